@@ -1,0 +1,193 @@
+"""The `studyaws` command. Textual is imported only by the commands that open the app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from studyaws import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="studyaws",
+        description="Study for AWS certification exams with spaced repetition.",
+    )
+    parser.add_argument("--home", metavar="DIR",
+                        help="data folder (default: $STUDYAWS_HOME or the user data folder)")
+    parser.add_argument("--version", action="version", version=f"studyaws {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    review = sub.add_parser("review", help="start the daily review now")
+    review.add_argument("--deck", metavar="NAME", help="only this deck (title or its start)")
+
+    imp = sub.add_parser("import", help="import Markdown decks (files or folders)")
+    imp.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    imp.add_argument("--bundled", action="store_true", help="import the bundled AWS decks")
+    imp.add_argument("--json", action="store_true", help="print the counts as JSON")
+    imp.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+    imp.add_argument("--force", action="store_true", help="re-read files even when unchanged")
+
+    check = sub.add_parser("check", help="lint deck files or folders")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    check.add_argument("--scenarios", action="store_true",
+                       help="list the scenario kinds and their parameters")
+
+    sub.add_parser("decks", help="list decks with their new, learning and due counts")
+
+    config = sub.add_parser("config", help="show or change settings")
+    config_sub = config.add_subparsers(dest="action", metavar="ACTION")
+    get = config_sub.add_parser("get", help="show one setting, or all")
+    get.add_argument("name", nargs="?")
+    put = config_sub.add_parser("set", help="change a setting")
+    put.add_argument("name")
+    put.add_argument("value")
+
+    shots = sub.add_parser("screenshots", help="write SVG screenshots of the main screens")
+    shots.add_argument("directory", type=Path, nargs="?", default=Path("screenshots"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from studyaws.decks.model import DeckError
+    from studyaws.store.engine import StoreError
+
+    try:
+        return _run(args)
+    except DeckError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(f"{count} error{'s' if count != 1 else ''}; nothing was imported."
+              if args.command == "import" else
+              f"{count} error{'s' if count != 1 else ''}.", file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(f"studyaws: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        return _check(args)
+    if args.command == "screenshots":
+        from studyaws.tui.screenshots import write_screenshots
+
+        for path in write_screenshots(args.directory):
+            print(path)
+        return 0
+
+    from studyaws.collection import open_collection
+
+    if args.command == "import":
+        return _import(args, open_collection(args.home, import_bundled=False))
+    engine = open_collection(args.home)
+    if args.command == "decks":
+        return _decks(engine)
+    if args.command == "config":
+        return _config(args, engine)
+    from studyaws.tui.app import run_app
+
+    return run_app(engine, start="review" if args.command == "review" else "home",
+                   deck=getattr(args, "deck", None))
+
+
+def _check(args: argparse.Namespace) -> int:
+    from studyaws.decks.loader import load_decks
+
+    if args.scenarios:
+        from studyaws import scenarios
+
+        for name, module in sorted(scenarios.KINDS.items()):
+            print(f"{name}: {module.TITLE}")
+            for param, meaning in module.PARAMS.items():
+                print(f"  {param}: {meaning}")
+        if not args.paths:
+            return 0
+    if not args.paths:
+        print("studyaws check: give at least one deck file or folder", file=sys.stderr)
+        return 2
+    loaded = load_decks(args.paths)
+    cards = sum(len(deck.items) for _, deck in loaded)
+    print(f"{len(loaded)} deck{'s' if len(loaded) != 1 else ''}, {cards} cards: no errors.")
+    return 0
+
+
+def _import(args: argparse.Namespace, engine) -> int:
+    from studyaws.clock import Clock
+    from studyaws.config import bundled_decks_dir
+    from studyaws.importer import import_paths
+
+    paths = list(args.paths)
+    if args.bundled:
+        paths.append(bundled_decks_dir())
+    if not paths:
+        print("studyaws import: give deck files or folders, or --bundled", file=sys.stderr)
+        return 2
+    report = import_paths(engine, paths, Clock().now(), dry_run=args.dry_run, force=args.force)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+        return 0
+    width = max((len(d.title) for d in report.decks), default=4)
+    print(f"{'deck':<{width}}  added  updated  unchanged  retired")
+    for deck in report.decks:
+        print(f"{deck.title:<{width}}  {deck.added:>5}  {deck.updated:>7}  "
+              f"{deck.unchanged:>9}  {deck.retired:>7}")
+    total = report.total()
+    print(f"{'total':<{width}}  {total['added']:>5}  {total['updated']:>7}  "
+          f"{total['unchanged']:>9}  {total['retired']:>7}")
+    if args.dry_run:
+        print("dry run: nothing was written.")
+    return 0
+
+
+def _decks(engine) -> int:
+    from studyaws.clock import Clock
+    from studyaws.srs.review import ReviewService
+    from studyaws.store.queries import deck_summaries
+
+    service = ReviewService(engine, Clock())
+    _, end = service.day_bounds()
+    decks = deck_summaries(engine, Clock().now(), end)
+    if not decks:
+        print("No decks yet: studyaws import PATH, or studyaws import --bundled.")
+        return 0
+    width = max(len(d.title) for d in decks)
+    print(f"{'deck':<{width}}  cards  new  learning  due")
+    for d in decks:
+        print(f"{d.title:<{width}}  {d.cards:>5}  {d.new:>3}  {d.learning:>8}  {d.due:>3}")
+    counts = service.counts()
+    print(f"today, within your limits: {counts.new} new, {counts.learning} learning, "
+          f"{counts.review} due")
+    return 0
+
+
+def _config(args: argparse.Namespace, engine) -> int:
+    from studyaws.config import SettingError, format_value
+    from studyaws.store.settings import load_settings, save_setting, settings_items
+
+    if args.action == "set":
+        try:
+            value = save_setting(engine, args.name, args.value)
+        except SettingError as exc:
+            print(f"studyaws config: {exc}", file=sys.stderr)
+            return 2
+        print(f"{args.name} = {format_value(value)}")
+        return 0
+    items = settings_items(load_settings(engine))
+    if args.action == "get" and args.name:
+        wanted = args.name.replace("_", "-")
+        for name, value in items:
+            if name == wanted:
+                print(value)
+                return 0
+        print(f"studyaws config: unknown setting {args.name!r}", file=sys.stderr)
+        return 2
+    for name, value in items:
+        print(f"{name} = {value}")
+    return 0

@@ -1,0 +1,1 @@
+"""Markdown decks -> typed items with source lines. Pure: no database, no Textual."""

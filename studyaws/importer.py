@@ -1,0 +1,276 @@
+"""Parsed decks -> store: card identity, diff against what is there, retire what is gone.
+
+One transaction for the whole import: either every deck lands or nothing changes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, func, insert, select, update
+
+from studyaws.config import bundled_decks_dir
+from studyaws.decks.identity import SIMILAR, similarity, variant
+from studyaws.decks.loader import find_deck_files, read_deck_file
+from studyaws.decks.model import DeckError, Item, ParsedDeck, Problem
+from studyaws.decks.parser import parse_deck
+from studyaws.store.engine import reading, writing
+from studyaws.store.tables import Card, CardState, Deck
+
+COUNTS = ("added", "updated", "unchanged", "retired")
+
+
+@dataclass
+class DeckReport:
+    title: str
+    path: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    retired: int = 0
+    skipped: bool = False  # content hash unchanged: not parsed at all
+
+    def counts(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in COUNTS}
+
+
+@dataclass
+class ImportReport:
+    decks: list[DeckReport] = field(default_factory=list)
+    dry_run: bool = False
+
+    def total(self) -> dict[str, int]:
+        return {name: sum(getattr(d, name) for d in self.decks) for name in COUNTS}
+
+    def to_json(self) -> dict:
+        return {
+            "decks": [{"title": d.title, "path": d.path, **d.counts()} for d in self.decks],
+            "total": self.total(),
+            "dry_run": self.dry_run,
+        }
+
+
+def deck_key(path: Path) -> str:
+    """A deck's identity: bundled decks by their name (so any install finds them again),
+    others by their absolute path."""
+    resolved = path.resolve()
+    bundled = bundled_decks_dir().resolve()
+    if resolved.is_relative_to(bundled):
+        return "bundled:" + resolved.relative_to(bundled).as_posix()
+    return str(resolved)
+
+
+def import_paths(
+    engine: Engine, paths: list[Path], now: datetime, *, dry_run: bool = False, force: bool = False
+) -> ImportReport:
+    """Import every deck file under `paths`. Raises DeckError (and writes nothing) when any
+    file has a problem."""
+    files = find_deck_files(paths)
+    with reading(engine) as session:
+        known = {
+            key: (deck_id, digest)
+            for key, deck_id, digest in session.execute(
+                select(Deck.key, Deck.id, Deck.content_hash)
+            )
+        }
+    problems: list[Problem] = []
+    work: list[tuple[str, Path, str, ParsedDeck | None]] = []
+    for path in files:
+        try:
+            deck_file = read_deck_file(path)
+        except DeckError as exc:
+            problems.extend(exc.problems)
+            continue
+        key = deck_key(path)
+        if not force and key in known and known[key][1] == deck_file.digest:
+            work.append((key, path, deck_file.digest, None))
+            continue
+        try:
+            work.append((key, path, deck_file.digest, parse_deck(deck_file.text, str(path))))
+        except DeckError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DeckError(problems)
+
+    report = ImportReport(dry_run=dry_run)
+    try:
+        with writing(engine) as session:
+            for key, path, digest, parsed in work:
+                if parsed is None:
+                    report.decks.append(_unchanged_deck(session, known[key][0], path))
+                else:
+                    report.decks.append(_import_deck(session, key, path, digest, parsed, now))
+            if dry_run:
+                raise _RollBack
+    except _RollBack:
+        pass
+    return report
+
+
+class _RollBack(Exception):
+    """Raised inside the transaction of a dry run so that nothing is kept."""
+
+
+def _unchanged_deck(session, deck_id: int, path: Path) -> DeckReport:
+    title = session.execute(select(Deck.title).where(Deck.id == deck_id)).scalar_one()
+    active = session.execute(
+        select(func.count(Card.id)).where(Card.deck_id == deck_id, Card.retired.is_(False))
+    ).scalar_one()
+    return DeckReport(title, str(path), unchanged=active, skipped=True)
+
+
+def _card_row(item: Item, deck_id: int, position: int, now: datetime) -> dict:
+    return {
+        "deck_id": deck_id,
+        "key": item.key,
+        "stable_id": item.stable_id,
+        "kind": item.kind,
+        "variant": variant(item),
+        "topic": item.topic_path,
+        "prompt": item.prompt,
+        "answer": item.answer,
+        "payload": json.dumps(item.payload, sort_keys=True),
+        "explanation": item.explanation,
+        "context": item.context,
+        "domain": item.domain,
+        "source_path": "",
+        "source_line": item.line,
+        "position": position,
+        "sibling": item.sibling,
+        "retired": False,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+# Fields whose change makes a card "updated"; the rest (line, position) move silently.
+_CONTENT = ("key", "stable_id", "kind", "topic", "prompt", "answer", "payload", "explanation",
+            "context", "domain")
+
+
+def _import_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
+                 now: datetime) -> DeckReport:
+    deck = session.execute(select(Deck).where(Deck.key == key)).scalar_one_or_none()
+    fields = {"title": parsed.title, "path": str(path), "domain": parsed.domain,
+              "tags": ",".join(parsed.tags), "content_hash": digest, "imported_at": now}
+    if deck is None:
+        deck_id = session.execute(insert(Deck).values(key=key, **fields)).inserted_primary_key[0]
+    else:
+        deck_id = deck.id
+        session.execute(update(Deck).where(Deck.id == deck_id).values(**fields))
+    report = DeckReport(parsed.title, str(path))
+
+    existing = [dict(row._mapping) for row in session.execute(
+        select(Card.__table__).where(Card.deck_id == deck_id)
+    )]
+    rows = [_card_row(item, deck_id, n, now) for n, item in enumerate(parsed.items)]
+    for row in rows:
+        row["source_path"] = str(path)
+    matches = _match(rows, existing)
+
+    new_rows, updates = [], []
+    for n, row in enumerate(rows):
+        old = matches.get(n)
+        if old is None:
+            new_rows.append(row)
+            continue
+        changed = any(row[f] != old[f] for f in _CONTENT) or old["retired"]
+        moved = (row["source_line"], row["position"], row["source_path"], row["sibling"]) != (
+            old["source_line"], old["position"], old["source_path"], old["sibling"])
+        if changed or moved:
+            values = {k: v for k, v in row.items() if k not in ("deck_id", "created_at")}
+            if not changed:
+                values["updated_at"] = old["updated_at"]
+            updates.append((old["id"], values))
+        if changed:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+
+    matched_ids = {old["id"] for old in matches.values()}
+    retire_ids = [c["id"] for c in existing if c["id"] not in matched_ids and not c["retired"]]
+    report.retired = len(retire_ids)
+    if retire_ids:
+        session.execute(
+            update(Card).where(Card.id.in_(retire_ids)).values(retired=True, updated_at=now)
+        )
+    # Keys are unique per deck: clear the keys being replaced before writing the new ones.
+    for card_id, _ in updates:
+        session.execute(update(Card).where(Card.id == card_id).values(key=f"~moving~{card_id}"))
+    for card_id, values in updates:
+        session.execute(update(Card).where(Card.id == card_id).values(**values))
+    if new_rows:
+        # A retired card whose key a new row reuses keeps its history under a renamed key.
+        taken = {c["key"]: c["id"] for c in existing if c["id"] not in matched_ids}
+        for row in new_rows:
+            if row["key"] in taken:
+                old_id = taken.pop(row["key"])
+                session.execute(update(Card).where(Card.id == old_id)
+                                .values(key=f"~retired~{old_id}~{row['key']}"))
+        first_id = (session.execute(select(func.max(Card.id))).scalar() or 0) + 1
+        for offset, row in enumerate(new_rows):
+            row["id"] = first_id + offset
+        session.execute(insert(Card), new_rows)
+        session.execute(insert(CardState), [
+            {"card_id": row["id"], "state": 0, "step": 0, "due": now, "reps": 0, "lapses": 0}
+            for row in new_rows
+        ])
+        report.added = len(new_rows)
+    return report
+
+
+def _match(rows: list[dict], existing: list[dict]) -> dict[int, dict]:
+    """Pair each parsed row with the stored card it is: same key; else same kind and sibling
+    variant with the same prompt anywhere in the deck, or a very similar one in the same topic."""
+    by_key = {c["key"]: c for c in existing}
+    matches: dict[int, dict] = {}
+    used: set[int] = set()
+    for n, row in enumerate(rows):
+        old = by_key.get(row["key"])
+        if old is not None and old["id"] not in used:
+            matches[n] = old
+            used.add(old["id"])
+    # Stable ids decide alone: a card with an id only matches a card with the same id.
+    def free(c: dict) -> bool:
+        return c["id"] not in used
+
+    pending = [n for n in range(len(rows)) if n not in matches]
+    for n in pending:
+        row = rows[n]
+        for old in existing:
+            if free(old) and old["kind"] == row["kind"] and old["variant"] == row["variant"] \
+                    and old["prompt"] == row["prompt"] and _ids_compatible(row, old):
+                matches[n] = old
+                used.add(old["id"])
+                break
+    candidates: list[tuple[float, int, dict]] = []
+    for n in pending:
+        if n in matches:
+            continue
+        row = rows[n]
+        for old in existing:
+            if free(old) and old["kind"] == row["kind"] and old["variant"] == row["variant"] \
+                    and old["topic"] == row["topic"] and _ids_compatible(row, old):
+                score = similarity(_fuzzy_text(row), _fuzzy_text(old))
+                if score >= SIMILAR:
+                    candidates.append((score, n, old))
+    for _, n, old in sorted(candidates, key=lambda c: -c[0]):
+        if n not in matches and free(old):
+            matches[n] = old
+            used.add(old["id"])
+    return matches
+
+
+def _ids_compatible(row: dict, old: dict) -> bool:
+    return row["stable_id"] is None or old["stable_id"] is None or row["stable_id"] == old["stable_id"]
+
+
+def _fuzzy_text(row: dict) -> str:
+    if row["kind"] == "cloze":
+        return json.loads(row["payload"]).get("text", row["prompt"])
+    if row["kind"] == "reverse" and row["variant"] == "rev":
+        return row["answer"]
+    return row["prompt"]

@@ -1,0 +1,121 @@
+"""Objective questions: the shapes a question can take and how a response is graded.
+
+Pure: used by the deck parser, the scenario generators, the review and the exam.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Single choice (one correct option) or multi-select ("choose N")."""
+
+    stem: str
+    options: tuple[str, ...]
+    correct: frozenset[int]
+    explanation: str = ""
+
+    @property
+    def multi(self) -> bool:
+        return len(self.correct) > 1
+
+    @property
+    def choose(self) -> int:
+        return len(self.correct)
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """Put items in order; `items` is the correct order."""
+
+    stem: str
+    items: tuple[str, ...]
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class Numeric:
+    """A typed number, right when within `tolerance` of `answer`."""
+
+    stem: str
+    answer: float
+    tolerance: float = 0.0
+    explanation: str = ""
+    unit: str = ""
+
+
+Question = Choice | Ordering | Numeric
+
+
+@dataclass(frozen=True)
+class Response:
+    """What the user gave: chosen option indexes, an order of item indexes, or typed text."""
+
+    chosen: frozenset[int] = field(default_factory=frozenset)
+    order: tuple[int, ...] = ()
+    text: str = ""
+
+
+def parse_number(text: str) -> float | None:
+    cleaned = text.strip().replace(",", "").replace("_", "")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def is_correct(question: Question, response: Response) -> bool:
+    """All-or-nothing grading: multi-select needs exactly the correct set."""
+    if isinstance(question, Choice):
+        return response.chosen == question.correct
+    if isinstance(question, Ordering):
+        return response.order == tuple(range(len(question.items)))
+    value = parse_number(response.text)
+    return value is not None and abs(value - question.answer) <= question.tolerance + 1e-9
+
+
+def question_to_dict(question: Question) -> dict:
+    if isinstance(question, Choice):
+        return {
+            "type": "choice",
+            "stem": question.stem,
+            "options": list(question.options),
+            "correct": sorted(question.correct),
+            "explanation": question.explanation,
+        }
+    if isinstance(question, Ordering):
+        return {
+            "type": "ordering",
+            "stem": question.stem,
+            "items": list(question.items),
+            "explanation": question.explanation,
+        }
+    return {
+        "type": "numeric",
+        "stem": question.stem,
+        "answer": question.answer,
+        "tolerance": question.tolerance,
+        "explanation": question.explanation,
+        "unit": question.unit,
+    }
+
+
+def question_from_dict(data: dict) -> Question:
+    kind = data["type"]
+    if kind == "choice":
+        return Choice(
+            data["stem"], tuple(data["options"]), frozenset(data["correct"]), data.get("explanation", "")
+        )
+    if kind == "ordering":
+        return Ordering(data["stem"], tuple(data["items"]), data.get("explanation", ""))
+    if kind == "numeric":
+        return Numeric(
+            data["stem"],
+            float(data["answer"]),
+            float(data.get("tolerance", 0.0)),
+            data.get("explanation", ""),
+            data.get("unit", ""),
+        )
+    raise ValueError(f"unknown question type {kind!r}")

@@ -1,0 +1,1 @@
+"""Scheduling: FSRS policy (pure) and the review service that applies it to the store."""

@@ -1,0 +1,102 @@
+"""Opening the collection: one SQLite file, WAL, busy timeout, foreign keys, schema version."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session, SQLModel
+
+from studyaws.store import tables  # noqa: F401  (registers the tables)
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StoreError(Exception):
+    """A collection that cannot be opened or written; the message is for the user."""
+
+
+def _configure(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:
+        # Transactions are begun explicitly below, so the driver must not begin its own.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        # Writers take the write lock up front: no deadlock when two processes upgrade.
+        immediate = conn.get_execution_options().get("immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def open_engine(db_path: Path) -> Engine:
+    """Open (creating or upgrading) the collection at `db_path`."""
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{db_path.parent}: cannot create the data folder: {exc.strerror}") from None
+    engine = create_engine(f"sqlite:///{db_path}")
+    _configure(engine)
+    try:
+        _migrate(engine, db_path)
+    except sqlite3.DatabaseError as exc:
+        engine.dispose()
+        raise StoreError(f"{db_path}: not a usable studyaws database ({exc})") from None
+    except Exception as exc:
+        engine.dispose()
+        cause = getattr(exc, "orig", None)
+        if isinstance(cause, sqlite3.Error):
+            raise StoreError(f"{db_path}: cannot open the database ({cause})") from None
+        raise
+    return engine
+
+
+def _user_version(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+
+
+def _migrate(engine: Engine, db_path: Path) -> None:
+    version = _user_version(engine)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{db_path}: made by a newer studyaws (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade studyaws. The file was left untouched."
+        )
+    if version == SCHEMA_VERSION:
+        return
+    if version > 0:
+        backup = db_path.with_name(f"{db_path.name}.schema{version}.bak")
+        shutil.copy2(db_path, backup)
+    with engine.begin() as conn:
+        if version == 0:
+            SQLModel.metadata.create_all(conn)
+        for step in range(max(version, 1), SCHEMA_VERSION):
+            MIGRATIONS[step](conn)
+        conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+# MIGRATIONS[n] upgrades schema n to n + 1, inside one transaction.
+MIGRATIONS: dict[int, object] = {}
+
+
+def reading(engine: Engine) -> Session:
+    return Session(engine, expire_on_commit=False)
+
+
+@contextmanager
+def writing(engine: Engine):
+    """A short write transaction that takes SQLite's write lock at its start."""
+    with Session(engine.execution_options(immediate=True), expire_on_commit=False) as session:
+        with session.begin():
+            yield session

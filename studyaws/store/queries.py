@@ -1,0 +1,78 @@
+"""Read-side queries the screens and commands call (the TUI never writes SQL itself)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, and_, case, func, or_, select
+
+from studyaws.srs.policy import LEARNING, NEW, RELEARNING, REVIEW
+from studyaws.srs.queue import LEARN_AHEAD
+from studyaws.store.engine import reading
+from studyaws.store.tables import Card, CardState, Deck, ReviewLog
+
+
+@dataclass(frozen=True)
+class DeckSummary:
+    id: int
+    title: str
+    path: str
+    domain: str | None
+    cards: int
+    new: int
+    learning: int
+    due: int
+
+
+def deck_summaries(engine: Engine, now: datetime, day_end: datetime) -> list[DeckSummary]:
+    """Each deck with its active card count and what is available now (before daily limits)."""
+    active = and_(Card.retired.is_(False), Card.suspended.is_(False),
+                  or_(Card.buried_until.is_(None), Card.buried_until <= now))
+    with reading(engine) as session:
+        rows = session.execute(
+            select(
+                Deck.id, Deck.title, Deck.path, Deck.domain,
+                func.count(Card.id).filter(Card.retired.is_(False)),
+                func.count(Card.id).filter(active, CardState.state == NEW),
+                func.count(Card.id).filter(
+                    active, CardState.state.in_((LEARNING, RELEARNING)),
+                    CardState.due <= now + LEARN_AHEAD),
+                func.count(Card.id).filter(active, CardState.state == REVIEW,
+                                           CardState.due < day_end),
+            )
+            .select_from(Deck)
+            .join(Card, Card.deck_id == Deck.id, isouter=True)
+            .join(CardState, CardState.card_id == Card.id, isouter=True)
+            .group_by(Deck.id)
+            .order_by(Deck.title)
+        ).all()
+    return [DeckSummary(*row) for row in rows]
+
+
+def deck_count(engine: Engine) -> int:
+    with reading(engine) as session:
+        return session.execute(select(func.count(Deck.id))).scalar_one()
+
+
+def find_deck(engine: Engine, name: str) -> DeckSummary | None:
+    """A deck by exact title, else by a unique case-insensitive prefix of its title."""
+    from studyaws.clock import Clock
+
+    now = Clock().now()
+    decks = deck_summaries(engine, now, now)
+    exact = [d for d in decks if d.title == name]
+    if exact:
+        return exact[0]
+    prefix = [d for d in decks if d.title.lower().startswith(name.lower())]
+    return prefix[0] if len(prefix) == 1 else None
+
+
+def reviews_since(engine: Engine, start: datetime) -> tuple[int, int]:
+    """(answers, Again answers) in the daily review since `start`."""
+    with reading(engine) as session:
+        total, again = session.execute(
+            select(func.count(), func.sum(case((ReviewLog.rating == 1, 1), else_=0)))
+            .where(ReviewLog.source == "review", ReviewLog.reviewed_at >= start)
+        ).one()
+    return total, again or 0

@@ -1,0 +1,136 @@
+"""SQLModel tables. Timestamps are stored as fixed-width UTC text and come back UTC-aware."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, Index, String, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes as sortable text; anything else is refused, never guessed."""
+
+    impl = String(26)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; times must be UTC-aware")
+        return value.astimezone(UTC).strftime(_FORMAT)
+
+    def process_result_value(self, value: str | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return datetime.strptime(value, _FORMAT).replace(tzinfo=UTC)
+
+
+def to_db(value: datetime) -> str:
+    """The stored text for a time, for hand-written SQL comparisons."""
+    return value.astimezone(UTC).strftime(_FORMAT)
+
+
+def from_db(value: str | None) -> datetime | None:
+    return None if value is None else datetime.strptime(value, _FORMAT).replace(tzinfo=UTC)
+
+
+def _utc_column(nullable: bool = True, index: bool = False) -> Column:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Deck(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column_kwargs={"unique": True})
+    title: str
+    path: str
+    domain: str | None = None
+    tags: str = ""
+    content_hash: str = ""
+    imported_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class Card(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("deck_id", "key"),
+        Index("ix_card_deck_sibling", "deck_id", "sibling"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    deck_id: int = Field(foreign_key="deck.id", index=True)
+    key: str
+    stable_id: str | None = None
+    kind: str
+    variant: str = ""
+    topic: str = ""
+    prompt: str
+    answer: str = ""
+    payload: str = "{}"
+    explanation: str = ""
+    context: str = ""
+    domain: str | None = Field(default=None, index=True)
+    source_path: str = ""
+    source_line: int = 0
+    position: int = 0
+    sibling: str = ""
+    retired: bool = False
+    suspended: bool = False
+    leech: bool = False
+    buried_until: datetime | None = Field(default=None, sa_column=_utc_column())
+    created_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    updated_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+class CardState(SQLModel, table=True):
+    """FSRS memory state. state 0 is new (never reviewed); 1-3 are fsrs.State values."""
+
+    __tablename__ = "card_state"
+    __table_args__ = (
+        Index("ix_card_state_state_due", "state", "due"),
+        Index("ix_card_state_state_card", "state", "card_id"),
+    )
+
+    card_id: int = Field(foreign_key="card.id", primary_key=True)
+    state: int = 0
+    step: int | None = 0
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime = Field(sa_column=_utc_column(nullable=False))
+    last_review: datetime | None = Field(default=None, sa_column=_utc_column())
+    reps: int = 0
+    lapses: int = 0
+
+
+class ReviewLog(SQLModel, table=True):
+    """One answer. Append-only, except that undo removes the row it restores from."""
+
+    __tablename__ = "review_log"
+    __table_args__ = (
+        Index("ix_review_log_card_time", "card_id", "reviewed_at"),
+        Index("ix_review_log_source_time", "source", "reviewed_at", "state_before"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = Field(foreign_key="card.id")
+    rating: int
+    reviewed_at: datetime = Field(sa_column=_utc_column(nullable=False, index=True))
+    duration_ms: int = 0
+    source: str = "review"
+    state_before: int = 0
+    seed: int | None = None
+    correct: bool | None = None
+    response: str = ""
+    prior_state: str = "{}"
+    state: int = 0
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime | None = Field(default=None, sa_column=_utc_column())
+
+
+class Setting(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: str
