@@ -1,0 +1,1 @@
+"""The Textual app. Screens call service functions; they never run SQL."""

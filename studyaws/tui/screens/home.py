@@ -1,0 +1,87 @@
+"""Home: every deck with its new / learning / due counts, and today's progress."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from studyaws.srs.review import ReviewService
+from studyaws.store.queries import deck_summaries, reviews_since
+
+
+class HomeScreen(Screen):
+    BINDINGS = [
+        Binding("r", "review_all", "Review all", id="home.review"),
+        Binding("enter", "review_deck", "Review deck", id="home.review-deck"),
+        Binding("s", "settings", "Settings", id="home.settings"),
+        Binding("q", "app.quit", "Quit", id="home.quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static("studyaws", id="home-title")
+        yield Static(id="home-today")
+        table = DataTable(id="home-decks", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Deck", "New", "Learning", "Due", "Cards")
+        yield table
+        yield Static(id="home-keys", classes="muted")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_counts()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        service = ReviewService(self.app.engine, self.app.clock)
+        start, end = service.day_bounds()
+        decks = deck_summaries(self.app.engine, self.app.clock.now(), end)
+        table = self.query_one(DataTable)
+        table.clear()
+        for deck in decks:
+            table.add_row(Content(deck.title), str(deck.new), str(deck.learning), str(deck.due),
+                          str(deck.cards), key=str(deck.id))
+        counts = service.counts()
+        done, again = reviews_since(self.app.engine, start)
+        today = Content.assemble(
+            ("Today  ", "bold"),
+            (f"{counts.new} new", "$primary"), " · ",
+            (f"{counts.learning} learning", "$warning"), " · ",
+            (f"{counts.review} due", "$success"),
+            f"   answered today: {done}",
+            f" (Again {round(100 * again / done)}%)" if done else "",
+        )
+        self.query_one("#home-today", Static).update(today)
+        hint = ("Nothing left for today. Come back tomorrow, or import more decks."
+                if counts.total == 0 else
+                "r: review everything due · Enter: review the selected deck")
+        if not decks:
+            hint = "No decks yet: run `studyaws import PATH` to add some."
+        self.query_one("#home-keys", Static).update(Content(hint))
+
+    def action_review_all(self) -> None:
+        self.app.start_review(None)
+
+    def action_review_deck(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        self.app.start_review(int(key))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.start_review(int(event.row_key.value))
+
+    def action_settings(self) -> None:
+        from studyaws.tui.screens.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen())
+
+    def action_help(self) -> None:
+        from studyaws.tui.screens.modals import HelpScreen
+
+        self.app.push_screen(HelpScreen())

@@ -1,0 +1,67 @@
+"""Small overlays: help, and a card's context with its source line."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Markdown, Static
+
+from studyaws.srs.review import CardView
+
+HELP = """\
+# Keys
+
+## Review
+| Key | Action |
+|---|---|
+| Space | show the answer; after it, rate Good |
+| 1 2 3 4 | rate Again, Hard, Good, Easy (each shows its next interval) |
+| Enter | submit an objective question, or rate Good |
+| 1-9 before submitting | pick an option of a choice question |
+| ↑ ↓, Shift+↑ ↓ or K J | choose and move items of an ordering question |
+| u | undo the last answer, suspension or burial (several steps) |
+| s | suspend the card |
+| b | bury the card until tomorrow |
+| e | the card's context (its section's notes) and source line |
+| Escape | back to home |
+| Ctrl+P | command palette: every action by name |
+
+## Objective questions
+Wrong is rated Again, right is Good, and right within the *easy seconds* setting is Easy.
+Press 1-4 after submitting to change the rating before moving on.
+
+## Home
+| Key | Action |
+|---|---|
+| r | review everything due |
+| Enter | review the selected deck |
+| s | settings |
+| q | quit |
+"""
+
+
+class HelpScreen(ModalScreen):
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="modal-box"):
+            yield Markdown(HELP)
+
+
+class ContextScreen(ModalScreen):
+    BINDINGS = [Binding("escape,e,q", "dismiss", "Close")]
+
+    def __init__(self, view: CardView):
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        view = self.view
+        with VerticalScroll(classes="modal-box"):
+            yield Static(Content.assemble(("Source  ", "bold"), view.source, "\n",
+                                          ("Topic   ", "bold"), view.topic or "–"))
+            yield Markdown(view.context or "_This card's section has no notes._",
+                           open_links=False)

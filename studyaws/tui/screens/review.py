@@ -1,0 +1,371 @@
+"""The daily review: one card at a time, each answer committed before the next card shows."""
+
+from __future__ import annotations
+
+import random
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Markdown, ProgressBar, Rule, Static
+
+from studyaws.questions import Choice, Numeric, Ordering, Response, is_correct
+from studyaws.srs import policy
+from studyaws.srs.review import CardView, ReviewService
+from studyaws.tui.widgets.question import OptionsView, OrderingView
+
+
+def suggested_rating(correct: bool, seconds: float, easy_seconds: float) -> int:
+    """Wrong is Again; right is Good; right within `easy_seconds` is Easy."""
+    if not correct:
+        return policy.AGAIN
+    return policy.EASY if seconds < easy_seconds else policy.GOOD
+
+
+class ReviewScreen(Screen):
+    BINDINGS = [
+        Binding("space", "primary", "Show answer / Good", key_display="Space", id="review.primary"),
+        Binding("enter", "primary", "Submit / Good", show=False, id="review.enter"),
+        Binding("u", "undo", "Undo", id="review.undo"),
+        Binding("s", "suspend", "Suspend", id="review.suspend"),
+        Binding("b", "bury", "Bury", id="review.bury"),
+        Binding("e", "context", "Context", id="review.context"),
+        Binding("question_mark", "help", "Help", key_display="?", id="review.help"),
+        Binding("escape", "leave", "Home", id="review.home"),
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("shift+up,K", "move(-1)", "Move item up", show=False, id="review.move-up"),
+        Binding("shift+down,J", "move(1)", "Move item down", show=False, id="review.move-down"),
+    ]
+
+    def __init__(self, deck_id: int | None = None):
+        super().__init__()
+        self.deck_id = deck_id
+        self.view: CardView | None = None
+        self.revealed = False
+        self.submitted = False
+        self.shown_at = 0.0
+        self.intervals: dict[int, str] = {}
+        self.rated: int | None = None
+        self.answer_seconds = 0.0
+        self.last_response: dict | None = None
+        self.last_correct: bool | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="review-header")
+        with Horizontal(id="review-bar"):
+            yield ProgressBar(id="progress", show_eta=False)
+            yield Static(id="review-counts")
+        with VerticalScroll(id="card"):
+            yield Markdown(id="prompt", open_links=False)
+            yield Static(id="question-slot")
+            yield Rule(id="answer-rule")
+            yield Markdown(id="answer", open_links=False)
+            yield Static(id="feedback")
+        yield Static(id="keys")
+        yield Footer()
+
+    @property
+    def service(self) -> ReviewService:
+        return self._service
+
+    async def on_mount(self) -> None:
+        self._service = ReviewService(self.app.engine, self.app.clock, self.deck_id)
+        await self.show_next()
+
+    # -- showing ----------------------------------------------------------------------------
+    async def show_next(self) -> None:
+        view = self.service.next_card()
+        if view is None:
+            self.finish()
+            return
+        await self.show(view)
+
+    async def show(self, view: CardView) -> None:
+        self.view = view
+        self.revealed = False
+        self.submitted = False
+        self.rated = None
+        self.shown_at = self.app.clock.monotonic()
+        header = Content.assemble((view.deck_title, "bold"), "  ›  ", (view.topic, "$text-muted"))
+        self.query_one("#review-header", Static).update(header)
+        await self.query_one("#prompt", Markdown).update(view.prompt)
+        await self._mount_question(view)
+        self.query_one("#answer-rule").display = False
+        answer = self.query_one("#answer", Markdown)
+        answer.display = False
+        await answer.update("")
+        feedback = self.query_one("#feedback", Static)
+        feedback.display = False
+        feedback.remove_class("right", "wrong")
+        self.query_one("#card", VerticalScroll).scroll_home(animate=False)
+        self._update_counts()
+        self._update_keys()
+
+    async def _mount_question(self, view: CardView) -> None:
+        slot = self.query_one("#question-slot", Static)
+        await slot.remove_children()
+        question = view.question
+        rng = random.Random(f"{view.id}:{view.memory.reps}:{view.seed}")
+        if isinstance(question, Choice):
+            await slot.mount(OptionsView(question.options, question.choose, rng, id="options"))
+        elif isinstance(question, Ordering):
+            await slot.mount(OrderingView(question.items, rng, id="ordering"))
+        elif isinstance(question, Numeric):
+            field = Input(placeholder="type a number, Enter to submit", id="numeric")
+            await slot.mount(field)
+            field.focus()
+        slot.display = question is not None
+
+    def _update_counts(self) -> None:
+        counts = self.service.counts()
+        done = self.service.session.reviewed
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=max(1, done + counts.total), progress=done)
+        self.query_one("#review-counts", Static).update(Content.assemble(
+            (f"New {counts.new}", "$primary"), "  ",
+            (f"Learning {counts.learning}", "$warning"), "  ",
+            (f"Due {counts.review}", "$success"),
+        ))
+
+    def _update_keys(self) -> None:
+        keys = self.query_one("#keys", Static)
+        view = self.view
+        if view is None:
+            return
+        if view.question is not None and not self.submitted:
+            if isinstance(view.question, Choice):
+                hint = (f"Choose {view.question.choose}: press their numbers, Enter to submit"
+                        if view.question.multi else "Press an option's number, Enter to submit")
+            elif isinstance(view.question, Ordering):
+                hint = "↑/↓ choose an item · Shift+↑/↓ (or K/J) move it · Enter to submit"
+            else:
+                hint = "Type the number and press Enter"
+            keys.update(Content(hint))
+            return
+        if not self.revealed and not self.submitted:
+            keys.update(Content.assemble(("Space", "bold"), " show answer"))
+            return
+        parts: list = []
+        for rating in (policy.AGAIN, policy.HARD, policy.GOOD, policy.EASY):
+            style = "bold reverse" if rating == self.rated else "bold"
+            parts.extend([(f" {rating} ", style),
+                          f" {policy.RATING_NAMES[rating]} {self.intervals.get(rating, '')}   "])
+        if self.submitted:
+            parts.append(("Space", "bold"))
+            parts.append(" next")
+        keys.update(Content.assemble(*parts))
+
+    # -- actions ------------------------------------------------------------------------------
+    async def action_primary(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        if view.question is not None:
+            if not self.submitted:
+                await self.submit()
+            else:
+                await self.show_next()
+        elif not self.revealed:
+            await self.reveal()
+        else:
+            await self.rate(policy.GOOD)
+
+    async def reveal(self) -> None:
+        view = self.view
+        self.revealed = True
+        self.intervals = self.service.preview(view)
+        self.query_one("#answer-rule").display = True
+        answer = self.query_one("#answer", Markdown)
+        text = view.answer
+        if view.explanation:
+            text = f"{text}\n\n> {view.explanation.replace(chr(10), chr(10) + '> ')}"
+        await answer.update(text)
+        answer.display = True
+        self._update_keys()
+
+    def _seconds(self) -> float:
+        return max(0.0, self.app.clock.monotonic() - self.shown_at)
+
+    async def rate(self, rating: int) -> None:
+        view = self.view
+        seconds = self._seconds()
+        result = self.service.answer(view, rating, int(seconds * 1000))
+        self._after_answer(result.became_leech)
+        await self.show_next()
+
+    def _after_answer(self, became_leech: bool) -> None:
+        if became_leech:
+            self.notify(
+                f"This card has lapsed {self.service.settings.leech_threshold} times: it is "
+                "tagged as a leech and suspended. Rewrite it, then unsuspend it.",
+                title="Leech", severity="warning", markup=False, timeout=8,
+            )
+
+    def _response(self) -> tuple[Response, dict]:
+        question = self.view.question
+        if isinstance(question, Choice):
+            picked = self.query_one("#options", OptionsView).picked
+            return Response(chosen=frozenset(picked)), {"chosen": sorted(picked)}
+        if isinstance(question, Ordering):
+            order = tuple(self.query_one("#ordering", OrderingView).order)
+            return Response(order=order), {"order": list(order)}
+        text = self.query_one("#numeric", Input).value
+        return Response(text=text), {"text": text}
+
+    async def submit(self) -> None:
+        view = self.view
+        question = view.question
+        if isinstance(question, Choice):
+            picked = len(self.query_one("#options", OptionsView).picked)
+            if picked != question.choose:
+                self.notify(f"Choose {question.choose} option{'s' if question.choose > 1 else ''} "
+                            f"(you picked {picked}).", severity="warning", markup=False)
+                return
+        response, stored = self._response()
+        if isinstance(question, Numeric) and response.text.strip() == "":
+            self.notify("Type a number first.", severity="warning", markup=False)
+            return
+        seconds = self._seconds()
+        correct = is_correct(question, response)
+        rating = suggested_rating(correct, seconds, self.service.settings.easy_seconds)
+        self.intervals = self.service.preview(view)
+        self.answer_seconds = seconds
+        self.last_response = stored
+        self.last_correct = correct
+        result = self.service.answer(view, rating, int(seconds * 1000), correct=correct,
+                                     response=stored)
+        self.submitted = True
+        self.rated = rating
+        self._after_answer(result.became_leech)
+        self._show_feedback(correct)
+        self._update_keys()
+
+    def _show_feedback(self, correct: bool) -> None:
+        view = self.view
+        question = view.question
+        if isinstance(question, Choice):
+            self.query_one("#options", OptionsView).show_answer(question.correct)
+            right = "\n".join(f"  • {question.options[i]}" for i in sorted(question.correct))
+        elif isinstance(question, Ordering):
+            self.query_one("#ordering", OrderingView).show_answer()
+            right = "\n".join(f"  {n}. {item}" for n, item in enumerate(question.items, 1))
+        else:
+            field = self.query_one("#numeric", Input)
+            field.disabled = True
+            self.set_focus(None)
+            right = "  " + (view.answer or _numeric_text(question))
+        verdict = ("✓ Correct", "bold $success") if correct else ("✗ Not quite", "bold $error")
+        parts = [verdict, "\n\nThe answer:\n", right]
+        if view.explanation:
+            parts += ["\n\n", view.explanation]
+        parts += ["\n\n", (f"Source: {view.source}", "$text-muted")]
+        if view.seed is not None:
+            parts += [(f" · variant {view.seed}", "$text-muted")]
+        feedback = self.query_one("#feedback", Static)
+        feedback.update(Content.assemble(*parts))
+        feedback.add_class("right" if correct else "wrong")
+        feedback.display = True
+        self.query_one("#card", VerticalScroll).scroll_end(animate=False)
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.view is not None and not self.submitted:
+            await self.submit()
+
+    async def on_key(self, event: events.Key) -> None:
+        if not event.character or not event.character.isdigit() or self.view is None:
+            return
+        if isinstance(self.focused, Input):
+            return
+        number = int(event.character)
+        event.stop()
+        view = self.view
+        if view.question is not None and not self.submitted:
+            if isinstance(view.question, Choice) and number >= 1:
+                self.query_one("#options", OptionsView).toggle(number - 1)
+            return
+        if not 1 <= number <= 4:
+            return
+        if view.question is not None:
+            await self.override(number)
+        elif self.revealed:
+            await self.rate(number)
+
+    async def override(self, rating: int) -> None:
+        """Replace the suggested rating of the objective answer just given."""
+        if rating == self.rated:
+            return
+        self.service.undo()
+        self.service.answer(self.view, rating, int(self.answer_seconds * 1000),
+                            correct=self.last_correct, response=self.last_response)
+        self.rated = rating
+        self._update_keys()
+
+    async def action_undo(self) -> None:
+        card_id = self.service.undo()
+        if card_id is None:
+            self.notify("Nothing to undo in this session.", markup=False)
+            return
+        await self.show(self.service.card(card_id))
+        self.notify("Undone.", markup=False, timeout=2)
+
+    async def action_suspend(self) -> None:
+        if self.view is None:
+            return
+        if self.submitted:
+            self.notify("Answered: press Space first, or u to undo.", markup=False)
+            return
+        self.service.suspend(self.view.id)
+        self.notify("Card suspended (u to undo).", markup=False, timeout=3)
+        await self.show_next()
+
+    async def action_bury(self) -> None:
+        if self.view is None:
+            return
+        if self.submitted:
+            self.notify("Answered: press Space first, or u to undo.", markup=False)
+            return
+        self.service.bury(self.view.id)
+        self.notify("Card buried until tomorrow (u to undo).", markup=False, timeout=3)
+        await self.show_next()
+
+    def action_cursor(self, step: int) -> None:
+        if self.view is not None and isinstance(self.view.question, Ordering):
+            self.query_one("#ordering", OrderingView).move_cursor(step)
+        else:
+            self.query_one("#card", VerticalScroll).scroll_relative(y=step, animate=False)
+
+    def action_move(self, step: int) -> None:
+        if self.view is not None and isinstance(self.view.question, Ordering):
+            self.query_one("#ordering", OrderingView).move_item(step)
+
+    def action_context(self) -> None:
+        if self.view is None:
+            return
+        from studyaws.tui.screens.modals import ContextScreen
+
+        self.app.push_screen(ContextScreen(self.view))
+
+    def action_help(self) -> None:
+        from studyaws.tui.screens.modals import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()
+
+    def finish(self) -> None:
+        from studyaws.tui.screens.summary import SummaryScreen
+
+        self.app.switch_screen(SummaryScreen(self.service))
+
+
+def _numeric_text(question: Numeric) -> str:
+    text = f"{question.answer:g}"
+    if question.tolerance:
+        text += f" ± {question.tolerance:g}"
+    return f"{text} {question.unit}".strip()

@@ -1,0 +1,48 @@
+"""The end of a review session: what was done, and what tomorrow holds."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from studyaws.srs.review import ReviewService
+
+
+class SummaryScreen(Screen):
+    BINDINGS = [
+        Binding("enter,escape,space", "home", "Home", id="summary.home"),
+        Binding("q", "app.quit", "Quit", id="summary.quit"),
+    ]
+
+    def __init__(self, service: ReviewService):
+        super().__init__()
+        self.service = service
+
+    def compose(self) -> ComposeResult:
+        yield Static("Session complete", id="summary-title")
+        yield Static(self._body(), id="summary-body")
+        yield Footer()
+
+    def _body(self) -> Content:
+        stats = self.service.session
+        again = f"{round(100 * stats.again / stats.reviewed)}%" if stats.reviewed else "–"
+        minutes, seconds = divmod(round(stats.seconds), 60)
+        tomorrow = self.service.due_tomorrow()
+        if stats.reviewed == 0:
+            headline = "Nothing is due right now: every card is done for today."
+        else:
+            headline = "Well done. Every answer is saved."
+        return Content.assemble(
+            (headline, "bold"), "\n\n",
+            ("Cards reviewed   ", "$text-muted"), str(stats.reviewed), "\n",
+            ("Again rate       ", "$text-muted"), again, "\n",
+            ("Time spent       ", "$text-muted"), f"{minutes}m {seconds:02d}s", "\n",
+            ("Due tomorrow     ", "$text-muted"), str(tomorrow), "\n\n",
+            ("Enter: back to home · q: quit", "$text-muted"),
+        )
+
+    def action_home(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,107 @@
+"""Objective question widgets: options to pick and items to order. Text is never markup."""
+
+from __future__ import annotations
+
+import random
+
+from textual.content import Content
+from textual.widgets import Static
+
+
+class OptionsView(Static):
+    """Options with number keys. `order[i]` is the question's option shown at position i."""
+
+    def __init__(self, options: tuple[str, ...], choose: int, rng: random.Random, **kwargs):
+        super().__init__(**kwargs)
+        self.options = options
+        self.choose = choose
+        self.order = list(range(len(options)))
+        rng.shuffle(self.order)
+        self.picked: list[int] = []  # question option indexes, in the order picked
+        self.correct: frozenset[int] | None = None
+
+    def on_mount(self) -> None:
+        self.redraw()
+
+    def toggle(self, position: int) -> None:
+        if self.correct is not None or not 0 <= position < len(self.order):
+            return
+        option = self.order[position]
+        if option in self.picked:
+            self.picked.remove(option)
+        elif self.choose == 1:
+            self.picked = [option]
+        else:
+            self.picked.append(option)
+            if len(self.picked) > self.choose:
+                self.picked.pop(0)
+        self.redraw()
+
+    def show_answer(self, correct: frozenset[int]) -> None:
+        self.correct = correct
+        self.redraw()
+
+    def redraw(self) -> None:
+        lines = []
+        for position, option in enumerate(self.order):
+            picked = option in self.picked
+            mark = ("(•)" if picked else "( )") if self.choose == 1 else ("[x]" if picked else "[ ]")
+            style = "bold" if picked else ""
+            suffix: tuple[str, str] | str = ""
+            if self.correct is not None:
+                if option in self.correct:
+                    style = "bold $success"
+                    suffix = ("  ✓ correct", "$success")
+                elif picked:
+                    style = "bold $error"
+                    suffix = ("  ✗ your pick", "$error")
+            lines.append(Content.assemble((f"{position + 1}  {mark} ", style),
+                                          (self.options[option], style), suffix))
+        self.update(Content("\n").join(lines))
+
+
+class OrderingView(Static):
+    """Items to put in order: up/down choose, shift+up/down (or K/J) move the chosen item."""
+
+    def __init__(self, items: tuple[str, ...], rng: random.Random, **kwargs):
+        super().__init__(**kwargs)
+        self.items = items
+        self.order = list(range(len(items)))
+        while len(items) > 1 and self.order == sorted(self.order):
+            rng.shuffle(self.order)
+        self.cursor = 0
+        self.finished = False
+
+    def on_mount(self) -> None:
+        self.redraw()
+
+    def move_cursor(self, step: int) -> None:
+        if not self.finished:
+            self.cursor = max(0, min(len(self.order) - 1, self.cursor + step))
+            self.redraw()
+
+    def move_item(self, step: int) -> None:
+        target = self.cursor + step
+        if self.finished or not 0 <= target < len(self.order):
+            return
+        self.order[self.cursor], self.order[target] = self.order[target], self.order[self.cursor]
+        self.cursor = target
+        self.redraw()
+
+    def show_answer(self) -> None:
+        self.finished = True
+        self.redraw()
+
+    def redraw(self) -> None:
+        lines = []
+        for position, item in enumerate(self.order):
+            here = position == self.cursor and not self.finished
+            style = "reverse" if here else ""
+            suffix: tuple[str, str] | str = ""
+            if self.finished:
+                right = item == position
+                style = "$success" if right else "$error"
+                suffix = ("  ✓", "$success") if right else (f"  ✗ belongs at {item + 1}", "$error")
+            lines.append(Content.assemble((f"{position + 1}. ", style), (self.items[item], style),
+                                          suffix))
+        self.update(Content("\n").join(lines))
