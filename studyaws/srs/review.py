@@ -47,7 +47,7 @@ class CardView:
 
     @property
     def source(self) -> str:
-        return f"{self.source_path}:{self.source_line}"
+        return f"{display_path(self.source_path)}:{self.source_line}"
 
 
 @dataclass
@@ -63,6 +63,19 @@ class SessionStats:
     again: int = 0
     seconds: float = 0.0
     undo_stack: list[tuple[str, int]] = field(default_factory=list)
+
+
+def display_path(path: str) -> str:
+    """A path as short as it can be said: relative to here, or with ~ for the home folder."""
+    from pathlib import Path
+
+    p = Path(path)
+    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
+        try:
+            return prefix + p.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path
 
 
 def _active(now: datetime):

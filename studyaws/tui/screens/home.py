@@ -24,9 +24,7 @@ class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static("studyaws", id="home-title")
         yield Static(id="home-today")
-        table = DataTable(id="home-decks", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Deck", "New", "Learning", "Due", "Cards")
-        yield table
+        yield DataTable(id="home-decks", cursor_type="row", zebra_stripes=True)
         yield Static(id="home-keys", classes="muted")
         yield Footer()
 
@@ -41,7 +39,10 @@ class HomeScreen(Screen):
         start, end = service.day_bounds()
         decks = deck_summaries(self.app.engine, self.app.clock.now(), end)
         table = self.query_one(DataTable)
-        table.clear()
+        table.clear(columns=True)
+        table.add_column("Deck", width=max([len(d.title) for d in decks] + [20]))
+        for name in ("New", "Learning", "Due", "Cards"):
+            table.add_column(name, width=8)
         for deck in decks:
             table.add_row(Content(deck.title), str(deck.new), str(deck.learning), str(deck.due),
                           str(deck.cards), key=str(deck.id))
@@ -49,10 +50,10 @@ class HomeScreen(Screen):
         done, again = reviews_since(self.app.engine, start)
         today = Content.assemble(
             ("Today  ", "bold"),
-            (f"{counts.new} new", "$primary"), " · ",
-            (f"{counts.learning} learning", "$warning"), " · ",
-            (f"{counts.review} due", "$success"),
-            f"   answered today: {done}",
+            (f"{counts.new} new", "$primary"), "  ·  ",
+            (f"{counts.learning} learning", "$warning"), "  ·  ",
+            (f"{counts.review} due", "$success"), "     ",
+            f"answered today: {done}",
             f" (Again {round(100 * again / done)}%)" if done else "",
         )
         self.query_one("#home-today", Static).update(today)

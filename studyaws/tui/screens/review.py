@@ -90,7 +90,8 @@ class ReviewScreen(Screen):
         self.submitted = False
         self.rated = None
         self.shown_at = self.app.clock.monotonic()
-        header = Content.assemble((view.deck_title, "bold"), "  ›  ", (view.topic, "$text-muted"))
+        header = Content.assemble((view.deck_title, "bold"), ("  ›  ", "$text-muted"),
+                                  (view.topic, "$text-muted"))
         self.query_one("#review-header", Static).update(header)
         await self.query_one("#prompt", Markdown).update(view.prompt)
         await self._mount_question(view)

@@ -1,0 +1,122 @@
+"""`studyaws screenshots DIR`: drive the real app with Pilot on a demo collection (the bundled
+decks, a fixed clock) and write an SVG of each main screen."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from studyaws.clock import FakeClock
+from studyaws.questions import Choice, Numeric
+from studyaws.collection import open_collection
+from studyaws.store.engine import reading
+from studyaws.store.settings import save_setting
+from studyaws.store.tables import Card
+
+SIZE = (110, 34)
+DEMO_NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+
+
+def _first_card(engine, kind: str, where=None) -> int | None:
+    with reading(engine) as session:
+        query = select(Card.id).where(Card.kind == kind, Card.retired.is_(False))
+        if where is not None:
+            query = query.where(where)
+        return session.execute(query.order_by(Card.id).limit(1)).scalar()
+
+
+async def _shoot(directory: Path, engine, clock: FakeClock) -> list[Path]:
+    from studyaws.tui.app import StudyApp
+    from studyaws.tui.screens.review import ReviewScreen
+
+    written: list[Path] = []
+    app = StudyApp(engine, clock)
+
+    def save(name: str) -> None:
+        path = directory / f"{name}.svg"
+        path.write_text(app.export_screenshot(title=f"studyaws: {name}"), encoding="utf-8")
+        written.append(path)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        save("home")
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        basic = _first_card(engine, "basic")
+        if basic:
+            await screen.show(screen.service.card(basic))
+            await pilot.pause()
+            save("review-question")
+            await pilot.press("space")
+            await pilot.pause()
+            save("review-answer")
+
+        objective = [
+            ("choice", Card.payload.not_like('%"correct": [_, _%'), ["2"]),
+            ("multi-select", Card.payload.like('%"correct": [_, _%'), ["1", "3"]),
+            ("ordering", None, ["shift+down"]),
+            ("numeric", None, ["3", "5"]),
+            ("scenario", Card.payload.like('%"kind": "nacl"%'), None),
+        ]
+        for name, where, keys in objective:
+            kind = "choice" if name == "multi-select" else name
+            card_id = _first_card(engine, kind, where)
+            if card_id is None:
+                continue
+            await screen.show(screen.service.card(card_id))
+            await pilot.pause()
+            question = screen.view.question
+            if keys is None and isinstance(question, Choice):
+                keys = [str(n + 1) for n in range(question.choose)]
+            for key in keys or []:
+                await pilot.press(key)
+            await pilot.pause()
+            save(f"{name}-question")
+            await pilot.press("enter")
+            await pilot.pause()
+            save(f"{name}-feedback")
+            await pilot.press("u")
+            await pilot.pause()
+
+        # Answer until the day's (demo-sized) queue is empty: the session summary.
+        for _ in range(200):
+            if not isinstance(app.screen, ReviewScreen):
+                break
+            current = app.screen.view
+            question = current.question if current is not None else None
+            if isinstance(question, Choice):
+                await pilot.press(*[str(n + 1) for n in range(question.choose)])
+            elif isinstance(question, Numeric):
+                await pilot.press("1")
+            if question is not None:
+                await pilot.press("enter", "3", "space")
+            else:
+                await pilot.press("space", "3")
+            clock.advance(20)
+            await pilot.pause()
+        save("summary")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        save("settings")
+    return written
+
+
+def write_screenshots(directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="studyaws-demo-") as home:
+        clock = FakeClock(DEMO_NOW)
+        engine = open_collection(home, clock=clock)
+        save_setting(engine, "new-per-day", "6")
+        save_setting(engine, "learning-steps", "1")
+        try:
+            return asyncio.run(_shoot(directory, engine, clock))
+        finally:
+            engine.dispose()
