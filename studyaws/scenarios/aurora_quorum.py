@@ -260,7 +260,11 @@ def scenario(params: dict[str, str], rng: random.Random) -> Scenario:
     if low > high:  # inconsistent parameters (reported by validate): let the losses fall anywhere
         az_loss = "any"
         low, high = _lose_bounds(params, az_loss)
-    count = rng.randint(low, high)
+    if "lose" in params:
+        count = rng.randint(low, high)
+    else:  # favour the interesting counts around the quorums (2 and 3)
+        weighted = [n for n in (1, 2, 2, 3, 3, 3, 4, 5) if low <= n <= high]
+        count = rng.choice(weighted)
     lost = _pick_losses(count, az_loss, rng)
     if variant == "tolerance":
         result = _tolerance_question(lost, rng)

@@ -299,6 +299,16 @@ def candidate_fixes(vpc: Vpc, instance: Instance) -> list[Fix]:
             f"Turn off source/destination checking on {instance.name}",
             lambda v, i: (v, i),
         ),
+        Fix(
+            "s3-endpoint",
+            f"Add a gateway VPC endpoint for Amazon S3 to {subnet}'s route table",
+            lambda v, i: (v, i),
+        ),
+        Fix(
+            "nacl-inbound",
+            f"Add an inbound rule allowing all traffic to {subnet}'s network ACL",
+            lambda v, i: (v, i),
+        ),
     ]
     if not vpc.igw_attached:
         fixes.append(
@@ -612,7 +622,12 @@ def scenario(params: dict[str, str], rng: random.Random) -> Scenario:
             result = _fix_question(vpc, instance, direction, rng)
             if result is not None:
                 return result
-        variant = direction
+        # practically never reached: a plain case that always has a fix
+        vpc = Vpc(True, (Subnet("subnet-a", "10.0.1.0/24", IGW),))
+        instance = Instance(rng.choice(INSTANCE_NAMES), "subnet-a", False)
+        result = _fix_question(vpc, instance, "outbound", rng)
+        assert result is not None
+        return result
     vpc, instance = _build(nat_kind, rng)
     direction = variant if variant in ("outbound", "inbound") else "outbound"
     return _reach_question(vpc, instance, direction, rng)

@@ -1,0 +1,66 @@
+"""Hand-worked cases for the Multi-AZ versus read replica engine."""
+
+from __future__ import annotations
+
+import random
+
+from studyaws.questions import Choice
+from studyaws.scenarios import multi_az_vs_replica as m
+
+MAZ = frozenset({m.MULTI_AZ})
+RR = frozenset({m.READ_REPLICA})
+BOTH = MAZ | RR
+
+
+def test_facts():
+    assert m.has(m.MULTI_AZ, "synchronous") and not m.has(m.READ_REPLICA, "synchronous")
+    assert m.has(m.READ_REPLICA, "readable") and not m.has(m.MULTI_AZ, "readable")
+    assert m.has(m.MULTI_AZ, "automatic-failover")
+    assert not m.has(m.READ_REPLICA, "automatic-failover")
+    assert m.has(m.READ_REPLICA, "cross-region") and not m.has(m.MULTI_AZ, "cross-region")
+
+
+def test_single_requirements():
+    assert m.simplest(["automatic-failover"]) == [MAZ]
+    assert m.simplest(["synchronous"]) == [MAZ]
+    assert m.simplest(["readable"]) == [RR]
+    assert m.simplest(["cross-region"]) == [RR]
+
+
+def test_requirements_needing_both():
+    assert m.simplest(["automatic-failover", "readable"]) == [BOTH]
+    assert m.simplest(["synchronous", "cross-region"]) == [BOTH]
+
+
+def test_either_feature_meets_other_az():
+    assert m.simplest(["other-az"]) == [MAZ, RR]
+    assert m.simplest(["other-az", "readable"]) == [RR]
+
+
+def test_meets():
+    assert not m.meets(frozenset(), "automatic-failover")
+    assert m.meets(BOTH, "readable")
+    assert m.meeting(["automatic-failover"]) == [MAZ, BOTH]
+
+
+def test_pick_question_marks_the_simplest_deployment():
+    for seed in range(60):
+        made = m.scenario({"variant": "pick"}, random.Random(seed))
+        question = made.question
+        assert isinstance(question, Choice)
+        best = m.simplest(made.setup.requirements)
+        assert len(best) == 1
+        assert [question.options[i] for i in question.correct] == [m.DEPLOYMENT_TEXT[best[0]]]
+        assert "Multi-AZ DB instance deployment" in question.stem
+
+
+def test_requirements_parameter():
+    for seed in range(30):
+        made = m.scenario({"variant": "pick", "requirements": "2"}, random.Random(seed))
+        assert len(made.setup.requirements) == 2
+
+
+def test_validate():
+    assert m.validate({"variant": "statements", "requirements": "1-3"}) == []
+    assert [p for p, _ in m.validate({"requirements": "4"})] == ["requirements"]
+    assert [p for p, _ in m.validate({"variant": "quiz"})] == ["variant"]
