@@ -11,36 +11,43 @@ from textual.widgets import Markdown, Static
 
 from studyaws.srs.review import CardView
 
-HELP = """\
-# Keys
+HELP: list[tuple[str, list[tuple[str, str]]]] = [
+    ("Review", [
+        ("Space", "show the answer; after it, rate Good"),
+        ("1 2 3 4", "rate Again, Hard, Good, Easy (each shows its next interval)"),
+        ("Enter", "submit an objective question, or rate Good"),
+        ("1-9", "before submitting: pick an option of a choice question"),
+        ("↑ ↓", "choose an item of an ordering question"),
+        ("Shift+↑ ↓, K J", "move the chosen item up or down"),
+        ("u", "undo the last answer, suspension or burial (several steps)"),
+        ("s", "suspend the card"),
+        ("b", "bury the card until tomorrow"),
+        ("e", "the card's context (its section's notes) and source line"),
+        ("Escape", "back to home"),
+        ("Ctrl+P", "command palette: every action by name"),
+    ]),
+    ("Objective questions", [
+        ("", "wrong is rated Again, right is Good, right within easy-seconds is Easy;"),
+        ("", "press 1-4 after submitting to change the rating before moving on"),
+    ]),
+    ("Home", [
+        ("r", "review everything due"),
+        ("Enter", "review the selected deck"),
+        ("s", "settings"),
+        ("q", "quit"),
+    ]),
+]
 
-## Review
-| Key | Action |
-|---|---|
-| Space | show the answer; after it, rate Good |
-| 1 2 3 4 | rate Again, Hard, Good, Easy (each shows its next interval) |
-| Enter | submit an objective question, or rate Good |
-| 1-9 before submitting | pick an option of a choice question |
-| ↑ ↓, Shift+↑ ↓ or K J | choose and move items of an ordering question |
-| u | undo the last answer, suspension or burial (several steps) |
-| s | suspend the card |
-| b | bury the card until tomorrow |
-| e | the card's context (its section's notes) and source line |
-| Escape | back to home |
-| Ctrl+P | command palette: every action by name |
 
-## Objective questions
-Wrong is rated Again, right is Good, and right within the *easy seconds* setting is Easy.
-Press 1-4 after submitting to change the rating before moving on.
-
-## Home
-| Key | Action |
-|---|---|
-| r | review everything due |
-| Enter | review the selected deck |
-| s | settings |
-| q | quit |
-"""
+def help_content() -> Content:
+    parts: list = []
+    for title, rows in HELP:
+        parts.append((f"{title}\n", "bold $primary"))
+        for key, action in rows:
+            parts.append((f"  {key:<16}", "bold"))
+            parts.append(f"{action}\n")
+        parts.append("\n")
+    return Content.assemble(*parts)
 
 
 class HelpScreen(ModalScreen):
@@ -48,7 +55,7 @@ class HelpScreen(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="modal-box"):
-            yield Markdown(HELP)
+            yield Static(help_content())
 
 
 class ContextScreen(ModalScreen):

@@ -1,0 +1,347 @@
+"""The real app driven by Pilot on a real SQLite file."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+from support import basic_deck, card_id_by_prompt, card_of, make_collection, review_count, state_of
+
+from studyaws.srs import policy
+from studyaws.srs.review import ReviewService
+from studyaws.store.engine import reading
+from studyaws.store.settings import load_settings
+from studyaws.store.tables import ReviewLog
+from studyaws.tui.app import StudyApp
+from studyaws.tui.screens.home import HomeScreen
+from studyaws.tui.screens.review import ReviewScreen
+from studyaws.tui.screens.settings import SettingsScreen
+from studyaws.tui.screens.summary import SummaryScreen
+
+SIZE = (100, 32)
+
+
+def screen_text(app) -> str:
+    """Everything the screen shows, as plain text (from the real screenshot)."""
+    svg = app.export_screenshot()
+    spans = re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.DOTALL)
+    return html.unescape("".join(spans)).replace("\xa0", " ")
+
+
+def keys_text(app) -> str:
+    return str(app.screen.query_one("#keys").render())
+
+
+def logs(engine) -> list[ReviewLog]:
+    with reading(engine) as session:
+        return list(session.execute(select(ReviewLog).order_by(ReviewLog.id)).scalars())
+
+
+async def test_reveal_rate_and_intervals(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(3))
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert screen.view.prompt == "Question 1"
+        assert not screen.query_one("#answer").display
+        assert "show answer" in keys_text(app)
+        await pilot.press("space")
+        await pilot.pause()
+        assert screen.query_one("#answer").display
+        keys = keys_text(app)
+        for name in ("Again 1m", "Hard 6m", "Good 10m", "Easy"):
+            assert name in keys
+        await pilot.press("4")
+        await pilot.pause()
+        assert review_count(engine) == 1
+        assert logs(engine)[0].rating == policy.EASY
+        assert screen.view.prompt == "Question 2"
+        # Space after the reveal means Good.
+        await pilot.press("space", "space")
+        await pilot.pause()
+        assert logs(engine)[-1].rating == policy.GOOD
+
+
+async def test_undo_several_steps_in_the_app(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(4))
+    app = StudyApp(engine, clock, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for _ in range(3):
+            await pilot.press("space", "3")
+            await pilot.pause()
+        assert review_count(engine) == 3
+        assert app.screen.view.prompt == "Question 4"
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.screen.view.prompt == "Question 3"
+        await pilot.press("u", "u")
+        await pilot.pause()
+        assert app.screen.view.prompt == "Question 1"
+        assert review_count(engine) == 0
+        assert state_of(engine, card_id_by_prompt(engine, "Question 2")).state == policy.NEW
+
+
+async def test_suspend_and_bury_keys(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(3))
+    app = StudyApp(engine, clock, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        assert card_of(engine, card_id_by_prompt(engine, "Question 1")).suspended
+        assert app.screen.view.prompt == "Question 2"
+        await pilot.press("b")
+        await pilot.pause()
+        assert card_of(engine, card_id_by_prompt(engine, "Question 2")).buried_until is not None
+        assert app.screen.view.prompt == "Question 3"
+
+
+async def test_queue_end_shows_summary_then_home(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(2), settings={"learning-steps": "1"})
+    app = StudyApp(engine, clock, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "1")  # Again: comes back in a minute
+        await pilot.pause()
+        await pilot.press("space", "4")
+        await pilot.pause()
+        clock.advance(timedelta(minutes=1))
+        assert app.screen.view.prompt == "Question 1"  # learning card, same session
+        await pilot.press("space", "3")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        text = screen_text(app)
+        assert "Cards reviewed" in text and "Again rate" in text and "33%" in text and "Cards reviewed   3" in text
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_context_and_help_overlays(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, """
+        # RDS
+        ## Backups
+        Automated backups keep transaction logs.
+
+        Q: Retention?
+        A: 1-35 days
+        """)
+    app = StudyApp(engine, clock, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "transaction logs" in text and "deck.md:5" in text
+        await pilot.press("escape", "question_mark")
+        await pilot.pause()
+        assert "suspend the card" in screen_text(app)
+
+
+async def test_settings_screen_saves_and_rejects(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(1))
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        app.screen.query_one("#set-new-per-day").value = "7"
+        app.screen.query_one("#set-desired-retention").value = "2"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert load_settings(engine).new_per_day == 7
+        assert load_settings(engine).desired_retention == 0.9
+        assert "between 0.70 and 0.99" in screen_text(app)
+
+
+async def test_markup_in_card_text_renders_literally(tmp_path):
+    nasty = "Is [red]this[/] or [b]x[/b] \\ kept [/] $var [@click=app.quit]?"
+    engine, clock, _ = make_collection(tmp_path, f"""
+        ---
+        title: Deck [/] [bold]x
+        ---
+        # Topic [red]
+
+        Q: {nasty}
+        A: Answer with [/] and \x1b[31mANSI\x1b[0m
+        """)
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=(140, 32), notifications=True) as pilot:
+        await pilot.pause()
+        assert "Deck [/] [bold]x" in screen_text(app)
+        await pilot.press("r")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "[red]this[/]" in text and "[b]x[/b]" in text and "Topic [red]" in text
+        await pilot.press("space")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Answer with [/] and [31mANSI[0m" in text
+        assert "\x1b" not in card_of(engine, app.screen.view.id).answer
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.screen is not None
+
+
+CHOICE_DECK = """
+    # Objective
+    Which is the answer? {#single}
+
+    - [ ] Wrong one
+    - [x] Right one
+    - [ ] Wrong two
+
+    > Because it is right.
+
+    Which two? {#multi}
+
+    - [x] Right A
+    - [ ] Wrong B
+    - [x] Right C
+
+    Order: Order these.
+    1. First
+    2. Second
+    3. Third
+
+    Q: How many days?
+    A: = 35 +- 1
+    """
+
+
+def _position(screen, text: str) -> str:
+    options = screen.query_one("#options")
+    index = options.options.index(text)
+    return str(options.order.index(index) + 1)
+
+
+async def _start(tmp_path, **settings):
+    engine, clock, _ = make_collection(tmp_path, CHOICE_DECK,
+                                       settings={"easy-seconds": "5", **settings})
+    app = StudyApp(engine, clock, start="review")
+    return engine, clock, app
+
+
+async def test_single_choice_right_fast_is_easy_and_wrong_is_again(tmp_path):
+    engine, clock, app = await _start(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert screen.view.kind == "choice"
+        await pilot.press(_position(screen, "Right one"), "enter")
+        await pilot.pause()
+        log = logs(engine)[-1]
+        assert log.correct is True and log.rating == policy.EASY  # answered in 0 s
+        assert "Because it is right." in screen_text(app)
+        # Override the suggested rating before moving on: still one log row.
+        await pilot.press("3")
+        await pilot.pause()
+        assert [row.rating for row in logs(engine)] == [policy.GOOD]
+        await pilot.press("u")  # undo, then answer wrong after 20 s
+        await pilot.pause()
+        clock.advance(20)
+        await pilot.press(_position(screen, "Wrong two"), "enter")
+        await pilot.pause()
+        rows = logs(engine)
+        assert len(rows) == 1 and rows[0].correct is False and rows[0].rating == policy.AGAIN
+        assert json.loads(rows[0].response)["chosen"] == [2]
+
+
+async def test_multi_select_enforces_choose_n(tmp_path):
+    engine, clock, app = await _start(tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press(_position(screen, "Right one"), "enter", "space")
+        await pilot.pause()
+        assert screen.view.question.choose == 2
+        clock.advance(30)
+        await pilot.press(_position(screen, "Right A"), "enter")
+        await pilot.pause()
+        assert not screen.submitted and len(logs(engine)) == 1  # one picked of two: refused
+        await pilot.press(_position(screen, "Right C"), "enter")
+        await pilot.pause()
+        row = logs(engine)[-1]
+        assert row.correct is True and row.rating == policy.GOOD  # right, not fast
+
+
+async def test_ordering_and_numeric_graded(tmp_path):
+    engine, clock, app = await _start(tmp_path, **{"new-per-day": "4"})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press(_position(screen, "Right one"), "enter", "space")
+        await pilot.press(_position(screen, "Right A"), _position(screen, "Right C"), "enter",
+                          "space")
+        await pilot.pause()
+        assert screen.view.kind == "ordering"
+        ordering = screen.query_one("#ordering")
+        # Put the items in order with the keys: select each item and move it into place.
+        for target in range(3):
+            current = ordering.order.index(target)
+            ordering.cursor = current
+            for _ in range(current - target):
+                await pilot.press("shift+up")
+        assert ordering.order == [0, 1, 2]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert logs(engine)[-1].correct is True
+        await pilot.press("space")
+        await pilot.pause()
+        assert screen.view.kind == "numeric"
+        await pilot.press("3", "4", "enter")  # 34 is within 35 +- 1
+        await pilot.pause()
+        row = logs(engine)[-1]
+        assert row.correct is True and json.loads(row.response) == {"text": "34"}
+
+
+async def test_numeric_wrong_is_again(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, "Q: Days?\nA: = 35\n")
+    app = StudyApp(engine, clock, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("3", "0", "enter")
+        await pilot.pause()
+        row = logs(engine)[-1]
+        assert row.correct is False and row.rating == policy.AGAIN
+        assert "35" in screen_text(app)
+
+
+async def test_scenario_seed_is_stored_and_reproduces_the_question(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, "```scenario aurora-quorum\n```\n")
+    app = StudyApp(engine, clock, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        shown = screen.view.question
+        assert screen.view.kind == "scenario" and screen.view.seed is not None
+        picks = [str(n + 1) for n in range(shown.choose)]
+        await pilot.press(*picks, "enter")
+        await pilot.pause()
+    row = logs(engine)[-1]
+    assert row.seed == screen.view.seed
+    again = ReviewService(engine, clock).card(row.card_id, seed=row.seed)
+    assert again.question == shown
+    assert row.correct == (frozenset(json.loads(row.response)["chosen"]) == shown.correct)
+
+
+async def test_command_palette_lists_review_actions(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(2))
+    app = StudyApp(engine, clock, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"suspend")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert card_of(engine, card_id_by_prompt(engine, "Question 1")).suspended
