@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from support import START, basic_deck, card_id_by_prompt, card_of, make_collection, review_count, state_of
+from support import (
+    START,
+    basic_deck,
+    card_id_by_prompt,
+    card_of,
+    make_collection,
+    review_count,
+    state_of,
+)
 
 from studyaws.clock import FakeClock
 from studyaws.srs import policy

@@ -97,6 +97,6 @@ def reading(engine: Engine) -> Session:
 @contextmanager
 def writing(engine: Engine):
     """A short write transaction that takes SQLite's write lock at its start."""
-    with Session(engine.execution_options(immediate=True), expire_on_commit=False) as session:
-        with session.begin():
-            yield session
+    bind = engine.execution_options(immediate=True)
+    with Session(bind, expire_on_commit=False) as session, session.begin():
+        yield session

@@ -11,8 +11,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from studyaws.clock import FakeClock
-from studyaws.questions import Choice, Numeric
 from studyaws.collection import open_collection
+from studyaws.questions import Choice, Numeric
 from studyaws.store.engine import reading
 from studyaws.store.settings import save_setting
 from studyaws.store.tables import Card
