@@ -9,8 +9,11 @@ every documented parameter combination and rejects bad values.
 from __future__ import annotations
 
 import itertools
+import os
 import random
 import re
+import subprocess
+import sys
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -351,3 +354,28 @@ def test_every_kind_with_no_parameters(seed):
     for kind in scenarios.KINDS:
         question = scenarios.generate(kind, {}, seed)
         check_shape(question)
+
+
+_DIGEST = """
+import hashlib, json
+from studyaws import scenarios
+from studyaws.questions import question_to_dict
+digest = hashlib.sha256()
+for kind in sorted(scenarios.KINDS):
+    for seed in range(40):
+        question = scenarios.generate(kind, {}, seed)
+        digest.update(json.dumps(question_to_dict(question), sort_keys=True).encode())
+print(digest.hexdigest())
+"""
+
+
+def test_same_seed_same_question_across_processes():
+    """No dependence on string hashing or other per-process state."""
+    outputs = set()
+    for hash_seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        run = subprocess.run(
+            [sys.executable, "-c", _DIGEST], capture_output=True, text=True, env=env, check=True
+        )
+        outputs.add(run.stdout.strip())
+    assert len(outputs) == 1

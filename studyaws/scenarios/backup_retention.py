@@ -379,7 +379,11 @@ def statement_truths(setup: RestoreSetup) -> list[tuple[str, bool]]:
             f"A point-in-time restore to {fmt(requested)} is possible.",
             any(o.source == PITR for o in found),
         ),
-        (f"The data as it was at {fmt(requested)} can be restored somehow.", bool(found)),
+        (
+            f"The data as it was at {fmt(requested)} can be restored, from the automated "
+            "backups or a manual snapshot.",
+            bool(found),
+        ),
     ]
     window = restore_window(backups)
     if window is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from studyaws.questions import Ordering, Question
 from studyaws.scenarios._common import (
@@ -612,7 +612,16 @@ def _return_rules(
     ]
     numbers = rule_numbers(count, rng)
     picks = rng.sample(shapes, min(len(numbers), len(shapes)))
-    response_rules = [shape(n) for shape, n in zip(picks, numbers, strict=False)]
+    drafts = [shape(MIN_RULE) for shape in picks]
+    if rng.random() < 0.15:  # sometimes nothing matches and the * rule decides
+        drafts = [
+            d if mismatch(d, response) else _missing_rule(MIN_RULE, response, d.action, rng)
+            for d in drafts
+        ]
+    if rng.random() < 0.75:
+        # the traps (rules that look right but miss the response) come first
+        drafts.sort(key=lambda d: mismatch(d, response) is None)
+    response_rules = [replace(d, number=n) for d, n in zip(drafts, numbers, strict=False)]
     return request_rules, response_rules
 
 
