@@ -14,8 +14,8 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from studyaws.config import bundled_decks_dir
 from studyaws.decks.identity import SIMILAR, similarity, variant
-from studyaws.decks.loader import find_deck_files, read_deck_file
-from studyaws.decks.model import DeckError, Item, ParsedDeck, Problem
+from studyaws.decks.loader import collect_deck_files, read_deck_file
+from studyaws.decks.model import DeckError, Item, ParsedDeck
 from studyaws.decks.parser import parse_deck
 from studyaws.store.engine import reading, writing
 from studyaws.store.tables import Card, CardState, Deck
@@ -68,7 +68,7 @@ def import_paths(
 ) -> ImportReport:
     """Import every deck file under `paths`. Raises DeckError (and writes nothing) when any
     file has a problem."""
-    files = find_deck_files(paths)
+    files, problems = collect_deck_files(paths)
     with reading(engine) as session:
         known = {
             key: (deck_id, digest)
@@ -76,7 +76,6 @@ def import_paths(
                 select(Deck.key, Deck.id, Deck.content_hash)
             )
         }
-    problems: list[Problem] = []
     work: list[tuple[str, Path, str, ParsedDeck | None]] = []
     for path in files:
         try:

@@ -21,6 +21,15 @@ class DeckFile:
 
 def find_deck_files(paths: list[Path]) -> list[Path]:
     """Every .md file named or below a named folder (sorted); a missing path is a problem."""
+    found, problems = collect_deck_files(paths)
+    if problems:
+        raise DeckError(problems)
+    return found
+
+
+def collect_deck_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """The deck files under `paths` (each once) and the problems with paths that are none,
+    so that a caller can still report the problems of the files that were found."""
     found: list[Path] = []
     problems: list[Problem] = []
     for path in paths:
@@ -39,16 +48,22 @@ def find_deck_files(paths: list[Path]) -> list[Path]:
             found.append(path)
         else:
             problems.append(Problem(str(path), 0, "no such file or folder"))
-    if problems:
-        raise DeckError(problems)
-    return found
+    # A file named twice (or named and inside a named folder) is one deck, read once.
+    seen: set[Path] = set()
+    unique = []
+    for path in found:
+        resolved = path.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            unique.append(path)
+    return unique, problems
 
 
 def read_deck_file(path: Path) -> DeckFile:
     try:
         size = path.stat().st_size
         if size > MAX_DECK_BYTES:
-            raise DeckError([Problem(str(path), 0, f"file is {size // (1024 * 1024)} MB; decks are "
+            raise DeckError([Problem(str(path), 0, f"file is {size:,} bytes; decks are "
                                      f"limited to {MAX_DECK_BYTES // (1024 * 1024)} MB")])
         data = path.read_bytes()
     except OSError as exc:
@@ -65,13 +80,8 @@ def read_deck_file(path: Path) -> DeckFile:
 
 def load_decks(paths: list[Path]) -> list[tuple[DeckFile, ParsedDeck]]:
     """Read and parse every deck under `paths`, collecting the problems of all files."""
-    problems: list[Problem] = []
     result: list[tuple[DeckFile, ParsedDeck]] = []
-    try:
-        files = find_deck_files(paths)
-    except DeckError as exc:
-        problems.extend(exc.problems)
-        files = []
+    files, problems = collect_deck_files(paths)
     for path in files:
         try:
             deck_file = read_deck_file(path)

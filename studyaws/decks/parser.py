@@ -23,7 +23,8 @@ from studyaws.text import clean
 _MD = MarkdownIt("commonmark").enable("table")
 
 _MARKER = re.compile(r"^(Q|A|C|Order):(?:\s|$)")
-_ONE_LINE = re.compile(r"^(?P<front>.*?\S)\s+(?P<sep>:::?)\s+(?P<back>\S.*)$")
+_SEPARATOR = re.compile(r"(?<=\S)\s+(:::?)\s+(?=\S)")
+_FENCE_CLOSE = re.compile(r"^\s{0,3}(`{3,}|~{3,})\s*$")
 _STABLE_ID = re.compile(r"\s*\{#([A-Za-z0-9_.\-]+)\}\s*$")
 _BAD_ID = re.compile(r"\{#([^}]*)\}\s*$")
 _TASK = re.compile(r"^\s*[-*+]\s+\[( |x|X)\]\s?(.*)$")
@@ -314,13 +315,13 @@ class _Parser:
 
     def one_line(self, at: int, text: str) -> None:
         line = self.lineno(at)
-        match = _ONE_LINE.match(text)
-        assert match is not None
-        front, stable = self.take_id(match.group("front"), line)
-        back = match.group("back").strip()
+        split = _split_one_line(text)
+        assert split is not None
+        front, sep, back = split
+        front, stable = self.take_id(front, line)
         back, back_id = self.take_id(back, line) if stable is None else (back, None)
         stable = stable or back_id
-        if match.group("sep") == ":::":
+        if sep == ":::":
             group = f"rev:{line}"
             self.add(Item("reverse", line, self.topic(), front, back, payload={"direction": "forward"},
                           stable_id=stable, sibling=group))
@@ -332,11 +333,14 @@ class _Parser:
     def cloze_card(self, at: int, seg: list[str]) -> None:
         line = self.lineno(at)
         first, stable = self.take_id(seg[0], line)
-        text = "\n".join([first, *seg[1:]]).strip()
+        joined = "\n".join([first, *seg[1:]])
+        # Lines stripped from the start (an empty `C:` line) still count for error lines.
+        skipped = joined.count("\n", 0, len(joined) - len(joined.lstrip()))
+        text = joined.strip()
         try:
             dels = cloze.deletions(text)
         except cloze.ClozeError as exc:
-            self.problem(line + text.count("\n", 0, exc.offset), str(exc))
+            self.problem(line + skipped + text.count("\n", 0, exc.offset), str(exc))
             return
         if not dels:
             self.problem(line, "cloze 'C:' has no {{...}} deletion")
@@ -422,7 +426,9 @@ class _Parser:
         params: dict[str, str] = {}
         param_lines: dict[str, int] = {}
         stable = None
-        for k in range(block.start + 1, block.end - 1):
+        # An unclosed fence runs to the end of the file: its last line is a parameter too.
+        closed = block.end - 1 > block.start and _FENCE_CLOSE.match(self.lines[block.end - 1])
+        for k in range(block.start + 1, block.end - 1 if closed else block.end):
             raw = self.lines[k]
             if not raw.strip() or raw.strip().startswith("#"):
                 continue
@@ -468,14 +474,19 @@ class _Parser:
 
 
 def _is_one_line(line: str) -> bool:
+    return _split_one_line(line) is not None
+
+
+def _split_one_line(line: str) -> tuple[str, str, str] | None:
+    """(front, separator, back) of a `front :: back` line, or None. A `::` inside a cloze
+    deletion or an inline code span is not a separator: the next one may be."""
     if _MARKER.match(line):
-        return False
-    match = _ONE_LINE.match(line)
-    if not match:
-        return False
-    # `::` inside a cloze deletion or an inline code span is not a separator.
-    before = line[: match.start("sep")]
-    return before.count("{{") == before.count("}}") and before.count("`") % 2 == 0
+        return None
+    for match in _SEPARATOR.finditer(line):
+        before = line[: match.start()]
+        if before.count("{{") == before.count("}}") and before.count("`") % 2 == 0:
+            return before.strip(), match.group(1), line[match.end() :].strip()
+    return None
 
 
 def _number(text: str) -> float | None:
