@@ -21,10 +21,6 @@ class DayCounts:
         return self.new + self.learning + self.review
 
 
-def remaining(available: int, limit: int, done_today: int) -> int:
-    return max(0, min(available, limit - done_today))
-
-
 def next_source(learning_due_now: bool, review_left: int, new_left: int,
                 reviews_since_new: int, learning_later: bool) -> str | None:
     """'learning', 'review', 'new' or None: learning cards that are due first, then reviews

@@ -19,7 +19,7 @@ from studyaws.questions import Question, question_from_dict
 from studyaws.srs import policy
 from studyaws.srs.day import day_start, next_day_start
 from studyaws.srs.policy import LEARNING, NEW, RELEARNING, REVIEW, Memory
-from studyaws.srs.queue import LEARN_AHEAD, DayCounts, next_source, remaining
+from studyaws.srs.queue import LEARN_AHEAD, DayCounts, next_source
 from studyaws.store.engine import reading, writing
 from studyaws.store.settings import load_parameters, load_settings
 from studyaws.store.tables import Card, CardState, Deck, ReviewLog
@@ -111,6 +111,7 @@ class ReviewService:
         self.scheduler = policy.scheduler_for(self.settings, self.parameters)
         self.session = SessionStats()
         self._since_new = 0
+        self.last_counts: DayCounts | None = None  # as of the last next_card()
 
     def reload_settings(self) -> None:
         self.settings = load_settings(self.engine)
@@ -128,42 +129,48 @@ class ReviewService:
         return Card.deck_id == self.deck_id if self.deck_id is not None else True
 
     def _done_today(self, session, start: datetime) -> tuple[int, int]:
-        rows = session.execute(
+        query = (
             select(ReviewLog.state_before, func.count())
-            .join(Card, Card.id == ReviewLog.card_id)
             .where(ReviewLog.source == "review", ReviewLog.reviewed_at >= start,
-                   ReviewLog.state_before.in_((NEW, REVIEW)), self._deck_filter())
+                   ReviewLog.state_before.in_((NEW, REVIEW)))
             .group_by(ReviewLog.state_before)
-        ).all()
-        done = dict(rows)
+        )
+        if self.deck_id is not None:
+            query = query.join(Card, Card.id == ReviewLog.card_id).where(self._deck_filter())
+        done = dict(session.execute(query).all())
         return done.get(NEW, 0), done.get(REVIEW, 0)
+
+    def _count(self, session, condition, limit: int | None = None) -> int:
+        """Active cards matching `condition`, counted up to `limit` (the daily limit left),
+        so that a collection of 100,000 cards costs no more than the limit to count."""
+        if limit is not None and limit <= 0:
+            return 0
+        inner = (
+            select(CardState.card_id)
+            .join(Card, Card.id == CardState.card_id)
+            .where(condition, _active(self.clock.now()), self._deck_filter())
+        )
+        if limit is not None:
+            inner = inner.limit(limit)
+        return session.execute(select(func.count()).select_from(inner.subquery())).scalar_one()
 
     def counts(self) -> DayCounts:
         now = self.clock.now()
         start, end = self.day_bounds()
+        settings = self.settings
         with reading(self.engine) as session:
             new_done, reviews_done = self._done_today(session, start)
-            by_state = dict(session.execute(
-                select(CardState.state, func.count())
-                .join(Card, Card.id == CardState.card_id)
-                .where(_active(now), self._deck_filter(), or_(
-                    CardState.state == NEW,
-                    and_(CardState.state == REVIEW, CardState.due < end),
-                    and_(CardState.state.in_((LEARNING, RELEARNING)),
-                         CardState.due <= now + LEARN_AHEAD),
-                ))
-                .group_by(CardState.state)
-            ).all())
-        return DayCounts(
-            new=remaining(by_state.get(NEW, 0), self.settings.new_per_day, new_done),
-            learning=by_state.get(LEARNING, 0) + by_state.get(RELEARNING, 0),
-            review=remaining(by_state.get(REVIEW, 0), self.settings.reviews_per_day, reviews_done),
-        )
+            new = self._count(session, CardState.state == NEW, settings.new_per_day - new_done)
+            review = self._count(session, and_(CardState.state == REVIEW, CardState.due < end),
+                                 settings.reviews_per_day - reviews_done)
+            learning = self._count(session, and_(CardState.state.in_((LEARNING, RELEARNING)),
+                                                 CardState.due <= now + LEARN_AHEAD))
+        return DayCounts(new=new, learning=learning, review=review)
 
     # -- the queue --------------------------------------------------------------------
     def next_card(self) -> CardView | None:
         now = self.clock.now()
-        counts = self.counts()
+        counts = self.last_counts = self.counts()
         with reading(self.engine) as session:
             learning_now = session.execute(
                 self._queue_query(now).where(
@@ -187,7 +194,7 @@ class ReviewService:
                 _, end = self.day_bounds()
                 row = session.execute(
                     self._queue_query(now).where(CardState.state == REVIEW, CardState.due < end)
-                    .order_by(CardState.due, Card.id).limit(1)
+                    .order_by(CardState.due).limit(1)
                 ).first()
             else:
                 row = session.execute(

@@ -10,11 +10,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Markdown, ProgressBar, Rule, Static
+from textual.widgets import Footer, Input, ProgressBar, Rule, Static
 
 from studyaws.questions import Choice, Numeric, Ordering, Response, is_correct
 from studyaws.srs import policy
 from studyaws.srs.review import CardView, ReviewService
+from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.question import OptionsView, OrderingView
 
 
@@ -60,10 +61,12 @@ class ReviewScreen(Screen):
             yield ProgressBar(id="progress", show_eta=False)
             yield Static(id="review-counts")
         with VerticalScroll(id="card"):
-            yield Markdown(id="prompt", open_links=False)
-            yield Static(id="question-slot")
+            yield CardText(id="prompt")
+            yield OptionsView(id="options")
+            yield OrderingView(id="ordering")
+            yield Input(placeholder="type a number, Enter to submit", id="numeric")
             yield Rule(id="answer-rule")
-            yield Markdown(id="answer", open_links=False)
+            yield CardText(id="answer")
             yield Static(id="feedback")
         yield Static(id="keys")
         yield Footer()
@@ -93,12 +96,10 @@ class ReviewScreen(Screen):
         header = Content.assemble((view.deck_title, "bold"), ("  ›  ", "$text-muted"),
                                   (view.topic, "$text-muted"))
         self.query_one("#review-header", Static).update(header)
-        await self.query_one("#prompt", Markdown).update(view.prompt)
-        await self._mount_question(view)
+        self.query_one("#prompt", CardText).show(view.prompt)
+        self._setup_question(view)
         self.query_one("#answer-rule").display = False
-        answer = self.query_one("#answer", Markdown)
-        answer.display = False
-        await answer.update("")
+        self.query_one("#answer", CardText).display = False
         feedback = self.query_one("#feedback", Static)
         feedback.display = False
         feedback.remove_class("right", "wrong")
@@ -106,23 +107,29 @@ class ReviewScreen(Screen):
         self._update_counts()
         self._update_keys()
 
-    async def _mount_question(self, view: CardView) -> None:
-        slot = self.query_one("#question-slot", Static)
-        await slot.remove_children()
+    def _setup_question(self, view: CardView) -> None:
+        """Show the widget the question needs (kept mounted: only its content changes)."""
         question = view.question
         rng = random.Random(f"{view.id}:{view.memory.reps}:{view.seed}")
+        options = self.query_one("#options", OptionsView)
+        ordering = self.query_one("#ordering", OrderingView)
+        field = self.query_one("#numeric", Input)
+        options.display = isinstance(question, Choice)
+        ordering.display = isinstance(question, Ordering)
+        field.display = isinstance(question, Numeric)
         if isinstance(question, Choice):
-            await slot.mount(OptionsView(question.options, question.choose, rng, id="options"))
+            options.setup(question.options, question.choose, rng)
         elif isinstance(question, Ordering):
-            await slot.mount(OrderingView(question.items, rng, id="ordering"))
-        elif isinstance(question, Numeric):
-            field = Input(placeholder="type a number, Enter to submit", id="numeric")
-            await slot.mount(field)
+            ordering.setup(question.items, rng)
+        if isinstance(question, Numeric):
+            field.disabled = False
+            field.value = ""
             field.focus()
-        slot.display = question is not None
+        elif self.focused is field:
+            self.set_focus(None)
 
     def _update_counts(self) -> None:
-        counts = self.service.counts()
+        counts = self.service.last_counts or self.service.counts()
         done = self.service.session.reviewed
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=max(1, done + counts.total), progress=done)
@@ -180,11 +187,11 @@ class ReviewScreen(Screen):
         self.revealed = True
         self.intervals = self.service.preview(view)
         self.query_one("#answer-rule").display = True
-        answer = self.query_one("#answer", Markdown)
+        answer = self.query_one("#answer", CardText)
         text = view.answer
         if view.explanation:
             text = f"{text}\n\n> {view.explanation.replace(chr(10), chr(10) + '> ')}"
-        await answer.update(text)
+        answer.show(text)
         answer.display = True
         self._update_keys()
 
@@ -308,6 +315,7 @@ class ReviewScreen(Screen):
 
     async def action_undo(self) -> None:
         card_id = self.service.undo()
+        self.service.last_counts = None
         if card_id is None:
             self.notify("Nothing to undo in this session.", markup=False)
             return

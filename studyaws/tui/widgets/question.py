@@ -11,16 +11,22 @@ from textual.widgets import Static
 class OptionsView(Static):
     """Options with number keys. `order[i]` is the question's option shown at position i."""
 
-    def __init__(self, options: tuple[str, ...], choose: int, rng: random.Random, **kwargs):
+    def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        self.options: tuple[str, ...] = ()
+        self.choose = 1
+        self.order: list[int] = []
+        self.picked: list[int] = []  # question option indexes, in the order picked
+        self.correct: frozenset[int] | None = None
+
+    def setup(self, options: tuple[str, ...], choose: int, rng: random.Random) -> None:
+        """Show a new question's options, shuffled by `rng`."""
         self.options = options
         self.choose = choose
         self.order = list(range(len(options)))
         rng.shuffle(self.order)
-        self.picked: list[int] = []  # question option indexes, in the order picked
-        self.correct: frozenset[int] | None = None
-
-    def on_mount(self) -> None:
+        self.picked = []
+        self.correct = None
         self.redraw()
 
     def toggle(self, position: int) -> None:
@@ -63,16 +69,21 @@ class OptionsView(Static):
 class OrderingView(Static):
     """Items to put in order: up/down choose, shift+up/down (or K/J) move the chosen item."""
 
-    def __init__(self, items: tuple[str, ...], rng: random.Random, **kwargs):
+    def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        self.items: tuple[str, ...] = ()
+        self.order: list[int] = []
+        self.cursor = 0
+        self.finished = False
+
+    def setup(self, items: tuple[str, ...], rng: random.Random) -> None:
+        """Show a new question's items, shuffled by `rng` out of their right order."""
         self.items = items
         self.order = list(range(len(items)))
         while len(items) > 1 and self.order == sorted(self.order):
             rng.shuffle(self.order)
         self.cursor = 0
         self.finished = False
-
-    def on_mount(self) -> None:
         self.redraw()
 
     def move_cursor(self, step: int) -> None:
