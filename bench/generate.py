@@ -9,8 +9,7 @@ def deck_text(cards: int, seed: int = 0, title: str = "Generated deck") -> str:
     """About `cards` cards: basic, one-line, reverse, cloze, choice, ordering and numeric,
     under headings with notes, like a real deck."""
     rng = random.Random(seed)
-    words = ("subnet route table gateway replica snapshot retention backup endpoint policy "
-             "bucket volume cluster instance region zone quorum stream cache queue topic").split()
+    words = ["subnet", "route", "table", "gateway", "replica", "snapshot", "retention", "backup", "endpoint", "policy", "bucket", "volume", "cluster", "instance", "region", "zone", "quorum", "stream", "cache", "queue", "topic"]
     lines = [f"---\ntitle: {title}\ndomain: resilient\n---", f"# {title}"]
     made = 0
     section = 0
