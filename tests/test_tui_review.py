@@ -345,3 +345,77 @@ async def test_command_palette_lists_review_actions(tmp_path):
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert card_of(engine, card_id_by_prompt(engine, "Question 1")).suspended
+
+
+async def _answer(pilot, screen, right: bool) -> None:
+    """Answer the question on screen with the keys a user would press, right or wrong."""
+    from studyaws.questions import Choice, Numeric, Ordering
+
+    question = screen.view.question
+    if isinstance(question, Choice):
+        wanted = set(question.correct)
+        if not right:
+            wrong = [i for i in range(len(question.options)) if i not in question.correct]
+            wanted = set(sorted(wanted)[1:]) | {wrong[0]}
+        options = screen.query_one("#options")
+        await pilot.press(*[str(options.order.index(i) + 1) for i in sorted(wanted)])
+    elif isinstance(question, Ordering):
+        ordering = screen.query_one("#ordering")
+        for target in range(len(question.items)):
+            ordering.cursor = ordering.order.index(target)
+            for _ in range(ordering.cursor - target):
+                await pilot.press("shift+up")
+        if not right:
+            ordering.cursor = 0
+            await pilot.press("shift+down")
+    elif isinstance(question, Numeric):
+        value = question.answer if right else question.answer + question.tolerance + 7
+        await pilot.press(*f"{value:g}")
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+ALL_TYPES = CHOICE_DECK + """
+    ```scenario nacl
+    ```
+
+    ```scenario aurora-quorum
+    ```
+
+    ```scenario backup-retention
+    ```
+
+    ```scenario multi-az-vs-replica
+    ```
+
+    ```scenario subnet-routing
+    ```
+    """
+
+
+async def test_every_question_type_right_and_wrong(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, ALL_TYPES,
+                                       settings={"new-per-day": "50", "easy-seconds": "5"})
+    app = StudyApp(engine, clock, start="review")
+    seen = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        for _ in range(40):
+            if not isinstance(app.screen, ReviewScreen) or screen.view is None:
+                break
+            view = screen.view
+            right = (view.kind, False) in seen  # each kind: wrong first, then right
+            clock.advance(1 if right else 61)
+            await _answer(pilot, screen, right)
+            row = logs(engine)[-1]
+            assert row.card_id == view.id
+            assert row.correct is right, (view.kind, view.prompt)
+            assert row.rating == (policy.EASY if right else policy.AGAIN)
+            if view.kind == "scenario":
+                assert row.seed == view.seed
+            seen.append((view.kind, right))
+            await pilot.press("space")
+            await pilot.pause()
+    assert set(seen) == {(kind, right) for kind in ("choice", "ordering", "numeric", "scenario")
+                         for right in (True, False)}
