@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +11,7 @@ from sqlmodel import Session, SQLModel
 
 from studyaws.store import tables  # noqa: F401  (registers the tables)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -45,6 +44,8 @@ def open_engine(db_path: Path) -> Engine:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"{db_path.parent}: cannot create the data folder: {exc.strerror}") from None
+    if db_path.exists():
+        _check_existing(db_path)
     engine = create_engine(f"sqlite:///{db_path}")
     _configure(engine)
     try:
@@ -59,6 +60,24 @@ def open_engine(db_path: Path) -> Engine:
             raise StoreError(f"{db_path}: cannot open the database ({cause})") from None
         raise
     return engine
+
+
+def _check_existing(db_path: Path) -> None:
+    """Refuse a database this version cannot use before anything (even WAL mode) touches it."""
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{db_path}: not a usable studyaws database ({exc})") from None
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{db_path}: made by a newer studyaws (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade studyaws. The file was left untouched."
+        )
 
 
 def _user_version(engine: Engine) -> int:
@@ -76,18 +95,38 @@ def _migrate(engine: Engine, db_path: Path) -> None:
     if version == SCHEMA_VERSION:
         return
     if version > 0:
-        backup = db_path.with_name(f"{db_path.name}.schema{version}.bak")
-        shutil.copy2(db_path, backup)
-    with engine.begin() as conn:
+        _backup_copy(db_path, db_path.with_name(f"{db_path.name}.schema{version}.bak"))
+    with engine.execution_options(immediate=True).begin() as conn:
+        # Another process may have upgraded it while this one waited for the lock.
+        version = int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+        if version == SCHEMA_VERSION:
+            return
         if version == 0:
             SQLModel.metadata.create_all(conn)
-        for step in range(max(version, 1), SCHEMA_VERSION):
-            MIGRATIONS[step](conn)
+        else:
+            for step in range(version, SCHEMA_VERSION):
+                MIGRATIONS[step](conn)
         conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
+def _backup_copy(source: Path, target: Path) -> None:
+    """A consistent copy of a live database (WAL included), by SQLite's online backup."""
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
+def _add_new_tables(conn) -> None:
+    """Schema 2 adds the mock-exam tables; creating what is missing leaves the rest as is."""
+    SQLModel.metadata.create_all(conn, checkfirst=True)
+
+
 # MIGRATIONS[n] upgrades schema n to n + 1, inside one transaction.
-MIGRATIONS: dict[int, object] = {}
+MIGRATIONS = {1: _add_new_tables}
 
 
 def reading(engine: Engine) -> Session:

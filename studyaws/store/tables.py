@@ -134,3 +134,41 @@ class ReviewLog(SQLModel, table=True):
 class Setting(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str
+
+
+class Exam(SQLModel, table=True):
+    """One sitting of a mock exam. `remaining_s` is saved as the clock runs, so a killed app
+    resumes with the time it had."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    preset: str
+    mode: str = "exam"  # exam | practice
+    status: str = Field(default="running", index=True)  # running | finished
+    started_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    finished_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    time_limit_s: float
+    remaining_s: float
+    current: int = 0
+    pass_mark: int = 720
+    correct: int | None = None
+    total: int = 0
+    scaled: int | None = None
+    passed: bool | None = None
+    settings: str = "{}"
+
+
+class ExamQuestion(SQLModel, table=True):
+    __tablename__ = "exam_question"
+    __table_args__ = (UniqueConstraint("exam_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    exam_id: int = Field(foreign_key="exam.id", index=True)
+    position: int
+    card_id: int = Field(foreign_key="card.id")
+    domain: str | None = None
+    seed: int
+    response: str = ""
+    correct: bool | None = None
+    flagged: bool = False
+    seconds: float = 0.0
+    answered_at: datetime | None = Field(default=None, sa_column=_utc_column())
