@@ -1,0 +1,1 @@
+"""Mock exams: blueprints, assembly and scoring (pure), and the exam service (store)."""
