@@ -55,6 +55,7 @@ class AnswerResult:
     log_id: int
     memory: Memory
     became_leech: bool = False
+    prior: Memory | None = None
 
 
 @dataclass
@@ -254,49 +255,14 @@ class ReviewService:
     def answer(self, view: CardView, rating: int, duration_ms: int = 0, *,
                correct: bool | None = None, response: dict | None = None,
                source: str = "review") -> AnswerResult:
-        now = self.clock.now()
         _, end = self.day_bounds()
         with writing(self.engine) as session:
-            state = session.get(CardState, view.id)
-            card = session.get(Card, view.id)
-            prior = Memory(state.state, state.step, state.stability, state.difficulty, state.due,
-                           state.last_review, state.reps, state.lapses)
-            new = policy.review(self.scheduler, view.id, prior, rating, now, duration_ms or None)
-            became_leech = (
-                rating == policy.AGAIN and prior.state == REVIEW and not card.leech
-                and new.lapses >= self.settings.leech_threshold
+            result = record_answer(
+                session, self.scheduler, self.settings, view.id, rating, self.clock.now(), end,
+                duration_ms=duration_ms, correct=correct, response=response, source=source,
+                seed=view.seed,
             )
-            buried: list[int] = []
-            if card.sibling:
-                buried = list(session.execute(
-                    select(Card.id).join(CardState, CardState.card_id == Card.id).where(
-                        Card.deck_id == card.deck_id, Card.sibling == card.sibling,
-                        Card.id != card.id, CardState.state.in_((NEW, REVIEW)),
-                        or_(Card.buried_until.is_(None), Card.buried_until < end))
-                ).scalars())
-            undo_info = {
-                "memory": prior.to_dict(),
-                "suspended": card.suspended,
-                "leech": card.leech,
-                "buried_until": card.buried_until.isoformat() if card.buried_until else None,
-                "buried_siblings": buried,
-            }
-            session.execute(update(CardState).where(CardState.card_id == view.id).values(
-                state=new.state, step=new.step, stability=new.stability,
-                difficulty=new.difficulty, due=new.due, last_review=new.last_review,
-                reps=new.reps, lapses=new.lapses))
-            if buried:
-                session.execute(update(Card).where(Card.id.in_(buried)).values(buried_until=end))
-            if became_leech:
-                session.execute(update(Card).where(Card.id == view.id)
-                                .values(leech=True, suspended=True))
-            log_id = session.execute(insert(ReviewLog).values(
-                card_id=view.id, rating=rating, reviewed_at=now, duration_ms=duration_ms,
-                source=source, state_before=prior.state, seed=view.seed, correct=correct,
-                response=json.dumps(response) if response is not None else "",
-                prior_state=json.dumps(undo_info), state=new.state, stability=new.stability,
-                difficulty=new.difficulty, due=new.due,
-            )).inserted_primary_key[0]
+        prior = result.prior
         if source == "review":
             if prior.state == NEW:
                 self._since_new = 0
@@ -305,8 +271,8 @@ class ReviewService:
             self.session.reviewed += 1
             self.session.again += rating == policy.AGAIN
             self.session.seconds += duration_ms / 1000
-            self.session.undo_stack.append(("answer", log_id))
-        return AnswerResult(log_id, new, became_leech)
+            self.session.undo_stack.append(("answer", result.log_id))
+        return result
 
     def undo(self) -> int | None:
         """Undo the last answer, suspension or burial of this session; returns the card id."""
@@ -343,6 +309,54 @@ class ReviewService:
                 .where(Card.retired.is_(False), Card.suspended.is_(False), self._deck_filter(),
                        CardState.state != NEW, CardState.due < end + timedelta(days=1))
             ).scalar_one()
+
+
+def record_answer(session, scheduler, settings: Settings, card_id: int, rating: int,
+                  now: datetime, day_end: datetime, *, duration_ms: int = 0,
+                  correct: bool | None = None, response: dict | None = None,
+                  source: str = "review", seed: int | None = None) -> AnswerResult:
+    """Apply one answer inside the caller's write transaction: the new FSRS state, the log
+    row (with what undo needs), sibling burying and leech detection."""
+    state = session.get(CardState, card_id)
+    card = session.get(Card, card_id)
+    prior = Memory(state.state, state.step, state.stability, state.difficulty, state.due,
+                   state.last_review, state.reps, state.lapses)
+    new = policy.review(scheduler, card_id, prior, rating, now, duration_ms or None)
+    became_leech = (
+        rating == policy.AGAIN and prior.state == REVIEW and not card.leech
+        and new.lapses >= settings.leech_threshold
+    )
+    buried: list[int] = []
+    if card.sibling:
+        buried = list(session.execute(
+            select(Card.id).join(CardState, CardState.card_id == Card.id).where(
+                Card.deck_id == card.deck_id, Card.sibling == card.sibling,
+                Card.id != card.id, CardState.state.in_((NEW, REVIEW)),
+                or_(Card.buried_until.is_(None), Card.buried_until < day_end))
+        ).scalars())
+    undo_info = {
+        "memory": prior.to_dict(),
+        "suspended": card.suspended,
+        "leech": card.leech,
+        "buried_until": card.buried_until.isoformat() if card.buried_until else None,
+        "buried_siblings": buried,
+    }
+    session.execute(update(CardState).where(CardState.card_id == card_id).values(
+        state=new.state, step=new.step, stability=new.stability,
+        difficulty=new.difficulty, due=new.due, last_review=new.last_review,
+        reps=new.reps, lapses=new.lapses))
+    if buried:
+        session.execute(update(Card).where(Card.id.in_(buried)).values(buried_until=day_end))
+    if became_leech:
+        session.execute(update(Card).where(Card.id == card_id).values(leech=True, suspended=True))
+    log_id = session.execute(insert(ReviewLog).values(
+        card_id=card_id, rating=rating, reviewed_at=now, duration_ms=duration_ms,
+        source=source, state_before=prior.state, seed=seed, correct=correct,
+        response=json.dumps(response) if response is not None else "",
+        prior_state=json.dumps(undo_info), state=new.state, stability=new.stability,
+        difficulty=new.difficulty, due=new.due,
+    )).inserted_primary_key[0]
+    return AnswerResult(log_id, new, became_leech, prior)
 
 
 def undo_answer(engine: Engine, log_id: int) -> tuple[int, int]:
