@@ -45,6 +45,18 @@ def _parser() -> argparse.ArgumentParser:
     put.add_argument("name")
     put.add_argument("value")
 
+    exam = sub.add_parser("exam", help="sit a timed mock exam, resume one, or list past exams")
+    exam.add_argument("--preset", default="saa-c03",
+                      help="saa-c03 (default), clf-c02 or quick")
+    exam.add_argument("--questions", type=int, metavar="N", help="number of questions")
+    exam.add_argument("--minutes", type=float, metavar="M", help="time limit in minutes")
+    exam.add_argument("--deck", metavar="NAME", help="only questions from this deck")
+    exam.add_argument("--domain", metavar="X", help="only questions of this domain")
+    exam.add_argument("--practice", action="store_true",
+                      help="practice mode: feedback after each question, the clock may pause")
+    exam.add_argument("--resume", action="store_true", help="continue the exam in progress")
+    exam.add_argument("--history", action="store_true", help="list finished exams")
+
     shots = sub.add_parser("screenshots", help="write SVG screenshots of the main screens")
     shots.add_argument("directory", type=Path, nargs="?", default=Path("screenshots"))
     return parser
@@ -91,6 +103,8 @@ def _run(args: argparse.Namespace) -> int:
         return _decks(engine)
     if args.command == "config":
         return _config(args, engine)
+    if args.command == "exam":
+        return _exam(args, engine)
     from studyaws.tui.app import run_app
 
     return run_app(engine, start="review" if args.command == "review" else "home",
@@ -165,6 +179,67 @@ def _decks(engine) -> int:
     print(f"today, within your limits: {counts.new} new, {counts.learning} learning, "
           f"{counts.review} due")
     return 0
+
+
+def _exam(args: argparse.Namespace, engine) -> int:
+    from studyaws.exam import service
+
+    if args.history:
+        past = service.exam_history(engine)
+        if not past:
+            print("No finished exams yet: studyaws exam --preset quick")
+            return 0
+        print("date              exam      mode      score    scaled  result  minutes")
+        for p in past:
+            print(f"{p.started_at.astimezone():%Y-%m-%d %H:%M}  {p.preset:<8}  {p.mode:<8}  "
+                  f"{p.correct:>3}/{p.total:<4} {p.scaled:>6}  {'pass' if p.passed else 'fail':<6}  "
+                  f"{p.seconds_used / 60:>7.0f}")
+        trend = [p.scaled for p in past]
+        if len(trend) > 1:
+            print(f"trend: {' → '.join(str(s) for s in trend[-8:])}")
+        return 0
+    from studyaws.tui.app import run_app
+
+    running = service.running_exam(engine)
+    if args.resume:
+        if running is None:
+            print("studyaws exam: no exam in progress; start one with studyaws exam",
+                  file=sys.stderr)
+            return 1
+        return run_app(engine, start="exam", exam_id=running)
+    if running is not None:
+        print("studyaws exam: an exam is in progress; continue it with studyaws exam --resume",
+              file=sys.stderr)
+        return 1
+    from studyaws.clock import Clock
+    from studyaws.domains import DOMAINS, normalize_domain
+    from studyaws.store.queries import find_deck
+
+    deck_id = None
+    if args.deck:
+        deck = find_deck(engine, args.deck)
+        if deck is None:
+            print(f"studyaws exam: no deck called {args.deck!r} (see: studyaws decks)",
+                  file=sys.stderr)
+            return 1
+        deck_id = deck.id
+    domain = None
+    if args.domain:
+        domain = normalize_domain(args.domain)
+        if domain not in DOMAINS:
+            print(f"studyaws exam: unknown domain {args.domain!r} (known: {', '.join(DOMAINS)})",
+                  file=sys.stderr)
+            return 1
+    try:
+        view = service.start_exam(
+            engine, Clock(), args.preset, questions=args.questions, minutes=args.minutes,
+            deck_id=deck_id, domain=domain, mode="practice" if args.practice else "exam")
+    except (service.ExamError, ValueError) as exc:
+        print(f"studyaws exam: {exc}", file=sys.stderr)
+        return 1
+    if view.notice:
+        print(view.notice)
+    return run_app(engine, start="exam", exam_id=view.id)
 
 
 def _config(args: argparse.Namespace, engine) -> int:

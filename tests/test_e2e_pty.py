@@ -2,84 +2,17 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
-import signal
 import sqlite3
-import struct
 import subprocess
 import sys
-import termios
-import threading
 import time
 from pathlib import Path
 
 import pytest
+from terminal import Terminal, studyaws_command
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
-
-
-def studyaws_command() -> list[str]:
-    script = Path(sys.executable).with_name("studyaws")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "studyaws"]
-
-
-class Terminal:
-    """A program running in a pseudo-terminal, its output collected as it comes."""
-
-    def __init__(self, args: list[str], env: dict[str, str], size=(40, 120)):
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # the child
-            os.execvpe(args[0], args, env)
-        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
-        self.output = bytearray()
-        self.lock = threading.Lock()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        while True:
-            try:
-                chunk = os.read(self.fd, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            with self.lock:
-                self.output.extend(chunk)
-
-    def text(self) -> str:
-        with self.lock:
-            return self.output.decode("utf-8", "replace")
-
-    def wait_for(self, needle: str, timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if needle in self.text():
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"{needle!r} never appeared on screen; last output:\n"
-                             f"{self.text()[-2000:]}")
-
-    def send(self, keys: str) -> None:
-        os.write(self.fd, keys.encode())
-
-    def kill(self) -> None:
-        os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
-        os.close(self.fd)
-
-    def wait_exit(self, timeout: float = 10.0) -> int:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                os.close(self.fd)
-                return os.waitstatus_to_exitcode(status)
-            time.sleep(0.05)
-        self.kill()
-        raise AssertionError("the app did not exit")
 
 
 def reviews(db: Path) -> int:
@@ -148,3 +81,52 @@ def test_first_run_opens_home_on_the_bundled_decks_and_quits(tmp_path, env):
         decks = conn.execute("select count(*) from deck").fetchone()[0]
         cards = conn.execute("select count(*) from card").fetchone()[0]
     assert decks >= 3 and cards >= 300
+
+
+def _exam_state(db: Path) -> tuple[float, list[tuple[int, str, int]]]:
+    with sqlite3.connect(db) as conn:
+        remaining = conn.execute("select remaining_s from exam where status='running'").fetchone()
+        answers = conn.execute("select position, response, flagged from exam_question "
+                               "where response != '' or flagged order by position").fetchall()
+    return (remaining[0] if remaining else -1.0), answers
+
+
+def test_exam_survives_sigkill_and_resumes_with_its_answers_and_time(tmp_path, env):
+    deck = tmp_path / "exam.md"
+    deck.write_text("\n\n".join(
+        f"Which option is number {n}? {{#e{n}}}\n\n- [x] Option {n}\n- [ ] Not {n}\n\n"
+        f"> domain: secure" for n in range(1, 13)) + "\n")
+    subprocess.run([*studyaws_command(), "import", str(deck)], env=env, check=True,
+                   capture_output=True)
+    db = tmp_path / "home" / "studyaws.sqlite3"
+
+    term = Terminal([*studyaws_command(), "exam", "--preset", "quick"], env)
+    try:
+        term.wait_for("Question 1 of 10")
+        for key in ("1", "\x1b[C", "2", "f", "\x1b[C", "1"):  # \x1b[C is the right arrow
+            term.send(key)
+            time.sleep(0.3)
+        deadline = time.monotonic() + 10
+        while len(_exam_state(db)[1]) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2.5)  # let the clock run and be saved
+    finally:
+        term.kill()
+    remaining, answers = _exam_state(db)
+    assert [(pos, flagged) for pos, _, flagged in answers] == [(0, 0), (1, 1), (2, 0)]
+    assert 15 * 60 - 30 < remaining < 15 * 60 - 2
+
+    time.sleep(2)  # closed: the exam clock must not run
+    again = Terminal([*studyaws_command(), "exam", "--resume"], env)
+    try:
+        again.wait_for("Question 3 of 10")
+        from studyaws.tui.screens.exam import format_clock
+
+        shown = {format_clock(remaining), format_clock(remaining - 1)}
+        deadline = time.monotonic() + 5
+        while not any(s in again.text() for s in shown) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert any(s in again.text() for s in shown), again.text()[-1500:]
+    finally:
+        again.kill()
+    assert _exam_state(db)[1] == answers

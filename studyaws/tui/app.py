@@ -20,12 +20,13 @@ class StudyApp(App):
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", show=False)]
 
     def __init__(self, engine: Engine, clock: Clock | None = None, *, start: str = "home",
-                 deck_id: int | None = None):
+                 deck_id: int | None = None, exam_id: int | None = None):
         super().__init__()
         self.engine = engine
         self.clock = clock or Clock()
         self.start = start
         self.start_deck = deck_id
+        self.start_exam_id = exam_id
 
     def on_mount(self) -> None:
         from studyaws.tui.screens.home import HomeScreen
@@ -33,6 +34,8 @@ class StudyApp(App):
         self.push_screen(HomeScreen())
         if self.start == "review":
             self.start_review(self.start_deck)
+        elif self.start == "exam" and self.start_exam_id is not None:
+            self.open_exam(self.start_exam_id)
 
     def start_review(self, deck_id: int | None = None) -> None:
         from studyaws.tui.screens.review import ReviewScreen
@@ -40,7 +43,43 @@ class StudyApp(App):
         self.push_screen(ReviewScreen(deck_id))
 
 
-def run_app(engine: Engine, start: str = "home", deck: str | None = None) -> int:
+    def open_exam(self, exam_id: int) -> None:
+        """Show an exam: running ones continue where they were, finished ones show results."""
+        from studyaws.exam import service
+        from studyaws.tui.screens.exam import ExamResultScreen, ExamScreen
+
+        view = service.load_exam(self.engine, exam_id)
+        if view.status == "finished":
+            self.push_screen(ExamResultScreen(view, service.result_of(view)))
+        else:
+            self.push_screen(ExamScreen(view))
+
+    def choose_exam(self) -> None:
+        """Resume the running exam, or pick a preset and start a new one."""
+        from studyaws.exam import service
+
+        running = service.running_exam(self.engine)
+        if running is not None:
+            self.open_exam(running)
+            return
+        from studyaws.tui.screens.exam import ExamStartScreen
+
+        def start(choice: tuple[str, str] | None) -> None:
+            if choice is None:
+                return
+            name, mode = choice
+            try:
+                view = service.start_exam(self.engine, self.clock, name, mode=mode)
+            except service.ExamError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.open_exam(view.id)
+
+        self.push_screen(ExamStartScreen(), start)
+
+
+def run_app(engine: Engine, start: str = "home", deck: str | None = None,
+            exam_id: int | None = None) -> int:
     deck_id = None
     if deck:
         from studyaws.store.queries import find_deck
@@ -50,5 +89,5 @@ def run_app(engine: Engine, start: str = "home", deck: str | None = None) -> int
             print(f"studyaws: no deck called {deck!r} (see: studyaws decks)", file=sys.stderr)
             return 1
         deck_id = found.id
-    StudyApp(engine, start=start, deck_id=deck_id).run()
+    StudyApp(engine, start=start, deck_id=deck_id, exam_id=exam_id).run()
     return 0

@@ -16,6 +16,7 @@ class HomeScreen(Screen):
     BINDINGS = [
         Binding("r", "review_all", "Review all", id="home.review"),
         Binding("enter", "review_deck", "Review deck", id="home.review-deck"),
+        Binding("x", "exam", "Mock exam", id="home.exam"),
         Binding("s", "settings", "Settings", id="home.settings"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
@@ -62,6 +63,10 @@ class HomeScreen(Screen):
                 "r: review everything due · Enter: review the selected deck")
         if not decks:
             hint = "No decks yet: run `studyaws import PATH` to add some."
+        from studyaws.exam.service import running_exam
+
+        if running_exam(self.app.engine) is not None:
+            hint = "A mock exam is in progress: x resumes it. " + hint
         self.query_one("#home-keys", Static).update(Content(hint))
 
     def action_review_all(self) -> None:
@@ -76,6 +81,9 @@ class HomeScreen(Screen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.app.start_review(int(event.row_key.value))
+
+    def action_exam(self) -> None:
+        self.app.choose_exam()
 
     def action_settings(self) -> None:
         from studyaws.tui.screens.settings import SettingsScreen

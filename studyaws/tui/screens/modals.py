@@ -33,6 +33,7 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
     ("Home", [
         ("r", "review everything due"),
         ("Enter", "review the selected deck"),
+        ("x", "mock exam: start one, or resume the one in progress"),
         ("s", "settings"),
         ("q", "quit"),
     ]),

@@ -1,0 +1,666 @@
+"""Mock exam screens: the timed exam, its navigator, review before submitting, results,
+answer review and history. Every answer, flag and the remaining time are saved as they
+happen, so a killed app resumes the same exam with the time it had."""
+
+from __future__ import annotations
+
+import random
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Input, OptionList, Sparkline, Static
+from textual.widgets.option_list import Option
+
+from studyaws.domains import DOMAINS
+from studyaws.exam import service
+from studyaws.exam.blueprints import PRESETS
+from studyaws.exam.scoring import Result
+from studyaws.questions import Choice, Numeric, Ordering
+from studyaws.srs.review import display_path
+from studyaws.tui.widgets.card_text import CardText
+from studyaws.tui.widgets.question import OptionsView, OrderingView
+
+SAVE_EVERY_S = 1.0
+WARNINGS = (600, 300)
+
+
+def format_clock(seconds: float) -> str:
+    seconds = max(0, int(seconds + 0.999))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def response_text(item: service.ExamItem, response: dict | None) -> str:
+    """An answer as words: the options picked, the order given, or the number typed."""
+    if response is None:
+        return "(not answered)"
+    question = item.question
+    if isinstance(question, Choice):
+        return "; ".join(question.options[i] for i in sorted(response.get("chosen", []))) or "–"
+    if isinstance(question, Ordering):
+        return " → ".join(question.items[i] for i in response.get("order", []))
+    return str(response.get("text", ""))
+
+
+def correct_text(item: service.ExamItem) -> str:
+    question = item.question
+    if isinstance(question, Choice):
+        return "; ".join(question.options[i] for i in sorted(question.correct))
+    if isinstance(question, Ordering):
+        return " → ".join(question.items)
+    text = f"{question.answer:g}"
+    if question.tolerance:
+        text += f" ± {question.tolerance:g}"
+    return f"{text} {question.unit}".strip()
+
+
+class ExamStartScreen(ModalScreen):
+    """Choose a preset and a mode."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "Cancel"),
+        Binding("m", "toggle_mode", "Exam / practice mode", id="exam.mode"),
+    ]
+
+    def __init__(self):
+        super().__init__()
+        self.mode = "exam"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Static(Content.assemble(("Start a mock exam", "bold")))
+            yield OptionList(*[
+                Option(Content(f"{p.title}: {p.questions} questions, {p.minutes} minutes"
+                               + (f", pass mark {p.pass_mark}" if p.weights else "")), id=name)
+                for name, p in PRESETS.items()
+            ], id="presets")
+            yield Static(id="mode")
+
+    def on_mount(self) -> None:
+        self._show_mode()
+
+    def _show_mode(self) -> None:
+        text = ("Mode: exam (no feedback until the end) · m: switch to practice"
+                if self.mode == "exam" else
+                "Mode: practice (feedback after each question, z pauses the clock) · m: switch")
+        self.query_one("#mode", Static).update(Content(text + " · Enter: start"))
+
+    def action_toggle_mode(self) -> None:
+        self.mode = "practice" if self.mode == "exam" else "exam"
+        self._show_mode()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss((event.option.id, self.mode))
+
+
+class ExamScreen(Screen):
+    BINDINGS = [
+        Binding("right,n", "move(1)", "Next", id="exam.next"),
+        Binding("left,p", "move(-1)", "Previous", id="exam.previous"),
+        Binding("f", "flag", "Flag", id="exam.flag"),
+        Binding("g", "navigator", "Navigator", id="exam.navigator"),
+        Binding("r", "review", "Review", id="exam.review"),
+        Binding("s", "submit", "Submit", id="exam.submit"),
+        Binding("z", "pause", "Pause", id="exam.pause"),
+        Binding("enter", "enter", "Save / check", show=False, id="exam.enter"),
+        Binding("escape", "leave", "Leave", id="exam.leave"),
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("shift+up,K", "order(-1)", "Move item up", show=False),
+        Binding("shift+down,J", "order(1)", "Move item down", show=False),
+    ]
+
+    def __init__(self, exam: service.ExamView):
+        super().__init__()
+        self.exam = exam
+        self.index = min(exam.current, len(exam.items) - 1)
+        self.remaining = exam.remaining_s
+        self.paused = False
+        self.checked: set[int] = {i.position for i in exam.items if i.answered} \
+            if exam.practice else set()
+        self._last_tick = 0.0
+        self._since_save = 0.0
+        self._shown_at = 0.0
+        self._warned = {w for w in WARNINGS if self.remaining <= w}
+        self._finishing = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="exam-header"):
+            yield Static(id="exam-title")
+            yield Static(id="exam-clock")
+        yield Static(id="exam-status")
+        with VerticalScroll(id="card"):
+            yield CardText(id="prompt")
+            yield OptionsView(id="options")
+            yield OrderingView(id="ordering")
+            yield Input(placeholder="type a number, Enter to save", id="numeric")
+            yield Static(id="feedback")
+        yield Static(id="keys")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._last_tick = self.app.clock.monotonic()
+        self.show_question()
+        self.timer = self.set_interval(1.0, self.tick)
+        if self.exam.notice:
+            self.notify(self.exam.notice, markup=False, timeout=8)
+
+    # -- the clock -------------------------------------------------------------------------
+    async def tick(self) -> None:
+        now = self.app.clock.monotonic()
+        elapsed = max(0.0, now - self._last_tick)
+        self._last_tick = now
+        if self.paused or self._finishing:
+            return
+        self.remaining -= elapsed
+        self._since_save += elapsed
+        for warning in WARNINGS:
+            if self.remaining <= warning and warning not in self._warned:
+                self._warned.add(warning)
+                self.notify(f"{warning // 60} minutes left.", title="Time", severity="warning",
+                            markup=False, timeout=6)
+        if self.remaining <= 0:
+            self.remaining = 0
+            await self.finish(auto=True)
+            return
+        if self._since_save >= SAVE_EVERY_S:
+            self.save_clock()
+        self._show_clock()
+
+    def save_clock(self) -> None:
+        self._since_save = 0.0
+        service.save_clock(self.app.engine, self.exam.id, self.remaining, self.index)
+
+    def _show_clock(self) -> None:
+        style = "bold $error" if self.remaining <= 300 else "bold"
+        label = format_clock(self.remaining) + (" (paused)" if self.paused else "")
+        self.query_one("#exam-clock", Static).update(Content.assemble(("⏱ ", ""), (label, style)))
+
+    # -- showing -----------------------------------------------------------------------------
+    @property
+    def item(self) -> service.ExamItem:
+        return self.exam.items[self.index]
+
+    def show_question(self) -> None:
+        item = self.item
+        exam = self.exam
+        self._shown_at = self.app.clock.monotonic()
+        title = Content.assemble(
+            (exam.blueprint.name.upper(), "bold"), (" practice" if exam.practice else " exam", ""),
+            f"  ·  Question {self.index + 1} of {len(exam.items)}",
+            ("  ⚑ flagged", "bold $warning") if item.flagged else "",
+            ("  ·  " + DOMAINS.get(item.domain or "", item.domain or ""), "$text-muted"),
+        )
+        self.query_one("#exam-title", Static).update(title)
+        self._show_clock()
+        self._show_status()
+        self.query_one("#prompt", CardText).show(item.question.stem)
+        question = item.question
+        options = self.query_one("#options", OptionsView)
+        ordering = self.query_one("#ordering", OrderingView)
+        field = self.query_one("#numeric", Input)
+        options.display = isinstance(question, Choice)
+        ordering.display = isinstance(question, Ordering)
+        field.display = isinstance(question, Numeric)
+        rng = random.Random(item.seed)
+        response = item.response or {}
+        locked = item.position in self.checked
+        if isinstance(question, Choice):
+            options.setup(question.options, question.choose, rng)
+            options.picked = list(response.get("chosen", []))
+            options.redraw()
+            if locked:
+                options.show_answer(question.correct)
+        elif isinstance(question, Ordering):
+            ordering.setup(question.items, rng)
+            if response.get("order"):
+                ordering.order = list(response["order"])
+            ordering.redraw()
+            if locked:
+                ordering.show_answer()
+        if isinstance(question, Numeric):
+            field.value = str(response.get("text", ""))
+            field.disabled = locked
+            if not locked:
+                field.focus()
+        elif self.focused is field:
+            self.set_focus(None)
+        self._show_feedback()
+        self.query_one("#card", VerticalScroll).scroll_home(animate=False)
+        self._show_keys()
+
+    def _show_status(self) -> None:
+        items = self.exam.items
+        answered = sum(1 for i in items if i.answered)
+        flagged = sum(1 for i in items if i.flagged)
+        self.query_one("#exam-status", Static).update(Content.assemble(
+            (f"Answered {answered}", "$success"), "  ·  ",
+            (f"Flagged {flagged}", "$warning"), "  ·  ",
+            (f"Unanswered {len(items) - answered}", "$text-muted"),
+        ))
+
+    def _show_feedback(self) -> None:
+        feedback = self.query_one("#feedback", Static)
+        item = self.item
+        feedback.remove_class("right", "wrong")
+        if item.position not in self.checked:
+            feedback.display = False
+            return
+        right = bool(item.correct)
+        parts = [("✓ Correct" if right else "✗ Not quite", "bold $success" if right else "bold $error"),
+                 "\n\nThe answer: ", correct_text(item)]
+        if item.explanation:
+            parts += ["\n\n", item.explanation]
+        parts += ["\n\n", (f"Source: {display_path(item.source)}", "$text-muted")]
+        feedback.update(Content.assemble(*parts))
+        feedback.add_class("right" if right else "wrong")
+        feedback.display = True
+
+    def _show_keys(self) -> None:
+        question = self.item.question
+        if isinstance(question, Choice):
+            hint = (f"Choose {question.choose}: press their numbers" if question.multi
+                    else "Press an option's number")
+        elif isinstance(question, Ordering):
+            hint = "↑/↓ choose an item · Shift+↑/↓ move it · Enter saves the order"
+        else:
+            hint = "Type the number, Enter saves it"
+        if self.exam.practice:
+            hint += " · Enter checks the answer"
+        hint += " · ←/→ previous/next · f flag · g navigator · s submit"
+        self.query_one("#keys", Static).update(Content(hint))
+
+    # -- answering ----------------------------------------------------------------------------
+    def _save(self, response: dict | None) -> None:
+        item = self.item
+        seconds = item.seconds + max(0.0, self.app.clock.monotonic() - self._shown_at)
+        self._shown_at = self.app.clock.monotonic()
+        service.save_answer(self.app.engine, self.exam.id, item, response, seconds,
+                            self.app.clock.now())
+        service.save_clock(self.app.engine, self.exam.id, self.remaining, self.index)
+        self._since_save = 0.0
+        self._show_status()
+
+    def _locked(self) -> bool:
+        return self.item.position in self.checked
+
+    async def on_key(self, event: events.Key) -> None:
+        if not event.character or not event.character.isdigit() or isinstance(self.focused, Input):
+            return
+        question = self.item.question
+        if not isinstance(question, Choice) or self._locked():
+            return
+        event.stop()
+        options = self.query_one("#options", OptionsView)
+        options.toggle(int(event.character) - 1)
+        picked = options.picked
+        self._save({"chosen": sorted(picked)} if picked else None)
+
+    def action_cursor(self, step: int) -> None:
+        if isinstance(self.item.question, Ordering):
+            self.query_one("#ordering", OrderingView).move_cursor(step)
+
+    def action_order(self, step: int) -> None:
+        if isinstance(self.item.question, Ordering) and not self._locked():
+            ordering = self.query_one("#ordering", OrderingView)
+            ordering.move_item(step)
+            self._save({"order": list(ordering.order)})
+
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        await self.action_enter()
+
+    async def action_enter(self) -> None:
+        question = self.item.question
+        if self._locked():
+            await self.action_move(1)
+            return
+        if isinstance(question, Numeric):
+            text = self.query_one("#numeric", Input).value.strip()
+            self._save({"text": text} if text else None)
+        elif isinstance(question, Ordering):
+            self._save({"order": list(self.query_one("#ordering", OrderingView).order)})
+        if not self.exam.practice:
+            await self.action_move(1)
+            return
+        if not self.item.answered:
+            self.notify("Answer first, then Enter checks it.", markup=False)
+            return
+        if isinstance(question, Choice) and len(self.item.response["chosen"]) != question.choose:
+            self.notify(f"Choose {question.choose}.", markup=False)
+            return
+        self.checked.add(self.item.position)
+        self.show_question()
+
+    # -- navigation ---------------------------------------------------------------------------
+    async def action_move(self, step: int) -> None:
+        await self.go(self.index + step)
+
+    async def go(self, index: int) -> None:
+        if not 0 <= index < len(self.exam.items):
+            if index >= len(self.exam.items):
+                self.action_review()
+            return
+        if isinstance(self.item.question, Numeric) and not self._locked():
+            text = self.query_one("#numeric", Input).value.strip()
+            if text != str((self.item.response or {}).get("text", "")):
+                self._save({"text": text} if text else None)
+        self.index = index
+        service.save_clock(self.app.engine, self.exam.id, self.remaining, self.index)
+        self.show_question()
+
+    def action_flag(self) -> None:
+        service.set_flag(self.app.engine, self.exam.id, self.item, not self.item.flagged)
+        self.show_question()
+
+    def action_pause(self) -> None:
+        if not self.exam.practice:
+            self.notify("The clock pauses only in practice mode.", markup=False)
+            return
+        self.paused = not self.paused
+        self._show_clock()
+
+    def action_navigator(self) -> None:
+        def jump(index: int | None) -> None:
+            if index is not None:
+                self.call_later(self.go, index)
+
+        self.app.push_screen(NavigatorScreen(self.exam, self.index), jump)
+
+    def action_review(self) -> None:
+        def done(choice: int | str | None) -> None:
+            if choice == "submit":
+                self.call_later(self.action_submit)
+            elif isinstance(choice, int):
+                self.call_later(self.go, choice)
+
+        self.app.push_screen(ReviewBeforeSubmitScreen(self.exam), done)
+
+    def action_submit(self) -> None:
+        unanswered = sum(1 for i in self.exam.items if not i.answered)
+        flagged = sum(1 for i in self.exam.items if i.flagged)
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.call_later(self.finish)
+
+        self.app.push_screen(ConfirmScreen(
+            f"Submit the exam? {unanswered} unanswered (they count as wrong), {flagged} flagged."
+        ), confirmed)
+
+    def action_leave(self) -> None:
+        self.save_clock()
+        self.notify("The exam is saved: press x on the home screen to resume it.",
+                    markup=False, timeout=5)
+        self.app.pop_screen()
+
+    async def finish(self, auto: bool = False) -> None:
+        if self._finishing:
+            return
+        self._finishing = True
+        self.timer.stop()
+        self.exam.remaining_s = max(0.0, self.remaining)
+        service.save_clock(self.app.engine, self.exam.id, self.remaining, self.index)
+        result = service.finish_exam(self.app.engine, self.app.clock, self.exam)
+        if auto:
+            self.notify("Time is up: the exam was submitted.", title="Time", markup=False,
+                        timeout=8)
+        self.app.switch_screen(ExamResultScreen(self.exam, result))
+
+
+class NavigatorScreen(ModalScreen[int]):
+    """Every question as a cell: answered, unanswered, flagged; arrows move, Enter jumps."""
+
+    COLUMNS = 10
+    BINDINGS = [
+        Binding("escape,g", "dismiss", "Close"),
+        Binding("left", "step(-1)", "Left", show=False),
+        Binding("right", "step(1)", "Right", show=False),
+        Binding("up", "step(-10)", "Up", show=False),
+        Binding("down", "step(10)", "Down", show=False),
+        Binding("enter", "jump", "Go to question"),
+    ]
+
+    def __init__(self, exam: service.ExamView, current: int):
+        super().__init__()
+        self.exam = exam
+        self.cursor = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Static(Content.assemble(("Questions", "bold"), "   ",
+                                          ("■ answered", "$success"), "  ",
+                                          ("□ unanswered", "$text-muted"), "  ",
+                                          ("⚑ flagged", "$warning")))
+            yield Static(id="grid")
+            yield Static(Content("Arrows move · Enter goes to the question · Escape closes"),
+                         classes="muted")
+
+    def on_mount(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        parts: list = []
+        for n, item in enumerate(self.exam.items):
+            mark = "⚑" if item.flagged else ("■" if item.answered else "□")
+            style = "$warning" if item.flagged else ("$success" if item.answered else "$text-muted")
+            if n == self.cursor:
+                style += " reverse"
+            parts.append((f" {n + 1:>2}{mark} ", style))
+            if (n + 1) % self.COLUMNS == 0:
+                parts.append("\n")
+        self.query_one("#grid", Static).update(Content.assemble(*parts))
+
+    def action_step(self, step: int) -> None:
+        self.cursor = max(0, min(len(self.exam.items) - 1, self.cursor + step))
+        self.redraw()
+
+    def action_jump(self) -> None:
+        self.dismiss(self.cursor)
+
+
+class ReviewBeforeSubmitScreen(ModalScreen):
+    """Every question with its state; Enter goes to one, s submits."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "Back to the exam"),
+        Binding("s", "submit", "Submit"),
+    ]
+
+    def __init__(self, exam: service.ExamView):
+        super().__init__()
+        self.exam = exam
+
+    def compose(self) -> ComposeResult:
+        items = self.exam.items
+        unanswered = sum(1 for i in items if not i.answered)
+        flagged = sum(1 for i in items if i.flagged)
+        with Vertical(classes="modal-box"):
+            yield Static(Content.assemble(
+                ("Review before submitting", "bold"),
+                f"   {len(items) - unanswered} answered · {unanswered} unanswered · "
+                f"{flagged} flagged"))
+            yield OptionList(*[self._row(i) for i in items], id="review-list")
+            yield Static(Content("Enter: go to the question · s: submit · Escape: back"),
+                         classes="muted")
+
+    @staticmethod
+    def _row(item: service.ExamItem) -> Option:
+        state = ("answered", "$success") if item.answered else ("unanswered", "$error")
+        stem = " ".join(item.question.stem.split())
+        if len(stem) > 70:
+            stem = stem[:69] + "…"
+        return Option(Content.assemble(
+            (f"{item.position + 1:>3}. ", "bold"), (f"{state[0]:<11}", state[1]),
+            ("⚑ " if item.flagged else "  ", "$warning"), stem))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option_index)
+
+    def action_submit(self) -> None:
+        self.dismiss("submit")
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, question: str):
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Static(Content(self.question))
+            yield Static(Content.assemble(("y", "bold"), " yes   ", ("n", "bold"), " no"))
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class ExamResultScreen(Screen):
+    BINDINGS = [
+        Binding("a", "answers", "Answer review", id="exam.answers"),
+        Binding("h", "history", "History", id="exam.history"),
+        Binding("enter,escape", "home", "Home", id="exam.home"),
+    ]
+
+    def __init__(self, exam: service.ExamView, result: Result):
+        super().__init__()
+        self.exam = exam
+        self.result = result
+
+    def compose(self) -> ComposeResult:
+        result = self.result
+        verdict = ("PASS", "bold $success") if result.passed else ("FAIL", "bold $error")
+        minutes, seconds = divmod(round(result.seconds_used), 60)
+        yield Static(Content.assemble((f"{self.exam.blueprint.title}: results", "bold")),
+                     id="summary-title")
+        yield Static(Content.assemble(
+            ("Score            ", "$text-muted"),
+            f"{result.correct} of {result.total} right ({result.percent:.0f}%)",
+            f", {result.unanswered} unanswered\n" if result.unanswered else "\n",
+            ("Scaled estimate  ", "$text-muted"), (f"{result.scaled}", "bold"),
+            " on 100-1000 (an estimate: AWS does not publish its scaling)\n",
+            ("Result           ", "$text-muted"), verdict,
+            f" against the pass mark of {result.pass_mark}\n",
+            ("Time used        ", "$text-muted"),
+            f"{minutes}m {seconds:02d}s, {result.seconds_per_question:.0f} s per question\n",
+        ), id="summary-body")
+        table = DataTable(id="domain-table", cursor_type="none")
+        table.add_column("Domain", width=42)
+        for name in ("Right", "Questions", "Score"):
+            table.add_column(name, width=10)
+        for domain, part in sorted(result.per_domain.items()):
+            table.add_row(Content(DOMAINS.get(domain, domain)), str(part.correct),
+                          str(part.total), f"{part.percent:.0f}%")
+        yield table
+        yield Static(Content("a: review every answer · h: exam history · Enter: home"),
+                     classes="muted", id="home-keys")
+        yield Footer()
+
+    def action_answers(self) -> None:
+        self.app.push_screen(AnswerReviewScreen(self.exam))
+
+    def action_history(self) -> None:
+        self.app.push_screen(ExamHistoryScreen())
+
+    def action_home(self) -> None:
+        self.app.pop_screen()
+
+
+class AnswerReviewScreen(Screen):
+    """Every question with your answer, the right one, the explanation and the source."""
+
+    BINDINGS = [
+        Binding("w", "filter('wrong')", "Wrong only", id="answers.wrong"),
+        Binding("f", "filter('flagged')", "Flagged only", id="answers.flagged"),
+        Binding("a", "filter('all')", "All", id="answers.all"),
+        Binding("escape", "back", "Back", id="answers.back"),
+    ]
+
+    def __init__(self, exam: service.ExamView):
+        super().__init__()
+        self.exam = exam
+        self.filter = "all"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="answers-title")
+        yield VerticalScroll(id="answers")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        await self.redraw()
+
+    async def action_filter(self, name: str) -> None:
+        self.filter = name
+        await self.redraw()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    async def redraw(self) -> None:
+        items = self.exam.items
+        if self.filter == "wrong":
+            items = [i for i in items if not i.correct]
+        elif self.filter == "flagged":
+            items = [i for i in items if i.flagged]
+        self.query_one("#answers-title", Static).update(Content.assemble(
+            ("Answer review", "bold"), f"  ·  showing {self.filter}: {len(items)} questions",
+            ("   w wrong only · f flagged only · a all", "$text-muted")))
+        box = self.query_one("#answers", VerticalScroll)
+        await box.remove_children()
+        widgets = []
+        for item in items:
+            right = bool(item.correct)
+            head = Content.assemble(
+                (f"Question {item.position + 1}  ", "bold"),
+                ("✓ right" if right else ("✗ wrong" if item.answered else "✗ unanswered"),
+                 "bold $success" if right else "bold $error"),
+                ("  ⚑ flagged" if item.flagged else "", "$warning"),
+                ("  ·  " + DOMAINS.get(item.domain or "", item.domain or ""), "$text-muted"))
+            widgets.append(Static(head, classes="answer-head"))
+            widgets.append(CardText(classes="answer-stem"))
+            widgets[-1].show(item.question.stem)
+            parts: list = [("Your answer  ", "$text-muted"), response_text(item, item.response),
+                           "\n", ("Correct      ", "$text-muted"), correct_text(item)]
+            if item.explanation:
+                parts += ["\n\n", item.explanation]
+            parts += ["\n", (f"Source: {display_path(item.source)}", "$text-muted"), "\n"]
+            widgets.append(Static(Content.assemble(*parts), classes="answer-body"))
+        if not widgets:
+            widgets.append(Static(Content("Nothing to show with this filter.")))
+        await box.mount_all(widgets)
+
+
+class ExamHistoryScreen(Screen):
+    BINDINGS = [Binding("escape,enter", "back", "Back", id="history.back")]
+
+    def compose(self) -> ComposeResult:
+        past = service.exam_history(self.app.engine)
+        yield Static(Content.assemble(("Exam history", "bold"),
+                                      f"  ·  {len(past)} finished exams"), id="summary-title")
+        if past:
+            yield Static(Content("Scaled score trend (oldest to newest)"), classes="muted")
+            yield Sparkline([p.scaled for p in past], id="trend")
+        table = DataTable(id="history-table", cursor_type="row")
+        for name, width in (("Date", 18), ("Exam", 10), ("Mode", 9), ("Score", 12),
+                            ("Scaled", 8), ("Result", 7), ("Time", 9)):
+            table.add_column(name, width=width)
+        for p in reversed(past):
+            minutes = round(p.seconds_used / 60)
+            table.add_row(p.started_at.astimezone().strftime("%Y-%m-%d %H:%M"), p.preset,
+                          p.mode, f"{p.correct}/{p.total}", str(p.scaled),
+                          "pass" if p.passed else "fail", f"{minutes} min")
+        yield table
+        yield Footer()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

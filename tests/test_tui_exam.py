@@ -1,0 +1,173 @@
+"""A whole mock exam in the real app under Pilot, with an injected clock."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+
+from sqlalchemy import select
+from support import make_collection
+from test_exam_core import QUESTIONS
+
+from studyaws.exam import service
+from studyaws.srs import policy
+from studyaws.store.engine import reading
+from studyaws.store.tables import Exam, ExamQuestion, ReviewLog
+from studyaws.tui.app import StudyApp
+from studyaws.tui.screens.exam import (
+    AnswerReviewScreen,
+    ConfirmScreen,
+    ExamResultScreen,
+    ExamScreen,
+    ExamStartScreen,
+    NavigatorScreen,
+    ReviewBeforeSubmitScreen,
+)
+from studyaws.tui.screens.home import HomeScreen
+
+SIZE = (110, 34)
+
+
+def screen_text(app) -> str:
+    svg = app.export_screenshot()
+    return html.unescape("".join(re.findall(r"<text[^>]*>(.*?)</text>", svg))).replace("\xa0", " ")
+
+
+def key_for(screen, option_index: int) -> str:
+    return str(screen.query_one("#options").order.index(option_index) + 1)
+
+
+async def test_sit_a_quick_exam_until_the_clock_runs_out(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, QUESTIONS)
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamStartScreen)
+        await pilot.press("down", "down", "enter")  # the third preset: quick
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExamScreen)
+        exam = screen.exam
+        assert exam.blueprint.name == "quick" and len(exam.items) == 10
+        assert "Question 1 of 10" in screen_text(app) and "15:00" in screen_text(app)
+
+        # Answer the first question right, the second wrong, flag the third.
+        await pilot.press(key_for(screen, sorted(screen.item.question.correct)[0]))
+        await pilot.press("right")
+        wrong = next(i for i in range(3) if i not in screen.item.question.correct)
+        await pilot.press(key_for(screen, wrong), "right", "f")
+        await pilot.pause()
+        assert "Question 3 of 10" in screen_text(app) and "flagged" in screen_text(app)
+        await pilot.press("left")
+        assert screen.index == 1
+
+        # The navigator shows the states and jumps.
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, NavigatorScreen)
+        await pilot.press("right", "right", "right", "enter")
+        await pilot.pause()
+        assert app.screen is screen and screen.index == 4
+        await pilot.press(key_for(screen, sorted(screen.item.question.correct)[0]))
+
+        # Review before submitting lists every question; submitting asks first.
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewBeforeSubmitScreen)
+        text = screen_text(app)
+        assert "3 answered" in text and "7 unanswered" in text and "1 flagged" in text
+        await pilot.press("escape", "s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is screen
+
+        # Time passes: warnings at 10 and 5 minutes, then the exam submits itself.
+        clock.advance(5 * 60 + 1)
+        await screen.tick()
+        clock.advance(5 * 60)
+        await screen.tick()
+        with reading(engine) as session:
+            saved = session.get(Exam, exam.id).remaining_s
+        assert 298 <= saved <= 300  # the remaining time is saved as it runs
+        clock.advance(5 * 60)
+        await screen.tick()
+        await pilot.pause()
+        result_screen = app.screen
+        assert isinstance(result_screen, ExamResultScreen)
+        result = result_screen.result
+        assert (result.correct, result.total, result.unanswered) == (2, 10, 7)
+        text = screen_text(app)
+        assert "2 of 10 right" in text and "FAIL" in text and "estimate" in text
+
+        # Answer review with filters.
+        await pilot.press("a")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, AnswerReviewScreen)
+        assert "showing all: 10 questions" in screen_text(app)
+        await pilot.press("w")
+        await pilot.pause()
+        assert "showing wrong: 8 questions" in screen_text(app)
+        await pilot.press("f")
+        await pilot.pause()
+        assert "showing flagged: 1 questions" in screen_text(app)
+        assert "Your answer" in screen_text(app) and "Because" in screen_text(app)
+
+    with reading(engine) as session:
+        exam_row = session.get(Exam, exam.id)
+        ratings = Counter(session.execute(
+            select(ReviewLog.rating).where(ReviewLog.source == "exam")).scalars())
+        flagged = session.execute(select(ExamQuestion.position).where(
+            ExamQuestion.exam_id == exam.id, ExamQuestion.flagged.is_(True))).scalars().all()
+    assert exam_row.status == "finished" and exam_row.scaled == 280 and not exam_row.passed
+    assert ratings == {policy.GOOD: 2, policy.AGAIN: 8}
+    assert flagged == [2]
+
+
+async def test_practice_mode_gives_feedback_and_pauses(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, QUESTIONS)
+    view = service.start_exam(engine, clock, "quick", mode="practice", seed=3)
+    app = StudyApp(engine, clock, start="exam", exam_id=view.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExamScreen) and screen.exam.practice
+        await pilot.press(key_for(screen, sorted(screen.item.question.correct)[0]), "enter")
+        await pilot.pause()
+        assert "✓ Correct" in screen_text(app) and "Because" in screen_text(app)
+        await pilot.press("z")
+        clock.advance(120)
+        await screen.tick()
+        assert screen.remaining == view.remaining_s
+        await pilot.press("z")
+        clock.advance(60)
+        await screen.tick()
+        assert screen.remaining == view.remaining_s - 60
+
+
+async def test_leaving_and_resuming_from_home(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, QUESTIONS)
+    view = service.start_exam(engine, clock, "quick", seed=8)
+    app = StudyApp(engine, clock, start="exam", exam_id=view.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press(key_for(screen, 0), "right")
+        clock.advance(30)
+        await screen.tick()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert "exam is in progress" in screen_text(app)
+        clock.advance(3600)  # closed: the exam clock does not run
+        await pilot.press("x")
+        await pilot.pause()
+        again = app.screen
+        assert isinstance(again, ExamScreen) and again.index == 1
+        assert again.remaining == view.remaining_s - 30
+        assert again.exam.items[0].answered
