@@ -4,6 +4,7 @@ decks, a fixed clock) and write an SVG of each main screen."""
 from __future__ import annotations
 
 import asyncio
+import random
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,7 +107,49 @@ async def _shoot(directory: Path, engine, clock: FakeClock) -> list[Path]:
         await pilot.press("s")
         await pilot.pause()
         save("settings")
+        await pilot.press("escape")
+        await pilot.pause()
+        await _shoot_exam(app, pilot, engine, clock, save)
     return written
+
+
+async def _shoot_exam(app, pilot, engine, clock: FakeClock, save) -> None:
+    """A SAA-C03 exam part-way through, its navigator, the review before submitting, the
+    results and the answer review."""
+    from studyaws.exam import service
+
+    view = service.start_exam(engine, clock, "saa-c03", seed=2026)
+    rng = random.Random(7)
+    for item in view.items[:40]:
+        question = item.question
+        if isinstance(question, Choice) and rng.random() < 0.7:
+            chosen = sorted(question.correct)
+        elif isinstance(question, Choice):
+            chosen = list(range(question.choose))
+        else:
+            continue
+        service.save_answer(engine, view.id, item, {"chosen": chosen}, rng.uniform(40, 110),
+                            clock.now())
+    for item in view.items[5:40:9]:
+        service.set_flag(engine, view.id, item, True)
+    current = next(n for n, item in enumerate(view.items)
+                   if n > 40 and isinstance(item.question, Choice))
+    service.save_clock(engine, view.id, view.time_limit_s - 74 * 60 - 13, current)
+    app.open_exam(view.id)
+    await pilot.pause()
+    save("exam")
+    await pilot.press("g")
+    await pilot.pause()
+    save("exam-navigator")
+    await pilot.press("escape", "r")
+    await pilot.pause()
+    save("exam-review")
+    await pilot.press("escape", "s", "y")
+    await pilot.pause()
+    save("exam-results")
+    await pilot.press("a", "w")
+    await pilot.pause()
+    save("exam-answers")
 
 
 def write_screenshots(directory: Path) -> list[Path]:

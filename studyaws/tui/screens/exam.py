@@ -100,13 +100,16 @@ class ExamStartScreen(ModalScreen):
 
 class ExamScreen(Screen):
     BINDINGS = [
-        Binding("right,n", "move(1)", "Next", id="exam.next"),
-        Binding("left,p", "move(-1)", "Previous", id="exam.previous"),
-        Binding("f", "flag", "Flag", id="exam.flag"),
-        Binding("g", "navigator", "Navigator", id="exam.navigator"),
-        Binding("r", "review", "Review", id="exam.review"),
-        Binding("s", "submit", "Submit", id="exam.submit"),
-        Binding("z", "pause", "Pause", id="exam.pause"),
+        # Letters are priority bindings: they work while the number field has focus.
+        Binding("right", "move(1)", "Next", id="exam.next"),
+        Binding("left", "move(-1)", "Previous", id="exam.previous"),
+        Binding("n", "move(1)", "Next", show=False, priority=True),
+        Binding("p", "move(-1)", "Previous", show=False, priority=True),
+        Binding("f", "flag", "Flag", id="exam.flag", priority=True),
+        Binding("g", "navigator", "Navigator", id="exam.navigator", priority=True),
+        Binding("r", "review", "Review", id="exam.review", priority=True),
+        Binding("s", "submit", "Submit", id="exam.submit", priority=True),
+        Binding("z", "pause", "Pause", id="exam.pause", priority=True),
         Binding("enter", "enter", "Save / check", show=False, id="exam.enter"),
         Binding("escape", "leave", "Leave", id="exam.leave"),
         Binding("up", "cursor(-1)", "Up", show=False),
@@ -138,7 +141,7 @@ class ExamScreen(Screen):
             yield CardText(id="prompt")
             yield OptionsView(id="options")
             yield OrderingView(id="ordering")
-            yield Input(placeholder="type a number, Enter to save", id="numeric")
+            yield Input(placeholder="type a number, Enter to save", id="numeric", type="number")
             yield Static(id="feedback")
         yield Static(id="keys")
         yield Footer()
@@ -493,8 +496,8 @@ class ReviewBeforeSubmitScreen(ModalScreen):
     def _row(item: service.ExamItem) -> Option:
         state = ("answered", "$success") if item.answered else ("unanswered", "$error")
         stem = " ".join(item.question.stem.split())
-        if len(stem) > 70:
-            stem = stem[:69] + "…"
+        if len(stem) > 52:
+            stem = stem[:51] + "…"
         return Option(Content.assemble(
             (f"{item.position + 1:>3}. ", "bold"), (f"{state[0]:<11}", state[1]),
             ("⚑ " if item.flagged else "  ", "$warning"), stem))

@@ -30,11 +30,13 @@ class ReviewScreen(Screen):
     BINDINGS = [
         Binding("space", "primary", "Show answer / Good", key_display="Space", id="review.primary"),
         Binding("enter", "primary", "Submit / Good", show=False, id="review.enter"),
-        Binding("u", "undo", "Undo", id="review.undo"),
-        Binding("s", "suspend", "Suspend", id="review.suspend"),
-        Binding("b", "bury", "Bury", id="review.bury"),
-        Binding("e", "context", "Context", id="review.context"),
-        Binding("question_mark", "help", "Help", key_display="?", id="review.help"),
+        # Letters are priority bindings: they work while the number field has focus.
+        Binding("u", "undo", "Undo", id="review.undo", priority=True),
+        Binding("s", "suspend", "Suspend", id="review.suspend", priority=True),
+        Binding("b", "bury", "Bury", id="review.bury", priority=True),
+        Binding("e", "context", "Context", id="review.context", priority=True),
+        Binding("question_mark", "help", "Help", key_display="?", id="review.help",
+                priority=True),
         Binding("escape", "leave", "Home", id="review.home"),
         Binding("up", "cursor(-1)", "Up", show=False),
         Binding("down", "cursor(1)", "Down", show=False),
@@ -64,7 +66,7 @@ class ReviewScreen(Screen):
             yield CardText(id="prompt")
             yield OptionsView(id="options")
             yield OrderingView(id="ordering")
-            yield Input(placeholder="type a number, Enter to submit", id="numeric")
+            yield Input(placeholder="type a number, Enter to submit", id="numeric", type="number")
             yield Rule(id="answer-rule")
             yield CardText(id="answer")
             yield Static(id="feedback")
