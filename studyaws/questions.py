@@ -76,6 +76,36 @@ def is_correct(question: Question, response: Response) -> bool:
     return value is not None and abs(value - question.answer) <= question.tolerance + 1e-9
 
 
+def format_number(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def answer_text(question: Question, lines: bool = False) -> str:
+    """The right answer in words: the correct options, the order, or the number."""
+    if isinstance(question, Choice):
+        correct = [question.options[i] for i in sorted(question.correct)]
+        return "\n".join(f"• {c}" for c in correct) if lines else "; ".join(correct)
+    if isinstance(question, Ordering):
+        if lines:
+            return "\n".join(f"{n}. {item}" for n, item in enumerate(question.items, 1))
+        return " → ".join(question.items)
+    text = format_number(question.answer)
+    if question.tolerance:
+        text += f" ± {format_number(question.tolerance)}"
+    return f"{text} {question.unit}".strip()
+
+
+def response_text(question: Question, response: dict | None) -> str:
+    """What the user answered, in words (`response` as stored: chosen, order or text)."""
+    if response is None:
+        return "(not answered)"
+    if isinstance(question, Choice):
+        return "; ".join(question.options[i] for i in sorted(response.get("chosen", []))) or "–"
+    if isinstance(question, Ordering):
+        return " → ".join(question.items[i] for i in response.get("order", []))
+    return str(response.get("text", ""))
+
+
 def question_to_dict(question: Question) -> dict:
     if isinstance(question, Choice):
         return {

@@ -17,10 +17,12 @@ from studyaws.decks import cloze
 from studyaws.decks.identity import assign_keys
 from studyaws.decks.model import DeckError, Item, ParsedDeck, Problem
 from studyaws.domains import DOMAINS, normalize_domain
-from studyaws.questions import Choice, Numeric, Ordering, question_to_dict
+from studyaws.questions import Choice, Numeric, Ordering, answer_text, question_to_dict
 from studyaws.text import clean
 
-_MD = MarkdownIt("commonmark").enable("table")
+# Only the block structure is read (level-0 block tokens and their source lines), so the
+# inline pass, which would take about half the parse, is turned off.
+_MD = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
 
 _MARKER = re.compile(r"^(Q|A|C|Order):(?:\s|$)")
 _SEPARATOR = re.compile(r"(?<=\S)\s+(:::?)\s+(?=\S)")
@@ -292,25 +294,25 @@ class _Parser:
         line = self.lineno(q_at)
         first, stable = self.take_id(q_lines[0], line)
         prompt = "\n".join([first, *q_lines[1:]]).strip()
-        answer_text = "\n".join(answer).strip()
+        written = "\n".join(answer).strip()
         if not prompt:
             self.problem(line, "'Q:' has no question text")
-        if answer_text.startswith("="):
-            match = _NUMERIC.match(answer_text)
+        if written.startswith("="):
+            match = _NUMERIC.match(written)
             value = _number(match.group("value")) if match else None
             tol_text = match.group("tol") if match else None
             tol = _number(tol_text) if tol_text else 0.0
             if value is None or tol is None or tol < 0:
-                self.problem(a_line, f"numeric answer is not a number: {answer_text!r}")
+                self.problem(a_line, f"numeric answer is not a number: {written!r}")
                 return
             unit = match.group("unit").strip()
             question = Numeric(prompt, value, tol, "", unit)
-            item = Item("numeric", line, self.topic(), prompt, _format_numeric(question),
+            item = Item("numeric", line, self.topic(), prompt, answer_text(question),
                         payload=question_to_dict(question), stable_id=stable)
         else:
-            if not answer_text:
+            if not written:
                 self.problem(a_line, "'A:' has no answer text")
-            item = Item("basic", line, self.topic(), prompt, answer_text, stable_id=stable)
+            item = Item("basic", line, self.topic(), prompt, written, stable_id=stable)
         self.last_question = self.add(item)
 
     def one_line(self, at: int, text: str) -> None:
@@ -495,17 +497,6 @@ def _number(text: str) -> float | None:
     except ValueError:
         return None
     return value if value == value and abs(value) != float("inf") else None
-
-
-def _format_number(value: float) -> str:
-    return str(int(value)) if value == int(value) else f"{value:g}"
-
-
-def _format_numeric(question: Numeric) -> str:
-    text = _format_number(question.answer)
-    if question.tolerance:
-        text += f" ± {_format_number(question.tolerance)}"
-    return f"{text} {question.unit}".strip()
 
 
 def _format_choice(question: Choice) -> str:

@@ -19,7 +19,7 @@ from studyaws.domains import DOMAINS
 from studyaws.exam import service
 from studyaws.exam.blueprints import PRESETS
 from studyaws.exam.scoring import Result
-from studyaws.questions import Choice, Numeric, Ordering
+from studyaws.questions import Choice, Numeric, Ordering, answer_text, response_text
 from studyaws.srs.review import display_path
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.question import OptionsView, OrderingView
@@ -33,30 +33,6 @@ def format_clock(seconds: float) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
-
-
-def response_text(item: service.ExamItem, response: dict | None) -> str:
-    """An answer as words: the options picked, the order given, or the number typed."""
-    if response is None:
-        return "(not answered)"
-    question = item.question
-    if isinstance(question, Choice):
-        return "; ".join(question.options[i] for i in sorted(response.get("chosen", []))) or "–"
-    if isinstance(question, Ordering):
-        return " → ".join(question.items[i] for i in response.get("order", []))
-    return str(response.get("text", ""))
-
-
-def correct_text(item: service.ExamItem) -> str:
-    question = item.question
-    if isinstance(question, Choice):
-        return "; ".join(question.options[i] for i in sorted(question.correct))
-    if isinstance(question, Ordering):
-        return " → ".join(question.items)
-    text = f"{question.answer:g}"
-    if question.tolerance:
-        text += f" ± {question.tolerance:g}"
-    return f"{text} {question.unit}".strip()
 
 
 class ExamStartScreen(ModalScreen):
@@ -256,7 +232,7 @@ class ExamScreen(Screen):
             return
         right = bool(item.correct)
         parts = [("✓ Correct" if right else "✗ Not quite", "bold $success" if right else "bold $error"),
-                 "\n\nThe answer: ", correct_text(item)]
+                 "\n\nThe answer: ", answer_text(item.question)]
         if item.explanation:
             parts += ["\n\n", item.explanation]
         parts += ["\n\n", (f"Source: {display_path(item.source)}", "$text-muted")]
@@ -632,8 +608,8 @@ class AnswerReviewScreen(Screen):
             widgets.append(Static(head, classes="answer-head"))
             widgets.append(CardText(classes="answer-stem"))
             widgets[-1].show(item.question.stem)
-            parts: list = [("Your answer  ", "$text-muted"), response_text(item, item.response),
-                           "\n", ("Correct      ", "$text-muted"), correct_text(item)]
+            parts: list = [("Your answer  ", "$text-muted"), response_text(item.question, item.response),
+                           "\n", ("Correct      ", "$text-muted"), answer_text(item.question)]
             if item.explanation:
                 parts += ["\n\n", item.explanation]
             parts += ["\n", (f"Source: {display_path(item.source)}", "$text-muted"), "\n"]

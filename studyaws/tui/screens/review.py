@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Rule, Static
 
-from studyaws.questions import Choice, Numeric, Ordering, Response, is_correct
+from studyaws.questions import Choice, Numeric, Ordering, Response, answer_text, is_correct
 from studyaws.srs import policy
 from studyaws.srs.review import CardView, ReviewService
 from studyaws.tui.widgets.card_text import CardText
@@ -259,15 +259,12 @@ class ReviewScreen(Screen):
         question = view.question
         if isinstance(question, Choice):
             self.query_one("#options", OptionsView).show_answer(question.correct)
-            right = "\n".join(f"  • {question.options[i]}" for i in sorted(question.correct))
         elif isinstance(question, Ordering):
             self.query_one("#ordering", OrderingView).show_answer()
-            right = "\n".join(f"  {n}. {item}" for n, item in enumerate(question.items, 1))
         else:
-            field = self.query_one("#numeric", Input)
-            field.disabled = True
+            self.query_one("#numeric", Input).disabled = True
             self.set_focus(None)
-            right = "  " + (view.answer or _numeric_text(question))
+        right = answer_text(question, lines=True)
         verdict = ("✓ Correct", "bold $success") if correct else ("✗ Not quite", "bold $error")
         parts = [verdict, "\n\nThe answer:\n", right]
         if view.explanation:
@@ -373,10 +370,3 @@ class ReviewScreen(Screen):
         from studyaws.tui.screens.summary import SummaryScreen
 
         self.app.switch_screen(SummaryScreen(self.service))
-
-
-def _numeric_text(question: Numeric) -> str:
-    text = f"{question.answer:g}"
-    if question.tolerance:
-        text += f" ± {question.tolerance:g}"
-    return f"{text} {question.unit}".strip()
