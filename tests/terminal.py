@@ -28,6 +28,7 @@ class Terminal:
             os.execvpe(args[0], args, env)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
         self.output = bytearray()
+        self.exited = False
         self.lock = threading.Lock()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -62,6 +63,11 @@ class Terminal:
     def kill(self) -> None:
         os.kill(self.pid, signal.SIGKILL)
         os.waitpid(self.pid, 0)
+        self._close()
+
+    def _close(self) -> None:
+        self.exited = True
+        self.reader.join(2)  # what the program wrote last is still read
         os.close(self.fd)
 
     def wait_exit(self, timeout: float = 10.0) -> int:
@@ -69,7 +75,7 @@ class Terminal:
         while time.monotonic() < deadline:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
-                os.close(self.fd)
+                self._close()
                 return os.waitstatus_to_exitcode(status)
             time.sleep(0.05)
         self.kill()

@@ -96,9 +96,12 @@ def fuzz_seed(card_id: int, reps: int) -> int:
 def _to_fsrs(card_id: int, memory: Memory, now: datetime) -> Card:
     if memory.state == NEW:
         return Card(card_id=card_id, state=State.Learning, step=0, due=now)
+    # A clock set back can put the last review after "now": no time has passed then, never
+    # a negative amount (the memory model would extrapolate backwards).
+    last_review = min(memory.last_review, now.astimezone(UTC)) if memory.last_review else None
     return Card(card_id=card_id, state=State(memory.state), step=memory.step,
                 stability=memory.stability, difficulty=memory.difficulty,
-                due=memory.due or now, last_review=memory.last_review)
+                due=memory.due or now, last_review=last_review)
 
 
 def outcomes(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,

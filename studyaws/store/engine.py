@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import sqlite3
+import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
 from studyaws.store import tables  # noqa: F401  (registers the tables)
 
 SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 10_000
+T = TypeVar("T")
 
 
 class StoreError(Exception):
@@ -133,9 +138,62 @@ def reading(engine: Engine) -> Session:
     return Session(engine, expire_on_commit=False)
 
 
+# SQLite waits BUSY_TIMEOUT_MS for the write lock by itself; when it still says busy (a
+# long import elsewhere, or a busy case its timeout does not cover) the write is tried again,
+# a bounded number of times, from BEGIN: an attempt that failed has committed nothing.
+WRITE_ATTEMPTS = 5
+RETRY_PAUSE = 0.05  # seconds, times the attempt number
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite's 'database is locked' / 'database is busy', raw or wrapped by SQLAlchemy."""
+    cause = getattr(exc, "orig", None) or exc
+    if not isinstance(cause, sqlite3.OperationalError):
+        return False
+    text = str(cause).lower()
+    return "database is locked" in text or "busy" in text
+
+
+def _retry_busy(attempt: Callable[[], T]) -> T:
+    for number in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            return attempt()
+        except (OperationalError, sqlite3.OperationalError) as exc:
+            if not is_busy(exc) or number == WRITE_ATTEMPTS:
+                raise
+            time.sleep(RETRY_PAUSE * number)
+    raise AssertionError("unreachable")
+
+
+def _begin_write(engine: Engine) -> Session:
+    """A session whose BEGIN IMMEDIATE has already run: it holds SQLite's write lock."""
+    session = Session(engine.execution_options(immediate=True), expire_on_commit=False)
+    try:
+        session.begin()
+        session.connection()  # BEGIN IMMEDIATE now, before the caller does any work
+    except BaseException:
+        session.close()
+        raise
+    return session
+
+
 @contextmanager
 def writing(engine: Engine):
-    """A short write transaction that takes SQLite's write lock at its start."""
-    bind = engine.execution_options(immediate=True)
-    with Session(bind, expire_on_commit=False) as session, session.begin():
+    """A short write transaction that takes SQLite's write lock at its start (retried while
+    SQLite says busy); the block runs once, and commits at its end or rolls back."""
+    session = _retry_busy(lambda: _begin_write(engine))
+    with session, session.get_transaction():
         yield session
+
+
+def run_write(engine: Engine, work: Callable[[Session], T]) -> T:
+    """`work(session)` in one write transaction, run again from the start (bounded) while
+    SQLite says busy, even after BEGIN. `work` must only change the database through
+    `session`: a failed attempt is rolled back, so nothing of it remains."""
+
+    def attempt() -> T:
+        session = _begin_write(engine)
+        with session, session.get_transaction():
+            return work(session)
+
+    return _retry_busy(attempt)
