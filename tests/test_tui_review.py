@@ -419,3 +419,66 @@ async def test_every_question_type_right_and_wrong(tmp_path):
             await pilot.pause()
     assert set(seen) == {(kind, right) for kind in ("choice", "ordering", "numeric", "scenario")
                          for right in (True, False)}
+
+
+async def test_daily_limit_and_the_next_study_day_in_the_app(tmp_path):
+    from datetime import UTC, datetime
+
+    engine, clock, _ = make_collection(tmp_path, basic_deck(5), settings={"new-per-day": "2"})
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "2 new" in screen_text(app)
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("space", "4", "space", "4")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)  # the limit ends the session
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "0 new" in screen_text(app)
+        clock.set(datetime(2026, 3, 3, 3, 59, tzinfo=UTC))  # before 4 AM: the same day
+        app.screen.refresh_counts()
+        assert "0 new" in screen_text(app)
+        clock.set(datetime(2026, 3, 3, 4, 0, tzinfo=UTC))  # a new study day
+        app.screen.refresh_counts()
+        assert "2 new" in screen_text(app)
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen.view.prompt == "Question 3"
+
+
+async def test_siblings_are_not_shown_after_one_is_answered(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, """
+        C: Aurora keeps {{six}} copies in {{three}} AZs.
+        Q: Other card
+        A: yes
+        """)
+    app = StudyApp(engine, clock, start="review")
+    shown = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        while isinstance(app.screen, ReviewScreen):
+            shown.append(app.screen.view.kind)
+            await pilot.press("space", "4")
+            await pilot.pause()
+    assert sorted(shown) == ["basic", "cloze"]
+
+
+async def test_leech_is_suspended_and_the_user_is_told(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(1), settings={
+        "leech-threshold": "1", "learning-steps": "1", "relearning-steps": "1"})
+    app = StudyApp(engine, clock, start="review")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "4")  # graduates
+        await pilot.pause()
+        clock.advance(timedelta(days=30))
+        await pilot.press("escape", "r")
+        await pilot.pause()
+        assert app.screen.view.prompt == "Question 1"
+        await pilot.press("space", "1")  # a lapse: the first is enough here
+        await pilot.pause()
+        assert "leech" in screen_text(app)
+        assert isinstance(app.screen, SummaryScreen)
+    card = card_of(engine, card_id_by_prompt(engine, "Question 1"))
+    assert card.leech and card.suspended
