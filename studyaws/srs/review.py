@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 
-from studyaws import scenarios
 from studyaws.clock import Clock
 from studyaws.config import Settings
 from studyaws.questions import Question, question_from_dict
@@ -96,6 +95,8 @@ def question_for(kind: str, payload: dict, seed: int | None) -> Question | None:
     if kind in ("choice", "ordering", "numeric"):
         return question_from_dict(payload)
     if kind == "scenario" and seed is not None:
+        from studyaws import scenarios  # the rule engines load with the first scenario card
+
         return scenarios.generate(payload["kind"], payload.get("params", {}), seed)
     return None
 

@@ -29,11 +29,11 @@ class HomeScreen(Screen):
         yield Static(id="home-keys", classes="muted")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.refresh_counts()
-
     def on_screen_resume(self) -> None:
-        self.refresh_counts()
+        # Resumed on its first showing too. Under a screen pushed at start-up (`studyaws
+        # review`) it waits until it is shown: the counts cost a scan of every card.
+        if self.app.screen is self:
+            self.refresh_counts()
 
     def refresh_counts(self) -> None:
         service = ReviewService(self.app.engine, self.app.clock)

@@ -1,0 +1,46 @@
+"""Start-up stays light: heavy optional modules are imported where they are used, never on
+the way to the first screen (see bench/RESULTS.md for what each one costs)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+# Modules no command needs before it runs: the UI toolkit, plots, the optimizer, exporters,
+# other formats, Markdown rendering.
+HEAVY = ("textual", "textual_plotext", "plotext", "fsrs_rs_python", "genanki",
+         "studyaws.formats", "studyaws.exchange", "rich.markdown")
+# Modules the review screen does not need before its first card is painted.
+NOT_FOR_REVIEW = ("textual_plotext", "plotext", "fsrs_rs_python", "genanki",
+                  "studyaws.formats", "studyaws.exchange")
+
+
+def loaded_after(code: str) -> set[str]:
+    """The modules in sys.modules after running `code` in a fresh interpreter."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def offenders(modules: set[str], banned: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == b or m.startswith(b + ".") for b in banned))
+
+
+def test_importing_the_command_loads_nothing_heavy():
+    assert offenders(loaded_after("import studyaws.cli"), HEAVY) == []
+
+
+def test_help_does_not_import_the_ui():
+    code = ("import contextlib, io\nfrom studyaws.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+            "    main(['--help'])")
+    assert offenders(loaded_after(code), HEAVY) == []
+
+
+def test_the_review_screen_loads_no_optional_module():
+    code = ("import studyaws.cli, studyaws.collection, studyaws.tui.app\n"
+            "import studyaws.tui.screens.home, studyaws.tui.screens.review")
+    assert offenders(loaded_after(code), NOT_FOR_REVIEW) == []
