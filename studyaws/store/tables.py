@@ -27,7 +27,7 @@ class UTCDateTime(TypeDecorator):
     def process_result_value(self, value: str | None, dialect) -> datetime | None:
         if value is None:
             return None
-        return datetime.strptime(value, _FORMAT).replace(tzinfo=UTC)
+        return _parse(value)
 
 
 def to_db(value: datetime) -> str:
@@ -36,7 +36,16 @@ def to_db(value: datetime) -> str:
 
 
 def from_db(value: str | None) -> datetime | None:
-    return None if value is None else datetime.strptime(value, _FORMAT).replace(tzinfo=UTC)
+    return None if value is None else _parse(value)
+
+
+def _parse(value: str) -> datetime:
+    """Stored text back to an aware UTC time. The fixed-width form the store writes is read
+    by fromisoformat, eight times faster than strptime (an exam or the stats read tens of
+    thousands of times); anything else goes through strptime as before."""
+    if len(value) == 26 and value[10] == " " and value[4] == "-":
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return datetime.strptime(value, _FORMAT).replace(tzinfo=UTC)
 
 
 def _utc_column(nullable: bool = True, index: bool = False) -> Column:
