@@ -15,8 +15,9 @@ from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 from studyaws.clock import Clock
 from studyaws.config import Settings
 from studyaws.questions import Question, question_from_dict
-from studyaws.srs import policy
+from studyaws.srs import exam_plan, policy
 from studyaws.srs.day import day_start, next_day_start
+from studyaws.srs.exam_plan import ExamPlan
 from studyaws.srs.policy import LEARNING, NEW, RELEARNING, REVIEW, Memory
 from studyaws.srs.queue import LEARN_AHEAD, DayCounts, next_source
 from studyaws.store.engine import reading, writing
@@ -114,6 +115,7 @@ class ReviewService:
         self.session = SessionStats()
         self._since_new = 0
         self.last_counts: DayCounts | None = None  # as of the last next_card()
+        self._exam_cache: tuple | None = None  # (key, (plan, cards brought forward))
 
     def reload_settings(self) -> None:
         self.settings = load_settings(self.engine)
@@ -162,8 +164,11 @@ class ReviewService:
         settings = self.settings
         with reading(self.engine) as session:
             new_done, reviews_done = self._done_today(session, start)
-            new = self._count(session, CardState.state == NEW, settings.new_per_day - new_done)
-            review = self._count(session, and_(CardState.state == REVIEW, CardState.due < end),
+            plan, _ = self._exam_today(session, start, end)
+            new_per_day = plan.new_per_day if plan is not None else settings.new_per_day
+            new = self._count(session, CardState.state == NEW, new_per_day - new_done)
+            review = self._count(session, and_(CardState.state == REVIEW,
+                                               self._review_due(session, start, end)),
                                  settings.reviews_per_day - reviews_done)
             learning = self._count(session, and_(CardState.state.in_((LEARNING, RELEARNING)),
                                                  CardState.due <= now + LEARN_AHEAD))
@@ -193,9 +198,10 @@ class ReviewService:
                     .order_by(CardState.due).limit(1)
                 ).first()
             elif source == "review":
-                _, end = self.day_bounds()
+                start, end = self.day_bounds()
                 row = session.execute(
-                    self._queue_query(now).where(CardState.state == REVIEW, CardState.due < end)
+                    self._queue_query(now).where(CardState.state == REVIEW,
+                                                 self._review_due(session, start, end))
                     .order_by(CardState.due).limit(1)
                 ).first()
             else:
@@ -206,6 +212,55 @@ class ReviewService:
             if row is None:
                 return None
             return self._view(row)
+
+    # -- the exam date (studyaws.srs.exam_plan) -----------------------------------------
+    def exam_plan(self) -> ExamPlan | None:
+        """Today's plan towards the exam date, or None when no exam date is ahead."""
+        start, end = self.day_bounds()
+        with reading(self.engine) as session:
+            return self._exam_today(session, start, end)[0]
+
+    def _review_due(self, session, start: datetime, end: datetime):
+        """Review cards due today, and those brought forward before the exam."""
+        _, ahead = self._exam_today(session, start, end)
+        if not ahead:
+            return CardState.due < end
+        return or_(CardState.due < end,
+                   and_(CardState.card_id.in_(ahead), CardState.last_review < start))
+
+    def _exam_today(self, session, start: datetime, end: datetime) -> tuple:
+        """(plan, ids of cards brought forward), worked out once a study day."""
+        exam_date = self.settings.exam_date
+        if exam_date is None:
+            return None, ()
+        key = (start, exam_date, self.settings.new_per_day, self.settings.desired_retention,
+               self.parameters)
+        if self._exam_cache is not None and self._exam_cache[0] == key:
+            return self._exam_cache[1]
+        zone = self.clock.local_zone()
+        new_done, _ = self._done_today(session, start)
+        new_left = self._count(session, CardState.state == NEW) + new_done
+        plan = exam_plan.plan_for_exam(start.astimezone(zone).date(), exam_date, new_left,
+                                       self.settings.new_per_day)
+        ahead: tuple[int, ...] = ()
+        if plan is not None and plan.last_study_day:
+            moment = exam_plan.exam_moment(exam_date, zone)
+            rows = session.execute(
+                select(CardState.card_id, CardState.stability, CardState.last_review)
+                .join(Card, Card.id == CardState.card_id)
+                .where(CardState.state == REVIEW, CardState.due >= end,
+                       CardState.due < moment + timedelta(days=30),
+                       _active(self.clock.now()), self._deck_filter())
+            ).all()
+            ahead = tuple(
+                card_id for card_id, stability, last_review in rows
+                if exam_plan.below_target(
+                    policy.retrievability(self.scheduler, Memory(REVIEW, None, stability,
+                                                                 last_review=last_review), moment),
+                    self.settings.desired_retention)
+            )
+        self._exam_cache = (key, (plan, ahead))
+        return plan, ahead
 
     def _queue_query(self, now: datetime):
         return (
