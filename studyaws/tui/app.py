@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -36,6 +37,10 @@ class StudyApp(App):
             self.start_review(self.start_deck)
         elif self.start == "exam" and self.start_exam_id is not None:
             self.open_exam(self.start_exam_id)
+        if not self.is_headless:
+            # What start-up made lives as long as the app: the collector's full passes skip it
+            # (one took about 100 ms, mid-review, at 100,000 cards; see bench/RESULTS.md).
+            self.call_after_refresh(gc.freeze)
 
     def start_review(self, deck_id: int | None = None) -> None:
         from studyaws.tui.screens.review import ReviewScreen
