@@ -23,8 +23,11 @@ def _parser() -> argparse.ArgumentParser:
     review = sub.add_parser("review", help="start the daily review now")
     review.add_argument("--deck", metavar="NAME", help="only this deck (title or its start)")
 
-    imp = sub.add_parser("import", help="import Markdown decks (files or folders)")
+    imp = sub.add_parser("import", help="import decks and question banks (files or folders)")
     imp.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    imp.add_argument("--format", metavar="NAME",
+                     help="read every file as this format: markdown, md-tasks, md-numbered, "
+                          "anki, gift or aiken (default: detected per file)")
     imp.add_argument("--bundled", action="store_true", help="import the bundled AWS decks")
     imp.add_argument("--json", action="store_true", help="print the counts as JSON")
     imp.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
@@ -56,6 +59,18 @@ def _parser() -> argparse.ArgumentParser:
                       help="practice mode: feedback after each question, the clock may pause")
     exam.add_argument("--resume", action="store_true", help="continue the exam in progress")
     exam.add_argument("--history", action="store_true", help="list finished exams")
+
+    export = sub.add_parser("export", help="export everything as JSON, or the cards for Anki")
+    export.add_argument("--format", choices=("json", "apkg", "csv"), default="json",
+                        help="json: a full backup (default); apkg: an Anki package; "
+                             "csv: Anki-importable text")
+    export.add_argument("-o", "--output", required=True, metavar="FILE",
+                        help="where to write (- for standard output, json and csv only)")
+
+    restore = sub.add_parser("restore", help="rebuild the collection from a JSON backup")
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.add_argument("--force", action="store_true",
+                         help="replace a collection that already has decks")
 
     shots = sub.add_parser("screenshots", help="write SVG screenshots of the main screens")
     shots.add_argument("directory", type=Path, nargs="?", default=Path("screenshots"))
@@ -93,6 +108,11 @@ def _run(args: argparse.Namespace) -> int:
         for path in write_screenshots(args.directory):
             print(path)
         return 0
+
+    if args.command in ("export", "restore"):
+        from studyaws.exchange import commands
+
+        return getattr(commands, args.command)(args, args.home)
 
     from studyaws.collection import open_collection
 
@@ -143,11 +163,25 @@ def _import(args: argparse.Namespace, engine) -> int:
     if not paths:
         print("studyaws import: give deck files or folders, or --bundled", file=sys.stderr)
         return 2
-    report = import_paths(engine, paths, Clock().now(), dry_run=args.dry_run, force=args.force)
+    if args.format is not None:
+        from studyaws.formats import FORMATS
+
+        if args.format not in FORMATS:
+            print(f"studyaws import: unknown format {args.format!r}; known: "
+                  f"{', '.join(FORMATS)}", file=sys.stderr)
+            return 2
+    from studyaws.exchange.commands import ImportProgress
+
+    progress = ImportProgress()
+    try:
+        report = import_paths(engine, paths, Clock().now(), dry_run=args.dry_run,
+                              force=args.force, format=args.format, progress=progress)
+    finally:
+        progress.close()
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
         return 0
-    width = max((len(d.title) for d in report.decks), default=4)
+    width = max([len(d.title) for d in report.decks] + [len("total")])
     print(f"{'deck':<{width}}  added  updated  unchanged  retired")
     for deck in report.decks:
         print(f"{deck.title:<{width}}  {deck.added:>5}  {deck.updated:>7}  "
@@ -155,6 +189,11 @@ def _import(args: argparse.Namespace, engine) -> int:
     total = report.total()
     print(f"{'total':<{width}}  {total['added']:>5}  {total['updated']:>7}  "
           f"{total['unchanged']:>9}  {total['retired']:>7}")
+    if report.skipped:
+        count = len(report.skipped)
+        print(f"skipped {count} block{'s' if count != 1 else ''}:")
+        for skipped in report.skipped:
+            print(f"  {skipped}")
     if args.dry_run:
         print("dry run: nothing was written.")
     return 0

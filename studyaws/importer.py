@@ -1,11 +1,14 @@
 """Parsed decks -> store: card identity, diff against what is there, retire what is gone.
 
-One transaction for the whole import: either every deck lands or nothing changes.
+One transaction for the whole import: either every deck lands or nothing changes. Files in
+other question-bank formats (studyaws.formats) go through the same path: their parser makes
+the same items, and the blocks it could not read are reported as skipped.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,13 +17,21 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from studyaws.config import bundled_decks_dir
 from studyaws.decks.identity import SIMILAR, similarity, variant
-from studyaws.decks.loader import collect_deck_files, read_deck_file
-from studyaws.decks.model import DeckError, Item, ParsedDeck
+from studyaws.decks.loader import read_deck_file
+from studyaws.decks.model import DeckError, Item, ParsedDeck, Problem
 from studyaws.decks.parser import parse_deck
 from studyaws.store.engine import reading, writing
 from studyaws.store.tables import Card, CardState, Deck
 
 COUNTS = ("added", "updated", "unchanged", "retired")
+
+# What a folder import picks up (studyaws.formats.EXTENSIONS, kept here so that importing
+# the bundled decks does not load the other formats' parsers).
+IMPORT_EXTENSIONS = (".md", ".markdown", ".txt", ".csv", ".tsv", ".gift")
+_DOCS = {"README", "CORRECTIONS"}
+
+# progress(stage, done, total): stage is "read" (files) or "write" (decks).
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
@@ -32,6 +43,7 @@ class DeckReport:
     unchanged: int = 0
     retired: int = 0
     skipped: bool = False  # content hash unchanged: not parsed at all
+    format: str = "markdown"
 
     def counts(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in COUNTS}
@@ -41,15 +53,18 @@ class DeckReport:
 class ImportReport:
     decks: list[DeckReport] = field(default_factory=list)
     dry_run: bool = False
+    skipped: list = field(default_factory=list)  # studyaws.formats.Skipped, in file order
 
     def total(self) -> dict[str, int]:
         return {name: sum(getattr(d, name) for d in self.decks) for name in COUNTS}
 
     def to_json(self) -> dict:
         return {
-            "decks": [{"title": d.title, "path": d.path, **d.counts()} for d in self.decks],
+            "decks": [{"title": d.title, "path": d.path, "format": d.format, **d.counts()}
+                      for d in self.decks],
             "total": self.total(),
             "dry_run": self.dry_run,
+            "skipped": [s.to_json() for s in self.skipped],
         }
 
 
@@ -63,12 +78,54 @@ def deck_key(path: Path) -> str:
     return str(resolved)
 
 
+@dataclass
+class ImportFile:
+    path: Path
+    named: bool  # named on the command line (else found in a folder)
+
+
+def collect_import_files(paths: list[Path]) -> tuple[list[ImportFile], list[Problem]]:
+    """The files an import reads: those named, and below each named folder every file with
+    a known extension (hidden folders, `corrections/` and `coverage/` left out), each once."""
+    found: list[ImportFile] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            files = sorted(
+                p for p in path.rglob("*")
+                if p.suffix.lower() in IMPORT_EXTENSIONS and p.is_file()
+                and not (p.stem.upper() == "CORRECTIONS" and p.suffix.lower() == ".md")
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and "corrections" not in p.relative_to(path).parts[:-1]
+                and "coverage" not in p.relative_to(path).parts[:-1]
+            )
+            if not files:
+                problems.append(Problem(str(path), 0, "no deck or question bank files in this "
+                                        f"folder ({', '.join(IMPORT_EXTENSIONS)})"))
+            found.extend(ImportFile(p, False) for p in files)
+        elif path.is_file():
+            found.append(ImportFile(path, True))
+        else:
+            problems.append(Problem(str(path), 0, "no such file or folder"))
+    # A file named twice (or named and inside a named folder) is one deck, read once.
+    seen: dict[Path, ImportFile] = {}
+    for item in found:
+        resolved = item.path.resolve()
+        if resolved in seen:
+            seen[resolved].named = seen[resolved].named or item.named
+        else:
+            seen[resolved] = item
+    return list(seen.values()), problems
+
+
 def import_paths(
-    engine: Engine, paths: list[Path], now: datetime, *, dry_run: bool = False, force: bool = False
+    engine: Engine, paths: list[Path], now: datetime, *, dry_run: bool = False,
+    force: bool = False, format: str | None = None, progress: Progress | None = None,
 ) -> ImportReport:
-    """Import every deck file under `paths`. Raises DeckError (and writes nothing) when any
-    file has a problem."""
-    files, problems = collect_deck_files(paths)
+    """Import every deck and question bank under `paths` (`format` forces one format for
+    all files, else each file's is detected). Raises DeckError (and writes nothing) when any
+    file has a problem; blocks a question-bank parser skipped are listed in the report."""
+    files, problems = collect_import_files(paths)
     with reading(engine) as session:
         known = {
             key: (deck_id, digest)
@@ -76,37 +133,83 @@ def import_paths(
                 select(Deck.key, Deck.id, Deck.content_hash)
             )
         }
-    work: list[tuple[str, Path, str, ParsedDeck | None]] = []
-    for path in files:
+    skipped: list = []
+    work: list[tuple[str, Path, str, ParsedDeck | None, str]] = []
+    for done, found in enumerate(files):
+        if progress is not None:
+            progress("read", done, len(files))
+        path = found.path
         try:
             deck_file = read_deck_file(path)
         except DeckError as exc:
             problems.extend(exc.problems)
             continue
-        key = deck_key(path)
-        if not force and key in known and known[key][1] == deck_file.digest:
-            work.append((key, path, deck_file.digest, None))
+        is_doc = not found.named and path.stem.upper() in _DOCS
+        fmt = format or _detect(path, deck_file.text)
+        if fmt is None:
+            if found.named:
+                problems.append(Problem(str(path), 0, "not a deck nor a question bank this "
+                                        "version reads; name its format with --format"))
+            elif not is_doc:
+                from studyaws.formats import Skipped
+
+                skipped.append(Skipped(str(path), 0, "not a deck nor a known question bank "
+                                                     "format: file skipped"))
             continue
-        try:
-            work.append((key, path, deck_file.digest, parse_deck(deck_file.text, str(path))))
-        except DeckError as exc:
-            problems.extend(exc.problems)
+        if fmt == "markdown" and is_doc:
+            continue  # a folder's README is its documentation, unless it is a question bank
+        key = deck_key(path)
+        digest = deck_file.digest if fmt == "markdown" else f"{fmt}:{deck_file.digest}"
+        unchanged = not force and key in known and known[key][1] == digest
+        if fmt == "markdown":
+            if unchanged:
+                work.append((key, path, digest, None, fmt))
+                continue
+            try:
+                work.append((key, path, digest, parse_deck(deck_file.text, str(path)), fmt))
+            except DeckError as exc:
+                problems.extend(exc.problems)
+            continue
+        from studyaws import formats
+
+        result = formats.parse(fmt, deck_file.text, str(path))
+        if not result.deck.items:
+            problems.extend(Problem(s.path, s.line, s.reason) for s in result.skipped)
+            problems.append(Problem(str(path), 0, f"no questions found (read as {fmt}; "
+                                    "name another format with --format)"))
+            continue
+        skipped.extend(result.skipped)
+        work.append((key, path, digest, None if unchanged else result.deck, fmt))
+    if progress is not None and files:
+        progress("read", len(files), len(files))
     if problems:
         raise DeckError(problems)
 
-    report = ImportReport(dry_run=dry_run)
+    report = ImportReport(dry_run=dry_run, skipped=skipped)
     try:
         with writing(engine) as session:
-            for key, path, digest, parsed in work:
+            for done, (key, path, digest, parsed, fmt) in enumerate(work):
+                if progress is not None:
+                    progress("write", done, len(work))
                 if parsed is None:
-                    report.decks.append(_unchanged_deck(session, known[key][0], path))
+                    deck = _unchanged_deck(session, known[key][0], path)
                 else:
-                    report.decks.append(_import_deck(session, key, path, digest, parsed, now))
+                    deck = _import_deck(session, key, path, digest, parsed, now)
+                deck.format = fmt
+                report.decks.append(deck)
+            if progress is not None and work:
+                progress("write", len(work), len(work))
             if dry_run:
                 raise _RollBack
     except _RollBack:
         pass
     return report
+
+
+def _detect(path: Path, text: str) -> str | None:
+    from studyaws.formats import detect
+
+    return detect(path, text)
 
 
 class _RollBack(Exception):

@@ -410,9 +410,11 @@ def test_report_json_keys_per_deck_and_total(engine, write_deck, tmp_path: Path)
     write_deck("a", "# Alpha\n\nQ: a\nA: b\n")
     write_deck("b", "Q: c\nA: d\n\nx ::: y\n")
     data = import_paths(engine, [tmp_path / "decks"], NOW).to_json()
-    assert set(data) == {"decks", "total", "dry_run"}
+    assert set(data) == {"decks", "total", "dry_run", "skipped"}
     assert set(data["total"]) == set(COUNTS) == {"added", "updated", "unchanged", "retired"}
-    assert [set(d) for d in data["decks"]] == [{"title", "path", *COUNTS}] * 2
+    assert [set(d) for d in data["decks"]] == [{"title", "path", "format", *COUNTS}] * 2
+    assert [d["format"] for d in data["decks"]] == ["markdown", "markdown"]
+    assert data["skipped"] == []
     assert [(d["title"], d["added"]) for d in data["decks"]] == [("Alpha", 1), ("b", 3)]
     assert data["total"] == {"added": 4, "updated": 0, "unchanged": 0, "retired": 0}
     assert data["dry_run"] is False

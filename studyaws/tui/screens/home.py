@@ -17,6 +17,7 @@ class HomeScreen(Screen):
         Binding("r", "review_all", "Review all", id="home.review"),
         Binding("enter", "review_deck", "Review deck", id="home.review-deck"),
         Binding("x", "exam", "Mock exam", id="home.exam"),
+        Binding("i", "import", "Import", id="home.import"),
         Binding("s", "settings", "Settings", id="home.settings"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
@@ -62,7 +63,7 @@ class HomeScreen(Screen):
                 if counts.total == 0 else
                 "r: review everything due · Enter: review the selected deck")
         if not decks:
-            hint = "No decks yet: run `studyaws import PATH` to add some."
+            hint = "No decks yet: press i to import decks or question banks."
         from studyaws.exam.service import running_exam
 
         if running_exam(self.app.engine) is not None:
@@ -84,6 +85,11 @@ class HomeScreen(Screen):
 
     def action_exam(self) -> None:
         self.app.choose_exam()
+
+    def action_import(self) -> None:
+        from studyaws.tui.screens.importing import ImportScreen
+
+        self.app.push_screen(ImportScreen())
 
     def action_settings(self) -> None:
         from studyaws.tui.screens.settings import SettingsScreen

@@ -34,8 +34,14 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
         ("r", "review everything due"),
         ("Enter", "review the selected deck"),
         ("x", "mock exam: start one, or resume the one in progress"),
+        ("i", "import decks and question banks: pick a file or folder, preview, import"),
         ("s", "settings"),
         ("q", "quit"),
+    ]),
+    ("Import", [
+        ("p", "preview: what the import would add, update and retire, and what it skips"),
+        ("i", "import the selected file or folder"),
+        ("Escape", "back to home"),
     ]),
 ]
 

@@ -1,0 +1,132 @@
+"""The import screen driven by Pilot on a real SQLite file: pick a folder, preview, import,
+see the summary; errors shown as text."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from support import START
+from test_tui_review import screen_text
+
+from studyaws.clock import FakeClock
+from studyaws.config import DB_NAME
+from studyaws.store.engine import open_engine
+from studyaws.store.queries import deck_count
+from studyaws.tui.app import StudyApp
+from studyaws.tui.screens.home import HomeScreen
+from studyaws.tui.screens.importing import ImportScreen
+from studyaws.tui.screens.modals import help_content
+
+SAMPLES = Path(__file__).parent / "samples"
+SIZE = (120, 40)
+
+
+async def until(pilot, condition, tries: int = 200) -> None:
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the import did not finish")
+
+
+def collection(tmp_path: Path, monkeypatch):
+    """An empty collection, and a working folder holding one folder of banks."""
+    work = tmp_path / "work"
+    shutil.copytree(SAMPLES, work / "banks")
+    monkeypatch.chdir(work)  # the picker opens on the current folder
+    engine = open_engine(tmp_path / "home" / DB_NAME)
+    return engine, FakeClock(START), work
+
+
+async def test_pick_a_folder_preview_import_and_see_the_summary(tmp_path, monkeypatch):
+    engine, clock, work = collection(tmp_path, monkeypatch)
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("i")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        assert screen.selected == work.resolve()
+        await until(pilot, lambda: screen.query_one("#import-tree").root.children)
+        await pilot.press("down")  # the banks folder
+        await pilot.pause()
+        assert screen.selected == (work / "banks").resolve()
+
+        await pilot.press("p")
+        await until(pilot, lambda: screen.last is not None)
+        assert screen.last.dry_run and screen.last.report.total()["added"] == 35
+        assert deck_count(engine) == 0  # a preview writes nothing
+        text = screen_text(app)
+        assert "Preview (nothing was written): banks" in text
+        assert "Cloud Practitioner practice questions" in text
+        assert "skipped 19 blocks:" in text
+        assert "banks/bank-tasks.md:46: no option is marked correct" in text
+
+        screen.last = None
+        await pilot.press("i")
+        await until(pilot, lambda: screen.last is not None)
+        assert not screen.last.dry_run
+        assert deck_count(engine) == 7
+        text = screen_text(app)
+        assert "Imported: banks" in text
+        assert "total" in text and "35" in text
+        assert "Imported banks: 35 added, 0 updated, 0 retired" in text  # the toast
+
+        # Importing the same folder again changes nothing.
+        screen.last = None
+        await pilot.click("#import-run")
+        await until(pilot, lambda: screen.last is not None)
+        assert screen.last.report.total() == {"added": 0, "updated": 0, "unchanged": 35,
+                                              "retired": 0}
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        home = screen_text(app)
+        assert "Solutions Architect practice exam" in home
+        assert "storage" in home
+
+
+async def test_errors_are_shown_as_text_and_nothing_is_imported(tmp_path, monkeypatch):
+    engine, clock, work = collection(tmp_path, monkeypatch)
+    bad = work / "[red]broken.gift"
+    bad.write_text("How many [b]days[/b]? {#[/]}\n", encoding="utf-8")
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("i")
+        await pilot.pause()
+        screen = app.screen
+        screen.select_path(bad)  # as if picked in the tree
+        await pilot.press("p")
+        await until(pilot, lambda: screen.last is not None)
+        assert screen.last.report is None
+        text = screen_text(app)
+        assert "2 errors: nothing was previewed." in text
+        assert "[red]broken.gift:1: numeric answer is not a number: '[/]'" in text
+        assert deck_count(engine) == 0
+
+
+async def test_a_format_can_be_forced_in_the_screen(tmp_path, monkeypatch):
+    engine, clock, work = collection(tmp_path, monkeypatch)
+    bank = work / "bank.md"
+    bank.write_text("# Bank\n\n### Which stores objects?\n\n- [ ] EBS\n- [x] S3\n\n"
+                    "### Which is a queue?\n\n- [ ] SNS\n- [ ] Kinesis\n", encoding="utf-8")
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        await pilot.pause()
+        screen = app.screen
+        screen.select_path(bank)
+        screen.query_one("#import-format").value = "md-tasks"
+        await pilot.press("i")
+        await until(pilot, lambda: screen.last is not None)
+        assert screen.last.report.decks[0].format == "md-tasks"
+        assert "bank.md:8: no option is marked correct" in screen_text(app)
+
+
+def test_help_lists_the_import_key():
+    text = help_content().plain
+    assert "import decks and question banks" in text
+    assert "preview: what the import would add" in text
