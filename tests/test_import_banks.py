@@ -346,3 +346,46 @@ def test_cli_shows_plain_progress_on_long_imports(tmp_path: Path, tmp_home: Path
     assert progress[-1] == "import: writing decks 12/12"
     assert len(progress) <= 30
     assert result.stdout.splitlines()[-1].split() == ["total", "12", "0", "0", "0"]
+
+
+class _Terminal:
+    """A stream that says it is a terminal, keeping what is written to it."""
+
+    def __init__(self):
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_rich_progress_bar_and_short_imports_nothing(engine,
+                                                                        tmp_path: Path):
+    from studyaws.exchange.commands import ImportProgress
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(12):
+        (folder / f"bank{n:02}.txt").write_text(f"Question {n}?\tAnswer {n}\n", encoding="utf-8")
+    terminal = _Terminal()
+    progress = ImportProgress(terminal)
+    try:
+        import_paths(engine, [folder], NOW, progress=progress)
+        assert progress.bar is not None
+    finally:
+        progress.close()
+    shown = "".join(terminal.parts)
+    assert "reading files" in shown and "writing decks" in shown
+    assert "\x1b[" in shown  # drawn and erased with terminal control sequences
+
+    quiet = _Terminal()
+    short = ImportProgress(quiet)
+    import_paths(engine, [folder / "bank00.txt"], LATER, progress=short)
+    short.close()
+    assert quiet.parts == []
