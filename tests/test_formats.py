@@ -54,6 +54,9 @@ def test_bundled_decks_and_plain_notes_stay_studyaws_decks():
         assert formats.detect(path, path.read_text(encoding="utf-8")) == "markdown", path
     deck = "# VPC\n\n### Which two? {#two}\n\n- [x] a\n- [ ] b\n- [x] c\n"
     assert formats.detect(Path("deck.md"), deck) == "markdown"
+    with_ids = "### Which two? (Choose two.) {#two}\n\n- [x] a\n- [ ] b\n- [x] c\n"
+    assert formats.detect(Path("deck.md"), with_ids) == "markdown"
+    assert formats.detect(Path("bank.md"), with_ids.replace(" {#two}", "")) == "md-tasks"
 
 
 def test_a_txt_file_of_prose_is_no_format():

@@ -58,11 +58,13 @@ class _Section:
 def looks_like(text: str) -> bool:
     """A bank rather than a studyaws deck: questions under headings with task lists, and
     navigation (a table of contents, "back to top" links) or "(Choose N)" stems, and none
-    of the studyaws deck markers."""
+    of the studyaws deck markers (`Q:`, `::`, front matter, `{#id}`, scenario blocks)."""
     if re.search(r"^(?:Q|A|C|Order):\s", text, re.MULTILINE) or "```scenario" in text:
         return False
     if re.search(r"\S\s:::?\s\S", text) or text.startswith("---"):
         return False
+    if re.search(r"\{#[A-Za-z0-9_.\-]+\}\s*$", text, re.MULTILINE):
+        return False  # stable ids are a studyaws deck's
     sections = _sections(text.split("\n"))
     questions = sum(1 for s in sections if s.level and _options_in(s))
     if not questions:
