@@ -1,86 +1,36 @@
-"""Review speed on a big collection: 100,000 cards and 1,000,000 review-log rows.
+"""studyaws's side of the benchmark: each function measures one thing and returns seconds.
 
-Measures, on a collection built in a temporary home:
-  - start-up of the real `studyaws review` process in a pseudo-terminal until the first
-    card's text is on screen, and its peak memory (RSS);
-  - keypress to next card (rate, commit, fetch, paint) in the real app under Pilot, p50/p95;
-  - building the due queue (counts and the next card) in the service.
-
-    python bench/review_bench.py [--cards 100000] [--logs 1000000] [--runs 5]
+Interactive steps are measured on the real `studyaws` process in a pseudo-terminal, from
+writing the key (or exec) until the text that only the next state shows has arrived.
+Service-level steps run in this process on the same collection.
 """
 
 from __future__ import annotations
 
-import argparse
+import fcntl
 import os
 import pty
 import random
-import resource
+import select
+import shutil
 import signal
-import sqlite3
-import statistics
+import struct
+import subprocess
 import sys
-import tempfile
+import termios
 import time
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import deck_text  # noqa: E402
+from studyaws.clock import Clock
+from studyaws.importer import import_paths
+from studyaws.srs.review import ReviewService
+from studyaws.store.engine import open_engine
+from studyaws.store.settings import save_setting
 
-from studyaws.clock import Clock  # noqa: E402
-from studyaws.importer import import_paths  # noqa: E402
-from studyaws.srs.review import ReviewService  # noqa: E402
-from studyaws.store.engine import open_engine  # noqa: E402
-from studyaws.store.tables import to_db  # noqa: E402
-
-
-def build_collection(home: Path, cards: int, logs: int) -> None:
-    """Decks of 10,000 cards imported for real, then a simulated history written in bulk."""
-    engine = open_engine(home / "studyaws.sqlite3")
-    now = datetime.now(UTC)
-    decks = home.parent / "decks"
-    decks.mkdir()
-    per_deck = 10_000
-    for n in range(max(1, cards // per_deck)):
-        path = decks / f"deck{n:02d}.md"
-        path.write_text(deck_text(per_deck, seed=100 + n, title=f"Deck {n:02d}"), "utf-8")
-    import_paths(engine, [decks], now - timedelta(days=400))
-    engine.dispose()
-
-    rng = random.Random(7)
-    conn = sqlite3.connect(home / "studyaws.sqlite3")
-    ids = [row[0] for row in conn.execute("select id from card order by id")]
-    reviewed = ids[: int(len(ids) * 0.8)]  # a fifth of the cards are still new
-    per_card = max(1, logs // len(reviewed))
-    rows = []
-    states = []
-    for card_id in reviewed:
-        when = now - timedelta(days=360)
-        stability = 1.0
-        for _ in range(per_card):
-            when += timedelta(days=rng.uniform(1, 360 / per_card))
-            rating = rng.choices((1, 2, 3, 4), weights=(10, 10, 70, 10))[0]
-            stability = stability * 2.2 if rating > 1 else max(0.5, stability / 3)
-            rows.append((card_id, rating, to_db(when), rng.randint(2000, 15000), "review", 2,
-                         "{}", 2, stability, 5.0, to_db(when + timedelta(days=stability))))
-        due = now + timedelta(days=rng.uniform(-20, 60))
-        states.append((2, None, stability, 5.0, to_db(due), to_db(when), per_card, 0, card_id))
-    extra = logs - len(rows)
-    for _ in range(max(0, extra)):
-        card_id = rng.choice(reviewed)
-        when = now - timedelta(days=rng.uniform(1, 360))
-        rows.append((card_id, 3, to_db(when), 5000, "review", 2, "{}", 2, 10.0, 5.0, to_db(when)))
-    with conn:
-        conn.executemany(
-            "insert into review_log (card_id, rating, reviewed_at, duration_ms, source, "
-            "state_before, prior_state, state, stability, difficulty, due, response) "
-            "values (?,?,?,?,?,?,?,?,?,?,?,'')", rows)
-        conn.executemany(
-            "update card_state set state=?, step=?, stability=?, difficulty=?, due=?, "
-            "last_review=?, reps=?, lapses=? where card_id=?", states)
-    conn.execute("analyze")
-    conn.close()
+NEXT_CARD = (b"show answer", b"Enter to submit", b"Type the number")
+SIZE = (40, 120)  # rows, columns
 
 
 def studyaws_command() -> list[str]:
@@ -88,71 +38,40 @@ def studyaws_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "studyaws"]
 
 
-def startup(home: Path, needle: str) -> tuple[float, int]:
-    """Seconds from exec until `needle` is on screen, and the process's peak RSS in KiB."""
-    env = dict(os.environ, TERM="xterm-256color", STUDYAWS_HOME=str(home))
-    args = [*studyaws_command(), "review"]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execvpe(args[0], args, env)
-    import fcntl
-    import struct
-    import termios
-
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    output = b""
-    elapsed = None
-    deadline = start + 30
-    while time.perf_counter() < deadline:
-        try:
-            output += os.read(fd, 65536)
-        except OSError:
-            break
-        if needle.encode() in output:
-            elapsed = time.perf_counter() - start
-            break
-    time.sleep(0.5)  # let it settle, so the RSS is that of a running review
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    os.close(fd)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if elapsed is None:
-        raise SystemExit(f"the first card ({needle!r}) never appeared")
-    return elapsed, max(after, before)
-
-
-NEXT_CARD = (b"show answer", b"Enter to submit", b"Type the number")
+def peak_rss_kib(pid: int) -> int:
+    """The process's high-water mark of resident memory (VmHWM), in KiB."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
 
 
 class Terminal:
     """The real app in a pseudo-terminal; `send_and_wait` times a key until a text is painted."""
 
     def __init__(self, home: Path, args: list[str]):
-        import fcntl
-        import struct
-        import termios
-
         env = dict(os.environ, TERM="xterm-256color", STUDYAWS_HOME=str(home))
+        self.started = time.perf_counter()
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
             os.execvpe(args[0], args, env)
-        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", *SIZE, 0, 0))
         self.buffer = b""
 
     def wait(self, needles: tuple[bytes, ...], since: int, timeout: float = 10.0) -> bytes:
-        import select
-
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
             for needle in needles:
                 if needle in self.buffer[since:]:
                     return needle
-            ready, _, _ = select.select([self.fd], [], [], 0.5)
+            ready, _, _ = select.select([self.fd], [], [], 0.05)
             if ready:
-                self.buffer += os.read(self.fd, 65536)
-        raise SystemExit(f"none of {needles} appeared; screen tail: {self.buffer[-400:]!r}")
+                try:
+                    self.buffer += os.read(self.fd, 65536)
+                except OSError:
+                    break
+        raise RuntimeError(f"none of {needles} appeared; screen tail: {self.buffer[-400:]!r}")
 
     def send_and_wait(self, keys: str, needles: tuple[bytes, ...]) -> tuple[float, bytes]:
         mark = len(self.buffer)
@@ -161,16 +80,43 @@ class Terminal:
         found = self.wait(needles, mark)
         return time.perf_counter() - start, found
 
+    def peak_rss_kib(self) -> int:
+        return peak_rss_kib(self.pid)
+
     def close(self) -> None:
         os.kill(self.pid, signal.SIGKILL)
         os.waitpid(self.pid, 0)
         os.close(self.fd)
 
 
-def keypresses(home: Path, count: int) -> tuple[list[float], list[float]]:
-    """(answer key -> next card painted, show-answer key -> answer painted), in seconds,
-    measured on the real process: from writing the key to the terminal until the screen
-    text that only the next state shows has arrived."""
+def first_card_needle(home: Path) -> str:
+    """A piece of the first card's prompt that nothing else on screen shows."""
+    engine = open_engine(home / "studyaws.sqlite3")
+    try:
+        first = ReviewService(engine, Clock()).next_card()
+    finally:
+        engine.dispose()
+    if first is None:
+        raise RuntimeError("the benchmark collection has nothing to review")
+    return first.prompt.split("(")[-1].rstrip(")?.")[:20]
+
+
+def startup(home: Path, needle: str) -> tuple[float, int]:
+    """Seconds from exec of `studyaws review` until the first card's text is on screen, and
+    the process's peak RSS (KiB) once that card is showing."""
+    term = Terminal(home, [*studyaws_command(), "review"])
+    try:
+        term.wait((needle.encode(),), 0, timeout=30)
+        seconds = time.perf_counter() - term.started
+        time.sleep(0.3)  # let it settle, so the RSS is that of a running review
+        return seconds, term.peak_rss_kib()
+    finally:
+        term.close()
+
+
+def keypresses(home: Path, count: int) -> tuple[list[float], list[float], int]:
+    """(answer key -> next card painted, show-answer key -> answer painted) in seconds, and
+    the peak RSS (KiB) after `count` cards."""
     term = Terminal(home, [*studyaws_command(), "review"])
     nexts, reveals = [], []
     try:
@@ -185,67 +131,224 @@ def keypresses(home: Path, count: int) -> tuple[list[float], list[float]]:
                 term.send_and_wait(keys, (b"The answer",))
                 seconds, state = term.send_and_wait(" ", NEXT_CARD)
             nexts.append(seconds)
+        return nexts, reveals, term.peak_rss_kib()
     finally:
         term.close()
-    return nexts, reveals
+
+
+def import_times(deck: Path, runs: int) -> dict[str, list[float]]:
+    """Cold import of `deck` into a fresh collection, then the same file again unchanged."""
+    results: dict[str, list[float]] = {"cold": [], "unchanged": []}
+    for run in range(runs):
+        folder = deck.parent / f"import-{run}"
+        engine = open_engine(folder / "studyaws.sqlite3")
+        now = datetime.now(UTC)
+        start = time.perf_counter()
+        report = import_paths(engine, [deck], now)
+        results["cold"].append(time.perf_counter() - start)
+        added = report.total()["added"]
+        start = time.perf_counter()
+        report = import_paths(engine, [deck], now)
+        results["unchanged"].append(time.perf_counter() - start)
+        assert report.total()["added"] == 0 and report.total()["updated"] == 0
+        engine.dispose()
+        shutil.rmtree(folder)
+    results["cards"] = [added]
+    return results
 
 
 def queue_build(home: Path, runs: int) -> list[float]:
+    """The due queue as the review screen builds it: today's counts and the next card, by a
+    fresh service each time (the collection is open and its pages cached, as in Anki's)."""
     engine = open_engine(home / "studyaws.sqlite3")
-    service = ReviewService(engine, Clock())
     times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        service.counts()
-        service.next_card()
-        times.append(time.perf_counter() - start)
-    engine.dispose()
+    try:
+        for _ in range(runs):
+            start = time.perf_counter()
+            service = ReviewService(engine, Clock())
+            service.counts()
+            service.next_card()
+            times.append(time.perf_counter() - start)
+    finally:
+        engine.dispose()
     return times
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+def ratings(count: int, seed: int = 11) -> list[int]:
+    """The answers given in the answering benchmark, the same for both apps."""
+    rng = random.Random(seed)
+    return rng.choices((1, 2, 3, 4), weights=(10, 10, 70, 10), k=count)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cards", type=int, default=100_000)
-    parser.add_argument("--logs", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--presses", type=int, default=200)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp) / "home"
+def answer_cards(home: Path, given: list[int]) -> float:
+    """Seconds to answer len(given) cards through the review service: next card, the
+    intervals of each rating, the answer (one transaction each). The daily review limit is
+    raised to len(given), in Anki too. Works on a copy."""
+    copy = home.parent / "answer-copy"
+    copy.mkdir()
+    shutil.copy(home / "studyaws.sqlite3", copy / "studyaws.sqlite3")
+    engine = open_engine(copy / "studyaws.sqlite3")
+    try:
+        save_setting(engine, "reviews-per-day", str(len(given)))
+        service = ReviewService(engine, Clock())
         start = time.perf_counter()
-        build_collection(home, args.cards, args.logs)
-        conn = sqlite3.connect(home / "studyaws.sqlite3")
-        n_cards = conn.execute("select count(*) from card").fetchone()[0]
-        n_logs = conn.execute("select count(*) from review_log").fetchone()[0]
-        conn.close()
-        print(f"collection: {n_cards} cards, {n_logs} review-log rows "
-              f"(built in {time.perf_counter() - start:.1f} s)")
-        engine = open_engine(home / "studyaws.sqlite3")
-        first = ReviewService(engine, Clock()).next_card()
+        for rating in given:
+            view = service.next_card()
+            if view is None:
+                raise RuntimeError("ran out of cards to answer")
+            service.preview(view)
+            service.answer(view, rating, 5000)
+        return time.perf_counter() - start
+    finally:
         engine.dispose()
-        needle = first.prompt.split("(")[-1].rstrip(")?.")[:20] if first else ""
-        ups, rss = [], []
-        for _ in range(args.runs):
-            seconds, peak = startup(home, needle)
-            ups.append(seconds)
-            rss.append(peak)
-        print(f"start-up to first card: median {statistics.median(ups):.3f} s "
-              f"(min {min(ups):.3f}, max {max(ups):.3f}); peak RSS {max(rss) / 1024:.0f} MiB")
-        queue = queue_build(home, 50)
-        print(f"due queue (counts + next card): median {statistics.median(queue) * 1000:.1f} ms "
-              f"(min {min(queue) * 1000:.1f}, max {max(queue) * 1000:.1f})")
-        presses, reveals = keypresses(home, args.presses)
-        for name, values in (("keypress to next card", presses), ("show answer", reveals)):
-            print(f"{name} ({len(values)} presses): "
-                  f"p50 {percentile(values, 0.5) * 1000:.1f} ms, "
-                  f"p95 {percentile(values, 0.95) * 1000:.1f} ms, "
-                  f"max {max(values) * 1000:.1f} ms")
+        shutil.rmtree(copy)
 
 
-if __name__ == "__main__":
-    main()
+@dataclass
+class Measured:
+    """A measurement of a feature that may not be built yet."""
+
+    times: list[float]
+    how: str  # what was measured, or why nothing was
+    later: list[float] | None = None  # for a screen that computes in a worker: until it is done
+
+
+def _cli_has(command: str) -> bool:
+    out = subprocess.run([*studyaws_command(), "--help"], capture_output=True, text=True)
+    return f"\n    {command} " in out.stdout or f"\n    {command}\n" in out.stdout
+
+
+def stats_open(home: Path, runs: int) -> Measured:
+    """Opening the statistics: the stats screen if there is one (pushed in the app under
+    Pilot, until it is painted), else what such a screen waits for, the stats service
+    (`studyaws.stats.report.collect`), else nothing."""
+    try:
+        from studyaws.tui.screens import stats as screen_module  # noqa: F401
+    except ImportError:
+        screen_module = None
+    if screen_module is not None:
+        return _stats_screen(home, runs)
+    try:
+        from studyaws.stats import report
+    except ImportError:
+        return Measured([], "not built yet")
+    engine = open_engine(home / "studyaws.sqlite3")
+    times = []
+    try:
+        for _ in range(runs):
+            start = time.perf_counter()
+            report.collect(engine, Clock())
+            times.append(time.perf_counter() - start)
+    finally:
+        engine.dispose()
+    return Measured(times, "no stats screen yet: its service, `stats.report.collect`")
+
+
+def stats_command(home: Path, runs: int) -> Measured:
+    """`studyaws stats --json`, the whole command (start-up included)."""
+    if not _cli_has("stats"):
+        return Measured([], "not built yet")
+    return Measured(_command(home, ["stats", "--json"], runs), "whole command, start-up included")
+
+
+def _stats_screen(home: Path, runs: int) -> Measured:
+    import asyncio
+
+    from studyaws.tui.app import StudyApp
+    from studyaws.tui.screens import stats as screen_module
+
+    screen_class = getattr(screen_module, "StatsScreen", None)
+    if screen_class is None:
+        return Measured([], "not built yet (no StatsScreen)")
+    engine = open_engine(home / "studyaws.sqlite3")
+    times: list[float] = []
+    done: list[float] = []
+
+    async def drive() -> None:
+        app = StudyApp(engine)
+        async with app.run_test(size=(SIZE[1], SIZE[0])) as pilot:
+            await pilot.pause()
+            for _ in range(runs):
+                start = time.perf_counter()
+                await app.push_screen(screen_class())
+                await pilot.pause()
+                times.append(time.perf_counter() - start)
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                done.append(time.perf_counter() - start)
+                app.pop_screen()
+                await pilot.pause()
+
+    try:
+        asyncio.run(drive())
+    finally:
+        engine.dispose()
+    return Measured(times, "stats screen pushed and painted (Pilot)", done)
+
+
+def exam_assembly(home: Path, runs: int) -> Measured:
+    """Assembling a 65-question SAA-C03 exam: the whole start (candidates read from the
+    collection, assembled, saved) when the exam service exists, on a copy."""
+    try:
+        from studyaws.exam import assembly  # noqa: F401
+    except ImportError:
+        return Measured([], "not built yet")
+    try:
+        from studyaws.exam import service
+    except ImportError:
+        service = None
+    copy = home.parent / "exam-copy"
+    copy.mkdir()
+    shutil.copy(home / "studyaws.sqlite3", copy / "studyaws.sqlite3")
+    engine = open_engine(copy / "studyaws.sqlite3")
+    times = []
+    try:
+        if service is not None and hasattr(service, "start_exam"):
+            for run in range(runs):
+                start = time.perf_counter()
+                view = service.start_exam(engine, Clock(), "saa-c03", seed=run)
+                times.append(time.perf_counter() - start)
+                assert len(view.items) >= 1
+            return Measured(times, "`exam.service.start_exam`: reads every question card, assembles 65, saves")
+        return Measured([], "not built yet (no exam service)")
+    finally:
+        engine.dispose()
+        shutil.rmtree(copy)
+
+
+def optimize(home: Path, runs: int) -> tuple[Measured, int]:
+    """`studyaws optimize` on the collection's review log, as a command; and its peak RSS."""
+    if not _cli_has("optimize"):
+        return Measured([], "not built yet"), 0
+    copy = home.parent / "optimize-copy"
+    copy.mkdir()
+    shutil.copy(home / "studyaws.sqlite3", copy / "studyaws.sqlite3")
+    try:
+        times = _command(copy, ["optimize"], runs)
+        peak = _peak_of(copy, ["optimize"])
+    finally:
+        shutil.rmtree(copy)
+    return Measured(times, "`studyaws optimize` (whole command)"), peak
+
+
+def _command(home: Path, args: list[str], runs: int) -> list[float]:
+    env = dict(os.environ, STUDYAWS_HOME=str(home))
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run([*studyaws_command(), *args], env=env, capture_output=True,
+                              text=True)
+        times.append(time.perf_counter() - start)
+        if done.returncode != 0:
+            raise RuntimeError(f"studyaws {' '.join(args)} failed: {done.stderr[-600:]}")
+    return times
+
+
+def _peak_of(home: Path, args: list[str]) -> int:
+    """Peak RSS (KiB) of one run of a command, from its rusage."""
+    env = dict(os.environ, STUDYAWS_HOME=str(home))
+    proc = subprocess.Popen([*studyaws_command(), *args], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return usage.ru_maxrss
