@@ -72,6 +72,18 @@ def _parser() -> argparse.ArgumentParser:
     restore.add_argument("--force", action="store_true",
                          help="replace a collection that already has decks")
 
+    stats = sub.add_parser("stats", help="review heatmap, due forecast, true retention, "
+                           "domain mastery and exam readiness")
+    stats.add_argument("--json", action="store_true", help="print the numbers as JSON")
+
+    optimize = sub.add_parser("optimize", help="fit FSRS to your reviews (kept only when "
+                              "they predict your latest reviews better)")
+    optimize.add_argument("--reschedule", action="store_true",
+                          help="also reschedule studied cards under the kept parameters")
+    optimize.add_argument("--workload", action="store_true",
+                          help="only estimate reviews a day at desired retention 0.80-0.95")
+    optimize.add_argument("--json", action="store_true", help="print the result as JSON")
+
     shots = sub.add_parser("screenshots", help="write SVG screenshots of the main screens")
     shots.add_argument("directory", type=Path, nargs="?", default=Path("screenshots"))
     return parser
@@ -125,6 +137,10 @@ def _run(args: argparse.Namespace) -> int:
         return _config(args, engine)
     if args.command == "exam":
         return _exam(args, engine)
+    if args.command in ("stats", "optimize"):
+        from studyaws.stats import commands
+
+        return getattr(commands, args.command)(args, engine)
     from studyaws.tui.app import run_app
 
     return run_app(engine, start="review" if args.command == "review" else "home",

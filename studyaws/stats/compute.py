@@ -6,7 +6,7 @@ Study days start at the user's local hour (`day_starts_at`), as everywhere in th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from studyaws.domains import DOMAINS
 from studyaws.exam.blueprints import Blueprint
@@ -22,6 +22,11 @@ FORECAST_DAYS = 30
 def study_date(moment: datetime, zone: tzinfo, hour: int) -> date:
     """The study day a moment belongs to: a day that starts at `hour`, local time."""
     return (moment.astimezone(zone) - timedelta(hours=hour)).date()
+
+
+def day_start_of(day: date, zone: tzinfo, hour: int) -> datetime:
+    """When study day `day` starts, in UTC."""
+    return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
 
 
 # -- heatmap and forecast ---------------------------------------------------------------
@@ -60,7 +65,7 @@ def heatmap(buckets: list[tuple[datetime, int]], today: date, zone: tzinfo, hour
     counts: dict[date, int] = {}
     for moment, count in buckets:
         day = study_date(moment, zone, hour)
-        if start <= day <= today:
+        if count and start <= day <= today:
             counts[day] = counts.get(day, 0) + count
     return Heatmap(start, today, dict(sorted(counts.items())))
 

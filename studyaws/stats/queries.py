@@ -8,7 +8,8 @@ the buckets in `compute`. Answers from the daily review and from mock exams both
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from typing import NamedTuple
 
 from sqlalchemy import Engine
 
@@ -16,6 +17,7 @@ from studyaws.store.engine import reading
 from studyaws.store.tables import to_db
 
 SOURCES = "('review', 'exam')"
+fromiso = datetime.fromisoformat
 
 
 def parse_time(text: str | None) -> datetime | None:
@@ -23,30 +25,35 @@ def parse_time(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def _buckets(rows) -> list[tuple[datetime, int]]:
-    return [(datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC)
-             + timedelta(minutes=15 * quarter), count) for hour, quarter, count in rows]
-
-
-def answer_buckets(engine: Engine, since: datetime) -> list[tuple[datetime, int]]:
-    """Answers since `since`, as (start of 15-minute bucket, count)."""
+def _range_counts(engine: Engine, sql: str, bounds: list[datetime]) -> list[int]:
+    """Rows of `sql` (a count with `lo` and `hi` parameters) between consecutive bounds:
+    one index range count per interval, so a year of 1,000,000 answers is counted without
+    reading them."""
+    if len(bounds) < 2:
+        return []
+    values = ", ".join("(?, ?)" for _ in bounds[1:])
+    params = [p for lo, hi in zip(bounds, bounds[1:], strict=False) for p in (to_db(lo), to_db(hi))]
     with reading(engine) as session:
         rows = session.connection().exec_driver_sql(
-            "SELECT substr(reviewed_at, 1, 13), CAST(substr(reviewed_at, 15, 2) AS INTEGER) / 15,"
-            f" count(*) FROM review_log WHERE reviewed_at >= ? AND source IN {SOURCES}"
-            " GROUP BY 1, 2", (to_db(since),)).all()
-    return _buckets(rows)
+            f"WITH span(lo, hi) AS (VALUES {values}) SELECT ({sql}) FROM span",
+            tuple(params)).all()
+    return [count for (count,) in rows]
 
 
-def due_buckets(engine: Engine, until: datetime) -> list[tuple[datetime, int]]:
-    """Studied cards (not new, suspended or retired) due before `until`, by 15 minutes."""
-    with reading(engine) as session:
-        rows = session.connection().exec_driver_sql(
-            "SELECT substr(s.due, 1, 13), CAST(substr(s.due, 15, 2) AS INTEGER) / 15, count(*)"
-            " FROM card_state s JOIN card c ON c.id = s.card_id"
-            " WHERE s.state != 0 AND s.due < ? AND NOT c.retired AND NOT c.suspended"
-            " GROUP BY 1, 2", (to_db(until),)).all()
-    return _buckets(rows)
+def answer_counts(engine: Engine, bounds: list[datetime]) -> list[int]:
+    """Answers between each pair of consecutive `bounds` (study-day starts, UTC)."""
+    return _range_counts(engine, "SELECT count(*) FROM review_log WHERE source IN "
+                         f"{SOURCES} AND reviewed_at >= span.lo AND reviewed_at < span.hi",
+                         bounds)
+
+
+def due_counts(engine: Engine, bounds: list[datetime]) -> list[int]:
+    """Studied cards (not new, suspended or retired) due between each pair of consecutive
+    `bounds`; the first interval starts at the beginning of time (overdue cards)."""
+    bounds = [datetime(1970, 1, 1, tzinfo=UTC), *bounds[1:]]
+    return _range_counts(engine, "SELECT count(*) FROM card_state s JOIN card c ON"
+                         " c.id = s.card_id WHERE s.state IN (1, 2, 3) AND s.due >= span.lo"
+                         " AND s.due < span.hi AND NOT c.retired AND NOT c.suspended", bounds)
 
 
 def state_counts(engine: Engine) -> dict[str, int]:
@@ -79,8 +86,7 @@ def review_outcomes(engine: Engine, since: datetime) -> list[tuple[datetime, int
     return [(parse_time(at), rating, interval) for at, rating, interval in rows]
 
 
-@dataclass(frozen=True)
-class CardMemory:
+class CardMemory(NamedTuple):
     """What mastery and readiness need of one card that is not retired."""
 
     card_id: int
@@ -100,7 +106,7 @@ def card_memories(engine: Engine) -> list[CardMemory]:
             " FROM card c JOIN card_state s ON s.card_id = c.id"
             " WHERE NOT c.retired AND c.domain IS NOT NULL").all()
     return [CardMemory(card_id, domain, kind, bool(suspended), state, stability,
-                       parse_time(last))
+                       None if last is None else fromiso(last).replace(tzinfo=UTC))
             for card_id, domain, kind, suspended, state, stability, last in rows]
 
 

@@ -42,25 +42,20 @@ def collect(engine: Engine, clock: Clock, preset_name: str = READINESS_PRESET) -
     zone = clock.local_zone()
     hour = settings.day_starts_at
     today = compute.study_date(now, zone, hour)
-    day_start = datetime.combine(today, datetime.min.time(), tzinfo=zone) + timedelta(hours=hour)
 
-    answers = queries.answer_buckets(engine, day_start - timedelta(days=compute.HEATMAP_DAYS))
-    due = queries.due_buckets(engine, day_start + timedelta(days=compute.FORECAST_DAYS))
-    outcomes = queries.review_outcomes(engine, day_start - timedelta(days=31))
+    def starts(first: int, last: int) -> list[datetime]:
+        return [compute.day_start_of(today + timedelta(days=n), zone, hour)
+                for n in range(first, last + 1)]
+
+    past = starts(1 - compute.HEATMAP_DAYS, 1)
+    answers = list(zip(past, queries.answer_counts(engine, past), strict=False))
+    ahead = starts(0, compute.FORECAST_DAYS)
+    due = list(zip(ahead, queries.due_counts(engine, ahead), strict=False))
+    outcomes = queries.review_outcomes(engine, past[-31])
     cards = queries.card_memories(engine)
     recall = compute.recall_at(cards, scheduler, now)
 
-    blueprint = preset(preset_name)
-    pool = [c for c in cards if c.kind in QUESTION_KINDS and not c.suspended]
-    exam_date = settings.exam_date
-    on_exam = days_left = None
-    if exam_date is not None and exam_date >= today:
-        days_left = (exam_date - today).days
-        at_exam = compute.recall_at(pool, scheduler, exam_moment(exam_date, zone))
-        on_exam = compute.predict(pool, at_exam, blueprint)
-    readiness = Readiness(blueprint.name, blueprint.title, blueprint.pass_mark, len(pool),
-                          compute.predict(pool, recall, blueprint),
-                          exam_date if days_left is not None else None, days_left, on_exam)
+    readiness = _readiness(cards, recall, settings, scheduler, today, zone, preset_name)
     return Stats(
         now=now, today=today,
         heatmap=compute.heatmap(answers, today, zone, hour),
@@ -72,6 +67,33 @@ def collect(engine: Engine, clock: Clock, preset_name: str = READINESS_PRESET) -
         readiness=readiness,
         desired_retention=settings.desired_retention,
     )
+
+
+def _readiness(cards, recall, settings, scheduler, today: date, zone,
+               preset_name: str) -> Readiness:
+    blueprint = preset(preset_name)
+    pool = [c for c in cards if c.kind in QUESTION_KINDS and not c.suspended]
+    exam_date = settings.exam_date
+    on_exam = days_left = None
+    if exam_date is not None and exam_date >= today:
+        days_left = (exam_date - today).days
+        at_exam = compute.recall_at(pool, scheduler, exam_moment(exam_date, zone))
+        on_exam = compute.predict(pool, at_exam, blueprint)
+    return Readiness(blueprint.name, blueprint.title, blueprint.pass_mark, len(pool),
+                     compute.predict(pool, recall, blueprint),
+                     exam_date if days_left is not None else None, days_left, on_exam)
+
+
+def readiness_for(engine: Engine, clock: Clock, preset_name: str = READINESS_PRESET) -> Readiness:
+    """Only the readiness (for the home screen): predicted recall of the exam's pool."""
+    settings = load_settings(engine)
+    scheduler = policy.scheduler_for(settings, load_parameters(engine))
+    now = clock.now()
+    zone = clock.local_zone()
+    pool = [c for c in queries.card_memories(engine)
+            if c.kind in QUESTION_KINDS and not c.suspended]
+    return _readiness(pool, compute.recall_at(pool, scheduler, now), settings, scheduler,
+                      compute.study_date(now, zone, settings.day_starts_at), zone, preset_name)
 
 
 def _rate(rate: compute.PassRate) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -14,11 +14,12 @@ from sqlalchemy import select
 from studyaws.clock import FakeClock
 from studyaws.collection import open_collection
 from studyaws.questions import Choice, Numeric
-from studyaws.store.engine import reading
+from studyaws.store.engine import reading, writing
 from studyaws.store.settings import save_setting
 from studyaws.store.tables import Card
 
 SIZE = (110, 34)
+STATS_SIZE = (110, 56)  # tall enough for every section of the stats screen
 DEMO_NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
 
@@ -152,14 +153,113 @@ async def _shoot_exam(app, pilot, engine, clock: FakeClock, save) -> None:
     save("exam-answers")
 
 
+def _studied_collection(home: str, clock: FakeClock):
+    """The bundled decks after 60 days of a synthetic learner's study (about 2,500 answers)
+    and four mock exams scored by that learner's true recall; an exam date ahead."""
+    from sqlalchemy import insert
+
+    from studyaws.config import Settings
+    from studyaws.exam.scoring import scaled_estimate
+    from studyaws.exam.service import QUESTION_KINDS
+    from studyaws.srs import policy
+    from studyaws.srs.learner import (
+        SyntheticLearner,
+        perturbed_parameters,
+        simulate_study,
+        write_history,
+    )
+    from studyaws.store.tables import Exam
+
+    days = 60
+    start = DEMO_NOW - timedelta(days=days)
+    clock.set(start)
+    engine = open_collection(home, clock=clock)
+    with reading(engine) as session:
+        rows = session.execute(select(Card.id, Card.kind).where(Card.retired.is_(False))
+                               .order_by(Card.id)).all()
+    learner = SyntheticLearner(perturbed_parameters(seed=4), seed=4)
+    scheduler = policy.scheduler_for(Settings())
+    pool = [r.id for r in rows if r.kind in QUESTION_KINDS]
+    rng = random.Random(4)
+    memories = None
+    exams = []
+    done = 0
+    for exam_day in (21, 35, 47, 58, days):  # study until each mock exam, then sit it
+        reviews, memories = simulate_study(
+            [r.id for r in rows], learner, scheduler, start + timedelta(days=done),
+            exam_day - done, new_per_day=8, skip_probability=0.1, memories=memories,
+            seed=exam_day)
+        write_history(engine, reviews, memories)
+        done = exam_day
+        if exam_day == days:
+            break
+        taken = start + timedelta(days=exam_day, hours=10)
+        picked = rng.sample(pool, 65)  # wrong answers are guessed right a quarter of the time
+        correct = sum(rng.random() < 0.25 + 0.75 * learner.recall_probability(c, taken)
+                      for c in picked)
+        exams.append((taken, correct))
+    with writing(engine) as session:
+        for taken, correct in exams:
+            scaled = scaled_estimate(correct, 65)
+            session.execute(insert(Exam).values(
+                preset="saa-c03", status="finished", started_at=taken,
+                finished_at=taken + timedelta(minutes=118), time_limit_s=130 * 60,
+                remaining_s=12 * 60, correct=correct, total=65, scaled=scaled,
+                passed=scaled >= 720))
+    save_setting(engine, "new-per-day", "8")
+    save_setting(engine, "exam-date", "2027-03-01")
+    clock.set(DEMO_NOW)
+    return engine
+
+
+async def _shoot_progress(directory: Path, engine, clock: FakeClock) -> list[Path]:
+    from studyaws.tui.app import StudyApp
+    from studyaws.tui.screens.stats import StatsScreen
+
+    written: list[Path] = []
+    app = StudyApp(engine, clock)
+
+    def save(name: str) -> None:
+        path = directory / f"{name}.svg"
+        path.write_text(app.export_screenshot(title=f"studyaws: {name}"), encoding="utf-8")
+        written.append(path)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        save("home-exam-date")
+        await pilot.press("t")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, StatsScreen)
+        await pilot.resize_terminal(*STATS_SIZE)
+        await pilot.press("o")  # fit FSRS to the learner's reviews
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        save("stats")
+    return written
+
+
 def write_screenshots(directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="studyaws-demo-") as home:
         clock = FakeClock(DEMO_NOW)
         engine = open_collection(home, clock=clock)
         save_setting(engine, "new-per-day", "6")
         save_setting(engine, "learning-steps", "1")
         try:
-            return asyncio.run(_shoot(directory, engine, clock))
+            written += asyncio.run(_shoot(directory, engine, clock))
         finally:
             engine.dispose()
+    with tempfile.TemporaryDirectory(prefix="studyaws-demo-") as home:
+        clock = FakeClock(DEMO_NOW)
+        engine = _studied_collection(home, clock)
+        try:
+            written += asyncio.run(_shoot_progress(directory, engine, clock))
+        finally:
+            engine.dispose()
+    return written

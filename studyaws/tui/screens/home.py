@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -17,15 +18,18 @@ class HomeScreen(Screen):
         Binding("r", "review_all", "Review all", id="home.review"),
         Binding("enter", "review_deck", "Review deck", id="home.review-deck"),
         Binding("x", "exam", "Mock exam", id="home.exam"),
+        Binding("t", "stats", "Stats", id="home.stats"),
         Binding("i", "import", "Import", id="home.import"),
         Binding("s", "settings", "Settings", id="home.settings"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
     ]
+    DEFAULT_CSS = "#home-exam { height: auto; padding: 0 1; display: none; }"
 
     def compose(self) -> ComposeResult:
         yield Static("studyaws", id="home-title")
         yield Static(id="home-today")
+        yield Static(id="home-exam")
         yield DataTable(id="home-decks", cursor_type="row", zebra_stripes=True)
         yield Static(id="home-keys", classes="muted")
         yield Footer()
@@ -59,6 +63,7 @@ class HomeScreen(Screen):
             f" (Again {round(100 * again / done)}%)" if done else "",
         )
         self.query_one("#home-today", Static).update(today)
+        self.show_exam_plan(service)
         hint = ("Nothing left for today. Come back tomorrow, or import more decks."
                 if counts.total == 0 else
                 "r: review everything due · Enter: review the selected deck")
@@ -90,6 +95,40 @@ class HomeScreen(Screen):
         from studyaws.tui.screens.importing import ImportScreen
 
         self.app.push_screen(ImportScreen())
+
+    # -- the exam date: days left, the plan, and readiness (computed in a thread) ----------
+    def show_exam_plan(self, service: ReviewService) -> None:
+        line = self.query_one("#home-exam", Static)
+        plan = service.exam_plan()
+        line.display = plan is not None
+        if plan is None:
+            return
+        day = plan.exam_date
+        self.exam_text = Content.assemble(
+            ("Exam  ", "bold"), f"{day.day} {day:%b %Y}, ",
+            (f"{plan.days_left} day{'s' if plan.days_left != 1 else ''} left", "$accent"),
+            " · ", plan.summary(),
+            " · reviews due on the exam day are brought forward" if plan.last_study_day else "")
+        line.update(self.exam_text)
+        self.load_readiness()
+
+    @work(thread=True, exclusive=True, group="home-readiness")
+    def load_readiness(self) -> None:
+        from studyaws.stats.report import readiness_for
+
+        ready = readiness_for(self.app.engine, self.app.clock)
+        self.app.call_from_thread(self.show_readiness, ready)
+
+    def show_readiness(self, ready) -> None:
+        style = "$success" if ready.today.passes else "$error"
+        self.query_one("#home-exam", Static).update(Content.assemble(
+            self.exam_text, " · readiness ", (str(ready.today.scaled), f"bold {style}"),
+            (f" (estimate, pass {ready.pass_mark})", "$text-muted")))
+
+    def action_stats(self) -> None:
+        from studyaws.tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen())
 
     def action_settings(self) -> None:
         from studyaws.tui.screens.settings import SettingsScreen

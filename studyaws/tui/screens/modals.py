@@ -34,6 +34,7 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
         ("r", "review everything due"),
         ("Enter", "review the selected deck"),
         ("x", "mock exam: start one, or resume the one in progress"),
+        ("t", "stats: heatmap, forecast, retention, mastery, readiness; o fits FSRS to you"),
         ("i", "import decks and question banks: pick a file or folder, preview, import"),
         ("s", "settings"),
         ("q", "quit"),

@@ -1,0 +1,257 @@
+"""Stats: review heatmap, due forecast, cards by state, true retention, domain mastery, mock
+exam scores, readiness, and fitting FSRS to the user. Numbers are computed in a thread."""
+
+from __future__ import annotations
+
+import time
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from studyaws.stats import optimizer, report
+from studyaws.stats.compute import HEATMAP_DAYS, MATURE_DAYS, PassRate
+from studyaws.tui.widgets.charts import BarChart, CalendarHeatmap, hbar
+
+FORECAST_LABELS = {0: "today", 7: "+7", 14: "+14", 21: "+21", 28: "+28"}
+
+
+def _percent(rate: PassRate) -> Content:
+    if rate.rate is None:
+        return Content.styled(f"{'–':<13}", "$text-muted")
+    return Content.assemble(f"{100 * rate.rate:5.1f}%", (f" ({rate.total})".ljust(8), "$text-muted"))
+
+
+def retention_content(stats: report.Stats) -> Content:
+    parts: list = [(f"{'':<9}{'young':<14}{'mature':<14}all\n", "bold")]
+    for row in stats.retention:
+        parts.append(f"{row.period:<9}")
+        for rate in (row.young, row.mature, row.all):
+            parts.append(_percent(rate))
+        parts.append("\n")
+    parts.append((f"desired {stats.desired_retention:.2f} · mature: interval of "
+                  f"{MATURE_DAYS}+ days", "$text-muted"))
+    return Content.assemble(*parts)
+
+
+def states_content(states: dict[str, int]) -> Content:
+    styles = {"new": "$primary", "learning": "$warning", "review": "$success",
+              "relearning": "$error"}
+    parts: list = []
+    for name, count in states.items():
+        parts.extend([(f"{name:<11}", styles.get(name, "$text-muted")), f"{count:>6}\n"])
+    return Content.assemble(*parts).rstrip()
+
+
+def domains_content(stats: report.Stats, width: int = 18) -> Content:
+    if not stats.domains:
+        return Content.styled("No cards with an exam domain yet.", "$text-muted")
+    parts: list = []
+    for d in stats.domains:
+        parts.extend([f"{d.domain:<16}", hbar(d.recall, width), f" {100 * d.recall:3.0f}%",
+                      (f"  {d.studied}/{d.cards}\n", "$text-muted")])
+    parts.append(("mean predicted recall; new cards count 0", "$text-muted"))
+    return Content.assemble(*parts)
+
+
+def exams_content(stats: report.Stats, width: int = 18) -> Content:
+    if not stats.exams:
+        return Content.styled("No mock exam finished yet: x on the home screen starts one.",
+                              "$text-muted")
+    parts: list = []
+    for exam in stats.exams[-6:]:
+        scaled = exam.scaled or 100
+        style = "$success" if exam.passed else "$error"
+        parts.extend([(f"{exam.started_at:%d %b} ", "$text-muted"), f"{exam.preset:<8}",
+                      hbar(scaled / 1000, width, style), f" {scaled:>4} ",
+                      ("pass\n" if exam.passed else "fail\n", style)])
+    pass_mark = stats.readiness.pass_mark
+    parts.append((f"scaled scores (estimates), pass mark {pass_mark}", "$text-muted"))
+    return Content.assemble(*parts)
+
+
+def workload_content(rows: list[optimizer.Workload], desired: float) -> Content:
+    parts: list = [(f"{'retention':<11}{'reviews/day':>12}{'minutes/day':>13}\n", "bold")]
+    for row in rows:
+        now = abs(row.retention - desired) < 1e-9
+        parts.extend([f"{row.retention:<11.3f}{row.reviews_per_day:>12.1f}"
+                      f"{row.minutes_per_day:>13.1f}", ("  ◀ now" if now else "", "$accent"),
+                      "\n"])
+    parts.append(("next year, simulated with your parameters", "$text-muted"))
+    return Content.assemble(*parts)
+
+
+def readiness_content(stats: report.Stats, plan_line: str | None) -> Content:
+    ready = stats.readiness
+    today = ready.today
+    style = "$success" if today.passes else "$error"
+    parts: list = [
+        ("Readiness  ", "bold"), (f"{today.scaled}", f"bold {style}"), " today",
+        (f"  ({ready.preset.upper()} pool, estimate; pass mark {ready.pass_mark})",
+         "$text-muted"),
+    ]
+    if ready.exam_date is not None and ready.on_exam_date is not None:
+        days = ready.days_left
+        on_exam = ready.on_exam_date
+        parts.extend([
+            "\n", ("Exam       ", "bold"),
+            f"{ready.exam_date.day} {ready.exam_date:%b %Y}, "
+            f"{days} day{'s' if days != 1 else ''} left  ·  ",
+            (f"{on_exam.scaled}", "$success" if on_exam.passes else "$error"),
+            " on the day if you stopped studying now",
+        ])
+        if plan_line:
+            parts.extend(["\n", ("Plan       ", "bold"), plan_line])
+    return Content.assemble(*parts)
+
+
+class StatsScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "leave", "Home", id="stats.home"),
+        Binding("o", "optimize", "Fit FSRS to me", id="stats.optimize"),
+        Binding("question_mark", "help", "Help", key_display="?", id="stats.help"),
+    ]
+
+    DEFAULT_CSS = """
+    #stats-title { height: auto; padding: 0 1; text-style: bold; background: $boost; }
+    #stats-body { height: 1fr; padding: 0 1; }
+    #stats-readiness { height: auto; margin: 1 0 0 0; }
+    .stats-heading { height: 1; margin: 1 0 0 0; text-style: bold; color: $primary; }
+    .stats-row { height: auto; }
+    .stats-box { width: 1fr; height: auto; }
+    .stats-side { width: 30; height: auto; margin: 0 0 0 2; }
+    .stats-wide { width: 2fr; height: auto; margin: 0 0 0 2; }
+    #stats-forecast { height: 7; }
+    #stats-heatmap { height: 9; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stats: report.Stats | None = None
+        self.load_seconds = 0.0
+        self.fitting = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("Stats", id="stats-title")
+        with VerticalScroll(id="stats-body"):
+            yield Static(Content.styled("Working out your stats…", "$text-muted"),
+                         id="stats-readiness")
+            yield Static(f"Reviews, last {HEATMAP_DAYS} days", classes="stats-heading",
+                         id="stats-heatmap-title")
+            yield CalendarHeatmap(id="stats-heatmap")
+            with Horizontal(classes="stats-row"):
+                with Vertical(classes="stats-box"):
+                    yield Static("Due in the next 30 days", classes="stats-heading",
+                                 id="stats-forecast-title")
+                    yield BarChart(id="stats-forecast")
+                with Vertical(classes="stats-side"):
+                    yield Static("Cards", classes="stats-heading")
+                    yield Static(id="stats-states")
+            with Horizontal(classes="stats-row"):
+                with Vertical(classes="stats-box"):
+                    yield Static("True retention", classes="stats-heading")
+                    yield Static(id="stats-retention")
+                with Vertical(classes="stats-box"):
+                    yield Static("Domain mastery", classes="stats-heading")
+                    yield Static(id="stats-domains")
+            with Horizontal(classes="stats-row"):
+                with Vertical(classes="stats-box"):
+                    yield Static("Mock exams", classes="stats-heading")
+                    yield Static(id="stats-exams")
+                with Vertical(classes="stats-box"):
+                    yield Static("Workload by desired retention", classes="stats-heading")
+                    yield Static(id="stats-workload")
+            yield Static("Your FSRS parameters", classes="stats-heading")
+            yield Static(Content.styled(
+                "o fits FSRS to your own reviews; the new parameters are kept only when they "
+                "predict your latest reviews better than the current ones.", "$text-muted"),
+                id="stats-fit")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="stats")
+    def load(self) -> None:
+        """Read and compute everything off the UI thread (100,000 cards take a while)."""
+        started = time.perf_counter()
+        engine, clock = self.app.engine, self.app.clock
+        stats = report.collect(engine, clock)
+        rows = optimizer.workload_for(engine)
+        plan_line = None
+        if stats.readiness.exam_date is not None:
+            from studyaws.srs.review import ReviewService
+
+            plan = ReviewService(engine, clock).exam_plan()
+            plan_line = plan.summary() if plan is not None else None
+        seconds = time.perf_counter() - started
+        self.app.call_from_thread(self.show_stats, stats, rows, plan_line, seconds)
+
+    def show_stats(self, stats: report.Stats, rows: list, plan_line: str | None,
+                   seconds: float) -> None:
+        self.stats = stats
+        self.load_seconds = seconds
+        heat = stats.heatmap
+        self.query_one("#stats-readiness", Static).update(readiness_content(stats, plan_line))
+        streak = f"streak {heat.streak} day{'s' if heat.streak != 1 else ''}"
+        self.query_one("#stats-heatmap-title", Static).update(Content.assemble(
+            f"Reviews, last {HEATMAP_DAYS} days  ",
+            (f"{heat.total} answers on {heat.days_studied} days · {streak}", "$text-muted")))
+        self.query_one(CalendarHeatmap).set_data(heat.counts, heat.end)
+        week = sum(stats.forecast[:7])
+        self.query_one("#stats-forecast-title", Static).update(Content.assemble(
+            "Due in the next 30 days  ",
+            (f"{stats.forecast[0]} today · {week} this week · {sum(stats.forecast)} in all",
+             "$text-muted")))
+        self.query_one(BarChart).set_data(stats.forecast, FORECAST_LABELS)
+        self.query_one("#stats-states", Static).update(states_content(stats.states))
+        self.query_one("#stats-retention", Static).update(retention_content(stats))
+        self.query_one("#stats-domains", Static).update(domains_content(stats))
+        self.query_one("#stats-exams", Static).update(exams_content(stats))
+        self.query_one("#stats-workload", Static).update(
+            workload_content(rows, stats.desired_retention))
+
+    # -- fitting ----------------------------------------------------------------------
+    def action_optimize(self) -> None:
+        if self.fitting:
+            return
+        self.fitting = True
+        self.query_one("#stats-fit", Static).update(
+            Content.styled("Fitting FSRS to your reviews…", "$text-muted"))
+        self.fit()
+
+    @work(thread=True, exclusive=True, group="fit")
+    def fit(self) -> None:
+        result = optimizer.optimize(self.app.engine, now=self.app.clock.now())
+        self.app.call_from_thread(self.show_fit, result)
+
+    def show_fit(self, result: optimizer.FitResult) -> None:
+        self.fitting = False
+        parts: list = [f"{result.reviews} answers, {result.items} long-term reviews"]
+        if result.before is not None:
+            current = "current (defaults)" if result.current_is_default else "current"
+            parts.extend([
+                (f" ({result.test} latest held out)\n", "$text-muted"),
+                (f"{'':<20}{'log loss':>10}{'RMSE(bins)':>12}\n", "bold"),
+                f"{current:<20}{result.before.log_loss:>10.4f}{result.before.rmse_bins:>12.4f}\n",
+                f"{'fitted':<20}{result.after.log_loss:>10.4f}{result.after.rmse_bins:>12.4f}\n",
+            ])
+        else:
+            parts.append("\n")
+        parts.append((result.message, "$success" if result.kept else "$text-muted"))
+        self.query_one("#stats-fit", Static).update(Content.assemble(*parts))
+        self.notify(result.message, markup=False, timeout=6)
+        if result.kept:
+            self.load()  # the workload and recall follow the new parameters
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()
+
+    def action_help(self) -> None:
+        from studyaws.tui.screens.modals import HelpScreen
+
+        self.app.push_screen(HelpScreen())

@@ -1,0 +1,108 @@
+"""`studyaws stats` and `studyaws optimize`, run for real in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from studyaws.config import DB_NAME, Settings
+from studyaws.importer import import_paths
+from studyaws.srs import policy
+from studyaws.srs.learner import (
+    SyntheticLearner,
+    perturbed_parameters,
+    simulate_study,
+    write_history,
+)
+from studyaws.store.engine import open_engine, reading
+from studyaws.store.settings import load_parameters
+from studyaws.store.tables import Card
+
+
+def run(home: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "STUDYAWS_HOME"}
+    return subprocess.run([sys.executable, "-m", "studyaws", "--home", str(home), *args],
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def studied_home(tmp_path_factory) -> Path:
+    """A data folder whose collection has 100 days of a synthetic learner's reviews, up to
+    yesterday."""
+    root = tmp_path_factory.mktemp("studied")
+    deck = root / "deck.md"
+    deck.write_text("---\ntitle: Generated\ndomain: resilient\n---\n# Generated\n\n" + "\n\n".join(
+        f"Q: Question {n}\nA: Answer {n}" for n in range(600)) + "\n", encoding="utf-8")
+    home = root / "home"
+    engine = open_engine(home / DB_NAME)
+    start = datetime.now(UTC) - timedelta(days=100)
+    import_paths(engine, [deck], start)
+    with reading(engine) as session:
+        ids = list(session.execute(select(Card.id).order_by(Card.id)).scalars())
+    learner = SyntheticLearner(perturbed_parameters(seed=6), seed=1)
+    reviews, memories = simulate_study(ids, learner, policy.scheduler_for(Settings()), start,
+                                       100, new_per_day=15, seed=1)
+    write_history(engine, reviews, memories)
+    engine.dispose()
+    return home
+
+
+def test_stats_json_has_the_five_sections(studied_home):
+    result = run(studied_home, "stats", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == ["heatmap", "forecast", "retention", "domains", "readiness"]
+    assert data["heatmap"]["total"] > 5000
+    assert len(data["forecast"]["days"]) == 30
+    assert set(data["forecast"]["cards"]) == {"new", "learning", "review", "relearning",
+                                              "suspended", "retired"}
+    thirty = data["retention"]["periods"][2]
+    assert thirty["period"] == "30 days" and 0.7 < thirty["all"]["rate"] < 1
+    assert data["domains"]["mastery"][0]["domain"] == "resilient"
+    assert data["readiness"]["estimate"] is True and data["readiness"]["pass_mark"] == 720
+
+
+def test_stats_text(studied_home):
+    result = run(studied_home, "stats")
+    assert result.returncode == 0, result.stderr
+    for word in ("heatmap:", "forecast:", "retention", "domains", "Readiness", "estimate"):
+        assert word in result.stdout
+
+
+def test_optimize_fits_compares_and_keeps_better_parameters(studied_home):
+    result = run(studied_home, "optimize", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["items"] > 2000 and data["current_is_default"]
+    assert data["after"]["log_loss"] < data["before"]["log_loss"]
+    assert data["kept"]
+    engine = open_engine(studied_home / DB_NAME)
+    try:
+        assert load_parameters(engine) == pytest.approx(data["fitted"])
+    finally:
+        engine.dispose()
+    again = run(studied_home, "optimize")
+    assert again.returncode == 0, again.stderr
+    assert "log loss" in again.stdout and "current " in again.stdout
+
+
+def test_optimize_workload(studied_home):
+    result = run(studied_home, "optimize", "--workload")
+    assert result.returncode == 0, result.stderr
+    assert "0.800" in result.stdout and "0.950" in result.stdout and "<- now" in result.stdout
+    data = json.loads(run(studied_home, "optimize", "--workload", "--json").stdout)
+    rates = [row["reviews_per_day"] for row in data["workload"]]
+    assert len(rates) == 7 and rates[0] < rates[-1]
+
+
+def test_optimize_on_a_new_collection_keeps_the_defaults(tmp_path):
+    result = run(tmp_path / "home", "optimize")
+    assert result.returncode == 0, result.stderr
+    assert "Not enough reviews" in result.stdout

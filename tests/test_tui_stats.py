@@ -1,0 +1,175 @@
+"""The stats screen and the exam line on home, driven with Pilot."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from support import START, basic_deck, make_collection
+
+from studyaws.config import Settings
+from studyaws.srs import policy
+from studyaws.srs.learner import (
+    SyntheticLearner,
+    perturbed_parameters,
+    simulate_study,
+    write_history,
+)
+from studyaws.store.engine import reading
+from studyaws.store.settings import load_parameters, save_setting
+from studyaws.store.tables import Card
+from studyaws.tui.app import StudyApp
+from studyaws.tui.screens.home import HomeScreen
+from studyaws.tui.screens.stats import StatsScreen
+from studyaws.tui.widgets.charts import (
+    BarChart,
+    CalendarHeatmap,
+    bar_chart_content,
+    hbar,
+    heatmap_content,
+    shade,
+)
+
+SIZE = (110, 50)
+DECK = "---\ntitle: Studied [/] deck\ndomain: secure\n---\n# Things\n\n" + "\n\n".join(
+    f"Which option [b]{n}[/b]?\n\n- [x] right {n}\n- [ ] wrong {n}\n" for n in range(300))
+
+
+def studied(tmp_path, days: int = 80, **settings):
+    """A collection of 300 choice questions and `days` days of a learner's reviews."""
+    engine, clock, _ = make_collection(tmp_path, DECK, settings=settings)
+    with reading(engine) as session:
+        ids = list(session.execute(select(Card.id).order_by(Card.id)).scalars())
+    learner = SyntheticLearner(perturbed_parameters(seed=6), seed=1)
+    reviews, memories = simulate_study(ids, learner, policy.scheduler_for(Settings()), START,
+                                       days, new_per_day=12, seed=1)
+    write_history(engine, reviews, memories)
+    clock.set(START + timedelta(days=days, hours=1))
+    return engine, clock, reviews
+
+
+def text(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+async def open_stats(pilot) -> StatsScreen:
+    await pilot.press("t")
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, StatsScreen)
+    return screen
+
+
+async def test_stats_screen_opens_from_home_and_shows_the_numbers(tmp_path):
+    engine, clock, reviews = studied(tmp_path)
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_stats(pilot)
+        stats = screen.stats
+        assert stats is not None and stats.heatmap.total == len(reviews)
+        readiness = text(app, "#stats-readiness")
+        assert f"Readiness  {stats.readiness.today.scaled} today" in readiness
+        assert "estimate" in readiness and "pass mark 720" in readiness
+        assert f"{stats.heatmap.total} answers" in text(app, "#stats-heatmap-title")
+        assert screen.query_one(CalendarHeatmap).counts == stats.heatmap.counts
+        assert screen.query_one(BarChart).values == stats.forecast
+        assert "review" in text(app, "#stats-states")
+        retention = text(app, "#stats-retention")
+        row = stats.retention[2].all
+        assert f"{100 * row.rate:5.1f}% ({row.total})" in retention
+        assert "secure" in text(app, "#stats-domains")
+        assert "No mock exam" in text(app, "#stats-exams")
+        assert "0.900" in text(app, "#stats-workload") and "now" in text(app, "#stats-workload")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_fitting_from_the_stats_screen(tmp_path):
+    engine, clock, _ = studied(tmp_path)
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_stats(pilot)
+        await pilot.press("o")
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        fit = text(app, "#stats-fit")
+        assert "log loss" in fit and "current (defaults)" in fit and "fitted" in fit
+        assert "kept" in fit
+    assert load_parameters(engine) is not None
+
+
+async def test_fitting_with_too_few_reviews_says_so(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(3))
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_stats(pilot)
+        assert "No mock exam" in text(app, "#stats-exams")
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Not enough reviews" in text(app, "#stats-fit")
+    assert load_parameters(engine) is None
+
+
+async def test_home_shows_the_exam_plan_and_readiness(tmp_path):
+    engine, clock, _ = studied(tmp_path, days=10, **{"new-per-day": "5"})
+    save_setting(engine, "exam-date", (START + timedelta(days=40)).date().isoformat())
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        line = text(app, "#home-exam")
+        # 300 cards, 120 introduced; 180 left over the 17 days up to the exam minus 14
+        # days: 11 a day, up from the 5 the settings ask for.
+        assert "30 days left" in line
+        assert "11 new cards a day to finish by" in line
+        assert "readiness" in line and "estimate" in line
+        assert app.screen.query_one("#home-exam").display
+
+
+async def test_home_without_an_exam_date_has_no_exam_line(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(3))
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert not app.screen.query_one("#home-exam").display
+
+
+async def test_help_lists_the_stats_key(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(3))
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "stats: heatmap" in str(app.screen.query_one("Static").render())
+
+
+# -- the chart drawing --------------------------------------------------------------------
+def test_heatmap_grid_has_weeks_as_columns_and_days_as_rows():
+    from datetime import date
+
+    end = date(2026, 6, 17)  # a Wednesday
+    counts = {end: 10, end - timedelta(days=1): 5, date(2026, 6, 1): 1}
+    lines = heatmap_content(counts, end, 4).plain.split("\n")
+    assert lines[1].startswith("Mon ") and lines[7].startswith("Sun ")
+    assert len(lines[1]) == 4 + 4  # four weeks, one cell each
+    assert len(lines[4]) == 4 + 3  # Thursday of this week is still to come
+    assert "Jun" in lines[0]
+    assert shade(0, 10) == 0 and shade(1, 10) == 1 and shade(10, 10) == 4 and shade(6, 10) == 3
+    wide = heatmap_content(counts, end, 4, cell=2).plain.split("\n")
+    assert len(wide[1].rstrip()) == 4 + 7
+
+
+def test_bar_chart_scales_to_the_largest_value():
+    content = bar_chart_content([80, 40, 0, 1], {0: "today"}, height=2, width=40)
+    rows = content.plain.split("\n")
+    assert rows[0].startswith(" 80 ") and rows[-1].strip() == "today"
+    assert rows[0][4:6] == "██" and rows[1][4:6] == "██"  # 80 of 80: both rows full
+    assert rows[0][7:9] == "  " and rows[1][7:9] == "██"  # 40 of 80: the lower row
+    assert rows[1][13:15] == "▁▁"  # any card at all shows
+    assert hbar(0.5, 4).plain == "██" + "██" and len(hbar(0.3, 10).plain) == 10
