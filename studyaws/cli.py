@@ -67,10 +67,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", required=True, metavar="FILE",
                         help="where to write (- for standard output, json and csv only)")
 
-    restore = sub.add_parser("restore", help="rebuild the collection from a JSON backup")
+    restore = sub.add_parser("restore", help="rebuild the collection from a backup copy "
+                             "(studyaws backup) or a JSON export")
     restore.add_argument("file", type=Path, metavar="FILE")
     restore.add_argument("--force", action="store_true",
                          help="replace a collection that already has decks")
+
+    backup = sub.add_parser("backup", help="copy the collection (by default to a "
+                            "timestamped file in the data folder's backups/)")
+    backup.add_argument("file", type=Path, nargs="?", metavar="FILE")
 
     stats = sub.add_parser("stats", help="review heatmap, due forecast, true retention, "
                            "domain mastery and exam readiness")
@@ -109,6 +114,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a full disk, a read-only or damaged database: one line
+        from studyaws.config import DB_NAME, data_home
+        from studyaws.reliability import describe_error
+
+        message = describe_error(exc, data_home(args.home) / DB_NAME)
+        if message is None:
+            raise
+        print(f"studyaws: {message}", file=sys.stderr)
+        return 2
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -120,6 +134,13 @@ def _run(args: argparse.Namespace) -> int:
         for path in write_screenshots(args.directory):
             print(path)
         return 0
+
+    if args.command == "backup" or (args.command == "restore" and _is_copy(args.file)):
+        from studyaws import reliability
+
+        if args.command == "backup":
+            return reliability.backup_command(args.home, args.file)
+        return reliability.restore_backup_command(args.home, args.file, args.force)
 
     if args.command in ("export", "restore"):
         from studyaws.exchange import commands
@@ -145,6 +166,13 @@ def _run(args: argparse.Namespace) -> int:
 
     return run_app(engine, start="review" if args.command == "review" else "home",
                    deck=getattr(args, "deck", None))
+
+
+def _is_copy(path: Path) -> bool:
+    """A SQLite file (a copy made by `studyaws backup`), not a JSON export."""
+    from studyaws.store.backup import is_sqlite_file
+
+    return is_sqlite_file(path)
 
 
 def _check(args: argparse.Namespace) -> int:

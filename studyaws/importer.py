@@ -186,15 +186,22 @@ def import_paths(
         raise DeckError(problems)
 
     report = ImportReport(dry_run=dry_run, skipped=skipped)
+    # Matching cards (the slow part) is planned before the write lock is taken, so that an
+    # answer given in another studyaws meanwhile waits only for the writes themselves. A deck
+    # whose cards changed between the plan and the lock is planned again under the lock.
+    with reading(engine) as session:
+        plans = [None if parsed is None else _plan_deck(session, key, path, digest, parsed, now)
+                 for key, path, digest, parsed, _ in work]
     try:
         with writing(engine) as session:
-            for done, (key, path, digest, parsed, fmt) in enumerate(work):
+            for done, ((key, path, _, _, fmt), plan) in enumerate(zip(work, plans,
+                                                                      strict=True)):
                 if progress is not None:
                     progress("write", done, len(work))
-                if parsed is None:
+                if plan is None:
                     deck = _unchanged_deck(session, known[key][0], path)
                 else:
-                    deck = _import_deck(session, key, path, digest, parsed, now)
+                    deck = _apply_deck(session, plan, now)
                 deck.format = fmt
                 report.decks.append(deck)
             if progress is not None and work:
@@ -253,21 +260,45 @@ _CONTENT = ("key", "stable_id", "kind", "topic", "prompt", "answer", "payload", 
             "context", "domain")
 
 
-def _import_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
-                 now: datetime) -> DeckReport:
-    deck = session.execute(select(Deck).where(Deck.key == key)).scalar_one_or_none()
-    fields = {"title": parsed.title, "path": str(path), "domain": parsed.domain,
-              "tags": ",".join(parsed.tags), "content_hash": digest, "imported_at": now}
-    if deck is None:
-        deck_id = session.execute(insert(Deck).values(key=key, **fields)).inserted_primary_key[0]
-    else:
-        deck_id = deck.id
-        session.execute(update(Deck).where(Deck.id == deck_id).values(**fields))
-    report = DeckReport(parsed.title, str(path))
+@dataclass
+class _DeckPlan:
+    """What importing one deck will write, worked out against the cards it read (`seen`)."""
 
-    existing = [dict(row._mapping) for row in session.execute(
-        select(Card.__table__).where(Card.deck_id == deck_id)
+    key: str
+    path: Path
+    digest: str
+    parsed: ParsedDeck
+    deck_id: int | None
+    seen: list[tuple]
+    report: DeckReport
+    new_rows: list[dict]
+    updates: list[tuple[int, dict]]
+    retire_ids: list[int]
+    renames: list[tuple[int, str]]
+
+
+# The columns a plan depends on: all but what reviewing changes (suspend, leech, bury).
+_PLANNED = tuple(c.name for c in Card.__table__.columns
+                 if c.name not in ("suspended", "leech", "buried_until"))
+
+
+def _deck_cards(session, deck_id: int | None) -> list[dict]:
+    if deck_id is None:
+        return []
+    return [dict(row._mapping) for row in session.execute(
+        select(Card.__table__).where(Card.deck_id == deck_id).order_by(Card.id)
     )]
+
+
+def _seen(existing: list[dict]) -> list[tuple]:
+    return [tuple(card[name] for name in _PLANNED) for card in existing]
+
+
+def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
+               now: datetime) -> _DeckPlan:
+    deck_id = session.execute(select(Deck.id).where(Deck.key == key)).scalar_one_or_none()
+    report = DeckReport(parsed.title, str(path))
+    existing = _deck_cards(session, deck_id)
     rows = [_card_row(item, deck_id, n, now) for n, item in enumerate(parsed.items)]
     for row in rows:
         row["source_path"] = str(path)
@@ -295,33 +326,54 @@ def _import_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
     matched_ids = {old["id"] for old in matches.values()}
     retire_ids = [c["id"] for c in existing if c["id"] not in matched_ids and not c["retired"]]
     report.retired = len(retire_ids)
-    if retire_ids:
+    # A retired card whose key a new row reuses keeps its history under a renamed key.
+    taken = {c["key"]: c["id"] for c in existing if c["id"] not in matched_ids}
+    renames = []
+    for row in new_rows:
+        if row["key"] in taken:
+            old_id = taken.pop(row["key"])
+            renames.append((old_id, f"~retired~{old_id}~{row['key']}"))
+    report.added = len(new_rows)
+    return _DeckPlan(key, path, digest, parsed, deck_id, _seen(existing), report, new_rows,
+                     updates, retire_ids, renames)
+
+
+def _apply_deck(session, plan: _DeckPlan, now: datetime) -> DeckReport:
+    deck_id = session.execute(select(Deck.id).where(Deck.key == plan.key)).scalar_one_or_none()
+    if deck_id != plan.deck_id or _seen(_deck_cards(session, deck_id)) != plan.seen:
+        # Another import changed this deck after the plan was made: plan again, now that
+        # nothing else can write.
+        plan = _plan_deck(session, plan.key, plan.path, plan.digest, plan.parsed, now)
+    parsed = plan.parsed
+    fields = {"title": parsed.title, "path": str(plan.path), "domain": parsed.domain,
+              "tags": ",".join(parsed.tags), "content_hash": plan.digest, "imported_at": now}
+    if deck_id is None:
+        deck_id = session.execute(insert(Deck).values(key=plan.key, **fields)
+                                  ).inserted_primary_key[0]
+    else:
+        session.execute(update(Deck).where(Deck.id == deck_id).values(**fields))
+
+    if plan.retire_ids:
         session.execute(
-            update(Card).where(Card.id.in_(retire_ids)).values(retired=True, updated_at=now)
+            update(Card).where(Card.id.in_(plan.retire_ids)).values(retired=True, updated_at=now)
         )
     # Keys are unique per deck: clear the keys being replaced before writing the new ones.
-    for card_id, _ in updates:
+    for card_id, _ in plan.updates:
         session.execute(update(Card).where(Card.id == card_id).values(key=f"~moving~{card_id}"))
-    for card_id, values in updates:
+    for card_id, values in plan.updates:
         session.execute(update(Card).where(Card.id == card_id).values(**values))
-    if new_rows:
-        # A retired card whose key a new row reuses keeps its history under a renamed key.
-        taken = {c["key"]: c["id"] for c in existing if c["id"] not in matched_ids}
-        for row in new_rows:
-            if row["key"] in taken:
-                old_id = taken.pop(row["key"])
-                session.execute(update(Card).where(Card.id == old_id)
-                                .values(key=f"~retired~{old_id}~{row['key']}"))
+    if plan.new_rows:
+        for old_id, key in plan.renames:
+            session.execute(update(Card).where(Card.id == old_id).values(key=key))
         first_id = (session.execute(select(func.max(Card.id))).scalar() or 0) + 1
-        for offset, row in enumerate(new_rows):
-            row["id"] = first_id + offset
+        new_rows = [{**row, "deck_id": deck_id, "id": first_id + offset}
+                    for offset, row in enumerate(plan.new_rows)]
         _insert_many(session, Card.__table__, new_rows)
         _insert_many(session, CardState.__table__, [
             {"card_id": row["id"], "state": 0, "step": 0, "due": now, "reps": 0, "lapses": 0}
             for row in new_rows
         ])
-        report.added = len(new_rows)
-    return report
+    return plan.report
 
 
 def _insert_many(session, table, rows: list[dict]) -> None:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from terminal import Terminal, studyaws_command
 
 from studyaws.store import engine as store
 from studyaws.store.engine import is_busy, open_engine, reading, run_write, writing
-from studyaws.store.tables import Setting
+from studyaws.store.tables import Card, Setting
 
 
 def _hold_write_lock(db: Path, seconds: float, started: threading.Event) -> threading.Thread:
@@ -47,6 +48,16 @@ def _settings(engine) -> dict[str, str]:
 
 def _busy_error() -> OperationalError:
     return OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked"))
+
+
+def test_every_connection_has_wal_full_sync_and_the_busy_timeout(tmp_path):
+    engine = open_engine(tmp_path / "c.sqlite3")
+    with engine.connect() as conn:
+        pragmas = {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+                   for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")}
+    # synchronous 2 is FULL: the write-ahead log is synced at every commit.
+    assert pragmas == {"journal_mode": "wal", "synchronous": 2,
+                       "busy_timeout": store.BUSY_TIMEOUT_MS, "foreign_keys": 1}
 
 
 def test_a_writer_waits_for_the_lock_of_another(tmp_path):
@@ -163,13 +174,13 @@ def test_two_apps_answering_while_imports_run_lose_nothing(tmp_path):
     (decks / "alpha.md").write_text(_deck("Alpha", 40))
     (decks / "bravo.md").write_text(_deck("Bravo", 40))
     churn = tmp_path / "churn.md"
-    churn.write_text(_deck("Churn", 300))
+    churn.write_text(_deck("Churn", 60))
     command = studyaws_command()
     for args in (["import", str(decks), str(churn)], ["config", "set", "new-per-day", "200"]):
         subprocess.run([*command, *args], env=env, check=True, capture_output=True)
     db = tmp_path / "home" / "studyaws.sqlite3"
 
-    # A third process imports again and again, each time rewriting all 300 cards of a deck.
+    # A third process imports again and again, each time rewriting all 60 cards of a deck.
     stop = threading.Event()
     imports: list[subprocess.CompletedProcess] = []
 
@@ -177,26 +188,28 @@ def test_two_apps_answering_while_imports_run_lose_nothing(tmp_path):
         round_ = 0
         while not stop.is_set():
             round_ += 1
-            churn.write_text(_deck("Churn", 300, salt=f" round {round_}"))
+            churn.write_text(_deck("Churn", 60, salt=f" round {round_}"))
             imports.append(subprocess.run([*command, "import", str(churn)], env=env,
                                           capture_output=True, text=True, timeout=120))
 
     apps = {"Alpha": Terminal([*command, "review", "--deck", "Alpha"], env),
             "Bravo": Terminal([*command, "review", "--deck", "Bravo"], env)}
     importer = threading.Thread(target=import_loop)
-    answers = 12
+    answers, answered = 12, 0
     try:
         for deck, term in apps.items():
             term.wait_for(f"{deck} question 1?")
         importer.start()
-        for n in range(1, answers + 1):
+        # At least `answers` answers each, and on until three imports went through.
+        while answered < answers or (len(imports) < 3 and answered < 35):
+            answered += 1
             for term in apps.values():
                 term.send(" ")
             time.sleep(0.15)
             for term in apps.values():
                 term.send("3")
             for deck in apps:
-                _wait_answers(db, deck, n)
+                _wait_answers(db, deck, answered)
         stop.set()
         importer.join(120)
         for term in apps.values():
@@ -212,10 +225,82 @@ def test_two_apps_answering_while_imports_run_lose_nothing(tmp_path):
     assert codes == [0, 0], [term.text()[-2000:] for term in apps.values()]
     for term in apps.values():
         assert "Traceback" not in term.text() and "locked" not in term.text()
-    assert len(imports) >= 2, "the import loop should have run while the apps answered"
+    assert len(imports) >= 3, "the import loop should have run while the apps answered"
     for result in imports:
         assert (result.returncode, result.stderr) == (0, ""), result.stderr
     for deck in apps:
-        assert _answers(db, deck) == [f"{deck} question {n}?" for n in range(1, answers + 1)]
+        assert _answers(db, deck) == [f"{deck} question {n}?" for n in range(1, answered + 1)]
     with sqlite3.connect(db) as conn:
         assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+
+
+# -- an import plans before it takes the write lock --------------------------------------------
+
+
+def _deck_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "deck.md"
+    path.write_text(text)
+    return path
+
+
+def test_an_import_matches_cards_without_holding_the_write_lock(tmp_path, monkeypatch):
+    from studyaws import importer
+
+    db = tmp_path / "c.sqlite3"
+    engine = open_engine(db)
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    path = _deck_file(tmp_path, _deck("Alpha", 30))
+    importer.import_paths(engine, [path], now)
+    path.write_text(_deck("Alpha", 30, salt=" edited"))  # every card matched by similarity
+    real_match = importer._match
+    free = []
+
+    def match_and_probe(rows, existing):
+        other = sqlite3.connect(db, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # fails if the import held the lock now
+            other.execute("ROLLBACK")
+            free.append(True)
+        except sqlite3.OperationalError:
+            free.append(False)
+        finally:
+            other.close()
+        return real_match(rows, existing)
+
+    monkeypatch.setattr(importer, "_match", match_and_probe)
+    report = importer.import_paths(engine, [path], now)
+    assert free == [True]
+    assert report.total() == {"added": 0, "updated": 30, "unchanged": 0, "retired": 0}
+
+
+def test_a_deck_changed_between_plan_and_write_is_planned_again(tmp_path, monkeypatch):
+    from studyaws import importer
+
+    engine = open_engine(tmp_path / "c.sqlite3")
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    path = _deck_file(tmp_path, _deck("Alpha", 5))
+    importer.import_paths(engine, [path], now)
+    # Our import (6 cards) plans; before it writes, another import (7 cards) lands.
+    real_plan = importer._plan_deck
+    calls = []
+
+    def plan_then_race(session, key, deck_path, digest, parsed, at):
+        plan = real_plan(session, key, deck_path, digest, parsed, at)
+        calls.append(len(parsed.items))
+        if len(calls) == 1:
+            other = tmp_path / "other" / "deck.md"
+            other.parent.mkdir()
+            other.write_text(_deck("Alpha", 7))
+            monkeypatch.setattr(importer, "deck_key", lambda p: key)  # the same deck
+            importer.import_paths(engine, [other], at)
+        return plan
+
+    monkeypatch.setattr(importer, "_plan_deck", plan_then_race)
+    path.write_text(_deck("Alpha", 6))
+    report = importer.import_paths(engine, [path], now)
+    assert calls == [6, 7, 6], "planned, the other import, planned again under the lock"
+    assert report.total() == {"added": 0, "updated": 0, "unchanged": 6, "retired": 1}
+    with reading(engine) as session:
+        prompts = sorted(session.execute(
+            select(Card.prompt).where(Card.retired.is_(False))).scalars())
+    assert prompts == sorted(f"Alpha question {n}?" for n in range(1, 7))

@@ -35,6 +35,11 @@ _ORDERED = re.compile(r"^\s*\d+[.)]\s+(.*)$")
 _NUMERIC = re.compile(
     r"^=\s*(?P<value>[^\s±]+)(?:\s*(?:\+-|±|\+/-)\s*(?P<tol>\S+))?\s*(?P<unit>.*)$"
 )
+# A choice is picked with its number key: 1 to 9.
+MAX_OPTIONS = 9
+# markdown-it stops reading a file where blocks nest deeper than its limit (20 levels: a list
+# and its item are two): a deeper file would silently lose everything after that point.
+_MAX_LEVEL = _MD.options["maxNesting"] - 2
 _DOMAIN_LINE = re.compile(r"^\s*domain:\s*(.+?)\s*$", re.IGNORECASE)
 _PARAM_LINE = re.compile(r"^\s*([A-Za-z][\w\-]*)\s*:\s*(.*?)\s*$")
 
@@ -132,6 +137,7 @@ class _Parser:
     # -- blocks --------------------------------------------------------------------
     def blocks(self) -> list[_Block]:
         tokens = _MD.parse("\n".join(self.lines))
+        self.check_nesting(tokens)
         result: list[_Block] = []
         for tok in tokens:
             if tok.level != 0 or tok.nesting == -1 or tok.map is None:
@@ -156,6 +162,18 @@ class _Parser:
                 block.type = "tasks"
             result.append(block)
         return result
+
+    def check_nesting(self, tokens) -> None:
+        top = 0
+        for tok in tokens:
+            if tok.level == 0 and tok.map is not None:
+                top = tok.map[0]
+            if tok.level >= _MAX_LEVEL:
+                line = tok.map[0] if tok.map is not None else top
+                self.problem(self.lineno(line), "lists or quotes nested too deeply (at most "
+                             f"{(_MAX_LEVEL - 1) // 2} levels of lists): the text after this "
+                             "would be lost")
+                return
 
     def run(self) -> ParsedDeck:
         blocks = self.blocks()
@@ -380,6 +398,9 @@ class _Parser:
             self.problem(self.lineno(block.start), "task list has no correct option '- [x]'")
         if len(options) < 2:
             self.problem(self.lineno(block.start), "a choice question needs at least two options")
+        if len(options) > MAX_OPTIONS:
+            self.problem(self.lineno(block.start), f"a choice question has {len(options):,} "
+                         f"options; at most {MAX_OPTIONS} (one per number key)")
         if len(set(options)) != len(options):
             self.problem(self.lineno(block.start), "a choice question has two identical options")
         if not stem:

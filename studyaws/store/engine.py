@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable
@@ -49,22 +51,60 @@ def open_engine(db_path: Path) -> Engine:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"{db_path.parent}: cannot create the data folder: {exc.strerror}") from None
-    if db_path.exists():
+    created = not db_path.exists()
+    if not created:
         _check_existing(db_path)
     engine = create_engine(f"sqlite:///{db_path}")
     _configure(engine)
     try:
         _migrate(engine, db_path)
-    except sqlite3.DatabaseError as exc:
-        engine.dispose()
-        raise StoreError(f"{db_path}: not a usable studyaws database ({exc})") from None
     except Exception as exc:
         engine.dispose()
-        cause = getattr(exc, "orig", None)
+        if created:
+            _remove_if_empty(db_path)
+        cause = exc if isinstance(exc, sqlite3.Error) else getattr(exc, "orig", None)
         if isinstance(cause, sqlite3.Error):
-            raise StoreError(f"{db_path}: cannot open the database ({cause})") from None
+            raise _open_problem(db_path, cause) from None
         raise
     return engine
+
+
+def _remove_if_empty(db_path: Path) -> None:
+    """A new collection that could not be set up (a full disk) leaves no empty file behind."""
+    try:
+        wal = Path(f"{db_path}-wal")
+        if db_path.stat().st_size == 0 and (not wal.exists() or wal.stat().st_size == 0):
+            for name in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm"),
+                         Path(f"{db_path}-journal")):
+                name.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _open_problem(db_path: Path, exc: sqlite3.Error) -> StoreError:
+    """What keeps the database from opening, said so that the user knows what to do: SQLite
+    says "disk I/O error" or "unable to open" both for a full disk and a read-only folder."""
+    text = str(exc)
+    lowered = text.lower()
+    if isinstance(exc, sqlite3.OperationalError) or "full" in lowered or "i/o" in lowered:
+        folder = db_path.parent
+        try:
+            full = shutil.disk_usage(folder).free < 64 * 1024
+        except OSError:
+            full = False
+        if full or "full" in lowered:
+            return StoreError(f"{db_path}: the disk is full: nothing was written (free some "
+                              "space and retry)")
+        if not os.access(folder, os.W_OK) or (db_path.exists()
+                                              and not os.access(db_path, os.W_OK)):
+            return StoreError(f"{db_path}: the data folder or the database file is read-only; "
+                              "studyaws needs to write there (nothing was written)")
+        if "not a database" not in lowered and "malformed" not in lowered:
+            return StoreError(f"{db_path}: cannot open the database ({text})")
+    copies = db_path.parent / "backups"
+    hint = (f"; earlier copies are in {copies} (studyaws restore FILE)"
+            if copies.is_dir() and any(copies.glob("*.sqlite3")) else "")
+    return StoreError(f"{db_path}: not a usable studyaws database ({text}){hint}")
 
 
 def _check_existing(db_path: Path) -> None:
@@ -77,7 +117,7 @@ def _check_existing(db_path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{db_path}: not a usable studyaws database ({exc})") from None
+        raise _open_problem(db_path, exc) from None
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"{db_path}: made by a newer studyaws (schema {version}, this one knows "

@@ -47,6 +47,26 @@ class StudyApp(App):
 
         self.push_screen(ReviewScreen(deck_id))
 
+    # -- crashes --------------------------------------------------------------------------
+    crash_report: Path | None = None
+    crash_error: BaseException | None = None
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's hook for an unhandled exception (the app then exits with code 1): write a
+        crash report to the data folder; `run_app` says where it is once the screen is back."""
+        if self.crash_error is None:
+            self.crash_error = error
+            from studyaws.reliability import write_crash_report
+
+            try:
+                folder = Path(self.engine.url.database or ".").resolve().parent
+                self.crash_report = write_crash_report(folder, error)
+            except Exception:  # no report (a full disk?): Textual's traceback is all there is
+                self.crash_report = None
+        super()._handle_exception(error)
+        if self.crash_report is not None:
+            self._exit_renderables.clear()  # the traceback is in the report, not on screen
+
 
     def open_exam(self, exam_id: int) -> None:
         """Show an exam: running ones continue where they were, finished ones show results."""
@@ -94,5 +114,24 @@ def run_app(engine: Engine, start: str = "home", deck: str | None = None,
             print(f"studyaws: no deck called {deck!r} (see: studyaws decks)", file=sys.stderr)
             return 1
         deck_id = found.id
-    StudyApp(engine, start=start, deck_id=deck_id, exam_id=exam_id).run()
+    app = StudyApp(engine, start=start, deck_id=deck_id, exam_id=exam_id)
+    app.run()
+    if app.crash_error is not None:
+        report_crash(app.crash_error, app.crash_report)
+        return 1
     return 0
+
+
+def report_crash(error: BaseException, report: Path | None) -> None:
+    """Two lines on stderr after a crash: what went wrong and where the report is."""
+    from studyaws.reliability import describe_error
+
+    lines = str(error).strip().splitlines()
+    what = describe_error(error) or f"{type(error).__name__}: {lines[0] if lines else ''}"
+    print(f"studyaws: stopped on an unexpected error: {what}", file=sys.stderr)
+    if report is not None:
+        print(f"studyaws: answers given before it are saved; a crash report is in {report}",
+              file=sys.stderr)
+    else:
+        print("studyaws: answers given before it are saved; no crash report could be written",
+              file=sys.stderr)
