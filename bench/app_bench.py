@@ -252,38 +252,26 @@ def stats_command(home: Path, runs: int) -> Measured:
 
 
 def _stats_screen(home: Path, runs: int) -> Measured:
-    import asyncio
-
-    from studyaws.tui.app import StudyApp
-    from studyaws.tui.screens import stats as screen_module
-
-    screen_class = getattr(screen_module, "StatsScreen", None)
-    if screen_class is None:
-        return Measured([], "not built yet (no StatsScreen)")
-    engine = open_engine(home / "studyaws.sqlite3")
+    """The stats screen in the real app in a pseudo-terminal: from pressing t on the home
+    screen until the screen is painted, and until its numbers are shown."""
+    term = Terminal(home, studyaws_command())
     times: list[float] = []
     done: list[float] = []
-
-    async def drive() -> None:
-        app = StudyApp(engine)
-        async with app.run_test(size=(SIZE[1], SIZE[0])) as pilot:
-            await pilot.pause()
-            for _ in range(runs):
-                start = time.perf_counter()
-                await app.push_screen(screen_class())
-                await pilot.pause()
-                times.append(time.perf_counter() - start)
-                await app.workers.wait_for_complete()
-                await pilot.pause()
-                done.append(time.perf_counter() - start)
-                app.pop_screen()
-                await pilot.pause()
-
     try:
-        asyncio.run(drive())
+        term.wait((b"Review all",), 0, timeout=60)
+        for _ in range(runs):
+            mark = len(term.buffer)
+            start = time.perf_counter()
+            os.write(term.fd, b"t")
+            term.wait((b"Working out your stats",), mark, timeout=60)
+            times.append(time.perf_counter() - start)
+            term.wait((b"answers on",), mark, timeout=120)
+            done.append(time.perf_counter() - start)
+            term.send_and_wait("\x1b", (b"Review all",))
     finally:
-        engine.dispose()
-    return Measured(times, "stats screen pushed and painted (Pilot)", done)
+        term.close()
+    return Measured(times, "t on home until the stats screen is painted (real process, pty)",
+                    done)
 
 
 def exam_assembly(home: Path, runs: int) -> Measured:

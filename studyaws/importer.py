@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Boolean, Engine, func, insert, select, update
 
 from studyaws.config import bundled_decks_dir
 from studyaws.decks.identity import SIMILAR, similarity, variant
@@ -21,7 +21,7 @@ from studyaws.decks.loader import read_deck_file
 from studyaws.decks.model import DeckError, Item, ParsedDeck, Problem
 from studyaws.decks.parser import parse_deck
 from studyaws.store.engine import reading, writing
-from studyaws.store.tables import Card, CardState, Deck
+from studyaws.store.tables import Card, CardState, Deck, UTCDateTime
 
 COUNTS = ("added", "updated", "unchanged", "retired")
 
@@ -392,6 +392,8 @@ def _insert_many(session, table, rows: list[dict]) -> None:
         default = column.default.arg if column.default is not None else None
         if process is not None and default is not None:
             default = process(default)
+        if process is not None and isinstance(column.type, (UTCDateTime, Boolean)):
+            process = _memoized(process)  # the same few times and flags on every row
         plan.append((column.name, process, default))
     values = [
         tuple(
@@ -403,6 +405,19 @@ def _insert_many(session, table, rows: list[dict]) -> None:
     names = ", ".join(name for name, _, _ in plan)
     marks = ", ".join("?" * len(plan))
     conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
+
+
+def _memoized(process):
+    seen: dict = {}
+
+    def cached(value):
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = result = process(value)
+            return result
+
+    return cached
 
 
 def _match(rows: list[dict], existing: list[dict]) -> dict[int, dict]:

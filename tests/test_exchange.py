@@ -23,7 +23,7 @@ from studyaws.exchange.json_dump import export_json, restore_json
 from studyaws.importer import import_paths
 from studyaws.srs import policy
 from studyaws.srs.review import ReviewService
-from studyaws.store.engine import open_engine, writing
+from studyaws.store.engine import SCHEMA_VERSION, open_engine, writing
 from studyaws.store.settings import save_setting
 from studyaws.store.tables import Exam, ExamQuestion
 
@@ -112,7 +112,7 @@ def test_json_export_restore_export_is_byte_identical(tmp_path: Path):
     engine = full_collection(tmp_path)
     first = export_json(engine)
     data = json.loads(first)
-    assert (data["format"], data["version"], data["schema"]) == ("studyaws-backup", 1, 2)
+    assert (data["format"], data["version"], data["schema"]) == ("studyaws-backup", 1, SCHEMA_VERSION)
     tables = data["tables"]
     assert set(tables) >= {"deck", "card", "card_state", "review_log", "setting", "exam",
                            "exam_question"}

@@ -17,11 +17,11 @@ from studyaws.exam.scoring import Answered, Result, score
 from studyaws.questions import Question, Response, is_correct
 from studyaws.srs import policy
 from studyaws.srs.day import next_day_start
-from studyaws.srs.policy import NEW, Memory
+from studyaws.srs.policy import NEW
 from studyaws.srs.review import question_for, record_answer
 from studyaws.store.engine import reading, writing
 from studyaws.store.settings import load_parameters, load_settings
-from studyaws.store.tables import Card, CardState, Deck, Exam, ExamQuestion
+from studyaws.store.tables import Card, CardState, Deck, Exam, ExamQuestion, to_db
 
 QUESTION_KINDS = ("choice", "ordering", "numeric", "scenario")
 
@@ -74,10 +74,12 @@ class ExamView:
 
 def _candidates(session, now: datetime, scheduler, deck_id: int | None,
                 domain: str | None) -> list[Candidate]:
+    """Every question card with how likely it is to be forgotten now. SQLite works out the
+    whole days since the last review, so no time is parsed in Python (the pool may be
+    tens of thousands of cards)."""
+    elapsed = func.julianday(to_db(now)) - func.julianday(CardState.last_review)
     query = (
-        select(Card.id, Card.domain, CardState.state, CardState.stability,
-               CardState.difficulty, CardState.due, CardState.last_review, CardState.reps,
-               CardState.lapses, CardState.step)
+        select(Card.id, Card.domain, CardState.state, CardState.stability, elapsed)
         .join(CardState, CardState.card_id == Card.id)
         .where(Card.kind.in_(QUESTION_KINDS), Card.retired.is_(False),
                Card.suspended.is_(False))
@@ -86,13 +88,12 @@ def _candidates(session, now: datetime, scheduler, deck_id: int | None,
         query = query.where(Card.deck_id == deck_id)
     if domain is not None:
         query = query.where(Card.domain == domain)
-    result = []
-    for row in session.execute(query):
-        memory = Memory(row.state, row.step, row.stability, row.difficulty, row.due,
-                        row.last_review, row.reps, row.lapses)
-        recall = policy.retrievability(scheduler, memory, now) if row.state != NEW else 0.0
-        result.append(Candidate(row.id, row.domain, row.state != NEW, 1.0 - recall))
-    return result
+    recall = policy.recall_curve(scheduler)
+    return [
+        Candidate(card_id, card_domain, state != NEW,
+                  1.0 - (recall(stability, days) if state != NEW else 0.0))
+        for card_id, card_domain, state, stability, days in session.execute(query)
+    ]
 
 
 def start_exam(engine: Engine, clock: Clock, preset_name: str = "saa-c03", *,

@@ -150,6 +150,21 @@ def retrievability(scheduler: Scheduler, memory: Memory, now: datetime) -> float
     return float(scheduler.get_card_retrievability(card, now.astimezone(UTC)))
 
 
+def recall_curve(scheduler: Scheduler):
+    """FSRS's forgetting curve as a plain function of (stability, whole days elapsed), for
+    scoring many cards at once without building a py-fsrs Card for each (same formula as
+    Scheduler.get_card_retrievability)."""
+    decay = -scheduler.parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+
+    def recall(stability: float | None, elapsed_days: float | None) -> float:
+        if stability is None or elapsed_days is None or stability <= 0:
+            return 0.0
+        return (1 + factor * max(0, int(elapsed_days)) / stability) ** decay
+
+    return recall
+
+
 def format_interval(delta: timedelta) -> str:
     """Short, Anki-like: 1m, 10m, 3h, 4d, 2.5mo, 1.2y."""
     seconds = max(delta.total_seconds(), 0)

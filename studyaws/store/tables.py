@@ -69,6 +69,9 @@ class Card(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("deck_id", "key"),
         Index("ix_card_deck_sibling", "deck_id", "sibling"),
+        # Covers the question pool of an exam or a readiness estimate without reading
+        # the cards' text.
+        Index("ix_card_pool", "kind", "retired", "suspended", "domain", "deck_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

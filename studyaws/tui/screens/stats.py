@@ -173,7 +173,9 @@ class StatsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load()
+        # Paint the screen first: the worker holds the interpreter for a while on a big
+        # collection, and the user should see the screen (and its "computing" lines) at once.
+        self.call_after_refresh(self.load)
 
     @work(thread=True, exclusive=True, group="stats")
     def load(self) -> None:
