@@ -13,6 +13,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from studyaws.store.backup import fsync_file, fsync_folder
+
 
 class RestoreError(Exception):
     """A backup that cannot be restored, or a collection that cannot be replaced now; the
@@ -76,7 +78,7 @@ def swap_in(new_db: Path, db_path: Path) -> Path | None:
         for stale in (Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
             stale.unlink(missing_ok=True)
     os.replace(new_db, db_path)
-    _sync_folder(db_path.parent)
+    fsync_folder(db_path.parent)
     return backup
 
 
@@ -88,21 +90,7 @@ def _self_contained(path: Path) -> None:
         conn.execute("PRAGMA journal_mode = DELETE")
     finally:
         conn.close()
-    with open(path, "rb+") as handle:
-        os.fsync(handle.fileno())
-
-
-def _sync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    fsync_file(path)
 
 
 def write_atomically(path: Path, write: Callable[[Path], None]) -> None:

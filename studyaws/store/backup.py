@@ -53,9 +53,9 @@ def copy_database(source: Path, target: Path) -> Path:
                 dst.close()
         finally:
             src.close()
-        _fsync(temp)
+        fsync_file(temp)
         os.replace(temp, target)
-        _fsync_folder(target.parent)
+        fsync_folder(target.parent)
     finally:
         for leftover in (temp, Path(f"{temp}-journal"), Path(f"{temp}-wal"),
                          Path(f"{temp}-shm")):
@@ -140,12 +140,13 @@ def restore_backup(source: Path, db_path: Path) -> Path | None:
         remove_database(temp)
 
 
-def _fsync(path: Path) -> None:
+def fsync_file(path: Path) -> None:
     with open(path, "rb+") as handle:
         os.fsync(handle.fileno())
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable (where the platform allows it)."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:

@@ -31,17 +31,24 @@ def _first_card(engine, kind: str, where=None) -> int | None:
         return session.execute(query.order_by(Card.id).limit(1)).scalar()
 
 
+def _saver(app, directory: Path, written: list[Path]):
+    """save(name): the app's screen as directory/name.svg, remembered in `written`."""
+
+    def save(name: str) -> None:
+        path = directory / f"{name}.svg"
+        path.write_text(app.export_screenshot(title=f"studyaws: {name}"), encoding="utf-8")
+        written.append(path)
+
+    return save
+
+
 async def _shoot(directory: Path, engine, clock: FakeClock) -> list[Path]:
     from studyaws.tui.app import StudyApp
     from studyaws.tui.screens.review import ReviewScreen
 
     written: list[Path] = []
     app = StudyApp(engine, clock)
-
-    def save(name: str) -> None:
-        path = directory / f"{name}.svg"
-        path.write_text(app.export_screenshot(title=f"studyaws: {name}"), encoding="utf-8")
-        written.append(path)
+    save = _saver(app, directory, written)
 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -218,11 +225,7 @@ async def _shoot_progress(directory: Path, engine, clock: FakeClock) -> list[Pat
 
     written: list[Path] = []
     app = StudyApp(engine, clock)
-
-    def save(name: str) -> None:
-        path = directory / f"{name}.svg"
-        path.write_text(app.export_screenshot(title=f"studyaws: {name}"), encoding="utf-8")
-        written.append(path)
+    save = _saver(app, directory, written)
 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
