@@ -22,7 +22,12 @@ from studyaws.exam.scoring import Result
 from studyaws.questions import Choice, Numeric, Ordering, answer_text, response_text
 from studyaws.srs.review import display_path
 from studyaws.tui.widgets.card_text import CardText
-from studyaws.tui.widgets.question import OptionsView, OrderingView
+from studyaws.tui.widgets.question import (
+    OptionsView,
+    OrderingView,
+    feedback_content,
+    show_question_widgets,
+)
 
 SAVE_EVERY_S = 1.0
 WARNINGS = (600, 300)
@@ -180,35 +185,24 @@ class ExamScreen(Screen):
         self._show_status()
         self.query_one("#prompt", CardText).show(item.question.stem)
         question = item.question
-        options = self.query_one("#options", OptionsView)
-        ordering = self.query_one("#ordering", OrderingView)
-        field = self.query_one("#numeric", Input)
-        options.display = isinstance(question, Choice)
-        ordering.display = isinstance(question, Ordering)
-        field.display = isinstance(question, Numeric)
-        rng = random.Random(item.seed)
         response = item.response or {}
         locked = item.position in self.checked
+        options, ordering, field = show_question_widgets(
+            self, question, random.Random(item.seed), focus_field=not locked)
+        # Put back what was answered before (the exam may be resumed or revisited).
         if isinstance(question, Choice):
-            options.setup(question.options, question.choose, rng)
             options.picked = list(response.get("chosen", []))
             options.redraw()
             if locked:
                 options.show_answer(question.correct)
         elif isinstance(question, Ordering):
-            ordering.setup(question.items, rng)
             if response.get("order"):
                 ordering.order = list(response["order"])
             ordering.redraw()
             if locked:
                 ordering.show_answer()
-        if isinstance(question, Numeric):
+        elif isinstance(question, Numeric):
             field.value = str(response.get("text", ""))
-            field.disabled = locked
-            if not locked:
-                field.focus()
-        elif self.focused is field:
-            self.set_focus(None)
         self._show_feedback()
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         self._show_keys()
@@ -231,12 +225,8 @@ class ExamScreen(Screen):
             feedback.display = False
             return
         right = bool(item.correct)
-        parts = [("✓ Correct" if right else "✗ Not quite", "bold $success" if right else "bold $error"),
-                 "\n\nThe answer: ", answer_text(item.question)]
-        if item.explanation:
-            parts += ["\n\n", item.explanation]
-        parts += ["\n\n", (f"Source: {display_path(item.source)}", "$text-muted")]
-        feedback.update(Content.assemble(*parts))
+        feedback.update(feedback_content(right, item.question, item.explanation,
+                                         display_path(item.source)))
         feedback.add_class("right" if right else "wrong")
         feedback.display = True
 

@@ -12,11 +12,16 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Rule, Static
 
-from studyaws.questions import Choice, Numeric, Ordering, Response, answer_text, is_correct
+from studyaws.questions import Choice, Numeric, Ordering, Response, is_correct
 from studyaws.srs import policy
 from studyaws.srs.review import CardView, ReviewService
 from studyaws.tui.widgets.card_text import CardText
-from studyaws.tui.widgets.question import OptionsView, OrderingView
+from studyaws.tui.widgets.question import (
+    OptionsView,
+    OrderingView,
+    feedback_content,
+    show_question_widgets,
+)
 
 
 def suggested_rating(correct: bool, seconds: float, easy_seconds: float) -> int:
@@ -99,7 +104,8 @@ class ReviewScreen(Screen):
                                   (view.topic, "$text-muted"))
         self.query_one("#review-header", Static).update(header)
         self.query_one("#prompt", CardText).show(view.prompt)
-        self._setup_question(view)
+        show_question_widgets(
+            self, view.question, random.Random(f"{view.id}:{view.memory.reps}:{view.seed}"))
         self.query_one("#answer-rule").display = False
         self.query_one("#answer", CardText).display = False
         feedback = self.query_one("#feedback", Static)
@@ -108,27 +114,6 @@ class ReviewScreen(Screen):
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         self._update_counts()
         self._update_keys()
-
-    def _setup_question(self, view: CardView) -> None:
-        """Show the widget the question needs (kept mounted: only its content changes)."""
-        question = view.question
-        rng = random.Random(f"{view.id}:{view.memory.reps}:{view.seed}")
-        options = self.query_one("#options", OptionsView)
-        ordering = self.query_one("#ordering", OrderingView)
-        field = self.query_one("#numeric", Input)
-        options.display = isinstance(question, Choice)
-        ordering.display = isinstance(question, Ordering)
-        field.display = isinstance(question, Numeric)
-        if isinstance(question, Choice):
-            options.setup(question.options, question.choose, rng)
-        elif isinstance(question, Ordering):
-            ordering.setup(question.items, rng)
-        if isinstance(question, Numeric):
-            field.disabled = False
-            field.value = ""
-            field.focus()
-        elif self.focused is field:
-            self.set_focus(None)
 
     def _update_counts(self) -> None:
         counts = self.service.last_counts or self.service.counts()
@@ -264,16 +249,9 @@ class ReviewScreen(Screen):
         else:
             self.query_one("#numeric", Input).disabled = True
             self.set_focus(None)
-        right = answer_text(question, lines=True)
-        verdict = ("✓ Correct", "bold $success") if correct else ("✗ Not quite", "bold $error")
-        parts = [verdict, "\n\nThe answer:\n", right]
-        if view.explanation:
-            parts += ["\n\n", view.explanation]
-        parts += ["\n\n", (f"Source: {view.source}", "$text-muted")]
-        if view.seed is not None:
-            parts += [(f" · variant {view.seed}", "$text-muted")]
         feedback = self.query_one("#feedback", Static)
-        feedback.update(Content.assemble(*parts))
+        feedback.update(feedback_content(correct, question, view.explanation, view.source,
+                                         view.seed))
         feedback.add_class("right" if correct else "wrong")
         feedback.display = True
         self.query_one("#card", VerticalScroll).scroll_end(animate=False)

@@ -116,3 +116,45 @@ class OrderingView(Static):
             lines.append(Content.assemble((f"{position + 1}. ", style), (self.items[item], style),
                                           suffix))
         self.update(Content("\n").join(lines))
+
+
+def show_question_widgets(screen, question, rng: random.Random, *, focus_field: bool = True):
+    """Show the one widget `question` needs (options, items to order, or a number field; all
+    three stay mounted) and fill it for a new showing. Returns the three widgets."""
+    from textual.widgets import Input
+
+    from studyaws.questions import Choice, Numeric, Ordering
+
+    options = screen.query_one("#options", OptionsView)
+    ordering = screen.query_one("#ordering", OrderingView)
+    field = screen.query_one("#numeric", Input)
+    options.display = isinstance(question, Choice)
+    ordering.display = isinstance(question, Ordering)
+    field.display = isinstance(question, Numeric)
+    if isinstance(question, Choice):
+        options.setup(question.options, question.choose, rng)
+    elif isinstance(question, Ordering):
+        ordering.setup(question.items, rng)
+    if isinstance(question, Numeric):
+        field.disabled = not focus_field
+        field.value = ""
+        if focus_field:
+            field.focus()
+    elif screen.focused is field:
+        screen.set_focus(None)
+    return options, ordering, field
+
+
+def feedback_content(correct: bool, question, explanation: str, source: str,
+                     seed: int | None = None) -> Content:
+    """Right or wrong, the right answer, the explanation and where the card comes from."""
+    from studyaws.questions import answer_text
+
+    verdict = ("✓ Correct", "bold $success") if correct else ("✗ Not quite", "bold $error")
+    parts: list = [verdict, "\n\nThe answer:\n", answer_text(question, lines=True)]
+    if explanation:
+        parts += ["\n\n", explanation]
+    parts += ["\n\n", (f"Source: {source}", "$text-muted")]
+    if seed is not None:
+        parts.append((f" · variant {seed}", "$text-muted"))
+    return Content.assemble(*parts)
