@@ -300,12 +300,11 @@ def _exam(args: argparse.Namespace, engine) -> int:
 
     deck_id = None
     if args.deck:
-        deck = find_deck(engine, args.deck)
-        if deck is None:
+        deck_id = find_deck(engine, args.deck)
+        if deck_id is None:
             print(f"studyaws exam: no deck called {args.deck!r} (see: studyaws decks)",
                   file=sys.stderr)
             return 1
-        deck_id = deck.id
     domain = None
     if args.domain:
         domain = normalize_domain(args.domain)

@@ -232,3 +232,17 @@ def test_counts_use_the_injected_local_zone(tmp_path):
     assert service.counts().new == 0
     clock.set(datetime(2026, 3, 3, 9, 0, tzinfo=UTC))  # 04:00 New York
     assert service.counts().new == 2
+
+
+def test_find_deck_by_title_or_unique_prefix(tmp_path):
+    from studyaws.importer import import_paths
+    from studyaws.store.queries import find_deck
+
+    engine, clock, _ = make_collection(tmp_path, "---\ntitle: Networking VPC\n---\n" + basic_deck(1))
+    other = tmp_path / "other.md"
+    other.write_text("---\ntitle: Networking extras\n---\n" + basic_deck(1, "Other"))
+    import_paths(engine, [other], clock.now())
+    first = find_deck(engine, "Networking VPC")
+    assert first is not None and find_deck(engine, "networking v") == first
+    assert find_deck(engine, "Networking") is None  # two decks start so
+    assert find_deck(engine, "nothing") is None

@@ -55,16 +55,14 @@ def deck_count(engine: Engine) -> int:
         return session.execute(select(func.count(Deck.id))).scalar_one()
 
 
-def find_deck(engine: Engine, name: str) -> DeckSummary | None:
-    """A deck by exact title, else by a unique case-insensitive prefix of its title."""
-    from studyaws.clock import Clock
-
-    now = Clock().now()
-    decks = deck_summaries(engine, now, now)
-    exact = [d for d in decks if d.title == name]
+def find_deck(engine: Engine, name: str) -> int | None:
+    """A deck's id by exact title, else by a unique case-insensitive prefix of its title."""
+    with reading(engine) as session:
+        decks = session.execute(select(Deck.id, Deck.title)).all()
+    exact = [deck_id for deck_id, title in decks if title == name]
     if exact:
         return exact[0]
-    prefix = [d for d in decks if d.title.lower().startswith(name.lower())]
+    prefix = [deck_id for deck_id, title in decks if title.lower().startswith(name.lower())]
     return prefix[0] if len(prefix) == 1 else None
 
 

@@ -109,11 +109,10 @@ def run_app(engine: Engine, start: str = "home", deck: str | None = None,
     if deck:
         from studyaws.store.queries import find_deck
 
-        found = find_deck(engine, deck)
-        if found is None:
+        deck_id = find_deck(engine, deck)
+        if deck_id is None:
             print(f"studyaws: no deck called {deck!r} (see: studyaws decks)", file=sys.stderr)
             return 1
-        deck_id = found.id
     app = StudyApp(engine, start=start, deck_id=deck_id, exam_id=exam_id)
     app.run()
     if app.crash_error is not None:
