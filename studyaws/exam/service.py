@@ -281,11 +281,3 @@ def exam_history(engine: Engine) -> list[PastExam]:
     return [PastExam(e.id, e.preset, e.mode, e.started_at, e.correct or 0, e.total,
                      e.scaled or 100, bool(e.passed), max(0.0, e.time_limit_s - e.remaining_s))
             for e in rows]
-
-
-def pool_size(engine: Engine) -> int:
-    with reading(engine) as session:
-        return session.execute(
-            select(func.count(Card.id)).where(Card.kind.in_(QUESTION_KINDS),
-                                              Card.retired.is_(False), Card.suspended.is_(False))
-        ).scalar_one()
