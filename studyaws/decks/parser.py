@@ -1,7 +1,8 @@
 """Markdown deck -> typed items with source lines (see docs/deck-format.md).
 
-Pure: markdown-it-py finds the blocks; each block's own source lines are read back so that
-what the user wrote (code, tables, bold) reaches the card unchanged.
+Pure: `blocks.read_blocks` finds the blocks (CommonMark, as markdown-it-py reads it); each
+block's own source lines are read back so that what the user wrote (code, tables, bold)
+reaches the card unchanged.
 """
 
 from __future__ import annotations
@@ -10,19 +11,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markdown_it import MarkdownIt
-
 from studyaws import scenarios
 from studyaws.decks import cloze
+from studyaws.decks.blocks import MAX_LEVEL, Block, read_blocks
 from studyaws.decks.identity import assign_keys
 from studyaws.decks.model import DeckError, Item, ParsedDeck, Problem
 from studyaws.domains import DOMAINS, normalize_domain
 from studyaws.questions import Choice, Numeric, Ordering, answer_text, question_to_dict
 from studyaws.text import clean
-
-# Only the block structure is read (level-0 block tokens and their source lines), so the
-# inline pass, which would take about half the parse, is turned off.
-_MD = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
 
 _MARKER = re.compile(r"^(Q|A|C|Order):(?:\s|$)")
 _SEPARATOR = re.compile(r"(?<=\S)\s+(:::?)\s+(?=\S)")
@@ -37,20 +33,8 @@ _NUMERIC = re.compile(
 )
 # A choice is picked with its number key: 1 to 9.
 MAX_OPTIONS = 9
-# markdown-it stops reading a file where blocks nest deeper than its limit (20 levels: a list
-# and its item are two): a deeper file would silently lose everything after that point.
-_MAX_LEVEL = _MD.options["maxNesting"] - 2
 _DOMAIN_LINE = re.compile(r"^\s*domain:\s*(.+?)\s*$", re.IGNORECASE)
 _PARAM_LINE = re.compile(r"^\s*([A-Za-z][\w\-]*)\s*:\s*(.*?)\s*$")
-
-
-@dataclass
-class _Block:
-    type: str  # heading, paragraph, tasks, bullets, ordered, fence, quote, other
-    start: int  # 0-based body line, inclusive
-    end: int  # exclusive, trailing blank lines removed
-    level: int = 0
-    info: str = ""
 
 
 @dataclass
@@ -115,6 +99,8 @@ class _Parser:
         return None
 
     def take_id(self, first_line: str, line: int) -> tuple[str, str | None]:
+        if "{#" not in first_line:
+            return first_line, None
         match = _STABLE_ID.search(first_line)
         if not match:
             if _BAD_ID.search(first_line):
@@ -127,7 +113,7 @@ class _Parser:
             self.ids[stable] = line
         return first_line[: match.start()].rstrip(), stable
 
-    def source(self, block: _Block) -> str:
+    def source(self, block: Block) -> str:
         return "\n".join(self.lines[block.start : block.end])
 
     def add(self, item: Item) -> Item:
@@ -135,45 +121,18 @@ class _Parser:
         return item
 
     # -- blocks --------------------------------------------------------------------
-    def blocks(self) -> list[_Block]:
-        tokens = _MD.parse("\n".join(self.lines))
-        self.check_nesting(tokens)
-        result: list[_Block] = []
-        for tok in tokens:
-            if tok.level != 0 or tok.nesting == -1 or tok.map is None:
-                continue
-            start, end = tok.map
-            while end > start + 1 and not self.lines[end - 1].strip():
-                end -= 1
-            kind = {
-                "heading_open": "heading",
-                "paragraph_open": "paragraph",
-                "bullet_list_open": "bullets",
-                "ordered_list_open": "ordered",
-                "fence": "fence",
-                "code_block": "code",
-                "blockquote_open": "quote",
-                "table_open": "table",
-            }.get(tok.type, "other")
-            block = _Block(kind, start, end, info=tok.info.strip() if tok.type == "fence" else "")
-            if kind == "heading":
-                block.level = int(tok.tag[1:])
-            if kind == "bullets" and any(_TASK.match(self.lines[i]) for i in range(start, end)):
+    def blocks(self) -> list[Block]:
+        blocks, too_deep = read_blocks(self.lines)
+        if too_deep is not None:
+            self.problem(self.lineno(too_deep), "lists or quotes nested too deeply (at most "
+                         f"{(MAX_LEVEL - 1) // 2} levels of lists): the text after this "
+                         "would be lost")
+        for block in blocks:
+            if block.type == "bullets" and any(
+                _TASK.match(self.lines[i]) for i in range(block.start, block.end)
+            ):
                 block.type = "tasks"
-            result.append(block)
-        return result
-
-    def check_nesting(self, tokens) -> None:
-        top = 0
-        for tok in tokens:
-            if tok.level == 0 and tok.map is not None:
-                top = tok.map[0]
-            if tok.level >= _MAX_LEVEL:
-                line = tok.map[0] if tok.map is not None else top
-                self.problem(self.lineno(line), "lists or quotes nested too deeply (at most "
-                             f"{(_MAX_LEVEL - 1) // 2} levels of lists): the text after this "
-                             "would be lost")
-                return
+        return blocks
 
     def run(self) -> ParsedDeck:
         blocks = self.blocks()
@@ -200,7 +159,7 @@ class _Parser:
         assign_keys(items)
         return ParsedDeck(self.path, title, domain, tags, items)
 
-    def block(self, blocks: list[_Block], i: int) -> int:
+    def block(self, blocks: list[Block], i: int) -> int:
         block = blocks[i]
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         if block.type == "heading":
@@ -231,12 +190,14 @@ class _Parser:
         self.last_question = None
         return i + 1
 
-    def paragraph(self, blocks: list[_Block], i: int) -> int:
+    def paragraph(self, blocks: list[Block], i: int) -> int:
         block = blocks[i]
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         lines = self.lines[block.start : block.end]
-        has_marker = any(_MARKER.match(ln) or _is_one_line(ln) for ln in lines)
-        if not has_marker:
+        markers = [_MARKER.match(ln) for ln in lines]
+        one_lines = [None if marker else _split_one_line(ln)
+                     for ln, marker in zip(lines, markers, strict=True)]
+        if not any(markers) and not any(one_lines):
             if nxt is not None and nxt.type == "tasks":
                 first, stable = self.take_id(lines[-1], self.lineno(block.end - 1))
                 stem = "\n".join([*lines[:-1], first]).strip()
@@ -249,10 +210,10 @@ class _Parser:
         prose: list[str] = []
         for offset, ln in enumerate(lines):
             at = block.start + offset
-            match = _MARKER.match(ln)
+            match = markers[offset]
             if match:
                 segments.append((match.group(1), at, [ln[match.end() :].strip()]))
-            elif _is_one_line(ln):
+            elif one_lines[offset]:
                 segments.append(("::", at, [ln]))
             elif segments and segments[-1][0] != "::":
                 segments[-1][2].append(ln)
@@ -296,7 +257,7 @@ class _Parser:
             self.problem(self.lineno(pending_q[0]), "'Q:' without an 'A:'")
         return consumed
 
-    def answer_continuation(self, blocks: list[_Block], j: int, answer: list[str]) -> int:
+    def answer_continuation(self, blocks: list[Block], j: int, answer: list[str]) -> int:
         while j < len(blocks) and blocks[j].type in ("bullets", "ordered", "code", "table") or (
             j < len(blocks)
             and blocks[j].type == "fence"
@@ -375,7 +336,7 @@ class _Parser:
                 stable_id=stable, sibling=group_key,
             ))
 
-    def choice(self, blocks: list[_Block], j: int, stem: str, stable: str | None, line: int) -> int:
+    def choice(self, blocks: list[Block], j: int, stem: str, stable: str | None, line: int) -> int:
         block = blocks[j]
         options: list[str] = []
         correct: list[int] = []
@@ -411,7 +372,7 @@ class _Parser:
         self.last_question = self.add(item)
         return j + 1
 
-    def ordering(self, blocks: list[_Block], j: int, at: int, seg: list[str]) -> int:
+    def ordering(self, blocks: list[Block], j: int, at: int, seg: list[str]) -> int:
         line = self.lineno(at)
         first, stable = self.take_id(seg[0], line)
         stem = "\n".join([first, *seg[1:]]).strip()
@@ -438,7 +399,7 @@ class _Parser:
         self.last_question = self.add(item)
         return j + 1
 
-    def scenario(self, blocks: list[_Block], i: int) -> int:
+    def scenario(self, blocks: list[Block], i: int) -> int:
         block = blocks[i]
         line = self.lineno(block.start)
         parts = block.info.split()
@@ -475,7 +436,7 @@ class _Parser:
         self.last_question = self.add(item)
         return i + 1
 
-    def explanation(self, block: _Block, item: Item) -> None:
+    def explanation(self, block: Block, item: Item) -> None:
         kept = []
         for k in range(block.start, block.end):
             raw = self.lines[k]
@@ -496,14 +457,10 @@ class _Parser:
                 item.context = context
 
 
-def _is_one_line(line: str) -> bool:
-    return _split_one_line(line) is not None
-
-
 def _split_one_line(line: str) -> tuple[str, str, str] | None:
     """(front, separator, back) of a `front :: back` line, or None. A `::` inside a cloze
     deletion or an inline code span is not a separator: the next one may be."""
-    if _MARKER.match(line):
+    if "::" not in line or _MARKER.match(line):
         return None
     for match in _SEPARATOR.finditer(line):
         before = line[: match.start()]
