@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import make_transient
 
 from studyaws.decks.model import DeckError
 from studyaws.importer import COUNTS, deck_key, import_paths
-from studyaws.store.engine import writing
-from studyaws.store.tables import ReviewLog
+from studyaws.store.engine import open_engine, reading, writing
+from studyaws.store.tables import Card, CardState, Deck, ReviewLog
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 LATER = NOW + timedelta(days=3)
@@ -136,6 +137,30 @@ def test_cold_import_counts_and_rows(engine, write_deck):
     states = rows(engine, "SELECT state, reps, due FROM card_state")
     assert len(states) == DECK_CARDS
     assert {(s["state"], s["reps"], s["due"]) for s in states} == {(0, 0, "2025-03-01 12:00:00.000000")}
+
+
+def test_the_bulk_insert_stores_what_the_orm_stores(engine, write_deck, tmp_path: Path):
+    """The importer writes cards and states with hand-made SQL; the ORM writing the same
+    objects into another file stores byte-identical rows."""
+    import_paths(engine, [write_deck("rds", DECK)], NOW)
+    other = open_engine(tmp_path / "other" / "studyaws.sqlite3")
+    try:
+        with reading(engine) as session:
+            objects = [obj for table in (Deck, Card, CardState)
+                       for obj in session.execute(select(table)).scalars()]
+            for obj in objects:
+                session.expunge(obj)
+                make_transient(obj)
+        with writing(other) as session:
+            for table in (Deck, Card, CardState):
+                session.add_all(obj for obj in objects if isinstance(obj, table))
+                session.flush()
+        mine, theirs = dump(engine), dump(other)
+        for name in ("deck", "card", "card_state"):
+            assert mine[name] == theirs[name]
+        assert len(mine["card_state"]) == DECK_CARDS
+    finally:
+        other.dispose()
 
 
 def test_reimport_unchanged_file_is_skipped_and_changes_nothing(engine, write_deck):
