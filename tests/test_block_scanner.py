@@ -131,3 +131,10 @@ def test_scanner_agrees_with_markdown_it(lines):
 @given(st.lists(COMMON, min_size=1, max_size=30))
 def test_scanner_agrees_with_markdown_it_on_common_lines(chunks):
     assert_same_or_unsure([line for chunk in chunks for line in chunk])
+
+
+def test_odd_white_space_is_every_white_space_but_space_and_line_break():
+    from studyaws.decks.scanner import _ODD_SPACE
+
+    odd = {chr(c) for c in range(0x110000) if _ODD_SPACE.match(chr(c))}
+    assert odd == {chr(c) for c in range(0x110000) if chr(c).isspace()} - {" ", "\n"} | {"\x00"}

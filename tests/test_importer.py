@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import make_transient
 
+from studyaws.decks.identity import normalize
 from studyaws.decks.model import DeckError
 from studyaws.importer import COUNTS, deck_key, import_paths
 from studyaws.store.engine import open_engine, reading, writing
@@ -458,3 +462,10 @@ def test_decks_in_two_files_keep_their_cards_apart(engine, write_deck, tmp_path:
     assert counts(report) == [{"added": 1, "updated": 0, "unchanged": 0, "retired": 0}] * 2
     stored = rows(engine, "SELECT deck_id, answer FROM card ORDER BY deck_id")
     assert [(c["deck_id"], c["answer"]) for c in stored] == [(1, "in a"), (2, "in b")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aB \t\n\r\x0b\x0c\x1c\x1f\u00a0\u2003\u3000É:x")))
+def test_identity_normalizing_is_unchanged(text):
+    """Stored keys depend on it: it must stay what it was, a regex over white space."""
+    assert normalize(text) == re.sub(r"\s+", " ", text).strip().lower()

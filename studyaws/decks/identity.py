@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import re
 
 from studyaws.decks.model import Item
 
-_SPACE = re.compile(r"\s+")
-
 
 def normalize(text: str) -> str:
-    return _SPACE.sub(" ", text).strip().lower()
+    """Lower case, white space runs made one space, none at the ends."""
+    return " ".join(text.split()).lower()
 
 
 def _basis(item: Item) -> str:

@@ -65,6 +65,7 @@ class _Parser:
                 self.problem(1, "front matter opened with '---' is never closed")
         self.lines = lines[self.offset :]
         self.headings: list[tuple[int, str]] = []
+        self.current_topic: tuple[str, ...] = ()
         self.first_h1: str | None = None
         self.sections: list[_Section] = [_Section()]
         self.last_question: Item | None = None
@@ -89,7 +90,7 @@ class _Parser:
             self.meta[key.strip().lower()] = (value.strip(), n)
 
     def topic(self) -> tuple[str, ...]:
-        return tuple(text for _, text in self.headings)
+        return self.current_topic
 
     def domain(self, value: str, line: int) -> str | None:
         slug = normalize_domain(value)
@@ -172,6 +173,7 @@ class _Parser:
             while self.headings and self.headings[-1][0] >= block.level:
                 self.headings.pop()
             self.headings.append((block.level, _STABLE_ID.sub("", text)))
+            self.current_topic = tuple(heading for _, heading in self.headings)
             self.sections.append(_Section())
             self.last_question = None
             return i + 1

@@ -18,15 +18,24 @@ import re
 
 from studyaws.decks.blocks import Block
 
-_ODD_SPACE = re.compile(r"[^\S \n]|\x00")
+# White space other than the space and the line break (what str.isspace calls white space;
+# markdown-it does not), and NUL.
+_ODD_SPACE = re.compile("[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029"
+                        "\u202f\u205f\u3000\x00]")
 _HEADING = re.compile(r" {0,3}(#{1,6})(?: |$)")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)")
 _QUOTE = re.compile(r" {0,3}>")
-_BULLET = re.compile(r"( {0,3})([-+*])( +)")
-_ORDERED = re.compile(r"( {0,3})(\d{1,9})([.)])( +)")
+_ITEM = re.compile(r" {0,3}(?:(?P<bullet>[-+*])|(?P<number>\d{1,9})(?P<delimiter>[.)]))(?P<spaces> +)")
 _PREFIX = re.compile(r"(?:[ >]|[-+*] |\d{1,9}[.)] )*")
-_RULE_LIKE = re.compile(r"[ =\-*_|:]*[=\-*_][ =\-*_|:]*")
-_EMPTY_ORDERED = re.compile(r"\d{1,9}[.)] *")
+# What every line that opens a block (or may, see _fence_open and _marker) starts with.
+_MAY_START = re.compile(r" {0,3}[#>`~\-+*\d]")
+_PREFIX_CHARS = " >-+*.)0123456789"
+# After the prefix: nothing (a marker with nothing after it, unless only quote marks), HTML,
+# a reference definition, a rule, an underline or a table row of delimiters, an empty item.
+_SUSPECT = re.compile(
+    r"(?P<prefix>(?:[ >]|[-+*] |\d{1,9}[.)] )*)"
+    r"(?:$|<|\[(?:[^\]]*$|.*\]:)|[ =\-*_|:]*[=\-*_][ =\-*_|:]*$|\d{1,9}[.)] *$)"
+)
 _DELIMITER_CELL = re.compile(r":?-+:?")
 _DELIMITER_CHARS = frozenset("|-: ")
 # markdown-it ends a table once it has filled in this many missing cells.
@@ -50,34 +59,25 @@ def scan(lines: list[str]) -> list[Block] | None:
 
 
 def _check(line: str) -> None:
-    """Give up on a line that may be HTML, a reference, a table, a rule or an underline."""
-    content_at = _PREFIX.match(line).end()
-    if content_at >= _MAX_PREFIX:
+    """Give up on a line that may be HTML, a reference, a table, a rule or an underline,
+    or that nests deeply. (One regex call for most lines: this runs on every line.)"""
+    suspect = _SUSPECT.match(line)
+    # (A bare prefix is fine only when it is quote marks: a blank line of a quote.)
+    if suspect and (suspect.end("prefix") < len(line) or line.strip(" >")):
         raise _Unsure
-    content = line[content_at:]
-    if not content:
-        if line.strip(" >"):  # a list marker with nothing after it
-            raise _Unsure
-        return
-    first = content[0]
-    if first == "<" or (first == "[" and ("]:" in content or "]" not in content)):
-        raise _Unsure
-    if _RULE_LIKE.fullmatch(content) or _EMPTY_ORDERED.fullmatch(content):
+    if len(line) >= _MAX_PREFIX and not line[:_MAX_PREFIX].strip(_PREFIX_CHARS) \
+            and _PREFIX.match(line).end() >= _MAX_PREFIX:
         raise _Unsure
 
 
 def _marker(line: str) -> tuple[str, str, int] | None:
     """(list type, marker char, content indent) of a list item's first line."""
-    match = _BULLET.match(line)
-    if match:
-        kind, char = "bullets", match.group(2)
-    else:
-        match = _ORDERED.match(line)
-        if not match:
-            return None
-        kind, char = "ordered", match.group(3)
-    spaces = len(match.group(match.lastindex))
-    if spaces > 4 or match.end() == len(line):
+    match = _ITEM.match(line)
+    if not match:
+        return None
+    bullet = match.group("bullet")
+    kind, char = ("bullets", bullet) if bullet else ("ordered", match.group("delimiter"))
+    if len(match.group("spaces")) > 4 or match.end() == len(line):
         raise _Unsure  # indented code inside the item, or an empty item
     return kind, char, match.end()
 
@@ -123,6 +123,8 @@ def _starts_table(lines: list[str], i: int) -> bool:
 def _interrupts(line: str, in_list: bool) -> bool:
     """Whether a line ends the paragraph before it (at the top level, or the one paragraph
     of a list item it is not indented into)."""
+    if not _MAY_START.match(line):
+        return False
     if _HEADING.match(line) or _QUOTE.match(line) or _fence_open(line):
         return True
     marker = _marker(line)
@@ -130,7 +132,7 @@ def _interrupts(line: str, in_list: bool) -> bool:
         return False
     if in_list or marker[0] == "bullets":
         return True
-    return int(_ORDERED.match(line).group(2)) == 1
+    return int(_ITEM.match(line).group("number")) == 1
 
 
 class _Scanner:
@@ -191,7 +193,7 @@ class _Scanner:
         lines, i = self.lines, start + 1
         while i < len(lines) and lines[i].strip(" "):
             line = lines[i]
-            if len(line) - len(line.lstrip(" ")) < 4 and _starts_table(lines, i):
+            if "|" in line and len(line) - len(line.lstrip(" ")) < 4 and _starts_table(lines, i):
                 break
             _check(line)
             if _interrupts(line, in_list=False):
