@@ -173,3 +173,97 @@ def test_bar_chart_scales_to_the_largest_value():
     assert rows[0][7:9] == "  " and rows[1][7:9] == "██"  # 40 of 80: the lower row
     assert rows[1][13:15] == "▁▁"  # any card at all shows
     assert hbar(0.5, 4).plain == "██" + "██" and len(hbar(0.3, 10).plain) == 10
+    assert hbar(0.5, 4).plain == "██" + "██" and len(hbar(0.3, 10).plain) == 10
+
+
+# -- the loaded screen, as a picture ----------------------------------------------------
+def test_loaded_stats_screen_snapshot(tmp_path, snap_compare):
+    """Every section with its numbers (the screen is tall enough to show them all)."""
+    engine, clock, _ = studied(tmp_path)
+    save_setting(engine, "exam-date", (START + timedelta(days=120)).date().isoformat())
+
+    async def open_and_wait(pilot):
+        await open_stats(pilot)
+
+    assert snap_compare(StudyApp(engine, clock), run_before=open_and_wait,
+                        terminal_size=(110, 56))
+
+
+# -- before the numbers arrive -----------------------------------------------------------
+def held_collect(monkeypatch):
+    """Make the stats worker wait (at most 10 s) until the returned event is set."""
+    import threading
+
+    from studyaws.stats import report
+
+    release = threading.Event()
+    collect = report.collect
+
+    def held(engine, clock):
+        release.wait(10)
+        return collect(engine, clock)
+
+    monkeypatch.setattr(report, "collect", held)
+    return release
+
+
+async def test_the_first_frame_is_light_and_the_numbers_fill_it_in(tmp_path, monkeypatch):
+    engine, clock, reviews = studied(tmp_path, days=20)
+    release = held_collect(monkeypatch)
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StatsScreen) and screen.stats is None
+        assert "Working out your stats" in text(app, "#stats-readiness")
+        assert "o fits FSRS" in text(app, "#stats-fit")
+        assert not screen.query(CalendarHeatmap) and not screen.query("#stats-retention")
+        assert len(screen.query("*")) < 15  # the sections wait for their numbers
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.stats is not None and screen.stats.heatmap.total == len(reviews)
+        assert f"{len(reviews)} answers" in text(app, "#stats-heatmap-title")
+        assert screen.query_one(CalendarHeatmap).counts == screen.stats.heatmap.counts
+        assert "Readiness" in text(app, "#stats-readiness")
+        # the sections sit between the readiness lines and the FSRS parameters
+        body = [w.id for w in screen.query_one("#stats-body").children]
+        assert body.index("stats-readiness") < body.index("stats-heatmap") < body.index(
+            "stats-fit")
+
+
+async def test_fitting_before_the_numbers_arrive(tmp_path, monkeypatch):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(3))
+    release = held_collect(monkeypatch)
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("o")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if "Not enough reviews" in text(app, "#stats-fit"):
+                break
+        assert "Not enough reviews" in text(app, "#stats-fit")
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "No mock exam" in text(app, "#stats-exams")
+        assert len(app.screen.query(CalendarHeatmap)) == 1
+
+
+async def test_leaving_before_the_numbers_arrive(tmp_path, monkeypatch):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(3))
+    release = held_collect(monkeypatch)
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen) and app.is_running
+    assert app.return_code in (0, None)

@@ -4,6 +4,7 @@ exam scores, readiness, and fitting FSRS to the user. Numbers are computed in a 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -11,11 +12,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from studyaws.stats import optimizer, report
-from studyaws.stats.compute import HEATMAP_DAYS, MATURE_DAYS, PassRate
 from studyaws.tui.widgets.charts import BarChart, CalendarHeatmap, hbar
+
+if TYPE_CHECKING:  # the statistics modules are imported by the worker, off the key press
+    from studyaws.stats import optimizer, report
+    from studyaws.stats.compute import PassRate
 
 FORECAST_LABELS = {0: "today", 7: "+7", 14: "+14", 21: "+21", 28: "+28"}
 
@@ -27,6 +31,8 @@ def _percent(rate: PassRate) -> Content:
 
 
 def retention_content(stats: report.Stats) -> Content:
+    from studyaws.stats.compute import MATURE_DAYS
+
     parts: list = [(f"{'':<9}{'young':<14}{'mature':<14}all\n", "bold")]
     for row in stats.retention:
         parts.append(f"{row.period:<9}")
@@ -85,6 +91,12 @@ def workload_content(rows: list[optimizer.Workload], desired: float) -> Content:
     return Content.assemble(*parts)
 
 
+def titled(title: str, table: Content) -> Content:
+    """A section's heading, drawn as `.stats-heading` draws one, over its table: one widget
+    a section instead of three (fewer to mount when the numbers come, and to remove)."""
+    return Content.assemble((title, "bold $primary"), "\n", table)
+
+
 def readiness_content(stats: report.Stats, plan_line: str | None) -> Content:
     ready = stats.readiness
     today = ready.today
@@ -123,8 +135,8 @@ class StatsScreen(Screen):
     .stats-heading { height: 1; margin: 1 0 0 0; text-style: bold; color: $primary; }
     .stats-row { height: auto; }
     .stats-box { width: 1fr; height: auto; }
-    .stats-side { width: 30; height: auto; margin: 0 0 0 2; }
-    .stats-wide { width: 2fr; height: auto; margin: 0 0 0 2; }
+    .stats-table { width: 1fr; height: auto; margin: 1 0 0 0; }
+    .stats-side { width: 30; height: auto; margin: 1 0 0 2; }
     #stats-forecast { height: 7; }
     #stats-heatmap { height: 9; }
     """
@@ -136,35 +148,14 @@ class StatsScreen(Screen):
         self.fitting = False
 
     def compose(self) -> ComposeResult:
+        # The first frame holds only what can be said before the numbers: the sections (a
+        # heatmap, a chart, the tables: 13 widgets) are mounted with their numbers by
+        # `show_stats`. Composed here, styled and laid out empty, they made the key press
+        # paint about twice as slowly.
         yield Static("Stats", id="stats-title")
         with VerticalScroll(id="stats-body"):
             yield Static(Content.styled("Working out your stats…", "$text-muted"),
                          id="stats-readiness")
-            yield Static(f"Reviews, last {HEATMAP_DAYS} days", classes="stats-heading",
-                         id="stats-heatmap-title")
-            yield CalendarHeatmap(id="stats-heatmap")
-            with Horizontal(classes="stats-row"):
-                with Vertical(classes="stats-box"):
-                    yield Static("Due in the next 30 days", classes="stats-heading",
-                                 id="stats-forecast-title")
-                    yield BarChart(id="stats-forecast")
-                with Vertical(classes="stats-side"):
-                    yield Static("Cards", classes="stats-heading")
-                    yield Static(id="stats-states")
-            with Horizontal(classes="stats-row"):
-                with Vertical(classes="stats-box"):
-                    yield Static("True retention", classes="stats-heading")
-                    yield Static(id="stats-retention")
-                with Vertical(classes="stats-box"):
-                    yield Static("Domain mastery", classes="stats-heading")
-                    yield Static(id="stats-domains")
-            with Horizontal(classes="stats-row"):
-                with Vertical(classes="stats-box"):
-                    yield Static("Mock exams", classes="stats-heading")
-                    yield Static(id="stats-exams")
-                with Vertical(classes="stats-box"):
-                    yield Static("Workload by desired retention", classes="stats-heading")
-                    yield Static(id="stats-workload")
             yield Static("Your FSRS parameters", classes="stats-heading")
             yield Static(Content.styled(
                 "o fits FSRS to your own reviews; the new parameters are kept only when they "
@@ -180,6 +171,8 @@ class StatsScreen(Screen):
     @work(thread=True, exclusive=True, group="stats")
     def load(self) -> None:
         """Read and compute everything off the UI thread (100,000 cards take a while)."""
+        from studyaws.stats import optimizer, report
+
         started = time.perf_counter()
         engine, clock = self.app.engine, self.app.clock
         stats = report.collect(engine, clock)
@@ -193,29 +186,64 @@ class StatsScreen(Screen):
         seconds = time.perf_counter() - started
         self.app.call_from_thread(self.show_stats, stats, rows, plan_line, seconds)
 
-    def show_stats(self, stats: report.Stats, rows: list, plan_line: str | None,
-                   seconds: float) -> None:
+    async def show_stats(self, stats: report.Stats, rows: list, plan_line: str | None,
+                         seconds: float) -> None:
+        from studyaws.stats.compute import HEATMAP_DAYS
+
         self.stats = stats
         self.load_seconds = seconds
         heat = stats.heatmap
-        self.query_one("#stats-readiness", Static).update(readiness_content(stats, plan_line))
         streak = f"streak {heat.streak} day{'s' if heat.streak != 1 else ''}"
-        self.query_one("#stats-heatmap-title", Static).update(Content.assemble(
-            f"Reviews, last {HEATMAP_DAYS} days  ",
-            (f"{heat.total} answers on {heat.days_studied} days · {streak}", "$text-muted")))
-        self.query_one(CalendarHeatmap).set_data(heat.counts, heat.end)
         week = sum(stats.forecast[:7])
-        self.query_one("#stats-forecast-title", Static).update(Content.assemble(
-            "Due in the next 30 days  ",
-            (f"{stats.forecast[0]} today · {week} this week · {sum(stats.forecast)} in all",
-             "$text-muted")))
-        self.query_one(BarChart).set_data(stats.forecast, FORECAST_LABELS)
-        self.query_one("#stats-states", Static).update(states_content(stats.states))
-        self.query_one("#stats-retention", Static).update(retention_content(stats))
-        self.query_one("#stats-domains", Static).update(domains_content(stats))
-        self.query_one("#stats-exams", Static).update(exams_content(stats))
-        self.query_one("#stats-workload", Static).update(
-            workload_content(rows, stats.desired_retention))
+        texts = {
+            "stats-heatmap-title": Content.assemble(
+                f"Reviews, last {HEATMAP_DAYS} days  ",
+                (f"{heat.total} answers on {heat.days_studied} days · {streak}",
+                 "$text-muted")),
+            "stats-forecast-title": Content.assemble(
+                "Due in the next 30 days  ",
+                (f"{stats.forecast[0]} today · {week} this week · {sum(stats.forecast)} in all",
+                 "$text-muted")),
+            "stats-states": titled("Cards", states_content(stats.states)),
+            "stats-retention": titled("True retention", retention_content(stats)),
+            "stats-domains": titled("Domain mastery", domains_content(stats)),
+            "stats-exams": titled("Mock exams", exams_content(stats)),
+            "stats-workload": titled("Workload by desired retention",
+                                     workload_content(rows, stats.desired_retention)),
+        }
+        async with self.batch():  # one repaint: the readiness lines and the sections together
+            self.query_one("#stats-readiness", Static).update(
+                readiness_content(stats, plan_line))
+            if self.query(CalendarHeatmap):  # numbers again (after a fit): update in place
+                for key, text in texts.items():
+                    self.query_one(f"#{key}", Static).update(text)
+                self.query_one(CalendarHeatmap).set_data(heat.counts, heat.end)
+                self.query_one(BarChart).set_data(stats.forecast, FORECAST_LABELS)
+            else:  # the first numbers: the sections are mounted with them
+                await self.query_one("#stats-body").mount_all(
+                    self.sections(texts, stats), after="#stats-readiness")
+
+    def sections(self, texts: dict[str, Content], stats: report.Stats) -> list[Widget]:
+        """The heatmap, the forecast and the tables below the readiness lines, filled in."""
+
+        def text(key: str, classes: str = "stats-table") -> Static:
+            return Static(texts[key], id=key, classes=classes)
+
+        heatmap = CalendarHeatmap(id="stats-heatmap")
+        heatmap.set_data(stats.heatmap.counts, stats.heatmap.end)
+        forecast = BarChart(id="stats-forecast")
+        forecast.set_data(stats.forecast, FORECAST_LABELS)
+        return [
+            text("stats-heatmap-title", "stats-heading"),
+            heatmap,
+            Horizontal(
+                Vertical(text("stats-forecast-title", "stats-heading"), forecast,
+                         classes="stats-box"),
+                text("stats-states", "stats-side"),
+                classes="stats-row"),
+            Horizontal(text("stats-retention"), text("stats-domains"), classes="stats-row"),
+            Horizontal(text("stats-exams"), text("stats-workload"), classes="stats-row"),
+        ]
 
     # -- fitting ----------------------------------------------------------------------
     def action_optimize(self) -> None:
@@ -228,6 +256,8 @@ class StatsScreen(Screen):
 
     @work(thread=True, exclusive=True, group="fit")
     def fit(self) -> None:
+        from studyaws.stats import optimizer
+
         result = optimizer.optimize(self.app.engine, now=self.app.clock.now())
         self.app.call_from_thread(self.show_fit, result)
 
