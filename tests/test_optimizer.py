@@ -21,11 +21,11 @@ from studyaws.srs.learner import (
     simulate_study,
     write_history,
 )
-from studyaws.srs.policy import AGAIN, EASY, GOOD, NEW, REVIEW
+from studyaws.srs.policy import AGAIN, EASY, GOOD, HARD, NEW, REVIEW
 from studyaws.srs.review import ReviewService
-from studyaws.stats import optimizer
+from studyaws.stats import optimizer, queries
 from studyaws.stats.queries import review_histories
-from studyaws.store.engine import reading
+from studyaws.store.engine import reading, writing
 from studyaws.store.settings import load_parameters, save_parameters
 from studyaws.store.tables import Card, CardState, ReviewLog
 
@@ -54,20 +54,115 @@ def simulated(tmp_path, cards: int, days: int, new_per_day: int, truth=TRUTH, se
 
 
 # -- items --------------------------------------------------------------------------------
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def micros(when: datetime) -> int:
+    return (when - EPOCH) // timedelta(microseconds=1)
+
+
+def rows(card_id: int, history) -> list[tuple[int, int, int, int]]:
+    """Answers (time, rating, state before) as `build_items` reads them from the store."""
+    return [(card_id, rating, before, micros(when)) for when, rating, before in history]
+
+
 def test_items_are_long_term_reviews_with_whole_days():
     history = [(at(0), GOOD, NEW), (at(0) + timedelta(minutes=10), GOOD, 1),
                (at(2.5), AGAIN, REVIEW), (at(2.5) + timedelta(minutes=10), GOOD, 3),
                (at(3.4), GOOD, REVIEW), (at(10), EASY, REVIEW)]
-    items = optimizer.items_from_history(history)
+    items, answers = optimizer.build_items(rows(7, history))
     # Answers 2.5 and 0.9 days apart: the second is not a day after the first.
-    assert [reviews for _, reviews in items] == [
+    assert list(items) == [
         ((GOOD, 0), (GOOD, 0), (AGAIN, 2)),
         ((GOOD, 0), (GOOD, 0), (AGAIN, 2), (GOOD, 0), (GOOD, 0), (EASY, 6)),
     ]
-    assert [when for when, _ in items] == [at(2.5), at(10)]
-    # A history that does not start from the new state is not used.
-    assert optimizer.items_from_history(history[2:]) == []
-    assert optimizer.items_from_history([]) == []
+    assert answers == 6
+    # A history that does not start from the new state is not used (its answers count).
+    items, answers = optimizer.build_items(rows(7, history[2:]))
+    assert list(items) == [] and answers == 4
+    assert list(optimizer.build_items([])[0]) == []
+
+
+def test_a_whole_day_is_24_hours_to_the_microsecond():
+    day = timedelta(days=1)
+    history = [(at(0), GOOD, NEW), (at(0) + day - timedelta(microseconds=1), GOOD, REVIEW),
+               (at(0) + 2 * day - timedelta(microseconds=1), GOOD, REVIEW),
+               (at(0) + 4 * day, AGAIN, REVIEW)]
+    items, _ = optimizer.build_items(rows(1, history))
+    assert list(items) == [((GOOD, 0), (GOOD, 0), (GOOD, 1)),
+                           ((GOOD, 0), (GOOD, 0), (GOOD, 1), (AGAIN, 2))]
+
+
+def test_items_are_ordered_by_time_then_card():
+    first = [(at(0), GOOD, NEW), (at(3), GOOD, REVIEW), (at(9), AGAIN, REVIEW)]
+    second = [(at(1), EASY, NEW), (at(3), HARD, REVIEW), (at(5), GOOD, REVIEW)]
+    skipped = [(at(0.5), GOOD, REVIEW), (at(4), GOOD, REVIEW)]
+    items, answers = optimizer.build_items(rows(2, second) + rows(3, skipped) + rows(5, first))
+    assert answers == 8
+    assert list(items) == [
+        ((EASY, 0), (HARD, 2)),  # day 3, card 2 before card 5
+        ((GOOD, 0), (GOOD, 3)),  # day 3, card 5
+        ((EASY, 0), (HARD, 2), (GOOD, 2)),  # day 5
+        ((GOOD, 0), (GOOD, 3), (AGAIN, 6)),  # day 9
+    ]
+    # Views share the arrays; the fsrs-rs items are made from the same answers.
+    assert list(items[1:3]) == list(items)[1:3] and items[-1] == items[3]
+    assert list(items[3:1]) == []
+    from fsrs_rs_python import FSRSItem, FSRSReview
+
+    made = items[1:].rs()
+    assert len(made) == 3
+    expected = [repr(FSRSItem([FSRSReview(r, d) for r, d in item])) for item in list(items)[1:]]
+    assert [repr(item) for item in made] == expected
+    assert [repr(made[n]) for n in range(-3, 3)] == expected + expected
+    with pytest.raises(IndexError):
+        made[3]
+
+
+def reference_items(engine) -> tuple[list[tuple[tuple[int, int], ...]], int]:
+    """The items as the optimizer built them before it streamed the log: every card's
+    history read whole as datetimes, items per card, then sorted by time (stable)."""
+    histories = review_histories(engine)
+    items = []
+    for history in histories.values():
+        if history[0][2] != NEW:
+            continue
+        reviews, previous = [], None
+        for when, rating, _ in history:
+            days = 0 if previous is None else max(0, (when - previous).days)
+            reviews.append((rating, days))
+            previous = when
+            if days > 0:
+                items.append((when, tuple(reviews)))
+    items.sort(key=lambda item: item[0])
+    return [reviews for _, reviews in items], sum(len(h) for h in histories.values())
+
+
+def test_streamed_items_are_the_items_of_the_whole_history(tmp_path):
+    engine, _, reviews = simulated(tmp_path, 200, 40, 10, seed=3)
+    # One card's first answer is gone: its history no longer starts from new.
+    with writing(engine) as session:
+        card_id = reviews[0].card_id
+        first = session.execute(select(ReviewLog).where(ReviewLog.card_id == card_id)
+                                .order_by(ReviewLog.reviewed_at)).scalars().first()
+        session.delete(first)
+    with reading(engine) as session:
+        times = {row.id: row.reviewed_at for row in session.execute(select(ReviewLog))
+                 .scalars()}
+    # The store's times, as whole microseconds worked out in SQL, are Python's.
+    streamed = list(queries.answers_by_card(engine))
+    assert len(streamed) == len(times) == len(reviews) - 1
+    assert sorted(when for *_, when in streamed) == sorted(micros(t) for t in times.values())
+    items, answers = optimizer.read_items(engine)
+    expected, count = reference_items(engine)
+    assert answers == count == len(reviews) - 1
+    assert len(items) > 500 and list(items) == expected
+    # The lazily made fsrs-rs items evaluate as a list of the same items does (fsrs-rs's
+    # RMSE(bins) is summed in parallel: its last digits vary from run to run).
+    _, test = optimizer.split(items)
+    lazy, listed = optimizer.evaluate(TRUTH, test), optimizer.evaluate(TRUTH, list(test))
+    assert lazy.log_loss == listed.log_loss
+    assert lazy.rmse_bins == pytest.approx(listed.rmse_bins, rel=1e-6)
 
 
 def test_split_keeps_the_latest_fifth_for_the_comparison():
@@ -89,7 +184,7 @@ def test_enough_reviews_fitted_parameters_beat_the_defaults(tmp_path):
     assert result.kept
     assert load_parameters(engine) == pytest.approx(result.fitted)
     # The fit closes most of the gap between the defaults and the truth.
-    items = optimizer.build_items(review_histories(engine))
+    items, _ = optimizer.read_items(engine)
     _, test = optimizer.split(items)
     truth = optimizer.evaluate(TRUTH, test).log_loss
     gap = result.before.log_loss - truth

@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 import statistics
 import time
+from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -35,34 +37,138 @@ WORKLOAD_DAYS = 365
 
 
 # -- items (pure) ---------------------------------------------------------------------------
-Item = tuple[datetime, tuple[tuple[int, int], ...]]  # (time of the last answer, (rating, days))
+Review = tuple[int, int]  # (rating, whole days since the answer before)
+DAY = 86_400_000_000  # microseconds
 
 
-def items_from_history(history: list[tuple[datetime, int, int]]) -> list[Item]:
-    """A card's answers (time, rating, state before), in time order, as items: one for each
-    answer that came at least a whole day after the previous one."""
-    if not history or history[0][2] != NEW:
-        return []
-    items: list[Item] = []
-    reviews: list[tuple[int, int]] = []
-    previous = None
-    for when, rating, _ in history:
-        days = 0 if previous is None else max(0, (when - previous).days)
-        reviews.append((rating, days))
-        previous = when
+class Items(Sequence[tuple[Review, ...]]):
+    """Long-term reviews as fsrs-rs items, oldest first (ties by card id): item i is its
+    card's answers up to and including the i-th long-term review, as (rating, days) pairs.
+
+    Held compactly, since a card's items repeat its earlier answers (1,000,000 answers make
+    about 900,000 items holding 6,700,000 answers in all): each answer once, as a code for
+    its (rating, days) pair, card after card, and each item as the offsets of its first and
+    last answer there. Slicing gives a view on the same arrays; `rs()` makes the fsrs-rs
+    objects one at a time, as fsrs-rs-python copies them in."""
+
+    def __init__(self, pairs: list[Review], codes: array, starts: array, ends: array,
+                 lo: int = 0, hi: int | None = None):
+        self.pairs, self.codes, self.starts, self.ends = pairs, codes, starts, ends
+        self.lo, self.hi = lo, len(starts) if hi is None else hi
+
+    def __len__(self) -> int:
+        return self.hi - self.lo
+
+    def _at(self, index: int) -> int:
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self.lo + index
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            lo, hi, step = index.indices(len(self))
+            if step != 1:
+                raise ValueError("items are sliced with a step of 1 only")
+            return Items(self.pairs, self.codes, self.starts, self.ends, self.lo + lo,
+                         self.lo + max(lo, hi))
+        at = self._at(index)
+        pairs = self.pairs
+        return tuple(pairs[code] for code in self.codes[self.starts[at]:self.ends[at]])
+
+    def rs(self) -> Sequence:
+        """The items as fsrs_rs_python.FSRSItem objects, made as they are read."""
+        return _RsItems(self)
+
+
+class _RsItems(Sequence):
+    """A sequence (as fsrs-rs-python requires) that builds each FSRSItem when asked: the
+    optimizer copies each into its own memory, so only one is alive at a time. The FSRSReview
+    objects are shared: one per distinct (rating, days)."""
+
+    def __init__(self, items: Items):
+        from fsrs_rs_python import FSRSReview
+
+        self.items = items
+        self.reviews = [FSRSReview(rating, days) for rating, days in items.pairs]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index):
+        from fsrs_rs_python import FSRSItem
+
+        if isinstance(index, slice):
+            return _RsItems(self.items[index])
+        items = self.items
+        at = items._at(index)
+        return FSRSItem(list(map(self.reviews.__getitem__,
+                                 items.codes[items.starts[at]:items.ends[at]])))
+
+    def __iter__(self):
+        from fsrs_rs_python import FSRSItem
+
+        items, get = self.items, self.reviews.__getitem__
+        codes, starts, ends = items.codes, items.starts, items.ends
+        for at in range(items.lo, items.hi):
+            yield FSRSItem(list(map(get, codes[starts[at]:ends[at]])))
+
+
+def build_items(answers: Iterable[tuple[int, int, int, int]]) -> tuple[Items, int]:
+    """The items in `answers` (card id, rating, state before, time in microseconds), which
+    come card by card, each card's in time order; and how many answers there were.
+
+    An item for each answer that came a whole day (24 hours) or more after the card's
+    previous one; a card whose first answer is not from the new state gives none."""
+    pair_codes: dict[Review, int] = {}
+    codes, starts, ends, times = array("I"), array("I"), array("I"), array("q")
+    count = 0
+    card = None
+    keep = False
+    start = previous = 0
+    for card_id, rating, before, when in answers:
+        count += 1
+        if card_id != card:
+            card, keep = card_id, before == NEW
+            start, previous, days = len(codes), when, 0
+        elif keep:
+            days = max(0, (when - previous) // DAY)
+            previous = when
+        if not keep:
+            continue
+        code = pair_codes.get((rating, days))
+        if code is None:
+            code = pair_codes[(rating, days)] = len(pair_codes)
+        codes.append(code)
         if days > 0:
-            items.append((when, tuple(reviews)))
-    return items
+            starts.append(start)
+            ends.append(len(codes))
+            times.append(when)
+    order = _by_time(times)
+    del times
+    starts = array("I", map(starts.__getitem__, order))
+    ends = array("I", map(ends.__getitem__, order))
+    return Items(list(pair_codes), codes, starts, ends), count
 
 
-def build_items(histories: dict[int, list[tuple[datetime, int, int]]]) -> list[Item]:
-    """Every card's items, oldest first."""
-    items = [item for history in histories.values() for item in items_from_history(history)]
-    items.sort(key=lambda item: item[0])
-    return items
+def _by_time(times: array) -> array:
+    """The positions of `times` in time order, equal times in position order (a stable sort,
+    so items at the same time stay in card order). Sorted a day at a time: sorting all at
+    once would hold two Python ints per item (70 MB for 900,000 items)."""
+    days: dict[int, array] = {}
+    for position, when in enumerate(times):
+        bucket = days.get(when // DAY)
+        if bucket is None:
+            bucket = days[when // DAY] = array("I")
+        bucket.append(position)
+    order = array("I")
+    for day in sorted(days):
+        order.extend(sorted(days.pop(day), key=times.__getitem__))
+    return order
 
 
-def split(items: list[Item], holdout: float = HOLDOUT) -> tuple[list[Item], list[Item]]:
+def split(items: Sequence, holdout: float = HOLDOUT) -> tuple[Sequence, Sequence]:
     cut = len(items) - max(1, round(len(items) * holdout)) if items else 0
     return items[:cut], items[cut:]
 
@@ -113,21 +219,24 @@ class FitResult:
         }
 
 
-def _rs_items(items: list[Item]):
+def _rs_items(items: Sequence[Sequence[Review]]) -> Sequence:
+    if isinstance(items, Items):
+        return items.rs()
     from fsrs_rs_python import FSRSItem, FSRSReview
 
     return [FSRSItem([FSRSReview(rating, days) for rating, days in reviews])
-            for _, reviews in items]
+            for reviews in items]
 
 
-def evaluate(parameters: tuple[float, ...], items: list[Item]) -> Evaluation:
+def evaluate(parameters: tuple[float, ...], items: Sequence[Sequence[Review]]) -> Evaluation:
     from fsrs_rs_python import FSRS
 
     result = FSRS(list(parameters)).evaluate(_rs_items(items))
     return Evaluation(float(result.log_loss), float(result.rmse_bins))
 
 
-def fit_items(items: list[Item], current: tuple[float, ...], settings: Settings,
+def fit_items(items: Sequence[Sequence[Review]], current: tuple[float, ...],
+              settings: Settings,
               ) -> tuple[tuple[float, ...] | None, Evaluation | None, Evaluation | None]:
     """Fit on all but the latest fifth of `items`; (fitted, current's, fitted's evaluation on
     the held-out fifth). Pure apart from the optimizer itself (seeded, so deterministic)."""
@@ -140,6 +249,11 @@ def fit_items(items: list[Item], current: tuple[float, ...], settings: Settings,
         training_config=TrainingConfig(num_epochs=epochs_for(len(train))))
     fitted = tuple(float(w) for w in fitted)
     return fitted, evaluate(current, test), evaluate(fitted, test)
+
+
+def read_items(engine: Engine) -> tuple[Items, int]:
+    """The collection's items, and how many answers they were read from."""
+    return build_items(queries.answers_by_card(engine))
 
 
 def default_parameters() -> tuple[float, ...]:
@@ -156,11 +270,9 @@ def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None =
     settings = load_settings(engine)
     stored = load_parameters(engine)
     current = tuple(stored) if stored else default_parameters()
-    histories = queries.review_histories(engine)
-    items = build_items(histories)
+    items, answers = read_items(engine)
     train, test = split(items)
-    result = FitResult(sum(len(h) for h in histories.values()), len(items), len(train),
-                       len(test), current, stored is None)
+    result = FitResult(answers, len(items), len(train), len(test), current, stored is None)
     if len(items) < MIN_ITEMS:
         result.message = (f"Not enough reviews to fit yet: {len(items)} long-term reviews "
                           f"(answers a day or more apart), {MIN_ITEMS} needed. "
@@ -168,6 +280,7 @@ def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None =
         result.seconds = time.perf_counter() - started
         return result
     result.fitted, result.before, result.after = fit_items(items, current, settings)
+    del items, train, test
     if result.after.log_loss < result.before.log_loss:
         result.kept = True
         if save:
@@ -177,7 +290,7 @@ def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None =
         result.message = ("The fitted parameters do not predict your held-out reviews better "
                           "than the current ones: the current parameters are kept.")
     if reschedule and result.kept and save:
-        result.rescheduled = reschedule_cards(engine, settings, result.fitted, histories, now)
+        result.rescheduled = reschedule_cards(engine, settings, result.fitted, now=now)
     result.seconds = time.perf_counter() - started
     return result
 

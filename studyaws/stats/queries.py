@@ -7,6 +7,7 @@ the buckets in `compute`. Answers from the daily review and from mock exams both
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -142,6 +143,27 @@ def review_histories(engine: Engine) -> dict[int, list[tuple[datetime, int, int]
         for card_id, at, rating, before in rows:
             histories.setdefault(card_id, []).append((parse_time(at), rating, before))
     return histories
+
+
+# A stored time (fixed-width UTC text, "2026-01-02 03:04:05.678901") as whole microseconds
+# since 1970, worked out by SQLite: exact integers, so that whole days between two answers
+# come out as timedelta.days would give them, without a datetime per row in Python.
+MICROSECONDS = ("(CAST(strftime('%s', substr({0}, 1, 19)) AS INTEGER) * 1000000"
+                " + CAST(substr({0}, 21, 6) AS INTEGER))")
+
+
+def answers_by_card(engine: Engine) -> Iterator[tuple[int, int, int, int]]:
+    """Every answer as plain integers, card after card (by id), each card's in time order:
+    (card id, rating, state before, time in microseconds since 1970). Rows come from the
+    driver's cursor as they are read, so nothing but the row at hand is held."""
+    with reading(engine) as session:
+        cursor = session.connection().connection.driver_connection.execute(
+            f"SELECT card_id, rating, state_before, {MICROSECONDS.format('reviewed_at')}"
+            f" FROM review_log WHERE source IN {SOURCES} ORDER BY card_id, reviewed_at, id")
+        try:
+            yield from cursor
+        finally:
+            cursor.close()
 
 
 def active_card_count(engine: Engine) -> int:
