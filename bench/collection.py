@@ -50,12 +50,13 @@ def build_collection(home: Path, cards: int, logs: int) -> None:
     for card_id in reviewed:
         when = now - timedelta(days=360)
         stability = 1.0
-        for _ in range(per_card):
+        for n in range(per_card):
             when += timedelta(days=rng.uniform(1, 360 / per_card))
             rating = rng.choices((1, 2, 3, 4), weights=(10, 10, 70, 10))[0]
             stability = stability * 2.2 if rating > 1 else max(0.5, stability / 3)
-            rows.append((card_id, rating, to_db(when), rng.randint(2000, 15000), "review", 2,
-                         "{}", 2, stability, 5.0, to_db(when + timedelta(days=stability))))
+            before = 0 if n == 0 else 2  # a card's first answer is given to it as new
+            rows.append((card_id, rating, to_db(when), rng.randint(2000, 15000), "review",
+                         before, "{}", 2, stability, 5.0, to_db(when + timedelta(days=stability))))
         due = now + timedelta(days=rng.uniform(-20, 60))
         states.append((2, None, stability, 5.0, to_db(due), to_db(when), per_card, 0, card_id))
     extra = logs - len(rows)
