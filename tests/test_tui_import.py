@@ -84,6 +84,8 @@ async def test_pick_a_folder_preview_import_and_see_the_summary(tmp_path, monkey
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+        await app.workers.wait_for_complete()  # home reads its counts in a thread
+        await pilot.pause()
         home = screen_text(app)
         assert "Solutions Architect practice exam" in home
         assert "storage" in home

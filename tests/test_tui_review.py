@@ -435,6 +435,8 @@ async def test_daily_limit_and_the_next_study_day_in_the_app(tmp_path):
         assert isinstance(app.screen, SummaryScreen)  # the limit ends the session
         await pilot.press("enter")
         await pilot.pause()
+        await app.workers.wait_for_complete()  # home reads its counts in a thread
+        await pilot.pause()
         assert "0 new" in screen_text(app)
         clock.set(datetime(2026, 3, 3, 3, 59, tzinfo=UTC))  # before 4 AM: the same day
         app.screen.refresh_counts()
@@ -482,3 +484,34 @@ async def test_leech_is_suspended_and_the_user_is_told(tmp_path):
         assert isinstance(app.screen, SummaryScreen)
     card = card_of(engine, card_id_by_prompt(engine, "Question 1"))
     assert card.leech and card.suspended
+
+
+async def test_home_reads_its_counts_in_a_thread_on_return(tmp_path, monkeypatch):
+    import threading
+
+    from studyaws.tui.screens import home
+
+    threads = []
+    real = home.read_home
+
+    def recording(*args):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(*args)
+
+    monkeypatch.setattr(home, "read_home", recording)
+    engine, clock, _ = make_collection(tmp_path, basic_deck(5), settings={"new-per-day": "3"})
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "3 new" in screen_text(app)
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("space", "3")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "2 new" in screen_text(app) and "answered today: 1" in screen_text(app)
+        # The first showing reads them before its first paint; a return, in a worker.
+        assert threads == [True, False]

@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
+from textual.worker import get_current_worker
 
+from studyaws.srs.exam_plan import ExamPlan
+from studyaws.srs.queue import DayCounts
 from studyaws.srs.review import ReviewService
-from studyaws.store.queries import deck_summaries, reviews_since
+from studyaws.store.queries import DeckSummary, deck_summaries, reviews_since
+
+
+@dataclass
+class HomeCounts:
+    decks: list[DeckSummary]
+    counts: DayCounts
+    done: int
+    again: int
+    plan: ExamPlan | None
+    exam_running: bool
+
+
+def read_home(engine, clock) -> HomeCounts:
+    """Everything the home screen shows, read in one go (safe in a worker thread)."""
+    from studyaws.exam.service import running_exam
+
+    service = ReviewService(engine, clock)
+    start, end = service.day_bounds()
+    decks = deck_summaries(engine, clock.now(), end)
+    done, again = reviews_since(engine, start)
+    return HomeCounts(decks, service.counts(), done, again, service.exam_plan(),
+                      running_exam(engine) is not None)
 
 
 class HomeScreen(Screen):
@@ -37,14 +64,32 @@ class HomeScreen(Screen):
     def on_screen_resume(self) -> None:
         # Resumed on its first showing too. Under a screen pushed at start-up (`studyaws
         # review`) it waits until it is shown: the counts cost a scan of every card.
-        if self.app.screen is self:
+        if self.app.screen is not self:
+            return
+        if self.shown_counts:
+            self.load_counts()  # coming back: the last numbers stay up until these arrive
+        else:
             self.refresh_counts()
 
+    shown_counts = False
+
     def refresh_counts(self) -> None:
-        service = ReviewService(self.app.engine, self.app.clock)
-        start, end = service.day_bounds()
-        decks = deck_summaries(self.app.engine, self.app.clock.now(), end)
+        """Read the counts and show them now."""
+        self.show_counts(read_home(self.app.engine, self.app.clock))
+
+    @work(thread=True, exclusive=True, group="home-counts")
+    def load_counts(self) -> None:
+        """Read the counts in a thread: at 100,000 cards they take tens of milliseconds,
+        which would hold every key pressed on returning here."""
+        home = read_home(self.app.engine, self.app.clock)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_counts, home)
+
+    def show_counts(self, home: HomeCounts) -> None:
+        self.shown_counts = True
+        decks, counts = home.decks, home.counts
         table = self.query_one(DataTable)
+        row = table.cursor_row
         table.clear(columns=True)
         table.add_column("Deck", width=max([len(d.title) for d in decks] + [20]))
         for name in ("New", "Learning", "Due", "Cards"):
@@ -52,8 +97,9 @@ class HomeScreen(Screen):
         for deck in decks:
             table.add_row(Content(deck.title), str(deck.new), str(deck.learning), str(deck.due),
                           str(deck.cards), key=str(deck.id))
-        counts = service.counts()
-        done, again = reviews_since(self.app.engine, start)
+        if decks:
+            table.move_cursor(row=min(row, len(decks) - 1))
+        done, again = home.done, home.again
         today = Content.assemble(
             ("Today  ", "bold"),
             (f"{counts.new} new", "$primary"), "  ·  ",
@@ -63,15 +109,13 @@ class HomeScreen(Screen):
             f" (Again {round(100 * again / done)}%)" if done else "",
         )
         self.query_one("#home-today", Static).update(today)
-        self.show_exam_plan(service)
+        self.show_exam_plan(home.plan)
         hint = ("Nothing left for today. Come back tomorrow, or import more decks."
                 if counts.total == 0 else
                 "r: review everything due · Enter: review the selected deck")
         if not decks:
             hint = "No decks yet: press i to import decks or question banks."
-        from studyaws.exam.service import running_exam
-
-        if running_exam(self.app.engine) is not None:
+        if home.exam_running:
             hint = "A mock exam is in progress: x resumes it. " + hint
         self.query_one("#home-keys", Static).update(Content(hint))
 
@@ -97,9 +141,8 @@ class HomeScreen(Screen):
         self.app.push_screen(ImportScreen())
 
     # -- the exam date: days left, the plan, and readiness (computed in a thread) ----------
-    def show_exam_plan(self, service: ReviewService) -> None:
+    def show_exam_plan(self, plan: ExamPlan | None) -> None:
         line = self.query_one("#home-exam", Static)
-        plan = service.exam_plan()
         line.display = plan is not None
         if plan is None:
             return
