@@ -58,3 +58,26 @@ def test_database_from_a_newer_version_is_refused_and_untouched(tmp_path):
     with pytest.raises(StoreError, match="newer studyaws"):
         open_engine(db)
     assert db.read_bytes() == data
+
+
+def test_upgrade_from_schema_3_indexes_seen_cards_and_keeps_the_data(tmp_path):
+    db = tmp_path / "studyaws.sqlite3"
+    shutil.copy(FIXTURE, db)
+    open_engine(db).dispose()
+    seen_indexes = {"ix_card_state_seen_stability", "ix_card_state_seen_review"}
+    with sqlite3.connect(db) as conn:  # back to what schema 3 had
+        for name in seen_indexes:
+            conn.execute(f"drop index {name}")
+        conn.execute("pragma user_version = 3")
+        before = conn.execute("select * from card_state order by 1").fetchall()
+    open_engine(db).dispose()
+    assert (tmp_path / "studyaws.sqlite3.schema3.bak").exists()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION
+        indexes = dict(conn.execute("select name, sql from sqlite_master where type = 'index'"))
+        assert conn.execute("select * from card_state order by 1").fetchall() == before
+        plan = conn.execute("explain query plan select min(last_review) from card_state"
+                            " where state != 0").fetchall()
+    assert seen_indexes <= set(indexes)
+    assert all("WHERE state != 0" in indexes[name] for name in seen_indexes)
+    assert "ix_card_state_seen_review" in str(plan)

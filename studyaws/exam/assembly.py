@@ -48,16 +48,40 @@ def domain_quotas(weights: dict[str, float], total: int) -> dict[str, int]:
     return quotas
 
 
-def _priority(candidate: Candidate, rng: random.Random) -> tuple[float, float]:
-    """Unseen items count as the weakest; a little noise varies equal candidates."""
+NOISE = 0.15  # the most a random nudge adds to an item's weakness
+HASH_MASK = 0x7FFFFFFF
+HASH_MIX = 0x2C1B3C6D
+
+
+def draw_key(rng: random.Random) -> int:
+    """The one draw an exam's noise comes from (see noise_bits)."""
+    return rng.getrandbits(62)
+
+
+def noise_bits(card_id: int, key: int) -> int:
+    """A 31-bit hash of the card under the exam's key: its random nudge, drawn per card rather
+    than in pool order so that reading only the cards that can win picks what reading all of
+    them would. Every product stays below 2**63, so SQLite's integers compute the same value
+    (exam.pool ranks unseen cards with it); a bijection of the id's low 31 bits."""
+    x = (card_id & HASH_MASK) * ((key & HASH_MASK) | 1) + ((key >> 31) & HASH_MASK)
+    x &= HASH_MASK
+    return ((x ^ (x >> 16)) * HASH_MIX) & HASH_MASK
+
+
+def priority(candidate: Candidate, key: int) -> float:
+    """Unseen items count as the weakest; a nudge of up to NOISE varies equal candidates."""
     weakness = 1.0 if not candidate.seen else candidate.weakness
-    return (-(weakness + rng.uniform(0, 0.15)), rng.random())
+    return weakness + NOISE * noise_bits(candidate.card_id, key) / 2**31
 
 
 def assemble(candidates: list[Candidate], blueprint: Blueprint, questions: int,
-             rng: random.Random) -> Assembly:
+             rng: random.Random, key: int | None = None) -> Assembly:
+    """Pick the exam. `key` is draw_key(rng) when the caller has drawn it already (to read the
+    pool); the candidates may be any set that holds each domain's best ranked items."""
+    if key is None:
+        key = draw_key(rng)
     pool = {c.card_id: c for c in candidates}  # no item twice
-    ranked = sorted(pool.values(), key=lambda c: _priority(c, rng))
+    ranked = sorted(pool.values(), key=lambda c: (-priority(c, key), c.card_id))
     quotas = domain_quotas(blueprint.weights, questions)
     chosen: list[Candidate] = []
     taken: set[int] = set()

@@ -8,22 +8,21 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 
 from studyaws.clock import Clock
-from studyaws.exam.assembly import Assembly, Candidate, assemble
+from studyaws.exam.assembly import Assembly, assemble, draw_key
 from studyaws.exam.blueprints import Blueprint, preset
+from studyaws.exam.pool import QUESTION_KINDS as QUESTION_KINDS  # the stats use it
+from studyaws.exam.pool import read_pool
 from studyaws.exam.scoring import Answered, Result, score
 from studyaws.questions import Question, Response, is_correct
 from studyaws.srs import policy
 from studyaws.srs.day import next_day_start
-from studyaws.srs.policy import NEW
 from studyaws.srs.review import question_for, record_answer
 from studyaws.store.engine import reading, writing
 from studyaws.store.settings import load_parameters, load_settings
-from studyaws.store.tables import Card, CardState, Deck, Exam, ExamQuestion, to_db
-
-QUESTION_KINDS = ("choice", "ordering", "numeric", "scenario")
+from studyaws.store.tables import Card, Deck, Exam, ExamQuestion
 
 
 class ExamError(ValueError):
@@ -72,30 +71,6 @@ class ExamView:
         return self.mode == "practice"
 
 
-def _candidates(session, now: datetime, scheduler, deck_id: int | None,
-                domain: str | None) -> list[Candidate]:
-    """Every question card with how likely it is to be forgotten now. SQLite works out the
-    whole days since the last review, so no time is parsed in Python (the pool may be
-    tens of thousands of cards)."""
-    elapsed = func.julianday(to_db(now)) - func.julianday(CardState.last_review)
-    query = (
-        select(Card.id, Card.domain, CardState.state, CardState.stability, elapsed)
-        .join(CardState, CardState.card_id == Card.id)
-        .where(Card.kind.in_(QUESTION_KINDS), Card.retired.is_(False),
-               Card.suspended.is_(False))
-    )
-    if deck_id is not None:
-        query = query.where(Card.deck_id == deck_id)
-    if domain is not None:
-        query = query.where(Card.domain == domain)
-    recall = policy.recall_curve(scheduler)
-    return [
-        Candidate(card_id, card_domain, state != NEW,
-                  1.0 - (recall(stability, days) if state != NEW else 0.0))
-        for card_id, card_domain, state, stability, days in session.execute(query)
-    ]
-
-
 def start_exam(engine: Engine, clock: Clock, preset_name: str = "saa-c03", *,
                questions: int | None = None, minutes: float | None = None,
                deck_id: int | None = None, domain: str | None = None,
@@ -115,12 +90,14 @@ def start_exam(engine: Engine, clock: Clock, preset_name: str = "saa-c03", *,
     scheduler = policy.scheduler_for(settings, load_parameters(engine))
     now = clock.now()
     rng = random.Random(seed if seed is not None else random.SystemRandom().getrandbits(63))
-    with reading(engine) as session:
-        pool = _candidates(session, now, scheduler, deck_id, domain)
     if domain is not None:
         blueprint = Blueprint(blueprint.name, blueprint.title, blueprint.questions,
                               blueprint.minutes, blueprint.pass_mark, {})
-    assembly: Assembly = assemble(pool, blueprint, wanted, rng)
+    key = draw_key(rng)
+    with reading(engine) as session:
+        pool = read_pool(session.connection(), now, scheduler, blueprint.weights, wanted, key,
+                         deck_id, domain)
+    assembly: Assembly = assemble(pool, blueprint, wanted, rng, key)
     if not assembly.picks:
         raise ExamError("no questions to ask: import decks with choice, ordering, numeric or "
                         "scenario questions first")

@@ -17,7 +17,7 @@ from sqlmodel import Session, SQLModel
 
 from studyaws.store import tables  # noqa: F401  (registers the tables)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 10_000
 T = TypeVar("T")
 
@@ -172,13 +172,14 @@ def _add_new_tables(conn) -> None:
 
 # MIGRATIONS[n] upgrades schema n to n + 1, inside one transaction.
 def _add_indexes(conn) -> None:
-    """Schema 3 adds indexes; creating an index that exists is skipped."""
+    """Schemas 3 (the question pool) and 4 (seen cards' stability and last review) add
+    indexes; creating an index that exists is skipped."""
     for table in SQLModel.metadata.sorted_tables:
         for index in table.indexes:
             index.create(conn, checkfirst=True)
 
 
-MIGRATIONS = {1: _add_new_tables, 2: _add_indexes}
+MIGRATIONS = {1: _add_new_tables, 2: _add_indexes, 3: _add_indexes}
 
 
 def reading(engine: Engine) -> Session:

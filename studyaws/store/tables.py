@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Index, String, UniqueConstraint
+from sqlalchemy import Column, Index, String, UniqueConstraint, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -106,6 +106,11 @@ class CardState(SQLModel, table=True):
     __table_args__ = (
         Index("ix_card_state_state_due", "state", "due"),
         Index("ix_card_state_state_card", "state", "card_id"),
+        # Seen cards only (new ones have neither): the oldest last review and the least
+        # stable cards bound which seen cards an exam can still pick (exam.pool) without
+        # reading every card's state.
+        Index("ix_card_state_seen_stability", "stability", sqlite_where=text("state != 0")),
+        Index("ix_card_state_seen_review", "last_review", sqlite_where=text("state != 0")),
     )
 
     card_id: int = Field(foreign_key="card.id", primary_key=True)
