@@ -4,7 +4,7 @@
 {
   "format": "studyaws-backup",
   "version": 1,
-  "schema": 3,
+  "schema": 4,
   "tables": {
     "deck": [
       {"id": 1, "key": "bundled:networking.md", "title": "Amazon VPC", ...}
