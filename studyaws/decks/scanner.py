@@ -32,9 +32,10 @@ _MAY_START = re.compile(r" {0,3}[#>`~\-+*\d]")
 _PREFIX_CHARS = " >-+*.)0123456789"
 # After the prefix: nothing (a marker with nothing after it, unless only quote marks), HTML,
 # a reference definition, a rule, an underline or a table row of delimiters, an empty item.
+# (Possessive and look-ahead forms keep it linear on lines such as "- - - ... x".)
 _SUSPECT = re.compile(
-    r"(?P<prefix>(?:[ >]|[-+*] |\d{1,9}[.)] )*)"
-    r"(?:$|<|\[(?:[^\]]*$|.*\]:)|[ =\-*_|:]*[=\-*_][ =\-*_|:]*$|\d{1,9}[.)] *$)"
+    r"(?P<prefix>(?:[ >]|[-+*] |\d{1,9}[.)] )*+)"
+    r"(?:$|<|\[(?:[^\]]*$|.*\]:)|(?=[ =\-*_|:]*[=\-*_])[ =\-*_|:]*+$|\d{1,9}[.)] *$)"
 )
 _DELIMITER_CELL = re.compile(r":?-+:?")
 _DELIMITER_CHARS = frozenset("|-: ")
