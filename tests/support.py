@@ -57,3 +57,11 @@ def state_of(engine, card_id: int) -> CardState:
 def card_of(engine, card_id: int) -> Card:
     with reading(engine) as session:
         return session.get(Card, card_id)
+
+
+async def home_settled(pilot) -> None:
+    """After a return to the home screen: wait until it has read and shown its numbers
+    again (it reads them in a worker thread)."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

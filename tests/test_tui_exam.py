@@ -7,7 +7,7 @@ import re
 from collections import Counter
 
 from sqlalchemy import select
-from support import make_collection
+from support import home_settled, make_collection
 from test_exam_core import QUESTIONS
 
 from studyaws.exam import service
@@ -163,8 +163,7 @@ async def test_leaving_and_resuming_from_home(tmp_path):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-        await app.workers.wait_for_complete()  # home reads its counts in a thread
-        await pilot.pause()
+        await home_settled(pilot)
         assert "exam is in progress" in screen_text(app)
         clock.advance(3600)  # closed: the exam clock does not run
         await pilot.press("x")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from support import START
+from support import START, home_settled
 from test_tui_review import screen_text
 
 from studyaws.clock import FakeClock
@@ -84,8 +84,7 @@ async def test_pick_a_folder_preview_import_and_see_the_summary(tmp_path, monkey
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-        await app.workers.wait_for_complete()  # home reads its counts in a thread
-        await pilot.pause()
+        await home_settled(pilot)
         home = screen_text(app)
         assert "Solutions Architect practice exam" in home
         assert "storage" in home

@@ -8,7 +8,15 @@ import re
 from datetime import timedelta
 
 from sqlalchemy import select
-from support import basic_deck, card_id_by_prompt, card_of, make_collection, review_count, state_of
+from support import (
+    basic_deck,
+    card_id_by_prompt,
+    card_of,
+    home_settled,
+    make_collection,
+    review_count,
+    state_of,
+)
 
 from studyaws.srs import policy
 from studyaws.srs.review import ReviewService
@@ -435,8 +443,7 @@ async def test_daily_limit_and_the_next_study_day_in_the_app(tmp_path):
         assert isinstance(app.screen, SummaryScreen)  # the limit ends the session
         await pilot.press("enter")
         await pilot.pause()
-        await app.workers.wait_for_complete()  # home reads its counts in a thread
-        await pilot.pause()
+        await home_settled(pilot)
         assert "0 new" in screen_text(app)
         clock.set(datetime(2026, 3, 3, 3, 59, tzinfo=UTC))  # before 4 AM: the same day
         app.screen.refresh_counts()
@@ -510,8 +517,17 @@ async def test_home_reads_its_counts_in_a_thread_on_return(tmp_path, monkeypatch
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await home_settled(pilot)
         assert "2 new" in screen_text(app) and "answered today: 1" in screen_text(app)
         # The first showing reads them before its first paint; a return, in a worker.
         assert threads == [True, False]
+        # Numbers that did not change leave the table as it is.
+        table = app.screen.query_one("#home-decks")
+        table.move_cursor(row=0)
+        before = app.screen.shown
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("escape")
+        await home_settled(pilot)
+        assert threads == [True, False, False]
+        assert app.screen.shown is before

@@ -18,9 +18,9 @@ from studyaws.srs.review import ReviewService
 from studyaws.store.queries import DeckSummary, deck_summaries, reviews_since
 
 
-@dataclass
+@dataclass(frozen=True)
 class HomeCounts:
-    decks: list[DeckSummary]
+    decks: tuple[DeckSummary, ...]
     counts: DayCounts
     done: int
     again: int
@@ -36,7 +36,7 @@ def read_home(engine, clock) -> HomeCounts:
     start, end = service.day_bounds()
     decks = deck_summaries(engine, clock.now(), end)
     done, again = reviews_since(engine, start)
-    return HomeCounts(decks, service.counts(), done, again, service.exam_plan(),
+    return HomeCounts(tuple(decks), service.counts(), done, again, service.exam_plan(),
                       running_exam(engine) is not None)
 
 
@@ -52,6 +52,7 @@ class HomeScreen(Screen):
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
     ]
     DEFAULT_CSS = "#home-exam { height: auto; padding: 0 1; display: none; }"
+    shown: HomeCounts | None = None  # the numbers on screen
 
     def compose(self) -> ComposeResult:
         yield Static("studyaws", id="home-title")
@@ -66,12 +67,10 @@ class HomeScreen(Screen):
         # review`) it waits until it is shown: the counts cost a scan of every card.
         if self.app.screen is not self:
             return
-        if self.shown_counts:
-            self.load_counts()  # coming back: the last numbers stay up until these arrive
-        else:
+        if self.shown is None:
             self.refresh_counts()
-
-    shown_counts = False
+        else:
+            self.load_counts()  # coming back: the last numbers stay up until these arrive
 
     def refresh_counts(self) -> None:
         """Read the counts and show them now."""
@@ -79,14 +78,16 @@ class HomeScreen(Screen):
 
     @work(thread=True, exclusive=True, group="home-counts")
     def load_counts(self) -> None:
-        """Read the counts in a thread: at 100,000 cards they take tens of milliseconds,
-        which would hold every key pressed on returning here."""
+        """Read the counts in a thread: at 100,000 cards they take about 70 ms, which would
+        hold every key pressed meanwhile."""
         home = read_home(self.app.engine, self.app.clock)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show_counts, home)
 
     def show_counts(self, home: HomeCounts) -> None:
-        self.shown_counts = True
+        if home == self.shown:
+            return  # nothing changed (back from the stats, say): no table to rebuild
+        self.shown = home
         decks, counts = home.decks, home.counts
         table = self.query_one(DataTable)
         row = table.cursor_row
