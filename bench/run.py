@@ -168,7 +168,7 @@ def measure(args: argparse.Namespace, say) -> tuple[list[Row], dict]:
         say(f"answering {args.answers} cards")
         answers = [app_bench.answer_cards(home, given)]
         say("stats, exam, optimize")
-        stats = app_bench.stats_open(home, args.runs)
+        stats = app_bench.stats_open(home, args.runs * 4)
         stats_cli = app_bench.stats_command(home, max(1, args.runs // 2))
         exam = app_bench.exam_assembly(home, args.runs)
         optimize, optimize_peak = app_bench.optimize(home, max(1, args.runs // 2))
