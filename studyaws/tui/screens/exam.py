@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, OptionList, Sparkline, Static
+from textual.widgets import DataTable, Input, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
 from studyaws.domains import DOMAINS
@@ -22,6 +22,7 @@ from studyaws.exam.scoring import Result
 from studyaws.questions import Choice, Numeric, Ordering, answer_text, response_text
 from studyaws.srs.review import display_path
 from studyaws.tui.widgets.card_text import CardText
+from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.question import (
     OptionsView,
     OrderingView,
@@ -125,7 +126,7 @@ class ExamScreen(Screen):
             yield Input(placeholder="type a number, Enter to save", id="numeric", type="number")
             yield Static(id="feedback")
         yield Static(id="keys")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._last_tick = self.app.clock.monotonic()
@@ -533,7 +534,7 @@ class ExamResultScreen(Screen):
         yield table
         yield Static(Content("a: review every answer · h: exam history · Enter: home"),
                      classes="muted", id="home-keys")
-        yield Footer()
+        yield KeysFooter()
 
     def action_answers(self) -> None:
         self.app.push_screen(AnswerReviewScreen(self.exam))
@@ -563,7 +564,7 @@ class AnswerReviewScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="answers-title")
         yield VerticalScroll(id="answers")
-        yield Footer()
+        yield KeysFooter()
 
     async def on_mount(self) -> None:
         await self.redraw()
@@ -629,7 +630,7 @@ class ExamHistoryScreen(Screen):
                           p.mode, f"{p.correct}/{p.total}", str(p.scaled),
                           "pass" if p.passed else "fail", f"{minutes} min")
         yield table
-        yield Footer()
+        yield KeysFooter()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -9,13 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from studyaws.srs.exam_plan import ExamPlan
 from studyaws.srs.queue import DayCounts
 from studyaws.srs.review import ReviewService
 from studyaws.store.queries import DeckSummary, deck_summaries, reviews_since
+from studyaws.tui.widgets.footer import KeysFooter
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class HomeScreen(Screen):
         yield Static(id="home-exam")
         yield DataTable(id="home-decks", cursor_type="row", zebra_stripes=True)
         yield Static(id="home-keys", classes="muted")
-        yield Footer()
+        yield KeysFooter()
 
     def on_screen_resume(self) -> None:
         # Resumed on its first showing too. Under a screen pushed at start-up (`studyaws

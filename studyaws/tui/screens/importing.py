@@ -16,10 +16,11 @@ from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DirectoryTree, Footer, ProgressBar, Select, Static
+from textual.widgets import Button, DirectoryTree, ProgressBar, Select, Static
 
 from studyaws.importer import COUNTS, IMPORT_EXTENSIONS, ImportReport
 from studyaws.srs.review import display_path
+from studyaws.tui.widgets.footer import KeysFooter
 
 FORMAT_CHOICES = [
     ("detect the format of each file", "auto"),
@@ -141,7 +142,7 @@ class ImportScreen(Screen):
                 with ScrollableContainer(id="import-summary-box"):
                     yield Static(id="import-summary")
                     yield Static(id="import-notes")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.show_selected()

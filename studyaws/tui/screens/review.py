@@ -10,12 +10,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, ProgressBar, Rule, Static
+from textual.widgets import Input, ProgressBar, Rule, Static
 
 from studyaws.questions import Choice, Numeric, Ordering, Response, is_correct
 from studyaws.srs import policy
 from studyaws.srs.review import CardView, ReviewService
 from studyaws.tui.widgets.card_text import CardText
+from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.question import (
     OptionsView,
     OrderingView,
@@ -76,7 +77,7 @@ class ReviewScreen(Screen):
             yield CardText(id="answer")
             yield Static(id="feedback")
         yield Static(id="keys")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def service(self) -> ReviewService:

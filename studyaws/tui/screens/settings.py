@@ -7,10 +7,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from studyaws.config import SettingError
 from studyaws.store.settings import load_settings, save_setting, settings_items
+from studyaws.tui.widgets.footer import KeysFooter
 
 HELP = {
     "desired-retention": "chance of recall at review time (0.70-0.99)",
@@ -43,7 +44,7 @@ class SettingsScreen(Screen):
                     yield Input(value, id=f"set-{name}", select_on_focus=False)
                     yield Static(Content(HELP.get(name, "")), classes="setting-help")
         yield Static(id="settings-error")
-        yield Footer()
+        yield KeysFooter()
 
     def action_save(self) -> None:
         errors = []

@@ -13,9 +13,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from studyaws.tui.widgets.charts import BarChart, CalendarHeatmap, hbar
+from studyaws.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:  # the statistics modules are imported by the worker, off the key press
     from studyaws.stats import optimizer, report
@@ -161,7 +162,7 @@ class StatsScreen(Screen):
                 "o fits FSRS to your own reviews; the new parameters are kept only when they "
                 "predict your latest reviews better than the current ones.", "$text-muted"),
                 id="stats-fit")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         # Paint the screen first: the worker holds the interpreter for a while on a big

@@ -6,9 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from studyaws.srs.review import ReviewService
+from studyaws.tui.widgets.footer import KeysFooter
 
 
 class SummaryScreen(Screen):
@@ -24,7 +25,7 @@ class SummaryScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static("Session complete", id="summary-title")
         yield Static(self._body(), id="summary-body")
-        yield Footer()
+        yield KeysFooter()
 
     def _body(self) -> Content:
         stats = self.service.session

@@ -1,0 +1,62 @@
+"""The key footer rebuilds its keys only when they change."""
+
+from __future__ import annotations
+
+from support import basic_deck, make_collection
+from textual.app import App, ComposeResult
+from textual.widgets._footer import FooterKey
+
+from studyaws.tui.app import StudyApp
+from studyaws.tui.widgets.footer import KeysFooter
+
+
+class Toggling(App):
+    BINDINGS = [("a", "first", "First"), ("b", "second", "Second")]
+    second_shown = True
+
+    def compose(self) -> ComposeResult:
+        yield KeysFooter()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        return self.second_shown if action == "second" else True
+
+    def action_first(self) -> None: ...
+
+    def action_second(self) -> None: ...
+
+
+def keys(app) -> list[FooterKey]:
+    return list(app.screen.query(FooterKey))
+
+
+async def test_unchanged_keys_are_not_rebuilt_and_changed_ones_are():
+    app = Toggling()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        before = keys(app)
+        assert [k.description for k in before] == ["First", "Second", "palette"]
+        app.screen.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        assert keys(app) == before  # the same widgets: nothing was rebuilt
+        app.second_shown = False
+        app.screen.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        assert [k.description for k in keys(app)] == ["First", "palette"]
+
+
+async def test_coming_back_to_home_keeps_its_footer(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(3))
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        home = keys(app)
+        assert "Review all" in [k.description for k in home]
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert keys(app) == home
