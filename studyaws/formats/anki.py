@@ -30,6 +30,7 @@ from studyaws.formats.common import (
     FormatResult,
     Skipped,
     cloze_items,
+    dedupe_ids,
     finish,
     html_to_text,
     reverse_items,
@@ -112,20 +113,11 @@ def parse(text: str, path: str) -> FormatResult:
 
     prefix = _common_prefix(deck_names)
     title = " > ".join(prefix) if prefix else Path(path).stem
-    seen: dict[str, int] = {}
-    items: list[Item] = []
-    for line, note_items, deck in blocks:
-        stable = note_items[0].stable_id
-        if stable is not None:
-            if stable in seen:
-                skipped.append(Skipped(path, line, f"guid {stable!r} already used on line "
-                                                   f"{seen[stable]}"))
-                continue
-            seen[stable] = line
-        topic = deck[len(prefix):]
+    for _, note_items, deck in blocks:
         for item in note_items:
-            item.topic = topic
-        items.extend(note_items)
+            item.topic = deck[len(prefix):]
+    items = dedupe_ids([(line, note_items) for line, note_items, _ in blocks], path, skipped,
+                       what="guid")
     tags = tuple(t for t in headers.get("tags", "").split() if t)
     return FormatResult(finish(path, title, items, tags), skipped)
 

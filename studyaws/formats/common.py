@@ -231,15 +231,16 @@ def finish(path: str, title: str, items: list[Item], tags: tuple[str, ...] = ())
 
 
 def dedupe_ids(items_by_block: list[tuple[int, list[Item]]], path: str,
-               skipped: list[Skipped]) -> list[Item]:
-    """Keep the first block that uses a stable id; later ones are skipped."""
+               skipped: list[Skipped], what: str = "id") -> list[Item]:
+    """Keep the first block that uses a stable id (`what` names it in the skip reason);
+    later ones are skipped."""
     seen: dict[str, int] = {}
     kept: list[Item] = []
     for line, items in items_by_block:
         stable = items[0].stable_id if items else None
         if stable is not None:
             if stable in seen:
-                skipped.append(Skipped(path, line, f"id {stable!r} already used on line "
+                skipped.append(Skipped(path, line, f"{what} {stable!r} already used on line "
                                                    f"{seen[stable]}"))
                 continue
             seen[stable] = line
