@@ -18,7 +18,3 @@ DOMAINS: dict[str, str] = {
 
 def normalize_domain(value: str) -> str:
     return value.strip().lower().replace(" ", "-").replace("_", "-")
-
-
-def is_domain(value: str) -> bool:
-    return normalize_domain(value) in DOMAINS

@@ -8,7 +8,7 @@ import pytest
 
 from studyaws.decks.loader import (
     MAX_DECK_BYTES,
-    find_deck_files,
+    collect_deck_files,
     load_decks,
     read_deck_file,
 )
@@ -825,7 +825,7 @@ def test_file_over_the_size_limit(tmp_path: Path):
 def test_missing_path(tmp_path: Path):
     missing = tmp_path / "nope.md"
     with pytest.raises(DeckError) as info:
-        find_deck_files([missing])
+        load_decks([missing])
     assert str(info.value) == f"{missing}: no such file or folder"
 
 
@@ -834,21 +834,21 @@ def test_empty_folder(tmp_path: Path):
     folder.mkdir()
     (folder / "notes.txt").write_text("not a deck")
     with pytest.raises(DeckError) as info:
-        find_deck_files([folder])
+        load_decks([folder])
     assert str(info.value) == f"{folder}: no .md deck files in this folder"
 
 
-def test_find_deck_files_sorted_recursive_skipping_readme_and_hidden(write_deck, tmp_path: Path):
+def test_deck_files_sorted_recursive_skipping_readme_and_hidden(write_deck, tmp_path: Path):
     b = write_deck("b", "Q: b\nA: b\n")
     a = write_deck("sub/a", "Q: a\nA: a\n")
     write_deck("README", "# readme\n")
     write_deck(".hidden/c", "Q: c\nA: c\n")
-    assert find_deck_files([tmp_path / "decks"]) == [b, a]
+    assert collect_deck_files([tmp_path / "decks"]) == ([b, a], [])
 
 
 def test_a_file_named_twice_is_found_once(write_deck, tmp_path: Path):
     a = write_deck("a", "Q: a\nA: a\n")
-    assert find_deck_files([tmp_path / "decks", a, a]) == [a]
+    assert collect_deck_files([tmp_path / "decks", a, a]) == ([a], [])
 
 
 def test_load_decks_reports_the_problems_of_every_file(write_deck, tmp_path: Path):

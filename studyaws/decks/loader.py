@@ -19,17 +19,10 @@ class DeckFile:
     digest: str
 
 
-def find_deck_files(paths: list[Path]) -> list[Path]:
-    """Every .md file named or below a named folder (sorted); a missing path is a problem."""
-    found, problems = collect_deck_files(paths)
-    if problems:
-        raise DeckError(problems)
-    return found
-
-
 def collect_deck_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
-    """The deck files under `paths` (each once) and the problems with paths that are none,
-    so that a caller can still report the problems of the files that were found."""
+    """Every .md file named or below a named folder (sorted, each once), and the problems
+    with paths that are none, so that a caller can still report the problems of the files
+    that were found."""
     found: list[Path] = []
     problems: list[Problem] = []
     for path in paths:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from studyaws.exchange import RestoreError, deck_count, write_atomically
 
-EXPORT_FORMATS = ("json", "apkg", "csv")
 LONG_IMPORT_FILES = 10  # from this many files on, an import shows its progress
 
 

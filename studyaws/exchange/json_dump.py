@@ -78,10 +78,6 @@ def export_json(engine: Engine) -> str:
     return "".join(parts)
 
 
-def write_json(engine: Engine, path: Path) -> None:
-    path.write_text(export_json(engine), encoding="utf-8")
-
-
 def restore_json(path: Path, db_path: Path) -> dict[str, int]:
     """Rebuild the collection at `db_path` from the JSON backup at `path`: a new database is
     written beside it, checked, and renamed over the old one. Raises RestoreError (changing

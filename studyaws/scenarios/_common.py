@@ -131,9 +131,3 @@ def build_choice(
         correct=frozenset(i for i, (_, ok) in enumerate(options) if ok),
         explanation=explanation,
     )
-
-
-def sample_up_to(items: Sequence[Any], count: int, rng: random.Random) -> list[Any]:
-    """Up to `count` distinct items, in a random order."""
-    pool = list(items)
-    return rng.sample(pool, min(count, len(pool)))

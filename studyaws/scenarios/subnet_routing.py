@@ -33,7 +33,6 @@ PARAMS = {
 IGW = "igw"
 NAT_GATEWAY = "nat-gateway"
 NAT_INSTANCE = "nat-instance"
-TARGETS = (IGW, NAT_GATEWAY, NAT_INSTANCE)
 VARIANTS = ("outbound", "inbound", "fix")
 NAT_KINDS = ("gateway", "instance", "none")
 

@@ -117,11 +117,6 @@ class ReviewService:
         self.last_counts: DayCounts | None = None  # as of the last next_card()
         self._exam_cache: tuple | None = None  # (key, (plan, cards brought forward))
 
-    def reload_settings(self) -> None:
-        self.settings = load_settings(self.engine)
-        self.parameters = load_parameters(self.engine)
-        self.scheduler = policy.scheduler_for(self.settings, self.parameters)
-
     # -- the day ----------------------------------------------------------------------
     def day_bounds(self) -> tuple[datetime, datetime]:
         now = self.clock.now()
