@@ -45,7 +45,7 @@ class Block:
 def read_blocks(lines: list[str]) -> tuple[list[Block], int | None]:
     """The level-0 blocks of `lines`, and the line where nesting first gets too deep for
     markdown-it (None if it never does)."""
-    from studyaws.decks.scanner import scan
+    from studyaws.decks.scanner import scan  # here: the scanner imports Block from this module
 
     blocks = scan(lines)
     if blocks is None:

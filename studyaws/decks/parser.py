@@ -65,7 +65,7 @@ class _Parser:
                 self.problem(1, "front matter opened with '---' is never closed")
         self.lines = lines[self.offset :]
         self.headings: list[tuple[int, str]] = []
-        self.current_topic: tuple[str, ...] = ()
+        self.topic: tuple[str, ...] = ()  # the headings above, as the next card's topic
         self.first_h1: str | None = None
         self.sections: list[_Section] = [_Section()]
         self.last_question: Item | None = None
@@ -88,9 +88,6 @@ class _Parser:
                 self.problem(n, f"front matter line is not 'key: value': {raw.strip()!r}")
                 continue
             self.meta[key.strip().lower()] = (value.strip(), n)
-
-    def topic(self) -> tuple[str, ...]:
-        return self.current_topic
 
     def domain(self, value: str, line: int) -> str | None:
         slug = normalize_domain(value)
@@ -173,7 +170,7 @@ class _Parser:
             while self.headings and self.headings[-1][0] >= block.level:
                 self.headings.pop()
             self.headings.append((block.level, _STABLE_ID.sub("", text)))
-            self.current_topic = tuple(heading for _, heading in self.headings)
+            self.topic = tuple(heading for _, heading in self.headings)
             self.sections.append(_Section())
             self.last_question = None
             return i + 1
@@ -288,12 +285,12 @@ class _Parser:
                 return
             unit = match.group("unit").strip()
             question = Numeric(prompt, value, tol, "", unit)
-            item = Item("numeric", line, self.topic(), prompt, answer_text(question),
+            item = Item("numeric", line, self.topic, prompt, answer_text(question),
                         payload=question_to_dict(question), stable_id=stable)
         else:
             if not written:
                 self.problem(a_line, "'A:' has no answer text")
-            item = Item("basic", line, self.topic(), prompt, written, stable_id=stable)
+            item = Item("basic", line, self.topic, prompt, written, stable_id=stable)
         self.last_question = self.add(item)
 
     def one_line(self, at: int, text: str) -> None:
@@ -306,12 +303,12 @@ class _Parser:
         stable = stable or back_id
         if sep == ":::":
             group = f"rev:{line}"
-            self.add(Item("reverse", line, self.topic(), front, back, payload={"direction": "forward"},
+            self.add(Item("reverse", line, self.topic, front, back, payload={"direction": "forward"},
                           stable_id=stable, sibling=group))
-            self.add(Item("reverse", line, self.topic(), back, front, payload={"direction": "backward"},
+            self.add(Item("reverse", line, self.topic, back, front, payload={"direction": "backward"},
                           stable_id=stable, sibling=group))
         else:
-            self.add(Item("basic", line, self.topic(), front, back, stable_id=stable))
+            self.add(Item("basic", line, self.topic, front, back, stable_id=stable))
 
     def cloze_card(self, at: int, seg: list[str]) -> None:
         line = self.lineno(at)
@@ -331,7 +328,7 @@ class _Parser:
         group_key = f"cloze:{line}"
         for group in sorted({d.group for d in dels}):
             self.add(Item(
-                "cloze", line, self.topic(),
+                "cloze", line, self.topic,
                 cloze.render(text, dels, group, reveal=False),
                 cloze.render(text, dels, group, reveal=True),
                 payload={"text": text, "group": group},
@@ -369,7 +366,7 @@ class _Parser:
         if not stem:
             self.problem(line, "a choice question needs a stem")
         question = Choice(stem, tuple(options), frozenset(correct))
-        item = Item("choice", line, self.topic(), stem, _format_choice(question),
+        item = Item("choice", line, self.topic, stem, _format_choice(question),
                     payload=question_to_dict(question), stable_id=stable)
         self.last_question = self.add(item)
         return j + 1
@@ -396,7 +393,7 @@ class _Parser:
             self.problem(self.lineno(block.start), "an ordering list has two identical items")
         question = Ordering(stem, tuple(items))
         answer = "\n".join(f"{n}. {text}" for n, text in enumerate(items, start=1))
-        item = Item("ordering", line, self.topic(), stem, answer,
+        item = Item("ordering", line, self.topic, stem, answer,
                     payload=question_to_dict(question), stable_id=stable)
         self.last_question = self.add(item)
         return j + 1
@@ -433,7 +430,7 @@ class _Parser:
         for name, message in scenarios.validate(kind, params):
             self.problem(param_lines.get(name, line) if name else line, message)
         title = scenarios.KINDS[kind].TITLE if kind in scenarios.KINDS else kind
-        item = Item("scenario", line, self.topic(), f"Generated scenario: {title}", "",
+        item = Item("scenario", line, self.topic, f"Generated scenario: {title}", "",
                     payload={"kind": kind, "params": params}, stable_id=stable)
         self.last_question = self.add(item)
         return i + 1
