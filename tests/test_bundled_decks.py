@@ -24,6 +24,7 @@ EXPECTED = {
     "databases-nosql-analytics.md": 100,
     "databases-rds.md": 105,
     "networking.md": 161,
+    "storage.md": 156,
 }
 
 
