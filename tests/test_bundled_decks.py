@@ -23,6 +23,7 @@ EXPECTED = {
     "architecture-well-architected.md": 152,
     "databases-nosql-analytics.md": 100,
     "databases-rds.md": 105,
+    "compute.md": 131,
     "networking.md": 161,
     "storage.md": 156,
 }
