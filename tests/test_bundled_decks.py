@@ -22,6 +22,7 @@ EXPECTED = {
     "architecture-cloud.md": 48,
     "architecture-well-architected.md": 152,
     "databases-nosql-analytics.md": 100,
+    "integration.md": 115,
     "databases-rds.md": 105,
     "compute.md": 131,
     "networking.md": 161,
