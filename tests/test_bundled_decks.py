@@ -24,6 +24,7 @@ EXPECTED = {
     "databases-nosql-analytics.md": 99,
     "databases-rds.md": 105,
     "networking.md": 160,
+    "security-data-protection.md": 122,
     "security-identity.md": 127,
 }
 
