@@ -23,7 +23,7 @@ EXPECTED = {
     "architecture-well-architected.md": 146,
     "databases-nosql-analytics.md": 99,
     "databases-rds.md": 105,
-    "edge-dns.md": 128,
+    "edge-dns.md": 134,
     "networking.md": 160,
     "security-data-protection.md": 124,
     "security-identity.md": 127,
