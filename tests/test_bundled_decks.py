@@ -27,6 +27,9 @@ EXPECTED = {
     "compute.md": 131,
     "networking.md": 161,
     "storage.md": 156,
+    "edge-dns.md": 134,
+    "security-data-protection.md": 124,
+    "security-identity.md": 127,
 }
 
 
