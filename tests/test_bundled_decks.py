@@ -19,6 +19,7 @@ SAA_DOMAINS = {"secure", "resilient", "high-performing", "cost-optimized"}
 
 # Cards per deck file as imported (each cloze group and each reverse direction is a card).
 EXPECTED = {
+    "analytics-streaming.md": 120,
     "architecture-cloud.md": 48,
     "architecture-well-architected.md": 146,
     "databases-nosql-analytics.md": 99,
