@@ -24,6 +24,7 @@ EXPECTED = {
     "architecture-well-architected.md": 146,
     "databases-nosql-analytics.md": 99,
     "databases-rds.md": 105,
+    "migration-transfer.md": 113,
     "networking.md": 160,
 }
 
