@@ -26,6 +26,7 @@ EXPECTED = {
     "databases-rds.md": 105,
     "migration-transfer.md": 113,
     "networking.md": 160,
+    "operations-cost.md": 116,
 }
 
 
