@@ -1,5 +1,6 @@
 """The bundled decks: they lint clean, import into a fresh collection, and hold what a new
-user needs (every question tagged with an SAA-C03 domain, no card repeated)."""
+user needs (every question tagged with a known exam domain, enough questions in every SAA-C03
+domain, CLF-C02 domains kept to the Cloud Practitioner deck, no card repeated)."""
 
 from __future__ import annotations
 
@@ -11,25 +12,32 @@ from studyaws.collection import open_collection
 from studyaws.config import bundled_decks_dir
 from studyaws.decks.identity import normalize
 from studyaws.decks.loader import load_decks
+from studyaws.domains import DOMAINS
 from studyaws.store.engine import reading
 from studyaws.store.tables import Card, Deck
 
 QUESTION_KINDS = ("choice", "ordering", "numeric")
 SAA_DOMAINS = {"secure", "resilient", "high-performing", "cost-optimized"}
+CLF_DOMAINS = {"cloud-concepts", "security-compliance", "technology-services", "billing-support"}
+CLF_DECK = "cloud-practitioner.md"
 
 # Cards per deck file as imported (each cloze group and each reverse direction is a card).
 EXPECTED = {
+    "analytics-streaming.md": 128,
     "architecture-cloud.md": 48,
     "architecture-well-architected.md": 152,
-    "databases-nosql-analytics.md": 100,
-    "integration.md": 115,
-    "databases-rds.md": 105,
+    "cloud-practitioner.md": 129,
     "compute.md": 131,
-    "networking.md": 161,
-    "storage.md": 156,
+    "databases-nosql-analytics.md": 100,
+    "databases-rds.md": 105,
     "edge-dns.md": 134,
+    "integration.md": 115,
+    "migration-transfer.md": 121,
+    "networking.md": 161,
+    "operations-cost.md": 124,
     "security-data-protection.md": 124,
     "security-identity.md": 127,
+    "storage.md": 156,
 }
 
 
@@ -39,18 +47,31 @@ def test_bundled_decks_import_with_expected_counts(tmp_path):
         per_deck = dict(session.execute(
             select(Deck.path, func.count(Card.id)).join(Card, Card.deck_id == Deck.id)
             .group_by(Deck.id)).all())
-        per_domain = dict(session.execute(
-            select(Card.domain, func.count(Card.id))
-            .where(Card.kind.in_((*QUESTION_KINDS, "scenario"))).group_by(Card.domain)).all())
+        per_deck_domain = session.execute(
+            select(Deck.path, Card.domain, func.count(Card.id))
+            .join(Card, Card.deck_id == Deck.id)
+            .where(Card.kind.in_((*QUESTION_KINDS, "scenario")))
+            .group_by(Deck.id, Card.domain)).all()
         kinds = dict(session.execute(
             select(Card.kind, func.count(Card.id)).group_by(Card.kind)).all())
     assert {path.rsplit("/", 1)[-1]: n for path, n in per_deck.items()} == EXPECTED
     assert sum(per_deck.values()) >= 300
     assert sum(kinds.get(k, 0) for k in QUESTION_KINDS) >= 80
     assert kinds.get("scenario", 0) >= 5
-    # Every question has an SAA-C03 domain, and every domain has questions for exams.
-    assert set(per_domain) == SAA_DOMAINS
-    assert all(n >= 10 for n in per_domain.values()), per_domain
+    per_domain = Counter()
+    for _, domain, n in per_deck_domain:
+        per_domain[domain] += n
+    # Every question has a known exam domain (a missing one would show up as None).
+    assert set(per_domain) <= set(DOMAINS), per_domain
+    # Every SAA-C03 domain has questions enough for exams.
+    assert all(per_domain[domain] >= 10 for domain in SAA_DOMAINS), per_domain
+    # CLF-C02 domains appear only in the Cloud Practitioner deck, and that deck uses only them.
+    clf_decks = {path.rsplit("/", 1)[-1] for path, domain, _ in per_deck_domain
+                 if domain in CLF_DOMAINS}
+    assert clf_decks <= {CLF_DECK}, clf_decks
+    clf_deck_domains = {domain for path, domain, _ in per_deck_domain
+                        if path.rsplit("/", 1)[-1] == CLF_DECK}
+    assert clf_deck_domains <= CLF_DOMAINS, clf_deck_domains
 
 
 def test_bundled_scenarios_cover_every_kind():
