@@ -35,6 +35,7 @@ EXPECTED = {
     "migration-transfer.md": 121,
     "networking.md": 161,
     "operations-cost.md": 124,
+    "resilience.md": 168,
     "security-data-protection.md": 124,
     "security-identity.md": 127,
     "storage.md": 156,
