@@ -20,6 +20,9 @@ QUESTION_KINDS = ("choice", "ordering", "numeric")
 SAA_DOMAINS = {"secure", "resilient", "high-performing", "cost-optimized"}
 CLF_DOMAINS = {"cloud-concepts", "security-compliance", "technology-services", "billing-support"}
 CLF_DECK = "cloud-practitioner.md"
+# SAA-C03 exam guide: the share of scored content per domain, in percent.
+SAA_WEIGHTS = {"secure": 30, "resilient": 26, "high-performing": 24, "cost-optimized": 20}
+SAA_TOLERANCE = 3  # percentage points either side of the weight
 
 # Cards per deck file as imported (each cloze group and each reverse direction is a card).
 EXPECTED = {
@@ -99,3 +102,19 @@ def test_every_choice_question_explains_itself():
     missing = [f"{deck.path}:{item.line}" for _, deck in loaded for item in deck.items
                if item.kind in ("choice", "ordering") and not item.explanation]
     assert missing == []
+
+
+def saa_question_counts(loaded) -> Counter:
+    """Objective questions (choice, ordering, numeric) per SAA-C03 domain in loaded decks."""
+    return Counter(item.domain for _, deck in loaded for item in deck.items
+                   if item.kind in QUESTION_KINDS and item.domain in SAA_WEIGHTS)
+
+
+def test_saa_questions_follow_the_exam_weights():
+    counts = saa_question_counts(load_decks([bundled_decks_dir()]))
+    total = sum(counts.values())
+    assert total >= 700, counts
+    shares = {domain: round(100 * counts[domain] / total, 1) for domain in SAA_WEIGHTS}
+    off = {domain: share for domain, share in shares.items()
+           if abs(share - SAA_WEIGHTS[domain]) > SAA_TOLERANCE}
+    assert off == {}, (shares, counts)
