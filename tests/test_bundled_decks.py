@@ -1,6 +1,7 @@
 """The bundled decks: they lint clean, import into a fresh collection, and hold what a new
 user needs (every question tagged with a known exam domain, enough questions in every SAA-C03
-domain, CLF-C02 domains kept to the Cloud Practitioner deck, no card repeated)."""
+domain and in the proportions of the exam's domain weights, CLF-C02 domains kept to the Cloud
+Practitioner deck, no card repeated)."""
 
 from __future__ import annotations
 
