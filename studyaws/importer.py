@@ -198,7 +198,11 @@ def _import_paths(
             continue
         from studyaws import formats
 
-        result = formats.parse(fmt, deck_file.text, str(path))
+        try:
+            result = formats.parse(fmt, deck_file.text, str(path))
+        except DeckError as exc:
+            problems.extend(exc.problems)
+            continue
         if not result.deck.items:
             problems.extend(Problem(s.path, s.line, s.reason) for s in result.skipped)
             problems.append(Problem(str(path), 0, f"no questions found (read as {fmt}; "
