@@ -104,6 +104,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from studyaws.console import prepare_streams
+
+    prepare_streams()
     args = _parser().parse_args(argv)
     from studyaws.decks.model import DeckError
     from studyaws.store.engine import StoreError

@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from studyaws.console import write_data
 from studyaws.exchange import RestoreError, deck_count, write_atomically
 from studyaws.text import printable
 
@@ -73,7 +74,7 @@ def export(args: argparse.Namespace, home: str | None) -> int:
 
         text = export_json(engine)
         if out == "-":
-            sys.stdout.write(text)
+            write_data(text)
             return 0
         write_atomically(Path(out), lambda p: p.write_text(text, encoding="utf-8"))
         print(printable(f"wrote {out}: the whole collection as JSON"))
@@ -84,7 +85,7 @@ def export(args: argparse.Namespace, home: str | None) -> int:
         notes, report = anki_export.collect_notes(engine)
         text = anki_export.csv_text(notes)
         if out == "-":
-            sys.stdout.write(text)
+            write_data(text)
         else:
             write_atomically(Path(out), lambda p: p.write_text(text, encoding="utf-8"))
     else:
