@@ -17,8 +17,8 @@ def clean(text: str) -> str:
 
 
 # What `printable` replaces: every C0 control, DEL, the C1 controls, the Unicode line and
-# paragraph separators, and lone surrogates (the bytes of a file name that is not UTF-8).
-_UNSHOWN = re.compile(r"\r\n|[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+# paragraph separators.
+_UNSHOWN = re.compile(r"\r\n|[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 LINE_BREAK_MARK = "⏎"
 REPLACEMENT = "\ufffd"
 
@@ -30,9 +30,10 @@ def _caret(char: str) -> str:
 
 def printable(text: str, *, multiline: bool = False) -> str:
     """`text` as it may be written to a terminal: C0 controls and DEL in caret notation
-    (`^[`), C1 controls and undecodable bytes as U+FFFD. One line (a name, a path, a title,
-    a problem) stays one line: a line break shows as `⏎`, a tab as a space. With `multiline`
-    (card text), line breaks (`\\r\\n` too) and tabs are kept."""
+    (`^[`), C1 controls as U+FFFD, the undecodable bytes of a file name read as UTF-8. One
+    line (a name, a path, a title, a problem) stays one line: a line break shows as `⏎`, a
+    tab as a space. With `multiline` (card text), line breaks (`\\r\\n` too) and tabs are
+    kept."""
 
     def shown(match: re.Match) -> str:
         char = match.group()
@@ -44,4 +45,27 @@ def printable(text: str, *, multiline: bool = False) -> str:
             return _caret(char)
         return REPLACEMENT
 
+    if _SURROGATE.search(text):
+        text = _from_file_system(text)
     return _UNSHOWN.sub(shown, text)
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _from_file_system(text: str) -> str:
+    """A name Python decoded with `surrogateescape` (under LC_ALL=C, `été` arrives as six
+    undecodable bytes): its bytes read as UTF-8, the rest as U+FFFD."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return _SURROGATE.sub(REPLACEMENT, text)
+
+
+def path_text(path) -> str:
+    """A file's path as text that can be stored and shown: its bytes read as UTF-8, whatever
+    the locale decoded them as (under LC_ALL=C, Python holds `été.md` as undecodable bytes,
+    which SQLite refuses); bytes that are not UTF-8 become U+FFFD."""
+    import os
+
+    return os.fsencode(path).decode("utf-8", "replace")

@@ -47,6 +47,8 @@ def test_printable_makes_controls_visible_and_keeps_one_line_one_line():
     assert printable("two\nlines\tand\r\nmore") == "two⏎lines and⏎more"
     assert printable("two\nlines\tkept\r\n\x1b[1m", multiline=True) == "two\nlines\tkept\n^[[1m"
     assert printable("caf\udce9.md") == "caf\ufffd.md"  # a file name that is not UTF-8
+    assert printable("\udcc3\udca9t\udcc3\udca9.md") == "été.md"  # UTF-8 read as ASCII
+    assert printable("x\ud800y") == "x\ufffdy"
     assert printable("plain [b]text[/b] é → ✓") == "plain [b]text[/b] é → ✓"
     assert printable("x\u2028y") == "x⏎y"
     for text in (NASTY, "\x85\x9b31m", "".join(map(chr, range(0xA0)))):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from studyaws.decks.model import DeckError, ParsedDeck, Problem
 from studyaws.decks.parser import parse_deck
+from studyaws.text import path_text
 
 MAX_DECK_BYTES = 5 * 1024 * 1024
 
@@ -38,12 +39,12 @@ def collect_deck_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
                 and "coverage" not in p.relative_to(path).parts[:-1]
             )
             if not files:
-                problems.append(Problem(str(path), 0, "no .md deck files in this folder"))
+                problems.append(Problem(path_text(path), 0, "no .md deck files in this folder"))
             found.extend(files)
         elif path.is_file():
             found.append(path)
         else:
-            problems.append(Problem(str(path), 0, "no such file or folder"))
+            problems.append(Problem(path_text(path), 0, "no such file or folder"))
     # A file named twice (or named and inside a named folder) is one deck, read once.
     seen: set[Path] = set()
     unique = []
@@ -65,13 +66,13 @@ def read_deck_file(path: Path) -> DeckFile:
             head = handle.read(_HEAD_BYTES)
             what = _foreign(path, head)
             if what is not None:
-                raise DeckError([Problem(str(path), 0, what)])
+                raise DeckError([Problem(path_text(path), 0, what)])
             if size > MAX_DECK_BYTES:
-                raise DeckError([Problem(str(path), 0, f"file is {size:,} bytes; decks are "
+                raise DeckError([Problem(path_text(path), 0, f"file is {size:,} bytes; decks are "
                                          f"limited to {MAX_DECK_BYTES // (1024 * 1024)} MB")])
             data = head + handle.read()
     except OSError as exc:
-        raise DeckError([Problem(str(path), 0, f"cannot read: {exc.strerror or exc}")]) from None
+        raise DeckError([Problem(path_text(path), 0, f"cannot read: {exc.strerror or exc}")]) from None
     text = _decode(path, data)
     return DeckFile(path, text, hashlib.sha256(data).hexdigest())
 
@@ -92,15 +93,15 @@ def _decode(path: Path, data: bytes) -> str:
             break
     else:
         if b"\x00" in data:
-            raise DeckError([Problem(str(path), 0, _utf16_without_bom(data)
+            raise DeckError([Problem(path_text(path), 0, _utf16_without_bom(data)
                                      or "binary file, not a Markdown deck")])
     try:
         text = body.decode(codec)
     except UnicodeDecodeError as exc:
         line = body[: exc.start].decode(codec, errors="replace").count("\n") + 1
-        raise DeckError([Problem(str(path), line, f"not {name} text")]) from None
+        raise DeckError([Problem(path_text(path), line, f"not {name} text")]) from None
     if "\x00" in text:
-        raise DeckError([Problem(str(path), 0, "binary file, not a Markdown deck")])
+        raise DeckError([Problem(path_text(path), 0, "binary file, not a Markdown deck")])
     return text
 
 
@@ -126,10 +127,10 @@ def _foreign(path: Path, head: bytes) -> str | None:
                 "later import updates cards in place) and import that file")
     if head.startswith(b"SQLite format 3\x00"):
         return ("a SQLite database, not a deck: if it is a studyaws backup copy, bring it back "
-                f"with `studyaws restore {shlex.quote(str(path))}`")
+                f"with `studyaws restore {shlex.quote(path_text(path))}`")
     if _STUDYAWS_EXPORT.match(head):
         return ("this is a studyaws export, not a deck: bring it back with "
-                f"`studyaws restore {shlex.quote(str(path))}`")
+                f"`studyaws restore {shlex.quote(path_text(path))}`")
     if head.startswith(b"PK\x03\x04"):
         return "a zip archive, not a deck: unpack it and import the files in it"
     return None
@@ -142,7 +143,7 @@ def load_decks(paths: list[Path]) -> list[tuple[DeckFile, ParsedDeck]]:
     for path in files:
         try:
             deck_file = read_deck_file(path)
-            result.append((deck_file, parse_deck(deck_file.text, str(path))))
+            result.append((deck_file, parse_deck(deck_file.text, path_text(path))))
         except DeckError as exc:
             problems.extend(exc.problems)
     if problems:
