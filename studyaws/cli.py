@@ -108,11 +108,15 @@ def main(argv: list[str] | None = None) -> int:
 
     prepare_streams()
     args = _parser().parse_args(argv)
+    from studyaws.clock import ClockError
     from studyaws.decks.model import DeckError
     from studyaws.store.engine import StoreError
 
     try:
         return _run(args)
+    except ClockError as exc:
+        print(printable(f"studyaws: {exc}"), file=sys.stderr)
+        return 2
     except DeckError as exc:
         for problem in exc.problems:
             print(printable(str(problem)), file=sys.stderr)
