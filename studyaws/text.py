@@ -18,7 +18,7 @@ def clean(text: str) -> str:
 
 # What `printable` replaces: every C0 control, DEL, the C1 controls, the Unicode line and
 # paragraph separators.
-_UNSHOWN = re.compile(r"\r\n|[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_UNSHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 LINE_BREAK_MARK = "⏎"
 REPLACEMENT = "\ufffd"
 
@@ -37,7 +37,7 @@ def printable(text: str, *, multiline: bool = False) -> str:
 
     def shown(match: re.Match) -> str:
         char = match.group()
-        if char in ("\n", "\r\n", "\u2028", "\u2029"):
+        if char in ("\n", "\u2028", "\u2029"):
             return "\n" if multiline else LINE_BREAK_MARK
         if char == "\t":
             return "\t" if multiline else " "
@@ -45,8 +45,13 @@ def printable(text: str, *, multiline: bool = False) -> str:
             return _caret(char)
         return REPLACEMENT
 
-    if _SURROGATE.search(text):
-        text = _from_file_system(text)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # surrogates
+            text = _from_file_system(text)
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
     return _UNSHOWN.sub(shown, text)
 
 
