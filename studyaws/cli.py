@@ -8,10 +8,19 @@ import sys
 from pathlib import Path
 
 from studyaws import __version__
+from studyaws.text import printable
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the arguments it quotes back in its errors (file names a shell glob
+    gave, say) made printable."""
+
+    def _print_message(self, message: str, file=None) -> None:
+        super()._print_message(printable(message, multiline=True), file)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="studyaws",
         description="Study for AWS certification exams with spaced repetition.",
     )
@@ -95,22 +104,29 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from studyaws.console import prepare_streams
+
+    prepare_streams()
     args = _parser().parse_args(argv)
+    from studyaws.clock import ClockError
     from studyaws.decks.model import DeckError
     from studyaws.store.engine import StoreError
 
     try:
         return _run(args)
+    except ClockError as exc:
+        print(printable(f"studyaws: {exc}"), file=sys.stderr)
+        return 2
     except DeckError as exc:
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
+            print(printable(str(problem)), file=sys.stderr)
         count = len(exc.problems)
         print(f"{count} error{'s' if count != 1 else ''}; nothing was imported."
               if args.command == "import" else
               f"{count} error{'s' if count != 1 else ''}.", file=sys.stderr)
         return 1
     except StoreError as exc:
-        print(f"studyaws: {exc}", file=sys.stderr)
+        print(printable(f"studyaws: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -121,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         message = describe_error(exc, data_home(args.home) / DB_NAME)
         if message is None:
             raise
-        print(f"studyaws: {message}", file=sys.stderr)
+        print(printable(f"studyaws: {message}"), file=sys.stderr)
         return 2
 
 
@@ -132,7 +148,7 @@ def _run(args: argparse.Namespace) -> int:
         from studyaws.tui.screenshots import write_screenshots
 
         for path in write_screenshots(args.directory):
-            print(path)
+            print(printable(str(path)))
         return 0
 
     if args.command == "backup" or (args.command == "restore" and _is_copy(args.file)):
@@ -225,10 +241,11 @@ def _import(args: argparse.Namespace, engine) -> int:
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
         return 0
-    width = max([len(d.title) for d in report.decks] + [len("total")])
+    titles = [printable(d.title) for d in report.decks]
+    width = max([len(t) for t in titles] + [len("total")])
     print(f"{'deck':<{width}}  added  updated  unchanged  retired")
-    for deck in report.decks:
-        print(f"{deck.title:<{width}}  {deck.added:>5}  {deck.updated:>7}  "
+    for title, deck in zip(titles, report.decks, strict=True):
+        print(f"{title:<{width}}  {deck.added:>5}  {deck.updated:>7}  "
               f"{deck.unchanged:>9}  {deck.retired:>7}")
     total = report.total()
     print(f"{'total':<{width}}  {total['added']:>5}  {total['updated']:>7}  "
@@ -237,7 +254,7 @@ def _import(args: argparse.Namespace, engine) -> int:
         count = len(report.skipped)
         print(f"skipped {count} block{'s' if count != 1 else ''}:")
         for skipped in report.skipped:
-            print(f"  {skipped}")
+            print(f"  {printable(str(skipped))}")
     if args.dry_run:
         print("dry run: nothing was written.")
     return 0
@@ -254,10 +271,11 @@ def _decks(engine) -> int:
     if not decks:
         print("No decks yet: studyaws import PATH, or studyaws import --bundled.")
         return 0
-    width = max(len(d.title) for d in decks)
+    titles = [printable(d.title) for d in decks]
+    width = max(len(t) for t in titles)
     print(f"{'deck':<{width}}  cards  new  learning  due")
-    for d in decks:
-        print(f"{d.title:<{width}}  {d.cards:>5}  {d.new:>3}  {d.learning:>8}  {d.due:>3}")
+    for title, d in zip(titles, decks, strict=True):
+        print(f"{title:<{width}}  {d.cards:>5}  {d.new:>3}  {d.learning:>8}  {d.due:>3}")
     counts = service.counts()
     print(f"today, within your limits: {counts.new} new, {counts.learning} learning, "
           f"{counts.review} due")
@@ -317,10 +335,10 @@ def _exam(args: argparse.Namespace, engine) -> int:
             engine, Clock(), args.preset, questions=args.questions, minutes=args.minutes,
             deck_id=deck_id, domain=domain, mode="practice" if args.practice else "exam")
     except (service.ExamError, ValueError) as exc:
-        print(f"studyaws exam: {exc}", file=sys.stderr)
+        print(printable(f"studyaws exam: {exc}"), file=sys.stderr)
         return 1
     if view.notice:
-        print(view.notice)
+        print(printable(view.notice))
     return run_app(engine, start="exam", exam_id=view.id)
 
 

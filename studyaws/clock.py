@@ -4,12 +4,38 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
 
+# The times studyaws can count with. Before 2000 is a clock that was never set (a machine
+# without a battery starts at 1970). From 9800 on, the longest interval a card may be given
+# (100 years) and a year of stats would run past the last date Python has, 9999-12-31.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(9800, 1, 1, tzinfo=UTC)
+
+
+class ClockError(Exception):
+    """The system clock says a time studyaws cannot work with."""
+
+
+def system_now() -> datetime:
+    """The machine's clock, in UTC."""
+    return datetime.now(UTC)
+
+
+def checked(now: datetime) -> datetime:
+    """`now`, when it lies between EARLIEST and LATEST; else a ClockError that says so."""
+    if EARLIEST <= now < LATEST:
+        return now
+    now = now.astimezone(UTC)
+    raise ClockError(
+        f"the system clock says {now.year:04d}-{now.month:02d}-{now.day:02d} "
+        f"{now.hour:02d}:{now.minute:02d} UTC, which cannot be right (studyaws counts days "
+        f"from {EARLIEST.year} to {LATEST.year - 1}): set the clock to the right time")
+
 
 class Clock:
     """Real time: UTC now, and the machine's local zone for the study day."""
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return checked(system_now())
 
     def local_zone(self) -> tzinfo:
         return datetime.now().astimezone().tzinfo or UTC

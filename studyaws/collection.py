@@ -51,6 +51,8 @@ def take_daily_backup(engine: Engine, db_path: Path, clock: Clock) -> Path | Non
     except (OSError, sqlite3.Error, SQLAlchemyError) as exc:
         cause = getattr(exc, "orig", None) or exc
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(cause)
-        print(f"studyaws: warning: today's backup copy was not made ({reason})",
+        from studyaws.text import printable
+
+        print(printable(f"studyaws: warning: today's backup copy was not made ({reason})"),
               file=sys.stderr)
         return None

@@ -25,6 +25,7 @@ from studyaws.decks.model import DeckError, Item, ParsedDeck, Problem
 from studyaws.decks.parser import parse_deck
 from studyaws.store.engine import reading, writing
 from studyaws.store.tables import Card, Deck, UTCDateTime, to_db
+from studyaws.text import path_text
 
 COUNTS = ("added", "updated", "unchanged", "retired")
 
@@ -78,7 +79,7 @@ def deck_key(path: Path) -> str:
     bundled = bundled_decks_dir().resolve()
     if resolved.is_relative_to(bundled):
         return "bundled:" + resolved.relative_to(bundled).as_posix()
-    return str(resolved)
+    return path_text(resolved)
 
 
 @dataclass
@@ -192,13 +193,18 @@ def _import_paths(
                 work.append((key, path, digest, None, fmt))
                 continue
             try:
-                work.append((key, path, digest, parse_deck(deck_file.text, str(path)), fmt))
+                work.append((key, path, digest, parse_deck(deck_file.text, path_text(path)),
+                             fmt))
             except DeckError as exc:
                 problems.extend(exc.problems)
             continue
         from studyaws import formats
 
-        result = formats.parse(fmt, deck_file.text, str(path))
+        try:
+            result = formats.parse(fmt, deck_file.text, path_text(path))
+        except DeckError as exc:
+            problems.extend(exc.problems)
+            continue
         if not result.deck.items:
             problems.extend(Problem(s.path, s.line, s.reason) for s in result.skipped)
             problems.append(Problem(str(path), 0, f"no questions found (read as {fmt}; "
@@ -270,7 +276,7 @@ def _unchanged_deck(session, deck_id: int, path: Path) -> DeckReport:
     active = session.execute(
         select(func.count(Card.id)).where(Card.deck_id == deck_id, Card.retired.is_(False))
     ).scalar_one()
-    return DeckReport(title, str(path), unchanged=active, skipped=True)
+    return DeckReport(title, path_text(path), unchanged=active, skipped=True)
 
 
 # json.dumps(payload, sort_keys=True), without making a new encoder for every card.
@@ -343,11 +349,11 @@ def _seen(existing: list[dict]) -> list[tuple]:
 def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
                now: datetime) -> _DeckPlan:
     deck_id = session.execute(select(Deck.id).where(Deck.key == key)).scalar_one_or_none()
-    report = DeckReport(parsed.title, str(path))
+    report = DeckReport(parsed.title, path_text(path))
     existing = _deck_cards(session, deck_id)
     rows = [_card_row(item, deck_id, n, now) for n, item in enumerate(parsed.items)]
     for row in rows:
-        row["source_path"] = str(path)
+        row["source_path"] = path_text(path)
     matches = _match(rows, existing)
 
     new_rows, updates = [], []
@@ -391,7 +397,7 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime) -> DeckReport:
         # nothing else can write.
         plan = _plan_deck(session, plan.key, plan.path, plan.digest, plan.parsed, now)
     parsed = plan.parsed
-    fields = {"title": parsed.title, "path": str(plan.path), "domain": parsed.domain,
+    fields = {"title": parsed.title, "path": path_text(plan.path), "domain": parsed.domain,
               "tags": ",".join(parsed.tags), "content_hash": plan.digest, "imported_at": now}
     if deck_id is None:
         deck_id = session.execute(insert(Deck).values(key=plan.key, **fields)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from studyaws import __version__
 from studyaws.config import DB_NAME, data_home
+from studyaws.text import printable
 
 
 def backup_command(home: str | None, file: Path | None) -> int:
@@ -26,21 +27,22 @@ def backup_command(home: str | None, file: Path | None) -> int:
 
     db_path = data_home(home) / DB_NAME
     if not db_path.exists():
-        print(f"studyaws backup: no collection at {db_path}", file=sys.stderr)
+        print(printable(f"studyaws backup: no collection at {db_path}"), file=sys.stderr)
         return 1
     open_engine(db_path).dispose()  # refuses a damaged or newer database, as every command
     target = manual_backup_path(db_path, datetime.now().astimezone())
     if file is not None:
         target = file / target.name if file.is_dir() else file
     if target.exists():
-        print(f"studyaws backup: {target} exists; give another file name", file=sys.stderr)
+        print(printable(f"studyaws backup: {target} exists; give another file name"),
+              file=sys.stderr)
         return 1
     copy_database(db_path, target)
     with closing(sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True)) as conn:
         decks, reviews = (conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                           for table in ("deck", "review_log"))
-    print(f"backed up {db_path} to {target} ({decks} deck{'s' if decks != 1 else ''}, "
-          f"{reviews} review{'s' if reviews != 1 else ''})")
+    print(printable(f"backed up {db_path} to {target} ({decks} deck{'s' if decks != 1 else ''}, "
+                    f"{reviews} review{'s' if reviews != 1 else ''})"))
     return 0
 
 
@@ -52,14 +54,14 @@ def restore_backup_command(home: str | None, file: Path, force: bool) -> int:
     version = check_backup(file)
     decks = _deck_count(db_path)
     if decks and not force:
-        print(f"studyaws restore: the collection at {db_path} already has {decks} "
-              f"deck{'s' if decks != 1 else ''}; restoring replaces it. Add --force to "
-              "replace it (a copy of it is kept).", file=sys.stderr)
+        print(printable(f"studyaws restore: the collection at {db_path} already has {decks} "
+                        f"deck{'s' if decks != 1 else ''}; restoring replaces it. Add --force "
+                        "to replace it (a copy of it is kept)."), file=sys.stderr)
         return 1
     kept = restore_backup(file, db_path)
-    print(f"restored {db_path} from {file} (schema {version})")
+    print(printable(f"restored {db_path} from {file} (schema {version})"))
     if kept is not None:
-        print(f"the replaced collection was kept as {kept}")
+        print(printable(f"the replaced collection was kept as {kept}"))
     return 0
 
 

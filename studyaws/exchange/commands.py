@@ -9,7 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from studyaws.console import write_data
 from studyaws.exchange import RestoreError, deck_count, write_atomically
+from studyaws.text import printable
 
 LONG_IMPORT_FILES = 10  # from this many files on, an import shows its progress
 
@@ -63,7 +65,7 @@ def export(args: argparse.Namespace, home: str | None) -> int:
 
     db_path = data_home(home) / DB_NAME
     if not db_path.exists():
-        print(f"studyaws export: no collection at {db_path}", file=sys.stderr)
+        print(printable(f"studyaws export: no collection at {db_path}"), file=sys.stderr)
         return 1
     engine = open_collection(home, import_bundled=False)
     out = args.output
@@ -72,10 +74,10 @@ def export(args: argparse.Namespace, home: str | None) -> int:
 
         text = export_json(engine)
         if out == "-":
-            sys.stdout.write(text)
+            write_data(text)
             return 0
         write_atomically(Path(out), lambda p: p.write_text(text, encoding="utf-8"))
-        print(f"wrote {out}: the whole collection as JSON")
+        print(printable(f"wrote {out}: the whole collection as JSON"))
         return 0
     from studyaws.exchange import anki_export
 
@@ -83,7 +85,7 @@ def export(args: argparse.Namespace, home: str | None) -> int:
         notes, report = anki_export.collect_notes(engine)
         text = anki_export.csv_text(notes)
         if out == "-":
-            sys.stdout.write(text)
+            write_data(text)
         else:
             write_atomically(Path(out), lambda p: p.write_text(text, encoding="utf-8"))
     else:
@@ -93,8 +95,8 @@ def export(args: argparse.Namespace, home: str | None) -> int:
             return 2
         report = _run_apkg(engine, Path(out))
     where = sys.stderr if out == "-" else sys.stdout
-    print(f"wrote {out}: {report.notes} notes ({report.cards} cards) from {report.decks} "
-          f"deck{'s' if report.decks != 1 else ''}", file=where)
+    print(printable(f"wrote {out}: {report.notes} notes ({report.cards} cards) from "
+                    f"{report.decks} deck{'s' if report.decks != 1 else ''}"), file=where)
     if report.scenarios_left_out:
         print(f"{report.scenarios_left_out} generated scenario"
               f"{'s' if report.scenarios_left_out != 1 else ''} left out: they are drawn at "
@@ -121,18 +123,19 @@ def restore(args: argparse.Namespace, home: str | None) -> int:
             raise RestoreError(f"{source}: no such file")
         decks = deck_count(db_path)
         if decks and not args.force:
-            print(f"studyaws restore: the collection at {db_path} already has {decks} "
-                  f"deck{'s' if decks != 1 else ''}; restoring replaces it. Add --force to "
-                  "replace it (a copy of it is kept).", file=sys.stderr)
+            print(printable(f"studyaws restore: the collection at {db_path} already has "
+                            f"{decks} deck{'s' if decks != 1 else ''}; restoring replaces it. "
+                            "Add --force to replace it (a copy of it is kept)."),
+                  file=sys.stderr)
             return 1
         from studyaws.exchange.json_dump import restore_json
 
         counts = restore_json(source, db_path)
     except RestoreError as exc:
-        print(f"studyaws restore: {exc}", file=sys.stderr)
+        print(printable(f"studyaws restore: {exc}"), file=sys.stderr)
         return 1
     summary = ", ".join(f"{name} {n}" for name, n in counts.items() if n)
-    print(f"restored {db_path} from {source}; rows: {summary or 'none'}")
+    print(printable(f"restored {db_path} from {source}; rows: {summary or 'none'}"))
     if decks:
-        print(f"the replaced collection was kept as {db_path.name}.before-restore")
+        print(printable(f"the replaced collection was kept as {db_path.name}.before-restore"))
     return 0

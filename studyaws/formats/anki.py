@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import csv
 import re
+from itertools import chain
 from pathlib import Path
 
 from studyaws.decks.cloze import ClozeError
-from studyaws.decks.model import Item
+from studyaws.decks.model import DeckError, Item, Problem
 from studyaws.formats.common import (
     FormatResult,
     Skipped,
@@ -78,16 +79,7 @@ def parse(text: str, path: str) -> FormatResult:
                for name in ("guid", "notetype", "deck", "tags")}
     special = {c for c in columns.values() if c is not None}
 
-    reader = csv.reader((ln + "\n" for ln in lines[start:]), delimiter=separator,
-                        quotechar='"', doublequote=True, skipinitialspace=False, strict=False)
-    rows: list[tuple[int, list[str]]] = []
-    previous = 0
-    for row in reader:
-        first_line = start + previous + 1
-        previous = reader.line_num
-        if not any(field.strip() for field in row):
-            continue
-        rows.append((first_line, row))
+    rows = _rows(lines, start, separator, path)
 
     blocks: list[tuple[int, list[Item], tuple[str, ...]]] = []
     deck_names: list[tuple[str, ...]] = []
@@ -120,6 +112,46 @@ def parse(text: str, path: str) -> FormatResult:
                        what="guid")
     tags = tuple(t for t in headers.get("tags", "").split() if t)
     return FormatResult(finish(path, title, items, tags), skipped)
+
+
+# After the last line: clean() removed every control character, so no field holds this one;
+# a row that does is a quoted field the end of the file came into.
+_END = "\x01"
+
+
+def _rows(lines: list[str], start: int, separator: str, path: str) -> list[tuple[int, list[str]]]:
+    """The records from line `start` on, each with the line it begins on. A quoted field that
+    is never closed, or one longer than Python's csv reads, is a DeckError naming its line."""
+    reader = csv.reader(chain((ln + "\n" for ln in lines[start:]), [_END + "\n"]),
+                        delimiter=separator, quotechar='"', doublequote=True,
+                        skipinitialspace=False, strict=False)
+    rows: list[tuple[int, list[str]]] = []
+    previous = 0
+    try:
+        for row in reader:
+            first_line = start + previous + 1
+            previous = reader.line_num
+            if row == [_END]:
+                break
+            if row and _END in row[-1]:
+                raise DeckError([Problem(path, first_line, _UNCLOSED)])
+            if any(field.strip() for field in row):
+                rows.append((first_line, row))
+    except csv.Error as exc:
+        line = start + previous + 1
+        message = f"cannot read the fields: {exc}"
+        if "field limit" in str(exc):
+            message = (f"a field longer than {csv.field_size_limit():,} characters, more than "
+                       "a note's field can hold: shorten it")
+            if '"' in lines[line - 1]:
+                message = (f"{_UNCLOSED}; it runs on past {csv.field_size_limit():,} "
+                           "characters")
+        raise DeckError([Problem(path, line, message)]) from None
+    return rows
+
+
+_UNCLOSED = ('a field opened with " on this line is never closed: add its closing " '
+             '(a " inside a quoted field is written "")')
 
 
 def _column(text: str | None) -> int | None:

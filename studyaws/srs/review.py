@@ -67,16 +67,19 @@ class SessionStats:
 
 
 def display_path(path: str) -> str:
-    """A path as short as it can be said: relative to here, or with ~ for the home folder."""
+    """A path as short as it can be said (relative to here, or with ~ for the home folder),
+    printable on one line."""
     from pathlib import Path
+
+    from studyaws.text import printable
 
     p = Path(path)
     for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
         try:
-            return prefix + p.relative_to(base).as_posix()
+            return printable(prefix + p.relative_to(base).as_posix())
         except ValueError:
             continue
-    return path
+    return printable(path)
 
 
 def _active(now: datetime):

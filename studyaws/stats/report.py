@@ -16,6 +16,7 @@ from studyaws.stats import compute, queries
 from studyaws.stats.compute import DomainMastery, Heatmap, Prediction, Readiness, RetentionRow
 from studyaws.stats.queries import FinishedExam
 from studyaws.store.settings import load_parameters, load_settings
+from studyaws.text import printable
 
 READINESS_PRESET = "saa-c03"
 
@@ -182,7 +183,7 @@ def to_text(stats: Stats) -> str:
         lines.append(f"  {row.period:<8} " + " ".join(f"{c:>16}" for c in cells))
     lines.append("domains (mean predicted recall, new cards count 0):")
     for d in stats.domains:
-        lines.append(f"  {d.title:<40} {100 * d.recall:5.1f}%  ({d.studied} of {d.cards} "
+        lines.append(f"  {printable(d.title):<40} {100 * d.recall:5.1f}%  ({d.studied} of {d.cards} "
                      "cards studied)")
     if stats.exams:
         lines.append("mock exams: " + ", ".join(

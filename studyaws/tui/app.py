@@ -124,13 +124,14 @@ def run_app(engine: Engine, start: str = "home", deck: str | None = None,
 def report_crash(error: BaseException, report: Path | None) -> None:
     """Two lines on stderr after a crash: what went wrong and where the report is."""
     from studyaws.reliability import describe_error
+    from studyaws.text import printable
 
     lines = str(error).strip().splitlines()
     what = describe_error(error) or f"{type(error).__name__}: {lines[0] if lines else ''}"
-    print(f"studyaws: stopped on an unexpected error: {what}", file=sys.stderr)
+    print(printable(f"studyaws: stopped on an unexpected error: {what}"), file=sys.stderr)
     if report is not None:
-        print(f"studyaws: answers given before it are saved; a crash report is in {report}",
-              file=sys.stderr)
+        print(printable(f"studyaws: answers given before it are saved; a crash report is in "
+                        f"{report}"), file=sys.stderr)
     else:
         print("studyaws: answers given before it are saved; no crash report could be written",
               file=sys.stderr)

@@ -21,6 +21,7 @@ from studyaws.exam.blueprints import PRESETS
 from studyaws.exam.scoring import Result
 from studyaws.questions import Choice, Numeric, Ordering, answer_text, response_text
 from studyaws.srs.review import display_path
+from studyaws.text import printable
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.question import (
@@ -179,7 +180,7 @@ class ExamScreen(Screen):
             (exam.blueprint.name.upper(), "bold"), (" practice" if exam.practice else " exam", ""),
             f"  ·  Question {self.index + 1} of {len(exam.items)}",
             ("  ⚑ flagged", "bold $warning") if item.flagged else "",
-            ("  ·  " + DOMAINS.get(item.domain or "", item.domain or ""), "$text-muted"),
+            ("  ·  " + printable(DOMAINS.get(item.domain or "", item.domain or "")), "$text-muted"),
         )
         self.query_one("#exam-title", Static).update(title)
         self._show_clock()
@@ -462,7 +463,7 @@ class ReviewBeforeSubmitScreen(ModalScreen):
     @staticmethod
     def _row(item: service.ExamItem) -> Option:
         state = ("answered", "$success") if item.answered else ("unanswered", "$error")
-        stem = " ".join(item.question.stem.split())
+        stem = printable(" ".join(item.question.stem.split()))
         if len(stem) > 52:
             stem = stem[:51] + "…"
         return Option(Content.assemble(
@@ -529,7 +530,7 @@ class ExamResultScreen(Screen):
         for name in ("Right", "Questions", "Score"):
             table.add_column(name, width=10)
         for domain, part in sorted(result.per_domain.items()):
-            table.add_row(Content(DOMAINS.get(domain, domain)), str(part.correct),
+            table.add_row(Content(printable(DOMAINS.get(domain, domain))), str(part.correct),
                           str(part.total), f"{part.percent:.0f}%")
         yield table
         yield Static(Content("a: review every answer · h: exam history · Enter: home"),
@@ -595,14 +596,16 @@ class AnswerReviewScreen(Screen):
                 ("✓ right" if right else ("✗ wrong" if item.answered else "✗ unanswered"),
                  "bold $success" if right else "bold $error"),
                 ("  ⚑ flagged" if item.flagged else "", "$warning"),
-                ("  ·  " + DOMAINS.get(item.domain or "", item.domain or ""), "$text-muted"))
+                ("  ·  " + printable(DOMAINS.get(item.domain or "", item.domain or "")), "$text-muted"))
             widgets.append(Static(head, classes="answer-head"))
             widgets.append(CardText(classes="answer-stem"))
             widgets[-1].show(item.question.stem)
-            parts: list = [("Your answer  ", "$text-muted"), response_text(item.question, item.response),
-                           "\n", ("Correct      ", "$text-muted"), answer_text(item.question)]
+            parts: list = [("Your answer  ", "$text-muted"),
+                           printable(response_text(item.question, item.response), multiline=True),
+                           "\n", ("Correct      ", "$text-muted"),
+                           printable(answer_text(item.question), multiline=True)]
             if item.explanation:
-                parts += ["\n\n", item.explanation]
+                parts += ["\n\n", printable(item.explanation, multiline=True)]
             parts += ["\n", (f"Source: {display_path(item.source)}", "$text-muted"), "\n"]
             widgets.append(Static(Content.assemble(*parts), classes="answer-body"))
         if not widgets:

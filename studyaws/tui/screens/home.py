@@ -16,6 +16,7 @@ from studyaws.srs.exam_plan import ExamPlan
 from studyaws.srs.queue import DayCounts
 from studyaws.srs.review import ReviewService
 from studyaws.store.queries import DeckSummary, deck_summaries, reviews_since
+from studyaws.text import printable
 from studyaws.tui.widgets.footer import KeysFooter
 
 
@@ -93,11 +94,12 @@ class HomeScreen(Screen):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        table.add_column("Deck", width=max([len(d.title) for d in decks] + [20]))
+        titles = [printable(d.title) for d in decks]
+        table.add_column("Deck", width=max([len(t) for t in titles] + [20]))
         for name in ("New", "Learning", "Due", "Cards"):
             table.add_column(name, width=8)
-        for deck in decks:
-            table.add_row(Content(deck.title), str(deck.new), str(deck.learning), str(deck.due),
+        for title, deck in zip(titles, decks, strict=True):
+            table.add_row(Content(title), str(deck.new), str(deck.learning), str(deck.due),
                           str(deck.cards), key=str(deck.id))
         if decks:
             table.move_cursor(row=min(row, len(decks) - 1))

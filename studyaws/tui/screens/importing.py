@@ -20,6 +20,7 @@ from textual.widgets import Button, DirectoryTree, ProgressBar, Select, Static
 
 from studyaws.importer import COUNTS, IMPORT_EXTENSIONS, ImportReport
 from studyaws.srs.review import display_path
+from studyaws.text import printable
 from studyaws.tui.widgets.footer import KeysFooter
 
 FORMAT_CHOICES = [
@@ -39,6 +40,9 @@ class BankTree(DirectoryTree):
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         return [p for p in paths if not p.name.startswith(".")
                 and (self._safe_is_dir(p) or p.suffix.lower() in IMPORT_EXTENSIONS)]
+
+    def process_label(self, label):
+        return super().process_label(printable(label) if isinstance(label, str) else label)
 
 
 class ImportFinished(Message):
@@ -218,10 +222,11 @@ class ImportScreen(Screen):
             self.post_message(ImportFinished(path, dry_run, problems=[
                 _located(p.path, p.line, p.message) for p in exc.problems]))
         except (StoreError, OSError) as exc:
-            self.post_message(ImportFinished(path, dry_run, problems=[str(exc)]))
+            self.post_message(ImportFinished(path, dry_run, problems=[printable(str(exc))]))
         except Exception as exc:  # shown, not raised: a bad file must not close the app
             self.post_message(ImportFinished(path, dry_run, problems=[
-                f"{display_path(str(path))}: the import failed: {type(exc).__name__}: {exc}"]))
+                f"{display_path(str(path))}: the import failed: {type(exc).__name__}: "
+                f"{printable(str(exc))}"]))
         else:
             self.post_message(ImportFinished(path, dry_run, report=report))
 
@@ -243,13 +248,14 @@ class ImportScreen(Screen):
         self.show(*summary(message))
         if message.report is not None and not message.dry_run:
             total = message.report.total()
-            self.app.notify(f"Imported {message.path.name}: {total['added']} added, "
+            self.app.notify(f"Imported {printable(message.path.name)}: {total['added']} added, "
                             f"{total['updated']} updated, {total['retired']} retired",
                             markup=False)
 
 
 def _located(path: str, line: int, text: str) -> str:
     where = display_path(path)
+    text = printable(text)
     return f"{where}:{line}: {text}" if line > 0 else f"{where}: {text}"
 
 
@@ -266,10 +272,11 @@ def summary(message: ImportFinished) -> tuple[Content, Content]:
     assert report is not None
     heading = "Preview (nothing was written)" if message.dry_run else "Imported"
     parts: list = [(f"{heading}: {display_path(str(message.path))}\n\n", "bold")]
-    width = max([len(d.title) for d in report.decks] + [len("total")])
+    titles = [printable(d.title) for d in report.decks]
+    width = max([len(t) for t in titles] + [len("total")])
     parts.append((f"{'deck':<{width}}  added  updated  unchanged  retired\n", "bold"))
-    for deck in report.decks:
-        parts.append(f"{deck.title:<{width}}  {deck.added:>5}  {deck.updated:>7}  "
+    for title, deck in zip(titles, report.decks, strict=True):
+        parts.append(f"{title:<{width}}  {deck.added:>5}  {deck.updated:>7}  "
                      f"{deck.unchanged:>9}  {deck.retired:>7}\n")
     total = report.total()
     parts.append((f"{'total':<{width}}  " + "  ".join(

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
 from studyaws.srs.review import CardView
+from studyaws.text import printable
 
 HELP: list[tuple[str, list[tuple[str, str]]]] = [
     ("Review", [
@@ -77,6 +78,6 @@ class ContextScreen(ModalScreen):
         view = self.view
         with VerticalScroll(classes="modal-box"):
             yield Static(Content.assemble(("Source  ", "bold"), view.source, "\n",
-                                          ("Topic   ", "bold"), view.topic or "–"))
-            yield Markdown(view.context or "_This card's section has no notes._",
-                           open_links=False)
+                                          ("Topic   ", "bold"), printable(view.topic) or "–"))
+            yield Markdown(printable(view.context, multiline=True)
+                           or "_This card's section has no notes._", open_links=False)

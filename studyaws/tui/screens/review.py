@@ -15,6 +15,7 @@ from textual.widgets import Input, ProgressBar, Rule, Static
 from studyaws.questions import Choice, Numeric, Ordering, Response, is_correct
 from studyaws.srs import policy
 from studyaws.srs.review import CardView, ReviewService
+from studyaws.text import printable
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.question import (
@@ -101,8 +102,8 @@ class ReviewScreen(Screen):
         self.submitted = False
         self.rated = None
         self.shown_at = self.app.clock.monotonic()
-        header = Content.assemble((view.deck_title, "bold"), ("  ›  ", "$text-muted"),
-                                  (view.topic, "$text-muted"))
+        header = Content.assemble((printable(view.deck_title), "bold"), ("  ›  ", "$text-muted"),
+                                  (printable(view.topic), "$text-muted"))
         self.query_one("#review-header", Static).update(header)
         self.query_one("#prompt", CardText).show(view.prompt)
         show_question_widgets(

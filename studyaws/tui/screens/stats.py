@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
+from studyaws.text import printable
 from studyaws.tui.widgets.charts import BarChart, CalendarHeatmap, hbar
 from studyaws.tui.widgets.footer import KeysFooter
 
@@ -59,7 +60,7 @@ def domains_content(stats: report.Stats, width: int = 18) -> Content:
         return Content.styled("No cards with an exam domain yet.", "$text-muted")
     parts: list = []
     for d in stats.domains:
-        parts.extend([f"{d.domain:<16}", hbar(d.recall, width), f" {100 * d.recall:3.0f}%",
+        parts.extend([f"{printable(d.domain):<16}", hbar(d.recall, width), f" {100 * d.recall:3.0f}%",
                       (f"  {d.studied}/{d.cards}\n", "$text-muted")])
     parts.append(("mean predicted recall; new cards count 0", "$text-muted"))
     return Content.assemble(*parts)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from rich.markdown import Markdown
 from textual.widgets import Static
 
+from studyaws.text import printable
+
 
 class CardText(Static):
     DEFAULT_CSS = """
@@ -20,4 +22,5 @@ class CardText(Static):
 
     def show(self, text: str) -> None:
         self.text = text
-        self.update(Markdown(text, code_theme="monokai", hyperlinks=False) if text else "")
+        self.update(Markdown(printable(text, multiline=True), code_theme="monokai",
+                             hyperlinks=False) if text else "")

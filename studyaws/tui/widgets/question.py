@@ -7,6 +7,8 @@ import random
 from textual.content import Content
 from textual.widgets import Static
 
+from studyaws.text import printable
+
 
 class OptionsView(Static):
     """Options with number keys. `order[i]` is the question's option shown at position i."""
@@ -62,7 +64,8 @@ class OptionsView(Static):
                     style = "bold $error"
                     suffix = ("  ✗ your pick", "$error")
             lines.append(Content.assemble((f"{position + 1}  {mark} ", style),
-                                          (self.options[option], style), suffix))
+                                          (printable(self.options[option], multiline=True),
+                                           style), suffix))
         self.update(Content("\n").join(lines))
 
 
@@ -113,7 +116,8 @@ class OrderingView(Static):
                 right = item == position
                 style = "$success" if right else "$error"
                 suffix = ("  ✓", "$success") if right else (f"  ✗ belongs at {item + 1}", "$error")
-            lines.append(Content.assemble((f"{position + 1}. ", style), (self.items[item], style),
+            lines.append(Content.assemble((f"{position + 1}. ", style),
+                                          (printable(self.items[item], multiline=True), style),
                                           suffix))
         self.update(Content("\n").join(lines))
 
@@ -151,10 +155,11 @@ def feedback_content(correct: bool, question, explanation: str, source: str,
     from studyaws.questions import answer_text
 
     verdict = ("✓ Correct", "bold $success") if correct else ("✗ Not quite", "bold $error")
-    parts: list = [verdict, "\n\nThe answer:\n", answer_text(question, lines=True)]
+    parts: list = [verdict, "\n\nThe answer:\n",
+                   printable(answer_text(question, lines=True), multiline=True)]
     if explanation:
-        parts += ["\n\n", explanation]
-    parts += ["\n\n", (f"Source: {source}", "$text-muted")]
+        parts += ["\n\n", printable(explanation, multiline=True)]
+    parts += ["\n\n", (f"Source: {printable(source)}", "$text-muted")]
     if seed is not None:
         parts.append((f" · variant {seed}", "$text-muted"))
     return Content.assemble(*parts)
