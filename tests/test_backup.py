@@ -125,7 +125,8 @@ def test_backup_to_a_file_or_a_folder_never_overwrites(home, tmp_path):
     answer(home / DB_NAME, 1)
     result = run(home, "backup", str(target))
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == f"studyaws backup: {target} exists; give another file name\n"
+    assert result.stderr == (f"studyaws backup: {target}: exists; add --force to replace it, "
+                             "or give another file name\n")
     assert target.read_bytes() == before
     folder = tmp_path / "copies"
     folder.mkdir()

@@ -10,10 +10,13 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studyaws.store.backup import fsync_file, fsync_folder
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 class RestoreError(Exception):
@@ -36,6 +39,40 @@ def deck_count(db_path: Path) -> int:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise RestoreError(f"{db_path}: cannot read the current collection ({exc})") from None
+
+
+def open_to_read(home: str | None, db_path: Path) -> Engine:
+    """The collection for a command that only reads it (export): opened as every command
+    opens it (upgraded, today's copy made) where it can be written, else read-only, with
+    nothing written beside it."""
+    from studyaws.store.backup import can_write
+
+    if can_write(db_path):
+        from studyaws.collection import open_collection
+
+        return open_collection(home, import_bundled=False)
+    return read_only_engine(db_path)
+
+
+def read_only_engine(db_path: Path) -> Engine:
+    """An engine whose every connection only reads `db_path`; each transaction is one
+    consistent snapshot, as with the read-write engine."""
+    from sqlalchemy import create_engine, event
+
+    from studyaws.store.backup import check_read_only_collection, connect_read_only
+
+    check_read_only_collection(db_path)
+    engine = create_engine("sqlite://", creator=lambda: connect_read_only(db_path))
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
 
 
 def temporary_path(db_path: Path, suffix: str = ".restoring") -> Path:
@@ -91,20 +128,3 @@ def _self_contained(path: Path) -> None:
     finally:
         conn.close()
     fsync_file(path)
-
-
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """`write(temp)` makes the file under a temporary name beside `path`, then it is renamed
-    to `path`: a failed export never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    temp = Path(name)
-    try:
-        write(temp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)

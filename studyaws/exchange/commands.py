@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from studyaws.exchange import RestoreError, deck_count, write_atomically
+from studyaws.exchange import RestoreError, deck_count, open_to_read
 
 LONG_IMPORT_FILES = 10  # from this many files on, an import shows its progress
 
@@ -58,40 +58,48 @@ class ImportProgress:
 
 def export(args: argparse.Namespace, home: str | None) -> int:
     """`studyaws export --format json|apkg|csv -o FILE` (`-o -`: JSON or text to stdout)."""
-    from studyaws.collection import open_collection
     from studyaws.config import DB_NAME, data_home
+    from studyaws.exchange.output import OutputError, check_output, write_output
 
     db_path = data_home(home) / DB_NAME
     if not db_path.exists():
         print(f"studyaws export: no collection at {db_path}", file=sys.stderr)
         return 1
-    engine = open_collection(home, import_bundled=False)
     out = args.output
-    if args.format == "json":
-        from studyaws.exchange.json_dump import export_json
+    if out == "-" and args.format == "apkg":
+        print("studyaws export: an Anki package needs a file name (-o FILE.apkg)",
+              file=sys.stderr)
+        return 2
+    try:
+        destination = None if out == "-" else check_output(Path(out), db_path, args.force)
+        engine = open_to_read(home, db_path)
+        if args.format == "json":
+            from studyaws.exchange.json_dump import export_json
 
-        text = export_json(engine)
-        if out == "-":
-            sys.stdout.write(text)
+            text = export_json(engine)
+            if destination is None:
+                sys.stdout.write(text)
+                return 0
+            write_output(destination, lambda p: p.write_text(text, encoding="utf-8"))
+            print(f"wrote {out}: the whole collection as JSON")
             return 0
-        write_atomically(Path(out), lambda p: p.write_text(text, encoding="utf-8"))
-        print(f"wrote {out}: the whole collection as JSON")
-        return 0
-    from studyaws.exchange import anki_export
+        from studyaws.exchange import anki_export
 
-    if args.format == "csv":
-        notes, report = anki_export.collect_notes(engine)
-        text = anki_export.csv_text(notes)
-        if out == "-":
-            sys.stdout.write(text)
+        if args.format == "csv":
+            notes, report = anki_export.collect_notes(engine)
+            text = anki_export.csv_text(notes)
+            if destination is None:
+                sys.stdout.write(text)
+            else:
+                write_output(destination, lambda p: p.write_text(text, encoding="utf-8"))
         else:
-            write_atomically(Path(out), lambda p: p.write_text(text, encoding="utf-8"))
-    else:
-        if out == "-":
-            print("studyaws export: an Anki package needs a file name (-o FILE.apkg)",
-                  file=sys.stderr)
-            return 2
-        report = _run_apkg(engine, Path(out))
+            result = []
+            write_output(destination,
+                         lambda p: result.append(anki_export.write_apkg(engine, p)))
+            report = result[0]
+    except OutputError as exc:
+        print(f"studyaws export: {exc}", file=sys.stderr)
+        return 1
     where = sys.stderr if out == "-" else sys.stdout
     print(f"wrote {out}: {report.notes} notes ({report.cards} cards) from {report.decks} "
           f"deck{'s' if report.decks != 1 else ''}", file=where)
@@ -102,14 +110,6 @@ def export(args: argparse.Namespace, home: str | None) -> int:
     return 0
 
 
-def _run_apkg(engine, path: Path):
-    from studyaws.exchange.anki_export import write_apkg
-
-    result = []
-    write_atomically(path, lambda p: result.append(write_apkg(engine, p)))
-    return result[0]
-
-
 def restore(args: argparse.Namespace, home: str | None) -> int:
     """`studyaws restore FILE [--force]`: rebuild the collection from a backup."""
     from studyaws.config import DB_NAME, data_home
@@ -117,6 +117,10 @@ def restore(args: argparse.Namespace, home: str | None) -> int:
     db_path = data_home(home) / DB_NAME
     source = Path(args.file)
     try:
+        if source.is_dir():
+            raise RestoreError(f"{source}: is a folder; give one backup file: a copy made by "
+                               "studyaws backup (in the data folder's backups/) or a JSON "
+                               "export (studyaws export)")
         if not source.is_file():
             raise RestoreError(f"{source}: no such file")
         decks = deck_count(db_path)

@@ -42,18 +42,7 @@ def copy_database(source: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
-        src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
-        try:
-            dst = sqlite3.connect(temp)
-            try:
-                src.backup(dst)
-                # The copy keeps the source's WAL flag: fold it into one plain file.
-                dst.execute("PRAGMA journal_mode = DELETE")
-            finally:
-                dst.close()
-        finally:
-            src.close()
-        fsync_file(temp)
+        write_copy(source, temp)
         os.replace(temp, target)
         fsync_folder(target.parent)
     finally:
@@ -61,6 +50,79 @@ def copy_database(source: Path, target: Path) -> Path:
                          Path(f"{temp}-shm")):
             leftover.unlink(missing_ok=True)
     return target
+
+
+def write_copy(source: Path, path: Path, read_only: bool = False) -> None:
+    """The copy of `source` written straight to `path` (a new file nothing else uses), one
+    plain file with no write-ahead log, flushed to disk. `read_only` reads the source
+    without ever writing beside it (a read-only file or folder)."""
+    src = connect_read_only(source) if read_only else \
+        sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        dst = sqlite3.connect(path)
+        try:
+            src.backup(dst)
+            # The copy keeps the source's WAL flag: fold it into one plain file.
+            dst.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    for leftover in (Path(f"{path}-journal"), Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+    fsync_file(path)
+
+
+def can_write(db_path: Path) -> bool:
+    """Whether the collection and its folder may be written (a read-only mount, file or
+    folder says no)."""
+    return os.access(db_path, os.W_OK) and os.access(db_path.parent, os.W_OK | os.X_OK)
+
+
+def connect_read_only(db_path: Path) -> sqlite3.Connection:
+    """A connection that only reads the collection and creates nothing beside it. SQLite
+    cannot open a WAL database read-only where it may not make its shared-memory file; with
+    no pending write-ahead log the file alone is the whole database, and it is opened as
+    immutable then."""
+    uri = db_path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        wal = Path(f"{db_path}-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise StoreError(f"{db_path}: the collection is read-only here and its latest "
+                             f"changes are still in {wal.name}; open it once where it can be "
+                             "written (studyaws decks), then retry") from None
+    return sqlite3.connect(f"{uri}?immutable=1", uri=True)
+
+
+def check_read_only_collection(db_path: Path) -> None:
+    """Refuse, before anything is read from it, a read-only collection this version cannot
+    read as it is: damaged, made by a newer studyaws, or an older one not upgraded yet (it
+    cannot be upgraded where it cannot be written)."""
+    try:
+        conn = connect_read_only(db_path)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            conn.execute("SELECT count(*) FROM deck").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        folder = backups_dir(db_path)
+        hint = (f"; earlier copies are in {folder} (studyaws restore FILE)"
+                if folder.is_dir() and any(folder.glob("*.sqlite3")) else "")
+        raise StoreError(f"{db_path}: not a usable studyaws database ({exc}){hint}") from None
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{db_path}: made by a newer studyaws (schema {version}, this one "
+                         f"knows {SCHEMA_VERSION}); upgrade studyaws. The file was left "
+                         "untouched.")
+    if version < SCHEMA_VERSION:
+        raise StoreError(f"{db_path}: the collection is read-only here and was made by an "
+                         f"older studyaws (schema {version}); open it once where it can be "
+                         "written (studyaws decks) to upgrade it, then retry")
 
 
 def daily_backup(db_path: Path, study_day: date, keep: int = DAILY_KEEP) -> Path | None:
