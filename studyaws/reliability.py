@@ -88,32 +88,29 @@ def _new_copy_path(folder: Path, name: str) -> Path:
 
 
 def restore_backup_command(home: str | None, file: Path, force: bool) -> int:
-    """`studyaws restore FILE` for a copy made by `studyaws backup` (or a daily copy)."""
+    """`studyaws restore FILE` for a copy made by `studyaws backup` (or a daily copy). It
+    works over a damaged collection too, which is kept aside."""
+    from studyaws.exchange import RestoreError, inspect_collection, kept_message
     from studyaws.store.backup import check_backup, restore_backup
+    from studyaws.store.engine import StoreError
 
     db_path = data_home(home) / DB_NAME
     version = check_backup(file)
-    decks = _deck_count(db_path)
+    try:
+        decks, damage = inspect_collection(db_path)
+    except RestoreError as exc:
+        raise StoreError(str(exc)) from None
     if decks and not force:
         print(f"studyaws restore: the collection at {db_path} already has {decks} "
               f"deck{'s' if decks != 1 else ''}; restoring replaces it. Add --force to "
               "replace it (a copy of it is kept).", file=sys.stderr)
         return 1
-    kept = restore_backup(file, db_path)
+    kept = restore_backup(file, db_path, damaged=damage is not None)
     print(f"restored {db_path} from {file} (schema {version})")
-    if kept is not None:
-        print(f"the replaced collection was kept as {kept}")
+    message = kept_message(kept, damage)
+    if message:
+        print(message)
     return 0
-
-
-def _deck_count(db_path: Path) -> int:
-    from studyaws.exchange import RestoreError, deck_count
-    from studyaws.store.engine import StoreError
-
-    try:
-        return deck_count(db_path)
-    except RestoreError as exc:
-        raise StoreError(str(exc)) from None
 
 
 # -- a broken environment in one line ----------------------------------------------------------

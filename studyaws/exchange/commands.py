@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from studyaws.exchange import RestoreError, deck_count, open_to_read
+from studyaws.exchange import RestoreError, inspect_collection, kept_message, open_to_read
 
 LONG_IMPORT_FILES = 10  # from this many files on, an import shows its progress
 
@@ -123,7 +123,7 @@ def restore(args: argparse.Namespace, home: str | None) -> int:
                                "export (studyaws export)")
         if not source.is_file():
             raise RestoreError(f"{source}: no such file")
-        decks = deck_count(db_path)
+        decks, damage = inspect_collection(db_path)
         if decks and not args.force:
             print(f"studyaws restore: the collection at {db_path} already has {decks} "
                   f"deck{'s' if decks != 1 else ''}; restoring replaces it. Add --force to "
@@ -131,12 +131,13 @@ def restore(args: argparse.Namespace, home: str | None) -> int:
             return 1
         from studyaws.exchange.json_dump import restore_json
 
-        counts = restore_json(source, db_path)
+        restored = restore_json(source, db_path, damaged=damage is not None)
     except RestoreError as exc:
         print(f"studyaws restore: {exc}", file=sys.stderr)
         return 1
-    summary = ", ".join(f"{name} {n}" for name, n in counts.items() if n)
+    summary = ", ".join(f"{name} {n}" for name, n in restored.counts.items() if n)
     print(f"restored {db_path} from {source}; rows: {summary or 'none'}")
-    if decks:
-        print(f"the replaced collection was kept as {db_path.name}.before-restore")
+    kept = kept_message(restored.kept, damage)
+    if kept:
+        print(kept)
     return 0

@@ -26,11 +26,19 @@ import json
 import math
 import sqlite3
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import Boolean, Engine, Table
 from sqlmodel import SQLModel
 
-from studyaws.exchange import RestoreError, remove_database, swap_in, temporary_path
+from studyaws.exchange import (
+    RestoreError,
+    inspect_collection,
+    remove_database,
+    swap_in,
+    temporary_path,
+)
+from studyaws.store.backup import remove_restore_leftovers
 from studyaws.store.engine import SCHEMA_VERSION, open_engine
 from studyaws.store.tables import UTCDateTime, from_db
 
@@ -78,10 +86,16 @@ def export_json(engine: Engine) -> str:
     return "".join(parts)
 
 
-def restore_json(path: Path, db_path: Path) -> dict[str, int]:
+class Restored(NamedTuple):
+    counts: dict[str, int]  # rows restored, per table
+    kept: Path | None  # where the replaced collection was kept
+
+
+def restore_json(path: Path, db_path: Path, damaged: bool | None = None) -> Restored:
     """Rebuild the collection at `db_path` from the JSON backup at `path`: a new database is
-    written beside it, checked, and renamed over the old one. Raises RestoreError (changing
-    nothing) when the backup is not usable. Returns the rows restored per table."""
+    written beside it, checked, and renamed over the old one (kept in backups/; `damaged`
+    says it cannot be read, found out here when None). Raises RestoreError (changing
+    nothing) when the backup is not usable."""
     document = _read(path)
     tables = {t.name: t for t in _tables()}
     data = document["tables"]
@@ -91,6 +105,9 @@ def restore_json(path: Path, db_path: Path) -> dict[str, int]:
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise RestoreError(f"{path}: table {name!r} is not a list of rows")
 
+    remove_restore_leftovers(db_path)
+    if damaged is None:
+        damaged = inspect_collection(db_path)[1] is not None
     temp = temporary_path(db_path)
     counts: dict[str, int] = {}
     try:
@@ -116,10 +133,10 @@ def restore_json(path: Path, db_path: Path) -> dict[str, int]:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             conn.close()
-        swap_in(temp, db_path)
+        kept = swap_in(temp, db_path, damaged=damaged)
     finally:
         remove_database(temp)
-    return counts
+    return Restored(counts, kept)
 
 
 def _read(path: Path) -> dict:
