@@ -123,15 +123,17 @@ def restore(args: argparse.Namespace, home: str | None) -> int:
                                "export (studyaws export)")
         if not source.is_file():
             raise RestoreError(f"{source}: no such file")
+        from studyaws.exchange.json_dump import read_backup, restore_json
+
+        document = read_backup(source)
         decks, damage = inspect_collection(db_path)
         if decks and not args.force:
             print(f"studyaws restore: the collection at {db_path} already has {decks} "
                   f"deck{'s' if decks != 1 else ''}; restoring replaces it. Add --force to "
                   "replace it (a copy of it is kept).", file=sys.stderr)
             return 1
-        from studyaws.exchange.json_dump import restore_json
-
-        restored = restore_json(source, db_path, damaged=damage is not None)
+        restored = restore_json(source, db_path, damaged=damage is not None,
+                                document=document)
     except RestoreError as exc:
         print(f"studyaws restore: {exc}", file=sys.stderr)
         return 1
