@@ -77,8 +77,8 @@ def _new_copy_path(folder: Path, name: str) -> Path:
     except OSError as exc:
         reason = exc.strerror or str(exc)
     if reason is not None:
-        raise OutputError(f"{folder}: cannot write the copy there ({reason}); write it "
-                          "elsewhere with studyaws backup FILE")
+        raise OutputError(f"{folder}: cannot write the copy there ({reason}): nothing was "
+                          "written; write it elsewhere with studyaws backup FILE")
     path = folder / name
     number = 1
     while path.exists():

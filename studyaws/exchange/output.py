@@ -147,9 +147,11 @@ def _protected(target: Path, db_path: Path) -> str | None:
     name = db_path.name
     own = {name, f"{name}-wal", f"{name}-shm", f"{name}-journal"}
     copies = Path(os.path.realpath(backups_dir(db_path)))
-    if target.parent == data and (target.name in own or target.name.startswith(
-            (f"{name}.", f".{name}."))):
-        return "the collection" if target.name in own else "a copy of the collection"
+    if target.parent == data and target.name in own:
+        return "the collection"
+    if target.parent == data and target.name.startswith((f"{name}.", f".{name}.")) and \
+            target.exists():  # a copy made by an upgrade, or a restore's work file
+        return "a copy of the collection"
     if target.parent == copies and target.exists():
         return "a copy of the collection in backups/"
     try:
