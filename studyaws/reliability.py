@@ -63,7 +63,8 @@ def backup_command(home: str | None, file: Path | None, force: bool = False) -> 
         return 1
     decks, reviews = counts
     print(f"backed up {db_path} to {destination.given} ({decks} deck{'s' if decks != 1 else ''}, "
-          f"{reviews} review{'s' if reviews != 1 else ''})")
+          f"{reviews} review{'s' if reviews != 1 else ''})",
+          file=sys.stderr if destination.special else sys.stdout)  # not into the data
     return 0
 
 

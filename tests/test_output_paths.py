@@ -139,6 +139,17 @@ def test_a_full_device_is_one_line_and_stays_a_device(home, tmp_path):
         assert stat.S_ISCHR(full.lstat().st_mode)
 
 
+def test_a_disk_device_is_refused_before_anything_is_written(home, tmp_path):
+    disk = tmp_path / "disk"
+    try:  # a block device node for a loop device: only its kind matters, it is never opened
+        os.mknod(disk, stat.S_IFBLK | 0o600, os.makedev(7, 250))
+    except (PermissionError, AttributeError, OSError):
+        pytest.skip("needs root to make a device node")
+    for command in (["export", "-o", str(disk), "--force"], ["backup", str(disk), "--force"]):
+        one_line(run(home, *command), str(disk), "block device")
+        assert stat.S_ISBLK(disk.lstat().st_mode)
+
+
 def test_a_named_pipe_is_written_into(home, tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)

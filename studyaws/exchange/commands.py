@@ -81,7 +81,7 @@ def export(args: argparse.Namespace, home: str | None) -> int:
                 sys.stdout.write(text)
                 return 0
             write_output(destination, lambda p: p.write_text(text, encoding="utf-8"))
-            print(f"wrote {out}: the whole collection as JSON")
+            print(f"wrote {out}: the whole collection as JSON", file=_said_to(destination))
             return 0
         from studyaws.exchange import anki_export
 
@@ -100,7 +100,7 @@ def export(args: argparse.Namespace, home: str | None) -> int:
     except OutputError as exc:
         print(f"studyaws export: {exc}", file=sys.stderr)
         return 1
-    where = sys.stderr if out == "-" else sys.stdout
+    where = _said_to(destination)
     print(f"wrote {out}: {report.notes} notes ({report.cards} cards) from {report.decks} "
           f"deck{'s' if report.decks != 1 else ''}", file=where)
     if report.scenarios_left_out:
@@ -108,6 +108,11 @@ def export(args: argparse.Namespace, home: str | None) -> int:
               f"{'s' if report.scenarios_left_out != 1 else ''} left out: they are drawn at "
               "review time and have no fixed text", file=where)
     return 0
+
+
+def _said_to(destination):
+    """Where to say what was written: not into the data (`-o -`, `-o /dev/stdout`)."""
+    return sys.stderr if destination is None or destination.special else sys.stdout
 
 
 def restore(args: argparse.Namespace, home: str | None) -> int:
