@@ -255,8 +255,9 @@ def restore_temp_path(db_path: Path) -> Path:
 
 def remove_restore_leftovers(db_path: Path, age: float = 3600.0) -> list[Path]:
     """Remove the temporary files of restores that were killed or cut short: those of a
-    process that no longer runs (and, from versions that did not name the process, those
-    older than `age` seconds). Returns what was removed."""
+    process that no longer runs (where processes cannot be asked, and for files from
+    versions that did not name the process: those older than `age` seconds). Returns what
+    was removed."""
     pattern = re.compile(rf"^\.+{re.escape(db_path.name)}\.(?:(\d+)-)?\w+\.restoring")
     removed = []
     try:
@@ -268,7 +269,7 @@ def remove_restore_leftovers(db_path: Path, age: float = 3600.0) -> list[Path]:
         if match is None:
             continue
         try:
-            if match.group(1) is not None:
+            if match.group(1) is not None and os.name == "posix":
                 if _running(int(match.group(1))):
                     continue
             elif path.stat().st_mtime > time.time() - age:
@@ -281,6 +282,7 @@ def remove_restore_leftovers(db_path: Path, age: float = 3600.0) -> list[Path]:
 
 
 def _running(pid: int) -> bool:
+    """Whether process `pid` still runs (signal 0 only asks, on POSIX)."""
     if pid == os.getpid():
         return True
     try:
