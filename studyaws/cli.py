@@ -75,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
                              "csv: Anki-importable text")
     export.add_argument("-o", "--output", required=True, metavar="FILE",
                         help="where to write (- for standard output, json and csv only)")
+    export.add_argument("--force", action="store_true", help="replace an existing file")
 
     restore = sub.add_parser("restore", help="rebuild the collection from a backup copy "
                              "(studyaws backup) or a JSON export")
@@ -85,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="copy the collection (by default to a "
                             "timestamped file in the data folder's backups/)")
     backup.add_argument("file", type=Path, nargs="?", metavar="FILE")
+    backup.add_argument("--force", action="store_true", help="replace an existing FILE")
 
     stats = sub.add_parser("stats", help="review heatmap, due forecast, true retention, "
                            "domain mastery and exam readiness")
@@ -155,7 +157,7 @@ def _run(args: argparse.Namespace) -> int:
         from studyaws import reliability
 
         if args.command == "backup":
-            return reliability.backup_command(args.home, args.file)
+            return reliability.backup_command(args.home, args.file, args.force)
         return reliability.restore_backup_command(args.home, args.file, args.force)
 
     if args.command in ("export", "restore"):

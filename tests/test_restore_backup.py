@@ -41,7 +41,7 @@ def test_restore_puts_the_copy_back_and_keeps_the_replaced_collection(home, tmp_
     result = run(home, "restore", str(copy), "--force")
     assert result.returncode == 0, result.stderr
     assert rows(home / DB_NAME) == saved
-    kept = home / f"{DB_NAME}.before-restore"
+    kept = next((home / "backups").glob("before-restore-*.sqlite3"))
     assert result.stdout.splitlines() == [
         f"restored {home / DB_NAME} from {copy} (schema {SCHEMA_VERSION})",
         f"the replaced collection was kept as {kept}",

@@ -7,13 +7,14 @@ built database file in for the old one in a single atomic rename.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from studyaws.store.backup import fsync_file, fsync_folder
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 class RestoreError(Exception):
@@ -21,30 +22,82 @@ class RestoreError(Exception):
     message is for the user and nothing was changed."""
 
 
-def deck_count(db_path: Path) -> int:
-    """How many decks the collection at `db_path` holds (0 when there is none yet)."""
+def inspect_collection(db_path: Path) -> tuple[int, str | None]:
+    """How many decks the collection at `db_path` holds (0 when there is none yet), and why
+    it cannot be read when it is damaged or not a database (else None): a restore is the
+    way back then, so it must not need to read it."""
     if not db_path.exists():
-        return 0
+        return 0, None
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
         try:
+            check = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                return 0, str(check).splitlines()[0]
             has_table = conn.execute(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'deck'"
             ).fetchone()[0]
-            return conn.execute("SELECT count(*) FROM deck").fetchone()[0] if has_table else 0
+            return (conn.execute("SELECT count(*) FROM deck").fetchone()[0]
+                    if has_table else 0), None
         finally:
             conn.close()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise RestoreError(f"{db_path}: the collection is busy in another studyaws; "
+                               "close it and retry") from None
+        return 0, str(exc)
     except sqlite3.DatabaseError as exc:
-        raise RestoreError(f"{db_path}: cannot read the current collection ({exc})") from None
+        return 0, str(exc)
 
 
-def temporary_path(db_path: Path, suffix: str = ".restoring") -> Path:
+def kept_message(kept: Path | None, damage: str | None) -> str | None:
+    """The line that tells where the replaced collection went."""
+    if kept is None:
+        return None
+    if damage is not None:
+        return f"the damaged collection was kept as {kept} (it could not be read: {damage})"
+    return f"the replaced collection was kept as {kept}"
+
+
+def open_to_read(home: str | None, db_path: Path) -> Engine:
+    """The collection for a command that only reads it (export): opened as every command
+    opens it (upgraded, today's copy made) where it can be written, else read-only, with
+    nothing written beside it."""
+    from studyaws.store.backup import can_write
+
+    if can_write(db_path):
+        from studyaws.collection import open_collection
+
+        return open_collection(home, import_bundled=False)
+    return read_only_engine(db_path)
+
+
+def read_only_engine(db_path: Path) -> Engine:
+    """An engine whose every connection only reads `db_path`; each transaction is one
+    consistent snapshot, as with the read-write engine."""
+    from sqlalchemy import create_engine, event
+
+    from studyaws.store.backup import check_read_only_collection, connect_read_only
+
+    check_read_only_collection(db_path)
+    engine = create_engine("sqlite://", creator=lambda: connect_read_only(db_path))
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def temporary_path(db_path: Path) -> Path:
     """A new, unused file name beside `db_path` (same folder, so the swap is one rename)."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=suffix, dir=db_path.parent)
-    os.close(fd)
-    os.unlink(name)
-    return Path(name)
+    from studyaws.store.backup import restore_temp_path
+
+    return restore_temp_path(db_path)
 
 
 def remove_database(path: Path) -> None:
@@ -52,34 +105,50 @@ def remove_database(path: Path) -> None:
         name.unlink(missing_ok=True)
 
 
-def swap_in(new_db: Path, db_path: Path) -> Path | None:
+def swap_in(new_db: Path, db_path: Path, damaged: bool = False) -> Path | None:
     """Put the complete database `new_db` in the place of `db_path` with one atomic rename.
 
     The old database's write-ahead log is folded into it first (which fails while another
-    program has it open: then nothing changes), and a copy of the old database is kept as
-    `<name>.before-restore`. Returns that copy's path, or None when there was no database."""
+    program has it open: then nothing changes), and a copy of it is kept in backups/
+    (`before-restore-<time>.sqlite3`). A `damaged` one, which cannot be opened, is kept as
+    it is (`damaged-<time>.sqlite3`, with its log). Returns that copy's path, or None when
+    there was no database. Killed at any point, the collection is the old one or the new
+    one, whole."""
+    from studyaws.store.backup import keep_replaced
+
     _self_contained(new_db)
-    backup = None
+    kept = None
     if db_path.exists():
-        try:
-            conn = sqlite3.connect(db_path, timeout=2)
+        if not damaged:
             try:
-                mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
-            finally:
-                conn.close()
-        except sqlite3.DatabaseError as exc:
-            raise RestoreError(f"{db_path}: cannot take over the current collection ({exc}); "
-                               "close studyaws everywhere and retry") from None
-        if str(mode).lower() != "delete":
-            raise RestoreError(f"{db_path}: the collection is open in another studyaws; "
-                               "close it and retry")
-        backup = db_path.with_name(f"{db_path.name}.before-restore")
-        shutil.copyfile(db_path, backup)
-        for stale in (Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+                conn = sqlite3.connect(db_path, timeout=2)
+                try:
+                    mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+                finally:
+                    conn.close()
+            except sqlite3.OperationalError as exc:
+                raise RestoreError(f"{db_path}: cannot take over the current collection "
+                                   f"({exc}); close studyaws everywhere and retry") from None
+            except sqlite3.DatabaseError:
+                damaged = True  # unreadable after all: kept aside as it is
+            else:
+                if str(mode).lower() != "delete":
+                    raise RestoreError(f"{db_path}: the collection is open in another "
+                                       "studyaws; close it and retry")
+        try:
+            kept = keep_replaced(db_path, damaged=damaged)
+        except OSError as exc:
+            raise RestoreError(f"{db_path}: cannot keep a copy of the current collection in "
+                               f"{exc.filename or 'backups/'} ({exc.strerror}); nothing was "
+                               "changed") from None
+        # Its log and journal belong to the old file: beside the new one, SQLite would
+        # apply them to it.
+        for stale in (Path(f"{db_path}-wal"), Path(f"{db_path}-shm"),
+                      Path(f"{db_path}-journal")):
             stale.unlink(missing_ok=True)
     os.replace(new_db, db_path)
     fsync_folder(db_path.parent)
-    return backup
+    return kept
 
 
 def _self_contained(path: Path) -> None:
@@ -91,20 +160,3 @@ def _self_contained(path: Path) -> None:
     finally:
         conn.close()
     fsync_file(path)
-
-
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """`write(temp)` makes the file under a temporary name beside `path`, then it is renamed
-    to `path`: a failed export never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    temp = Path(name)
-    try:
-        write(temp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)

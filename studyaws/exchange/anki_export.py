@@ -188,18 +188,53 @@ def csv_text(notes: list[Note]) -> str:
     writer = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     for note in notes:
         fields = [_plain(f) for f in note.fields]
-        writer.writerow([note.guid, note.notetype, note.deck, *fields, " ".join(note.tags)])
+        row = [note.guid, note.notetype, note.deck, *fields, " ".join(note.tags)]
+        writer.writerow([_inert(cell) for cell in row])
     return out.getvalue()
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula, with the usual leading apostrophe that
+    makes it text (Anki shows the apostrophe)."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
 # -- Anki package ------------------------------------------------------------------------
 
 
 def _html(text: str) -> str:
-    """Card Markdown as HTML for Anki; raw HTML in a card is shown as text, never run."""
-    from markdown_it import MarkdownIt
+    """Card Markdown as HTML for Anki; raw HTML in a card is shown as text, never run, and
+    an image is its description and address as text, never loaded (a remote one would
+    tell a server each time the card is shown)."""
+    return _markdown().render(text).strip()
 
-    return MarkdownIt("commonmark", {"html": False}).enable("table").render(text).strip()
+
+_RENDERER = None
+
+
+def _markdown():
+    global _RENDERER
+    if _RENDERER is None:
+        from markdown_it import MarkdownIt
+
+        renderer = MarkdownIt("commonmark", {"html": False}).enable("table")
+        renderer.add_render_rule("image", _image_as_text)
+        _RENDERER = renderer
+    return _RENDERER
+
+
+def _image_as_text(self, tokens, idx, options, env) -> str:
+    from markdown_it.common.utils import escapeHtml
+
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children or [], options, env) or "image"
+    source = str(token.attrGet("src") or "")
+    where = "" if not source or source.startswith("data:") else f" ({source})"
+    return escapeHtml(f"[image: {alt}]{where}")
 
 
 def _stable_id(text: str) -> int:

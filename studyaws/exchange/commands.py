@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from studyaws.console import write_data
-from studyaws.exchange import RestoreError, deck_count, write_atomically
+from studyaws.exchange import RestoreError, inspect_collection, kept_message, open_to_read
 from studyaws.text import printable
 
 LONG_IMPORT_FILES = 10  # from this many files on, an import shows its progress
@@ -60,41 +60,50 @@ class ImportProgress:
 
 def export(args: argparse.Namespace, home: str | None) -> int:
     """`studyaws export --format json|apkg|csv -o FILE` (`-o -`: JSON or text to stdout)."""
-    from studyaws.collection import open_collection
     from studyaws.config import DB_NAME, data_home
+    from studyaws.exchange.output import OutputError, check_output, write_output
 
     db_path = data_home(home) / DB_NAME
     if not db_path.exists():
         print(printable(f"studyaws export: no collection at {db_path}"), file=sys.stderr)
         return 1
-    engine = open_collection(home, import_bundled=False)
     out = args.output
-    if args.format == "json":
-        from studyaws.exchange.json_dump import export_json
+    if out == "-" and args.format == "apkg":
+        print("studyaws export: an Anki package needs a file name (-o FILE.apkg)",
+              file=sys.stderr)
+        return 2
+    try:
+        destination = None if out == "-" else check_output(Path(out), db_path, args.force)
+        engine = open_to_read(home, db_path)
+        if args.format == "json":
+            from studyaws.exchange.json_dump import export_json
 
-        text = export_json(engine)
-        if out == "-":
-            write_data(text)
+            text = export_json(engine)
+            if destination is None:
+                write_data(text)
+                return 0
+            write_output(destination, lambda p: p.write_text(text, encoding="utf-8"))
+            print(printable(f"wrote {out}: the whole collection as JSON"),
+                  file=_said_to(destination))
             return 0
-        write_atomically(Path(out), lambda p: p.write_text(text, encoding="utf-8"))
-        print(printable(f"wrote {out}: the whole collection as JSON"))
-        return 0
-    from studyaws.exchange import anki_export
+        from studyaws.exchange import anki_export
 
-    if args.format == "csv":
-        notes, report = anki_export.collect_notes(engine)
-        text = anki_export.csv_text(notes)
-        if out == "-":
-            write_data(text)
+        if args.format == "csv":
+            notes, report = anki_export.collect_notes(engine)
+            text = anki_export.csv_text(notes)
+            if destination is None:
+                write_data(text)
+            else:
+                write_output(destination, lambda p: p.write_text(text, encoding="utf-8"))
         else:
-            write_atomically(Path(out), lambda p: p.write_text(text, encoding="utf-8"))
-    else:
-        if out == "-":
-            print("studyaws export: an Anki package needs a file name (-o FILE.apkg)",
-                  file=sys.stderr)
-            return 2
-        report = _run_apkg(engine, Path(out))
-    where = sys.stderr if out == "-" else sys.stdout
+            result = []
+            write_output(destination,
+                         lambda p: result.append(anki_export.write_apkg(engine, p)))
+            report = result[0]
+    except OutputError as exc:
+        print(printable(f"studyaws export: {exc}"), file=sys.stderr)
+        return 1
+    where = _said_to(destination)
     print(printable(f"wrote {out}: {report.notes} notes ({report.cards} cards) from "
                     f"{report.decks} deck{'s' if report.decks != 1 else ''}"), file=where)
     if report.scenarios_left_out:
@@ -104,12 +113,9 @@ def export(args: argparse.Namespace, home: str | None) -> int:
     return 0
 
 
-def _run_apkg(engine, path: Path):
-    from studyaws.exchange.anki_export import write_apkg
-
-    result = []
-    write_atomically(path, lambda p: result.append(write_apkg(engine, p)))
-    return result[0]
+def _said_to(destination):
+    """Where to say what was written: not into the data (`-o -`, `-o /dev/stdout`)."""
+    return sys.stderr if destination is None or destination.special else sys.stdout
 
 
 def restore(args: argparse.Namespace, home: str | None) -> int:
@@ -119,23 +125,30 @@ def restore(args: argparse.Namespace, home: str | None) -> int:
     db_path = data_home(home) / DB_NAME
     source = Path(args.file)
     try:
+        if source.is_dir():
+            raise RestoreError(f"{source}: is a folder; give one backup file: a copy made by "
+                               "studyaws backup (in the data folder's backups/) or a JSON "
+                               "export (studyaws export)")
         if not source.is_file():
             raise RestoreError(f"{source}: no such file")
-        decks = deck_count(db_path)
+        from studyaws.exchange.json_dump import read_backup, restore_json
+
+        document = read_backup(source)
+        decks, damage = inspect_collection(db_path)
         if decks and not args.force:
             print(printable(f"studyaws restore: the collection at {db_path} already has "
                             f"{decks} deck{'s' if decks != 1 else ''}; restoring replaces it. "
                             "Add --force to replace it (a copy of it is kept)."),
                   file=sys.stderr)
             return 1
-        from studyaws.exchange.json_dump import restore_json
-
-        counts = restore_json(source, db_path)
+        restored = restore_json(source, db_path, damaged=damage is not None,
+                                document=document)
     except RestoreError as exc:
         print(printable(f"studyaws restore: {exc}"), file=sys.stderr)
         return 1
-    summary = ", ".join(f"{name} {n}" for name, n in counts.items() if n)
+    summary = ", ".join(f"{name} {n}" for name, n in restored.counts.items() if n)
     print(printable(f"restored {db_path} from {source}; rows: {summary or 'none'}"))
-    if decks:
-        print(printable(f"the replaced collection was kept as {db_path.name}.before-restore"))
+    kept = kept_message(restored.kept, damage)
+    if kept:
+        print(printable(kept))
     return 0

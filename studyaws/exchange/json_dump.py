@@ -26,11 +26,20 @@ import json
 import math
 import sqlite3
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import Boolean, Engine, Table
 from sqlmodel import SQLModel
 
-from studyaws.exchange import RestoreError, remove_database, swap_in, temporary_path
+from studyaws.exchange import (
+    RestoreError,
+    inspect_collection,
+    remove_database,
+    swap_in,
+    temporary_path,
+)
+from studyaws.exchange.validate import check_tables
+from studyaws.store.backup import remove_restore_leftovers
 from studyaws.store.engine import SCHEMA_VERSION, open_engine
 from studyaws.store.tables import UTCDateTime, from_db
 
@@ -78,19 +87,32 @@ def export_json(engine: Engine) -> str:
     return "".join(parts)
 
 
-def restore_json(path: Path, db_path: Path) -> dict[str, int]:
-    """Rebuild the collection at `db_path` from the JSON backup at `path`: a new database is
-    written beside it, checked, and renamed over the old one. Raises RestoreError (changing
-    nothing) when the backup is not usable. Returns the rows restored per table."""
-    document = _read(path)
-    tables = {t.name: t for t in _tables()}
-    data = document["tables"]
-    for name, rows in data.items():
-        if name not in tables:
-            raise RestoreError(f"{path}: unknown table {name!r} in the backup")
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise RestoreError(f"{path}: table {name!r} is not a list of rows")
+class Restored(NamedTuple):
+    counts: dict[str, int]  # rows restored, per table
+    kept: Path | None  # where the replaced collection was kept
 
+
+def read_backup(path: Path) -> dict:
+    """The JSON backup at `path`, checked whole (see studyaws.exchange.validate); raises
+    RestoreError naming the file and the first thing wrong."""
+    document = _read(path)
+    check_tables(path, document["tables"], {t.name: t for t in _tables()})
+    return document
+
+
+def restore_json(path: Path, db_path: Path, damaged: bool | None = None,
+                 document: dict | None = None) -> Restored:
+    """Rebuild the collection at `db_path` from the JSON backup at `path` (`document`, when
+    read_backup has read it already): a new database is written beside it, checked, and
+    renamed over the old one (kept in backups/; `damaged` says it cannot be read, found out
+    here when None). Raises RestoreError (changing nothing) when the backup is not usable."""
+    if document is None:
+        document = read_backup(path)  # all of it, before anything is written
+    data = document["tables"]
+
+    remove_restore_leftovers(db_path)
+    if damaged is None:
+        damaged = inspect_collection(db_path)[1] is not None
     temp = temporary_path(db_path)
     counts: dict[str, int] = {}
     try:
@@ -116,10 +138,10 @@ def restore_json(path: Path, db_path: Path) -> dict[str, int]:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             conn.close()
-        swap_in(temp, db_path)
+        kept = swap_in(temp, db_path, damaged=damaged)
     finally:
         remove_database(temp)
-    return counts
+    return Restored(counts, kept)
 
 
 def _read(path: Path) -> dict:
@@ -131,13 +153,20 @@ def _read(path: Path) -> dict:
         raise RestoreError(f"{path}: not UTF-8 text, not a studyaws JSON backup") from None
     except json.JSONDecodeError as exc:
         raise RestoreError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise RestoreError(f"{path}: nested too deeply; not a studyaws JSON backup") from None
+    except ValueError as exc:  # a number of thousands of digits, say
+        raise RestoreError(f"{path}: not valid JSON ({exc})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise RestoreError(f"{path}: not a studyaws JSON backup (no \"format\": \"{FORMAT}\")")
     if document.get("version") != VERSION:
         raise RestoreError(f"{path}: backup version {document.get('version')!r}; this "
                            f"studyaws reads version {VERSION}")
     schema = document.get("schema")
-    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+    if type(schema) is not int or schema < 1:
+        raise RestoreError(f"{path}: the backup's \"schema\" is {schema!r}, not a schema "
+                           "version")
+    if schema > SCHEMA_VERSION:
         raise RestoreError(f"{path}: made by a newer studyaws (schema {schema}, this one "
                            f"knows {SCHEMA_VERSION}); upgrade studyaws")
     if not isinstance(document.get("tables"), dict):
