@@ -147,6 +147,12 @@ def _run(args: argparse.Namespace) -> int:
 
         return getattr(commands, args.command)(args, args.home)
 
+    if _opens_the_app(args) and not _has_terminal():
+        print("studyaws: the app needs a terminal: standard input and output must both be "
+              "one (in scripts use the commands: studyaws decks, import, stats ...)",
+              file=sys.stderr)
+        return 2
+
     from studyaws.collection import open_collection
 
     if args.command == "import":
@@ -166,6 +172,18 @@ def _run(args: argparse.Namespace) -> int:
 
     return run_app(engine, start="review" if args.command == "review" else "home",
                    deck=getattr(args, "deck", None))
+
+
+def _opens_the_app(args: argparse.Namespace) -> bool:
+    return args.command in (None, "review") or (args.command == "exam" and not args.history)
+
+
+def _has_terminal() -> bool:
+    """Without a terminal on both ends the app cannot read keys or draw (it would spin)."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed or replaced streams
+        return False
 
 
 def _is_copy(path: Path) -> bool:

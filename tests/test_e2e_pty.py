@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,49 @@ def test_exam_survives_sigkill_and_resumes_with_its_answers_and_time(tmp_path, e
     finally:
         again.kill()
     assert _exam_state(db)[1] == answers
+
+
+# -- no terminal: the app refuses at once instead of spinning ----------------------------------
+
+
+@pytest.mark.parametrize("args", [[], ["review"], ["exam", "--preset", "quick"]],
+                         ids=["home", "review", "exam"])
+@pytest.mark.parametrize("streams", ["stdin-devnull", "stdout-piped"])
+def test_the_app_without_a_terminal_refuses_in_one_line(tmp_path, env, args, streams):
+    home = tmp_path / "home"
+    deck = tmp_path / "exam.md"
+    deck.write_text("\n\n".join(
+        f"Which option is number {n}? {{#e{n}}}\n\n- [x] Option {n}\n- [ ] Not {n}"
+        for n in range(1, 4)) + "\n")
+    subprocess.run([*studyaws_command(), "import", str(deck)], env=env, check=True,
+                   capture_output=True)
+    before = sorted(p.name for p in home.iterdir() if not p.name.endswith("-shm"))
+    if streams == "stdin-devnull":
+        stdin = subprocess.DEVNULL
+    else:  # a real terminal on stdin, the screen sent down a pipe (studyaws | less)
+        primary, stdin = os.openpty()
+    try:
+        started = time.monotonic()
+        result = subprocess.run([*studyaws_command(), *args], env=env, stdin=stdin,
+                                capture_output=True, text=True, timeout=30)
+        took = time.monotonic() - started
+    finally:
+        if streams != "stdin-devnull":
+            os.close(primary)
+            os.close(stdin)
+    assert result.returncode == 2, (result.stdout[-500:], result.stderr[-500:])
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("studyaws: ") and "terminal" in lines[0], \
+        result.stderr[-1000:]
+    assert took < 10
+    assert sorted(p.name for p in home.iterdir() if not p.name.endswith("-shm")) == before
+    with closing(sqlite3.connect(home / "studyaws.sqlite3")) as conn:
+        assert conn.execute("select count(*) from exam").fetchone()[0] == 0
+
+
+def test_the_app_without_a_terminal_creates_no_collection(tmp_path, env):
+    result = subprocess.run([*studyaws_command()], env=env, stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr[-500:]
+    assert not (tmp_path / "home").exists()
