@@ -172,3 +172,74 @@ async def test_leaving_and_resuming_from_home(tmp_path):
         assert isinstance(again, ExamScreen) and again.index == 1
         assert again.remaining == view.remaining_s - 30
         assert again.exam.items[0].answered
+
+
+EDITABLE = """\
+Which option is last? {#pick}
+
+- [ ] One
+- [ ] Two
+- [x] Three
+
+> domain: secure
+
+Order: Put these in order. {#order}
+1. First
+2. Second
+3. Third
+4. Fourth
+
+> domain: secure
+"""
+
+EDITED = """\
+Which option is last? {#pick}
+
+- [ ] One
+- [x] Two
+
+> domain: secure
+
+Order: Put these in order. {#order}
+1. First
+2. Second
+
+> domain: secure
+"""
+
+
+async def test_an_exam_whose_deck_was_edited_shows_the_answers_as_given(tmp_path):
+    """Options answered in the exam no longer exist after an edit of the deck: the running
+    exam, its results and the answer review show the answers as given, with a note."""
+    from studyaws.importer import import_paths
+
+    engine, clock, deck = make_collection(tmp_path, EDITABLE)
+    view = service.start_exam(engine, clock, "quick", seed=1)
+    pick, order = sorted(view.items, key=lambda i: type(i.question).__name__)
+    service.save_answer(engine, view.id, pick, {"chosen": [2]}, 5, clock.now())
+    service.save_answer(engine, view.id, order, {"order": [3, 2, 1, 0]}, 5, clock.now())
+    clock.advance(60)
+    deck.write_text(EDITED)
+    import_paths(engine, [deck], clock.now())
+
+    app = StudyApp(engine, clock, start="exam", exam_id=view.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExamScreen)
+        for _ in range(2):  # both questions show, the stale answer left out
+            await pilot.press("right")
+            await pilot.pause()
+        await pilot.press("s", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamResultScreen)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AnswerReviewScreen)
+        text = screen_text(app)
+        assert "Three (no longer an option)" not in text  # the text was not stored
+        assert "option 3 (no longer in the question)" in text
+        assert "Fourth" not in text
+        assert ("item 4 (no longer in the question) → item 3 (no longer in the question) → "
+                "Second → First") in text
+        assert text.count("edited after this exam") == 2

@@ -19,7 +19,14 @@ from studyaws.domains import DOMAINS
 from studyaws.exam import service
 from studyaws.exam.blueprints import PRESETS
 from studyaws.exam.scoring import Result
-from studyaws.questions import Choice, Numeric, Ordering, answer_text, response_text
+from studyaws.questions import (
+    Choice,
+    Numeric,
+    Ordering,
+    answer_text,
+    response_fits,
+    response_text,
+)
 from studyaws.srs.review import display_path
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
@@ -186,7 +193,9 @@ class ExamScreen(Screen):
         self._show_status()
         self.query_one("#prompt", CardText).show(item.question.stem)
         question = item.question
-        response = item.response or {}
+        # An answer to options the deck no longer has (edited since) is not put back.
+        response = item.response if response_fits(item.question, item.response) else None
+        response = response or {}
         locked = item.position in self.checked
         options, ordering, field = show_question_widgets(
             self, question, random.Random(item.seed), focus_field=not locked)
@@ -601,6 +610,9 @@ class AnswerReviewScreen(Screen):
             widgets[-1].show(item.question.stem)
             parts: list = [("Your answer  ", "$text-muted"), response_text(item.question, item.response),
                            "\n", ("Correct      ", "$text-muted"), answer_text(item.question)]
+            if item.edited:
+                parts += ["\n", ("This question was edited after this exam: your answer is "
+                                  "shown as given, against the question as it is now.", "$warning")]
             if item.explanation:
                 parts += ["\n\n", item.explanation]
             parts += ["\n", (f"Source: {display_path(item.source)}", "$text-muted"), "\n"]
