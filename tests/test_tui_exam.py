@@ -243,3 +243,43 @@ async def test_an_exam_whose_deck_was_edited_shows_the_answers_as_given(tmp_path
         assert ("item 4 (no longer in the question) → item 3 (no longer in the question) → "
                 "Second → First") in text
         assert text.count("edited after this exam") == 2
+
+
+def burst(app, *keys: str) -> None:
+    """Keys arriving together, as a terminal delivers fast typing: no pause between them,
+    unlike pilot.press, which waits for the app to go idle after each key."""
+    from textual import events
+
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+NUMBERS = "\n\n".join(
+    f"Q: How many things in box {n}? {{#n{n}}}\nA: = {n}\n\n> domain: secure"
+    for n in range(1, 5)) + "\n"
+
+
+async def test_digits_typed_right_after_moving_to_a_numeric_question_are_kept(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, NUMBERS)
+    view = service.start_exam(engine, clock, "quick", seed=2)
+    app = StudyApp(engine, clock, start="exam", exam_id=view.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExamScreen) and len(view.items) == 4
+        burst(app, "1")
+        for index, typed in enumerate(("42", "7", "365")):
+            burst(app, "right", *typed)
+            await pilot.pause()
+            assert screen.index == index + 1
+            assert screen.query_one("#numeric").value == typed
+        burst(app, "left", "9", "enter", "f")  # letters are keys of the exam, not input
+        await pilot.pause()
+        assert screen.index == 3 and screen.item.flagged
+    with reading(engine) as session:
+        saved = dict(session.execute(select(ExamQuestion.position, ExamQuestion.response).where(
+            ExamQuestion.exam_id == view.id)).all())
+    assert saved == {0: '{"text": "1"}', 1: '{"text": "42"}', 2: '{"text": "79"}',
+                     3: '{"text": "365"}'}

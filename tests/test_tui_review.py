@@ -531,3 +531,32 @@ async def test_home_reads_its_counts_in_a_thread_on_return(tmp_path, monkeypatch
         await home_settled(pilot)
         assert threads == [True, False, False]
         assert app.screen.shown is before
+
+
+def burst(app, *keys: str) -> None:
+    """Keys arriving together, as a terminal delivers fast typing: no pause between them,
+    unlike pilot.press, which waits for the app to go idle after each key."""
+    from textual import events
+
+    for key in keys:
+        event = events.Key(key, " " if key == "space" else key if len(key) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def test_fast_typing_acts_in_order_onto_the_next_card(tmp_path):
+    """A flashcard answered, then the number of the numeric card after it typed at once:
+    every key acts, in the order typed, on the card showing by then."""
+    deck = ("# Fast\n\nQ: A flashcard\nA: Its answer\n\nQ: How many days?\nA: = 42\n\n"
+            "Q: Another flashcard\nA: Its answer\n\nQ: How many hours?\nA: = 7\n")
+    engine, clock, _ = make_collection(tmp_path, deck)
+    app = StudyApp(engine, clock, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(app, "space", "3", "4", "2", "enter", "space", "space", "4", "7", "enter", "1")
+        await pilot.pause()
+        await pilot.pause()
+    answered = [(log.rating, json.loads(log.response or "null")) for log in logs(engine)]
+    # Right at once is Easy; the last answer's rating was changed to Again with 1.
+    assert answered == [(policy.GOOD, None), (policy.EASY, {"text": "42"}),
+                        (policy.EASY, None), (policy.AGAIN, {"text": "7"})]

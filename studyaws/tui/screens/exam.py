@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -31,8 +30,10 @@ from studyaws.srs.review import display_path
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.question import (
+    NumberField,
     OptionsView,
     OrderingView,
+    after_typed_keys,
     feedback_content,
     show_question_widgets,
 )
@@ -88,10 +89,12 @@ class ExamStartScreen(ModalScreen):
 
 
 class ExamScreen(Screen):
+    # Every key is a priority binding, so that keys act in the order they are typed (each
+    # action runs before the next key is routed: see after_typed_keys); the number field
+    # keeps what a number is typed with, and ←/→ are the exam's, not its cursor's.
     BINDINGS = [
-        # Letters are priority bindings: they work while the number field has focus.
-        Binding("right", "move(1)", "Next", id="exam.next"),
-        Binding("left", "move(-1)", "Previous", id="exam.previous"),
+        Binding("right", "move(1)", "Next", id="exam.next", priority=True),
+        Binding("left", "move(-1)", "Previous", id="exam.previous", priority=True),
         Binding("n", "move(1)", "Next", show=False, priority=True),
         Binding("p", "move(-1)", "Previous", show=False, priority=True),
         Binding("f", "flag", "Flag", id="exam.flag", priority=True),
@@ -99,12 +102,13 @@ class ExamScreen(Screen):
         Binding("r", "review", "Review", id="exam.review", priority=True),
         Binding("s", "submit", "Submit", id="exam.submit", priority=True),
         Binding("z", "pause", "Pause", id="exam.pause", priority=True),
-        Binding("enter", "enter", "Save / check", show=False, id="exam.enter"),
-        Binding("escape", "leave", "Leave", id="exam.leave"),
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("shift+up,K", "order(-1)", "Move item up", show=False),
-        Binding("shift+down,J", "order(1)", "Move item down", show=False),
+        Binding("enter", "enter", "Save / check", show=False, id="exam.enter", priority=True),
+        Binding("escape", "leave", "Leave", id="exam.leave", priority=True),
+        Binding("up", "cursor(-1)", "Up", show=False, priority=True),
+        Binding("down", "cursor(1)", "Down", show=False, priority=True),
+        Binding("shift+up,K", "order(-1)", "Move item up", show=False, priority=True),
+        Binding("shift+down,J", "order(1)", "Move item down", show=False, priority=True),
+        *(Binding(str(n), f"digit({n})", show=False, priority=True) for n in range(1, 10)),
     ]
 
     def __init__(self, exam: service.ExamView):
@@ -130,7 +134,7 @@ class ExamScreen(Screen):
             yield CardText(id="prompt")
             yield OptionsView(id="options")
             yield OrderingView(id="ordering")
-            yield Input(placeholder="type a number, Enter to save", id="numeric", type="number")
+            yield NumberField(placeholder="type a number, Enter to save", id="numeric")
             yield Static(id="feedback")
         yield Static(id="keys")
         yield KeysFooter()
@@ -213,6 +217,7 @@ class ExamScreen(Screen):
                 ordering.show_answer()
         elif isinstance(question, Numeric):
             field.value = str(response.get("text", ""))
+            field.cursor_position = len(field.value)  # typing goes on after it
         self._show_feedback()
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         self._show_keys()
@@ -268,32 +273,30 @@ class ExamScreen(Screen):
     def _locked(self) -> bool:
         return self.item.position in self.checked
 
-    async def on_key(self, event: events.Key) -> None:
-        if not event.character or not event.character.isdigit() or isinstance(self.focused, Input):
-            return
+    @after_typed_keys
+    def action_digit(self, number: int) -> None:
+        """Pick (or unpick) an option of a choice question."""
         question = self.item.question
         if not isinstance(question, Choice) or self._locked():
             return
-        event.stop()
         options = self.query_one("#options", OptionsView)
-        options.toggle(int(event.character) - 1)
+        options.toggle(number - 1)
         picked = options.picked
         self._save({"chosen": sorted(picked)} if picked else None)
 
+    @after_typed_keys
     def action_cursor(self, step: int) -> None:
         if isinstance(self.item.question, Ordering):
             self.query_one("#ordering", OrderingView).move_cursor(step)
 
+    @after_typed_keys
     def action_order(self, step: int) -> None:
         if isinstance(self.item.question, Ordering) and not self._locked():
             ordering = self.query_one("#ordering", OrderingView)
             ordering.move_item(step)
             self._save({"order": list(ordering.order)})
 
-    async def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        await self.action_enter()
-
+    @after_typed_keys
     async def action_enter(self) -> None:
         question = self.item.question
         if self._locked():
@@ -317,6 +320,7 @@ class ExamScreen(Screen):
         self.show_question()
 
     # -- navigation ---------------------------------------------------------------------------
+    @after_typed_keys
     async def action_move(self, step: int) -> None:
         await self.go(self.index + step)
 
@@ -333,10 +337,12 @@ class ExamScreen(Screen):
         service.save_clock(self.app.engine, self.exam.id, self.remaining, self.index)
         self.show_question()
 
+    @after_typed_keys
     def action_flag(self) -> None:
         service.set_flag(self.app.engine, self.exam.id, self.item, not self.item.flagged)
         self.show_question()
 
+    @after_typed_keys
     def action_pause(self) -> None:
         if not self.exam.practice:
             self.notify("The clock pauses only in practice mode.", markup=False)
@@ -344,6 +350,7 @@ class ExamScreen(Screen):
         self.paused = not self.paused
         self._show_clock()
 
+    @after_typed_keys
     def action_navigator(self) -> None:
         def jump(index: int | None) -> None:
             if index is not None:
@@ -351,6 +358,7 @@ class ExamScreen(Screen):
 
         self.app.push_screen(NavigatorScreen(self.exam, self.index), jump)
 
+    @after_typed_keys
     def action_review(self) -> None:
         def done(choice: int | str | None) -> None:
             if choice == "submit":
@@ -360,6 +368,7 @@ class ExamScreen(Screen):
 
         self.app.push_screen(ReviewBeforeSubmitScreen(self.exam), done)
 
+    @after_typed_keys
     def action_submit(self) -> None:
         unanswered = sum(1 for i in self.exam.items if not i.answered)
         flagged = sum(1 for i in self.exam.items if i.flagged)
@@ -372,6 +381,7 @@ class ExamScreen(Screen):
             f"Submit the exam? {unanswered} unanswered (they count as wrong), {flagged} flagged."
         ), confirmed)
 
+    @after_typed_keys
     def action_leave(self) -> None:
         self.save_clock()
         self.notify("The exam is saved: press x on the home screen to resume it.",

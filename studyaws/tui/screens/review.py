@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -18,8 +17,10 @@ from studyaws.srs.review import CardView, ReviewService
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.question import (
+    NumberField,
     OptionsView,
     OrderingView,
+    after_typed_keys,
     feedback_content,
     show_question_widgets,
 )
@@ -33,21 +34,28 @@ def suggested_rating(correct: bool, seconds: float, easy_seconds: float) -> int:
 
 
 class ReviewScreen(Screen):
+    # Every key is a priority binding, so that keys act in the order they are typed (each
+    # action runs before the next key is routed: see after_typed_keys); the number field
+    # keeps what a number is typed with.
     BINDINGS = [
-        Binding("space", "primary", "Show answer / Good", key_display="Space", id="review.primary"),
-        Binding("enter", "primary", "Submit / Good", show=False, id="review.enter"),
-        # Letters are priority bindings: they work while the number field has focus.
+        Binding("space", "primary", "Show answer / Good", key_display="Space", id="review.primary",
+                priority=True),
+        Binding("enter", "primary", "Submit / Good", show=False, id="review.enter",
+                priority=True),
         Binding("u", "undo", "Undo", id="review.undo", priority=True),
         Binding("s", "suspend", "Suspend", id="review.suspend", priority=True),
         Binding("b", "bury", "Bury", id="review.bury", priority=True),
         Binding("e", "context", "Context", id="review.context", priority=True),
         Binding("question_mark", "help", "Help", key_display="?", id="review.help",
                 priority=True),
-        Binding("escape", "leave", "Home", id="review.home"),
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("shift+up,K", "move(-1)", "Move item up", show=False, id="review.move-up"),
-        Binding("shift+down,J", "move(1)", "Move item down", show=False, id="review.move-down"),
+        Binding("escape", "leave", "Home", id="review.home", priority=True),
+        Binding("up", "cursor(-1)", "Up", show=False, priority=True),
+        Binding("down", "cursor(1)", "Down", show=False, priority=True),
+        Binding("shift+up,K", "move(-1)", "Move item up", show=False, id="review.move-up",
+                priority=True),
+        Binding("shift+down,J", "move(1)", "Move item down", show=False, id="review.move-down",
+                priority=True),
+        *(Binding(str(n), f"digit({n})", show=False, priority=True) for n in range(1, 10)),
     ]
 
     def __init__(self, deck_id: int | None = None):
@@ -72,7 +80,7 @@ class ReviewScreen(Screen):
             yield CardText(id="prompt")
             yield OptionsView(id="options")
             yield OrderingView(id="ordering")
-            yield Input(placeholder="type a number, Enter to submit", id="numeric", type="number")
+            yield NumberField(placeholder="type a number, Enter to submit", id="numeric")
             yield Rule(id="answer-rule")
             yield CardText(id="answer")
             yield Static(id="feedback")
@@ -156,6 +164,7 @@ class ReviewScreen(Screen):
         keys.update(Content.assemble(*parts))
 
     # -- actions ------------------------------------------------------------------------------
+    @after_typed_keys
     async def action_primary(self) -> None:
         view = self.view
         if view is None:
@@ -257,21 +266,14 @@ class ReviewScreen(Screen):
         feedback.display = True
         self.query_one("#card", VerticalScroll).scroll_end(animate=False)
 
-    async def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if self.view is not None and not self.submitted:
-            await self.submit()
-
-    async def on_key(self, event: events.Key) -> None:
-        if not event.character or not event.character.isdigit() or self.view is None:
-            return
-        if isinstance(self.focused, Input):
-            return
-        number = int(event.character)
-        event.stop()
+    @after_typed_keys
+    async def action_digit(self, number: int) -> None:
+        """Pick an option of the question; after the answer, rate it (1-4)."""
         view = self.view
+        if view is None:
+            return
         if view.question is not None and not self.submitted:
-            if isinstance(view.question, Choice) and number >= 1:
+            if isinstance(view.question, Choice):
                 self.query_one("#options", OptionsView).toggle(number - 1)
             return
         if not 1 <= number <= 4:
@@ -291,6 +293,7 @@ class ReviewScreen(Screen):
         self.rated = rating
         self._update_keys()
 
+    @after_typed_keys
     async def action_undo(self) -> None:
         card_id = self.service.undo()
         self.service.last_counts = None
@@ -300,6 +303,7 @@ class ReviewScreen(Screen):
         await self.show(self.service.card(card_id))
         self.notify("Undone.", markup=False, timeout=2)
 
+    @after_typed_keys
     async def action_suspend(self) -> None:
         if self.view is None:
             return
@@ -310,6 +314,7 @@ class ReviewScreen(Screen):
         self.notify("Card suspended (u to undo).", markup=False, timeout=3)
         await self.show_next()
 
+    @after_typed_keys
     async def action_bury(self) -> None:
         if self.view is None:
             return
@@ -320,16 +325,19 @@ class ReviewScreen(Screen):
         self.notify("Card buried until tomorrow (u to undo).", markup=False, timeout=3)
         await self.show_next()
 
+    @after_typed_keys
     def action_cursor(self, step: int) -> None:
         if self.view is not None and isinstance(self.view.question, Ordering):
             self.query_one("#ordering", OrderingView).move_cursor(step)
         else:
             self.query_one("#card", VerticalScroll).scroll_relative(y=step, animate=False)
 
+    @after_typed_keys
     def action_move(self, step: int) -> None:
         if self.view is not None and isinstance(self.view.question, Ordering):
             self.query_one("#ordering", OrderingView).move_item(step)
 
+    @after_typed_keys
     def action_context(self) -> None:
         if self.view is None:
             return
@@ -337,11 +345,13 @@ class ReviewScreen(Screen):
 
         self.app.push_screen(ContextScreen(self.view))
 
+    @after_typed_keys
     def action_help(self) -> None:
         from studyaws.tui.screens.modals import HelpScreen
 
         self.app.push_screen(HelpScreen())
 
+    @after_typed_keys
     def action_leave(self) -> None:
         self.app.pop_screen()
 
