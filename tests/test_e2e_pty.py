@@ -177,3 +177,33 @@ def test_the_app_without_a_terminal_creates_no_collection(tmp_path, env):
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr[-500:]
     assert not (tmp_path / "home").exists()
+
+
+def test_digits_typed_right_after_the_arrow_land_on_the_next_question(tmp_path, env):
+    deck = tmp_path / "numbers.md"
+    deck.write_text("\n\n".join(
+        f"Q: How many things in box {n}? {{#n{n}}}\nA: = {n}\n\n> domain: secure"
+        for n in range(1, 5)) + "\n")
+    subprocess.run([*studyaws_command(), "import", str(deck)], env=env, check=True,
+                   capture_output=True)
+    db = tmp_path / "home" / "studyaws.sqlite3"
+
+    def responses() -> dict[int, str]:
+        with closing(sqlite3.connect(db)) as conn:
+            return dict(conn.execute("select position, response from exam_question "
+                                     "where response != ''"))
+
+    term = Terminal([*studyaws_command(), "exam", "--preset", "quick"], env)
+    try:
+        term.wait_for("Question 1 of 4")
+        term.send("1")
+        for typed in ("42", "7", "365"):
+            term.send("\x1b[C" + typed)  # the right arrow and the digits in one write
+        term.send("\r")
+        deadline = time.monotonic() + 15
+        while len(responses()) < 4 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        term.kill()
+    assert responses() == {0: '{"text": "1"}', 1: '{"text": "42"}', 2: '{"text": "7"}',
+                           3: '{"text": "365"}'}
