@@ -207,3 +207,76 @@ def test_digits_typed_right_after_the_arrow_land_on_the_next_question(tmp_path, 
         term.kill()
     assert responses() == {0: '{"text": "1"}', 1: '{"text": "42"}', 2: '{"text": "7"}',
                            3: '{"text": "365"}'}
+
+
+# -- quitting folds the write-ahead log into the database file ---------------------------------
+
+
+def _main_file_alone(db: Path, tmp_path: Path, sql: str) -> int:
+    """`sql` on a copy of the database file without its -wal and -shm files, as a user's own
+    copy or `sqlite3 studyaws.sqlite3` after a crash of the -wal would see it."""
+    import shutil
+
+    alone = tmp_path / "alone" / "copy.sqlite3"
+    alone.parent.mkdir(exist_ok=True)
+    shutil.copyfile(db, alone)
+    with closing(sqlite3.connect(alone)) as conn:
+        return conn.execute(sql).fetchone()[0]
+
+
+def test_after_quitting_the_database_file_alone_holds_everything(tmp_path, env):
+    term = Terminal(studyaws_command(), env)  # a first run: the bundled decks are imported
+    try:
+        term.wait_for("Networking")
+        term.send("r")
+        term.wait_for("Show answer")
+        term.send(" ")
+        time.sleep(0.3)
+        term.send("3")
+        time.sleep(0.5)
+        term.send("\x1b")
+        time.sleep(0.5)
+        term.send("q")
+        assert term.wait_exit() == 0
+    finally:
+        if not term.exited:
+            term.kill()
+    db = tmp_path / "home" / "studyaws.sqlite3"
+    wal = Path(f"{db}-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    with closing(sqlite3.connect(db)) as conn:
+        cards = conn.execute("select count(*) from card").fetchone()[0]
+    assert cards >= 300
+    assert _main_file_alone(db, tmp_path, "select count(*) from card") == cards
+    assert _main_file_alone(db, tmp_path, "select count(*) from review_log") == 1
+
+
+def test_quitting_while_another_program_holds_the_write_lock(tmp_path, env):
+    deck = tmp_path / "words.md"
+    deck.write_text("# Words\n\nQ: Which word is Alphaword?\nA: Alphaword\n")
+    subprocess.run([*studyaws_command(), "import", str(deck)], env=env, check=True,
+                   capture_output=True)
+    db = tmp_path / "home" / "studyaws.sqlite3"
+    term = Terminal([*studyaws_command(), "review"], env)
+    holder = sqlite3.connect(db, isolation_level=None)
+    try:
+        term.wait_for("Alphaword")
+        term.send(" ")
+        time.sleep(0.3)
+        term.send("3")
+        wait_reviews(db, 1)
+        holder.execute("BEGIN IMMEDIATE")
+        holder.execute("INSERT INTO setting (key, value) VALUES ('holder', 'x')")
+        term.send("\x1b")
+        time.sleep(0.3)
+        term.send("q")
+        started = time.monotonic()
+        assert term.wait_exit(20) == 0
+        assert time.monotonic() - started < 5, "quitting waited for the lock"
+        holder.execute("COMMIT")
+    finally:
+        holder.close()
+        if not term.exited:
+            term.kill()
+    assert "Traceback" not in term.text()
+    assert reviews(db) == 1
