@@ -14,6 +14,7 @@ from textual.widgets import Input, ProgressBar, Rule, Static
 from studyaws.questions import Choice, Numeric, Ordering, Response, is_correct
 from studyaws.srs import policy
 from studyaws.srs.review import CardView, ReviewService
+from studyaws.tui.saving import PendingSaves, SaveLine, card_name
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.question import (
@@ -56,7 +57,10 @@ class ReviewScreen(Screen):
         Binding("shift+down,J", "move(1)", "Move item down", show=False, id="review.move-down",
                 priority=True),
         *(Binding(str(n), f"digit({n})", show=False, priority=True) for n in range(1, 10)),
+        Binding("r", "retry_save", "Retry saving", show=False, priority=True),
     ]
+    # While an answer waits to be saved, only these keys act (studyaws.tui.saving).
+    WHILE_SAVING = {"retry_save", "leave", "help", "context"}
 
     def __init__(self, deck_id: int | None = None):
         super().__init__()
@@ -84,6 +88,7 @@ class ReviewScreen(Screen):
             yield Rule(id="answer-rule")
             yield CardText(id="answer")
             yield Static(id="feedback")
+        yield SaveLine(id="save-status")
         yield Static(id="keys")
         yield KeysFooter()
 
@@ -93,7 +98,21 @@ class ReviewScreen(Screen):
 
     async def on_mount(self) -> None:
         self._service = ReviewService(self.app.engine, self.app.clock, self.deck_id)
+        self.saves = PendingSaves(self, self.query_one("#save-status", SaveLine))
         await self.show_next()
+
+    def on_unmount(self) -> None:
+        self.saves.stop()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        saves = getattr(self, "saves", None)
+        return not (saves is not None and saves.waiting and action not in self.WHILE_SAVING)
+
+    def action_retry_save(self) -> None:
+        self.saves.retry_now()
+
+    def _answer_to(self, view: CardView) -> str:
+        return f"your answer to {card_name(view.prompt, view.source)}"
 
     # -- showing ----------------------------------------------------------------------------
     async def show_next(self) -> None:
@@ -197,10 +216,14 @@ class ReviewScreen(Screen):
 
     async def rate(self, rating: int) -> None:
         view = self.view
-        seconds = self._seconds()
-        result = self.service.answer(view, rating, int(seconds * 1000))
-        self._after_answer(result.became_leech)
-        await self.show_next()
+        duration_ms = int(self._seconds() * 1000)
+
+        async def rated(result) -> None:
+            self._after_answer(result.became_leech)
+            await self.show_next()
+
+        await self.saves.save(self._answer_to(view),
+                              lambda: self.service.answer(view, rating, duration_ms), rated)
 
     def _after_answer(self, became_leech: bool) -> None:
         if became_leech:
@@ -241,13 +264,19 @@ class ReviewScreen(Screen):
         self.answer_seconds = seconds
         self.last_response = stored
         self.last_correct = correct
-        result = self.service.answer(view, rating, int(seconds * 1000), correct=correct,
-                                     response=stored)
-        self.submitted = True
-        self.rated = rating
-        self._after_answer(result.became_leech)
-        self._show_feedback(correct)
-        self._update_keys()
+
+        def submitted(result) -> None:
+            self.submitted = True
+            self.rated = rating
+            self._after_answer(result.became_leech)
+            self._show_feedback(correct)
+            self._update_keys()
+
+        await self.saves.save(
+            self._answer_to(view),
+            lambda: self.service.answer(view, rating, int(seconds * 1000), correct=correct,
+                                        response=stored),
+            submitted)
 
     def _show_feedback(self, correct: bool) -> None:
         view = self.view
@@ -287,21 +316,34 @@ class ReviewScreen(Screen):
         """Replace the suggested rating of the objective answer just given."""
         if rating == self.rated:
             return
-        self.service.undo()
-        self.service.answer(self.view, rating, int(self.answer_seconds * 1000),
-                            correct=self.last_correct, response=self.last_response)
-        self.rated = rating
-        self._update_keys()
+        view = self.view
+
+        def rated(_result) -> None:
+            self.rated = rating
+            self._update_keys()
+
+        async def undone(_card_id) -> None:
+            await self.saves.save(
+                self._answer_to(view),
+                lambda: self.service.answer(view, rating, int(self.answer_seconds * 1000),
+                                            correct=self.last_correct,
+                                            response=self.last_response),
+                rated)
+
+        await self.saves.save(f"the change of rating of {self._answer_to(view)}", self.service.undo,
+                              undone)
 
     @after_typed_keys
     async def action_undo(self) -> None:
-        card_id = self.service.undo()
-        self.service.last_counts = None
-        if card_id is None:
-            self.notify("Nothing to undo in this session.", markup=False)
-            return
-        await self.show(self.service.card(card_id))
-        self.notify("Undone.", markup=False, timeout=2)
+        async def undone(card_id: int | None) -> None:
+            self.service.last_counts = None
+            if card_id is None:
+                self.notify("Nothing to undo in this session.", markup=False)
+                return
+            await self.show(self.service.card(card_id))
+            self.notify("Undone.", markup=False, timeout=2)
+
+        await self.saves.save("the undo", self.service.undo, undone)
 
     @after_typed_keys
     async def action_suspend(self) -> None:
@@ -310,9 +352,14 @@ class ReviewScreen(Screen):
         if self.submitted:
             self.notify("Answered: press Space first, or u to undo.", markup=False)
             return
-        self.service.suspend(self.view.id)
-        self.notify("Card suspended (u to undo).", markup=False, timeout=3)
-        await self.show_next()
+        view = self.view
+
+        async def done(_result) -> None:
+            self.notify("Card suspended (u to undo).", markup=False, timeout=3)
+            await self.show_next()
+
+        await self.saves.save(f"the suspension of {card_name(view.prompt, view.source)}",
+                              lambda: self.service.suspend(view.id), done)
 
     @after_typed_keys
     async def action_bury(self) -> None:
@@ -321,9 +368,14 @@ class ReviewScreen(Screen):
         if self.submitted:
             self.notify("Answered: press Space first, or u to undo.", markup=False)
             return
-        self.service.bury(self.view.id)
-        self.notify("Card buried until tomorrow (u to undo).", markup=False, timeout=3)
-        await self.show_next()
+        view = self.view
+
+        async def done(_result) -> None:
+            self.notify("Card buried until tomorrow (u to undo).", markup=False, timeout=3)
+            await self.show_next()
+
+        await self.saves.save(f"the burial of {card_name(view.prompt, view.source)}",
+                              lambda: self.service.bury(view.id), done)
 
     @after_typed_keys
     def action_cursor(self, step: int) -> None:
@@ -353,6 +405,11 @@ class ReviewScreen(Screen):
 
     @after_typed_keys
     def action_leave(self) -> None:
+        if self.saves.waiting:
+            self.notify("An answer is not saved yet (the line above the keys says why): "
+                        "wait for it, or press r to retry now.", severity="warning",
+                        markup=False)
+            return
         self.app.pop_screen()
 
     def finish(self) -> None:
