@@ -283,3 +283,48 @@ async def test_digits_typed_right_after_moving_to_a_numeric_question_are_kept(tm
             ExamQuestion.exam_id == view.id)).all())
     assert saved == {0: '{"text": "1"}', 1: '{"text": "42"}', 2: '{"text": "79"}',
                      3: '{"text": "365"}'}
+
+
+async def test_an_exam_answer_that_meets_the_write_lock_is_kept_and_saved(tmp_path, monkeypatch):
+    import sqlite3
+
+    from studyaws.store import engine as store
+    from studyaws.tui import saving
+
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(saving, "RETRY_PAUSES", (0.2,))
+    engine, clock, _ = make_collection(tmp_path, QUESTIONS)
+    view = service.start_exam(engine, clock, "quick", seed=4)
+    holder = sqlite3.connect(tmp_path / "home" / "studyaws.sqlite3", isolation_level=None)
+    app = StudyApp(engine, clock, start="exam", exam_id=view.id)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            holder.execute("BEGIN IMMEDIATE")
+            await pilot.press(key_for(screen, 0))
+            await pilot.pause()
+            line = screen.query_one("#save-status")
+            assert line.display and str(line.render()).startswith(
+                "Not saved yet: your answer to question 1, “Question number")
+            clock.advance(5)
+            await screen.tick()  # the clock runs on, unsaved
+            await pilot.press("right", "f", "escape")  # nothing else until it is saved
+            await pilot.pause()
+            assert app.screen is screen and screen.index == 0
+            holder.execute("COMMIT")
+            await pilot.press("r")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert not line.display
+            await pilot.press("right")
+            await pilot.pause()
+            assert screen.index == 1
+    finally:
+        holder.close()
+    with reading(engine) as session:
+        saved = session.execute(select(ExamQuestion.position, ExamQuestion.response).where(
+            ExamQuestion.exam_id == view.id, ExamQuestion.response != "")).all()
+        exam_row = session.get(Exam, view.id)
+    assert saved == [(0, '{"chosen": [0]}')]
+    assert exam_row.current == 1 and exam_row.remaining_s < view.remaining_s

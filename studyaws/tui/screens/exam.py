@@ -27,6 +27,7 @@ from studyaws.questions import (
     response_text,
 )
 from studyaws.srs.review import display_path
+from studyaws.tui.saving import PendingSaves, SaveLine, card_name
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.question import (
@@ -110,6 +111,8 @@ class ExamScreen(Screen):
         Binding("shift+down,J", "order(1)", "Move item down", show=False, priority=True),
         *(Binding(str(n), f"digit({n})", show=False, priority=True) for n in range(1, 10)),
     ]
+    # While an answer waits to be saved, only these keys act; r retries it (saving.py).
+    WHILE_SAVING = {"review", "leave"}
 
     def __init__(self, exam: service.ExamView):
         super().__init__()
@@ -136,15 +139,28 @@ class ExamScreen(Screen):
             yield OrderingView(id="ordering")
             yield NumberField(placeholder="type a number, Enter to save", id="numeric")
             yield Static(id="feedback")
+        yield SaveLine(id="save-status")
         yield Static(id="keys")
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        self.saves = PendingSaves(self, self.query_one("#save-status", SaveLine))
         self._last_tick = self.app.clock.monotonic()
         self.show_question()
         self.timer = self.set_interval(1.0, self.tick)
         if self.exam.notice:
             self.notify(self.exam.notice, markup=False, timeout=8)
+
+    def on_unmount(self) -> None:
+        self.saves.stop()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        saves = getattr(self, "saves", None)
+        return not (saves is not None and saves.waiting and action not in self.WHILE_SAVING)
+
+    def _answer_to(self, item: service.ExamItem) -> str:
+        return (f"your answer to question {item.position + 1}, "
+                f"{card_name(item.question.stem, display_path(item.source))}")
 
     # -- the clock -------------------------------------------------------------------------
     async def tick(self) -> None:
@@ -154,6 +170,10 @@ class ExamScreen(Screen):
         if self.paused or self._finishing:
             return
         self.remaining -= elapsed
+        if self.saves.waiting:  # the clock runs; it is saved, or the exam ends, after that
+            self.remaining = max(0.0, self.remaining)
+            self._show_clock()
+            return
         self._since_save += elapsed
         for warning in WARNINGS:
             if self.remaining <= warning and warning not in self._warned:
@@ -165,12 +185,16 @@ class ExamScreen(Screen):
             await self.finish(auto=True)
             return
         if self._since_save >= SAVE_EVERY_S:
-            self.save_clock()
+            await self.save_clock()
         self._show_clock()
 
-    def save_clock(self) -> None:
+    async def save_clock(self, then=None) -> None:
         self._since_save = 0.0
-        service.save_clock(self.app.engine, self.exam.id, self.remaining, self.index)
+        await self.saves.save(
+            "the exam's clock",
+            lambda: service.save_clock(self.app.engine, self.exam.id, self.remaining,
+                                       self.index),
+            then or (lambda _: None))
 
     def _show_clock(self) -> None:
         style = "bold $error" if self.remaining <= 300 else "bold"
@@ -260,21 +284,30 @@ class ExamScreen(Screen):
         self.query_one("#keys", Static).update(Content(hint))
 
     # -- answering ----------------------------------------------------------------------------
-    def _save(self, response: dict | None) -> None:
-        item = self.item
+    async def _save(self, response: dict | None, then=None) -> None:
+        """Save the answer to the question shown; `then()` once it is saved."""
+        item, index = self.item, self.index
         seconds = item.seconds + max(0.0, self.app.clock.monotonic() - self._shown_at)
         self._shown_at = self.app.clock.monotonic()
-        service.save_answer(self.app.engine, self.exam.id, item, response, seconds,
-                            self.app.clock.now())
-        service.save_clock(self.app.engine, self.exam.id, self.remaining, self.index)
-        self._since_save = 0.0
-        self._show_status()
+        now = self.app.clock.now()
+
+        def work() -> None:
+            service.save_answer(self.app.engine, self.exam.id, item, response, seconds, now)
+            service.save_clock(self.app.engine, self.exam.id, self.remaining, index)
+
+        async def saved(_result) -> None:
+            self._since_save = 0.0
+            self._show_status()
+            if then is not None:
+                await then()
+
+        await self.saves.save(self._answer_to(item), work, saved)
 
     def _locked(self) -> bool:
         return self.item.position in self.checked
 
     @after_typed_keys
-    def action_digit(self, number: int) -> None:
+    async def action_digit(self, number: int) -> None:
         """Pick (or unpick) an option of a choice question."""
         question = self.item.question
         if not isinstance(question, Choice) or self._locked():
@@ -282,7 +315,7 @@ class ExamScreen(Screen):
         options = self.query_one("#options", OptionsView)
         options.toggle(number - 1)
         picked = options.picked
-        self._save({"chosen": sorted(picked)} if picked else None)
+        await self._save({"chosen": sorted(picked)} if picked else None)
 
     @after_typed_keys
     def action_cursor(self, step: int) -> None:
@@ -290,34 +323,41 @@ class ExamScreen(Screen):
             self.query_one("#ordering", OrderingView).move_cursor(step)
 
     @after_typed_keys
-    def action_order(self, step: int) -> None:
+    async def action_order(self, step: int) -> None:
         if isinstance(self.item.question, Ordering) and not self._locked():
             ordering = self.query_one("#ordering", OrderingView)
             ordering.move_item(step)
-            self._save({"order": list(ordering.order)})
+            await self._save({"order": list(ordering.order)})
 
     @after_typed_keys
     async def action_enter(self) -> None:
         question = self.item.question
         if self._locked():
-            await self.action_move(1)
+            await self.go(self.index + 1)
             return
+
+        async def saved() -> None:
+            if not self.exam.practice:
+                await self.go(self.index + 1)
+                return
+            if not self.item.answered:
+                self.notify("Answer first, then Enter checks it.", markup=False)
+                return
+            chosen = self.item.response.get("chosen", [])
+            if isinstance(question, Choice) and len(chosen) != question.choose:
+                self.notify(f"Choose {question.choose}.", markup=False)
+                return
+            self.checked.add(self.item.position)
+            self.show_question()
+
         if isinstance(question, Numeric):
             text = self.query_one("#numeric", Input).value.strip()
-            self._save({"text": text} if text else None)
+            await self._save({"text": text} if text else None, saved)
         elif isinstance(question, Ordering):
-            self._save({"order": list(self.query_one("#ordering", OrderingView).order)})
-        if not self.exam.practice:
-            await self.action_move(1)
-            return
-        if not self.item.answered:
-            self.notify("Answer first, then Enter checks it.", markup=False)
-            return
-        if isinstance(question, Choice) and len(self.item.response["chosen"]) != question.choose:
-            self.notify(f"Choose {question.choose}.", markup=False)
-            return
-        self.checked.add(self.item.position)
-        self.show_question()
+            await self._save({"order": list(self.query_one("#ordering", OrderingView).order)},
+                             saved)
+        else:
+            await saved()
 
     # -- navigation ---------------------------------------------------------------------------
     @after_typed_keys
@@ -327,20 +367,27 @@ class ExamScreen(Screen):
     async def go(self, index: int) -> None:
         if not 0 <= index < len(self.exam.items):
             if index >= len(self.exam.items):
-                self.action_review()
+                await self.action_review()
             return
+
+        async def show() -> None:  # the next question shows once the answer is saved
+            self.index = index
+            await self.save_clock(lambda _: self.show_question())
+
         if isinstance(self.item.question, Numeric) and not self._locked():
             text = self.query_one("#numeric", Input).value.strip()
             if text != str((self.item.response or {}).get("text", "")):
-                self._save({"text": text} if text else None)
-        self.index = index
-        service.save_clock(self.app.engine, self.exam.id, self.remaining, self.index)
-        self.show_question()
+                await self._save({"text": text} if text else None, show)
+                return
+        await show()
 
     @after_typed_keys
-    def action_flag(self) -> None:
-        service.set_flag(self.app.engine, self.exam.id, self.item, not self.item.flagged)
-        self.show_question()
+    async def action_flag(self) -> None:
+        item = self.item
+        await self.saves.save(
+            f"the flag on question {item.position + 1}",
+            lambda: service.set_flag(self.app.engine, self.exam.id, item, not item.flagged),
+            lambda _: self.show_question())
 
     @after_typed_keys
     def action_pause(self) -> None:
@@ -360,6 +407,10 @@ class ExamScreen(Screen):
 
     @after_typed_keys
     def action_review(self) -> None:
+        if self.saves.waiting:  # r: try to save it again now
+            self.saves.retry_now()
+            return
+
         def done(choice: int | str | None) -> None:
             if choice == "submit":
                 self.call_later(self.action_submit)
@@ -382,11 +433,19 @@ class ExamScreen(Screen):
         ), confirmed)
 
     @after_typed_keys
-    def action_leave(self) -> None:
-        self.save_clock()
-        self.notify("The exam is saved: press x on the home screen to resume it.",
-                    markup=False, timeout=5)
-        self.app.pop_screen()
+    async def action_leave(self) -> None:
+        if self.saves.waiting:
+            self.notify("An answer is not saved yet (the line above the keys says why): "
+                        "wait for it, or press r to retry now.", severity="warning",
+                        markup=False)
+            return
+
+        def left(_result) -> None:
+            self.notify("The exam is saved: press x on the home screen to resume it.",
+                        markup=False, timeout=5)
+            self.app.pop_screen()
+
+        await self.save_clock(left)
 
     async def finish(self, auto: bool = False) -> None:
         if self._finishing:
@@ -394,12 +453,18 @@ class ExamScreen(Screen):
         self._finishing = True
         self.timer.stop()
         self.exam.remaining_s = max(0.0, self.remaining)
-        service.save_clock(self.app.engine, self.exam.id, self.remaining, self.index)
-        result = service.finish_exam(self.app.engine, self.app.clock, self.exam)
-        if auto:
-            self.notify("Time is up: the exam was submitted.", title="Time", markup=False,
-                        timeout=8)
-        self.app.switch_screen(ExamResultScreen(self.exam, result))
+
+        def work() -> Result:
+            service.save_clock(self.app.engine, self.exam.id, self.remaining, self.index)
+            return service.finish_exam(self.app.engine, self.app.clock, self.exam)
+
+        def finished(result: Result) -> None:
+            if auto:
+                self.notify("Time is up: the exam was submitted.", title="Time", markup=False,
+                            timeout=8)
+            self.app.switch_screen(ExamResultScreen(self.exam, result))
+
+        await self.saves.save("the exam's results", work, finished)
 
 
 class NavigatorScreen(ModalScreen[int]):
