@@ -147,16 +147,17 @@ def _run(args: argparse.Namespace) -> int:
 
         return getattr(commands, args.command)(args, args.home)
 
-    if _opens_the_app(args) and not _has_terminal():
-        print("studyaws: the app needs a terminal: standard input and output must both be "
-              "one (in scripts use the commands: studyaws decks, import, stats ...)",
-              file=sys.stderr)
-        return 2
-
     from studyaws.collection import open_collection
 
     if args.command == "import":
         return _import(args, open_collection(args.home, import_bundled=False))
+    if _opens_the_app(args) and not _has_terminal():
+        # A damaged, newer or unreachable collection is still said first, as by any command.
+        open_collection(args.home, import_bundled=False, backup=False)
+        print("studyaws: the app needs a terminal: standard input and output must both be "
+              "one (in scripts use the commands: studyaws decks, import, stats ...)",
+              file=sys.stderr)
+        return 2
     engine = open_collection(args.home)
     if args.command == "decks":
         return _decks(engine)

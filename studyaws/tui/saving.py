@@ -88,6 +88,7 @@ class PendingSaves:
             self.pending = _Pending(what, work, then, reason)
             self._wake.clear()
             self._show(next_try=RETRY_PAUSES[0])
+            self.screen.refresh_bindings()  # the footer shows the keys that wait
             self.screen.run_worker(self._retry, thread=True, exclusive=True,
                                    group="pending-save", name="pending-save")
             return
@@ -133,6 +134,7 @@ class PendingSaves:
         pending = self.pending
         self.pending = None
         self.line.display = False
+        self.screen.refresh_bindings()
         if pending is not None:
             await _call(pending.then, result)
 
