@@ -169,6 +169,13 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "import":
         return _import(args, open_collection(args.home, import_bundled=False))
+    if _opens_the_app(args) and not _has_terminal():
+        # A damaged, newer or unreachable collection is still said first, as by any command.
+        open_collection(args.home, import_bundled=False, backup=False)
+        print("studyaws: the app needs a terminal: standard input and output must both be "
+              "one (in scripts use the commands: studyaws decks, import, stats ...)",
+              file=sys.stderr)
+        return 2
     engine = open_collection(args.home)
     if args.command == "decks":
         return _decks(engine)
@@ -184,6 +191,18 @@ def _run(args: argparse.Namespace) -> int:
 
     return run_app(engine, start="review" if args.command == "review" else "home",
                    deck=getattr(args, "deck", None))
+
+
+def _opens_the_app(args: argparse.Namespace) -> bool:
+    return args.command in (None, "review") or (args.command == "exam" and not args.history)
+
+
+def _has_terminal() -> bool:
+    """Without a terminal on both ends the app cannot read keys or draw (it would spin)."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed or replaced streams
+        return False
 
 
 def _is_copy(path: Path) -> bool:

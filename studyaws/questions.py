@@ -96,14 +96,34 @@ def answer_text(question: Question, lines: bool = False) -> str:
 
 
 def response_text(question: Question, response: dict | None) -> str:
-    """What the user answered, in words (`response` as stored: chosen, order or text)."""
+    """What the user answered, in words (`response` as stored: chosen, order or text). An
+    index the question no longer has (its deck was edited since) is said by its number."""
     if response is None:
         return "(not answered)"
+
+    def named(texts: tuple[str, ...], index: int, what: str) -> str:
+        if 0 <= index < len(texts):
+            return texts[index]
+        return f"{what} {index + 1} (no longer in the question)"
+
     if isinstance(question, Choice):
-        return "; ".join(question.options[i] for i in sorted(response.get("chosen", []))) or "–"
+        return "; ".join(named(question.options, i, "option")
+                         for i in sorted(response.get("chosen", []))) or "–"
     if isinstance(question, Ordering):
-        return " → ".join(question.items[i] for i in response.get("order", []))
+        return " → ".join(named(question.items, i, "item") for i in response.get("order", []))
     return str(response.get("text", ""))
+
+
+def response_fits(question: Question, response: dict | None) -> bool:
+    """Whether a stored response still fits the question: every chosen option exists, the
+    order is an order of exactly its items."""
+    if response is None:
+        return True
+    if isinstance(question, Choice):
+        return all(0 <= i < len(question.options) for i in response.get("chosen", []))
+    if isinstance(question, Ordering):
+        return sorted(response.get("order", [])) == list(range(len(question.items)))
+    return True
 
 
 def question_to_dict(question: Question) -> dict:

@@ -180,5 +180,9 @@ def write_crash_report(folder: Path, error: BaseException, now: datetime | None 
     while path.exists():
         number += 1
         path = folder / f"crash-{now:%Y%m%d-%H%M%S}-{number}.txt"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    except OSError:
+        path.unlink(missing_ok=True)  # no empty or cut-short report (a full disk)
+        raise
     return path

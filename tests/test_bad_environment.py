@@ -340,3 +340,51 @@ def test_a_missing_or_empty_decks_folder(collection, tmp_path, capsys, kind):
     assert ("no such file or folder" if kind == "missing" else "no deck") in problem
     assert summary == "1 error; nothing was imported."
     assert snapshot(collection) == before
+
+
+# -- a full disk during a review, the real command in a terminal -------------------------------
+
+
+def test_a_full_disk_during_a_review_keeps_the_answer_on_screen(tmp_path):
+    import time
+
+    from terminal import Terminal, studyaws_command
+
+    home = tmp_path / "home"
+    home.mkdir()
+    if not _mount("-t", "tmpfs", "-o", "size=2m", "tmpfs", str(home)):
+        pytest.skip("needs root and mount (a tmpfs)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYAWS")}
+    env.update(TERM="xterm-256color", COLUMNS="120", LINES="40", STUDYAWS_HOME=str(home))
+    term = None
+    try:
+        deck = tmp_path / "words.md"
+        deck.write_text("# Words\n\n" + "\n\n".join(
+            f"Q: Which word is {w}?\nA: {w}" for w in ("Alphaword", "Bravoword", "Charlieword")))
+        assert run(home, "import", str(deck)).returncode == 0
+        term = Terminal([*studyaws_command(), "review"], env)
+        term.wait_for("Alphaword")
+        _fill(home, 0)
+        term.send(" ")
+        time.sleep(0.3)
+        term.send("3")
+        term.wait_for("the disk is full")
+        screen = term.text()
+        assert "Not saved yet: your answer to “Which word is Alphaword?”" in screen
+        assert "Traceback" not in screen
+        assert rows(home / DB_NAME)["review_log"] == []
+        (home / "filler").unlink()
+        term.send("r")
+        term.wait_for("Bravoword")
+        assert len(rows(home / DB_NAME)["review_log"]) == 1
+        term.send("\x1b")
+        time.sleep(0.5)
+        term.send("q")
+        assert term.wait_exit(20) == 0
+        assert "Traceback" not in term.text()
+        assert not list(home.glob("crash-*"))
+        assert len(rows(home / DB_NAME)["review_log"]) == 1
+    finally:
+        if term is not None and not term.exited:
+            term.kill()
+        _umount(home)

@@ -183,33 +183,41 @@ def test_two_apps_answering_while_imports_run_lose_nothing(tmp_path):
     # A third process imports again and again, each time rewriting all 60 cards of a deck.
     stop = threading.Event()
     imports: list[subprocess.CompletedProcess] = []
+    imported = threading.Condition()
 
     def import_loop() -> None:
         round_ = 0
         while not stop.is_set():
             round_ += 1
             churn.write_text(_deck("Churn", 60, salt=f" round {round_}"))
-            imports.append(subprocess.run([*command, "import", str(churn)], env=env,
-                                          capture_output=True, text=True, timeout=120))
+            result = subprocess.run([*command, "import", str(churn)], env=env,
+                                    capture_output=True, text=True, timeout=120)
+            with imported:
+                imports.append(result)
+                imported.notify_all()
 
     apps = {"Alpha": Terminal([*command, "review", "--deck", "Alpha"], env),
             "Bravo": Terminal([*command, "review", "--deck", "Bravo"], env)}
     importer = threading.Thread(target=import_loop)
-    answers, answered = 12, 0
+    # Counted, not timed: four answers each, then wait for the import under way to end,
+    # three times over: however slow the machine, three imports run among the answers.
+    rounds, per_round, answered = 3, 4, 0
     try:
         for deck, term in apps.items():
             term.wait_for(f"{deck} question 1?")
         importer.start()
-        # At least `answers` answers each, and on until three imports went through.
-        while answered < answers or (len(imports) < 3 and answered < 35):
-            answered += 1
-            for term in apps.values():
-                term.send(" ")
-            time.sleep(0.15)
-            for term in apps.values():
-                term.send("3")
-            for deck in apps:
-                _wait_answers(db, deck, answered)
+        for round_ in range(1, rounds + 1):
+            for _ in range(per_round):
+                answered += 1
+                for term in apps.values():
+                    term.send(" ")
+                for term in apps.values():
+                    term.send("3")
+                for deck in apps:
+                    _wait_answers(db, deck, answered)
+            with imported:
+                assert imported.wait_for(lambda n=round_: len(imports) >= n, timeout=300), \
+                    "the import loop stopped"
         stop.set()
         importer.join(120)
         for term in apps.values():
@@ -225,7 +233,7 @@ def test_two_apps_answering_while_imports_run_lose_nothing(tmp_path):
     assert codes == [0, 0], [term.text()[-2000:] for term in apps.values()]
     for term in apps.values():
         assert "Traceback" not in term.text() and "locked" not in term.text()
-    assert len(imports) >= 3, "the import loop should have run while the apps answered"
+    assert len(imports) >= rounds
     for result in imports:
         assert (result.returncode, result.stderr) == (0, ""), result.stderr
     for deck in apps:

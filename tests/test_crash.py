@@ -131,3 +131,41 @@ def test_the_real_command_reports_a_crash_after_the_screen_is_back(tmp_path):
     assert "OperationalError" in report.read_text()
     assert "Traceback" not in screen.split("stopped on an unexpected error")[0][-3000:]
     assert answers() == 2
+
+
+class DiskFullApp(StudyApp):
+    """The app with one more key whose action meets a full disk where nothing expects it."""
+
+    BINDINGS = [*StudyApp.BINDINGS, Binding("f12", "fail", "Fail")]
+
+    def action_fail(self) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+
+async def test_a_crash_on_a_full_disk_leaves_no_empty_report_and_no_traceback(tmp_path):
+    from test_bad_environment import _fill, _mount, _umount
+
+    from studyaws.reliability import write_crash_report
+
+    home = tmp_path / "home"
+    home.mkdir()
+    if not _mount("-t", "tmpfs", "-o", "size=1m", "tmpfs", str(home)):
+        pytest.skip("needs root and mount (a tmpfs)")
+    try:
+        engine, clock, _ = make_collection(tmp_path, basic_deck(1))
+        _fill(home, 0)
+        with pytest.raises(OSError):
+            write_crash_report(home, RuntimeError("x"))
+        assert not list(home.glob("crash-*")), "an empty report was left"
+
+        app = DiskFullApp(engine, clock)
+        with pytest.raises(sqlite3.OperationalError):
+            async with app.run_test(size=SIZE) as pilot:
+                await pilot.press("f12")
+                await pilot.pause()
+        assert app.crash_report is None
+        assert not list(home.glob("crash-*"))
+        assert app._exit_renderables == []  # no traceback on the screen: one line says it
+        engine.dispose()
+    finally:
+        _umount(home)

@@ -172,3 +172,159 @@ async def test_leaving_and_resuming_from_home(tmp_path):
         assert isinstance(again, ExamScreen) and again.index == 1
         assert again.remaining == view.remaining_s - 30
         assert again.exam.items[0].answered
+
+
+EDITABLE = """\
+Which option is last? {#pick}
+
+- [ ] One
+- [ ] Two
+- [x] Three
+
+> domain: secure
+
+Order: Put these in order. {#order}
+1. First
+2. Second
+3. Third
+4. Fourth
+
+> domain: secure
+"""
+
+EDITED = """\
+Which option is last? {#pick}
+
+- [ ] One
+- [x] Two
+
+> domain: secure
+
+Order: Put these in order. {#order}
+1. First
+2. Second
+
+> domain: secure
+"""
+
+
+async def test_an_exam_whose_deck_was_edited_shows_the_answers_as_given(tmp_path):
+    """Options answered in the exam no longer exist after an edit of the deck: the running
+    exam, its results and the answer review show the answers as given, with a note."""
+    from studyaws.importer import import_paths
+
+    engine, clock, deck = make_collection(tmp_path, EDITABLE)
+    view = service.start_exam(engine, clock, "quick", seed=1)
+    pick, order = sorted(view.items, key=lambda i: type(i.question).__name__)
+    service.save_answer(engine, view.id, pick, {"chosen": [2]}, 5, clock.now())
+    service.save_answer(engine, view.id, order, {"order": [3, 2, 1, 0]}, 5, clock.now())
+    clock.advance(60)
+    deck.write_text(EDITED)
+    import_paths(engine, [deck], clock.now())
+
+    app = StudyApp(engine, clock, start="exam", exam_id=view.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExamScreen)
+        for _ in range(2):  # both questions show, the stale answer left out
+            await pilot.press("right")
+            await pilot.pause()
+        await pilot.press("s", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamResultScreen)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AnswerReviewScreen)
+        text = screen_text(app)
+        assert "Three (no longer an option)" not in text  # the text was not stored
+        assert "option 3 (no longer in the question)" in text
+        assert "Fourth" not in text
+        assert ("item 4 (no longer in the question) → item 3 (no longer in the question) → "
+                "Second → First") in text
+        assert text.count("edited after this exam") == 2
+
+
+def burst(app, *keys: str) -> None:
+    """Keys arriving together, as a terminal delivers fast typing: no pause between them,
+    unlike pilot.press, which waits for the app to go idle after each key."""
+    from textual import events
+
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+NUMBERS = "\n\n".join(
+    f"Q: How many things in box {n}? {{#n{n}}}\nA: = {n}\n\n> domain: secure"
+    for n in range(1, 5)) + "\n"
+
+
+async def test_digits_typed_right_after_moving_to_a_numeric_question_are_kept(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, NUMBERS)
+    view = service.start_exam(engine, clock, "quick", seed=2)
+    app = StudyApp(engine, clock, start="exam", exam_id=view.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExamScreen) and len(view.items) == 4
+        burst(app, "1")
+        for index, typed in enumerate(("42", "7", "365")):
+            burst(app, "right", *typed)
+            await pilot.pause()
+            assert screen.index == index + 1
+            assert screen.query_one("#numeric").value == typed
+        burst(app, "left", "9", "enter", "f")  # letters are keys of the exam, not input
+        await pilot.pause()
+        assert screen.index == 3 and screen.item.flagged
+    with reading(engine) as session:
+        saved = dict(session.execute(select(ExamQuestion.position, ExamQuestion.response).where(
+            ExamQuestion.exam_id == view.id)).all())
+    assert saved == {0: '{"text": "1"}', 1: '{"text": "42"}', 2: '{"text": "79"}',
+                     3: '{"text": "365"}'}
+
+
+async def test_an_exam_answer_that_meets_the_write_lock_is_kept_and_saved(tmp_path, monkeypatch):
+    import sqlite3
+
+    from studyaws.store import engine as store
+    from studyaws.tui import saving
+
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(saving, "RETRY_PAUSES", (0.2,))
+    engine, clock, _ = make_collection(tmp_path, QUESTIONS)
+    view = service.start_exam(engine, clock, "quick", seed=4)
+    holder = sqlite3.connect(tmp_path / "home" / "studyaws.sqlite3", isolation_level=None)
+    app = StudyApp(engine, clock, start="exam", exam_id=view.id)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            holder.execute("BEGIN IMMEDIATE")
+            await pilot.press(key_for(screen, 0))
+            await pilot.pause()
+            line = screen.query_one("#save-status")
+            assert line.display and str(line.render()).startswith(
+                "Not saved yet: your answer to question 1, “Question number")
+            clock.advance(5)
+            await screen.tick()  # the clock runs on, unsaved
+            await pilot.press("right", "f", "escape")  # nothing else until it is saved
+            await pilot.pause()
+            assert app.screen is screen and screen.index == 0
+            holder.execute("COMMIT")
+            await pilot.press("r")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert not line.display
+            await pilot.press("right")
+            await pilot.pause()
+            assert screen.index == 1
+    finally:
+        holder.close()
+    with reading(engine) as session:
+        saved = session.execute(select(ExamQuestion.position, ExamQuestion.response).where(
+            ExamQuestion.exam_id == view.id, ExamQuestion.response != "")).all()
+        exam_row = session.get(Exam, view.id)
+    assert saved == [(0, '{"chosen": [0]}')]
+    assert exam_row.current == 1 and exam_row.remaining_s < view.remaining_s

@@ -531,3 +531,133 @@ async def test_home_reads_its_counts_in_a_thread_on_return(tmp_path, monkeypatch
         await home_settled(pilot)
         assert threads == [True, False, False]
         assert app.screen.shown is before
+
+
+def burst(app, *keys: str) -> None:
+    """Keys arriving together, as a terminal delivers fast typing: no pause between them,
+    unlike pilot.press, which waits for the app to go idle after each key."""
+    from textual import events
+
+    for key in keys:
+        event = events.Key(key, " " if key == "space" else key if len(key) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def test_fast_typing_acts_in_order_onto_the_next_card(tmp_path):
+    """A flashcard answered, then the number of the numeric card after it typed at once:
+    every key acts, in the order typed, on the card showing by then."""
+    deck = ("# Fast\n\nQ: A flashcard\nA: Its answer\n\nQ: How many days?\nA: = 42\n\n"
+            "Q: Another flashcard\nA: Its answer\n\nQ: How many hours?\nA: = 7\n")
+    engine, clock, _ = make_collection(tmp_path, deck)
+    app = StudyApp(engine, clock, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        burst(app, "space", "3", "4", "2", "enter", "space", "space", "4", "7", "enter", "1")
+        await pilot.pause()
+        await pilot.pause()
+    answered = [(log.rating, json.loads(log.response or "null")) for log in logs(engine)]
+    # Right at once is Easy; the last answer's rating was changed to Again with 1.
+    assert answered == [(policy.GOOD, None), (policy.EASY, {"text": "42"}),
+                        (policy.EASY, None), (policy.AGAIN, {"text": "7"})]
+
+
+# -- an answer that cannot be saved yet stays on screen and is tried again --------------------
+
+
+def save_line(app) -> str:
+    line = app.screen.query_one("#save-status")
+    return str(line.render()) if line.display else ""
+
+
+async def test_an_answer_that_meets_the_write_lock_is_kept_and_saved_once_released(
+        tmp_path, monkeypatch):
+    import sqlite3
+
+    from studyaws.store import engine as store
+    from studyaws.tui import saving
+
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 100)  # SQLite gives up after 0.1 s
+    monkeypatch.setattr(saving, "RETRY_PAUSES", (0.2,))
+    engine, clock, _ = make_collection(tmp_path, basic_deck(3))
+    holder = sqlite3.connect(tmp_path / "home" / "studyaws.sqlite3", isolation_level=None)
+    app = StudyApp(engine, clock, start="review")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            for number, prompt in ((1, "Question 1"), (2, "Question 2")):
+                await pilot.press("space")
+                await pilot.pause()
+                holder.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+                await pilot.press("3")
+                await pilot.pause()
+                assert screen.view.prompt == prompt  # kept on screen, not dropped
+                line = save_line(app)
+                assert line.startswith(f"Not saved yet: your answer to “{prompt}” (")
+                assert "another program is writing to the collection" in line
+                assert "r retries now" in line
+                assert review_count(engine) == number - 1
+                # Nothing else happens until it is saved: no second answer, no leaving.
+                await pilot.press("3", "space", "u", "s", "b", "escape", "ctrl+q")
+                await pilot.pause()
+                assert app.screen is screen and screen.view.prompt == prompt
+                assert app.is_running  # Ctrl+Q asks first: it would lose the answer
+                holder.execute("COMMIT")
+                if number == 1:
+                    await pilot.press("r")  # at once, by the key
+                await app.workers.wait_for_complete()  # the second: by itself, 0.2 s later
+                await pilot.pause()
+                assert review_count(engine) == number
+                assert screen.view.prompt == f"Question {number + 1}"
+                assert save_line(app) == ""
+    finally:
+        holder.close()
+    assert [(log.rating, log.state_before) for log in logs(engine)] == [
+        (policy.GOOD, policy.NEW), (policy.GOOD, policy.NEW)]
+
+
+async def test_an_answer_on_a_full_disk_is_kept_and_saved_once_space_is_freed(tmp_path):
+    """A tiny tmpfs as the data folder, filled up: the answer's write fails for want of
+    space; one line names the card and says why; once space is freed, r saves it."""
+    import sqlite3
+    from contextlib import closing
+
+    import pytest
+    from test_bad_environment import _fill, _mount, _umount
+
+    home = tmp_path / "home"
+    home.mkdir()
+    if not _mount("-t", "tmpfs", "-o", "size=1m", "tmpfs", str(home)):
+        pytest.skip("needs root and mount (a tmpfs)")
+    try:
+        engine, clock, deck = make_collection(tmp_path, basic_deck(3))
+        with engine.connect() as conn:  # an empty log: the next write must grow it
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        app = StudyApp(engine, clock, start="review")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            await pilot.press("space")
+            await pilot.pause()
+            _fill(home, 0)
+            await pilot.press("3")
+            await pilot.pause()
+            assert screen.view.prompt == "Question 1"
+            line = save_line(app)
+            assert line.startswith(f"Not saved yet: your answer to “Question 1” ({deck}:3): ")
+            assert "the disk is full: free some space" in line
+            assert app.crash_error is None
+            (home / "filler").unlink()
+            await pilot.press("r")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert screen.view.prompt == "Question 2" and save_line(app) == ""
+        assert app.crash_error is None
+        assert [log.rating for log in logs(engine)] == [policy.GOOD]
+        engine.dispose()
+        with closing(sqlite3.connect(home / "studyaws.sqlite3")) as conn:
+            assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert not list(home.glob("crash-*"))
+    finally:
+        _umount(home)

@@ -46,6 +46,7 @@ class ExamItem:
     correct: bool | None
     flagged: bool
     seconds: float
+    edited: bool = False  # the card was changed after the exam started
 
     @property
     def answered(self) -> bool:
@@ -144,7 +145,7 @@ def load_exam(engine: Engine, exam_id: int) -> ExamView:
             eq.position, card.id, eq.domain, eq.seed, question, card.topic, deck_title,
             f"{card.source_path}:{card.source_line}", explanation,
             json.loads(eq.response) if eq.response else None, eq.correct, eq.flagged,
-            eq.seconds,
+            eq.seconds, card.updated_at > exam.started_at,
         ))
     try:
         blueprint = preset(exam.preset)

@@ -332,15 +332,19 @@ class ReviewService:
         """Undo the last answer, suspension or burial of this session; returns the card id."""
         if not self.session.undo_stack:
             return None
-        action, ident = self.session.undo_stack.pop()
+        # Taken off the stack only once undone: an undo that could not be written (the
+        # collection locked, a full disk) is still there to be tried again.
+        action, ident = self.session.undo_stack[-1]
         if action == "answer":
             card_id, rating = undo_answer(self.engine, ident)
+            self.session.undo_stack.pop()
             self.session.reviewed = max(0, self.session.reviewed - 1)
             self.session.again -= rating == policy.AGAIN
             return card_id
         with writing(self.engine) as session:
             values = {"suspended": False} if action == "suspend" else {"buried_until": None}
             session.execute(update(Card).where(Card.id == ident).values(**values))
+        self.session.undo_stack.pop()
         return ident
 
     def suspend(self, card_id: int) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sqlite3
 import time
+import weakref
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,7 +68,33 @@ def open_engine(db_path: Path) -> Engine:
         if isinstance(cause, sqlite3.Error):
             raise _open_problem(db_path, cause) from None
         raise
+    _open_engines.add(engine)
     return engine
+
+
+# Engines still open when the program ends are closed then (see close_engine).
+_open_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def close_engine(engine: Engine) -> None:
+    """Fold the write-ahead log into the database file, then close every connection, so
+    that `studyaws.sqlite3` alone holds everything (a copy of it, `sqlite3` on it). Another
+    process reading or writing the collection at that moment is not waited for: the log
+    stays, complete, and the last program to close it folds it in."""
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    except Exception:  # busy, read-only, a full disk: the log stays, complete
+        pass
+    engine.dispose()
+    _open_engines.discard(engine)
+
+
+@atexit.register
+def _close_open_engines() -> None:
+    for engine in list(_open_engines):
+        close_engine(engine)
 
 
 def _remove_if_empty(db_path: Path) -> None:

@@ -42,6 +42,24 @@ class StudyApp(App):
             # (one took about 100 ms, mid-review, at 100,000 cards; see bench/RESULTS.md).
             self.call_after_refresh(gc.freeze)
 
+    _quit_asked: tuple[object, float] | None = None  # (what waits to be saved, when)
+
+    async def action_quit(self) -> None:
+        """Quit; while an answer waits to be saved, only when asked twice (it would be lost)."""
+        import time
+
+        waiting = [saves.pending for screen in self.screen_stack
+                   if (saves := getattr(screen, "saves", None)) is not None and saves.waiting]
+        if waiting:
+            asked = self._quit_asked
+            if asked is None or asked[0] is not waiting[0] or time.monotonic() - asked[1] > 5:
+                self._quit_asked = (waiting[0], time.monotonic())
+                self.notify("An answer is not saved yet (the line above the keys says why). "
+                            "Quit anyway and lose it? Press Ctrl+Q again.", severity="warning",
+                            markup=False, timeout=5)
+                return
+        await super().action_quit()
+
     def start_review(self, deck_id: int | None = None) -> None:
         from studyaws.tui.screens.review import ReviewScreen
 
@@ -64,8 +82,12 @@ class StudyApp(App):
             except Exception:  # no report (a full disk?): Textual's traceback is all there is
                 self.crash_report = None
         super()._handle_exception(error)
-        if self.crash_report is not None:
-            self._exit_renderables.clear()  # the traceback is in the report, not on screen
+        from studyaws.reliability import describe_error
+
+        if self.crash_report is not None or describe_error(error) is not None:
+            # The traceback is in the report; an error of the environment (a full disk) is
+            # said in one line by report_crash, and its traceback would say nothing more.
+            self._exit_renderables.clear()
 
 
     def open_exam(self, exam_id: int) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -19,14 +18,24 @@ from studyaws.domains import DOMAINS
 from studyaws.exam import service
 from studyaws.exam.blueprints import PRESETS
 from studyaws.exam.scoring import Result
-from studyaws.questions import Choice, Numeric, Ordering, answer_text, response_text
+from studyaws.questions import (
+    Choice,
+    Numeric,
+    Ordering,
+    answer_text,
+    response_fits,
+    response_text,
+)
 from studyaws.srs.review import display_path
 from studyaws.text import printable
+from studyaws.tui.saving import PendingSaves, SaveLine, card_name
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.question import (
+    NumberField,
     OptionsView,
     OrderingView,
+    after_typed_keys,
     feedback_content,
     show_question_widgets,
 )
@@ -82,10 +91,12 @@ class ExamStartScreen(ModalScreen):
 
 
 class ExamScreen(Screen):
+    # Every key is a priority binding, so that keys act in the order they are typed (each
+    # action runs before the next key is routed: see after_typed_keys); the number field
+    # keeps what a number is typed with, and ←/→ are the exam's, not its cursor's.
     BINDINGS = [
-        # Letters are priority bindings: they work while the number field has focus.
-        Binding("right", "move(1)", "Next", id="exam.next"),
-        Binding("left", "move(-1)", "Previous", id="exam.previous"),
+        Binding("right", "move(1)", "Next", id="exam.next", priority=True),
+        Binding("left", "move(-1)", "Previous", id="exam.previous", priority=True),
         Binding("n", "move(1)", "Next", show=False, priority=True),
         Binding("p", "move(-1)", "Previous", show=False, priority=True),
         Binding("f", "flag", "Flag", id="exam.flag", priority=True),
@@ -93,13 +104,16 @@ class ExamScreen(Screen):
         Binding("r", "review", "Review", id="exam.review", priority=True),
         Binding("s", "submit", "Submit", id="exam.submit", priority=True),
         Binding("z", "pause", "Pause", id="exam.pause", priority=True),
-        Binding("enter", "enter", "Save / check", show=False, id="exam.enter"),
-        Binding("escape", "leave", "Leave", id="exam.leave"),
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("shift+up,K", "order(-1)", "Move item up", show=False),
-        Binding("shift+down,J", "order(1)", "Move item down", show=False),
+        Binding("enter", "enter", "Save / check", show=False, id="exam.enter", priority=True),
+        Binding("escape", "leave", "Leave", id="exam.leave", priority=True),
+        Binding("up", "cursor(-1)", "Up", show=False, priority=True),
+        Binding("down", "cursor(1)", "Down", show=False, priority=True),
+        Binding("shift+up,K", "order(-1)", "Move item up", show=False, priority=True),
+        Binding("shift+down,J", "order(1)", "Move item down", show=False, priority=True),
+        *(Binding(str(n), f"digit({n})", show=False, priority=True) for n in range(1, 10)),
     ]
+    # While an answer waits to be saved, only these keys act; r retries it (saving.py).
+    WHILE_SAVING = {"review", "leave"}
 
     def __init__(self, exam: service.ExamView):
         super().__init__()
@@ -124,17 +138,30 @@ class ExamScreen(Screen):
             yield CardText(id="prompt")
             yield OptionsView(id="options")
             yield OrderingView(id="ordering")
-            yield Input(placeholder="type a number, Enter to save", id="numeric", type="number")
+            yield NumberField(placeholder="type a number, Enter to save", id="numeric")
             yield Static(id="feedback")
+        yield SaveLine(id="save-status")
         yield Static(id="keys")
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        self.saves = PendingSaves(self, self.query_one("#save-status", SaveLine))
         self._last_tick = self.app.clock.monotonic()
         self.show_question()
         self.timer = self.set_interval(1.0, self.tick)
         if self.exam.notice:
             self.notify(self.exam.notice, markup=False, timeout=8)
+
+    def on_unmount(self) -> None:
+        self.saves.stop()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        saves = getattr(self, "saves", None)
+        return not (saves is not None and saves.waiting and action not in self.WHILE_SAVING)
+
+    def _answer_to(self, item: service.ExamItem) -> str:
+        return (f"your answer to question {item.position + 1}, "
+                f"{card_name(item.question.stem, display_path(item.source))}")
 
     # -- the clock -------------------------------------------------------------------------
     async def tick(self) -> None:
@@ -144,6 +171,10 @@ class ExamScreen(Screen):
         if self.paused or self._finishing:
             return
         self.remaining -= elapsed
+        if self.saves.waiting:  # the clock runs; it is saved, or the exam ends, after that
+            self.remaining = max(0.0, self.remaining)
+            self._show_clock()
+            return
         self._since_save += elapsed
         for warning in WARNINGS:
             if self.remaining <= warning and warning not in self._warned:
@@ -155,12 +186,16 @@ class ExamScreen(Screen):
             await self.finish(auto=True)
             return
         if self._since_save >= SAVE_EVERY_S:
-            self.save_clock()
+            await self.save_clock()
         self._show_clock()
 
-    def save_clock(self) -> None:
+    async def save_clock(self, then=None) -> None:
         self._since_save = 0.0
-        service.save_clock(self.app.engine, self.exam.id, self.remaining, self.index)
+        await self.saves.save(
+            "the exam's clock",
+            lambda: service.save_clock(self.app.engine, self.exam.id, self.remaining,
+                                       self.index),
+            then or (lambda _: None))
 
     def _show_clock(self) -> None:
         style = "bold $error" if self.remaining <= 300 else "bold"
@@ -187,7 +222,9 @@ class ExamScreen(Screen):
         self._show_status()
         self.query_one("#prompt", CardText).show(item.question.stem)
         question = item.question
-        response = item.response or {}
+        # An answer to options the deck no longer has (edited since) is not put back.
+        response = item.response if response_fits(item.question, item.response) else None
+        response = response or {}
         locked = item.position in self.checked
         options, ordering, field = show_question_widgets(
             self, question, random.Random(item.seed), focus_field=not locked)
@@ -205,6 +242,7 @@ class ExamScreen(Screen):
                 ordering.show_answer()
         elif isinstance(question, Numeric):
             field.value = str(response.get("text", ""))
+            field.cursor_position = len(field.value)  # typing goes on after it
         self._show_feedback()
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         self._show_keys()
@@ -247,88 +285,112 @@ class ExamScreen(Screen):
         self.query_one("#keys", Static).update(Content(hint))
 
     # -- answering ----------------------------------------------------------------------------
-    def _save(self, response: dict | None) -> None:
-        item = self.item
+    async def _save(self, response: dict | None, then=None) -> None:
+        """Save the answer to the question shown; `then()` once it is saved."""
+        item, index = self.item, self.index
         seconds = item.seconds + max(0.0, self.app.clock.monotonic() - self._shown_at)
         self._shown_at = self.app.clock.monotonic()
-        service.save_answer(self.app.engine, self.exam.id, item, response, seconds,
-                            self.app.clock.now())
-        service.save_clock(self.app.engine, self.exam.id, self.remaining, self.index)
-        self._since_save = 0.0
-        self._show_status()
+        now = self.app.clock.now()
+
+        def work() -> None:
+            service.save_answer(self.app.engine, self.exam.id, item, response, seconds, now)
+            service.save_clock(self.app.engine, self.exam.id, self.remaining, index)
+
+        async def saved(_result) -> None:
+            self._since_save = 0.0
+            self._show_status()
+            if then is not None:
+                await then()
+
+        await self.saves.save(self._answer_to(item), work, saved)
 
     def _locked(self) -> bool:
         return self.item.position in self.checked
 
-    async def on_key(self, event: events.Key) -> None:
-        if not event.character or not event.character.isdigit() or isinstance(self.focused, Input):
-            return
+    @after_typed_keys
+    async def action_digit(self, number: int) -> None:
+        """Pick (or unpick) an option of a choice question."""
         question = self.item.question
         if not isinstance(question, Choice) or self._locked():
             return
-        event.stop()
         options = self.query_one("#options", OptionsView)
-        options.toggle(int(event.character) - 1)
+        options.toggle(number - 1)
         picked = options.picked
-        self._save({"chosen": sorted(picked)} if picked else None)
+        await self._save({"chosen": sorted(picked)} if picked else None)
 
+    @after_typed_keys
     def action_cursor(self, step: int) -> None:
         if isinstance(self.item.question, Ordering):
             self.query_one("#ordering", OrderingView).move_cursor(step)
 
-    def action_order(self, step: int) -> None:
+    @after_typed_keys
+    async def action_order(self, step: int) -> None:
         if isinstance(self.item.question, Ordering) and not self._locked():
             ordering = self.query_one("#ordering", OrderingView)
             ordering.move_item(step)
-            self._save({"order": list(ordering.order)})
+            await self._save({"order": list(ordering.order)})
 
-    async def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        await self.action_enter()
-
+    @after_typed_keys
     async def action_enter(self) -> None:
         question = self.item.question
         if self._locked():
-            await self.action_move(1)
+            await self.go(self.index + 1)
             return
+
+        async def saved() -> None:
+            if not self.exam.practice:
+                await self.go(self.index + 1)
+                return
+            if not self.item.answered:
+                self.notify("Answer first, then Enter checks it.", markup=False)
+                return
+            chosen = self.item.response.get("chosen", [])
+            if isinstance(question, Choice) and len(chosen) != question.choose:
+                self.notify(f"Choose {question.choose}.", markup=False)
+                return
+            self.checked.add(self.item.position)
+            self.show_question()
+
         if isinstance(question, Numeric):
             text = self.query_one("#numeric", Input).value.strip()
-            self._save({"text": text} if text else None)
+            await self._save({"text": text} if text else None, saved)
         elif isinstance(question, Ordering):
-            self._save({"order": list(self.query_one("#ordering", OrderingView).order)})
-        if not self.exam.practice:
-            await self.action_move(1)
-            return
-        if not self.item.answered:
-            self.notify("Answer first, then Enter checks it.", markup=False)
-            return
-        if isinstance(question, Choice) and len(self.item.response["chosen"]) != question.choose:
-            self.notify(f"Choose {question.choose}.", markup=False)
-            return
-        self.checked.add(self.item.position)
-        self.show_question()
+            await self._save({"order": list(self.query_one("#ordering", OrderingView).order)},
+                             saved)
+        else:
+            await saved()
 
     # -- navigation ---------------------------------------------------------------------------
+    @after_typed_keys
     async def action_move(self, step: int) -> None:
         await self.go(self.index + step)
 
     async def go(self, index: int) -> None:
         if not 0 <= index < len(self.exam.items):
             if index >= len(self.exam.items):
-                self.action_review()
+                await self.action_review()
             return
+
+        async def show() -> None:  # the next question shows once the answer is saved
+            self.index = index
+            await self.save_clock(lambda _: self.show_question())
+
         if isinstance(self.item.question, Numeric) and not self._locked():
             text = self.query_one("#numeric", Input).value.strip()
             if text != str((self.item.response or {}).get("text", "")):
-                self._save({"text": text} if text else None)
-        self.index = index
-        service.save_clock(self.app.engine, self.exam.id, self.remaining, self.index)
-        self.show_question()
+                await self._save({"text": text} if text else None, show)
+                return
+        await show()
 
-    def action_flag(self) -> None:
-        service.set_flag(self.app.engine, self.exam.id, self.item, not self.item.flagged)
-        self.show_question()
+    @after_typed_keys
+    async def action_flag(self) -> None:
+        item = self.item
+        await self.saves.save(
+            f"the flag on question {item.position + 1}",
+            lambda: service.set_flag(self.app.engine, self.exam.id, item, not item.flagged),
+            lambda _: self.show_question())
 
+    @after_typed_keys
     def action_pause(self) -> None:
         if not self.exam.practice:
             self.notify("The clock pauses only in practice mode.", markup=False)
@@ -336,6 +398,7 @@ class ExamScreen(Screen):
         self.paused = not self.paused
         self._show_clock()
 
+    @after_typed_keys
     def action_navigator(self) -> None:
         def jump(index: int | None) -> None:
             if index is not None:
@@ -343,7 +406,12 @@ class ExamScreen(Screen):
 
         self.app.push_screen(NavigatorScreen(self.exam, self.index), jump)
 
+    @after_typed_keys
     def action_review(self) -> None:
+        if self.saves.waiting:  # r: try to save it again now
+            self.saves.retry_now()
+            return
+
         def done(choice: int | str | None) -> None:
             if choice == "submit":
                 self.call_later(self.action_submit)
@@ -352,6 +420,7 @@ class ExamScreen(Screen):
 
         self.app.push_screen(ReviewBeforeSubmitScreen(self.exam), done)
 
+    @after_typed_keys
     def action_submit(self) -> None:
         unanswered = sum(1 for i in self.exam.items if not i.answered)
         flagged = sum(1 for i in self.exam.items if i.flagged)
@@ -364,11 +433,20 @@ class ExamScreen(Screen):
             f"Submit the exam? {unanswered} unanswered (they count as wrong), {flagged} flagged."
         ), confirmed)
 
-    def action_leave(self) -> None:
-        self.save_clock()
-        self.notify("The exam is saved: press x on the home screen to resume it.",
-                    markup=False, timeout=5)
-        self.app.pop_screen()
+    @after_typed_keys
+    async def action_leave(self) -> None:
+        if self.saves.waiting:
+            self.notify("An answer is not saved yet (the line above the keys says why): "
+                        "wait for it, or press r to retry now.", severity="warning",
+                        markup=False)
+            return
+
+        def left(_result) -> None:
+            self.notify("The exam is saved: press x on the home screen to resume it.",
+                        markup=False, timeout=5)
+            self.app.pop_screen()
+
+        await self.save_clock(left)
 
     async def finish(self, auto: bool = False) -> None:
         if self._finishing:
@@ -376,12 +454,18 @@ class ExamScreen(Screen):
         self._finishing = True
         self.timer.stop()
         self.exam.remaining_s = max(0.0, self.remaining)
-        service.save_clock(self.app.engine, self.exam.id, self.remaining, self.index)
-        result = service.finish_exam(self.app.engine, self.app.clock, self.exam)
-        if auto:
-            self.notify("Time is up: the exam was submitted.", title="Time", markup=False,
-                        timeout=8)
-        self.app.switch_screen(ExamResultScreen(self.exam, result))
+
+        def work() -> Result:
+            service.save_clock(self.app.engine, self.exam.id, self.remaining, self.index)
+            return service.finish_exam(self.app.engine, self.app.clock, self.exam)
+
+        def finished(result: Result) -> None:
+            if auto:
+                self.notify("Time is up: the exam was submitted.", title="Time", markup=False,
+                            timeout=8)
+            self.app.switch_screen(ExamResultScreen(self.exam, result))
+
+        await self.saves.save("the exam's results", work, finished)
 
 
 class NavigatorScreen(ModalScreen[int]):
@@ -604,6 +688,9 @@ class AnswerReviewScreen(Screen):
                            printable(response_text(item.question, item.response), multiline=True),
                            "\n", ("Correct      ", "$text-muted"),
                            printable(answer_text(item.question), multiline=True)]
+            if item.edited:
+                parts += ["\n", ("This question was edited after this exam: your answer is "
+                                  "shown as given, against the question as it is now.", "$warning")]
             if item.explanation:
                 parts += ["\n\n", printable(item.explanation, multiline=True)]
             parts += ["\n", (f"Source: {display_path(item.source)}", "$text-muted"), "\n"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -16,11 +15,14 @@ from studyaws.questions import Choice, Numeric, Ordering, Response, is_correct
 from studyaws.srs import policy
 from studyaws.srs.review import CardView, ReviewService
 from studyaws.text import printable
+from studyaws.tui.saving import PendingSaves, SaveLine, card_name
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.question import (
+    NumberField,
     OptionsView,
     OrderingView,
+    after_typed_keys,
     feedback_content,
     show_question_widgets,
 )
@@ -34,22 +36,32 @@ def suggested_rating(correct: bool, seconds: float, easy_seconds: float) -> int:
 
 
 class ReviewScreen(Screen):
+    # Every key is a priority binding, so that keys act in the order they are typed (each
+    # action runs before the next key is routed: see after_typed_keys); the number field
+    # keeps what a number is typed with.
     BINDINGS = [
-        Binding("space", "primary", "Show answer / Good", key_display="Space", id="review.primary"),
-        Binding("enter", "primary", "Submit / Good", show=False, id="review.enter"),
-        # Letters are priority bindings: they work while the number field has focus.
+        Binding("space", "primary", "Show answer / Good", key_display="Space", id="review.primary",
+                priority=True),
+        Binding("enter", "primary", "Submit / Good", show=False, id="review.enter",
+                priority=True),
         Binding("u", "undo", "Undo", id="review.undo", priority=True),
         Binding("s", "suspend", "Suspend", id="review.suspend", priority=True),
         Binding("b", "bury", "Bury", id="review.bury", priority=True),
         Binding("e", "context", "Context", id="review.context", priority=True),
         Binding("question_mark", "help", "Help", key_display="?", id="review.help",
                 priority=True),
-        Binding("escape", "leave", "Home", id="review.home"),
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("shift+up,K", "move(-1)", "Move item up", show=False, id="review.move-up"),
-        Binding("shift+down,J", "move(1)", "Move item down", show=False, id="review.move-down"),
+        Binding("escape", "leave", "Home", id="review.home", priority=True),
+        Binding("up", "cursor(-1)", "Up", show=False, priority=True),
+        Binding("down", "cursor(1)", "Down", show=False, priority=True),
+        Binding("shift+up,K", "move(-1)", "Move item up", show=False, id="review.move-up",
+                priority=True),
+        Binding("shift+down,J", "move(1)", "Move item down", show=False, id="review.move-down",
+                priority=True),
+        *(Binding(str(n), f"digit({n})", show=False, priority=True) for n in range(1, 10)),
+        Binding("r", "retry_save", "Retry saving", show=False, priority=True),
     ]
+    # While an answer waits to be saved, only these keys act (studyaws.tui.saving).
+    WHILE_SAVING = {"retry_save", "leave", "help", "context"}
 
     def __init__(self, deck_id: int | None = None):
         super().__init__()
@@ -73,10 +85,11 @@ class ReviewScreen(Screen):
             yield CardText(id="prompt")
             yield OptionsView(id="options")
             yield OrderingView(id="ordering")
-            yield Input(placeholder="type a number, Enter to submit", id="numeric", type="number")
+            yield NumberField(placeholder="type a number, Enter to submit", id="numeric")
             yield Rule(id="answer-rule")
             yield CardText(id="answer")
             yield Static(id="feedback")
+        yield SaveLine(id="save-status")
         yield Static(id="keys")
         yield KeysFooter()
 
@@ -86,7 +99,21 @@ class ReviewScreen(Screen):
 
     async def on_mount(self) -> None:
         self._service = ReviewService(self.app.engine, self.app.clock, self.deck_id)
+        self.saves = PendingSaves(self, self.query_one("#save-status", SaveLine))
         await self.show_next()
+
+    def on_unmount(self) -> None:
+        self.saves.stop()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        saves = getattr(self, "saves", None)
+        return not (saves is not None and saves.waiting and action not in self.WHILE_SAVING)
+
+    def action_retry_save(self) -> None:
+        self.saves.retry_now()
+
+    def _answer_to(self, view: CardView) -> str:
+        return f"your answer to {card_name(view.prompt, view.source)}"
 
     # -- showing ----------------------------------------------------------------------------
     async def show_next(self) -> None:
@@ -157,6 +184,7 @@ class ReviewScreen(Screen):
         keys.update(Content.assemble(*parts))
 
     # -- actions ------------------------------------------------------------------------------
+    @after_typed_keys
     async def action_primary(self) -> None:
         view = self.view
         if view is None:
@@ -189,10 +217,14 @@ class ReviewScreen(Screen):
 
     async def rate(self, rating: int) -> None:
         view = self.view
-        seconds = self._seconds()
-        result = self.service.answer(view, rating, int(seconds * 1000))
-        self._after_answer(result.became_leech)
-        await self.show_next()
+        duration_ms = int(self._seconds() * 1000)
+
+        async def rated(result) -> None:
+            self._after_answer(result.became_leech)
+            await self.show_next()
+
+        await self.saves.save(self._answer_to(view),
+                              lambda: self.service.answer(view, rating, duration_ms), rated)
 
     def _after_answer(self, became_leech: bool) -> None:
         if became_leech:
@@ -233,13 +265,19 @@ class ReviewScreen(Screen):
         self.answer_seconds = seconds
         self.last_response = stored
         self.last_correct = correct
-        result = self.service.answer(view, rating, int(seconds * 1000), correct=correct,
-                                     response=stored)
-        self.submitted = True
-        self.rated = rating
-        self._after_answer(result.became_leech)
-        self._show_feedback(correct)
-        self._update_keys()
+
+        def submitted(result) -> None:
+            self.submitted = True
+            self.rated = rating
+            self._after_answer(result.became_leech)
+            self._show_feedback(correct)
+            self._update_keys()
+
+        await self.saves.save(
+            self._answer_to(view),
+            lambda: self.service.answer(view, rating, int(seconds * 1000), correct=correct,
+                                        response=stored),
+            submitted)
 
     def _show_feedback(self, correct: bool) -> None:
         view = self.view
@@ -258,21 +296,14 @@ class ReviewScreen(Screen):
         feedback.display = True
         self.query_one("#card", VerticalScroll).scroll_end(animate=False)
 
-    async def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if self.view is not None and not self.submitted:
-            await self.submit()
-
-    async def on_key(self, event: events.Key) -> None:
-        if not event.character or not event.character.isdigit() or self.view is None:
-            return
-        if isinstance(self.focused, Input):
-            return
-        number = int(event.character)
-        event.stop()
+    @after_typed_keys
+    async def action_digit(self, number: int) -> None:
+        """Pick an option of the question; after the answer, rate it (1-4)."""
         view = self.view
+        if view is None:
+            return
         if view.question is not None and not self.submitted:
-            if isinstance(view.question, Choice) and number >= 1:
+            if isinstance(view.question, Choice):
                 self.query_one("#options", OptionsView).toggle(number - 1)
             return
         if not 1 <= number <= 4:
@@ -286,51 +317,80 @@ class ReviewScreen(Screen):
         """Replace the suggested rating of the objective answer just given."""
         if rating == self.rated:
             return
-        self.service.undo()
-        self.service.answer(self.view, rating, int(self.answer_seconds * 1000),
-                            correct=self.last_correct, response=self.last_response)
-        self.rated = rating
-        self._update_keys()
+        view = self.view
 
+        def rated(_result) -> None:
+            self.rated = rating
+            self._update_keys()
+
+        async def undone(_card_id) -> None:
+            await self.saves.save(
+                self._answer_to(view),
+                lambda: self.service.answer(view, rating, int(self.answer_seconds * 1000),
+                                            correct=self.last_correct,
+                                            response=self.last_response),
+                rated)
+
+        await self.saves.save(f"the change of rating of {self._answer_to(view)}", self.service.undo,
+                              undone)
+
+    @after_typed_keys
     async def action_undo(self) -> None:
-        card_id = self.service.undo()
-        self.service.last_counts = None
-        if card_id is None:
-            self.notify("Nothing to undo in this session.", markup=False)
-            return
-        await self.show(self.service.card(card_id))
-        self.notify("Undone.", markup=False, timeout=2)
+        async def undone(card_id: int | None) -> None:
+            self.service.last_counts = None
+            if card_id is None:
+                self.notify("Nothing to undo in this session.", markup=False)
+                return
+            await self.show(self.service.card(card_id))
+            self.notify("Undone.", markup=False, timeout=2)
 
+        await self.saves.save("the undo", self.service.undo, undone)
+
+    @after_typed_keys
     async def action_suspend(self) -> None:
         if self.view is None:
             return
         if self.submitted:
             self.notify("Answered: press Space first, or u to undo.", markup=False)
             return
-        self.service.suspend(self.view.id)
-        self.notify("Card suspended (u to undo).", markup=False, timeout=3)
-        await self.show_next()
+        view = self.view
 
+        async def done(_result) -> None:
+            self.notify("Card suspended (u to undo).", markup=False, timeout=3)
+            await self.show_next()
+
+        await self.saves.save(f"the suspension of {card_name(view.prompt, view.source)}",
+                              lambda: self.service.suspend(view.id), done)
+
+    @after_typed_keys
     async def action_bury(self) -> None:
         if self.view is None:
             return
         if self.submitted:
             self.notify("Answered: press Space first, or u to undo.", markup=False)
             return
-        self.service.bury(self.view.id)
-        self.notify("Card buried until tomorrow (u to undo).", markup=False, timeout=3)
-        await self.show_next()
+        view = self.view
 
+        async def done(_result) -> None:
+            self.notify("Card buried until tomorrow (u to undo).", markup=False, timeout=3)
+            await self.show_next()
+
+        await self.saves.save(f"the burial of {card_name(view.prompt, view.source)}",
+                              lambda: self.service.bury(view.id), done)
+
+    @after_typed_keys
     def action_cursor(self, step: int) -> None:
         if self.view is not None and isinstance(self.view.question, Ordering):
             self.query_one("#ordering", OrderingView).move_cursor(step)
         else:
             self.query_one("#card", VerticalScroll).scroll_relative(y=step, animate=False)
 
+    @after_typed_keys
     def action_move(self, step: int) -> None:
         if self.view is not None and isinstance(self.view.question, Ordering):
             self.query_one("#ordering", OrderingView).move_item(step)
 
+    @after_typed_keys
     def action_context(self) -> None:
         if self.view is None:
             return
@@ -338,12 +398,19 @@ class ReviewScreen(Screen):
 
         self.app.push_screen(ContextScreen(self.view))
 
+    @after_typed_keys
     def action_help(self) -> None:
         from studyaws.tui.screens.modals import HelpScreen
 
         self.app.push_screen(HelpScreen())
 
+    @after_typed_keys
     def action_leave(self) -> None:
+        if self.saves.waiting:
+            self.notify("An answer is not saved yet (the line above the keys says why): "
+                        "wait for it, or press r to retry now.", severity="warning",
+                        markup=False)
+            return
         self.app.pop_screen()
 
     def finish(self) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
+import inspect
 import random
 
 from textual.content import Content
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from studyaws.text import printable
 
@@ -122,16 +126,50 @@ class OrderingView(Static):
         self.update(Content("\n").join(lines))
 
 
+class NumberField(Input):
+    """The field of a numeric question. It takes only what a number is typed with, so the
+    screen's letter keys (flag, undo, context...) still work while it has focus."""
+
+    def __init__(self, **kwargs):
+        super().__init__(type="number", **kwargs)
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return takes(character)
+
+
+def takes(character: str | None) -> bool:
+    """Whether a number field takes this character (the others are the screen's keys)."""
+    return character is not None and (character.isdigit() or character in ".-+")
+
+
+def after_typed_keys(action):
+    """For the action of a screen's priority key. Priority keys run at once, while digits
+    typed before them may still wait in the number field's queue: let the field type them
+    first, so that keys act in the order they were typed, whatever question shows by then."""
+
+    @functools.wraps(action)
+    async def run(screen, *args):
+        field = screen.focused
+        if isinstance(field, NumberField) and asyncio.current_task() is not field._task:
+            typed = asyncio.Event()
+            field.call_later(typed.set)
+            with contextlib.suppress(TimeoutError):  # a field that stopped handling messages
+                await asyncio.wait_for(typed.wait(), 1.0)
+        result = action(screen, *args)
+        if inspect.isawaitable(result):
+            await result
+
+    return run
+
+
 def show_question_widgets(screen, question, rng: random.Random, *, focus_field: bool = True):
     """Show the one widget `question` needs (options, items to order, or a number field; all
     three stay mounted) and fill it for a new showing. Returns the three widgets."""
-    from textual.widgets import Input
-
     from studyaws.questions import Choice, Numeric, Ordering
 
     options = screen.query_one("#options", OptionsView)
     ordering = screen.query_one("#ordering", OrderingView)
-    field = screen.query_one("#numeric", Input)
+    field = screen.query_one("#numeric", NumberField)
     options.display = isinstance(question, Choice)
     ordering.display = isinstance(question, Ordering)
     field.display = isinstance(question, Numeric)
@@ -143,7 +181,9 @@ def show_question_widgets(screen, question, rng: random.Random, *, focus_field: 
         field.disabled = not focus_field
         field.value = ""
         if focus_field:
-            field.focus()
+            # Now, not after a refresh (Widget.focus): digits typed right after the key that
+            # brought this question are already on their way to the focused widget.
+            screen.set_focus(field)
     elif screen.focused is field:
         screen.set_focus(None)
     return options, ordering, field
