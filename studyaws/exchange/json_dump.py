@@ -4,20 +4,23 @@
 {
   "format": "studyaws-backup",
   "version": 1,
-  "schema": 4,
+  "schema": 5,
   "tables": {
     "deck": [
       {"id": 1, "key": "bundled:networking.md", "title": "Amazon VPC", ...}
     ],
-    "card": [...], "card_state": [...], "review_log": [...], "setting": [...],
-    "exam": [...], "exam_question": [...]
+    "shared_text": [...], "card": [...], "card_state": [...], "review_log": [...],
+    "setting": [...], "exam": [...], "exam_question": [...]
   }
 }
 ```
 
 Every table of the store, every column, every row in primary-key order, values as stored
 (times as the UTC text the store keeps, booleans as true/false): restoring it gives back
-the same rows, and exporting the restored collection gives back the same bytes.
+the same rows, and exporting the restored collection gives back the same bytes. An export
+of schema 4 or before, whose cards each kept their section's notes and cloze text, is
+restored with those texts stored once, as upgrading that collection would
+(store.shared_text).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from studyaws.store.tables import UTCDateTime, from_db
 
 FORMAT = "studyaws-backup"
 VERSION = 1
+SHARED_TEXT_SCHEMA = 5  # the first schema that keeps shared texts once
 
 
 def _tables() -> list[Table]:
@@ -90,6 +94,8 @@ def restore_json(path: Path, db_path: Path) -> dict[str, int]:
             raise RestoreError(f"{path}: unknown table {name!r} in the backup")
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise RestoreError(f"{path}: table {name!r} is not a list of rows")
+    if document["schema"] < SHARED_TEXT_SCHEMA and data.get("card"):
+        data["shared_text"] = _shared_texts(data["card"], path)
 
     temp = temporary_path(db_path)
     counts: dict[str, int] = {}
@@ -120,6 +126,22 @@ def restore_json(path: Path, db_path: Path) -> dict[str, int]:
     finally:
         remove_database(temp)
     return counts
+
+
+def _shared_texts(cards: list[dict], path: Path) -> list[dict]:
+    """Schema 4 card rows changed in place as schema 5 keeps them; the shared texts."""
+    from studyaws.store.shared_text import share_card_texts
+
+    for number, card in enumerate(cards, start=1):
+        missing = [name for name in ("id", "deck_id", "kind", "key", "prompt", "answer",
+                                     "payload") if name not in card]
+        if missing:
+            raise RestoreError(f"{path}: row {number} of 'card' has no {missing[0]!r}")
+    try:
+        return share_card_texts(cards, 1)
+    except (TypeError, AttributeError):
+        raise RestoreError(f"{path}: the 'card' rows do not hold the values a card "
+                           "holds") from None
 
 
 def _read(path: Path) -> dict:
