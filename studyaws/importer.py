@@ -20,9 +20,10 @@ from sqlalchemy import Boolean, Engine, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from studyaws.config import bundled_decks_dir
-from studyaws.decks.identity import SIMILAR, normalize, ratio, variant
+from studyaws.decks.identity import variant
 from studyaws.decks.limits import MAX_TEXT_PER_FILE, TOO_MUCH_TEXT
 from studyaws.decks.loader import read_deck_file
+from studyaws.decks.matching import match
 from studyaws.decks.model import DeckError, Item, ParsedDeck, Problem
 from studyaws.decks.parser import parse_deck
 from studyaws.store.engine import reading, writing
@@ -406,7 +407,7 @@ def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
     report = DeckReport(parsed.title, str(path))
     existing = _deck_cards(session, deck_id)
     rows = _card_rows(parsed.items, deck_id, path, now)
-    matches = _match(rows, existing)
+    matches = match(rows, existing)
 
     new_rows, updates = [], []
     for n, row in enumerate(rows):
@@ -567,61 +568,3 @@ def _memoized(process):
             return result
 
     return cached
-
-
-def _match(rows: list[dict], existing: list[dict]) -> dict[int, dict]:
-    """Pair each parsed row with the stored card it is: same key; else same kind and sibling
-    variant with the same prompt anywhere in the deck, or a very similar one in the same topic."""
-    by_key = {c["key"]: c for c in existing}
-    matches: dict[int, dict] = {}
-    used: set[int] = set()
-    for n, row in enumerate(rows):
-        old = by_key.get(row["key"])
-        if old is not None and old["id"] not in used:
-            matches[n] = old
-            used.add(old["id"])
-    # Stable ids decide alone: a card with an id only matches a card with the same id.
-    def free(c: dict) -> bool:
-        return c["id"] not in used
-
-    pending = [n for n in range(len(rows)) if n not in matches]
-    for n in pending:
-        row = rows[n]
-        for old in existing:
-            if free(old) and old["kind"] == row["kind"] and old["variant"] == row["variant"] \
-                    and _exact_text(old) == _exact_text(row) and _ids_compatible(row, old):
-                matches[n] = old
-                used.add(old["id"])
-                break
-    candidates: list[tuple[float, int, dict]] = []
-    for n in pending:
-        if n in matches:
-            continue
-        row = rows[n]
-        for old in existing:
-            if free(old) and old["kind"] == row["kind"] and old["variant"] == row["variant"] \
-                    and old["topic"] == row["topic"] and _ids_compatible(row, old):
-                score = ratio(normalize(_fuzzy_text(row)), normalize(_fuzzy_text(old)))
-                if score >= SIMILAR:
-                    candidates.append((score, n, old))
-    for _, n, old in sorted(candidates, key=lambda c: -c[0]):
-        if n not in matches and free(old):
-            matches[n] = old
-            used.add(old["id"])
-    return matches
-
-
-def _ids_compatible(row: dict, old: dict) -> bool:
-    return row["stable_id"] is None or old["stable_id"] is None or row["stable_id"] == old["stable_id"]
-
-
-def _exact_text(row: dict) -> str:
-    return row["cloze_text"] if row["kind"] == "cloze" else row["prompt"]
-
-
-def _fuzzy_text(row: dict) -> str:
-    if row["kind"] == "cloze":
-        return row["cloze_text"]
-    if row["kind"] == "reverse" and row["variant"] == "rev":
-        return row["answer"]
-    return row["prompt"]
