@@ -464,12 +464,14 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime) -> DeckReport:
         )
     text_ids = _shared_text_ids(session, deck_id, [*(v for _, v in plan.updates),
                                                    *plan.new_rows])
-    # Keys are unique per deck: clear the keys being replaced before writing the new ones.
-    for card_id, _ in plan.updates:
-        session.execute(update(Card).where(Card.id == card_id).values(key=f"~moving~{card_id}"))
-    for card_id, values in plan.updates:
-        session.execute(update(Card).where(Card.id == card_id)
-                        .values(**_with_text_ids(values, text_ids)))
+    if plan.updates:
+        # Keys are unique per deck: clear the keys being replaced before writing the new ones.
+        session.connection().exec_driver_sql(
+            """UPDATE card SET "key" = '~moving~' || id WHERE id = ?""",
+            [(card_id,) for card_id, _ in plan.updates])
+        _update_many(session, Card.__table__,
+                     [(card_id, _with_text_ids(values, text_ids))
+                      for card_id, values in plan.updates])
     if plan.new_rows:
         for old_id, key in plan.renames:
             session.execute(update(Card).where(Card.id == old_id).values(key=key))
@@ -533,13 +535,9 @@ def _insert_many(session, table, rows: list[dict]) -> None:
         session.execute(insert(table), rows)
         return
     conn = session.connection()
-    dialect = conn.dialect
 
     def processor(column):
-        process = column.type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None and isinstance(column.type, (UTCDateTime, Boolean)):
-            return _memoized(process)  # the same few times and flags on every row
-        return process
+        return _bind_processor(column, conn.dialect)
 
     converted = [(c.name, process) for c in given if (process := processor(c)) is not None]
     for row in rows:
@@ -555,6 +553,28 @@ def _insert_many(session, table, rows: list[dict]) -> None:
     names = ", ".join(c.name for c in [*given, *defaulted])
     marks = ", ".join("?" * (len(given) + len(defaulted)))
     conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
+
+
+def _update_many(session, table, updates: list[tuple[int, dict]]) -> None:
+    """Set the values of rows by id (dicts with the same keys) with one executemany of the
+    driver, each value through its column type's bind processor as in _insert_many."""
+    conn = session.connection()
+    columns = [c for c in table.columns if c.name in updates[0][1]]
+    processors = [_bind_processor(c, conn.dialect) for c in columns]
+    params = [
+        (*(values[c.name] if process is None else process(values[c.name])
+           for c, process in zip(columns, processors, strict=True)), row_id)
+        for row_id, values in updates
+    ]
+    sets = ", ".join(f'"{c.name}" = ?' for c in columns)
+    conn.exec_driver_sql(f"UPDATE {table.name} SET {sets} WHERE id = ?", params)
+
+
+def _bind_processor(column, dialect):
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if process is not None and isinstance(column.type, (UTCDateTime, Boolean)):
+        return _memoized(process)  # the same few times and flags on every row
+    return process
 
 
 def _memoized(process):
