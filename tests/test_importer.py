@@ -150,10 +150,18 @@ def test_cold_import_counts_and_rows(engine, write_deck):
     assert {(s["state"], s["reps"], s["due"]) for s in states} == {(0, 0, "2025-03-01 12:00:00.000000")}
 
 
-def test_the_bulk_insert_stores_what_the_orm_stores(engine, write_deck, tmp_path: Path):
-    """The importer writes cards and states with hand-made SQL; the ORM writing the same
-    objects into another file stores byte-identical rows."""
-    import_paths(engine, [write_deck("rds", DECK)], NOW)
+@pytest.mark.parametrize("edited", [False, True])
+def test_the_bulk_insert_stores_what_the_orm_stores(engine, write_deck, tmp_path: Path,
+                                                     edited: bool):
+    """The importer writes cards and states with hand-made SQL (inserts, and with `edited`
+    the updates of a re-import); the ORM writing the same objects into another file stores
+    byte-identical rows."""
+    path = write_deck("rds", DECK)
+    import_paths(engine, [path], NOW)
+    if edited:
+        path.write_text(DECK.replace("From 1 to 35 days.", "From 1 to 35 days, daily.")
+                        .replace("six}} copies", "six}} full copies"), encoding="utf-8")
+        assert import_paths(engine, [path], LATER).total()["updated"] == 3
     other = open_engine(tmp_path / "other" / "studyaws.sqlite3")
     try:
         with reading(engine) as session:
