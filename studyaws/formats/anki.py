@@ -29,6 +29,7 @@ from studyaws.decks.model import Item
 from studyaws.formats.common import (
     FormatResult,
     Skipped,
+    check_made,
     cloze_items,
     dedupe_ids,
     finish,
@@ -78,18 +79,22 @@ def parse(text: str, path: str) -> FormatResult:
                for name in ("guid", "notetype", "deck", "tags")}
     special = {c for c in columns.values() if c is not None}
 
-    reader = csv.reader((ln + "\n" for ln in lines[start:]), delimiter=separator,
-                        quotechar='"', doublequote=True, skipinitialspace=False, strict=False)
-    rows: list[tuple[int, list[str]]] = []
-    previous = 0
-    for row in reader:
-        first_line = start + previous + 1
-        previous = reader.line_num
-        if not any(field.strip() for field in row):
-            continue
-        rows.append((first_line, row))
+    reader = csv.reader((lines[k] + "\n" for k in range(start, len(lines))),
+                        delimiter=separator, quotechar='"', doublequote=True,
+                        skipinitialspace=False, strict=False)
 
+    def read_rows():
+        """(first line, fields) of each row that is not empty, read as they are needed."""
+        previous = 0
+        for row in reader:
+            first_line = start + previous + 1
+            previous = reader.line_num
+            if any(field.strip() for field in row):
+                yield first_line, row
+
+    rows = read_rows()
     blocks: list[tuple[int, list[Item], tuple[str, ...]]] = []
+    made = 0
     deck_names: list[tuple[str, ...]] = []
     for n, (line, row) in enumerate(rows):
         def value(column: int | None, row=row) -> str:
@@ -110,6 +115,8 @@ def parse(text: str, path: str) -> FormatResult:
             continue
         deck_names.append(deck)
         blocks.append((line, items, deck))
+        made += len(items)
+        check_made(made, path, line)
 
     prefix = _common_prefix(deck_names)
     title = " > ".join(prefix) if prefix else Path(path).stem

@@ -235,6 +235,14 @@ def finish(path: str, title: str, items: list[Item], tags: tuple[str, ...] = ())
     return ParsedDeck(path, title, None, tags, items)
 
 
+def check_made(made: int, path: str, line: int) -> None:
+    """Raise DeckError at `line` once a parser has made more cards than one file may make
+    (for the parsers whose cards can be a few bytes each, to stop early)."""
+    problem = too_many_cards(made)
+    if problem:
+        raise DeckError([Problem(path, line, problem)])
+
+
 def check_card_count(items: list[Item], path: str) -> None:
     """Raise DeckError, at the line of the first card too many, when `items` are more than
     one file may make."""
