@@ -59,7 +59,7 @@ def import_csv(col: Collection, path: Path, deck_name: str) -> int:
 def import_times(deck: Path, work: Path, runs: int) -> dict[str, list[float]]:
     parsed = parse_deck(deck.read_text("utf-8"), str(deck))
     text = work / "deck.txt"
-    write_csv(text, [(item.prompt, item.answer) for item in parsed.items])
+    write_csv(text, [item.sides() for item in parsed.items])
     results: dict[str, list[float]] = {"cold": [], "unchanged": [], "cards": [len(parsed.items)]}
     for run in range(runs):
         folder = work / f"anki-import-{run}"
@@ -87,8 +87,12 @@ def mirror(studyaws_db: Path, target: Path) -> dict[str, int]:
     today = col.sched.today
     anki_decks = []
     for deck_id, title in decks:
-        rows = source.execute("select prompt, answer from card where deck_id=? order by id",
-                              (deck_id,)).fetchall()
+        # A cloze card's sides are made from its cloze's text: here that text and its group.
+        rows = source.execute(
+            "select coalesce(nullif(prompt, ''), text || ' ' || variant), "
+            "coalesce(nullif(answer, ''), text) from card "
+            "left join shared_text on shared_text.id = card.cloze_text_id "
+            "where card.deck_id = ? order by card.id", (deck_id,)).fetchall()
         text = target.parent / f"mirror-{deck_id}.txt"
         write_csv(text, rows)
         import_csv(col, text, f"Bench::{title}")

@@ -17,14 +17,17 @@ from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import Boolean, Engine, func, insert, select, update
+from sqlalchemy.orm import aliased
 
 from studyaws.config import bundled_decks_dir
-from studyaws.decks.identity import SIMILAR, similarity, variant
+from studyaws.decks.identity import variant
+from studyaws.decks.limits import MAX_TEXT_PER_FILE, TOO_MUCH_TEXT
 from studyaws.decks.loader import read_deck_file
+from studyaws.decks.matching import match
 from studyaws.decks.model import DeckError, Item, ParsedDeck, Problem
 from studyaws.decks.parser import parse_deck
 from studyaws.store.engine import reading, writing
-from studyaws.store.tables import Card, Deck, UTCDateTime, to_db
+from studyaws.store.tables import Card, Deck, SharedText, UTCDateTime, to_db
 from studyaws.text import path_text
 
 COUNTS = ("added", "updated", "unchanged", "retired")
@@ -202,7 +205,7 @@ def _import_paths(
 
         try:
             result = formats.parse(fmt, deck_file.text, path_text(path))
-        except DeckError as exc:
+        except DeckError as exc:  # too many cards, or a record the reader cannot take
             problems.extend(exc.problems)
             continue
         if not result.deck.items:
@@ -221,9 +224,16 @@ def _import_paths(
     # Matching cards (the slow part) is planned before the write lock is taken, so that an
     # answer given in another studyaws meanwhile waits only for the writes themselves. A deck
     # whose cards changed between the plan and the lock is planned again under the lock.
+    plans: list[_DeckPlan | None] = []
     with reading(engine) as session:
-        plans = [None if parsed is None else _plan_deck(session, key, path, digest, parsed, now)
-                 for key, path, digest, parsed, _ in work]
+        for key, path, digest, parsed, _ in work:
+            try:
+                plans.append(None if parsed is None
+                             else _plan_deck(session, key, path, digest, parsed, now))
+            except DeckError as exc:  # its cards would hold too much text
+                problems.extend(exc.problems)
+    if problems:
+        raise DeckError(problems)
     try:
         with writing(engine) as session, _import_cache(session):
             for done, ((key, path, _, _, fmt), plan) in enumerate(zip(work, plans,
@@ -283,19 +293,26 @@ def _unchanged_deck(session, deck_id: int, path: Path) -> DeckReport:
 _payload_json = json.JSONEncoder(sort_keys=True).encode
 
 
-def _card_row(item: Item, deck_id: int, position: int, now: datetime) -> dict:
+def _card_row(item: Item, deck_id: int, position: int, now: datetime, topic: str) -> dict:
+    """The card table's row for `item`, but for the texts it shares with other cards:
+    `context` (its section's notes) and `cloze_text`, which become ids when it is written."""
+    payload, cloze_text = item.payload, None
+    if item.kind == "cloze":
+        payload = {k: v for k, v in payload.items() if k != "text"}
+        cloze_text = item.payload["text"]
     return {
         "deck_id": deck_id,
         "key": item.key,
         "stable_id": item.stable_id,
         "kind": item.kind,
         "variant": variant(item),
-        "topic": item.topic_path,
+        "topic": topic,
         "prompt": item.prompt,
         "answer": item.answer,
-        "payload": _payload_json(item.payload) if item.payload else "{}",
+        "payload": _payload_json(payload) if payload else "{}",
         "explanation": item.explanation,
         "context": item.context,
+        "cloze_text": cloze_text,
         "domain": item.domain,
         "source_path": "",
         "source_line": item.line,
@@ -307,9 +324,38 @@ def _card_row(item: Item, deck_id: int, position: int, now: datetime) -> dict:
     }
 
 
+def _card_rows(items: list[Item], deck_id: int | None, path: Path, now: datetime) -> list[dict]:
+    """The rows of a deck's cards. Raises DeckError, at the card where it happens, once they
+    would hold more than MAX_TEXT_PER_FILE characters: a text they share counts once, what
+    each card keeps (its topic, prompt, answer...) for each card."""
+    rows: list[dict] = []
+    topics: dict[tuple[str, ...], str] = {}  # one string for the cards of a section
+    counted: set[str] = set()
+    size = 0
+    for position, item in enumerate(items):
+        topic = topics.get(item.topic)
+        if topic is None:
+            topic = topics[item.topic] = item.topic_path
+        row = _card_row(item, deck_id, position, now, topic)
+        row["source_path"] = path_text(path)
+        size += sum(len(row[name]) for name in _OWN_TEXT)
+        for shared in (row["context"], row["cloze_text"]):
+            if shared and shared not in counted:
+                counted.add(shared)
+                size += len(shared)
+        if size > MAX_TEXT_PER_FILE:
+            raise DeckError([Problem(path_text(path), item.line, TOO_MUCH_TEXT)])
+        rows.append(row)
+    return rows
+
+
+# The text each card keeps for itself.
+_OWN_TEXT = ("key", "topic", "prompt", "answer", "payload", "explanation", "source_path")
+# Texts a card shares with others, kept once in shared_text: row field -> card column.
+_SHARED = {"context": "context_id", "cloze_text": "cloze_text_id"}
 # Fields whose change makes a card "updated"; the rest (line, position) move silently.
 _CONTENT = ("key", "stable_id", "kind", "topic", "prompt", "answer", "payload", "explanation",
-            "context", "domain")
+            "context", "cloze_text", "domain")
 
 
 @dataclass
@@ -335,11 +381,22 @@ _PLANNED = tuple(c.name for c in Card.__table__.columns
 
 
 def _deck_cards(session, deck_id: int | None) -> list[dict]:
+    """The deck's stored cards, each with the texts it shares (`context`, "" when none, and
+    `cloze_text`)."""
     if deck_id is None:
         return []
-    return [dict(row._mapping) for row in session.execute(
-        select(Card.__table__).where(Card.deck_id == deck_id).order_by(Card.id)
+    context, cloze_text = aliased(SharedText), aliased(SharedText)
+    cards = [dict(row._mapping) for row in session.execute(
+        select(Card.__table__, context.text.label("context"),
+               cloze_text.text.label("cloze_text"))
+        .outerjoin(context, context.id == Card.context_id)
+        .outerjoin(cloze_text, cloze_text.id == Card.cloze_text_id)
+        .where(Card.deck_id == deck_id).order_by(Card.id)
     )]
+    for card in cards:
+        if card["context"] is None:
+            card["context"] = ""
+    return cards
 
 
 def _seen(existing: list[dict]) -> list[tuple]:
@@ -351,10 +408,8 @@ def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
     deck_id = session.execute(select(Deck.id).where(Deck.key == key)).scalar_one_or_none()
     report = DeckReport(parsed.title, path_text(path))
     existing = _deck_cards(session, deck_id)
-    rows = [_card_row(item, deck_id, n, now) for n, item in enumerate(parsed.items)]
-    for row in rows:
-        row["source_path"] = path_text(path)
-    matches = _match(rows, existing)
+    rows = _card_rows(parsed.items, deck_id, path, now)
+    matches = match(rows, existing)
 
     new_rows, updates = [], []
     for n, row in enumerate(rows):
@@ -409,16 +464,21 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime) -> DeckReport:
         session.execute(
             update(Card).where(Card.id.in_(plan.retire_ids)).values(retired=True, updated_at=now)
         )
-    # Keys are unique per deck: clear the keys being replaced before writing the new ones.
-    for card_id, _ in plan.updates:
-        session.execute(update(Card).where(Card.id == card_id).values(key=f"~moving~{card_id}"))
-    for card_id, values in plan.updates:
-        session.execute(update(Card).where(Card.id == card_id).values(**values))
+    text_ids = _shared_text_ids(session, deck_id, [*(v for _, v in plan.updates),
+                                                   *plan.new_rows])
+    if plan.updates:
+        # Keys are unique per deck: clear the keys being replaced before writing the new ones.
+        session.connection().exec_driver_sql(
+            """UPDATE card SET "key" = '~moving~' || id WHERE id = ?""",
+            [(card_id,) for card_id, _ in plan.updates])
+        _update_many(session, Card.__table__,
+                     [(card_id, _with_text_ids(values, text_ids))
+                      for card_id, values in plan.updates])
     if plan.new_rows:
         for old_id, key in plan.renames:
             session.execute(update(Card).where(Card.id == old_id).values(key=key))
         first_id = (session.execute(select(func.max(Card.id))).scalar() or 0) + 1
-        new_rows = [{**row, "deck_id": deck_id, "id": first_id + offset}
+        new_rows = [{**_with_text_ids(row, text_ids), "deck_id": deck_id, "id": first_id + offset}
                     for offset, row in enumerate(plan.new_rows)]
         _insert_many(session, Card.__table__, new_rows)
         # Every new card starts new and due now: one statement, no Python row per card.
@@ -427,7 +487,44 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime) -> DeckReport:
             "SELECT id, 0, 0, ?, 0, 0 FROM card WHERE id BETWEEN ? AND ?",
             (to_db(now), first_id, first_id + len(new_rows) - 1),
         )
+    if plan.updates or plan.new_rows:
+        _drop_unused_texts(session, deck_id)
     return plan.report
+
+
+def _shared_text_ids(session, deck_id: int, rows: list[dict]) -> dict[str, int]:
+    """The id in shared_text of every text `rows` share, the deck's stored ones reused and
+    the others added (each once)."""
+    ids = {text: text_id for text_id, text in session.execute(
+        select(SharedText.id, SharedText.text).where(SharedText.deck_id == deck_id))}
+    new = list(dict.fromkeys(row[name] for row in rows for name in _SHARED
+                             if row[name] and row[name] not in ids))
+    if new:
+        first_id = (session.execute(select(func.max(SharedText.id))).scalar() or 0) + 1
+        added = [{"id": first_id + k, "deck_id": deck_id, "text": text}
+                 for k, text in enumerate(new)]
+        _insert_many(session, SharedText.__table__, added)
+        ids.update((row["text"], row["id"]) for row in added)
+    return ids
+
+
+def _with_text_ids(row: dict, text_ids: dict[str, int]) -> dict:
+    """`row` with its shared texts replaced by their ids in shared_text."""
+    values = {k: v for k, v in row.items() if k not in _SHARED}
+    for name, column in _SHARED.items():
+        values[column] = text_ids[row[name]] if row[name] else None
+    return values
+
+
+def _drop_unused_texts(session, deck_id: int) -> None:
+    """Remove the deck's shared texts no card shows any more (notes rewritten, a cloze
+    edited)."""
+    session.connection().exec_driver_sql(
+        "DELETE FROM shared_text WHERE deck_id = ? "
+        "AND id NOT IN (SELECT context_id FROM card WHERE deck_id = ? "
+        "AND context_id IS NOT NULL) "
+        "AND id NOT IN (SELECT cloze_text_id FROM card WHERE deck_id = ? "
+        "AND cloze_text_id IS NOT NULL)", (deck_id, deck_id, deck_id))
 
 
 def _insert_many(session, table, rows: list[dict]) -> None:
@@ -440,13 +537,9 @@ def _insert_many(session, table, rows: list[dict]) -> None:
         session.execute(insert(table), rows)
         return
     conn = session.connection()
-    dialect = conn.dialect
 
     def processor(column):
-        process = column.type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None and isinstance(column.type, (UTCDateTime, Boolean)):
-            return _memoized(process)  # the same few times and flags on every row
-        return process
+        return _bind_processor(column, conn.dialect)
 
     converted = [(c.name, process) for c in given if (process := processor(c)) is not None]
     for row in rows:
@@ -464,6 +557,28 @@ def _insert_many(session, table, rows: list[dict]) -> None:
     conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
 
 
+def _update_many(session, table, updates: list[tuple[int, dict]]) -> None:
+    """Set the values of rows by id (dicts with the same keys) with one executemany of the
+    driver, each value through its column type's bind processor as in _insert_many."""
+    conn = session.connection()
+    columns = [c for c in table.columns if c.name in updates[0][1]]
+    processors = [_bind_processor(c, conn.dialect) for c in columns]
+    params = [
+        (*(values[c.name] if process is None else process(values[c.name])
+           for c, process in zip(columns, processors, strict=True)), row_id)
+        for row_id, values in updates
+    ]
+    sets = ", ".join(f'"{c.name}" = ?' for c in columns)
+    conn.exec_driver_sql(f"UPDATE {table.name} SET {sets} WHERE id = ?", params)
+
+
+def _bind_processor(column, dialect):
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if process is not None and isinstance(column.type, (UTCDateTime, Boolean)):
+        return _memoized(process)  # the same few times and flags on every row
+    return process
+
+
 def _memoized(process):
     seen: dict = {}
 
@@ -475,57 +590,3 @@ def _memoized(process):
             return result
 
     return cached
-
-
-def _match(rows: list[dict], existing: list[dict]) -> dict[int, dict]:
-    """Pair each parsed row with the stored card it is: same key; else same kind and sibling
-    variant with the same prompt anywhere in the deck, or a very similar one in the same topic."""
-    by_key = {c["key"]: c for c in existing}
-    matches: dict[int, dict] = {}
-    used: set[int] = set()
-    for n, row in enumerate(rows):
-        old = by_key.get(row["key"])
-        if old is not None and old["id"] not in used:
-            matches[n] = old
-            used.add(old["id"])
-    # Stable ids decide alone: a card with an id only matches a card with the same id.
-    def free(c: dict) -> bool:
-        return c["id"] not in used
-
-    pending = [n for n in range(len(rows)) if n not in matches]
-    for n in pending:
-        row = rows[n]
-        for old in existing:
-            if free(old) and old["kind"] == row["kind"] and old["variant"] == row["variant"] \
-                    and old["prompt"] == row["prompt"] and _ids_compatible(row, old):
-                matches[n] = old
-                used.add(old["id"])
-                break
-    candidates: list[tuple[float, int, dict]] = []
-    for n in pending:
-        if n in matches:
-            continue
-        row = rows[n]
-        for old in existing:
-            if free(old) and old["kind"] == row["kind"] and old["variant"] == row["variant"] \
-                    and old["topic"] == row["topic"] and _ids_compatible(row, old):
-                score = similarity(_fuzzy_text(row), _fuzzy_text(old))
-                if score >= SIMILAR:
-                    candidates.append((score, n, old))
-    for _, n, old in sorted(candidates, key=lambda c: -c[0]):
-        if n not in matches and free(old):
-            matches[n] = old
-            used.add(old["id"])
-    return matches
-
-
-def _ids_compatible(row: dict, old: dict) -> bool:
-    return row["stable_id"] is None or old["stable_id"] is None or row["stable_id"] == old["stable_id"]
-
-
-def _fuzzy_text(row: dict) -> str:
-    if row["kind"] == "cloze":
-        return json.loads(row["payload"]).get("text", row["prompt"])
-    if row["kind"] == "reverse" and row["variant"] == "rev":
-        return row["answer"]
-    return row["prompt"]

@@ -65,3 +65,39 @@ async def home_settled(pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def card_columns(db: Path) -> list[str]:
+    """The columns of the card table of the collection at `db`, in order."""
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(db)) as conn:
+        return [row[1] for row in conn.execute("PRAGMA table_info(card)")]
+
+
+def cards_as_schema_4(db: Path, columns: list[str]) -> list[tuple]:
+    """The cards of the collection at `db` as schema 4 kept them, each a tuple of
+    `columns` in id order: with its section's notes in `context`, and a cloze card with its
+    text in its payload and its prompt and answer made from it (schema 5 keeps these texts
+    once, in shared_text)."""
+    import json
+    import sqlite3
+    from contextlib import closing
+
+    from studyaws.decks.cloze import sides
+
+    with closing(sqlite3.connect(db)) as conn:
+        conn.row_factory = sqlite3.Row
+        found = [dict(row) for row in conn.execute(
+            "SELECT card.*, context.text AS context, cloze.text AS cloze_text FROM card "
+            "LEFT JOIN shared_text context ON context.id = card.context_id "
+            "LEFT JOIN shared_text cloze ON cloze.id = card.cloze_text_id ORDER BY card.id")]
+    for card in found:
+        card["context"] = card["context"] or ""
+        if card["cloze_text"] is not None:
+            payload = json.loads(card["payload"])
+            card["prompt"], card["answer"] = sides(card["cloze_text"], payload["group"])
+            card["payload"] = json.dumps({**payload, "text": card["cloze_text"]},
+                                         sort_keys=True)
+    return [tuple(card[name] for name in columns) for card in found]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event
+from support import card_columns, cards_as_schema_4
 
 from studyaws import cli
 from studyaws.clock import Clock
@@ -118,8 +119,11 @@ def test_the_command_upgrades_a_schema_1_collection(tmp_path):
         titles = [r[0] for r in conn.execute("select title from deck")]
     assert all(title in result.stdout for title in titles)
     after = rows(home / DB_NAME)
-    for table in ("deck", "card", "card_state", "review_log", "setting"):
+    for table in ("deck", "card_state", "review_log", "setting"):
         assert after[table] == before[table]
+    # Schema 5 keeps the notes and cloze texts of the cards once, in shared_text.
+    assert sorted(cards_as_schema_4(home / DB_NAME, card_columns(FIXTURE)), key=repr) == \
+        before["card"]
     assert (home / f"{DB_NAME}.schema1.bak").exists()
 
 

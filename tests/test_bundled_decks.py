@@ -91,7 +91,7 @@ def test_bundled_scenarios_cover_every_kind():
 def test_no_two_cards_share_a_prompt():
     loaded = load_decks([bundled_decks_dir()])
     prompts = Counter(
-        (item.kind, normalize(item.prompt)) for _, deck in loaded for item in deck.items
+        (item.kind, normalize(item.sides()[0])) for _, deck in loaded for item in deck.items
         if item.kind not in ("scenario",)
     )
     repeated = [prompt for prompt, n in prompts.items() if n > 1]

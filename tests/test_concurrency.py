@@ -260,7 +260,7 @@ def test_an_import_matches_cards_without_holding_the_write_lock(tmp_path, monkey
     path = _deck_file(tmp_path, _deck("Alpha", 30))
     importer.import_paths(engine, [path], now)
     path.write_text(_deck("Alpha", 30, salt=" edited"))  # every card matched by similarity
-    real_match = importer._match
+    real_match = importer.match
     free = []
 
     def match_and_probe(rows, existing):
@@ -275,7 +275,7 @@ def test_an_import_matches_cards_without_holding_the_write_lock(tmp_path, monkey
             other.close()
         return real_match(rows, existing)
 
-    monkeypatch.setattr(importer, "_match", match_and_probe)
+    monkeypatch.setattr(importer, "match", match_and_probe)
     report = importer.import_paths(engine, [path], now)
     assert free == [True]
     assert report.total() == {"added": 0, "updated": 30, "unchanged": 0, "retired": 0}

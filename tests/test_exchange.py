@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
+from support import cards_as_schema_4
 from test_cli import assert_no_traceback, dump, run, table
 
 from studyaws.clock import FakeClock
@@ -132,6 +133,46 @@ def test_json_export_restore_export_is_byte_identical(tmp_path: Path):
     engine.dispose()
     restored.dispose()
     assert dump(fresh) == dump(tmp_path / "home" / DB_NAME)
+
+
+SCHEMA4_EXPORT = Path(__file__).parent / "fixtures" / "schema4-export.json"
+
+
+def test_a_schema_4_json_export_restores_with_each_shared_text_once(tmp_path: Path):
+    """An export from before shared_text (tests/fixtures/make_schema4.py): every card kept
+    its section's notes, every cloze card the cloze's text. Restored, each text is kept once
+    and every card shows what it showed; exported again and restored, the same bytes."""
+    old = json.loads(SCHEMA4_EXPORT.read_text("utf-8"))
+    assert old["schema"] == 4 and "context" in old["tables"]["card"][0]
+    first = tmp_path / "first" / DB_NAME
+    counts = restore_json(SCHEMA4_EXPORT, first)
+    assert (counts["card"], counts["shared_text"], counts["review_log"]) == (19, 5, 6)
+    columns = [name for name in old["tables"]["card"][0] if name != "key"]
+    assert cards_as_schema_4(first, columns) == [
+        tuple(card[name] for name in columns) for card in old["tables"]["card"]]
+    with sqlite3.connect(first) as conn:
+        texts = [row[0] for row in conn.execute("select text from shared_text")]
+        keys = [row[0] for row in conn.execute("select key from card order by id")]
+        logs = conn.execute("select id, card_id, rating, reviewed_at from review_log"
+                            " order by id").fetchall()
+    assert len(texts) == len(set(texts)) == 5
+    assert max(map(len, keys)) < 300  # the keys of texts of over 1,000 characters shortened
+    assert logs == [(r["id"], r["card_id"], r["rating"], r["reviewed_at"])
+                    for r in old["tables"]["review_log"]]
+
+    engine = open_engine(first)
+    exported = export_json(engine)
+    engine.dispose()
+    assert json.loads(exported)["schema"] == SCHEMA_VERSION
+    again = tmp_path / "again.json"
+    again.write_text(exported, encoding="utf-8")
+    second = tmp_path / "second" / DB_NAME
+    restore_json(again, second)
+    engine = open_engine(second)
+    try:
+        assert export_json(engine) == exported
+    finally:
+        engine.dispose()
 
 
 def test_restored_collection_keeps_schedule_and_history(tmp_path: Path):

@@ -186,7 +186,7 @@ def test_anki_notes_with_headers_guid_deck_and_notetype_columns():
     image = by_prompt(result, "What does this diagram show?")
     assert image.prompt == "What does this diagram show? [image: S3 lifecycle rules]"
     cloze = deck.items[3]
-    assert cloze.prompt == "Aurora keeps [...] copies of your data in three Availability Zones."
+    assert cloze.sides()[0] == "Aurora keeps [...] copies of your data in three Availability Zones."
     assert cloze.explanation == "Two copies per AZ."
 
 

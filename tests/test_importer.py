@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import make_transient
 
+from studyaws.decks.cloze import sides as cloze_sides
 from studyaws.decks.identity import normalize
 from studyaws.decks.model import DeckError
 from studyaws.importer import COUNTS, deck_key, import_paths
 from studyaws.store.engine import open_engine, reading, writing
-from studyaws.store.tables import Card, CardState, Deck, ReviewLog
+from studyaws.store.tables import Card, CardState, Deck, ReviewLog, SharedText
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 LATER = NOW + timedelta(days=3)
@@ -71,9 +72,15 @@ def rows(engine: Engine, sql: str, **params) -> list[dict]:
 
 
 def cards(engine: Engine) -> dict[str, dict]:
-    """Every card row by its prompt (the tests' prompts are unique)."""
-    found = rows(engine, "SELECT * FROM card ORDER BY id")
-    by_prompt = {c["prompt"]: c for c in found}
+    """Every card row by its prompt as shown (the tests' prompts are unique), with the texts
+    it shares: its `context` and its `cloze_text`."""
+    found = rows(engine, "SELECT card.*, context.text AS context, cloze.text AS cloze_text "
+                 "FROM card LEFT JOIN shared_text context ON context.id = card.context_id "
+                 "LEFT JOIN shared_text cloze ON cloze.id = card.cloze_text_id ORDER BY card.id")
+    by_prompt = {
+        (cloze_sides(c["cloze_text"], json.loads(c["payload"])["group"])[0]
+         if c["kind"] == "cloze" else c["prompt"]): c
+        for c in found}
     assert len(by_prompt) == len(found)
     return by_prompt
 
@@ -143,24 +150,33 @@ def test_cold_import_counts_and_rows(engine, write_deck):
     assert {(s["state"], s["reps"], s["due"]) for s in states} == {(0, 0, "2025-03-01 12:00:00.000000")}
 
 
-def test_the_bulk_insert_stores_what_the_orm_stores(engine, write_deck, tmp_path: Path):
-    """The importer writes cards and states with hand-made SQL; the ORM writing the same
-    objects into another file stores byte-identical rows."""
-    import_paths(engine, [write_deck("rds", DECK)], NOW)
+@pytest.mark.parametrize("edited", [False, True])
+def test_the_bulk_insert_stores_what_the_orm_stores(engine, write_deck, tmp_path: Path,
+                                                     edited: bool):
+    """The importer writes cards and states with hand-made SQL (inserts, and with `edited`
+    the updates of a re-import); the ORM writing the same objects into another file stores
+    byte-identical rows."""
+    path = write_deck("rds", DECK)
+    import_paths(engine, [path], NOW)
+    if edited:
+        path.write_text(DECK.replace("From 1 to 35 days.", "From 1 to 35 days, daily.")
+                        .replace("six}} copies", "six}} full copies"), encoding="utf-8")
+        assert import_paths(engine, [path], LATER).total()["updated"] == 3
     other = open_engine(tmp_path / "other" / "studyaws.sqlite3")
     try:
         with reading(engine) as session:
-            objects = [obj for table in (Deck, Card, CardState)
+            objects = [obj for table in (Deck, SharedText, Card, CardState)
                        for obj in session.execute(select(table)).scalars()]
             for obj in objects:
                 session.expunge(obj)
                 make_transient(obj)
         with writing(other) as session:
-            for table in (Deck, Card, CardState):
+            for table in (Deck, SharedText, Card, CardState):
                 session.add_all(obj for obj in objects if isinstance(obj, table))
                 session.flush()
         mine, theirs = dump(engine), dump(other)
-        for name in ("deck", "card", "card_state"):
+        assert len(mine["shared_text"]) == 2  # the section's notes, the cloze's text
+        for name in ("deck", "shared_text", "card", "card_state"):
             assert mine[name] == theirs[name]
         assert len(mine["card_state"]) == DECK_CARDS
     finally:

@@ -178,7 +178,7 @@ def test_basic_card_sides_run_over_several_lines():
 
 def test_consecutive_cards_in_one_paragraph():
     deck = parse("Q: one\nA: 1\nQ: two\nA: 2\nC: a {{c}}\nfront :: back\n")
-    assert [(i.kind, i.prompt, i.answer, i.line) for i in deck.items] == [
+    assert [(i.kind, *i.sides(), i.line) for i in deck.items] == [
         ("basic", "one", "1", 1),
         ("basic", "two", "2", 3),
         ("cloze", "a [...]", "a **c**", 5),
@@ -293,7 +293,7 @@ def test_double_colon_inside_inline_code_is_not_a_separator():
 def test_cloze_marker_line_is_never_a_one_line_card():
     card = only("C: {{c1::Aurora}} keeps data :: six copies\n")
     assert card.kind == "cloze"
-    assert card.prompt == "[...] keeps data :: six copies"
+    assert card.sides()[0] == "[...] keeps data :: six copies"
 
 
 # -- cloze -------------------------------------------------------------------------------
@@ -304,10 +304,12 @@ def test_unnumbered_cloze_makes_one_card_per_deletion():
         "C: Automated backups are kept for {{1 to 35}} days and restore to a new {{DB instance}}.\n"
     )
     first, second = deck.items
-    assert first.prompt == "Automated backups are kept for [...] days and restore to a new DB instance."
-    assert first.answer == "Automated backups are kept for **1 to 35** days and restore to a new DB instance."
-    assert second.prompt == "Automated backups are kept for 1 to 35 days and restore to a new [...]."
-    assert second.answer == "Automated backups are kept for 1 to 35 days and restore to a new **DB instance**."
+    assert first.sides() == (
+        "Automated backups are kept for [...] days and restore to a new DB instance.",
+        "Automated backups are kept for **1 to 35** days and restore to a new DB instance.")
+    assert second.sides() == (
+        "Automated backups are kept for 1 to 35 days and restore to a new [...].",
+        "Automated backups are kept for 1 to 35 days and restore to a new **DB instance**.")
     assert [i.payload["group"] for i in deck.items] == [1, 2]
     assert first.sibling == second.sibling != ""
     assert {i.kind for i in deck.items} == {"cloze"}
@@ -318,7 +320,7 @@ def test_numbered_cloze_hides_same_number_together_with_hint():
         "C: {{c1::Aurora}} keeps {{c2::six}} copies of your data, "
         "{{c2::two::a number}} in each of three AZs.\n"
     )
-    assert [(i.payload["group"], i.prompt, i.answer) for i in deck.items] == [
+    assert [(i.payload["group"], *i.sides()) for i in deck.items] == [
         (1, "[...] keeps six copies of your data, two in each of three AZs.",
          "**Aurora** keeps six copies of your data, two in each of three AZs."),
         (2, "Aurora keeps [...] copies of your data, [a number] in each of three AZs.",
@@ -335,12 +337,12 @@ def test_numbered_cloze_hides_same_number_together_with_hint():
 def test_unnumbered_deletions_come_after_the_highest_number():
     deck = parse("C: {{c2::b}} then {{x}} then {{c1::a}}\n")
     assert [i.payload["group"] for i in deck.items] == [1, 2, 3]
-    assert deck.items[2].prompt == "b then [...] then a"
+    assert deck.items[2].sides()[0] == "b then [...] then a"
 
 
 def test_multi_line_cloze():
     deck = parse("C: first line {{one}}\nsecond line {{two}}\n")
-    assert [i.prompt for i in deck.items] == [
+    assert [i.sides()[0] for i in deck.items] == [
         "first line [...]\nsecond line two",
         "first line one\nsecond line [...]",
     ]
@@ -533,7 +535,7 @@ def test_stable_ids_on_every_form():
     # The id is not part of the text shown.
     assert [i.prompt for i in deck.items[:4]] == ["basic question", "front", "left", "right"]
     assert deck.items[1].answer == "back"
-    assert deck.items[4].prompt == "[...] and two"
+    assert deck.items[4].sides()[0] == "[...] and two"
 
 
 def test_keys_without_ids_are_kind_and_normalized_prompt_and_unique():

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from backup_support import FIXTURE, answer, integrity, make_home, rows, run
+from support import card_columns, cards_as_schema_4
 
 from studyaws.clock import FakeClock
 from studyaws.config import DB_NAME
@@ -60,8 +61,11 @@ def test_restore_of_a_schema_1_copy_upgrades_it(tmp_path):
     with closing(sqlite3.connect(home / DB_NAME)) as conn:
         assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION
     after = rows(home / DB_NAME)
-    for table in ("deck", "card", "card_state", "review_log", "setting"):
+    for table in ("deck", "card_state", "review_log", "setting"):
         assert after[table] == before[table]
+    # Schema 5 keeps the notes and cloze texts of the cards once, in shared_text.
+    assert sorted(cards_as_schema_4(home / DB_NAME, card_columns(FIXTURE)), key=repr) == \
+        before["card"]
 
 
 def _sqlite_file(path: Path, sql: str, version: int = 0) -> Path:

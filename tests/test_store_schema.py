@@ -3,15 +3,27 @@ database from a newer version."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from support import cards_as_schema_4
 
+from studyaws.clock import FakeClock
+from studyaws.importer import import_paths
+from studyaws.srs.review import ReviewService
 from studyaws.store.engine import SCHEMA_VERSION, StoreError, open_engine
 
 FIXTURE = Path(__file__).parent / "fixtures" / "schema1.sqlite3"
+# A schema 4 collection (tests/fixtures/make_schema4.py) of the deck schema4-deck.md: section
+# notes and cloze texts copied into each card, keys holding texts of over 1,000 characters,
+# a retired card, six answers.
+SCHEMA4 = Path(__file__).parent / "fixtures" / "schema4.sqlite3"
+SCHEMA4_DECK = Path(__file__).parent / "fixtures" / "schema4-deck.md"
+NOW = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
 
 
 def _tables(path: Path) -> set[str]:
@@ -34,7 +46,9 @@ def test_upgrade_from_schema_1_keeps_everything_and_writes_a_backup(tmp_path):
     shutil.copy(FIXTURE, db)
     with sqlite3.connect(db) as conn:
         before = {t: conn.execute(f"select * from {t} order by 1").fetchall()
-                  for t in ("deck", "card", "card_state", "review_log", "setting")}
+                  for t in ("deck", "card_state", "review_log", "setting")}
+        card_columns = [row[1] for row in conn.execute("pragma table_info(card)")]
+        cards = conn.execute("select * from card order by 1").fetchall()
     engine = open_engine(db)
     engine.dispose()
     backup = tmp_path / "studyaws.sqlite3.schema1.bak"
@@ -46,7 +60,8 @@ def test_upgrade_from_schema_1_keeps_everything_and_writes_a_backup(tmp_path):
         for table, rows in before.items():
             assert conn.execute(f"select * from {table} order by 1").fetchall() == rows
         assert len(before["review_log"]) == 3
-    assert "exam" in _tables(db)
+    assert cards_as_schema_4(db, card_columns) == cards
+    assert {"exam", "shared_text"} <= _tables(db)
 
 
 def test_database_from_a_newer_version_is_refused_and_untouched(tmp_path):
@@ -81,3 +96,80 @@ def test_upgrade_from_schema_3_indexes_seen_cards_and_keeps_the_data(tmp_path):
     assert seen_indexes <= set(indexes)
     assert all("WHERE state != 0" in indexes[name] for name in seen_indexes)
     assert "ix_card_state_seen_review" in str(plan)
+
+
+def _schema4_collection(tmp_path: Path) -> tuple[Path, Path]:
+    """The schema 4 fixture as a collection whose deck is the deck file beside it."""
+    deck = tmp_path / "schema4-deck.md"
+    shutil.copy(SCHEMA4_DECK, deck)
+    db = tmp_path / "home" / "studyaws.sqlite3"
+    db.parent.mkdir()
+    shutil.copy(SCHEMA4, db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("update deck set key = ?, path = ?", (str(deck.resolve()), str(deck)))
+    return db, deck
+
+
+def test_upgrade_from_schema_4_stores_shared_text_once_and_shows_the_same_cards(tmp_path):
+    db, deck = _schema4_collection(tmp_path)
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        old_cards = [dict(r) for r in conn.execute("select * from card order by id")]
+        history = {t: [tuple(r) for r in conn.execute(f"select * from {t} order by 1")]
+                   for t in ("card_state", "review_log")}
+        card_columns = [row[1] for row in conn.execute("pragma table_info(card)")]
+    assert len(old_cards) == 19 and len(history["review_log"]) == 6
+
+    engine = open_engine(db)
+    try:
+        service = ReviewService(engine, FakeClock(NOW))
+        views = {c["id"]: service.card(c["id"]) for c in old_cards}
+        shown = cards_as_schema_4(db, [c for c in card_columns if c != "key"])
+        report = import_paths(engine, [deck], NOW, force=True)
+    finally:
+        engine.dispose()
+
+    assert (tmp_path / "home" / "studyaws.sqlite3.schema4.bak").exists()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        columns = {row[1] for row in conn.execute("pragma table_info(card)")}
+        shared = [r[0] for r in conn.execute("select text from shared_text order by id")]
+        cards = conn.execute("select kind, key, prompt, answer, payload from card").fetchall()
+        for table, rows in history.items():
+            assert conn.execute(f"select * from {table} order by 1").fetchall() == rows
+        assert conn.execute("pragma foreign_key_check").fetchall() == []
+        assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert "context" not in columns and {"context_id", "cloze_text_id"} <= columns
+    # Each text once: the notes (two sections have the same), four cloze texts.
+    expected = {c["context"] for c in old_cards if c["context"]} | {
+        json.loads(c["payload"])["text"] for c in old_cards if c["kind"] == "cloze"}
+    assert sorted(shared) == sorted(expected) and len(shared) == 5
+    for kind, key, prompt, answer, payload in cards:
+        assert len(key) < 300
+        if kind == "cloze":
+            assert (prompt, answer) == ("", "") and "text" not in json.loads(payload)
+    # Every card shows what it showed, and the keys of the long texts were shortened as a
+    # new import writes them: importing the deck again finds every card unchanged.
+    for old in old_cards:
+        view = views[old["id"]]
+        assert (view.answer, view.context) == (old["answer"], old["context"])
+        if old["kind"] != "choice":
+            assert view.prompt == old["prompt"]
+    assert shown == [tuple(c[name] for name in card_columns if name != "key")
+                     for c in old_cards]
+    assert report.total() == {"added": 0, "updated": 0, "unchanged": 18, "retired": 0}
+
+
+def test_upgrade_from_schema_4_gives_back_the_space_of_the_copies(tmp_path):
+    db, _ = _schema4_collection(tmp_path)
+    notes = "Load balancers spread traffic across zones. " * 2_000  # 90 KB in each card
+    with sqlite3.connect(db) as conn:
+        conn.execute("update card set context = ?", (notes,))
+    before = db.stat().st_size
+    assert before > 19 * 90_000
+    open_engine(db).dispose()
+    assert db.stat().st_size < before / 5
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*), max(length(text)) from shared_text "
+                            "where text = ?", (notes,)).fetchone() == (1, len(notes))
+        assert conn.execute("select count(distinct context_id) from card").fetchone()[0] == 1

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from studyaws.decks.limits import MAX_DELETIONS
+
 _NUMBERED = re.compile(r"^c(\d+)::(.*)$", re.DOTALL)
 
 
@@ -24,7 +26,8 @@ class ClozeError(ValueError):
 
 
 def deletions(text: str) -> list[Deletion]:
-    """Find every deletion; unnumbered ones each get a group after the highest number."""
+    """Find every deletion; unnumbered ones each get a group after the highest number. More
+    than MAX_DELETIONS is an error at the first one too many."""
     found: list[tuple[int, int, int | None, str, str]] = []
     pos = 0
     while True:
@@ -46,6 +49,9 @@ def deletions(text: str) -> list[Deletion]:
             raise ClozeError("empty cloze deletion '{{}}'", start)
         found.append((start, end + 2, group, body, hint))
         pos = end + 2
+    if len(found) > MAX_DELETIONS:
+        raise ClozeError(f"a cloze has {len(found):,} deletions; at most {MAX_DELETIONS} "
+                         "(split it into several)", found[MAX_DELETIONS][0])
     next_group = max((g for _, _, g, _, _ in found if g is not None), default=0) + 1
     result = []
     for start, end, group, body, hint in found:
@@ -68,3 +74,14 @@ def render(text: str, dels: list[Deletion], hidden_group: int, reveal: bool) -> 
         pos = d.end
     out.append(text[pos:])
     return "".join(out)
+
+
+def sides(text: str, group: int) -> tuple[str, str]:
+    """A cloze card's prompt and answer: `text` with `group` hidden, then revealed. Cards
+    keep only their group: the text is stored once for all of them (store.tables.SharedText)
+    and shown this way."""
+    try:
+        dels = deletions(text)
+    except ClozeError:
+        return text, text
+    return render(text, dels, group, reveal=False), render(text, dels, group, reveal=True)

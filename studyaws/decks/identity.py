@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 
 from studyaws.decks.model import Item
 
@@ -12,16 +13,34 @@ def normalize(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
+def basis(kind: str, prompt: str, answer: str, payload: dict) -> str:
+    """What identifies a card without an id: its normalized front (a cloze's whole text),
+    or a scenario's kind and parameters."""
+    if kind == "reverse":
+        return normalize(prompt if payload.get("direction") == "forward" else answer)
+    if kind == "cloze":
+        return normalize(payload["text"])
+    if kind == "scenario":
+        params = ",".join(f"{k}={v}" for k, v in sorted(payload["params"].items()))
+        return f"{payload['kind']}({params})"
+    return normalize(prompt)
+
+
+KEY_TEXT = 1000
+"""A basis longer than this is kept in a key as its start and a digest of the whole (every
+card of a cloze has the whole text in its key, and the key is indexed)."""
+
+
+def compact(text: str) -> str:
+    """`text` as a key holds it: whole when short, else its start and its SHA-256."""
+    if len(text) <= KEY_TEXT:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"{text[:200]}…sha256:{digest}"
+
+
 def _basis(item: Item) -> str:
-    if item.kind == "reverse":
-        front = item.prompt if item.payload.get("direction") == "forward" else item.answer
-        return normalize(front)
-    if item.kind == "cloze":
-        return normalize(item.payload["text"])
-    if item.kind == "scenario":
-        params = ",".join(f"{k}={v}" for k, v in sorted(item.payload["params"].items()))
-        return f"{item.payload['kind']}({params})"
-    return normalize(item.prompt)
+    return compact(basis(item.kind, item.prompt, item.answer, item.payload))
 
 
 def variant(item: Item) -> str:
@@ -47,7 +66,12 @@ def assign_keys(items: list[Item]) -> None:
 
 def similarity(a: str, b: str) -> float:
     """How alike two prompts are, 0..1, after normalizing case and white space."""
-    a, b = normalize(a), normalize(b)
+    return ratio(normalize(a), normalize(b))
+
+
+def ratio(a: str, b: str) -> float:
+    """similarity() of two texts already normalized (0 when a quick bound shows that it is
+    below SIMILAR)."""
     if a == b:
         return 1.0
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from studyaws.decks import cloze
+
 KINDS = ("basic", "reverse", "cloze", "choice", "ordering", "numeric", "scenario")
 
 
@@ -30,7 +32,9 @@ class DeckError(Exception):
 @dataclass
 class Item:
     """One card as written in a deck: a prompt shown, an answer revealed, and for
-    objective questions a `payload` describing the question."""
+    objective questions a `payload` describing the question. A cloze card has neither prompt
+    nor answer of its own: its payload holds the cloze's text (one string for all its
+    cards) and its group, and `sides()` makes them."""
 
     kind: str
     line: int
@@ -48,6 +52,12 @@ class Item:
     @property
     def topic_path(self) -> str:
         return " > ".join(self.topic)
+
+    def sides(self) -> tuple[str, str]:
+        """The prompt and the answer as shown."""
+        if self.kind == "cloze":
+            return cloze.sides(self.payload["text"], self.payload["group"])
+        return self.prompt, self.answer
 
 
 @dataclass

@@ -15,6 +15,7 @@ from studyaws import scenarios
 from studyaws.decks import cloze
 from studyaws.decks.blocks import MAX_LEVEL, Block, read_blocks
 from studyaws.decks.identity import assign_keys
+from studyaws.decks.limits import MAX_OPTIONS, MAX_ORDER_ITEMS, too_many_cards
 from studyaws.decks.model import DeckError, Item, ParsedDeck, Problem
 from studyaws.domains import DOMAINS, normalize_domain
 from studyaws.questions import Choice, Numeric, Ordering, answer_text, question_to_dict
@@ -31,8 +32,6 @@ _ORDERED = re.compile(r"^\s*\d+[.)]\s+(.*)$")
 _NUMERIC = re.compile(
     r"^=\s*(?P<value>[^\s±]+)(?:\s*(?:\+-|±|\+/-)\s*(?P<tol>\S+))?\s*(?P<unit>.*)$"
 )
-# A choice is picked with its number key: 1 to 9.
-MAX_OPTIONS = 9
 _DOMAIN_LINE = re.compile(r"^\s*domain:\s*(.+?)\s*$", re.IGNORECASE)
 _PARAM_LINE = re.compile(r"^\s*([A-Za-z][\w\-]*)\s*:\s*(.*?)\s*$")
 
@@ -70,6 +69,8 @@ class _Parser:
         self.sections: list[_Section] = [_Section()]
         self.last_question: Item | None = None
         self.ids: dict[str, int] = {}
+        self.cards = 0
+        self.full = False  # made MAX_CARDS_PER_FILE cards: the rest is not kept
 
     # -- helpers -------------------------------------------------------------------
     def problem(self, body_line: int, message: str, absolute: bool = True) -> None:
@@ -115,6 +116,14 @@ class _Parser:
         return "\n".join(self.lines[block.start : block.end])
 
     def add(self, item: Item) -> Item:
+        self.cards += 1
+        if self.full:
+            return item
+        problem = too_many_cards(self.cards)
+        if problem:
+            self.full = True
+            self.problem(item.line, problem)
+            return item
         self.sections[-1].items.append(item)
         return item
 
@@ -327,13 +336,8 @@ class _Parser:
             return
         group_key = f"cloze:{line}"
         for group in sorted({d.group for d in dels}):
-            self.add(Item(
-                "cloze", line, self.topic,
-                cloze.render(text, dels, group, reveal=False),
-                cloze.render(text, dels, group, reveal=True),
-                payload={"text": text, "group": group},
-                stable_id=stable, sibling=group_key,
-            ))
+            self.add(Item("cloze", line, self.topic, "", "", payload={"text": text, "group": group},
+                          stable_id=stable, sibling=group_key))
 
     def choice(self, blocks: list[Block], j: int, stem: str, stable: str | None, line: int) -> int:
         block = blocks[j]
@@ -389,6 +393,9 @@ class _Parser:
                 items[-1] = items[-1] + "\n" + raw.strip()
         if len(items) < 2:
             self.problem(self.lineno(block.start), "an ordering list needs at least two items")
+        if len(items) > MAX_ORDER_ITEMS:
+            self.problem(self.lineno(block.start), f"an ordering list has {len(items):,} items; "
+                         f"at most {MAX_ORDER_ITEMS}")
         if len(set(items)) != len(items):
             self.problem(self.lineno(block.start), "an ordering list has two identical items")
         question = Ordering(stem, tuple(items))

@@ -22,9 +22,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from studyaws.decks import cloze
+from studyaws.decks import cloze, identity
 from studyaws.store.engine import reading
-from studyaws.store.tables import Card, Deck
+from studyaws.store.tables import Card, Deck, SharedText
 
 BASIC = "Basic"
 REVERSED = "Basic (and reversed card)"
@@ -65,6 +65,10 @@ def collect_notes(engine: Engine) -> tuple[list[Note], ExportReport]:
             cards = list(session.execute(
                 select(Card).where(Card.deck_id == deck.id, Card.retired.is_(False))
                 .order_by(Card.position, Card.id)).scalars())
+            cloze_texts = dict(session.execute(
+                select(SharedText.id, SharedText.text).where(SharedText.id.in_(
+                    select(Card.cloze_text_id).where(Card.deck_id == deck.id,
+                                                     Card.cloze_text_id.is_not(None))))).all())
             if cards:
                 report.decks += 1
             tags = [t.strip().replace(" ", "_") for t in deck.tags.split(",") if t.strip()]
@@ -73,7 +77,7 @@ def collect_notes(engine: Engine) -> tuple[list[Note], ExportReport]:
                 if card.kind == "scenario":
                     report.scenarios_left_out += 1
                     continue
-                note = _note(deck, card, tags, seen_groups)
+                note = _note(deck, card, tags, seen_groups, cloze_texts.get(card.cloze_text_id))
                 report.cards += 1
                 if note is not None:
                     notes.append(note)
@@ -81,13 +85,28 @@ def collect_notes(engine: Engine) -> tuple[list[Note], ExportReport]:
     return notes, report
 
 
-def _note_key(card: Card) -> str:
+def _note_key(card: Card, cloze_text: str | None) -> str:
+    """The key of the card's note: its key without the sibling's variant, with the whole
+    text where the key keeps only its start and digest (identity.compact), so that a note's
+    guid is the one it always had."""
+    key = card.key
+    if not key.startswith("id:"):
+        payload = json.loads(card.payload or "{}")
+        if cloze_text is not None:
+            payload["text"] = cloze_text
+        try:
+            whole = identity.basis(card.kind, card.prompt, card.answer, payload)
+        except (KeyError, TypeError):
+            whole = ""
+        if whole and identity.compact(whole) != whole:
+            key = key.replace(identity.compact(whole), whole, 1)
     suffix = f"#{card.variant}"
-    return card.key.replace(suffix, "", 1) if card.variant and suffix in card.key else card.key
+    return key.replace(suffix, "", 1) if card.variant and suffix in key else key
 
 
-def _note(deck: Deck, card: Card, tags: list[str], seen_groups: set[str]) -> Note | None:
-    guid = card.stable_id or guid_for(deck.key, _note_key(card))
+def _note(deck: Deck, card: Card, tags: list[str], seen_groups: set[str],
+          cloze_text: str | None) -> Note | None:
+    guid = card.stable_id or guid_for(deck.key, _note_key(card, cloze_text))
     title = deck.title
     explanation = card.explanation.strip()
     if card.kind in ("reverse", "cloze"):
@@ -100,7 +119,8 @@ def _note(deck: Deck, card: Card, tags: list[str], seen_groups: set[str]) -> Not
             (card.answer, card.prompt)
         return Note(guid, REVERSED, title, [front, _with(back, explanation)], tags)
     if card.kind == "cloze":
-        text = json.loads(card.payload).get("text", card.prompt)
+        text = cloze_text if cloze_text is not None else \
+            json.loads(card.payload).get("text", card.prompt)
         return Note(guid, CLOZE, title, [anki_cloze(text), explanation], tags)
     if card.kind in ("choice", "ordering", "numeric"):
         front, back = _question_sides(json.loads(card.payload), card.key)

@@ -4,20 +4,23 @@
 {
   "format": "studyaws-backup",
   "version": 1,
-  "schema": 4,
+  "schema": 5,
   "tables": {
     "deck": [
       {"id": 1, "key": "bundled:networking.md", "title": "Amazon VPC", ...}
     ],
-    "card": [...], "card_state": [...], "review_log": [...], "setting": [...],
-    "exam": [...], "exam_question": [...]
+    "shared_text": [...], "card": [...], "card_state": [...], "review_log": [...],
+    "setting": [...], "exam": [...], "exam_question": [...]
   }
 }
 ```
 
 Every table of the store, every column, every row in primary-key order, values as stored
 (times as the UTC text the store keeps, booleans as true/false): restoring it gives back
-the same rows, and exporting the restored collection gives back the same bytes.
+the same rows, and exporting the restored collection gives back the same bytes. An export
+of schema 4 or before, whose cards each kept their section's notes and cloze text, is
+restored with those texts stored once, as upgrading that collection would
+(store.shared_text).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from studyaws.store.tables import UTCDateTime, from_db
 
 FORMAT = "studyaws-backup"
 VERSION = 1
+SHARED_TEXT_SCHEMA = 5  # the first schema that keeps shared texts once
 
 
 def _tables() -> list[Table]:
@@ -96,7 +100,12 @@ def read_backup(path: Path) -> dict:
     """The JSON backup at `path`, checked whole (see studyaws.exchange.validate); raises
     RestoreError naming the file and the first thing wrong."""
     document = _read(path)
-    check_tables(path, document["tables"], {t.name: t for t in _tables()})
+    data = document["tables"]
+    if (document["schema"] < SHARED_TEXT_SCHEMA and isinstance(data, dict)
+            and isinstance(data.get("card"), list) and data["card"]):
+        # Before schema 5 each card kept its own copy of a shared text: keep each once.
+        data["shared_text"] = _shared_texts(data["card"], path)
+    check_tables(path, data, {t.name: t for t in _tables()})
     return document
 
 
@@ -142,6 +151,22 @@ def restore_json(path: Path, db_path: Path, damaged: bool | None = None,
     finally:
         remove_database(temp)
     return Restored(counts, kept)
+
+
+def _shared_texts(cards: list[dict], path: Path) -> list[dict]:
+    """Schema 4 card rows changed in place as schema 5 keeps them; the shared texts."""
+    from studyaws.store.shared_text import share_card_texts
+
+    for number, card in enumerate(cards, start=1):
+        missing = [name for name in ("id", "deck_id", "kind", "key", "prompt", "answer",
+                                     "payload") if name not in card]
+        if missing:
+            raise RestoreError(f"{path}: row {number} of 'card' has no {missing[0]!r}")
+    try:
+        return share_card_texts(cards, 1)
+    except (TypeError, AttributeError):
+        raise RestoreError(f"{path}: the 'card' rows do not hold the values a card "
+                           "holds") from None
 
 
 def _read(path: Path) -> dict:

@@ -30,6 +30,7 @@ from studyaws.decks.model import DeckError, Item, Problem
 from studyaws.formats.common import (
     FormatResult,
     Skipped,
+    check_made,
     cloze_items,
     dedupe_ids,
     finish,
@@ -80,8 +81,8 @@ def parse(text: str, path: str) -> FormatResult:
     special = {c for c in columns.values() if c is not None}
 
     rows = _rows(lines, start, separator, path)
-
     blocks: list[tuple[int, list[Item], tuple[str, ...]]] = []
+    made = 0
     deck_names: list[tuple[str, ...]] = []
     for n, (line, row) in enumerate(rows):
         def value(column: int | None, row=row) -> str:
@@ -102,6 +103,8 @@ def parse(text: str, path: str) -> FormatResult:
             continue
         deck_names.append(deck)
         blocks.append((line, items, deck))
+        made += len(items)
+        check_made(made, path, line)
 
     prefix = _common_prefix(deck_names)
     title = " > ".join(prefix) if prefix else Path(path).stem

@@ -12,7 +12,8 @@ from html.parser import HTMLParser
 
 from studyaws.decks import cloze
 from studyaws.decks.identity import assign_keys
-from studyaws.decks.model import Item, ParsedDeck
+from studyaws.decks.limits import MAX_CARDS_PER_FILE, MAX_OPTIONS, too_many_cards
+from studyaws.decks.model import DeckError, Item, ParsedDeck, Problem
 from studyaws.questions import Choice, Numeric, question_to_dict
 from studyaws.text import clean
 
@@ -166,6 +167,9 @@ def choice_problem(stem: str, options: list[str], correct: list[int]) -> str | N
     if len(options) < 2:
         return f"question has {len(options)} option{'s' if len(options) != 1 else ''}; " \
                "it needs at least two"
+    if len(options) > MAX_OPTIONS:
+        return f"a choice question has {len(options):,} options; at most {MAX_OPTIONS} " \
+               "(one per number key)"
     if any(not option.strip() for option in options):
         return "an option is empty"
     if len(set(options)) != len(options):
@@ -206,8 +210,7 @@ def cloze_items(line: int, topic: tuple[str, ...], text: str, explanation: str =
     dels = cloze.deletions(text)
     group_key = f"cloze:{line}"
     return [
-        Item("cloze", line, topic, cloze.render(text, dels, group, reveal=False),
-             cloze.render(text, dels, group, reveal=True), payload={"text": text, "group": group},
+        Item("cloze", line, topic, "", "", payload={"text": text, "group": group},
              explanation=explanation, stable_id=stable_id, sibling=group_key)
         for group in sorted({d.group for d in dels})
     ]
@@ -225,9 +228,27 @@ def reverse_items(line: int, topic: tuple[str, ...], front: str, back: str,
 
 
 def finish(path: str, title: str, items: list[Item], tags: tuple[str, ...] = ()) -> ParsedDeck:
-    """A deck of these items with their identity keys."""
+    """A deck of these items with their identity keys. Raises DeckError when there are too
+    many of them (limits.MAX_CARDS_PER_FILE)."""
+    check_card_count(items, path)
     assign_keys(items)
     return ParsedDeck(path, title, None, tags, items)
+
+
+def check_made(made: int, path: str, line: int) -> None:
+    """Raise DeckError at `line` once a parser has made more cards than one file may make
+    (for the parsers whose cards can be a few bytes each, to stop early)."""
+    problem = too_many_cards(made)
+    if problem:
+        raise DeckError([Problem(path, line, problem)])
+
+
+def check_card_count(items: list[Item], path: str) -> None:
+    """Raise DeckError, at the line of the first card too many, when `items` are more than
+    one file may make."""
+    problem = too_many_cards(len(items))
+    if problem:
+        raise DeckError([Problem(path, items[MAX_CARDS_PER_FILE].line, problem)])
 
 
 def dedupe_ids(items_by_block: list[tuple[int, list[Item]]], path: str,

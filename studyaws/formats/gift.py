@@ -36,6 +36,7 @@ from studyaws.decks.model import Item
 from studyaws.formats.common import (
     FormatResult,
     Skipped,
+    check_made,
     choice_item,
     choice_problem,
     finish,
@@ -82,6 +83,7 @@ def parse(text: str, path: str) -> FormatResult:
             skipped.append(Skipped(path, line, reason))
         else:
             items.append(item)
+            check_made(len(items), path, line)
     return FormatResult(finish(path, title, items), skipped)
 
 

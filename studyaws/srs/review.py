@@ -14,6 +14,7 @@ from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 
 from studyaws.clock import Clock
 from studyaws.config import Settings
+from studyaws.decks import cloze
 from studyaws.questions import Question, question_from_dict
 from studyaws.srs import exam_plan, policy
 from studyaws.srs.day import day_start, next_day_start
@@ -22,7 +23,7 @@ from studyaws.srs.policy import LEARNING, NEW, RELEARNING, REVIEW, Memory
 from studyaws.srs.queue import LEARN_AHEAD, DayCounts, next_source
 from studyaws.store.engine import reading, writing
 from studyaws.store.settings import load_parameters, load_settings
-from studyaws.store.tables import Card, CardState, Deck, ReviewLog
+from studyaws.store.tables import Card, CardState, Deck, ReviewLog, SharedText
 
 
 @dataclass
@@ -88,6 +89,16 @@ def _active(now: datetime):
         Card.suspended.is_(False),
         or_(Card.buried_until.is_(None), Card.buried_until <= now),
     )
+
+
+def _shared_texts(session, card: Card) -> tuple[str, str | None]:
+    """A card's context (its section's notes, "" when none) and its cloze's text."""
+    ids = [i for i in (card.context_id, card.cloze_text_id) if i is not None]
+    if not ids:
+        return "", None
+    texts = dict(session.execute(select(SharedText.id, SharedText.text)
+                                 .where(SharedText.id.in_(ids))).all())
+    return texts.get(card.context_id, ""), texts.get(card.cloze_text_id)
 
 
 def scenario_seed(card_id: int, reps: int) -> int:
@@ -209,7 +220,7 @@ class ReviewService:
                 ).first()
             if row is None:
                 return None
-            return self._view(row)
+            return self._view(session, row)
 
     # -- the exam date (studyaws.srs.exam_plan) -----------------------------------------
     def exam_plan(self) -> ExamPlan | None:
@@ -277,10 +288,11 @@ class ReviewService:
                 .join(Deck, Deck.id == Card.deck_id)
                 .where(Card.id == card_id)
             ).one()
-        return self._view(row, seed)
+            return self._view(session, row, seed)
 
-    def _view(self, row, seed: int | None = None) -> CardView:
+    def _view(self, session, row, seed: int | None = None) -> CardView:
         card, state, deck_title = row
+        context, cloze_text = _shared_texts(session, card)
         memory = Memory(state.state, state.step, state.stability, state.difficulty, state.due,
                         state.last_review, state.reps, state.lapses)
         payload = json.loads(card.payload or "{}")
@@ -290,10 +302,14 @@ class ReviewService:
         explanation = card.explanation
         if card.kind == "scenario" and question is not None:
             explanation = question.explanation
+        prompt, answer = card.prompt, card.answer
+        if question is not None:
+            prompt = question.stem
+        elif card.kind == "cloze" and cloze_text is not None:
+            prompt, answer = cloze.sides(cloze_text, payload.get("group", 1))
         return CardView(
             id=card.id, deck_title=deck_title, kind=card.kind, topic=card.topic,
-            prompt=question.stem if question is not None else card.prompt,
-            answer=card.answer, explanation=explanation, context=card.context,
+            prompt=prompt, answer=answer, explanation=explanation, context=context,
             source_path=card.source_path, source_line=card.source_line, domain=card.domain,
             memory=memory, question=question, seed=seed if card.kind == "scenario" else None,
             leech=card.leech,

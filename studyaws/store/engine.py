@@ -17,9 +17,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
-from studyaws.store import tables  # noqa: F401  (registers the tables)
+from studyaws.store import tables
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 10_000
 T = TypeVar("T")
 
@@ -180,6 +180,25 @@ def _migrate(engine: Engine, db_path: Path) -> None:
             for step in range(version, SCHEMA_VERSION):
                 MIGRATIONS[step](conn)
         conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    if 0 < version < 5:
+        _compact(engine)
+
+
+def _compact(engine: Engine) -> None:
+    """Give back the space the texts schema 4 copied into every card took (VACUUM). Only
+    a smaller file is at stake: when it cannot be done now (another studyaws has the
+    collection open, too little room for the temporary copy) it is not done."""
+    raw = engine.raw_connection()  # no transaction: VACUUM cannot run inside one
+    conn = raw.driver_connection
+    try:
+        conn.execute("PRAGMA busy_timeout = 100")  # not worth waiting for another studyaws
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.OperationalError:
+        pass
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        raw.close()
 
 
 def _backup_copy(source: Path, target: Path) -> None:
@@ -201,13 +220,52 @@ def _add_new_tables(conn) -> None:
 # MIGRATIONS[n] upgrades schema n to n + 1, inside one transaction.
 def _add_indexes(conn) -> None:
     """Schemas 3 (the question pool) and 4 (seen cards' stability and last review) add
-    indexes; creating an index that exists is skipped."""
+    indexes; creating an index that exists is skipped, and so is one on a column a later
+    schema adds."""
     for table in SQLModel.metadata.sorted_tables:
+        columns = {row[1] for row in conn.exec_driver_sql(f'PRAGMA table_info("{table.name}")')}
         for index in table.indexes:
-            index.create(conn, checkfirst=True)
+            if {c.name for c in index.columns} <= columns:
+                index.create(conn, checkfirst=True)
 
 
-MIGRATIONS = {1: _add_new_tables, 2: _add_indexes, 3: _add_indexes}
+def _share_texts(conn) -> None:
+    """Schema 5 stores once the text several cards show, which schema 4 copied into each:
+    a section's notes and a cloze's text go to shared_text (store.shared_text)."""
+    if sqlite3.sqlite_version_info < (3, 35):
+        raise StoreError(f"upgrading this collection needs SQLite 3.35 or newer (this Python "
+                         f"has {sqlite3.sqlite_version}); nothing was changed")
+    from studyaws.store.shared_text import share_card_texts
+
+    tables.SharedText.__table__.create(conn, checkfirst=True)
+    columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(card)")}
+    if "context" not in columns:  # already done (what is missing, as every step does)
+        _add_indexes(conn)
+        return
+    for column in ("context_id", "cloze_text_id"):
+        if column not in columns:
+            conn.exec_driver_sql(f"ALTER TABLE card ADD COLUMN {column} INTEGER "
+                                 "REFERENCES shared_text (id)")
+    cards = [dict(row._mapping) for row in conn.exec_driver_sql(
+        "SELECT id, deck_id, kind, key, prompt, answer, payload, context FROM card ORDER BY id")]
+    keys = [card["key"] for card in cards]
+    first = (conn.exec_driver_sql("SELECT max(id) FROM shared_text").scalar() or 0) + 1
+    shared = share_card_texts(cards, first)
+    if shared:
+        conn.exec_driver_sql("INSERT INTO shared_text (id, deck_id, text) VALUES (?, ?, ?)",
+                             [(r["id"], r["deck_id"], r["text"]) for r in shared])
+    changed = [(c["key"], c["prompt"], c["answer"], c["payload"], c["context_id"],
+                c["cloze_text_id"], c["id"]) for c, key in zip(cards, keys, strict=True)
+               if c["context_id"] is not None or c["cloze_text_id"] is not None
+               or c["key"] != key]
+    if changed:
+        conn.exec_driver_sql("UPDATE card SET key = ?, prompt = ?, answer = ?, payload = ?, "
+                             "context_id = ?, cloze_text_id = ? WHERE id = ?", changed)
+    conn.exec_driver_sql("ALTER TABLE card DROP COLUMN context")
+    _add_indexes(conn)
+
+
+MIGRATIONS = {1: _add_new_tables, 2: _add_indexes, 3: _add_indexes, 4: _share_texts}
 
 
 def reading(engine: Engine) -> Session:

@@ -65,6 +65,17 @@ class Deck(SQLModel, table=True):
     imported_at: datetime = Field(sa_column=_utc_column(nullable=False))
 
 
+class SharedText(SQLModel, table=True):
+    """Text that several cards show, stored once: a section's notes (each card's context)
+    and a cloze's text (each of its cards hides another group of deletions in it)."""
+
+    __tablename__ = "shared_text"
+
+    id: int | None = Field(default=None, primary_key=True)
+    deck_id: int = Field(foreign_key="deck.id", index=True)
+    text: str
+
+
 class Card(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("deck_id", "key"),
@@ -85,7 +96,10 @@ class Card(SQLModel, table=True):
     answer: str = ""
     payload: str = "{}"
     explanation: str = ""
-    context: str = ""
+    # The notes of the card's section, and a cloze card's text (its prompt and answer are
+    # made from it: decks.cloze.sides; its payload keeps only its group).
+    context_id: int | None = Field(default=None, foreign_key="shared_text.id", index=True)
+    cloze_text_id: int | None = Field(default=None, foreign_key="shared_text.id", index=True)
     domain: str | None = Field(default=None, index=True)
     source_path: str = ""
     source_line: int = 0
