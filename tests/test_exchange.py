@@ -145,7 +145,7 @@ def test_a_schema_4_json_export_restores_with_each_shared_text_once(tmp_path: Pa
     old = json.loads(SCHEMA4_EXPORT.read_text("utf-8"))
     assert old["schema"] == 4 and "context" in old["tables"]["card"][0]
     first = tmp_path / "first" / DB_NAME
-    counts = restore_json(SCHEMA4_EXPORT, first)
+    counts = restore_json(SCHEMA4_EXPORT, first).counts
     assert (counts["card"], counts["shared_text"], counts["review_log"]) == (19, 5, 6)
     columns = [name for name in old["tables"]["card"][0] if name != "key"]
     assert cards_as_schema_4(first, columns) == [

@@ -246,7 +246,9 @@ def _reverse(payload: dict) -> None:
 
 
 def _cloze(payload: dict) -> None:
-    _text("text", payload.get("text"))
+    # The cloze's text is a shared_text row (the card's cloze_text_id) since schema 5.
+    if "text" in payload:
+        _text("text", payload["text"])
     _whole("group", payload.get("group"), 1, 10_000)
 
 

@@ -81,7 +81,10 @@ def close_engine(engine: Engine) -> None:
     that `studyaws.sqlite3` alone holds everything (a copy of it, `sqlite3` on it). Another
     process reading or writing the collection at that moment is not waited for: the log
     stays, complete, and the last program to close it folds it in."""
+    database = engine.url.database
     try:
+        if not database or not Path(database).exists():
+            raise FileNotFoundError(database)  # renamed or removed: connecting would remake it
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA busy_timeout = 0")
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
