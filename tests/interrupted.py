@@ -9,6 +9,7 @@ outright (SIGKILL, no clean-up) or paused until the test lets it go on.
   that would take the card_state rows it has updated past N in all.
 - kill_after_written TABLE: killed inside the write transaction, right after the first
   statement that changed rows of TABLE.
+- set {"module.NAME": value}: module constants set before the command runs.
 - pause_at_replay K: at the K-th answer replayed by FSRS (policy.review), the file
   FOLDER/paused is made and the command waits until FOLDER/go exists.
 
@@ -19,6 +20,7 @@ with policy.review.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import signal
@@ -36,6 +38,9 @@ def _kill() -> None:
 
 
 def install(spec: dict) -> None:
+    for dotted, value in spec.get("set", {}).items():  # a module constant, e.g. a batch size
+        module, _, name = dotted.rpartition(".")
+        setattr(importlib.import_module(module), name, value)
     in_write: dict[int, int] = {}  # connection -> card_state rows updated in its transaction
     committed = [0]
 

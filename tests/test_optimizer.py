@@ -438,7 +438,8 @@ def test_an_interrupted_reschedule_is_finished_by_the_next_run(tmp_path, studied
     before = memories(engine)
     # Killed (SIGKILL) as it is about to commit the write that takes it past half the cards.
     killed = _run([sys.executable, str(INTERRUPTED),
-                   json.dumps({"kill_past_rescheduled": len(studied) // 2}),
+                   json.dumps({"kill_past_rescheduled": len(studied) // 2,
+                               "set": {"studyaws.stats.optimizer.RESCHEDULE_CARDS": 100}}),
                    "optimize", "--reschedule", "--json"], db.parent)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     kept = load_parameters(engine)
@@ -452,3 +453,17 @@ def test_an_interrupted_reschedule_is_finished_by_the_next_run(tmp_path, studied
     assert result["rescheduled"] + result.get("resumed", 0) > 0
     # Every studied card is now what a replay under the parameters in use gives.
     assert_replayed(engine, studied, load_parameters(engine))
+
+
+def test_a_pending_reschedule_is_finished_by_the_next_fit_even_without_reschedule(
+        tmp_path, studied_db):
+    """Parameters saved with the record of a reschedule still to do (what a run killed just
+    after saving them leaves): the next `optimize`, asked to reschedule or not, does it."""
+    engine = open_engine(copy_collection(studied_db, tmp_path / "home" / "studyaws.sqlite3"))
+    studied = studied_ids(engine)
+    save_parameters(engine, TRUTH, reschedule=True)
+    result = optimizer.optimize(engine)
+    assert result.resumed == len(studied)
+    assert_replayed(engine, studied, TRUTH)  # the fit may then keep others, not rescheduling
+    again = optimizer.optimize(engine)
+    assert again.resumed == 0
