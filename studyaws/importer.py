@@ -24,7 +24,7 @@ from studyaws.decks.loader import read_deck_file
 from studyaws.decks.model import DeckError, Item, ParsedDeck, Problem
 from studyaws.decks.parser import parse_deck
 from studyaws.store.engine import reading, writing
-from studyaws.store.tables import Card, Deck, UTCDateTime, to_db
+from studyaws.store.tables import Card, Deck, Setting, UTCDateTime, to_db
 
 COUNTS = ("added", "updated", "unchanged", "retired")
 
@@ -213,29 +213,29 @@ def _import_paths(
 
     report = ImportReport(dry_run=dry_run, skipped=skipped)
     # Matching cards (the slow part) is planned before the write lock is taken, so that an
-    # answer given in another studyaws meanwhile waits only for the writes themselves. A deck
-    # whose cards changed between the plan and the lock is planned again under the lock.
+    # answer given in another studyaws meanwhile waits only for the writes themselves, done
+    # in bulk in one short transaction. If another import wrote after the plans were made
+    # (the import generation moved), the decks are planned again under the lock.
     with reading(engine) as session:
+        generation = _import_generation(session)
         plans = [None if parsed is None else _plan_deck(session, key, path, digest, parsed, now)
                  for key, path, digest, parsed, _ in work]
-    try:
-        with writing(engine) as session, _import_cache(session):
-            for done, ((key, path, _, _, fmt), plan) in enumerate(zip(work, plans,
-                                                                      strict=True)):
-                if progress is not None:
-                    progress("write", done, len(work))
-                if plan is None:
-                    deck = _unchanged_deck(session, known[key][0], path)
-                else:
-                    deck = _apply_deck(session, plan, now)
-                deck.format = fmt
-                report.decks.append(deck)
-            if progress is not None and work:
-                progress("write", len(work), len(work))
-            if dry_run:
-                raise _RollBack
-    except _RollBack:
-        pass
+    # A dry run reports the plans and takes no write lock.
+    with (reading(engine) if dry_run else writing(engine)) as session, _import_cache(session):
+        stale = not dry_run and _import_generation(session) != generation
+        for done, ((key, path, _, _, fmt), plan) in enumerate(zip(work, plans, strict=True)):
+            if progress is not None:
+                progress("write", done, len(work))
+            if plan is None:
+                deck = _unchanged_deck(session, known[key][0], path)
+            else:
+                deck = plan.report if dry_run else _apply_deck(session, plan, now, stale)
+            deck.format = fmt
+            report.decks.append(deck)
+        if progress is not None and work:
+            progress("write", len(work), len(work))
+        if not dry_run and any(plan is not None for plan in plans):
+            _next_import_generation(session)
     return report
 
 
@@ -261,8 +261,21 @@ def _import_cache(session):
         conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
-class _RollBack(Exception):
-    """Raised inside the transaction of a dry run so that nothing is kept."""
+# Every import that writes cards moves this counter on, in the same transaction: a plan
+# made before the write lock still describes the cards if the counter has not moved since.
+_GENERATION = "import-generation"
+
+
+def _import_generation(session) -> int:
+    value = session.execute(select(Setting.value).where(Setting.key == _GENERATION)).scalar()
+    return int(value) if value and value.isdigit() else 0
+
+
+def _next_import_generation(session) -> None:
+    session.connection().exec_driver_sql(
+        "INSERT INTO setting (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (_GENERATION, str(_import_generation(session) + 1)))
 
 
 def _unchanged_deck(session, deck_id: int, path: Path) -> DeckReport:
@@ -384,11 +397,13 @@ def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
                      updates, retire_ids, renames)
 
 
-def _apply_deck(session, plan: _DeckPlan, now: datetime) -> DeckReport:
+def _apply_deck(session, plan: _DeckPlan, now: datetime, stale: bool) -> DeckReport:
+    """Write the plan inside the import's write transaction: a few statements whatever the
+    number of cards (each an executemany of the driver)."""
     deck_id = session.execute(select(Deck.id).where(Deck.key == plan.key)).scalar_one_or_none()
-    if deck_id != plan.deck_id or _seen(_deck_cards(session, deck_id)) != plan.seen:
-        # Another import changed this deck after the plan was made: plan again, now that
-        # nothing else can write.
+    if stale:
+        # Another import wrote after the plan was made: plan again, now that nothing else
+        # can write.
         plan = _plan_deck(session, plan.key, plan.path, plan.digest, plan.parsed, now)
     parsed = plan.parsed
     fields = {"title": parsed.title, "path": str(plan.path), "domain": parsed.domain,
@@ -399,18 +414,15 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime) -> DeckReport:
     else:
         session.execute(update(Deck).where(Deck.id == deck_id).values(**fields))
 
+    conn = session.connection()
     if plan.retire_ids:
-        session.execute(
-            update(Card).where(Card.id.in_(plan.retire_ids)).values(retired=True, updated_at=now)
-        )
-    # Keys are unique per deck: clear the keys being replaced before writing the new ones.
-    for card_id, _ in plan.updates:
-        session.execute(update(Card).where(Card.id == card_id).values(key=f"~moving~{card_id}"))
-    for card_id, values in plan.updates:
-        session.execute(update(Card).where(Card.id == card_id).values(**values))
+        conn.exec_driver_sql("UPDATE card SET retired = 1, updated_at = ? WHERE id = ?",
+                             [(to_db(now), card_id) for card_id in plan.retire_ids])
+    _update_cards(session, plan.updates, plan.seen)
     if plan.new_rows:
-        for old_id, key in plan.renames:
-            session.execute(update(Card).where(Card.id == old_id).values(key=key))
+        if plan.renames:
+            conn.exec_driver_sql("UPDATE card SET key = ? WHERE id = ?",
+                                 [(key, old_id) for old_id, key in plan.renames])
         first_id = (session.execute(select(func.max(Card.id))).scalar() or 0) + 1
         new_rows = [{**row, "deck_id": deck_id, "id": first_id + offset}
                     for offset, row in enumerate(plan.new_rows)]
@@ -422,6 +434,51 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime) -> DeckReport:
             (to_db(now), first_id, first_id + len(new_rows) - 1),
         )
     return plan.report
+
+
+def _update_cards(session, updates: list[tuple[int, dict]], seen: list[tuple]) -> None:
+    """Write the planned changes to stored cards: for each, only the columns whose value
+    differs from the one the plan read (`seen`), so that indexes on unchanged columns are
+    left alone; one executemany per set of columns. Keys are unique per deck: the keys
+    that change are first moved out of the way."""
+    if not updates:
+        return
+    at = {name: n for n, name in enumerate(_PLANNED)}
+    stored = {row[at["id"]]: row for row in seen}
+    changes = []
+    for card_id, values in updates:
+        old = stored[card_id]
+        changes.append((card_id, {name: value for name, value in values.items()
+                                  if old[at[name]] != value}))
+    moving = [(f"~moving~{card_id}", card_id) for card_id, values in changes if "key" in values]
+    if moving:
+        session.connection().exec_driver_sql("UPDATE card SET key = ? WHERE id = ?", moving)
+    _update_many(session, Card.__table__, changes)
+
+
+def _update_many(session, table, changes: list[tuple[int, dict]]) -> None:
+    """UPDATE rows of `table` by id, each in the columns its dict holds, the values stored
+    as _insert_many stores them (through each column type's bind processor): one
+    executemany of the driver per set of columns."""
+    conn = session.connection()
+    groups: dict[tuple[str, ...], list[tuple[int, dict]]] = {}
+    for row_id, values in changes:
+        if values:
+            groups.setdefault(tuple(values), []).append((row_id, values))
+    for names, rows in groups.items():
+        processors = [_bind_processor(table.columns[name], conn.dialect) for name in names]
+        params = [(*(value if process is None else process(value)
+                     for process, value in zip(processors, values.values(), strict=True)),
+                   row_id) for row_id, values in rows]
+        assignments = ", ".join(f"{name} = ?" for name in names)
+        conn.exec_driver_sql(f"UPDATE {table.name} SET {assignments} WHERE id = ?", params)
+
+
+def _bind_processor(column, dialect):
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if process is not None and isinstance(column.type, (UTCDateTime, Boolean)):
+        return _memoized(process)  # the same few times and flags on every row
+    return process
 
 
 def _insert_many(session, table, rows: list[dict]) -> None:
@@ -437,10 +494,7 @@ def _insert_many(session, table, rows: list[dict]) -> None:
     dialect = conn.dialect
 
     def processor(column):
-        process = column.type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None and isinstance(column.type, (UTCDateTime, Boolean)):
-            return _memoized(process)  # the same few times and flags on every row
-        return process
+        return _bind_processor(column, dialect)
 
     converted = [(c.name, process) for c in given if (process := processor(c)) is not None]
     for row in rows:
