@@ -373,9 +373,12 @@ def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
         moved = (row["source_line"], row["position"], row["source_path"], row["sibling"]) != (
             old["source_line"], old["position"], old["source_path"], old["sibling"])
         if changed or moved:
-            values = {k: v for k, v in row.items() if k not in ("deck_id", "created_at")}
+            # Only the columns whose value changes: the write under the lock is then short,
+            # and leaves the indexes on unchanged columns alone.
+            values = {k: v for k, v in row.items()
+                      if k not in ("deck_id", "created_at") and v != old[k]}
             if not changed:
-                values["updated_at"] = old["updated_at"]
+                values.pop("updated_at", None)
             updates.append((old["id"], values))
         if changed:
             report.updated += 1
@@ -418,7 +421,7 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime, stale: bool) -> DeckRep
     if plan.retire_ids:
         conn.exec_driver_sql("UPDATE card SET retired = 1, updated_at = ? WHERE id = ?",
                              [(to_db(now), card_id) for card_id in plan.retire_ids])
-    _update_cards(session, plan.updates, plan.seen)
+    _update_cards(session, plan.updates)
     if plan.new_rows:
         if plan.renames:
             conn.exec_driver_sql("UPDATE card SET key = ? WHERE id = ?",
@@ -436,24 +439,14 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime, stale: bool) -> DeckRep
     return plan.report
 
 
-def _update_cards(session, updates: list[tuple[int, dict]], seen: list[tuple]) -> None:
-    """Write the planned changes to stored cards: for each, only the columns whose value
-    differs from the one the plan read (`seen`), so that indexes on unchanged columns are
-    left alone; one executemany per set of columns. Keys are unique per deck: the keys
-    that change are first moved out of the way."""
-    if not updates:
-        return
-    at = {name: n for n, name in enumerate(_PLANNED)}
-    stored = {row[at["id"]]: row for row in seen}
-    changes = []
-    for card_id, values in updates:
-        old = stored[card_id]
-        changes.append((card_id, {name: value for name, value in values.items()
-                                  if old[at[name]] != value}))
-    moving = [(f"~moving~{card_id}", card_id) for card_id, values in changes if "key" in values]
+def _update_cards(session, updates: list[tuple[int, dict]]) -> None:
+    """Write the planned changes to stored cards, one executemany per set of changed
+    columns. Keys are unique per deck: the keys that change are first moved out of the
+    way."""
+    moving = [(f"~moving~{card_id}", card_id) for card_id, values in updates if "key" in values]
     if moving:
         session.connection().exec_driver_sql("UPDATE card SET key = ? WHERE id = ?", moving)
-    _update_many(session, Card.__table__, changes)
+    _update_many(session, Card.__table__, updates)
 
 
 def _update_many(session, table, changes: list[tuple[int, dict]]) -> None:
