@@ -321,24 +321,19 @@ _CONTENT = ("key", "stable_id", "kind", "topic", "prompt", "answer", "payload", 
 
 @dataclass
 class _DeckPlan:
-    """What importing one deck will write, worked out against the cards it read (`seen`)."""
+    """What importing one deck will write, worked out against the cards it read: `updates`
+    hold, for each stored card that changes, only the columns whose value changes."""
 
     key: str
     path: Path
     digest: str
     parsed: ParsedDeck
     deck_id: int | None
-    seen: list[tuple]
     report: DeckReport
     new_rows: list[dict]
     updates: list[tuple[int, dict]]
     retire_ids: list[int]
     renames: list[tuple[int, str]]
-
-
-# The columns a plan depends on: all but what reviewing changes (suspend, leech, bury).
-_PLANNED = tuple(c.name for c in Card.__table__.columns
-                 if c.name not in ("suspended", "leech", "buried_until"))
 
 
 def _deck_cards(session, deck_id: int | None) -> list[dict]:
@@ -347,10 +342,6 @@ def _deck_cards(session, deck_id: int | None) -> list[dict]:
     return [dict(row._mapping) for row in session.execute(
         select(Card.__table__).where(Card.deck_id == deck_id).order_by(Card.id)
     )]
-
-
-def _seen(existing: list[dict]) -> list[tuple]:
-    return [tuple(card[name] for name in _PLANNED) for card in existing]
 
 
 def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
@@ -396,7 +387,7 @@ def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
             old_id = taken.pop(row["key"])
             renames.append((old_id, f"~retired~{old_id}~{row['key']}"))
     report.added = len(new_rows)
-    return _DeckPlan(key, path, digest, parsed, deck_id, _seen(existing), report, new_rows,
+    return _DeckPlan(key, path, digest, parsed, deck_id, report, new_rows,
                      updates, retire_ids, renames)
 
 
