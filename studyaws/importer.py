@@ -450,10 +450,13 @@ def _update_many(session, table, changes: list[tuple[int, dict]]) -> None:
         if values:
             groups.setdefault(tuple(values), []).append((row_id, values))
     for names, rows in groups.items():
-        processors = [_bind_processor(table.columns[name], conn.dialect) for name in names]
-        params = [(*(value if process is None else process(value)
-                     for process, value in zip(processors, values.values(), strict=True)),
-                   row_id) for row_id, values in rows]
+        # Column by column: a few list operations rather than a Python loop per value.
+        columns = []
+        for name in names:
+            column = [values[name] for _, values in rows]
+            process = _bind_processor(table.columns[name], conn.dialect)
+            columns.append(column if process is None else list(map(process, column)))
+        params = list(zip(*columns, [row_id for row_id, _ in rows], strict=True))
         assignments = ", ".join(f"{name} = ?" for name in names)
         conn.exec_driver_sql(f"UPDATE {table.name} SET {assignments} WHERE id = ?", params)
 
