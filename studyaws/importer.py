@@ -27,7 +27,7 @@ from studyaws.decks.matching import match
 from studyaws.decks.model import DeckError, Item, ParsedDeck, Problem
 from studyaws.decks.parser import parse_deck
 from studyaws.store.engine import reading, writing
-from studyaws.store.tables import Card, Deck, SharedText, UTCDateTime, to_db
+from studyaws.store.tables import Card, Deck, Setting, SharedText, UTCDateTime, to_db
 from studyaws.text import path_text
 
 COUNTS = ("added", "updated", "unchanged", "retired")
@@ -222,10 +222,12 @@ def _import_paths(
 
     report = ImportReport(dry_run=dry_run, skipped=skipped)
     # Matching cards (the slow part) is planned before the write lock is taken, so that an
-    # answer given in another studyaws meanwhile waits only for the writes themselves. A deck
-    # whose cards changed between the plan and the lock is planned again under the lock.
+    # answer given in another studyaws meanwhile waits only for the writes themselves, done
+    # in bulk in one short transaction. If another import wrote after the plans were made
+    # (the import generation moved), the decks are planned again under the lock.
     plans: list[_DeckPlan | None] = []
     with reading(engine) as session:
+        generation = _import_generation(session)
         for key, path, digest, parsed, _ in work:
             try:
                 plans.append(None if parsed is None
@@ -234,24 +236,22 @@ def _import_paths(
                 problems.extend(exc.problems)
     if problems:
         raise DeckError(problems)
-    try:
-        with writing(engine) as session, _import_cache(session):
-            for done, ((key, path, _, _, fmt), plan) in enumerate(zip(work, plans,
-                                                                      strict=True)):
-                if progress is not None:
-                    progress("write", done, len(work))
-                if plan is None:
-                    deck = _unchanged_deck(session, known[key][0], path)
-                else:
-                    deck = _apply_deck(session, plan, now)
-                deck.format = fmt
-                report.decks.append(deck)
-            if progress is not None and work:
-                progress("write", len(work), len(work))
-            if dry_run:
-                raise _RollBack
-    except _RollBack:
-        pass
+    # A dry run reports the plans and takes no write lock.
+    with (reading(engine) if dry_run else writing(engine)) as session, _import_cache(session):
+        stale = not dry_run and _import_generation(session) != generation
+        for done, ((key, path, _, _, fmt), plan) in enumerate(zip(work, plans, strict=True)):
+            if progress is not None:
+                progress("write", done, len(work))
+            if plan is None:
+                deck = _unchanged_deck(session, known[key][0], path)
+            else:
+                deck = plan.report if dry_run else _apply_deck(session, plan, now, stale)
+            deck.format = fmt
+            report.decks.append(deck)
+        if progress is not None and work:
+            progress("write", len(work), len(work))
+        if not dry_run and any(plan is not None for plan in plans):
+            _next_import_generation(session)
     return report
 
 
@@ -277,8 +277,21 @@ def _import_cache(session):
         conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
-class _RollBack(Exception):
-    """Raised inside the transaction of a dry run so that nothing is kept."""
+# Every import that writes cards moves this counter on, in the same transaction: a plan
+# made before the write lock still describes the cards if the counter has not moved since.
+_GENERATION = "import-generation"
+
+
+def _import_generation(session) -> int:
+    value = session.execute(select(Setting.value).where(Setting.key == _GENERATION)).scalar()
+    return int(value) if value and value.isdigit() else 0
+
+
+def _next_import_generation(session) -> None:
+    session.connection().exec_driver_sql(
+        "INSERT INTO setting (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (_GENERATION, str(_import_generation(session) + 1)))
 
 
 def _unchanged_deck(session, deck_id: int, path: Path) -> DeckReport:
@@ -360,24 +373,19 @@ _CONTENT = ("key", "stable_id", "kind", "topic", "prompt", "answer", "payload", 
 
 @dataclass
 class _DeckPlan:
-    """What importing one deck will write, worked out against the cards it read (`seen`)."""
+    """What importing one deck will write, worked out against the cards it read: `updates`
+    hold, for each stored card that changes, only the columns whose value changes."""
 
     key: str
     path: Path
     digest: str
     parsed: ParsedDeck
     deck_id: int | None
-    seen: list[tuple]
     report: DeckReport
     new_rows: list[dict]
     updates: list[tuple[int, dict]]
     retire_ids: list[int]
     renames: list[tuple[int, str]]
-
-
-# The columns a plan depends on: all but what reviewing changes (suspend, leech, bury).
-_PLANNED = tuple(c.name for c in Card.__table__.columns
-                 if c.name not in ("suspended", "leech", "buried_until"))
 
 
 def _deck_cards(session, deck_id: int | None) -> list[dict]:
@@ -399,10 +407,6 @@ def _deck_cards(session, deck_id: int | None) -> list[dict]:
     return cards
 
 
-def _seen(existing: list[dict]) -> list[tuple]:
-    return [tuple(card[name] for name in _PLANNED) for card in existing]
-
-
 def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
                now: datetime) -> _DeckPlan:
     deck_id = session.execute(select(Deck.id).where(Deck.key == key)).scalar_one_or_none()
@@ -421,9 +425,12 @@ def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
         moved = (row["source_line"], row["position"], row["source_path"], row["sibling"]) != (
             old["source_line"], old["position"], old["source_path"], old["sibling"])
         if changed or moved:
-            values = {k: v for k, v in row.items() if k not in ("deck_id", "created_at")}
+            # Only the columns whose value changes: the write under the lock is then short,
+            # and leaves the indexes on unchanged columns alone.
+            values = {k: v for k, v in row.items()
+                      if k not in ("deck_id", "created_at") and v != old[k]}
             if not changed:
-                values["updated_at"] = old["updated_at"]
+                values.pop("updated_at", None)
             updates.append((old["id"], values))
         if changed:
             report.updated += 1
@@ -441,15 +448,17 @@ def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
             old_id = taken.pop(row["key"])
             renames.append((old_id, f"~retired~{old_id}~{row['key']}"))
     report.added = len(new_rows)
-    return _DeckPlan(key, path, digest, parsed, deck_id, _seen(existing), report, new_rows,
+    return _DeckPlan(key, path, digest, parsed, deck_id, report, new_rows,
                      updates, retire_ids, renames)
 
 
-def _apply_deck(session, plan: _DeckPlan, now: datetime) -> DeckReport:
+def _apply_deck(session, plan: _DeckPlan, now: datetime, stale: bool) -> DeckReport:
+    """Write the plan inside the import's write transaction: a few statements whatever the
+    number of cards (each an executemany of the driver)."""
     deck_id = session.execute(select(Deck.id).where(Deck.key == plan.key)).scalar_one_or_none()
-    if deck_id != plan.deck_id or _seen(_deck_cards(session, deck_id)) != plan.seen:
-        # Another import changed this deck after the plan was made: plan again, now that
-        # nothing else can write.
+    if stale:
+        # Another import wrote after the plan was made: plan again, now that nothing else
+        # can write.
         plan = _plan_deck(session, plan.key, plan.path, plan.digest, plan.parsed, now)
     parsed = plan.parsed
     fields = {"title": parsed.title, "path": path_text(plan.path), "domain": parsed.domain,
@@ -460,23 +469,18 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime) -> DeckReport:
     else:
         session.execute(update(Deck).where(Deck.id == deck_id).values(**fields))
 
+    conn = session.connection()
     if plan.retire_ids:
-        session.execute(
-            update(Card).where(Card.id.in_(plan.retire_ids)).values(retired=True, updated_at=now)
-        )
+        conn.exec_driver_sql("UPDATE card SET retired = 1, updated_at = ? WHERE id = ?",
+                             [(to_db(now), card_id) for card_id in plan.retire_ids])
     text_ids = _shared_text_ids(session, deck_id, [*(v for _, v in plan.updates),
                                                    *plan.new_rows])
-    if plan.updates:
-        # Keys are unique per deck: clear the keys being replaced before writing the new ones.
-        session.connection().exec_driver_sql(
-            """UPDATE card SET "key" = '~moving~' || id WHERE id = ?""",
-            [(card_id,) for card_id, _ in plan.updates])
-        _update_many(session, Card.__table__,
-                     [(card_id, _with_text_ids(values, text_ids))
-                      for card_id, values in plan.updates])
+    _update_cards(session, [(card_id, _with_text_ids(values, text_ids))
+                            for card_id, values in plan.updates])
     if plan.new_rows:
-        for old_id, key in plan.renames:
-            session.execute(update(Card).where(Card.id == old_id).values(key=key))
+        if plan.renames:
+            conn.exec_driver_sql("UPDATE card SET key = ? WHERE id = ?",
+                                 [(key, old_id) for old_id, key in plan.renames])
         first_id = (session.execute(select(func.max(Card.id))).scalar() or 0) + 1
         new_rows = [{**_with_text_ids(row, text_ids), "deck_id": deck_id, "id": first_id + offset}
                     for offset, row in enumerate(plan.new_rows)]
@@ -498,7 +502,7 @@ def _shared_text_ids(session, deck_id: int, rows: list[dict]) -> dict[str, int]:
     ids = {text: text_id for text_id, text in session.execute(
         select(SharedText.id, SharedText.text).where(SharedText.deck_id == deck_id))}
     new = list(dict.fromkeys(row[name] for row in rows for name in _SHARED
-                             if row[name] and row[name] not in ids))
+                             if row.get(name) and row[name] not in ids))
     if new:
         first_id = (session.execute(select(func.max(SharedText.id))).scalar() or 0) + 1
         added = [{"id": first_id + k, "deck_id": deck_id, "text": text}
@@ -512,7 +516,8 @@ def _with_text_ids(row: dict, text_ids: dict[str, int]) -> dict:
     """`row` with its shared texts replaced by their ids in shared_text."""
     values = {k: v for k, v in row.items() if k not in _SHARED}
     for name, column in _SHARED.items():
-        values[column] = text_ids[row[name]] if row[name] else None
+        if name in row:  # an update holds only the columns that change
+            values[column] = text_ids[row[name]] if row[name] else None
     return values
 
 
@@ -525,6 +530,44 @@ def _drop_unused_texts(session, deck_id: int) -> None:
         "AND context_id IS NOT NULL) "
         "AND id NOT IN (SELECT cloze_text_id FROM card WHERE deck_id = ? "
         "AND cloze_text_id IS NOT NULL)", (deck_id, deck_id, deck_id))
+
+
+def _update_cards(session, updates: list[tuple[int, dict]]) -> None:
+    """Write the planned changes to stored cards, one executemany per set of changed
+    columns. Keys are unique per deck: the keys that change are first moved out of the
+    way."""
+    moving = [(f"~moving~{card_id}", card_id) for card_id, values in updates if "key" in values]
+    if moving:
+        session.connection().exec_driver_sql("UPDATE card SET key = ? WHERE id = ?", moving)
+    _update_many(session, Card.__table__, updates)
+
+
+def _update_many(session, table, changes: list[tuple[int, dict]]) -> None:
+    """UPDATE rows of `table` by id, each in the columns its dict holds, the values stored
+    as _insert_many stores them (through each column type's bind processor): one
+    executemany of the driver per set of columns."""
+    conn = session.connection()
+    groups: dict[tuple[str, ...], list[tuple[int, dict]]] = {}
+    for row_id, values in changes:
+        if values:
+            groups.setdefault(tuple(values), []).append((row_id, values))
+    for names, rows in groups.items():
+        # Column by column: a few list operations rather than a Python loop per value.
+        columns = []
+        for name in names:
+            column = [values[name] for _, values in rows]
+            process = _bind_processor(table.columns[name], conn.dialect)
+            columns.append(column if process is None else list(map(process, column)))
+        params = list(zip(*columns, [row_id for row_id, _ in rows], strict=True))
+        assignments = ", ".join(f"{name} = ?" for name in names)
+        conn.exec_driver_sql(f"UPDATE {table.name} SET {assignments} WHERE id = ?", params)
+
+
+def _bind_processor(column, dialect):
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if process is not None and isinstance(column.type, (UTCDateTime, Boolean)):
+        return _memoized(process)  # the same few times and flags on every row
+    return process
 
 
 def _insert_many(session, table, rows: list[dict]) -> None:
@@ -555,28 +598,6 @@ def _insert_many(session, table, rows: list[dict]) -> None:
     names = ", ".join(c.name for c in [*given, *defaulted])
     marks = ", ".join("?" * (len(given) + len(defaulted)))
     conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
-
-
-def _update_many(session, table, updates: list[tuple[int, dict]]) -> None:
-    """Set the values of rows by id (dicts with the same keys) with one executemany of the
-    driver, each value through its column type's bind processor as in _insert_many."""
-    conn = session.connection()
-    columns = [c for c in table.columns if c.name in updates[0][1]]
-    processors = [_bind_processor(c, conn.dialect) for c in columns]
-    params = [
-        (*(values[c.name] if process is None else process(values[c.name])
-           for c, process in zip(columns, processors, strict=True)), row_id)
-        for row_id, values in updates
-    ]
-    sets = ", ".join(f'"{c.name}" = ?' for c in columns)
-    conn.exec_driver_sql(f"UPDATE {table.name} SET {sets} WHERE id = ?", params)
-
-
-def _bind_processor(column, dialect):
-    process = column.type.dialect_impl(dialect).bind_processor(dialect)
-    if process is not None and isinstance(column.type, (UTCDateTime, Boolean)):
-        return _memoized(process)  # the same few times and flags on every row
-    return process
 
 
 def _memoized(process):

@@ -101,3 +101,59 @@ def cards_as_schema_4(db: Path, columns: list[str]) -> list[tuple]:
             card["payload"] = json.dumps({**payload, "text": card["cloze_text"]},
                                          sort_keys=True)
     return [tuple(card[name] for name in columns) for card in found]
+
+
+# -- a collection with a learner's history, for the optimizer and the long writers ----------
+
+
+def studied_collection(tmp_path: Path, cards: int, days: int, new_per_day: int, truth,
+                       seed: int = 1):
+    """A collection holding `cards` cards and `days` days of a synthetic learner's reviews
+    (its answers from the FSRS model `truth`); returns (engine, clock at the end, reviews)."""
+    from datetime import timedelta
+
+    from studyaws.config import Settings
+    from studyaws.srs import policy
+    from studyaws.srs.learner import SyntheticLearner, simulate_study, write_history
+
+    engine, clock, _ = make_collection(tmp_path, basic_deck(cards))
+    with reading(engine) as session:
+        ids = list(session.execute(select(Card.id).order_by(Card.id)).scalars())
+    learner = SyntheticLearner(truth, seed=seed)
+    reviews, memories = simulate_study(ids, learner, policy.scheduler_for(Settings()), START,
+                                       days, new_per_day=new_per_day, seed=seed)
+    write_history(engine, reviews, memories)
+    clock.set(START + timedelta(days=days))
+    return engine, clock, reviews
+
+
+def copy_collection(source: Path, target: Path) -> Path:
+    """A copy of the collection file `source` at `target` (SQLite's online backup)."""
+    import sqlite3
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return target
+
+
+def replayed(engine, card_id: int, parameters) -> object:
+    """The card's memory as FSRS gives it when its whole logged history is answered again
+    under `parameters`, with the collection's settings (studyaws.srs.policy.Memory)."""
+    from studyaws.srs import policy
+    from studyaws.store.settings import load_settings
+
+    scheduler = policy.scheduler_for(load_settings(engine), parameters)
+    with reading(engine) as session:
+        answers = session.execute(
+            select(ReviewLog.reviewed_at, ReviewLog.rating)
+            .where(ReviewLog.card_id == card_id, ReviewLog.source.in_(("review", "exam")))
+            .order_by(ReviewLog.reviewed_at, ReviewLog.id)).all()
+    memory = policy.Memory()
+    for when, rating in answers:
+        memory = policy.review(scheduler, card_id, memory, rating, when)
+    return memory

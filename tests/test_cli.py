@@ -261,12 +261,13 @@ def test_config_set_then_get(write_deck, tmp_home: Path):
 )
 def test_config_set_bad_value_is_a_one_line_error(write_deck, tmp_home: Path, name, value, message):
     assert run("import", str(write_deck("good", GOOD)), home=tmp_home).returncode == 0
+    before = table(tmp_home / DB_NAME, "SELECT * FROM setting")
     result = run("config", "set", name, value, home=tmp_home)
     assert result.returncode != 0
     assert_no_traceback(result)
     assert len(result.stderr.splitlines()) == 1
     assert result.stderr.startswith(message), result.stderr
-    assert table(tmp_home / DB_NAME, "SELECT count(*) FROM setting") == [(0,)]
+    assert table(tmp_home / DB_NAME, "SELECT * FROM setting") == before
 
 
 def test_config_get_unknown_setting(write_deck, tmp_home: Path):

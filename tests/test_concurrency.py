@@ -4,13 +4,14 @@ answer."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from terminal import Terminal, studyaws_command
 
 from studyaws.store import engine as store
 from studyaws.store.engine import is_busy, open_engine, reading, run_write, writing
-from studyaws.store.tables import Card, Setting
+from studyaws.store.tables import Card, ReviewLog, Setting
 
 
 def _hold_write_lock(db: Path, seconds: float, started: threading.Event) -> threading.Thread:
@@ -312,3 +313,133 @@ def test_a_deck_changed_between_plan_and_write_is_planned_again(tmp_path, monkey
         prompts = sorted(session.execute(
             select(Card.prompt).where(Card.retired.is_(False))).scalars())
     assert prompts == sorted(f"Alpha question {n}?" for n in range(1, 7))
+
+
+# -- long writers leave the lock free for the app's answers -----------------------------------
+INTERRUPTED = Path(__file__).resolve().parent / "interrupted.py"
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYAWS")}
+    env["STUDYAWS_HOME"] = str(home)
+    return env
+
+
+def _wait_for(path: Path, process: subprocess.Popen, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if process.poll() is not None:
+            raise AssertionError(f"the command ended first: {process.communicate()}")
+        if time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(f"{path} never appeared")
+        time.sleep(0.05)
+
+
+def test_an_answer_given_while_optimize_reschedules_goes_through(tmp_path, monkeypatch):
+    """`studyaws optimize --reschedule` is paused half-way through replaying the cards'
+    histories; meanwhile another connection answers the card it is on. The answer is
+    written at once (a short busy timeout here), the command then finishes, and the card is
+    rescheduled with that answer in its history."""
+    from support import replayed, studied_collection
+
+    from studyaws.srs import policy
+    from studyaws.srs.learner import perturbed_parameters
+    from studyaws.srs.review import record_answer
+    from studyaws.store.settings import load_parameters, load_settings
+    from studyaws.store.tables import CardState, ReviewLog
+
+    engine, clock, _ = studied_collection(tmp_path, 600, 100, 15,
+                                          perturbed_parameters(seed=6, spread=0.3))
+    engine.dispose()
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 500)
+    monkeypatch.setattr(store, "WRITE_ATTEMPTS", 2)
+    engine = open_engine(tmp_path / "home" / "studyaws.sqlite3")
+    signals = tmp_path / "signals"
+    signals.mkdir()
+    job = subprocess.Popen(
+        [sys.executable, str(INTERRUPTED), json.dumps({"pause_at_replay": 3000,
+                                                       "folder": str(signals)}),
+         "optimize", "--reschedule", "--json"],
+        env=_env(tmp_path / "home"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(signals / "paused", job)
+        card_id = int((signals / "paused").read_text())
+        settings = load_settings(engine)
+        when = clock.now() + timedelta(hours=1)
+        with writing(engine) as session:  # raises "database is locked" if the job holds it
+            record_answer(session, policy.scheduler_for(settings, load_parameters(engine)),
+                          settings, card_id, 1, when, when + timedelta(hours=12))
+        assert job.poll() is None, "answered while the reschedule was still going on"
+    finally:
+        (signals / "go").touch()
+        out, err = job.communicate(timeout=300)
+    assert (job.returncode, err) == (0, ""), err
+    assert json.loads(out)["rescheduled"] >= 600 * 0.9
+    with reading(engine) as session:
+        last = session.execute(select(ReviewLog).where(ReviewLog.card_id == card_id)
+                               .order_by(ReviewLog.id.desc())).scalars().first()
+        state = session.get(CardState, card_id)
+    assert (last.rating, last.reviewed_at, state.last_review) == (1, when, when)
+    expected = replayed(engine, card_id, load_parameters(engine))
+    assert (state.state, state.due) == (expected.state, expected.due)
+    assert state.stability == pytest.approx(expected.stability)
+
+
+def _numbered(count: int, salt: str = "") -> str:
+    return "# Numbered\n\n" + "\n\n".join(
+        f"Q: What does the service number {n} do in the region?\nA: It does thing {n}{salt}."
+        for n in range(count)) + "\n"
+
+
+def test_answers_given_during_a_large_import_are_not_kept_waiting(tmp_path, monkeypatch):
+    """A real `studyaws import` rewrites 8,000 cards while another connection answers cards
+    of the same deck without a pause, each answer allowed to wait one second for the write
+    lock (the app allows ten). None is refused; every answer and every edit is kept."""
+    from studyaws.clock import FakeClock
+    from studyaws.srs.review import ReviewService
+    from studyaws.store.settings import save_setting
+    from studyaws.store.tables import CardState
+
+    home = tmp_path / "home"
+    deck = tmp_path / "numbered.md"
+    count = 8000
+    deck.write_text(_numbered(count), encoding="utf-8")
+    first = subprocess.run([*studyaws_command(), "import", str(deck)], env=_env(home),
+                           capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 1000)
+    monkeypatch.setattr(store, "WRITE_ATTEMPTS", 1)
+    engine = open_engine(home / "studyaws.sqlite3")
+    save_setting(engine, "new-per-day", "9999")
+    clock = FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+    deck.write_text(_numbered(count, salt=", edited"), encoding="utf-8")
+    job = subprocess.Popen([*studyaws_command(), "import", "--json", str(deck)],
+                           env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+    answered: list[int] = []
+    refused: list[BaseException] = []
+    service = ReviewService(engine, clock)
+    while job.poll() is None:
+        view = service.next_card()
+        clock.advance(timedelta(seconds=5))
+        try:
+            service.answer(view, 3, 4000)
+            answered.append(view.id)
+        except OperationalError as exc:
+            refused.append(exc)
+            break
+    out, err = job.communicate(timeout=300)
+    assert refused == [], "an answer waited more than a second for the import's write lock"
+    assert (job.returncode, err) == (0, "")
+    assert json.loads(out)["total"]["updated"] == count
+    assert len(answered) > 10, "the answers ran while the import did"
+    with reading(engine) as session:
+        logged = list(session.execute(select(ReviewLog.card_id).order_by(ReviewLog.id))
+                      .scalars())
+        states = {s.card_id: s.state for s in session.execute(select(CardState)).scalars()}
+        edited = session.execute(select(Card.answer).where(Card.id == answered[-1])).scalar()
+    assert logged == answered
+    assert all(states[card_id] != 0 for card_id in answered)
+    assert edited.endswith(", edited.")

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import make_transient
+from terminal import studyaws_command
+from write_watch import WriteWatch
 
 from studyaws.decks.cloze import sides as cloze_sides
 from studyaws.decks.identity import normalize
@@ -379,6 +385,79 @@ def test_removed_card_is_retired_with_history_and_returns_with_same_id(engine, w
     assert (back["id"], back["retired"]) == (old_id, 0)
     assert history(engine, old_id) == LEARNED
     assert rows(engine, "SELECT count(*) AS n FROM card") == [{"n": DECK_CARDS}]
+
+
+# -- the write lock: one short transaction ----------------------------------------------------
+
+
+def numbered_deck(count: int, edit: bool = False) -> str:
+    """`count` cards. Edited: every answer changed, one prompt in ten reworded (its key
+    changes; it is matched by similarity), the last tenth gone and as many new cards."""
+    cards = []
+    for n in range(count):
+        if edit and n >= count * 0.9:
+            cards.append(f"Q: A brand new question number {n}?\nA: New {n}")
+            continue
+        region = "this" if edit and n % 10 == 3 else "the"
+        answer = f"It does thing {n}" + (", now documented." if edit else ".")
+        cards.append(f"Q: What does the service number {n} do in {region} region?\nA: {answer}")
+    return "# Numbered\n\n" + "\n\n".join(cards) + "\n"
+
+
+def test_the_write_lock_is_held_for_as_many_statements_whatever_the_number_of_cards(
+        engine, write_deck):
+    """The matching happens before the lock; under it, the cards are written in bulk, so
+    an answer given meanwhile in the app waits for a few statements, not one per card."""
+    held = []
+    for count in (40, 400):
+        path = write_deck(f"deck{count}", numbered_deck(count))
+        import_paths(engine, [path], NOW)
+        write_deck(f"deck{count}", numbered_deck(count, edit=True))
+        watch = WriteWatch(engine)
+        report = import_paths(engine, [path], LATER)
+        watch.close()
+        tenth = count // 10
+        assert counts(report) == [{"added": tenth, "updated": count - tenth, "unchanged": 0,
+                                   "retired": tenth}]
+        (write,) = watch.transactions  # all or nothing: one write transaction
+        assert write.committed and write.changed("card") >= count + tenth
+        held.append(len(write.statements))
+        stored = {c["prompt"]: c for c in rows(engine, "SELECT * FROM card WHERE deck_id = "
+                                               "(SELECT max(id) FROM deck) AND NOT retired")}
+        assert len(stored) == count
+        assert stored["What does the service number 3 do in this region?"]["answer"] == \
+            "It does thing 3, now documented."
+    assert held[0] == held[1], held
+
+
+def test_an_import_killed_while_it_writes_leaves_the_collection_as_it_was(tmp_path: Path):
+    """The real command, killed (SIGKILL) inside its write transaction, right after it
+    changed its first card rows: reopened, the collection is the one from before."""
+    home = tmp_path / "home"
+    deck = tmp_path / "numbered.md"
+    deck.write_text(numbered_deck(300), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYAWS")}
+    env["STUDYAWS_HOME"] = str(home)
+    first = subprocess.run([*studyaws_command(), "import", str(deck)], env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    db = home / "studyaws.sqlite3"
+    engine = open_engine(db)
+    add_history(engine, 5)
+    before = dump(engine)
+    engine.dispose()
+
+    deck.write_text(numbered_deck(300, edit=True), encoding="utf-8")
+    killed = subprocess.run(
+        [sys.executable, str(Path(__file__).parent / "interrupted.py"),
+         json.dumps({"kill_after_written": "card"}), "import", str(deck)],
+        env=env, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    engine = open_engine(db)
+    try:
+        assert dump(engine) == before
+    finally:
+        engine.dispose()
 
 
 # -- nothing written: dry runs and errors -------------------------------------------------

@@ -3,14 +3,30 @@ with perturbed parameters decides each recall; the app's scheduler decides when 
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import signal
+import subprocess
+import sys
+import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 from sqlalchemy import func, select
-from support import START, basic_deck, make_collection
+from support import (
+    START,
+    basic_deck,
+    copy_collection,
+    make_collection,
+    replayed,
+    studied_collection,
+)
+from terminal import studyaws_command
+from write_watch import WriteWatch
 
 from studyaws.clock import FakeClock
 from studyaws.config import Settings
@@ -19,15 +35,15 @@ from studyaws.srs.learner import (
     SyntheticLearner,
     perturbed_parameters,
     simulate_study,
-    write_history,
 )
 from studyaws.srs.policy import AGAIN, EASY, GOOD, HARD, NEW, REVIEW
-from studyaws.srs.review import ReviewService
+from studyaws.srs.review import ReviewService, record_answer
 from studyaws.stats import optimizer, queries
 from studyaws.stats.queries import review_histories
-from studyaws.store.engine import reading, writing
-from studyaws.store.settings import load_parameters, save_parameters
-from studyaws.store.tables import Card, CardState, ReviewLog
+from studyaws.store import engine as store
+from studyaws.store.engine import open_engine, reading, writing
+from studyaws.store.settings import load_parameters, load_settings, save_parameters
+from studyaws.store.tables import CardState, ReviewLog
 
 TRUTH = perturbed_parameters(seed=6, spread=0.3)
 
@@ -36,21 +52,9 @@ def at(days: float) -> datetime:
     return START + timedelta(days=days)
 
 
-def card_ids(engine) -> list[int]:
-    with reading(engine) as session:
-        return list(session.execute(select(Card.id).order_by(Card.id)).scalars())
-
-
 def simulated(tmp_path, cards: int, days: int, new_per_day: int, truth=TRUTH, seed: int = 1):
     """A collection holding `cards` cards and `days` days of a learner's reviews."""
-    engine, clock, _ = make_collection(tmp_path, basic_deck(cards))
-    learner = SyntheticLearner(truth, seed=seed)
-    reviews, memories = simulate_study(card_ids(engine), learner,
-                                       policy.scheduler_for(Settings()), START, days,
-                                       new_per_day=new_per_day, seed=seed)
-    write_history(engine, reviews, memories)
-    clock.set(START + timedelta(days=days))
-    return engine, clock, reviews
+    return studied_collection(tmp_path, cards, days, new_per_day, truth, seed)
 
 
 # -- items --------------------------------------------------------------------------------
@@ -320,3 +324,146 @@ def test_fast_simulation_is_fast_enough_for_thousands_of_reviews():
                               seed=2)
     assert [(r.card_id, r.rating) for r in again] == [(r.card_id, r.rating) for r in reviews]
     assert FakeClock(start).now() == start
+
+
+# -- rescheduling in short transactions, and to the end even when interrupted -----------------
+INTERRUPTED = Path(__file__).resolve().parent / "interrupted.py"
+
+
+@pytest.fixture(scope="module")
+def studied_db(tmp_path_factory) -> Path:
+    """A collection file with 600 cards and 100 days of a learner's reviews (about 5,800),
+    made once; each test works on its own copy."""
+    folder = tmp_path_factory.mktemp("studied")
+    engine, _, _ = simulated(folder, 600, 100, 15)
+    engine.dispose()
+    return folder / "home" / "studyaws.sqlite3"
+
+
+def studied_ids(engine) -> list[int]:
+    with reading(engine) as session:
+        return list(session.execute(select(CardState.card_id).where(CardState.state != NEW)
+                                    .order_by(CardState.card_id)).scalars())
+
+
+def memories(engine) -> dict[int, tuple]:
+    with reading(engine) as session:
+        return {s.card_id: (s.state, s.step, s.stability, s.difficulty, s.due)
+                for s in session.execute(select(CardState)).scalars()}
+
+
+def assert_replayed(engine, card_ids, parameters) -> None:
+    """Each card's stored memory is the replay of its whole history under `parameters`."""
+    stored = memories(engine)
+    for card_id in card_ids:
+        expected = replayed(engine, card_id, parameters)
+        state, step, stability, difficulty, due = stored[card_id]
+        assert (state, step, due) == (expected.state, expected.step, expected.due), card_id
+        assert stability == pytest.approx(expected.stability), card_id
+        assert difficulty == pytest.approx(expected.difficulty), card_id
+
+
+def test_reschedule_writes_a_bounded_number_of_cards_per_transaction(tmp_path, studied_db,
+                                                                   monkeypatch):
+    monkeypatch.setattr(optimizer, "RESCHEDULE_CARDS", 100, raising=False)
+    engine = open_engine(copy_collection(studied_db, tmp_path / "home" / "studyaws.sqlite3"))
+    studied = studied_ids(engine)
+    watch = WriteWatch(engine)
+    done = optimizer.reschedule_cards(engine, load_settings(engine), TRUTH)
+    watch.close()
+    written = [t.changed("card_state") for t in watch.committed() if t.changed("card_state")]
+    assert done == len(studied) == sum(written) == 600
+    # Each write transaction holds at most 100 cards: the write lock is free in between.
+    assert max(written) <= 100 and len(written) >= 6
+    assert_replayed(engine, studied, TRUTH)
+
+
+def test_a_card_answered_while_the_reschedule_runs_is_replayed_with_that_answer(
+        tmp_path, studied_db, monkeypatch):
+    """Another connection answers the very card the reschedule is replaying: the answer is
+    not kept waiting for the write lock, and the card ends up replayed with it."""
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(store, "WRITE_ATTEMPTS", 2)
+    monkeypatch.setattr(optimizer, "RESCHEDULE_CARDS", 100, raising=False)
+    engine = open_engine(copy_collection(studied_db, tmp_path / "home" / "studyaws.sqlite3"))
+    settings = load_settings(engine)
+    answer_at = at(100) + timedelta(hours=1)
+    real_review = policy.review
+    answered: dict = {}
+    calls = 0
+
+    def answer(card_id: int) -> None:
+        try:
+            with writing(engine) as session:
+                record_answer(session, policy.scheduler_for(settings, TRUTH), settings,
+                              card_id, AGAIN, answer_at, answer_at + timedelta(hours=12))
+            answered["card"] = card_id
+        except Exception as exc:  # the write lock held by the reschedule: busy
+            answered["error"] = exc
+
+    def review(scheduler, card_id, *args, **kwargs):
+        nonlocal calls
+        if threading.current_thread() is threading.main_thread():
+            calls += 1
+            if calls == 3000:  # about half-way through the replays
+                other = threading.Thread(target=answer, args=(card_id,))
+                other.start()
+                other.join()
+        return real_review(scheduler, card_id, *args, **kwargs)
+
+    monkeypatch.setattr(policy, "review", review)
+    optimizer.reschedule_cards(engine, settings, TRUTH)
+    monkeypatch.setattr(policy, "review", real_review)
+    assert "error" not in answered, answered.get("error")
+    card_id = answered["card"]
+    with reading(engine) as session:
+        state = session.get(CardState, card_id)
+        last = session.execute(select(ReviewLog).where(ReviewLog.card_id == card_id)
+                               .order_by(ReviewLog.id.desc())).scalars().first()
+    assert (last.rating, last.reviewed_at) == (AGAIN, answer_at)
+    assert state.last_review == answer_at
+    assert_replayed(engine, [card_id], TRUTH)
+
+
+def _run(args: list[str], home: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYAWS")}
+    env["STUDYAWS_HOME"] = str(home)
+    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def test_an_interrupted_reschedule_is_finished_by_the_next_run(tmp_path, studied_db):
+    db = copy_collection(studied_db, tmp_path / "home" / "studyaws.sqlite3")
+    engine = open_engine(db)
+    studied = studied_ids(engine)
+    before = memories(engine)
+    # Killed (SIGKILL) as it is about to commit the write that takes it past half the cards.
+    killed = _run([sys.executable, str(INTERRUPTED),
+                   json.dumps({"kill_past_rescheduled": len(studied) // 2,
+                               "set": {"studyaws.stats.optimizer.RESCHEDULE_CARDS": 100}}),
+                   "optimize", "--reschedule", "--json"], db.parent)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    kept = load_parameters(engine)
+    assert kept is not None, "the fit was kept before the reschedule began"
+    halfway = memories(engine)
+    assert sum(halfway[c] != before[c] for c in studied) < len(studied)
+
+    again = _run([*studyaws_command(), "optimize", "--reschedule", "--json"], db.parent)
+    assert (again.returncode, again.stderr) == (0, "")
+    result = json.loads(again.stdout)
+    assert result["rescheduled"] + result.get("resumed", 0) > 0
+    # Every studied card is now what a replay under the parameters in use gives.
+    assert_replayed(engine, studied, load_parameters(engine))
+
+
+def test_a_pending_reschedule_is_finished_by_the_next_fit_even_without_reschedule(
+        tmp_path, studied_db):
+    """Parameters saved with the record of a reschedule still to do (what a run killed just
+    after saving them leaves): the next `optimize`, asked to reschedule or not, does it."""
+    engine = open_engine(copy_collection(studied_db, tmp_path / "home" / "studyaws.sqlite3"))
+    studied = studied_ids(engine)
+    save_parameters(engine, TRUTH, reschedule=True)
+    result = optimizer.optimize(engine)
+    assert result.resumed == len(studied)
+    assert_replayed(engine, studied, TRUTH)  # the fit may then keep others, not rescheduling
+    again = optimizer.optimize(engine)
+    assert again.resumed == 0

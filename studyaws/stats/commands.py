@@ -21,7 +21,11 @@ def stats(args: argparse.Namespace, engine) -> int:
 
 def fit_text(result) -> str:
     """The before and after of a fit, as `studyaws optimize` prints it."""
-    lines = [f"reviews: {result.reviews} answers, {result.items} long-term reviews"
+    lines = []
+    if result.resumed:
+        lines.append(f"finished the reschedule an earlier run left unfinished: {result.resumed} "
+                     "cards")
+    lines += [f"reviews: {result.reviews} answers, {result.items} long-term reviews"
              + (f" ({result.train} fitted on, the latest {result.test} held out)"
                 if result.before is not None else "")]
     if result.before is not None:

@@ -18,16 +18,24 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 
 from studyaws.config import Settings
 from studyaws.srs import policy
 from studyaws.srs.policy import NEW, Memory
 from studyaws.stats import queries
-from studyaws.store.engine import writing
-from studyaws.store.settings import load_parameters, load_settings, save_parameters
-from studyaws.store.tables import CardState
+from studyaws.store.engine import reading, run_write
+from studyaws.store.settings import (
+    clear_pending_reschedule,
+    load_parameters,
+    load_pending_reschedule,
+    load_settings,
+    mark_rescheduled,
+    save_parameters,
+)
+from studyaws.store.tables import to_db
 
 HOLDOUT = 0.2  # the latest share of items, by time, kept for the comparison
 MIN_ITEMS = 100  # fewer long-term reviews than this: nothing is fitted
@@ -199,6 +207,7 @@ class FitResult:
     after: Evaluation | None = None  # fitted parameters on the held-out items
     kept: bool = False  # the fitted parameters are now in use
     rescheduled: int = 0
+    resumed: int = 0  # cards rescheduled to finish the reschedule of an earlier run
     seconds: float = 0.0
     message: str = ""
     workload: list[Workload] = field(default_factory=list)
@@ -214,7 +223,8 @@ class FitResult:
             "current": list(self.current),
             "fitted": list(self.fitted) if self.fitted else None,
             "before": ev(self.before), "after": ev(self.after), "kept": self.kept,
-            "rescheduled": self.rescheduled, "seconds": round(self.seconds, 3),
+            "rescheduled": self.rescheduled, "resumed": self.resumed,
+            "seconds": round(self.seconds, 3),
             "message": self.message,
         }
 
@@ -265,14 +275,17 @@ def default_parameters() -> tuple[float, ...]:
 def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None = None,
              save: bool = True) -> FitResult:
     """Fit, compare on the held-out reviews, keep the better parameters (saved for the
-    review service), and optionally reschedule every studied card under them."""
+    review service), and optionally reschedule every studied card under them. A reschedule
+    an earlier run left unfinished (killed, a full disk) is finished first."""
     started = time.perf_counter()
+    resumed = finish_pending_reschedule(engine) if save else 0
     settings = load_settings(engine)
     stored = load_parameters(engine)
     current = tuple(stored) if stored else default_parameters()
     items, answers = read_items(engine)
     train, test = split(items)
-    result = FitResult(answers, len(items), len(train), len(test), current, stored is None)
+    result = FitResult(answers, len(items), len(train), len(test), current, stored is None,
+                       resumed=resumed)
     if len(items) < MIN_ITEMS:
         result.message = (f"Not enough reviews to fit yet: {len(items)} long-term reviews "
                           f"(answers a day or more apart), {MIN_ITEMS} needed. "
@@ -284,44 +297,128 @@ def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None =
     if result.after.log_loss < result.before.log_loss:
         result.kept = True
         if save:
-            save_parameters(engine, result.fitted)
+            # With a reschedule, the parameters and the record that the cards are still to
+            # be rescheduled under them are saved together: a run killed from here on is
+            # finished by the next one.
+            save_parameters(engine, result.fitted, reschedule=reschedule)
         result.message = "The fitted parameters predict your held-out reviews better: kept."
     else:
         result.message = ("The fitted parameters do not predict your held-out reviews better "
                           "than the current ones: the current parameters are kept.")
     if reschedule and result.kept and save:
-        result.rescheduled = reschedule_cards(engine, settings, result.fitted, now=now)
+        result.rescheduled = reschedule_cards(engine, settings, result.fitted)
     result.seconds = time.perf_counter() - started
     return result
 
 
 # -- rescheduling ---------------------------------------------------------------------------
-def reschedule_cards(engine: Engine, settings: Settings, parameters: tuple[float, ...],
-                     histories: dict[int, list[tuple[datetime, int, int]]] | None = None,
-                     now: datetime | None = None) -> int:
+# Cards replayed together, then written in one write transaction: at 100,000 cards the
+# write lock is held for a few tens of milliseconds at a time, so that an answer given in
+# the app meanwhile goes in between.
+RESCHEDULE_CARDS = 1_000
+
+
+def reschedule_cards(engine: Engine, settings: Settings,
+                     parameters: tuple[float, ...] | None, *, after: int = 0) -> int:
     """Replay each studied card's answers under `parameters` (with the app's policy: steps,
-    fuzz, interval order) and store the resulting memory and due date. Cards whose history
-    does not start from new, or does not end at their current last review, are left alone."""
-    histories = histories if histories is not None else queries.review_histories(engine)
-    scheduler = policy.scheduler_for(settings, tuple(parameters))
-    with writing(engine) as session:
-        current = {row.card_id: row for row in session.execute(
-            CardState.__table__.select().where(CardState.state != NEW))}
-        changes = []
-        for card_id, history in histories.items():
-            state = current.get(card_id)
-            if state is None or not history or history[0][2] != NEW:
-                continue
-            if state.last_review is None or history[-1][0] != state.last_review:
-                continue
-            memory = Memory()
-            for when, rating, _ in history:
-                memory = policy.review(scheduler, card_id, memory, rating, when)
-            changes.append({"card_id": card_id, "state": memory.state, "step": memory.step,
-                            "stability": memory.stability, "difficulty": memory.difficulty,
-                            "due": memory.due})
-        if changes:
-            session.execute(update(CardState), changes)
+    fuzz, interval order) and store the resulting memory and due date; returns how many
+    cards were rescheduled. Cards whose history does not start from new, or does not end at
+    their current last review, are left alone.
+
+    The cards are taken in id order from `after` on, RESCHEDULE_CARDS at a time: a batch is
+    read and replayed outside any write transaction, then written in a short one, which also
+    records how far the reschedule got (store.settings.PendingReschedule; the last one
+    clears it). A card answered between the two is replayed again, with that answer, inside
+    the write."""
+    scheduler = policy.scheduler_for(settings, tuple(parameters) if parameters else None)
+    done = 0
+    while True:
+        batch = _replay_batch(engine, scheduler, after)
+        done += run_write(engine, partial(_write_batch, scheduler=scheduler,
+                                          parameters=parameters, batch=batch))
+        if batch.last is None or not batch.full:
+            return done
+        after = batch.last
+
+
+def finish_pending_reschedule(engine: Engine) -> int:
+    """Finish a reschedule an earlier run began and did not complete, under the parameters
+    in use (from the card it reached, or from the first if the parameters changed since);
+    returns how many cards were rescheduled."""
+    pending = load_pending_reschedule(engine)
+    if pending is None:
+        return 0
+    parameters = load_parameters(engine)
+    after = pending.after if pending.parameters == parameters else 0
+    return reschedule_cards(engine, load_settings(engine), parameters, after=after)
+
+
+@dataclass
+class _Batch:
+    """Studied cards replayed outside the write lock: for each card, its last review as
+    stored when it was read and its new memory (None: its history is not replayable)."""
+
+    after: int  # the batch holds the studied cards after this id, up to `last`
+    planned: dict[int, tuple[str | None, Memory | None]]
+    last: int | None  # the highest card id read; None when no studied card was left
+    full: bool  # RESCHEDULE_CARDS cards were read: there may be more after `last`
+
+
+def _replay_batch(engine: Engine, scheduler, after: int) -> _Batch:
+    with reading(engine) as session:
+        conn = session.connection()
+        states = conn.exec_driver_sql(
+            "SELECT card_id, last_review FROM card_state WHERE state != ? AND card_id > ?"
+            " ORDER BY card_id LIMIT ?", (NEW, after, RESCHEDULE_CARDS)).all()
+        if not states:
+            return _Batch(after, {}, None, False)
+        histories = queries.histories_between(conn, states[0][0], states[-1][0])
+    planned = {card_id: (last, _replay(scheduler, card_id, histories.get(card_id), last))
+               for card_id, last in states}
+    return _Batch(after, planned, states[-1][0], len(states) == RESCHEDULE_CARDS)
+
+
+def _replay(scheduler, card_id: int, history: list[tuple[datetime, int, int]] | None,
+            last_review: str | None) -> Memory | None:
+    if not history or history[0][2] != NEW or last_review is None:
+        return None
+    if history[-1][0] != queries.parse_time(last_review):
+        return None
+    memory = Memory()
+    for when, rating, _ in history:
+        memory = policy.review(scheduler, card_id, memory, rating, when)
+    return memory
+
+
+def _write_batch(session, *, scheduler, parameters, batch: _Batch) -> int:
+    """Inside a write transaction: store the batch's memories, replaying again any card
+    whose last review changed since it was read (or that was new then)."""
+    conn = session.connection()
+    if batch.last is None:
+        clear_pending_reschedule(session)
+        return 0
+    current = conn.exec_driver_sql(
+        "SELECT card_id, last_review FROM card_state WHERE state != ? AND card_id > ?"
+        " AND card_id <= ?", (NEW, batch.after, batch.last)).all()
+    changes = []
+    for card_id, last in current:
+        planned = batch.planned.get(card_id)
+        if planned is not None and planned[0] == last:
+            memory = planned[1]
+        else:  # answered (or an answer undone) since the batch was read
+            history = queries.histories_between(conn, card_id, card_id).get(card_id)
+            memory = _replay(scheduler, card_id, history, last)
+        if memory is not None:
+            changes.append((memory.state, memory.step, memory.stability, memory.difficulty,
+                            to_db(memory.due), card_id))
+    if changes:
+        conn.exec_driver_sql(
+            "UPDATE card_state SET state = ?, step = ?, stability = ?, difficulty = ?,"
+            " due = ? WHERE card_id = ?", changes)
+    if batch.full:
+        mark_rescheduled(session, parameters, batch.last)
+    else:
+        clear_pending_reschedule(session)
     return len(changes)
 
 

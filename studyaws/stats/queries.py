@@ -135,13 +135,23 @@ def finished_exams(engine: Engine) -> list[FinishedExam]:
 
 def review_histories(engine: Engine) -> dict[int, list[tuple[datetime, int, int]]]:
     """Every card's answers in time order: (time, rating, state before)."""
-    histories: dict[int, list[tuple[datetime, int, int]]] = {}
     with reading(engine) as session:
-        rows = session.connection().exec_driver_sql(
-            "SELECT card_id, reviewed_at, rating, state_before FROM review_log"
-            f" WHERE source IN {SOURCES} ORDER BY card_id, reviewed_at, id")
-        for card_id, at, rating, before in rows:
-            histories.setdefault(card_id, []).append((parse_time(at), rating, before))
+        return histories_between(session.connection(), 0, LAST_ID)
+
+
+LAST_ID = 2**63 - 1  # SQLite's largest row id
+
+
+def histories_between(conn, first: int, last: int) -> dict[int, list[tuple[datetime, int, int]]]:
+    """The answers of the cards whose ids are `first` to `last`, as review_histories gives
+    them, read on the SQLAlchemy connection `conn` (inside its caller's transaction)."""
+    histories: dict[int, list[tuple[datetime, int, int]]] = {}
+    rows = conn.exec_driver_sql(
+        "SELECT card_id, reviewed_at, rating, state_before FROM review_log"
+        f" WHERE card_id BETWEEN ? AND ? AND source IN {SOURCES}"
+        " ORDER BY card_id, reviewed_at, id", (first, last))
+    for card_id, at, rating, before in rows:
+        histories.setdefault(card_id, []).append((parse_time(at), rating, before))
     return histories
 
 

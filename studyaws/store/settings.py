@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects.sqlite import insert
 
 from studyaws.config import NAMES, SettingError, Settings, format_value, parse_value
@@ -47,13 +47,61 @@ def load_parameters(engine: Engine) -> tuple[float, ...] | None:
     return tuple(json.loads(value)) if value else None
 
 
-def save_parameters(engine: Engine, parameters: tuple[float, ...] | None) -> None:
-    _put(engine, _PARAMETERS, json.dumps(list(parameters)) if parameters else "")
+def save_parameters(engine: Engine, parameters: tuple[float, ...] | None, *,
+                    reschedule: bool = False) -> None:
+    """Put `parameters` in use. With `reschedule`, the same transaction records that every
+    studied card is still to be rescheduled under them (see PendingReschedule)."""
+    with writing(engine) as session:
+        _put_in(session, _PARAMETERS, json.dumps(list(parameters)) if parameters else "")
+        if reschedule:
+            mark_rescheduled(session, parameters, 0)
+
+
+# -- a reschedule under way ---------------------------------------------------------------
+_PENDING = "reschedule-pending"
+
+
+@dataclass(frozen=True)
+class PendingReschedule:
+    """A reschedule that was begun and has not finished: the parameters it replays the
+    cards' histories under, and the highest card id done (cards are done in id order)."""
+
+    parameters: tuple[float, ...] | None
+    after: int
+
+
+def load_pending_reschedule(engine: Engine) -> PendingReschedule | None:
+    with reading(engine) as session:
+        value = session.execute(select(Setting.value).where(Setting.key == _PENDING)).scalar()
+    if not value:
+        return None
+    try:
+        data = json.loads(value)
+        parameters = tuple(float(w) for w in data["parameters"]) if data["parameters"] else None
+        return PendingReschedule(parameters, int(data["after"]))
+    except (ValueError, KeyError, TypeError):
+        return PendingReschedule(None, 0)  # unreadable: redo it from the first card
+
+
+def mark_rescheduled(session, parameters: tuple[float, ...] | None, after: int) -> None:
+    """Inside the caller's write transaction: every studied card up to id `after` is
+    rescheduled under `parameters`, the ones after it are not yet."""
+    _put_in(session, _PENDING, json.dumps({"parameters": list(parameters) if parameters
+                                           else None, "after": after}))
+
+
+def clear_pending_reschedule(session) -> None:
+    """Inside the caller's write transaction: the reschedule is complete."""
+    session.execute(delete(Setting).where(Setting.key == _PENDING))
 
 
 def _put(engine: Engine, key: str, value: str) -> None:
     with writing(engine) as session:
-        session.execute(
-            insert(Setting).values(key=key, value=value)
-            .on_conflict_do_update(index_elements=["key"], set_={"value": value})
-        )
+        _put_in(session, key, value)
+
+
+def _put_in(session, key: str, value: str) -> None:
+    session.execute(
+        insert(Setting).values(key=key, value=value)
+        .on_conflict_do_update(index_elements=["key"], set_={"value": value})
+    )
