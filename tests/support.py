@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from studyaws.clock import FakeClock
-from studyaws.importer import import_paths
+from studyaws.core.clock import FakeClock
+from studyaws.services.importer import import_paths
 from studyaws.store.engine import open_engine, reading
 from studyaws.store.settings import save_setting
 from studyaws.store.tables import Card, CardState, ReviewLog

@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from studyaws import cli
-from studyaws.clock import Clock
-from studyaws.collection import take_daily_backup
-from studyaws.config import DB_NAME
+from studyaws.cli import main as cli
+from studyaws.core.clock import Clock
+from studyaws.core.config import DB_NAME
+from studyaws.services.collection import take_daily_backup
 from studyaws.store import engine as store
 from studyaws.store.engine import SCHEMA_VERSION, open_engine
 

@@ -244,7 +244,7 @@ def _deck_file(tmp_path: Path, text: str) -> Path:
 
 
 def test_an_import_matches_cards_without_holding_the_write_lock(tmp_path, monkeypatch):
-    from studyaws import importer
+    from studyaws.services import importer
 
     db = tmp_path / "c.sqlite3"
     engine = open_engine(db)
@@ -274,7 +274,7 @@ def test_an_import_matches_cards_without_holding_the_write_lock(tmp_path, monkey
 
 
 def test_a_deck_changed_between_plan_and_write_is_planned_again(tmp_path, monkeypatch):
-    from studyaws import importer
+    from studyaws.services import importer
 
     engine = open_engine(tmp_path / "c.sqlite3")
     now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import make_transient
 
-from studyaws.decks.identity import normalize
-from studyaws.decks.model import DeckError
-from studyaws.importer import COUNTS, deck_key, import_paths
+from studyaws.core.decks.identity import normalize
+from studyaws.core.decks.model import DeckError
+from studyaws.services.importer import COUNTS, deck_key, import_paths
 from studyaws.store.engine import open_engine, reading, writing
 from studyaws.store.tables import Card, CardState, Deck, ReviewLog
 

@@ -12,21 +12,22 @@ from fsrs import Rating, Scheduler
 from sqlalchemy import func, select
 from support import START, basic_deck, make_collection
 
-from studyaws.clock import FakeClock
-from studyaws.config import Settings
-from studyaws.srs import policy
-from studyaws.srs.learner import (
+from studyaws.core.clock import FakeClock
+from studyaws.core.config import Settings
+from studyaws.core.srs import policy
+from studyaws.core.srs.policy import AGAIN, EASY, GOOD, HARD, NEW, REVIEW
+from studyaws.services import optimizer
+from studyaws.services.learner import (
     SyntheticLearner,
     perturbed_parameters,
     simulate_study,
     write_history,
 )
-from studyaws.srs.policy import AGAIN, EASY, GOOD, HARD, NEW, REVIEW
-from studyaws.srs.review import ReviewService
-from studyaws.stats import optimizer, queries
-from studyaws.stats.queries import review_histories
+from studyaws.services.review import ReviewService
+from studyaws.store import stats_queries as queries
 from studyaws.store.engine import reading, writing
 from studyaws.store.settings import load_parameters, save_parameters
+from studyaws.store.stats_queries import review_histories
 from studyaws.store.tables import Card, CardState, ReviewLog
 
 TRUTH = perturbed_parameters(seed=6, spread=0.3)

@@ -16,11 +16,11 @@ from support import (
     state_of,
 )
 
-from studyaws.clock import FakeClock
-from studyaws.srs import policy
-from studyaws.srs.day import day_start, next_day_start
-from studyaws.srs.policy import AGAIN, EASY, GOOD, HARD, NEW, REVIEW, Memory
-from studyaws.srs.review import ReviewService
+from studyaws.core.clock import FakeClock
+from studyaws.core.srs import policy
+from studyaws.core.srs.day import day_start, next_day_start
+from studyaws.core.srs.policy import AGAIN, EASY, GOOD, HARD, NEW, REVIEW, Memory
+from studyaws.services.review import ReviewService
 
 
 def answer_next(service: ReviewService, rating: int = GOOD):
@@ -182,7 +182,7 @@ def test_buried_card_returns_next_day(tmp_path):
 def test_retired_cards_never_show(tmp_path):
     engine, clock, deck = make_collection(tmp_path, basic_deck(2))
     deck.write_text(basic_deck(1), encoding="utf-8")
-    from studyaws.importer import import_paths
+    from studyaws.services.importer import import_paths
 
     import_paths(engine, [deck], clock.now())
     service = ReviewService(engine, clock)
@@ -192,7 +192,7 @@ def test_retired_cards_never_show(tmp_path):
 
 
 def test_preview_intervals_are_in_order_for_review_cards():
-    scheduler = policy.scheduler_for(__import__("studyaws.config").config.Settings())
+    scheduler = policy.scheduler_for(__import__("studyaws.core.config").config.Settings())
     now = START
     memory = Memory(REVIEW, None, 3.0, 6.0, now, now - timedelta(days=3), 4, 0)
     out = policy.outcomes(scheduler, 7, memory, now)
@@ -202,7 +202,7 @@ def test_preview_intervals_are_in_order_for_review_cards():
 
 
 def test_fuzz_is_reproducible_per_card_and_review_count():
-    from studyaws.config import Settings
+    from studyaws.core.config import Settings
 
     scheduler = policy.scheduler_for(Settings())
     memory = Memory(REVIEW, None, 40.0, 5.0, START, START - timedelta(days=40), 6, 0)
@@ -235,7 +235,7 @@ def test_counts_use_the_injected_local_zone(tmp_path):
 
 
 def test_find_deck_by_title_or_unique_prefix(tmp_path):
-    from studyaws.importer import import_paths
+    from studyaws.services.importer import import_paths
     from studyaws.store.queries import find_deck
 
     engine, clock, _ = make_collection(tmp_path, "---\ntitle: Networking VPC\n---\n" + basic_deck(1))

@@ -10,13 +10,14 @@ import pytest
 from sqlalchemy import insert, update
 from support import make_collection
 
-from studyaws.clock import FakeClock
-from studyaws.config import Settings
-from studyaws.exam.blueprints import preset
-from studyaws.srs import policy
-from studyaws.srs.policy import AGAIN, EASY, GOOD, HARD, NEW, REVIEW, Memory
-from studyaws.stats import compute, report
-from studyaws.stats.queries import CardMemory
+from studyaws.core import stats as compute
+from studyaws.core.clock import FakeClock
+from studyaws.core.config import Settings
+from studyaws.core.exam.blueprints import preset
+from studyaws.core.srs import policy
+from studyaws.core.srs.policy import AGAIN, EASY, GOOD, HARD, NEW, REVIEW, Memory
+from studyaws.core.stats import CardMemory
+from studyaws.services import stats_report as report
 from studyaws.store.engine import writing
 from studyaws.store.settings import save_setting
 from studyaws.store.tables import Card, CardState, Exam, ReviewLog
@@ -31,7 +32,7 @@ def days_ago(days: float, hour: int = 10) -> datetime:
 
 def collection(tmp_path, cards_per_domain: dict[str, int]):
     """One deck per domain, each of `n` choice questions."""
-    from studyaws.importer import import_paths
+    from studyaws.services.importer import import_paths
     from studyaws.store.engine import open_engine
 
     folder = tmp_path / "decks"

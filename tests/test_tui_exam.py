@@ -10,8 +10,8 @@ from sqlalchemy import select
 from support import home_settled, make_collection
 from test_exam_core import QUESTIONS
 
-from studyaws.exam import service
-from studyaws.srs import policy
+from studyaws.core.srs import policy
+from studyaws.services import exam as service
 from studyaws.store.engine import reading
 from studyaws.store.tables import Exam, ExamQuestion, ReviewLog
 from studyaws.tui.app import StudyApp

@@ -124,7 +124,7 @@ def restore_backup(source: Path, db_path: Path) -> Path | None:
     """Replace the collection at `db_path` by the copy at `source`: it is checked, copied to a
     temporary file beside the collection, upgraded to this version's schema, and renamed over
     the collection in one step. Returns where the replaced collection was kept (or None)."""
-    from studyaws.exchange import RestoreError, remove_database, swap_in, temporary_path
+    from studyaws.services.exchange import RestoreError, remove_database, swap_in, temporary_path
     from studyaws.store.engine import open_engine
 
     check_backup(source)

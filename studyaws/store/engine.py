@@ -15,15 +15,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
+from studyaws.core.errors import StoreError  # raised here; defined in core for every layer
 from studyaws.store import tables  # noqa: F401  (registers the tables)
 
 SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 10_000
 T = TypeVar("T")
-
-
-class StoreError(Exception):
-    """A collection that cannot be opened or written; the message is for the user."""
 
 
 def _configure(engine: Engine) -> None:

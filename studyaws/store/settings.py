@@ -8,7 +8,7 @@ from dataclasses import fields, replace
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects.sqlite import insert
 
-from studyaws.config import NAMES, SettingError, Settings, format_value, parse_value
+from studyaws.core.config import NAMES, SettingError, Settings, format_value, parse_value
 from studyaws.store.engine import reading, writing
 from studyaws.store.tables import Setting
 

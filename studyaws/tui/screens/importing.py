@@ -18,8 +18,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DirectoryTree, ProgressBar, Select, Static
 
-from studyaws.importer import COUNTS, IMPORT_EXTENSIONS, ImportReport
-from studyaws.srs.review import display_path
+from studyaws.services.importer import COUNTS, IMPORT_EXTENSIONS, ImportReport
+from studyaws.services.review import display_path
 from studyaws.tui.widgets.footer import KeysFooter
 
 FORMAT_CHOICES = [
@@ -204,9 +204,9 @@ class ImportScreen(Screen):
 
     @work(thread=True, exclusive=True, group="import")
     def run_import(self, path: Path, dry_run: bool, fmt: str | None) -> None:
-        from studyaws.decks.model import DeckError
-        from studyaws.importer import import_paths
-        from studyaws.store.engine import StoreError
+        from studyaws.core.decks.model import DeckError
+        from studyaws.core.errors import StoreError
+        from studyaws.services.importer import import_paths
 
         def progress(stage: str, done: int, total: int) -> None:
             self.post_message(ImportProgressed(stage, done, total))

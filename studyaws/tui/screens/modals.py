@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
-from studyaws.srs.review import CardView
+from studyaws.services.review import CardView
 
 HELP: list[tuple[str, list[tuple[str, str]]]] = [
     ("Review", [

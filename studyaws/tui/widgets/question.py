@@ -123,7 +123,7 @@ def show_question_widgets(screen, question, rng: random.Random, *, focus_field: 
     three stay mounted) and fill it for a new showing. Returns the three widgets."""
     from textual.widgets import Input
 
-    from studyaws.questions import Choice, Numeric, Ordering
+    from studyaws.core.questions import Choice, Numeric, Ordering
 
     options = screen.query_one("#options", OptionsView)
     ordering = screen.query_one("#ordering", OrderingView)
@@ -148,7 +148,7 @@ def show_question_widgets(screen, question, rng: random.Random, *, focus_field: 
 def feedback_content(correct: bool, question, explanation: str, source: str,
                      seed: int | None = None) -> Content:
     """Right or wrong, the right answer, the explanation and where the card comes from."""
-    from studyaws.questions import answer_text
+    from studyaws.core.questions import answer_text
 
     verdict = ("✓ Correct", "bold $success") if correct else ("✗ Not quite", "bold $error")
     parts: list = [verdict, "\n\nThe answer:\n", answer_text(question, lines=True)]
