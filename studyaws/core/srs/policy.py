@@ -4,12 +4,10 @@ kept in order (Hard < Good < Easy) the way Anki keeps them. Pure: "now" is an ar
 from __future__ import annotations
 
 import random
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-import fsrs.scheduler as _fsrs_scheduler
 from fsrs import Card, Rating, Scheduler, State
 
 from studyaws.core.config import Settings
@@ -56,18 +54,28 @@ class Memory:
                    when(data["due"]), when(data["last_review"]), data["reps"], data["lapses"])
 
 
+class SeededScheduler(Scheduler):
+    """py-fsrs's scheduler with its own fuzz turned off: py-fsrs draws fuzz from the
+    process-wide `random`, which the app's thread workers share. `outcomes` fuzzes review
+    intervals itself, from a generator seeded per card and review (`fuzz_seed`)."""
+
+    def __init__(self, *, fuzz: bool, **kwargs):
+        super().__init__(enable_fuzzing=False, **kwargs)
+        self.fuzz = fuzz
+
+
 @lru_cache(maxsize=8)
 def _scheduler(retention: float, learning: tuple, relearning: tuple, max_ivl: int,
                fuzz: bool, parameters: tuple | None) -> Scheduler:
     kwargs = {}
     if parameters:
         kwargs["parameters"] = parameters
-    return Scheduler(
+    return SeededScheduler(
         desired_retention=retention,
         learning_steps=tuple(timedelta(minutes=m) for m in learning),
         relearning_steps=tuple(timedelta(minutes=m) for m in relearning),
         maximum_interval=max_ivl,
-        enable_fuzzing=fuzz,
+        fuzz=fuzz,
         **kwargs,
     )
 
@@ -78,15 +86,20 @@ def scheduler_for(settings: Settings, parameters: tuple[float, ...] | None = Non
                       parameters)
 
 
-@contextmanager
-def _seeded_fuzz(seed: int):
-    """py-fsrs draws fuzz from the global `random`; give it a per-review generator instead."""
-    original = _fsrs_scheduler.random
-    _fsrs_scheduler.random = random.Random(seed).random
-    try:
-        yield
-    finally:
-        _fsrs_scheduler.random = original
+# FSRS's fuzz: an interval of d days (d >= 3) is drawn uniformly from d +- delta, where delta
+# grows by 15 % of the days from 2.5 to 7, 10 % from 7 to 20 and 5 % beyond (FSRS and Anki).
+_FUZZ_BANDS = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.10), (20.0, float("inf"), 0.05))
+
+
+def fuzzed_interval(days: int, maximum_interval: int, draw: float) -> int:
+    """The fuzzed number of days for an interval of `days`, given a uniform draw in [0, 1)."""
+    if days < 2.5:
+        return days
+    delta = 1.0 + sum(factor * max(min(float(days), end) - start, 0.0)
+                      for start, end, factor in _FUZZ_BANDS)
+    high = min(round(days + delta), maximum_interval)
+    low = min(max(2, round(days - delta)), high)
+    return min(round(low + draw * (high - low + 1)), maximum_interval)
 
 
 def fuzz_seed(card_id: int, reps: int) -> int:
@@ -110,15 +123,22 @@ def outcomes(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,
     if now.tzinfo is not UTC:
         now = now.astimezone(UTC)
     result: dict[int, Memory] = {}
-    with _seeded_fuzz(fuzz_seed(card_id, memory.reps)):
-        for rating in (AGAIN, HARD, GOOD, EASY):
-            card, _ = scheduler.review_card(_to_fsrs(card_id, memory, now), Rating(rating),
-                                            review_datetime=now, review_duration=duration_ms)
-            result[rating] = Memory(
-                int(card.state), card.step, card.stability, card.difficulty, card.due,
-                card.last_review, memory.reps + 1,
-                memory.lapses + (1 if rating == AGAIN and memory.state == REVIEW else 0),
-            )
+    fuzz = random.Random(fuzz_seed(card_id, memory.reps)) if getattr(
+        scheduler, "fuzz", False) else None
+    for rating in (AGAIN, HARD, GOOD, EASY):
+        card, _ = scheduler.review_card(_to_fsrs(card_id, memory, now), Rating(rating),
+                                        review_datetime=now, review_duration=duration_ms)
+        due = card.due
+        if fuzz is not None and card.state == State.Review:
+            days = (due - now).days
+            if days >= 2.5:
+                due = now + timedelta(days=fuzzed_interval(days, scheduler.maximum_interval,
+                                                           fuzz.random()))
+        result[rating] = Memory(
+            int(card.state), card.step, card.stability, card.difficulty, due,
+            card.last_review, memory.reps + 1,
+            memory.lapses + (1 if rating == AGAIN and memory.state == REVIEW else 0),
+        )
     _keep_in_order(result, now)
     return result
 
