@@ -7,13 +7,17 @@ import json
 import subprocess
 import sys
 
-# Modules no command needs before it runs: the UI toolkit, plots, the optimizer, exporters,
-# other formats, Markdown rendering.
-HEAVY = ("textual", "textual_plotext", "plotext", "fsrs_rs_python", "genanki",
-         "studyaws.core.formats", "studyaws.services.exchange", "rich.markdown")
+from studyaws.core.formats import FORMATS
+
+# The question-bank readers (the package itself is a light table of their names).
+READERS = ("studyaws.core.formats.common",
+           *(f"studyaws.core.formats.{f.module}" for f in FORMATS.values() if f.module))
+# Modules no command needs before it runs: the UI toolkit, the optimizer, exporters, other
+# formats, Markdown rendering.
+HEAVY = ("textual", "fsrs_rs_python", "genanki", *READERS, "studyaws.services.exchange",
+         "rich.markdown")
 # Modules the review screen does not need before its first card is painted.
-NOT_FOR_REVIEW = ("textual_plotext", "plotext", "fsrs_rs_python", "genanki",
-                  "studyaws.core.formats", "studyaws.services.exchange")
+NOT_FOR_REVIEW = ("fsrs_rs_python", "genanki", *READERS, "studyaws.services.exchange")
 
 
 def loaded_after(code: str) -> set[str]:

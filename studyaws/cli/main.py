@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from studyaws import __version__
+from studyaws.core.formats import FORMATS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,8 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import decks and question banks (files or folders)")
     imp.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     imp.add_argument("--format", metavar="NAME",
-                     help="read every file as this format: markdown, md-tasks, md-numbered, "
-                          "anki, gift or aiken (default: detected per file)")
+                     help=f"read every file as this format: {', '.join(FORMATS)} "
+                          "(default: detected per file)")
     imp.add_argument("--bundled", action="store_true", help="import the bundled AWS decks")
     imp.add_argument("--json", action="store_true", help="print the counts as JSON")
     imp.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
@@ -207,13 +208,10 @@ def _import(args: argparse.Namespace, engine) -> int:
     if not paths:
         print("studyaws import: give deck files or folders, or --bundled", file=sys.stderr)
         return 2
-    if args.format is not None:
-        from studyaws.core.formats import FORMATS
-
-        if args.format not in FORMATS:
-            print(f"studyaws import: unknown format {args.format!r}; known: "
-                  f"{', '.join(FORMATS)}", file=sys.stderr)
-            return 2
+    if args.format is not None and args.format not in FORMATS:
+        print(f"studyaws import: unknown format {args.format!r}; known: "
+              f"{', '.join(FORMATS)}", file=sys.stderr)
+        return 2
     from studyaws.cli.exchange_commands import ImportProgress
 
     progress = ImportProgress()

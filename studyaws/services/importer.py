@@ -23,14 +23,12 @@ from studyaws.core.decks.identity import SIMILAR, similarity, variant
 from studyaws.core.decks.loader import read_deck_file
 from studyaws.core.decks.model import DeckError, Item, ParsedDeck, Problem
 from studyaws.core.decks.parser import parse_deck
+from studyaws.core.formats import EXTENSIONS
 from studyaws.store.engine import reading, writing
 from studyaws.store.tables import Card, Deck, UTCDateTime, to_db
 
 COUNTS = ("added", "updated", "unchanged", "retired")
 
-# What a folder import picks up (studyaws.core.formats.EXTENSIONS, kept here so that importing
-# the bundled decks does not load the other formats' parsers).
-IMPORT_EXTENSIONS = (".md", ".markdown", ".txt", ".csv", ".tsv", ".gift")
 _DOCS = {"README", "CORRECTIONS"}
 
 # progress(stage, done, total): stage is "read" (files) or "write" (decks).
@@ -56,7 +54,7 @@ class DeckReport:
 class ImportReport:
     decks: list[DeckReport] = field(default_factory=list)
     dry_run: bool = False
-    skipped: list = field(default_factory=list)  # studyaws.core.formats.Skipped, in file order
+    skipped: list = field(default_factory=list)  # studyaws.core.formats.common.Skipped, in file order
 
     def total(self) -> dict[str, int]:
         return {name: sum(getattr(d, name) for d in self.decks) for name in COUNTS}
@@ -96,7 +94,7 @@ def collect_import_files(paths: list[Path]) -> tuple[list[ImportFile], list[Prob
         if path.is_dir():
             files = sorted(
                 p for p in path.rglob("*")
-                if p.suffix.lower() in IMPORT_EXTENSIONS and p.is_file()
+                if p.suffix.lower() in EXTENSIONS and p.is_file()
                 and not (p.stem.upper() == "CORRECTIONS" and p.suffix.lower() == ".md")
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
                 and "corrections" not in p.relative_to(path).parts[:-1]
@@ -104,7 +102,7 @@ def collect_import_files(paths: list[Path]) -> tuple[list[ImportFile], list[Prob
             )
             if not files:
                 problems.append(Problem(str(path), 0, "no deck or question bank files in this "
-                                        f"folder ({', '.join(IMPORT_EXTENSIONS)})"))
+                                        f"folder ({', '.join(EXTENSIONS)})"))
             found.extend(ImportFile(p, False) for p in files)
         elif path.is_file():
             found.append(ImportFile(path, True))
@@ -177,7 +175,7 @@ def _import_paths(
                 problems.append(Problem(str(path), 0, "not a deck nor a question bank this "
                                         "version reads; name its format with --format"))
             elif not is_doc:
-                from studyaws.core.formats import Skipped
+                from studyaws.core.formats.common import Skipped
 
                 skipped.append(Skipped(str(path), 0, "not a deck nor a known question bank "
                                                      "format: file skipped"))

@@ -9,20 +9,29 @@ from __future__ import annotations
 
 from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-from studyaws.core.formats.common import FormatResult, Skipped
+if TYPE_CHECKING:
+    from studyaws.core.formats.common import FormatResult
 
-__all__ = ["EXTENSIONS", "FORMATS", "FormatResult", "Skipped", "detect", "parse"]
+__all__ = ["EXTENSIONS", "FORMATS", "detect", "parse"]
 
-# name -> (module, what it is). "markdown" is the studyaws deck format itself.
-FORMATS: dict[str, tuple[str | None, str]] = {
-    "markdown": (None, "a studyaws deck (docs/deck-format.md)"),
-    "md-tasks": ("markdown_tasks", "Markdown question bank: ### questions with - [ ] / - [x]"),
-    "md-numbered": ("markdown_numbered",
-                    "Markdown question bank: numbered, answers in <details> blocks"),
-    "anki": ("anki", "Anki notes as text: tab, comma or semicolon separated"),
-    "gift": ("gift", "Moodle GIFT"),
-    "aiken": ("aiken", "Aiken multiple choice"),
+
+class Format(NamedTuple):
+    module: str | None  # the reader in this package; None: the deck parser reads it
+    label: str  # as the import screen lists it
+
+
+# Every format by the name `--format` takes; the CLI, the import screen and detection read
+# this table. This package is light to import (the readers load when used): the CLI's help
+# lists the names without loading a reader.
+FORMATS: dict[str, Format] = {
+    "markdown": Format(None, "studyaws deck (Markdown)"),
+    "md-tasks": Format("markdown_tasks", "Markdown bank: headings and task lists"),
+    "md-numbered": Format("markdown_numbered", "Markdown bank: numbered, answers in details"),
+    "anki": Format("anki", "Anki notes as text / CSV"),
+    "gift": Format("gift", "Moodle GIFT"),
+    "aiken": Format("aiken", "Aiken"),
 }
 
 # The files a folder import picks up.
@@ -60,7 +69,7 @@ def parse(name: str, text: str, path: str) -> FormatResult:
 
 
 def _module(name: str):
-    module = FORMATS[name][0]
+    module = FORMATS[name].module
     if module is None:
         raise ValueError(f"{name} is read by the deck parser")
     return import_module(f"studyaws.core.formats.{module}")

@@ -18,19 +18,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DirectoryTree, ProgressBar, Select, Static
 
-from studyaws.services.importer import COUNTS, IMPORT_EXTENSIONS, ImportReport
+from studyaws.core.formats import EXTENSIONS, FORMATS
+from studyaws.services.importer import COUNTS, ImportReport
 from studyaws.services.review import display_path
 from studyaws.tui.widgets.footer import KeysFooter
 
-FORMAT_CHOICES = [
-    ("detect the format of each file", "auto"),
-    ("studyaws deck (Markdown)", "markdown"),
-    ("Markdown bank: headings and task lists", "md-tasks"),
-    ("Markdown bank: numbered, answers in details", "md-numbered"),
-    ("Anki notes as text / CSV", "anki"),
-    ("Moodle GIFT", "gift"),
-    ("Aiken", "aiken"),
-]
+FORMAT_CHOICES = [("detect the format of each file", "auto"),
+                  *((fmt.label, name) for name, fmt in FORMATS.items())]
 
 
 class BankTree(DirectoryTree):
@@ -38,7 +32,7 @@ class BankTree(DirectoryTree):
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         return [p for p in paths if not p.name.startswith(".")
-                and (self._safe_is_dir(p) or p.suffix.lower() in IMPORT_EXTENSIONS)]
+                and (self._safe_is_dir(p) or p.suffix.lower() in EXTENSIONS)]
 
 
 class ImportFinished(Message):
