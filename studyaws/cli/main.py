@@ -160,7 +160,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "exam":
         return _exam(args, engine)
     if args.command in ("stats", "optimize"):
-        from studyaws.cli.main import stats_commands as commands
+        from studyaws.cli import stats_commands as commands
 
         return getattr(commands, args.command)(args, engine)
     from studyaws.tui.app import run_app

@@ -172,7 +172,7 @@ def write_history(engine, reviews: list[SimulatedReview], memories: dict[int, Me
     from sqlalchemy import insert, update
 
     from studyaws.store.engine import writing
-    from studyaws.store.tables import CardState, ReviewLog
+    from studyaws.store.tables import CardState, ReviewLog, memory_columns
 
     rows = [
         {
@@ -190,11 +190,7 @@ def write_history(engine, reviews: list[SimulatedReview], memories: dict[int, Me
     with writing(engine) as session:
         if rows:
             session.execute(insert(ReviewLog), rows)
-        states = [
-            {"card_id": card_id, "state": m.state, "step": m.step, "stability": m.stability,
-             "difficulty": m.difficulty, "due": m.due, "last_review": m.last_review,
-             "reps": m.reps, "lapses": m.lapses}
-            for card_id, m in memories.items() if m.state != NEW
-        ]
+        states = [{"card_id": card_id, **memory_columns(m)}
+                  for card_id, m in memories.items() if m.state != NEW]
         if states:
             session.execute(update(CardState), states)

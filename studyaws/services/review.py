@@ -22,7 +22,7 @@ from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW, Memory
 from studyaws.core.srs.queue import LEARN_AHEAD, DayCounts, next_source
 from studyaws.store.engine import reading, writing
 from studyaws.store.settings import load_parameters, load_settings
-from studyaws.store.tables import Card, CardState, Deck, ReviewLog
+from studyaws.store.tables import Card, CardState, Deck, ReviewLog, memory_columns
 
 
 @dataclass
@@ -278,8 +278,7 @@ class ReviewService:
 
     def _view(self, row, seed: int | None = None) -> CardView:
         card, state, deck_title = row
-        memory = Memory(state.state, state.step, state.stability, state.difficulty, state.due,
-                        state.last_review, state.reps, state.lapses)
+        memory = state.memory()
         payload = json.loads(card.payload or "{}")
         if card.kind == "scenario" and seed is None:
             seed = scenario_seed(card.id, memory.reps)
@@ -370,8 +369,7 @@ def record_answer(session, scheduler, settings: Settings, card_id: int, rating: 
     row (with what undo needs), sibling burying and leech detection."""
     state = session.get(CardState, card_id)
     card = session.get(Card, card_id)
-    prior = Memory(state.state, state.step, state.stability, state.difficulty, state.due,
-                   state.last_review, state.reps, state.lapses)
+    prior = state.memory()
     new = policy.review(scheduler, card_id, prior, rating, now, duration_ms or None)
     became_leech = (
         rating == policy.AGAIN and prior.state == REVIEW and not card.leech
@@ -393,9 +391,7 @@ def record_answer(session, scheduler, settings: Settings, card_id: int, rating: 
         "buried_siblings": buried,
     }
     session.execute(update(CardState).where(CardState.card_id == card_id).values(
-        state=new.state, step=new.step, stability=new.stability,
-        difficulty=new.difficulty, due=new.due, last_review=new.last_review,
-        reps=new.reps, lapses=new.lapses))
+        **memory_columns(new)))
     if buried:
         session.execute(update(Card).where(Card.id.in_(buried)).values(buried_until=day_end))
     if became_leech:
@@ -417,9 +413,7 @@ def undo_answer(engine: Engine, log_id: int) -> tuple[int, int]:
         info = json.loads(log.prior_state)
         prior = Memory.from_dict(info["memory"])
         session.execute(update(CardState).where(CardState.card_id == log.card_id).values(
-            state=prior.state, step=prior.step, stability=prior.stability,
-            difficulty=prior.difficulty, due=prior.due, last_review=prior.last_review,
-            reps=prior.reps, lapses=prior.lapses))
+            **memory_columns(prior)))
         buried_until = info.get("buried_until")
         session.execute(update(Card).where(Card.id == log.card_id).values(
             suspended=info["suspended"], leech=info["leech"],
