@@ -15,6 +15,7 @@ from studyaws.core.clock import FakeClock
 from studyaws.core.config import Settings
 from studyaws.core.exam.blueprints import preset
 from studyaws.core.srs import policy
+from studyaws.core.srs.day import study_date
 from studyaws.core.srs.policy import AGAIN, EASY, GOOD, HARD, NEW, REVIEW, Memory
 from studyaws.core.stats import CardMemory
 from studyaws.services import stats_report as report
@@ -68,11 +69,11 @@ def set_state(engine, card_id: int, state: int, due: datetime, stability: float 
 # -- pure ---------------------------------------------------------------------------------
 def test_study_date_follows_the_day_start_hour_and_zone():
     zone = ZoneInfo("America/New_York")  # UTC-4 in June
-    assert compute.study_date(datetime(2026, 6, 15, 7, 59, tzinfo=UTC), zone, 4) == date(2026, 6, 14)
-    assert compute.study_date(datetime(2026, 6, 15, 8, 0, tzinfo=UTC), zone, 4) == date(2026, 6, 15)
+    assert study_date(datetime(2026, 6, 15, 7, 59, tzinfo=UTC), zone, 4) == date(2026, 6, 14)
+    assert study_date(datetime(2026, 6, 15, 8, 0, tzinfo=UTC), zone, 4) == date(2026, 6, 15)
     kathmandu = ZoneInfo("Asia/Kathmandu")  # UTC+5:45: a day that starts on a quarter hour
-    assert compute.study_date(datetime(2026, 6, 14, 22, 14, tzinfo=UTC), kathmandu, 4) == date(2026, 6, 14)
-    assert compute.study_date(datetime(2026, 6, 14, 22, 15, tzinfo=UTC), kathmandu, 4) == date(2026, 6, 15)
+    assert study_date(datetime(2026, 6, 14, 22, 14, tzinfo=UTC), kathmandu, 4) == date(2026, 6, 14)
+    assert study_date(datetime(2026, 6, 14, 22, 15, tzinfo=UTC), kathmandu, 4) == date(2026, 6, 15)
 
 
 def test_heatmap_counts_study_days_and_the_streak():

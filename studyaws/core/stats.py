@@ -6,12 +6,13 @@ Study days start at the user's local hour (`day_starts_at`), as everywhere in th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import NamedTuple
 
 from studyaws.core.domains import DOMAINS
 from studyaws.core.exam.blueprints import Blueprint
 from studyaws.core.srs import policy
+from studyaws.core.srs.day import study_date
 from studyaws.core.srs.policy import NEW, Memory
 
 
@@ -30,16 +31,6 @@ class CardMemory(NamedTuple):
 MATURE_DAYS = 21  # a card is mature once its interval is 21 days or more (as in Anki)
 HEATMAP_DAYS = 365
 FORECAST_DAYS = 30
-
-
-def study_date(moment: datetime, zone: tzinfo, hour: int) -> date:
-    """The study day a moment belongs to: a day that starts at `hour`, local time."""
-    return (moment.astimezone(zone) - timedelta(hours=hour)).date()
-
-
-def day_start_of(day: date, zone: tzinfo, hour: int) -> datetime:
-    """When study day `day` starts, in UTC."""
-    return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
 
 
 # -- heatmap and forecast ---------------------------------------------------------------

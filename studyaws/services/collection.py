@@ -39,15 +39,14 @@ def open_collection(home: str | None = None, *, import_bundled: bool = True,
 def take_daily_backup(engine: Engine, db_path: Path, clock: Clock) -> Path | None:
     """Today's copy, unless there is one. A copy that cannot be made (a full disk, a folder
     that cannot be written) is reported as a warning: it must not stop the day's review."""
-    from studyaws.core.srs.day import day_start
+    from studyaws.core.srs.day import study_date
     from studyaws.store.backup import daily_backup
     from studyaws.store.settings import load_settings
 
     zone = clock.local_zone()
     try:
         hour = load_settings(engine).day_starts_at
-        study_day = day_start(clock.now(), zone, hour).astimezone(zone).date()
-        return daily_backup(db_path, study_day)
+        return daily_backup(db_path, study_date(clock.now(), zone, hour))
     except (OSError, sqlite3.Error, SQLAlchemyError) as exc:
         cause = getattr(exc, "orig", None) or exc
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(cause)

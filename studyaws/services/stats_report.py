@@ -11,6 +11,7 @@ from studyaws.core import stats as compute
 from studyaws.core.clock import Clock
 from studyaws.core.exam.blueprints import preset
 from studyaws.core.srs import policy
+from studyaws.core.srs.day import day_start_of, study_date
 from studyaws.core.srs.exam_plan import exam_moment
 from studyaws.core.stats import DomainMastery, Heatmap, Prediction, Readiness, RetentionRow
 from studyaws.services.exam import QUESTION_KINDS
@@ -42,10 +43,10 @@ def collect(engine: Engine, clock: Clock, preset_name: str = READINESS_PRESET) -
     now = clock.now()
     zone = clock.local_zone()
     hour = settings.day_starts_at
-    today = compute.study_date(now, zone, hour)
+    today = study_date(now, zone, hour)
 
     def starts(first: int, last: int) -> list[datetime]:
-        return [compute.day_start_of(today + timedelta(days=n), zone, hour)
+        return [day_start_of(today + timedelta(days=n), zone, hour)
                 for n in range(first, last + 1)]
 
     past = starts(1 - compute.HEATMAP_DAYS, 1)
@@ -94,7 +95,7 @@ def readiness_for(engine: Engine, clock: Clock, preset_name: str = READINESS_PRE
     pool = [c for c in queries.card_memories(engine)
             if c.kind in QUESTION_KINDS and not c.suspended]
     return _readiness(pool, compute.recall_at(pool, scheduler, now), settings, scheduler,
-                      compute.study_date(now, zone, settings.day_starts_at), zone, preset_name)
+                      study_date(now, zone, settings.day_starts_at), zone, preset_name)
 
 
 def _rate(rate: compute.PassRate) -> dict:
