@@ -29,8 +29,6 @@ from studyaws.core.formats.common import (
 )
 from studyaws.core.text import clean
 
-NAME = "aiken"
-
 _OPTION = re.compile(r"^\s*([A-Z])[.)]\s+(.*)$")
 _ANSWER = re.compile(r"^\s*ANSWER\s*:\s*(.*?)\s*$", re.IGNORECASE)
 

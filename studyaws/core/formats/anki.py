@@ -38,8 +38,6 @@ from studyaws.core.formats.common import (
 )
 from studyaws.core.text import clean
 
-NAME = "anki"
-
 _HEADER = re.compile(r"^#([a-z][a-z ]*):(.*)$", re.IGNORECASE)
 _SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|",
                "colon": ":"}

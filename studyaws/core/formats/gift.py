@@ -46,8 +46,6 @@ from studyaws.core.formats.common import (
 )
 from studyaws.core.text import clean
 
-NAME = "gift"
-
 _ESCAPABLE = "~=#{}:\\"
 _FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 _WEIGHT = re.compile(r"^\s*%(-?\d+(?:\.\d+)?)%")

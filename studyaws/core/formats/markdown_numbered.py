@@ -35,8 +35,6 @@ from studyaws.core.formats.common import (
 )
 from studyaws.core.text import clean
 
-NAME = "md-numbered"
-
 _QUESTION = re.compile(r"^\s{0,3}(\d+)[.)]\s+(.*)$")
 _OPTION = re.compile(r"^\s*[-*+]?\s*([A-Z])[.)]\s+(.*)$")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")

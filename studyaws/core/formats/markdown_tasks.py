@@ -34,8 +34,6 @@ from studyaws.core.formats.common import (
 )
 from studyaws.core.text import clean
 
-NAME = "md-tasks"
-
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _TASK = re.compile(r"^(\s{0,3})[-*+]\s+\[( |x|X)\]\s?(.*)$")

@@ -526,7 +526,7 @@ def reason_text(reason: str, vpc: Vpc, instance: Instance) -> str:
 INBOUND_VIA_NAT = "Yes: through the NAT gateway's Elastic IP address"
 
 
-def _answer_options(vpc: Vpc, instance: Instance, direction: str) -> list[str]:
+def _answer_options(vpc: Vpc, direction: str) -> list[str]:
     """Reasons relevant to this setup that can be offered as options."""
     if direction == "outbound":
         reasons = [VIA_IGW, NO_ROUTE, IGW_DETACHED, NO_PUBLIC_IP]
@@ -549,7 +549,7 @@ def _reach_question(vpc: Vpc, instance: Instance, direction: str, rng: random.Ra
     right = reason_text(result.reason, vpc, instance)
     faults = true_faults(vpc, instance)
     candidates = []
-    for reason in _answer_options(vpc, instance, direction):
+    for reason in _answer_options(vpc, direction):
         if reason == result.reason:
             continue
         # when it fails, don't offer another condition that also holds: it would be half-true

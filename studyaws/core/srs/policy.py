@@ -139,11 +139,11 @@ def outcomes(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,
             card.last_review, memory.reps + 1,
             memory.lapses + (1 if rating == AGAIN and memory.state == REVIEW else 0),
         )
-    _keep_in_order(result, now)
+    _keep_in_order(result)
     return result
 
 
-def _keep_in_order(result: dict[int, Memory], now: datetime) -> None:
+def _keep_in_order(result: dict[int, Memory]) -> None:
     """Among review outcomes, Good is at least a day beyond Hard and Easy beyond Good."""
     day = timedelta(days=1)
     previous = None
