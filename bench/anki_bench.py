@@ -33,7 +33,7 @@ from anki.cards import Card  # isort: skip
 from anki.import_export_pb2 import CsvMetadata
 from anki.scheduler_pb2 import CardAnswer
 
-from studyaws.decks.parser import parse_deck
+from studyaws.core.decks.parser import parse_deck
 from studyaws.store.tables import from_db
 
 ANSWERS = {1: CardAnswer.AGAIN, 2: CardAnswer.HARD, 3: CardAnswer.GOOD, 4: CardAnswer.EASY}

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from studyaws.clock import Clock
-from studyaws.importer import import_paths
-from studyaws.srs.review import ReviewService
+from studyaws.core.clock import Clock
+from studyaws.services.importer import import_paths
+from studyaws.services.review import ReviewService
 from studyaws.store.engine import open_engine
 from studyaws.store.settings import save_setting
 
@@ -222,7 +222,7 @@ def _cli_has(command: str) -> bool:
 def stats_open(home: Path, runs: int) -> Measured:
     """Opening the statistics: the stats screen if there is one (pushed in the app under
     Pilot, until it is painted), else what such a screen waits for, the stats service
-    (`studyaws.stats.report.collect`), else nothing."""
+    (`studyaws.services.stats_report.collect`), else nothing."""
     try:
         from studyaws.tui.screens import stats as screen_module  # noqa: F401
     except ImportError:
@@ -230,7 +230,7 @@ def stats_open(home: Path, runs: int) -> Measured:
     if screen_module is not None:
         return _stats_screen(home, runs)
     try:
-        from studyaws.stats import report
+        from studyaws.services import stats_report as report
     except ImportError:
         return Measured([], "not built yet")
     engine = open_engine(home / "studyaws.sqlite3")
@@ -279,11 +279,11 @@ def exam_assembly(home: Path, runs: int) -> Measured:
     """Assembling a 65-question SAA-C03 exam: the whole start (candidates read from the
     collection, assembled, saved) when the exam service exists, on a copy."""
     try:
-        from studyaws.exam import assembly  # noqa: F401
+        from studyaws.core.exam import assembly  # noqa: F401
     except ImportError:
         return Measured([], "not built yet")
     try:
-        from studyaws.exam import service
+        from studyaws.services import exam as service
     except ImportError:
         service = None
     copy = home.parent / "exam-copy"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from generate import deck_text
 
-from studyaws.importer import import_paths
+from studyaws.services.importer import import_paths
 from studyaws.store.engine import open_engine
 from studyaws.store.tables import to_db
 

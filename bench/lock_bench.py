@@ -46,7 +46,7 @@ sys.path.insert(0, str(HERE))
 from collection import build_collection, collection_size  # noqa: E402
 from run import load, machine, versions  # noqa: E402
 
-from studyaws.srs.learner import perturbed_parameters  # noqa: E402
+from studyaws.services.learner import perturbed_parameters  # noqa: E402
 from studyaws.store.engine import open_engine  # noqa: E402
 from studyaws.store.settings import save_parameters  # noqa: E402
 

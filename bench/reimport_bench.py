@@ -23,7 +23,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from studyaws.importer import import_paths
+from studyaws.services.importer import import_paths
 from studyaws.store.engine import open_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -32,7 +32,7 @@ import pathological  # noqa: E402
 
 def count_comparisons():
     """Count difflib.SequenceMatcher.real_quick_ratio calls: the first step of every
-    comparison of two texts (studyaws.decks.identity.similarity)."""
+    comparison of two texts (studyaws.core.decks.identity.similarity)."""
     real = difflib.SequenceMatcher.real_quick_ratio
     calls = [0]
 

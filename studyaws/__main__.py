@@ -1,3 +1,3 @@
-from studyaws.cli import main
+from studyaws.cli.main import main
 
 raise SystemExit(main())

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from support import basic_deck
 
-from studyaws.clock import FakeClock
-from studyaws.config import DB_NAME
-from studyaws.srs.review import ReviewService
+from studyaws.core.clock import FakeClock
+from studyaws.core.config import DB_NAME
+from studyaws.services.review import ReviewService
 from studyaws.store.engine import open_engine
 
 FIXTURE = Path(__file__).parent / "fixtures" / "schema1.sqlite3"

@@ -70,7 +70,7 @@ def install(spec: dict) -> None:
         in_write.pop(id(conn), None)
 
     if "pause_at_replay" in spec:
-        from studyaws.srs import policy
+        from studyaws.core.srs import policy
 
         folder = Path(spec["folder"])
         real = policy.review

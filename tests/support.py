@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from studyaws.clock import FakeClock
-from studyaws.importer import import_paths
+from studyaws.core.clock import FakeClock
+from studyaws.services.importer import import_paths
 from studyaws.store.engine import open_engine, reading
 from studyaws.store.settings import save_setting
 from studyaws.store.tables import Card, CardState, ReviewLog
@@ -85,7 +85,7 @@ def cards_as_schema_4(db: Path, columns: list[str]) -> list[tuple]:
     import sqlite3
     from contextlib import closing
 
-    from studyaws.decks.cloze import sides
+    from studyaws.core.decks.cloze import sides
 
     with closing(sqlite3.connect(db)) as conn:
         conn.row_factory = sqlite3.Row
@@ -112,9 +112,9 @@ def studied_collection(tmp_path: Path, cards: int, days: int, new_per_day: int, 
     (its answers from the FSRS model `truth`); returns (engine, clock at the end, reviews)."""
     from datetime import timedelta
 
-    from studyaws.config import Settings
-    from studyaws.srs import policy
-    from studyaws.srs.learner import SyntheticLearner, simulate_study, write_history
+    from studyaws.core.config import Settings
+    from studyaws.core.srs import policy
+    from studyaws.services.learner import SyntheticLearner, simulate_study, write_history
 
     engine, clock, _ = make_collection(tmp_path, basic_deck(cards))
     with reading(engine) as session:
@@ -143,8 +143,8 @@ def copy_collection(source: Path, target: Path) -> Path:
 
 def replayed(engine, card_id: int, parameters) -> object:
     """The card's memory as FSRS gives it when its whole logged history is answered again
-    under `parameters`, with the collection's settings (studyaws.srs.policy.Memory)."""
-    from studyaws.srs import policy
+    under `parameters`, with the collection's settings (studyaws.core.srs.policy.Memory)."""
+    from studyaws.core.srs import policy
     from studyaws.store.settings import load_settings
 
     scheduler = policy.scheduler_for(load_settings(engine), parameters)

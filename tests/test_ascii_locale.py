@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from support import make_collection
 
-from studyaws.exam import service
+from studyaws.services import exam as service
 
 DECK = """\
 # Café → Über ✓

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from backup_support import answer, integrity, make_home, rows, run
 
-from studyaws.clock import FakeClock
-from studyaws.collection import open_collection
-from studyaws.config import DB_NAME
+from studyaws.core.clock import FakeClock
+from studyaws.core.config import DB_NAME
+from studyaws.services.collection import open_collection
 from studyaws.store.backup import (
     copy_database,
     daily_backup,

@@ -22,10 +22,10 @@ import pytest
 from sqlalchemy import event
 from support import card_columns, cards_as_schema_4
 
-from studyaws import cli
-from studyaws.clock import Clock
-from studyaws.collection import take_daily_backup
-from studyaws.config import DB_NAME
+from studyaws.cli import main as cli
+from studyaws.core.clock import Clock
+from studyaws.core.config import DB_NAME
+from studyaws.services.collection import take_daily_backup
 from studyaws.store import engine as store
 from studyaws.store.engine import SCHEMA_VERSION, open_engine
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studyaws.decks.blocks import markdown_blocks, read_blocks, trimmed
-from studyaws.decks.scanner import scan
-from studyaws.text import clean
+from studyaws.core.decks.blocks import markdown_blocks, read_blocks, trimmed
+from studyaws.core.decks.scanner import scan
+from studyaws.core.text import clean
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -134,7 +134,7 @@ def test_scanner_agrees_with_markdown_it_on_common_lines(chunks):
 
 
 def test_odd_white_space_is_every_white_space_but_space_and_line_break():
-    from studyaws.decks.scanner import _ODD_SPACE
+    from studyaws.core.decks.scanner import _ODD_SPACE
 
     odd = {chr(c) for c in range(0x110000) if _ODD_SPACE.match(chr(c))}
     assert odd == {chr(c) for c in range(0x110000) if chr(c).isspace()} - {" ", "\n"} | {"\x00"}

@@ -9,11 +9,11 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from studyaws.collection import open_collection
-from studyaws.config import bundled_decks_dir
-from studyaws.decks.identity import normalize
-from studyaws.decks.loader import load_decks
-from studyaws.domains import DOMAINS
+from studyaws.core.config import bundled_decks_dir
+from studyaws.core.decks.identity import normalize
+from studyaws.core.decks.loader import load_decks
+from studyaws.core.domains import DOMAINS
+from studyaws.services.collection import open_collection
 from studyaws.store.engine import reading
 from studyaws.store.tables import Card, Deck
 
@@ -80,7 +80,7 @@ def test_bundled_decks_import_with_expected_counts(tmp_path):
 
 
 def test_bundled_scenarios_cover_every_kind():
-    from studyaws import scenarios
+    from studyaws.core import scenarios
 
     loaded = load_decks([bundled_decks_dir()])
     used = {item.payload["kind"] for _, deck in loaded for item in deck.items

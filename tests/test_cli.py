@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from studyaws.config import DB_NAME, bundled_decks_dir
+from studyaws.core.config import DB_NAME, bundled_decks_dir
 
 GOOD = "# Alpha\n\nQ: What is a VPC?\nA: A virtual network.\n\nSubnet ::: a range of a VPC\n"
 GOOD_CARDS = 3

@@ -15,8 +15,8 @@ from support import make_collection
 from test_cli import dump
 
 from studyaws import clock as clock_module
-from studyaws.clock import Clock, FakeClock
-from studyaws.exam import service
+from studyaws.core.clock import Clock, FakeClock
+from studyaws.services import exam as service
 
 LAUNCHER = Path(__file__).with_name("run_at_time.py")
 
@@ -72,7 +72,7 @@ def test_a_clock_within_range_works(collection: Path, when: str):
 
 
 def test_the_range_is_checked_where_now_is_read(monkeypatch):
-    from studyaws.clock import ClockError
+    from studyaws.core.clock import ClockError
 
     now = datetime(2026, 3, 2, 9, tzinfo=UTC)
     monkeypatch.setattr(clock_module, "system_now", lambda: now)

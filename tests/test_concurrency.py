@@ -253,7 +253,7 @@ def _deck_file(tmp_path: Path, text: str) -> Path:
 
 
 def test_an_import_matches_cards_without_holding_the_write_lock(tmp_path, monkeypatch):
-    from studyaws import importer
+    from studyaws.services import importer
 
     db = tmp_path / "c.sqlite3"
     engine = open_engine(db)
@@ -283,7 +283,7 @@ def test_an_import_matches_cards_without_holding_the_write_lock(tmp_path, monkey
 
 
 def test_a_deck_changed_between_plan_and_write_is_planned_again(tmp_path, monkeypatch):
-    from studyaws import importer
+    from studyaws.services import importer
 
     engine = open_engine(tmp_path / "c.sqlite3")
     now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -343,9 +343,9 @@ def test_an_answer_given_while_optimize_reschedules_goes_through(tmp_path, monke
     rescheduled with that answer in its history."""
     from support import replayed, studied_collection
 
-    from studyaws.srs import policy
-    from studyaws.srs.learner import perturbed_parameters
-    from studyaws.srs.review import record_answer
+    from studyaws.core.srs import policy
+    from studyaws.services.learner import perturbed_parameters
+    from studyaws.services.review import record_answer
     from studyaws.store.settings import load_parameters, load_settings
     from studyaws.store.tables import CardState, ReviewLog
 
@@ -396,8 +396,8 @@ def test_answers_given_during_a_large_import_are_not_kept_waiting(tmp_path, monk
     """A real `studyaws import` rewrites 8,000 cards while another connection answers cards
     of the same deck without a pause, each answer allowed to wait one second for the write
     lock (the app allows ten). None is refused; every answer and every edit is kept."""
-    from studyaws.clock import FakeClock
-    from studyaws.srs.review import ReviewService
+    from studyaws.core.clock import FakeClock
+    from studyaws.services.review import ReviewService
     from studyaws.store.settings import save_setting
     from studyaws.store.tables import CardState
 

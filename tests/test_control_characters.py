@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from support import START, make_collection
 
-from studyaws.clock import FakeClock
-from studyaws.exam import service
+from studyaws.core.clock import FakeClock
+from studyaws.core.text import printable
+from studyaws.services import exam as service
 from studyaws.store.engine import open_engine
-from studyaws.text import printable
 from studyaws.tui.app import StudyApp
 from studyaws.tui.screens.exam import AnswerReviewScreen, ExamScreen
 from studyaws.tui.screens.importing import ImportScreen

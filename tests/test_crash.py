@@ -145,7 +145,7 @@ class DiskFullApp(StudyApp):
 async def test_a_crash_on_a_full_disk_leaves_no_empty_report_and_no_traceback(tmp_path):
     from test_bad_environment import _fill, _mount, _umount
 
-    from studyaws.reliability import write_crash_report
+    from studyaws.services.reliability import write_crash_report
 
     home = tmp_path / "home"
     home.mkdir()

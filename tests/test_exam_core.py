@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 from support import make_collection
 
-from studyaws.exam import service
-from studyaws.exam.assembly import Candidate, assemble, domain_quotas
-from studyaws.exam.blueprints import PRESETS, preset
-from studyaws.exam.scoring import Answered, scaled_estimate, score
-from studyaws.questions import Choice
-from studyaws.srs import policy
+from studyaws.core.exam.assembly import Candidate, assemble, domain_quotas
+from studyaws.core.exam.blueprints import PRESETS, preset
+from studyaws.core.exam.scoring import Answered, scaled_estimate, score
+from studyaws.core.questions import Choice
+from studyaws.core.srs import policy
+from studyaws.services import exam as service
 from studyaws.store.engine import reading
 from studyaws.store.settings import save_setting
 from studyaws.store.tables import ReviewLog
@@ -72,7 +72,7 @@ def test_assembly_is_shuffled_but_reproducible_by_seed():
 
 def test_scoring_unanswered_wrong_multi_all_or_nothing_and_scaled():
     multi = Choice("Pick two", ("a", "b", "c"), frozenset({0, 2}))
-    from studyaws.questions import Response, is_correct
+    from studyaws.core.questions import Response, is_correct
 
     assert not is_correct(multi, Response(chosen=frozenset({0})))
     assert is_correct(multi, Response(chosen=frozenset({0, 2})))

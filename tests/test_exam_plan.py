@@ -7,15 +7,15 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import update
 from support import basic_deck, make_collection
 
-from studyaws.srs.exam_plan import (
+from studyaws.core.srs.exam_plan import (
     ExamPlan,
     below_target,
     exam_moment,
     plan_for_exam,
     short_date,
 )
-from studyaws.srs.policy import EASY, GOOD, NEW, REVIEW
-from studyaws.srs.review import ReviewService
+from studyaws.core.srs.policy import EASY, GOOD, NEW, REVIEW
+from studyaws.services.review import ReviewService
 from studyaws.store.engine import writing
 from studyaws.store.tables import CardState
 

@@ -11,11 +11,12 @@ import pytest
 from fsrs.scheduler import DEFAULT_PARAMETERS
 from support import make_collection
 
-from studyaws.exam import pool, service
-from studyaws.exam.assembly import Candidate, assemble, noise_bits
-from studyaws.exam.blueprints import Blueprint, preset
-from studyaws.importer import import_paths
-from studyaws.srs import policy
+from studyaws.core.exam.assembly import Candidate, assemble, noise_bits
+from studyaws.core.exam.blueprints import Blueprint, preset
+from studyaws.core.srs import policy
+from studyaws.services import exam as service
+from studyaws.services.importer import import_paths
+from studyaws.store import exam_pool as pool
 from studyaws.store.settings import load_parameters, load_settings, save_parameters
 from studyaws.store.tables import to_db
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studyaws import formats
-from studyaws.formats.common import choose_count, html_to_text, strip_numbering
+from studyaws.core import formats
+from studyaws.core.formats.common import choose_count, html_to_text, strip_numbering
 
 SAMPLES = Path(__file__).parent / "samples"
 

@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from studyaws.clock import FakeClock
-from studyaws.decks.loader import read_deck_file
-from studyaws.decks.model import DeckError
-from studyaws.decks.parser import parse_deck
-from studyaws.importer import import_paths
+from studyaws.core.clock import FakeClock
+from studyaws.core.decks.loader import read_deck_file
+from studyaws.core.decks.model import DeckError
+from studyaws.core.decks.parser import parse_deck
+from studyaws.services.importer import import_paths
 from studyaws.store.engine import open_engine, reading
 from studyaws.store.tables import Card, CardState, Deck
 

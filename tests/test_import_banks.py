@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import select
 from test_cli import assert_no_traceback, run, table
 
-from studyaws.clock import FakeClock
-from studyaws.config import DB_NAME
-from studyaws.decks.loader import MAX_DECK_BYTES
-from studyaws.decks.model import DeckError
-from studyaws.importer import import_paths
-from studyaws.srs import policy
-from studyaws.srs.review import ReviewService
+from studyaws.core.clock import FakeClock
+from studyaws.core.config import DB_NAME
+from studyaws.core.decks.loader import MAX_DECK_BYTES
+from studyaws.core.decks.model import DeckError
+from studyaws.core.srs import policy
+from studyaws.services.importer import import_paths
+from studyaws.services.review import ReviewService
 from studyaws.store.engine import reading
 from studyaws.store.tables import Card, CardState, ReviewLog
 
@@ -367,7 +367,7 @@ class _Terminal:
 
 def test_a_terminal_gets_a_rich_progress_bar_and_short_imports_nothing(engine,
                                                                         tmp_path: Path):
-    from studyaws.exchange.commands import ImportProgress
+    from studyaws.cli.exchange_commands import ImportProgress
 
     folder = tmp_path / "many"
     folder.mkdir()

@@ -19,11 +19,11 @@ import pathological
 import pytest
 from pathological import measured_import
 
-from studyaws.clock import FakeClock
-from studyaws.decks.model import DeckError
-from studyaws.formats import parse as parse_format
-from studyaws.importer import import_paths
-from studyaws.srs.review import ReviewService
+from studyaws.core.clock import FakeClock
+from studyaws.core.decks.model import DeckError
+from studyaws.core.formats import parse as parse_format
+from studyaws.services.importer import import_paths
+from studyaws.services.review import ReviewService
 from studyaws.store.engine import open_engine
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -85,7 +85,7 @@ def test_a_cloze_at_the_cap_is_imported():
                         + " ".join(f"{{{{c{n}::w}}}}" for n in range(1, 101)) + "\tback\n",
                         "n.txt").deck
     assert len(deck.items) == 100
-    from studyaws.decks.parser import parse_deck
+    from studyaws.core.decks.parser import parse_deck
 
     assert len(parse_deck(text, "c.md").items) == 100
 

@@ -20,10 +20,10 @@ from sqlalchemy.orm import make_transient
 from terminal import studyaws_command
 from write_watch import WriteWatch
 
-from studyaws.decks.cloze import sides as cloze_sides
-from studyaws.decks.identity import normalize
-from studyaws.decks.model import DeckError
-from studyaws.importer import COUNTS, deck_key, import_paths
+from studyaws.core.decks.cloze import sides as cloze_sides
+from studyaws.core.decks.identity import normalize
+from studyaws.core.decks.model import DeckError
+from studyaws.services.importer import COUNTS, deck_key, import_paths
 from studyaws.store.engine import open_engine, reading, writing
 from studyaws.store.tables import Card, CardState, Deck, ReviewLog, SharedText
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_cli import assert_no_traceback, run, table
 
-from studyaws.config import DB_NAME
+from studyaws.core.config import DB_NAME
 
 SAMPLES = Path(__file__).parent / "samples"
 GOOD = "# Good\n\nQ: one\nA: two\n"

@@ -1,4 +1,4 @@
-"""The pairing of a re-imported deck's cards with the stored ones (studyaws.decks.matching)
+"""The pairing of a re-imported deck's cards with the stored ones (studyaws.core.decks.matching)
 gives, on small decks, exactly what comparing every pair by the rules of docs/deck-format.md
 ("Stable ids") gives."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from studyaws.decks.identity import SIMILAR, similarity
-from studyaws.decks.matching import exact_text, fuzzy_text, ids_compatible, match
+from studyaws.core.decks.identity import SIMILAR, similarity
+from studyaws.core.decks.matching import exact_text, fuzzy_text, ids_compatible, match
 
 
 def every_pair(rows: list[dict], existing: list[dict]) -> dict[int, dict]:

@@ -28,21 +28,22 @@ from support import (
 from terminal import studyaws_command
 from write_watch import WriteWatch
 
-from studyaws.clock import FakeClock
-from studyaws.config import Settings
-from studyaws.srs import policy
-from studyaws.srs.learner import (
+from studyaws.core.clock import FakeClock
+from studyaws.core.config import Settings
+from studyaws.core.srs import policy
+from studyaws.core.srs.policy import AGAIN, EASY, GOOD, HARD, NEW, REVIEW
+from studyaws.services import optimizer
+from studyaws.services.learner import (
     SyntheticLearner,
     perturbed_parameters,
     simulate_study,
 )
-from studyaws.srs.policy import AGAIN, EASY, GOOD, HARD, NEW, REVIEW
-from studyaws.srs.review import ReviewService, record_answer
-from studyaws.stats import optimizer, queries
-from studyaws.stats.queries import review_histories
+from studyaws.services.review import ReviewService, record_answer
 from studyaws.store import engine as store
+from studyaws.store import stats_queries as queries
 from studyaws.store.engine import open_engine, reading, writing
 from studyaws.store.settings import load_parameters, load_settings, save_parameters
+from studyaws.store.stats_queries import review_histories
 from studyaws.store.tables import CardState, ReviewLog
 
 TRUTH = perturbed_parameters(seed=6, spread=0.3)
@@ -439,7 +440,7 @@ def test_an_interrupted_reschedule_is_finished_by_the_next_run(tmp_path, studied
     # Killed (SIGKILL) as it is about to commit the write that takes it past half the cards.
     killed = _run([sys.executable, str(INTERRUPTED),
                    json.dumps({"kill_past_rescheduled": len(studied) // 2,
-                               "set": {"studyaws.stats.optimizer.RESCHEDULE_CARDS": 100}}),
+                               "set": {"studyaws.services.optimizer.RESCHEDULE_CARDS": 100}}),
                    "optimize", "--reschedule", "--json"], db.parent)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     kept = load_parameters(engine)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from backup_support import make_home, rows, run
 
-from studyaws.config import DB_NAME
+from studyaws.core.config import DB_NAME
 from studyaws.store.backup import is_sqlite_file
 
 

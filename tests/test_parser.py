@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from studyaws.decks.loader import (
+from studyaws.core.decks.loader import (
     MAX_DECK_BYTES,
     collect_deck_files,
     load_decks,
     read_deck_file,
 )
-from studyaws.decks.model import DeckError, Item, ParsedDeck
-from studyaws.decks.parser import parse_deck
+from studyaws.core.decks.model import DeckError, Item, ParsedDeck
+from studyaws.core.decks.parser import parse_deck
 
 PATH = "deck.md"
 

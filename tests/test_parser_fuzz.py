@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from studyaws.decks.model import KINDS, DeckError, ParsedDeck
-from studyaws.decks.parser import parse_deck
+from studyaws.core.decks.model import KINDS, DeckError, ParsedDeck
+from studyaws.core.decks.parser import parse_deck
 
 PIECES = [
     "Q:", "A:", "C:", "Order:", "Q: ", "A: ", "C: ", "Order: ", "A: =", "A: = 5 +- 1 s", "A: = x",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from studyaws.config import Settings
-from studyaws.srs import policy
-from studyaws.srs.policy import REVIEW, Memory
+from studyaws.core.config import Settings
+from studyaws.core.srs import policy
+from studyaws.core.srs.policy import REVIEW, Memory
 
 
 def test_recall_curve_matches_py_fsrs():

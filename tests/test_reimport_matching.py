@@ -15,7 +15,7 @@ import pathological
 import pytest
 from sqlalchemy import text
 
-from studyaws.importer import import_paths
+from studyaws.services.importer import import_paths
 from studyaws.store.engine import open_engine
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -14,9 +14,9 @@ import pytest
 from backup_support import FIXTURE, answer, integrity, make_home, rows, run
 from support import card_columns, cards_as_schema_4
 
-from studyaws.clock import FakeClock
-from studyaws.config import DB_NAME
-from studyaws.srs.review import ReviewService
+from studyaws.core.clock import FakeClock
+from studyaws.core.config import DB_NAME
+from studyaws.services.review import ReviewService
 from studyaws.store.backup import SQLITE_HEADER, check_backup, is_sqlite_file
 from studyaws.store.engine import SCHEMA_VERSION, StoreError, open_engine
 

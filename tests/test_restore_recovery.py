@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from backup_support import answer, integrity, make_home, rows, run
 
-from studyaws.config import DB_NAME
+from studyaws.core.config import DB_NAME
 
 
 @pytest.fixture
@@ -82,7 +82,8 @@ def test_a_second_restore_keeps_the_first_replaced_collection(home, tmp_path):
 
 
 def test_replaced_collections_are_pruned_to_the_last_few(home, tmp_path):
-    from studyaws.store.backup import REPLACED_KEEP, restore_backup
+    from studyaws.services.exchange import restore_backup
+    from studyaws.store.backup import REPLACED_KEEP
 
     copy = tmp_path / "copy.sqlite3"
     assert run(home, "backup", str(copy)).returncode == 0

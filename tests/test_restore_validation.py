@@ -12,7 +12,7 @@ import pytest
 from test_cli import run
 from test_exchange import full_collection
 
-from studyaws.config import DB_NAME
+from studyaws.core.config import DB_NAME
 
 
 def _card(data: dict, kind: str) -> dict:

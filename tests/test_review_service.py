@@ -16,11 +16,11 @@ from support import (
     state_of,
 )
 
-from studyaws.clock import FakeClock
-from studyaws.srs import policy
-from studyaws.srs.day import day_start, next_day_start
-from studyaws.srs.policy import AGAIN, EASY, GOOD, HARD, NEW, REVIEW, Memory
-from studyaws.srs.review import ReviewService
+from studyaws.core.clock import FakeClock
+from studyaws.core.srs import policy
+from studyaws.core.srs.day import day_start, next_day_start
+from studyaws.core.srs.policy import AGAIN, EASY, GOOD, HARD, NEW, REVIEW, Memory
+from studyaws.services.review import ReviewService
 
 
 def answer_next(service: ReviewService, rating: int = GOOD):
@@ -182,7 +182,7 @@ def test_buried_card_returns_next_day(tmp_path):
 def test_retired_cards_never_show(tmp_path):
     engine, clock, deck = make_collection(tmp_path, basic_deck(2))
     deck.write_text(basic_deck(1), encoding="utf-8")
-    from studyaws.importer import import_paths
+    from studyaws.services.importer import import_paths
 
     import_paths(engine, [deck], clock.now())
     service = ReviewService(engine, clock)
@@ -192,7 +192,9 @@ def test_retired_cards_never_show(tmp_path):
 
 
 def test_preview_intervals_are_in_order_for_review_cards():
-    scheduler = policy.scheduler_for(__import__("studyaws.config").config.Settings())
+    from studyaws.core.config import Settings
+
+    scheduler = policy.scheduler_for(Settings())
     now = START
     memory = Memory(REVIEW, None, 3.0, 6.0, now, now - timedelta(days=3), 4, 0)
     out = policy.outcomes(scheduler, 7, memory, now)
@@ -202,7 +204,7 @@ def test_preview_intervals_are_in_order_for_review_cards():
 
 
 def test_fuzz_is_reproducible_per_card_and_review_count():
-    from studyaws.config import Settings
+    from studyaws.core.config import Settings
 
     scheduler = policy.scheduler_for(Settings())
     memory = Memory(REVIEW, None, 40.0, 5.0, START, START - timedelta(days=40), 6, 0)
@@ -235,7 +237,7 @@ def test_counts_use_the_injected_local_zone(tmp_path):
 
 
 def test_find_deck_by_title_or_unique_prefix(tmp_path):
-    from studyaws.importer import import_paths
+    from studyaws.services.importer import import_paths
     from studyaws.store.queries import find_deck
 
     engine, clock, _ = make_collection(tmp_path, "---\ntitle: Networking VPC\n---\n" + basic_deck(1))
@@ -246,3 +248,44 @@ def test_find_deck_by_title_or_unique_prefix(tmp_path):
     assert first is not None and find_deck(engine, "networking v") == first
     assert find_deck(engine, "Networking") is None  # two decks start so
     assert find_deck(engine, "nothing") is None
+
+
+def test_fuzz_leaves_py_fsrs_globals_alone_and_matches_its_fuzz(monkeypatch):
+    """Fuzz comes from a generator of our own: py-fsrs's module-level `random` is never
+    called (threads share it), and the intervals are the ones py-fsrs's own fuzz gives for
+    the same draws."""
+    import random
+
+    import fsrs.scheduler as fsrs_scheduler
+    from fsrs import Scheduler
+
+    from studyaws.core.config import Settings
+
+    def forbidden():
+        raise AssertionError("py-fsrs's global random was used")
+
+    settings = Settings()
+    ours = policy.scheduler_for(settings)
+    theirs = Scheduler(desired_retention=settings.desired_retention,
+                       learning_steps=tuple(timedelta(minutes=m) for m in settings.learning_steps),
+                       relearning_steps=tuple(timedelta(minutes=m)
+                                              for m in settings.relearning_steps),
+                       maximum_interval=settings.maximum_interval, enable_fuzzing=True)
+    checked = 0
+    for card_id in range(1, 60):
+        for stability in (2.0, 9.0, 35.0, 400.0):
+            memory = Memory(REVIEW, None, stability, 5.0, START,
+                            START - timedelta(days=stability), card_id % 7, 0)
+            monkeypatch.setattr(fsrs_scheduler, "random", forbidden)
+            got = policy.outcomes(ours, card_id, memory, START)
+            monkeypatch.setattr(fsrs_scheduler, "random",
+                                random.Random(policy.fuzz_seed(card_id, memory.reps)).random)
+            for rating in (AGAIN, HARD, GOOD, EASY):
+                card, _ = theirs.review_card(policy._to_fsrs(card_id, memory, START),
+                                             policy.Rating(rating), review_datetime=START)
+                if rating == AGAIN or got[rating].due == card.due:
+                    checked += 1
+                    continue
+                # Only the Hard < Good < Easy spacing may move a fuzzed day further out.
+                assert got[rating].due > card.due, (card_id, stability, rating)
+    assert checked > 700

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from studyaws.questions import Choice, Numeric
-from studyaws.scenarios import aurora_quorum as aq
+from studyaws.core.questions import Choice, Numeric
+from studyaws.core.scenarios import aurora_quorum as aq
 
 
 def test_six_copies_two_per_az():

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from studyaws.questions import Choice
-from studyaws.scenarios import backup_retention as br
-from studyaws.scenarios.backup_retention import BackupSetup, Snapshot, restore_options
+from studyaws.core.questions import Choice
+from studyaws.core.scenarios import backup_retention as br
+from studyaws.core.scenarios.backup_retention import BackupSetup, Snapshot, restore_options
 
 NOW = datetime(2025, 3, 10, 12, 0, 0)
 

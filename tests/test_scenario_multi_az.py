@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from studyaws.questions import Choice
-from studyaws.scenarios import multi_az_vs_replica as m
+from studyaws.core.questions import Choice
+from studyaws.core.scenarios import multi_az_vs_replica as m
 
 MAZ = frozenset({m.MULTI_AZ})
 RR = frozenset({m.READ_REPLICA})

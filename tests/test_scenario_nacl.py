@@ -6,10 +6,10 @@ import random
 
 import pytest
 
-from studyaws import scenarios
-from studyaws.questions import Choice, Ordering
-from studyaws.scenarios import nacl
-from studyaws.scenarios.nacl import Packet, Rule, evaluate
+from studyaws.core import scenarios
+from studyaws.core.questions import Choice, Ordering
+from studyaws.core.scenarios import nacl
+from studyaws.core.scenarios.nacl import Packet, Rule, evaluate
 
 
 def tcp_in(address: str, port: int) -> Packet:

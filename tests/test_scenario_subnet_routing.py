@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from studyaws.questions import Choice
-from studyaws.scenarios import subnet_routing as sr
-from studyaws.scenarios.subnet_routing import Instance, NatGateway, NatInstance, Subnet, Vpc
+from studyaws.core.questions import Choice
+from studyaws.core.scenarios import subnet_routing as sr
+from studyaws.core.scenarios.subnet_routing import Instance, NatGateway, NatInstance, Subnet, Vpc
 
 PUBLIC = Subnet("subnet-a", "10.0.1.0/24", sr.IGW)
 

@@ -18,16 +18,16 @@ import sys
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from studyaws import scenarios
-from studyaws.questions import Choice, Numeric, Ordering, question_from_dict, question_to_dict
-from studyaws.scenarios import (
+from studyaws.core import scenarios
+from studyaws.core.questions import Choice, Numeric, Ordering, question_from_dict, question_to_dict
+from studyaws.core.scenarios import (
     aurora_quorum,
     backup_retention,
     multi_az_vs_replica,
     nacl,
     subnet_routing,
 )
-from studyaws.scenarios._common import NUMBER_WORDS
+from studyaws.core.scenarios._common import NUMBER_WORDS
 
 # Documented values per kind and parameter (None: the parameter is left out).
 DOCUMENTED: dict[str, dict[str, list[str | None]]] = {
@@ -358,8 +358,8 @@ def test_every_kind_with_no_parameters(seed):
 
 _DIGEST = """
 import hashlib, json
-from studyaws import scenarios
-from studyaws.questions import question_to_dict
+from studyaws.core import scenarios
+from studyaws.core.questions import question_to_dict
 digest = hashlib.sha256()
 for kind in sorted(scenarios.KINDS):
     for seed in range(40):

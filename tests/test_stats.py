@@ -10,13 +10,15 @@ import pytest
 from sqlalchemy import insert, update
 from support import make_collection
 
-from studyaws.clock import FakeClock
-from studyaws.config import Settings
-from studyaws.exam.blueprints import preset
-from studyaws.srs import policy
-from studyaws.srs.policy import AGAIN, EASY, GOOD, HARD, NEW, REVIEW, Memory
-from studyaws.stats import compute, report
-from studyaws.stats.queries import CardMemory
+from studyaws.core import stats as compute
+from studyaws.core.clock import FakeClock
+from studyaws.core.config import Settings
+from studyaws.core.exam.blueprints import preset
+from studyaws.core.srs import policy
+from studyaws.core.srs.day import study_date
+from studyaws.core.srs.policy import AGAIN, EASY, GOOD, HARD, NEW, REVIEW, Memory
+from studyaws.core.stats import CardMemory
+from studyaws.services import stats_report as report
 from studyaws.store.engine import writing
 from studyaws.store.settings import save_setting
 from studyaws.store.tables import Card, CardState, Exam, ReviewLog
@@ -31,7 +33,7 @@ def days_ago(days: float, hour: int = 10) -> datetime:
 
 def collection(tmp_path, cards_per_domain: dict[str, int]):
     """One deck per domain, each of `n` choice questions."""
-    from studyaws.importer import import_paths
+    from studyaws.services.importer import import_paths
     from studyaws.store.engine import open_engine
 
     folder = tmp_path / "decks"
@@ -67,11 +69,11 @@ def set_state(engine, card_id: int, state: int, due: datetime, stability: float 
 # -- pure ---------------------------------------------------------------------------------
 def test_study_date_follows_the_day_start_hour_and_zone():
     zone = ZoneInfo("America/New_York")  # UTC-4 in June
-    assert compute.study_date(datetime(2026, 6, 15, 7, 59, tzinfo=UTC), zone, 4) == date(2026, 6, 14)
-    assert compute.study_date(datetime(2026, 6, 15, 8, 0, tzinfo=UTC), zone, 4) == date(2026, 6, 15)
+    assert study_date(datetime(2026, 6, 15, 7, 59, tzinfo=UTC), zone, 4) == date(2026, 6, 14)
+    assert study_date(datetime(2026, 6, 15, 8, 0, tzinfo=UTC), zone, 4) == date(2026, 6, 15)
     kathmandu = ZoneInfo("Asia/Kathmandu")  # UTC+5:45: a day that starts on a quarter hour
-    assert compute.study_date(datetime(2026, 6, 14, 22, 14, tzinfo=UTC), kathmandu, 4) == date(2026, 6, 14)
-    assert compute.study_date(datetime(2026, 6, 14, 22, 15, tzinfo=UTC), kathmandu, 4) == date(2026, 6, 15)
+    assert study_date(datetime(2026, 6, 14, 22, 14, tzinfo=UTC), kathmandu, 4) == date(2026, 6, 14)
+    assert study_date(datetime(2026, 6, 14, 22, 15, tzinfo=UTC), kathmandu, 4) == date(2026, 6, 15)
 
 
 def test_heatmap_counts_study_days_and_the_streak():

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from studyaws.config import DB_NAME, Settings
-from studyaws.importer import import_paths
-from studyaws.srs import policy
-from studyaws.srs.learner import (
+from studyaws.core.config import DB_NAME, Settings
+from studyaws.core.srs import policy
+from studyaws.services.importer import import_paths
+from studyaws.services.learner import (
     SyntheticLearner,
     perturbed_parameters,
     simulate_study,

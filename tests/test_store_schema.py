@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from support import cards_as_schema_4
 
-from studyaws.clock import FakeClock
-from studyaws.importer import import_paths
-from studyaws.srs.review import ReviewService
+from studyaws.core.clock import FakeClock
+from studyaws.services.importer import import_paths
+from studyaws.services.review import ReviewService
 from studyaws.store.engine import SCHEMA_VERSION, StoreError, open_engine
 
 FIXTURE = Path(__file__).parent / "fixtures" / "schema1.sqlite3"

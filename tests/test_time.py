@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from support import basic_deck, make_collection, review_count, state_of
 
-from studyaws.clock import FakeClock
-from studyaws.config import Settings
-from studyaws.srs import policy
-from studyaws.srs.policy import AGAIN, EASY, GOOD, HARD, REVIEW, Memory
-from studyaws.srs.review import ReviewService
+from studyaws.core.clock import FakeClock
+from studyaws.core.config import Settings
+from studyaws.core.srs import policy
+from studyaws.core.srs.policy import AGAIN, EASY, GOOD, HARD, REVIEW, Memory
+from studyaws.services.review import ReviewService
 
 NEW_YORK = ZoneInfo("America/New_York")
 LORD_HOWE = ZoneInfo("Australia/Lord_Howe")  # a half-hour DST shift

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from support import home_settled, make_collection
 from test_exam_core import QUESTIONS
 
-from studyaws.exam import service
-from studyaws.srs import policy
+from studyaws.core.srs import policy
+from studyaws.services import exam as service
 from studyaws.store.engine import reading
 from studyaws.store.tables import Exam, ExamQuestion, ReviewLog
 from studyaws.tui.app import StudyApp
@@ -211,7 +211,7 @@ Order: Put these in order. {#order}
 async def test_an_exam_whose_deck_was_edited_shows_the_answers_as_given(tmp_path):
     """Options answered in the exam no longer exist after an edit of the deck: the running
     exam, its results and the answer review show the answers as given, with a note."""
-    from studyaws.importer import import_paths
+    from studyaws.services.importer import import_paths
 
     engine, clock, deck = make_collection(tmp_path, EDITABLE)
     view = service.start_exam(engine, clock, "quick", seed=1)

@@ -9,8 +9,8 @@ from pathlib import Path
 from support import START, home_settled
 from test_tui_review import screen_text
 
-from studyaws.clock import FakeClock
-from studyaws.config import DB_NAME
+from studyaws.core.clock import FakeClock
+from studyaws.core.config import DB_NAME
 from studyaws.store.engine import open_engine
 from studyaws.store.queries import deck_count
 from studyaws.tui.app import StudyApp

@@ -18,8 +18,8 @@ from support import (
     state_of,
 )
 
-from studyaws.srs import policy
-from studyaws.srs.review import ReviewService
+from studyaws.core.srs import policy
+from studyaws.services.review import ReviewService
 from studyaws.store.engine import reading
 from studyaws.store.settings import load_settings
 from studyaws.store.tables import ReviewLog
@@ -357,7 +357,7 @@ async def test_command_palette_lists_review_actions(tmp_path):
 
 async def _answer(pilot, screen, right: bool) -> None:
     """Answer the question on screen with the keys a user would press, right or wrong."""
-    from studyaws.questions import Choice, Numeric, Ordering
+    from studyaws.core.questions import Choice, Numeric, Ordering
 
     question = screen.view.question
     if isinstance(question, Choice):

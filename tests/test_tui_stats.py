@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from support import START, basic_deck, make_collection
 
-from studyaws.config import Settings
-from studyaws.srs import policy
-from studyaws.srs.learner import (
+from studyaws.core.config import Settings
+from studyaws.core.srs import policy
+from studyaws.services.learner import (
     SyntheticLearner,
     perturbed_parameters,
     simulate_study,
@@ -194,7 +194,7 @@ def held_collect(monkeypatch):
     """Make the stats worker wait (at most 10 s) until the returned event is set."""
     import threading
 
-    from studyaws.stats import report
+    from studyaws.services import stats_report as report
 
     release = threading.Event()
     collect = report.collect

@@ -215,29 +215,6 @@ def check_backup(path: Path) -> int:
     return version
 
 
-def restore_backup(source: Path, db_path: Path, damaged: bool | None = None) -> Path | None:
-    """Replace the collection at `db_path` by the copy at `source`: it is checked, copied to a
-    temporary file beside the collection, upgraded to this version's schema, and renamed over
-    the collection in one step. Returns where the replaced collection was kept (or None)."""
-    from studyaws.exchange import RestoreError, inspect_collection, remove_database, swap_in
-    from studyaws.store.engine import open_engine
-
-    check_backup(source)
-    remove_restore_leftovers(db_path)
-    temp = restore_temp_path(db_path)
-    try:
-        if damaged is None:
-            damaged = inspect_collection(db_path)[1] is not None
-        copy_database(source, temp)
-        open_engine(temp).dispose()  # upgrades an older schema, exactly as opening would
-        try:
-            return swap_in(temp, db_path, damaged=damaged)
-        except RestoreError as exc:
-            raise StoreError(str(exc)) from None
-    finally:
-        remove_database(temp)
-
-
 # -- what a restore leaves: the replaced collection, and temporary files ------------------------
 
 

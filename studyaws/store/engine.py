@@ -17,15 +17,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
+from studyaws.core.errors import StoreError, is_busy  # defined in core for every layer
 from studyaws.store import tables
 
 SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 10_000
 T = TypeVar("T")
-
-
-class StoreError(Exception):
-    """A collection that cannot be opened or written; the message is for the user."""
 
 
 def _configure(engine: Engine) -> None:
@@ -280,15 +277,6 @@ def reading(engine: Engine) -> Session:
 # a bounded number of times, from BEGIN: an attempt that failed has committed nothing.
 WRITE_ATTEMPTS = 5
 RETRY_PAUSE = 0.05  # seconds, times the attempt number
-
-
-def is_busy(exc: BaseException) -> bool:
-    """SQLite's 'database is locked' / 'database is busy', raw or wrapped by SQLAlchemy."""
-    cause = getattr(exc, "orig", None) or exc
-    if not isinstance(cause, sqlite3.OperationalError):
-        return False
-    text = str(cause).lower()
-    return "database is locked" in text or "busy" in text
 
 
 def _retry_busy(attempt: Callable[[], T]) -> T:

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import Engine, and_, case, func, or_, select
 
-from studyaws.srs.policy import LEARNING, NEW, RELEARNING, REVIEW
-from studyaws.srs.queue import LEARN_AHEAD
+from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW
+from studyaws.core.srs.queue import LEARN_AHEAD
 from studyaws.store.engine import reading
 from studyaws.store.tables import Card, CardState, Deck, ReviewLog
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields, replace
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects.sqlite import insert
 
-from studyaws.config import NAMES, SettingError, Settings, format_value, parse_value
+from studyaws.core.config import NAMES, SettingError, Settings, format_value, parse_value
 from studyaws.store.engine import reading, writing
 from studyaws.store.tables import Setting
 

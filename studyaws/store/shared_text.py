@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 
-from studyaws.decks.identity import KEY_TEXT, basis, compact
+from studyaws.core.decks.identity import KEY_TEXT, basis, compact
 
 # json.dumps(payload, sort_keys=True), as the importer writes payloads.
 _payload_json = json.JSONEncoder(sort_keys=True).encode

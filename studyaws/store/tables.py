@@ -8,6 +8,8 @@ from sqlalchemy import Column, Index, String, UniqueConstraint, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from studyaws.core.srs.policy import Memory
+
 _FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 
@@ -136,6 +138,18 @@ class CardState(SQLModel, table=True):
     last_review: datetime | None = Field(default=None, sa_column=_utc_column())
     reps: int = 0
     lapses: int = 0
+
+    def memory(self) -> Memory:
+        """The FSRS memory this row stores."""
+        return Memory(self.state, self.step, self.stability, self.difficulty, self.due,
+                      self.last_review, self.reps, self.lapses)
+
+
+def memory_columns(memory: Memory) -> dict:
+    """The card_state columns that store `memory` (for an UPDATE's values)."""
+    return {"state": memory.state, "step": memory.step, "stability": memory.stability,
+            "difficulty": memory.difficulty, "due": memory.due,
+            "last_review": memory.last_review, "reps": memory.reps, "lapses": memory.lapses}
 
 
 class ReviewLog(SQLModel, table=True):

@@ -5,13 +5,16 @@ from __future__ import annotations
 import gc
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
 from textual.app import App
 from textual.binding import Binding
 
-from studyaws.clock import Clock
+from studyaws.core.clock import Clock
 from studyaws.tui.commands import ScreenActions
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 class StudyApp(App):
@@ -74,7 +77,7 @@ class StudyApp(App):
         crash report to the data folder; `run_app` says where it is once the screen is back."""
         if self.crash_error is None:
             self.crash_error = error
-            from studyaws.reliability import write_crash_report
+            from studyaws.services.reliability import write_crash_report
 
             try:
                 folder = Path(self.engine.url.database or ".").resolve().parent
@@ -82,7 +85,7 @@ class StudyApp(App):
             except Exception:  # no report (a full disk?): Textual's traceback is all there is
                 self.crash_report = None
         super()._handle_exception(error)
-        from studyaws.reliability import describe_error
+        from studyaws.services.reliability import describe_error
 
         if self.crash_report is not None or describe_error(error) is not None:
             # The traceback is in the report; an error of the environment (a full disk) is
@@ -92,7 +95,7 @@ class StudyApp(App):
 
     def open_exam(self, exam_id: int) -> None:
         """Show an exam: running ones continue where they were, finished ones show results."""
-        from studyaws.exam import service
+        from studyaws.services import exam as service
         from studyaws.tui.screens.exam import ExamResultScreen, ExamScreen
 
         view = service.load_exam(self.engine, exam_id)
@@ -103,7 +106,7 @@ class StudyApp(App):
 
     def choose_exam(self) -> None:
         """Resume the running exam, or pick a preset and start a new one."""
-        from studyaws.exam import service
+        from studyaws.services import exam as service
 
         running = service.running_exam(self.engine)
         if running is not None:
@@ -129,7 +132,7 @@ def run_app(engine: Engine, start: str = "home", deck: str | None = None,
             exam_id: int | None = None) -> int:
     deck_id = None
     if deck:
-        from studyaws.store.queries import find_deck
+        from studyaws.services.overview import find_deck
 
         deck_id = find_deck(engine, deck)
         if deck_id is None:
@@ -145,8 +148,8 @@ def run_app(engine: Engine, start: str = "home", deck: str | None = None,
 
 def report_crash(error: BaseException, report: Path | None) -> None:
     """Two lines on stderr after a crash: what went wrong and where the report is."""
-    from studyaws.reliability import describe_error
-    from studyaws.text import printable
+    from studyaws.core.text import printable
+    from studyaws.services.reliability import describe_error
 
     lines = str(error).strip().splitlines()
     what = describe_error(error) or f"{type(error).__name__}: {lines[0] if lines else ''}"

@@ -15,7 +15,7 @@ from typing import Any
 from textual.content import Content
 from textual.widgets import Static
 
-from studyaws.text import printable
+from studyaws.core.text import printable
 
 # Seconds between tries; the last one repeats.
 RETRY_PAUSES: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0)
@@ -24,7 +24,7 @@ RETRY_PAUSES: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0)
 def why_not_saved(error: BaseException) -> str | None:
     """Why a write failed, when trying it again later can succeed; None for anything else
     (a bug), which is left to the crash report."""
-    from studyaws.store.engine import is_busy
+    from studyaws.core.errors import is_busy
 
     if is_busy(error):
         return "another program is writing to the collection (it holds the write lock)"

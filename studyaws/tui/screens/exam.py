@@ -14,11 +14,10 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
-from studyaws.domains import DOMAINS
-from studyaws.exam import service
-from studyaws.exam.blueprints import PRESETS
-from studyaws.exam.scoring import Result
-from studyaws.questions import (
+from studyaws.core.domains import DOMAINS
+from studyaws.core.exam.blueprints import PRESETS
+from studyaws.core.exam.scoring import Result
+from studyaws.core.questions import (
     Choice,
     Numeric,
     Ordering,
@@ -26,8 +25,9 @@ from studyaws.questions import (
     response_fits,
     response_text,
 )
-from studyaws.srs.review import display_path
-from studyaws.text import printable
+from studyaws.core.text import printable
+from studyaws.services import exam as service
+from studyaws.services.review import display_path
 from studyaws.tui.saving import PendingSaves, SaveLine, card_name
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,34 +10,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
-from studyaws.srs.exam_plan import ExamPlan
-from studyaws.srs.queue import DayCounts
-from studyaws.srs.review import ReviewService
-from studyaws.store.queries import DeckSummary, deck_summaries, reviews_since
-from studyaws.text import printable
+from studyaws.core.srs.exam_plan import ExamPlan
+from studyaws.core.text import printable
+from studyaws.services.overview import HomeCounts, read_home
 from studyaws.tui.widgets.footer import KeysFooter
-
-
-@dataclass(frozen=True)
-class HomeCounts:
-    decks: tuple[DeckSummary, ...]
-    counts: DayCounts
-    done: int
-    again: int
-    plan: ExamPlan | None
-    exam_running: bool
-
-
-def read_home(engine, clock) -> HomeCounts:
-    """Everything the home screen shows, read in one go (safe in a worker thread)."""
-    from studyaws.exam.service import running_exam
-
-    service = ReviewService(engine, clock)
-    start, end = service.day_bounds()
-    decks = deck_summaries(engine, clock.now(), end)
-    done, again = reviews_since(engine, start)
-    return HomeCounts(tuple(decks), service.counts(), done, again, service.exam_plan(),
-                      running_exam(engine) is not None)
 
 
 class HomeScreen(Screen):
@@ -161,7 +135,7 @@ class HomeScreen(Screen):
 
     @work(thread=True, exclusive=True, group="home-readiness")
     def load_readiness(self) -> None:
-        from studyaws.stats.report import readiness_for
+        from studyaws.services.stats_report import readiness_for
 
         ready = readiness_for(self.app.engine, self.app.clock)
         self.app.call_from_thread(self.show_readiness, ready)

@@ -18,20 +18,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DirectoryTree, ProgressBar, Select, Static
 
-from studyaws.importer import COUNTS, IMPORT_EXTENSIONS, ImportReport
-from studyaws.srs.review import display_path
-from studyaws.text import printable
+from studyaws.core.formats import EXTENSIONS, FORMATS
+from studyaws.core.text import printable
+from studyaws.services.importer import COUNTS, ImportReport
+from studyaws.services.review import display_path
 from studyaws.tui.widgets.footer import KeysFooter
 
-FORMAT_CHOICES = [
-    ("detect the format of each file", "auto"),
-    ("studyaws deck (Markdown)", "markdown"),
-    ("Markdown bank: headings and task lists", "md-tasks"),
-    ("Markdown bank: numbered, answers in details", "md-numbered"),
-    ("Anki notes as text / CSV", "anki"),
-    ("Moodle GIFT", "gift"),
-    ("Aiken", "aiken"),
-]
+FORMAT_CHOICES = [("detect the format of each file", "auto"),
+                  *((fmt.label, name) for name, fmt in FORMATS.items())]
 
 
 class BankTree(DirectoryTree):
@@ -39,7 +33,7 @@ class BankTree(DirectoryTree):
 
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         return [p for p in paths if not p.name.startswith(".")
-                and (self._safe_is_dir(p) or p.suffix.lower() in IMPORT_EXTENSIONS)]
+                and (self._safe_is_dir(p) or p.suffix.lower() in EXTENSIONS)]
 
     def process_label(self, label):
         return super().process_label(printable(label) if isinstance(label, str) else label)
@@ -208,9 +202,9 @@ class ImportScreen(Screen):
 
     @work(thread=True, exclusive=True, group="import")
     def run_import(self, path: Path, dry_run: bool, fmt: str | None) -> None:
-        from studyaws.decks.model import DeckError
-        from studyaws.importer import import_paths
-        from studyaws.store.engine import StoreError
+        from studyaws.core.decks.model import DeckError
+        from studyaws.core.errors import StoreError
+        from studyaws.services.importer import import_paths
 
         def progress(stage: str, done: int, total: int) -> None:
             self.post_message(ImportProgressed(stage, done, total))

@@ -9,8 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
-from studyaws.srs.review import CardView
-from studyaws.text import printable
+from studyaws.core.text import printable
+from studyaws.services.review import CardView
 
 HELP: list[tuple[str, list[tuple[str, str]]]] = [
     ("Review", [

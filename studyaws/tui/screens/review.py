@@ -11,10 +11,10 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, ProgressBar, Rule, Static
 
-from studyaws.questions import Choice, Numeric, Ordering, Response, is_correct
-from studyaws.srs import policy
-from studyaws.srs.review import CardView, ReviewService
-from studyaws.text import printable
+from studyaws.core.questions import Choice, Numeric, Ordering, Response, is_correct
+from studyaws.core.srs import policy
+from studyaws.core.text import printable
+from studyaws.services.review import CardView, ReviewService
 from studyaws.tui.saving import PendingSaves, SaveLine, card_name
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter

@@ -9,8 +9,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
-from studyaws.config import SettingError
-from studyaws.store.settings import load_settings, save_setting, settings_items
+from studyaws.core.config import SettingError
+from studyaws.services.settings import load_settings, save_setting, settings_items
 from studyaws.tui.widgets.footer import KeysFooter
 
 HELP = {

@@ -15,13 +15,14 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from studyaws.text import printable
+from studyaws.core.text import printable
 from studyaws.tui.widgets.charts import BarChart, CalendarHeatmap, hbar
 from studyaws.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:  # the statistics modules are imported by the worker, off the key press
-    from studyaws.stats import optimizer, report
-    from studyaws.stats.compute import PassRate
+    from studyaws.core.stats import PassRate
+    from studyaws.services import optimizer
+    from studyaws.services import stats_report as report
 
 FORECAST_LABELS = {0: "today", 7: "+7", 14: "+14", 21: "+21", 28: "+28"}
 
@@ -33,7 +34,7 @@ def _percent(rate: PassRate) -> Content:
 
 
 def retention_content(stats: report.Stats) -> Content:
-    from studyaws.stats.compute import MATURE_DAYS
+    from studyaws.core.stats import MATURE_DAYS
 
     parts: list = [(f"{'':<9}{'young':<14}{'mature':<14}all\n", "bold")]
     for row in stats.retention:
@@ -173,7 +174,8 @@ class StatsScreen(Screen):
     @work(thread=True, exclusive=True, group="stats")
     def load(self) -> None:
         """Read and compute everything off the UI thread (100,000 cards take a while)."""
-        from studyaws.stats import optimizer, report
+        from studyaws.services import optimizer
+        from studyaws.services import stats_report as report
 
         started = time.perf_counter()
         engine, clock = self.app.engine, self.app.clock
@@ -181,7 +183,7 @@ class StatsScreen(Screen):
         rows = optimizer.workload_for(engine)
         plan_line = None
         if stats.readiness.exam_date is not None:
-            from studyaws.srs.review import ReviewService
+            from studyaws.services.review import ReviewService
 
             plan = ReviewService(engine, clock).exam_plan()
             plan_line = plan.summary() if plan is not None else None
@@ -190,7 +192,7 @@ class StatsScreen(Screen):
 
     async def show_stats(self, stats: report.Stats, rows: list, plan_line: str | None,
                          seconds: float) -> None:
-        from studyaws.stats.compute import HEATMAP_DAYS
+        from studyaws.core.stats import HEATMAP_DAYS
 
         self.stats = stats
         self.load_seconds = seconds
@@ -258,7 +260,7 @@ class StatsScreen(Screen):
 
     @work(thread=True, exclusive=True, group="fit")
     def fit(self) -> None:
-        from studyaws.stats import optimizer
+        from studyaws.services import optimizer
 
         result = optimizer.optimize(self.app.engine, now=self.app.clock.now())
         self.app.call_from_thread(self.show_fit, result)

@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from studyaws.srs.review import ReviewService
+from studyaws.services.review import ReviewService
 from studyaws.tui.widgets.footer import KeysFooter
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.markdown import Markdown
 from textual.widgets import Static
 
-from studyaws.text import printable
+from studyaws.core.text import printable
 
 
 class CardText(Static):

@@ -11,7 +11,7 @@ import random
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from studyaws.text import printable
+from studyaws.core.text import printable
 
 
 class OptionsView(Static):
@@ -165,7 +165,7 @@ def after_typed_keys(action):
 def show_question_widgets(screen, question, rng: random.Random, *, focus_field: bool = True):
     """Show the one widget `question` needs (options, items to order, or a number field; all
     three stay mounted) and fill it for a new showing. Returns the three widgets."""
-    from studyaws.questions import Choice, Numeric, Ordering
+    from studyaws.core.questions import Choice, Numeric, Ordering
 
     options = screen.query_one("#options", OptionsView)
     ordering = screen.query_one("#ordering", OrderingView)
@@ -192,7 +192,7 @@ def show_question_widgets(screen, question, rng: random.Random, *, focus_field: 
 def feedback_content(correct: bool, question, explanation: str, source: str,
                      seed: int | None = None) -> Content:
     """Right or wrong, the right answer, the explanation and where the card comes from."""
-    from studyaws.questions import answer_text
+    from studyaws.core.questions import answer_text
 
     verdict = ("✓ Correct", "bold $success") if correct else ("✗ Not quite", "bold $error")
     parts: list = [verdict, "\n\nThe answer:\n",

@@ -1,0 +1,1 @@
+"""The `studyaws` command: argument parsing and printing, over the services."""

@@ -1,0 +1,387 @@
+"""The `studyaws` command. Textual is imported only by the commands that open the app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from studyaws import __version__
+from studyaws.core.formats import FORMATS
+from studyaws.core.text import printable
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the arguments it quotes back in its errors (file names a shell glob
+    gave, say) made printable."""
+
+    def _print_message(self, message: str, file=None) -> None:
+        super()._print_message(printable(message, multiline=True), file)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="studyaws",
+        description="Study for AWS certification exams with spaced repetition.",
+    )
+    parser.add_argument("--home", metavar="DIR",
+                        help="data folder (default: $STUDYAWS_HOME or the user data folder)")
+    parser.add_argument("--version", action="version", version=f"studyaws {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    review = sub.add_parser("review", help="start the daily review now")
+    review.add_argument("--deck", metavar="NAME", help="only this deck (title or its start)")
+
+    imp = sub.add_parser("import", help="import decks and question banks (files or folders)")
+    imp.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    imp.add_argument("--format", metavar="NAME",
+                     help=f"read every file as this format: {', '.join(FORMATS)} "
+                          "(default: detected per file)")
+    imp.add_argument("--bundled", action="store_true", help="import the bundled AWS decks")
+    imp.add_argument("--json", action="store_true", help="print the counts as JSON")
+    imp.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+    imp.add_argument("--force", action="store_true", help="re-read files even when unchanged")
+
+    check = sub.add_parser("check", help="lint deck files or folders")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    check.add_argument("--scenarios", action="store_true",
+                       help="list the scenario kinds and their parameters")
+
+    sub.add_parser("decks", help="list decks with their new, learning and due counts")
+
+    config = sub.add_parser("config", help="show or change settings")
+    config_sub = config.add_subparsers(dest="action", metavar="ACTION")
+    get = config_sub.add_parser("get", help="show one setting, or all")
+    get.add_argument("name", nargs="?")
+    put = config_sub.add_parser("set", help="change a setting")
+    put.add_argument("name")
+    put.add_argument("value")
+
+    exam = sub.add_parser("exam", help="sit a timed mock exam, resume one, or list past exams")
+    exam.add_argument("--preset", default="saa-c03",
+                      help="saa-c03 (default), clf-c02 or quick")
+    exam.add_argument("--questions", type=int, metavar="N", help="number of questions")
+    exam.add_argument("--minutes", type=float, metavar="M", help="time limit in minutes")
+    exam.add_argument("--deck", metavar="NAME", help="only questions from this deck")
+    exam.add_argument("--domain", metavar="X", help="only questions of this domain")
+    exam.add_argument("--practice", action="store_true",
+                      help="practice mode: feedback after each question, the clock may pause")
+    exam.add_argument("--resume", action="store_true", help="continue the exam in progress")
+    exam.add_argument("--history", action="store_true", help="list finished exams")
+
+    export = sub.add_parser("export", help="export everything as JSON, or the cards for Anki")
+    export.add_argument("--format", choices=("json", "apkg", "csv"), default="json",
+                        help="json: a full backup (default); apkg: an Anki package; "
+                             "csv: Anki-importable text")
+    export.add_argument("-o", "--output", required=True, metavar="FILE",
+                        help="where to write (- for standard output, json and csv only)")
+    export.add_argument("--force", action="store_true", help="replace an existing file")
+
+    restore = sub.add_parser("restore", help="rebuild the collection from a backup copy "
+                             "(studyaws backup) or a JSON export")
+    restore.add_argument("file", type=Path, metavar="FILE")
+    restore.add_argument("--force", action="store_true",
+                         help="replace a collection that already has decks")
+
+    backup = sub.add_parser("backup", help="copy the collection (by default to a "
+                            "timestamped file in the data folder's backups/)")
+    backup.add_argument("file", type=Path, nargs="?", metavar="FILE")
+    backup.add_argument("--force", action="store_true", help="replace an existing FILE")
+
+    stats = sub.add_parser("stats", help="review heatmap, due forecast, true retention, "
+                           "domain mastery and exam readiness")
+    stats.add_argument("--json", action="store_true", help="print the numbers as JSON")
+
+    optimize = sub.add_parser("optimize", help="fit FSRS to your reviews (kept only when "
+                              "they predict your latest reviews better)")
+    optimize.add_argument("--reschedule", action="store_true",
+                          help="also reschedule studied cards under the kept parameters")
+    optimize.add_argument("--workload", action="store_true",
+                          help="only estimate reviews a day at desired retention 0.80-0.95")
+    optimize.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    shots = sub.add_parser("screenshots", help="write SVG screenshots of the main screens")
+    shots.add_argument("directory", type=Path, nargs="?", default=Path("screenshots"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from studyaws.cli.console import prepare_streams
+
+    prepare_streams()
+    args = _parser().parse_args(argv)
+    from studyaws.core.clock import ClockError
+    from studyaws.core.decks.model import DeckError
+    from studyaws.store.engine import StoreError
+
+    try:
+        return _run(args)
+    except ClockError as exc:
+        print(printable(f"studyaws: {exc}"), file=sys.stderr)
+        return 2
+    except DeckError as exc:
+        for problem in exc.problems:
+            print(printable(str(problem)), file=sys.stderr)
+        count = len(exc.problems)
+        print(f"{count} error{'s' if count != 1 else ''}; nothing was imported."
+              if args.command == "import" else
+              f"{count} error{'s' if count != 1 else ''}.", file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(printable(f"studyaws: {exc}"), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a full disk, a read-only or damaged database: one line
+        from studyaws.core.config import DB_NAME, data_home
+        from studyaws.services.reliability import describe_error
+
+        message = describe_error(exc, data_home(args.home) / DB_NAME)
+        if message is None:
+            raise
+        print(printable(f"studyaws: {message}"), file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        return _check(args)
+    if args.command == "screenshots":
+        from studyaws.tui.screenshots import write_screenshots
+
+        for path in write_screenshots(args.directory):
+            print(printable(str(path)))
+        return 0
+
+    if args.command == "backup" or (args.command == "restore" and _is_copy(args.file)):
+        from studyaws.services import reliability
+
+        if args.command == "backup":
+            return reliability.backup_command(args.home, args.file, args.force)
+        return reliability.restore_backup_command(args.home, args.file, args.force)
+
+    if args.command in ("export", "restore"):
+        from studyaws.cli import exchange_commands as commands
+
+        return getattr(commands, args.command)(args, args.home)
+
+    from studyaws.services.collection import open_collection
+
+    if args.command == "import":
+        return _import(args, open_collection(args.home, import_bundled=False))
+    if _opens_the_app(args) and not _has_terminal():
+        # A damaged, newer or unreachable collection is still said first, as by any command.
+        open_collection(args.home, import_bundled=False, backup=False)
+        print("studyaws: the app needs a terminal: standard input and output must both be "
+              "one (in scripts use the commands: studyaws decks, import, stats ...)",
+              file=sys.stderr)
+        return 2
+    engine = open_collection(args.home)
+    if args.command == "decks":
+        return _decks(engine)
+    if args.command == "config":
+        return _config(args, engine)
+    if args.command == "exam":
+        return _exam(args, engine)
+    if args.command in ("stats", "optimize"):
+        from studyaws.cli import stats_commands as commands
+
+        return getattr(commands, args.command)(args, engine)
+    from studyaws.tui.app import run_app
+
+    return run_app(engine, start="review" if args.command == "review" else "home",
+                   deck=getattr(args, "deck", None))
+
+
+def _opens_the_app(args: argparse.Namespace) -> bool:
+    return args.command in (None, "review") or (args.command == "exam" and not args.history)
+
+
+def _has_terminal() -> bool:
+    """Without a terminal on both ends the app cannot read keys or draw (it would spin)."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed or replaced streams
+        return False
+
+
+def _is_copy(path: Path) -> bool:
+    """A SQLite file (a copy made by `studyaws backup`), not a JSON export."""
+    from studyaws.store.backup import is_sqlite_file
+
+    return is_sqlite_file(path)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from studyaws.core.decks.loader import load_decks
+
+    if args.scenarios:
+        from studyaws.core import scenarios
+
+        for name, module in sorted(scenarios.KINDS.items()):
+            print(f"{name}: {module.TITLE}")
+            for param, meaning in module.PARAMS.items():
+                print(f"  {param}: {meaning}")
+        if not args.paths:
+            return 0
+    if not args.paths:
+        print("studyaws check: give at least one deck file or folder", file=sys.stderr)
+        return 2
+    loaded = load_decks(args.paths)
+    cards = sum(len(deck.items) for _, deck in loaded)
+    print(f"{len(loaded)} deck{'s' if len(loaded) != 1 else ''}, {cards} cards: no errors.")
+    return 0
+
+
+def _import(args: argparse.Namespace, engine) -> int:
+    from studyaws.core.clock import Clock
+    from studyaws.core.config import bundled_decks_dir
+    from studyaws.services.importer import import_paths
+
+    paths = list(args.paths)
+    if args.bundled:
+        paths.append(bundled_decks_dir())
+    if not paths:
+        print("studyaws import: give deck files or folders, or --bundled", file=sys.stderr)
+        return 2
+    if args.format is not None and args.format not in FORMATS:
+        print(f"studyaws import: unknown format {args.format!r}; known: "
+              f"{', '.join(FORMATS)}", file=sys.stderr)
+        return 2
+    from studyaws.cli.exchange_commands import ImportProgress
+
+    progress = ImportProgress()
+    try:
+        report = import_paths(engine, paths, Clock().now(), dry_run=args.dry_run,
+                              force=args.force, format=args.format, progress=progress)
+    finally:
+        progress.close()
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+        return 0
+    titles = [printable(d.title) for d in report.decks]
+    width = max([len(t) for t in titles] + [len("total")])
+    print(f"{'deck':<{width}}  added  updated  unchanged  retired")
+    for title, deck in zip(titles, report.decks, strict=True):
+        print(f"{title:<{width}}  {deck.added:>5}  {deck.updated:>7}  "
+              f"{deck.unchanged:>9}  {deck.retired:>7}")
+    total = report.total()
+    print(f"{'total':<{width}}  {total['added']:>5}  {total['updated']:>7}  "
+          f"{total['unchanged']:>9}  {total['retired']:>7}")
+    if report.skipped:
+        count = len(report.skipped)
+        print(f"skipped {count} block{'s' if count != 1 else ''}:")
+        for skipped in report.skipped:
+            print(f"  {printable(str(skipped))}")
+    if args.dry_run:
+        print("dry run: nothing was written.")
+    return 0
+
+
+def _decks(engine) -> int:
+    from studyaws.core.clock import Clock
+    from studyaws.services.review import ReviewService
+    from studyaws.store.queries import deck_summaries
+
+    service = ReviewService(engine, Clock())
+    _, end = service.day_bounds()
+    decks = deck_summaries(engine, Clock().now(), end)
+    if not decks:
+        print("No decks yet: studyaws import PATH, or studyaws import --bundled.")
+        return 0
+    titles = [printable(d.title) for d in decks]
+    width = max(len(t) for t in titles)
+    print(f"{'deck':<{width}}  cards  new  learning  due")
+    for title, d in zip(titles, decks, strict=True):
+        print(f"{title:<{width}}  {d.cards:>5}  {d.new:>3}  {d.learning:>8}  {d.due:>3}")
+    counts = service.counts()
+    print(f"today, within your limits: {counts.new} new, {counts.learning} learning, "
+          f"{counts.review} due")
+    return 0
+
+
+def _exam(args: argparse.Namespace, engine) -> int:
+    from studyaws.services import exam as service
+
+    if args.history:
+        past = service.exam_history(engine)
+        if not past:
+            print("No finished exams yet: studyaws exam --preset quick")
+            return 0
+        print("date              exam      mode      score    scaled  result  minutes")
+        for p in past:
+            print(f"{p.started_at.astimezone():%Y-%m-%d %H:%M}  {p.preset:<8}  {p.mode:<8}  "
+                  f"{p.correct:>3}/{p.total:<4} {p.scaled:>6}  {'pass' if p.passed else 'fail':<6}  "
+                  f"{p.seconds_used / 60:>7.0f}")
+        trend = [p.scaled for p in past]
+        if len(trend) > 1:
+            print(f"trend: {' → '.join(str(s) for s in trend[-8:])}")
+        return 0
+    from studyaws.tui.app import run_app
+
+    running = service.running_exam(engine)
+    if args.resume:
+        if running is None:
+            print("studyaws exam: no exam in progress; start one with studyaws exam",
+                  file=sys.stderr)
+            return 1
+        return run_app(engine, start="exam", exam_id=running)
+    if running is not None:
+        print("studyaws exam: an exam is in progress; continue it with studyaws exam --resume",
+              file=sys.stderr)
+        return 1
+    from studyaws.core.clock import Clock
+    from studyaws.core.domains import DOMAINS, normalize_domain
+    from studyaws.store.queries import find_deck
+
+    deck_id = None
+    if args.deck:
+        deck_id = find_deck(engine, args.deck)
+        if deck_id is None:
+            print(f"studyaws exam: no deck called {args.deck!r} (see: studyaws decks)",
+                  file=sys.stderr)
+            return 1
+    domain = None
+    if args.domain:
+        domain = normalize_domain(args.domain)
+        if domain not in DOMAINS:
+            print(f"studyaws exam: unknown domain {args.domain!r} (known: {', '.join(DOMAINS)})",
+                  file=sys.stderr)
+            return 1
+    try:
+        view = service.start_exam(
+            engine, Clock(), args.preset, questions=args.questions, minutes=args.minutes,
+            deck_id=deck_id, domain=domain, mode="practice" if args.practice else "exam")
+    except (service.ExamError, ValueError) as exc:
+        print(printable(f"studyaws exam: {exc}"), file=sys.stderr)
+        return 1
+    if view.notice:
+        print(printable(view.notice))
+    return run_app(engine, start="exam", exam_id=view.id)
+
+
+def _config(args: argparse.Namespace, engine) -> int:
+    from studyaws.core.config import SettingError, format_value
+    from studyaws.store.settings import load_settings, save_setting, settings_items
+
+    if args.action == "set":
+        try:
+            value = save_setting(engine, args.name, args.value)
+        except SettingError as exc:
+            print(f"studyaws config: {exc}", file=sys.stderr)
+            return 2
+        print(f"{args.name} = {format_value(value)}")
+        return 0
+    items = settings_items(load_settings(engine))
+    if args.action == "get" and args.name:
+        wanted = args.name.replace("_", "-")
+        for name, value in items:
+            if name == wanted:
+                print(value)
+                return 0
+        print(f"studyaws config: unknown setting {args.name!r}", file=sys.stderr)
+        return 2
+    for name, value in items:
+        print(f"{name} = {value}")
+    return 0

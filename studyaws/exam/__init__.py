@@ -1,1 +1,0 @@
-"""Mock exams: blueprints, assembly and scoring (pure), and the exam service (store)."""

@@ -1,0 +1,261 @@
+"""Mock exams against the store: start, answer, flag, keep the clock, finish and score,
+and feed the answers into the schedule. Every change is committed as it happens."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, insert, select, update
+
+from studyaws.core.clock import Clock
+from studyaws.core.exam.assembly import Assembly, assemble, draw_key
+from studyaws.core.exam.blueprints import Blueprint, preset
+from studyaws.core.exam.scoring import Answered, Result, score
+from studyaws.core.questions import Question, Response, is_correct
+from studyaws.core.srs import policy
+from studyaws.core.srs.day import next_day_start
+from studyaws.services.review import question_for, record_answer
+from studyaws.store.engine import reading, writing
+from studyaws.store.exam_pool import QUESTION_KINDS as QUESTION_KINDS  # the stats use it
+from studyaws.store.exam_pool import read_pool
+from studyaws.store.settings import load_parameters, load_settings
+from studyaws.store.tables import Card, Deck, Exam, ExamQuestion
+
+
+class ExamError(ValueError):
+    """An exam that cannot be started as asked; the message is for the user."""
+
+
+@dataclass
+class ExamItem:
+    """One question of a running exam, as the screens show it."""
+
+    position: int
+    card_id: int
+    domain: str | None
+    seed: int
+    question: Question
+    topic: str
+    deck_title: str
+    source: str
+    explanation: str
+    response: dict | None
+    correct: bool | None
+    flagged: bool
+    seconds: float
+    edited: bool = False  # the card was changed after the exam started
+
+    @property
+    def answered(self) -> bool:
+        return self.response is not None
+
+
+@dataclass
+class ExamView:
+    id: int
+    blueprint: Blueprint
+    mode: str
+    status: str
+    time_limit_s: float
+    remaining_s: float
+    current: int
+    items: list[ExamItem]
+    started_at: datetime
+    finished_at: datetime | None
+    notice: str = ""
+
+    @property
+    def practice(self) -> bool:
+        return self.mode == "practice"
+
+
+def start_exam(engine: Engine, clock: Clock, preset_name: str = "saa-c03", *,
+               questions: int | None = None, minutes: float | None = None,
+               deck_id: int | None = None, domain: str | None = None,
+               mode: str = "exam", seed: int | None = None) -> ExamView:
+    """Assemble and save a new exam; it is running from now on."""
+    blueprint = preset(preset_name)
+    if mode not in ("exam", "practice"):
+        raise ExamError(f"unknown exam mode {mode!r} (exam or practice)")
+    wanted = questions if questions is not None else blueprint.questions
+    if wanted <= 0:
+        raise ExamError("an exam needs at least one question")
+    limit_s = 60.0 * (minutes if minutes is not None else blueprint.minutes * wanted
+                      / blueprint.questions)
+    if limit_s <= 0:
+        raise ExamError("an exam needs some time: --minutes must be more than 0")
+    settings = load_settings(engine)
+    scheduler = policy.scheduler_for(settings, load_parameters(engine))
+    now = clock.now()
+    rng = random.Random(seed if seed is not None else random.SystemRandom().getrandbits(63))
+    if domain is not None:
+        blueprint = Blueprint(blueprint.name, blueprint.title, blueprint.questions,
+                              blueprint.minutes, blueprint.pass_mark, {})
+    key = draw_key(rng)
+    with reading(engine) as session:
+        pool = read_pool(session.connection(), now, scheduler, blueprint.weights, wanted, key,
+                         deck_id, domain)
+    assembly: Assembly = assemble(pool, blueprint, wanted, rng, key)
+    if not assembly.picks:
+        raise ExamError("no questions to ask: import decks with choice, ordering, numeric or "
+                        "scenario questions first")
+    notice = ""
+    if assembly.short:
+        notice = (f"The pool has only {len(assembly.picks)} questions for the {wanted} asked "
+                  f"for: this exam uses all of them.")
+        limit_s = limit_s * len(assembly.picks) / wanted
+    with writing(engine) as session:
+        exam_id = session.execute(insert(Exam).values(
+            preset=blueprint.name, mode=mode, status="running", started_at=now,
+            time_limit_s=limit_s, remaining_s=limit_s, current=0,
+            pass_mark=blueprint.pass_mark, total=len(assembly.picks),
+            settings=json.dumps({"deck_id": deck_id, "domain": domain, "notice": notice}),
+        )).inserted_primary_key[0]
+        session.execute(insert(ExamQuestion), [
+            {"exam_id": exam_id, "position": n, "card_id": pick.card_id, "domain": pick.domain,
+             "seed": pick.seed, "response": "", "flagged": False, "seconds": 0.0}
+            for n, pick in enumerate(assembly.picks)
+        ])
+    view = load_exam(engine, exam_id)
+    view.notice = notice
+    return view
+
+
+def load_exam(engine: Engine, exam_id: int) -> ExamView:
+    with reading(engine) as session:
+        exam = session.get(Exam, exam_id)
+        if exam is None:
+            raise ExamError(f"no exam {exam_id}")
+        rows = session.execute(
+            select(ExamQuestion, Card, Deck.title)
+            .join(Card, Card.id == ExamQuestion.card_id)
+            .join(Deck, Deck.id == Card.deck_id)
+            .where(ExamQuestion.exam_id == exam_id)
+            .order_by(ExamQuestion.position)
+        ).all()
+    items = []
+    for eq, card, deck_title in rows:
+        payload = json.loads(card.payload or "{}")
+        question = question_for(card.kind, payload, eq.seed)
+        explanation = question.explanation if card.kind == "scenario" else card.explanation
+        items.append(ExamItem(
+            eq.position, card.id, eq.domain, eq.seed, question, card.topic, deck_title,
+            f"{card.source_path}:{card.source_line}", explanation,
+            json.loads(eq.response) if eq.response else None, eq.correct, eq.flagged,
+            eq.seconds, card.updated_at > exam.started_at,
+        ))
+    try:
+        blueprint = preset(exam.preset)
+    except ValueError:
+        blueprint = preset("quick")
+    notice = json.loads(exam.settings or "{}").get("notice", "")
+    return ExamView(exam.id, blueprint, exam.mode, exam.status, exam.time_limit_s,
+                    exam.remaining_s, exam.current, items, exam.started_at, exam.finished_at,
+                    notice)
+
+
+def running_exam(engine: Engine) -> int | None:
+    with reading(engine) as session:
+        return session.execute(
+            select(Exam.id).where(Exam.status == "running").order_by(Exam.id.desc()).limit(1)
+        ).scalar()
+
+
+def grade(item: ExamItem, response: dict) -> bool:
+    given = Response(
+        chosen=frozenset(response.get("chosen", ())),
+        order=tuple(response.get("order", ())),
+        text=str(response.get("text", "")),
+    )
+    return is_correct(item.question, given)
+
+
+def save_answer(engine: Engine, exam_id: int, item: ExamItem, response: dict | None,
+                seconds: float, now: datetime) -> None:
+    """Keep an answer (or clear it with None) the moment it is given."""
+    item.response = response
+    item.correct = grade(item, response) if response is not None else None
+    item.seconds = seconds
+    with writing(engine) as session:
+        session.execute(
+            update(ExamQuestion)
+            .where(ExamQuestion.exam_id == exam_id, ExamQuestion.position == item.position)
+            .values(response=json.dumps(response) if response is not None else "",
+                    correct=item.correct, seconds=seconds,
+                    answered_at=now if response is not None else None))
+
+
+def set_flag(engine: Engine, exam_id: int, item: ExamItem, flagged: bool) -> None:
+    item.flagged = flagged
+    with writing(engine) as session:
+        session.execute(
+            update(ExamQuestion)
+            .where(ExamQuestion.exam_id == exam_id, ExamQuestion.position == item.position)
+            .values(flagged=flagged))
+
+
+def save_clock(engine: Engine, exam_id: int, remaining_s: float, current: int) -> None:
+    with writing(engine) as session:
+        session.execute(update(Exam).where(Exam.id == exam_id, Exam.status == "running")
+                        .values(remaining_s=max(0.0, remaining_s), current=current))
+
+
+def finish_exam(engine: Engine, clock: Clock, view: ExamView) -> Result:
+    """Score the exam and, when the setting is on, record each answer as a review (wrong or
+    unanswered: Again; right: Good), all in one transaction."""
+    settings = load_settings(engine)
+    scheduler = policy.scheduler_for(settings, load_parameters(engine))
+    now = clock.now()
+    used = max(0.0, view.time_limit_s - view.remaining_s)
+    result = score([Answered(i.domain, i.correct, i.seconds) for i in view.items],
+                   view.blueprint, used)
+    day_end = next_day_start(now, clock.local_zone(), settings.day_starts_at)
+    with writing(engine) as session:
+        status = session.execute(select(Exam.status).where(Exam.id == view.id)).scalar_one()
+        if status == "finished":
+            return result
+        session.execute(update(Exam).where(Exam.id == view.id).values(
+            status="finished", finished_at=now, remaining_s=max(0.0, view.remaining_s),
+            correct=result.correct, total=result.total, scaled=result.scaled,
+            passed=result.passed))
+        if settings.exam_feeds_schedule:
+            for item in view.items:
+                rating = policy.GOOD if item.correct else policy.AGAIN
+                record_answer(session, scheduler, settings, item.card_id, rating, now, day_end,
+                              duration_ms=int(item.seconds * 1000), correct=bool(item.correct),
+                              response=item.response, source="exam", seed=item.seed)
+    view.status = "finished"
+    view.finished_at = now
+    return result
+
+
+def result_of(view: ExamView) -> Result:
+    used = max(0.0, view.time_limit_s - view.remaining_s)
+    return score([Answered(i.domain, i.correct, i.seconds) for i in view.items],
+                 view.blueprint, used)
+
+
+@dataclass(frozen=True)
+class PastExam:
+    id: int
+    preset: str
+    mode: str
+    started_at: datetime
+    correct: int
+    total: int
+    scaled: int
+    passed: bool
+    seconds_used: float
+
+
+def exam_history(engine: Engine) -> list[PastExam]:
+    with reading(engine) as session:
+        rows = session.execute(
+            select(Exam).where(Exam.status == "finished").order_by(Exam.started_at)
+        ).scalars().all()
+    return [PastExam(e.id, e.preset, e.mode, e.started_at, e.correct or 0, e.total,
+                     e.scaled or 100, bool(e.passed), max(0.0, e.time_limit_s - e.remaining_s))
+            for e in rows]

@@ -1,0 +1,465 @@
+"""Fitting FSRS to the user's own reviews, with fsrs-rs-python (the Rust optimizer Anki
+uses; imported here only, never on the app's start-up path).
+
+- One item per long-term review: a card's answers up to and including one that came a whole
+  day (24 hours) or more after the one before, with the days between answers as py-fsrs
+  counts them. Cards whose first answer is missing (not from the new state) are left out.
+- The items are ordered by time; the last fifth is held out. Parameters fitted on the rest
+  are kept only when their log loss on the held-out items is lower than the current ones'.
+- A workload estimate: fsrs-rs-python's simulator run at desired retentions 0.80 to 0.95.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+
+from sqlalchemy import Engine
+
+from studyaws.core.config import Settings
+from studyaws.core.srs import policy
+from studyaws.core.srs.policy import NEW, Memory
+from studyaws.store import stats_queries as queries
+from studyaws.store.engine import reading, run_write
+from studyaws.store.settings import (
+    clear_pending_reschedule,
+    load_parameters,
+    load_pending_reschedule,
+    load_settings,
+    mark_rescheduled,
+    save_parameters,
+)
+from studyaws.store.tables import to_db
+
+HOLDOUT = 0.2  # the latest share of items, by time, kept for the comparison
+MIN_ITEMS = 100  # fewer long-term reviews than this: nothing is fitted
+MIN_STEPS = 300  # optimizer steps at least (epochs grow for small histories)
+WORKLOAD_RETENTIONS = (0.80, 0.825, 0.85, 0.875, 0.90, 0.925, 0.95)
+WORKLOAD_DAYS = 365
+
+
+# -- items (pure) ---------------------------------------------------------------------------
+Review = tuple[int, int]  # (rating, whole days since the answer before)
+DAY = 86_400_000_000  # microseconds
+
+
+class Items(Sequence[tuple[Review, ...]]):
+    """Long-term reviews as fsrs-rs items, oldest first (ties by card id): item i is its
+    card's answers up to and including the i-th long-term review, as (rating, days) pairs.
+
+    Held compactly, since a card's items repeat its earlier answers (1,000,000 answers make
+    about 900,000 items holding 6,700,000 answers in all): each answer once, as a code for
+    its (rating, days) pair, card after card, and each item as the offsets of its first and
+    last answer there. Slicing gives a view on the same arrays; `rs()` makes the fsrs-rs
+    objects one at a time, as fsrs-rs-python copies them in."""
+
+    def __init__(self, pairs: list[Review], codes: array, starts: array, ends: array,
+                 lo: int = 0, hi: int | None = None):
+        self.pairs, self.codes, self.starts, self.ends = pairs, codes, starts, ends
+        self.lo, self.hi = lo, len(starts) if hi is None else hi
+
+    def __len__(self) -> int:
+        return self.hi - self.lo
+
+    def _at(self, index: int) -> int:
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self.lo + index
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            lo, hi, step = index.indices(len(self))
+            if step != 1:
+                raise ValueError("items are sliced with a step of 1 only")
+            return Items(self.pairs, self.codes, self.starts, self.ends, self.lo + lo,
+                         self.lo + max(lo, hi))
+        at = self._at(index)
+        pairs = self.pairs
+        return tuple(pairs[code] for code in self.codes[self.starts[at]:self.ends[at]])
+
+    def rs(self) -> Sequence:
+        """The items as fsrs_rs_python.FSRSItem objects, made as they are read."""
+        return _RsItems(self)
+
+
+class _RsItems(Sequence):
+    """A sequence (as fsrs-rs-python requires) that builds each FSRSItem when asked: the
+    optimizer copies each into its own memory, so only one is alive at a time. The FSRSReview
+    objects are shared: one per distinct (rating, days)."""
+
+    def __init__(self, items: Items):
+        from fsrs_rs_python import FSRSReview
+
+        self.items = items
+        self.reviews = [FSRSReview(rating, days) for rating, days in items.pairs]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index):
+        from fsrs_rs_python import FSRSItem
+
+        if isinstance(index, slice):
+            return _RsItems(self.items[index])
+        items = self.items
+        at = items._at(index)
+        return FSRSItem(list(map(self.reviews.__getitem__,
+                                 items.codes[items.starts[at]:items.ends[at]])))
+
+    def __iter__(self):
+        from fsrs_rs_python import FSRSItem
+
+        items, get = self.items, self.reviews.__getitem__
+        codes, starts, ends = items.codes, items.starts, items.ends
+        for at in range(items.lo, items.hi):
+            yield FSRSItem(list(map(get, codes[starts[at]:ends[at]])))
+
+
+def build_items(answers: Iterable[tuple[int, int, int, int]]) -> tuple[Items, int]:
+    """The items in `answers` (card id, rating, state before, time in microseconds), which
+    come card by card, each card's in time order; and how many answers there were.
+
+    An item for each answer that came a whole day (24 hours) or more after the card's
+    previous one; a card whose first answer is not from the new state gives none."""
+    pair_codes: dict[Review, int] = {}
+    codes, starts, ends, times = array("I"), array("I"), array("I"), array("q")
+    count = 0
+    card = None
+    keep = False
+    start = previous = 0
+    for card_id, rating, before, when in answers:
+        count += 1
+        if card_id != card:
+            card, keep = card_id, before == NEW
+            start, previous, days = len(codes), when, 0
+        elif keep:
+            days = max(0, (when - previous) // DAY)
+            previous = when
+        if not keep:
+            continue
+        code = pair_codes.get((rating, days))
+        if code is None:
+            code = pair_codes[(rating, days)] = len(pair_codes)
+        codes.append(code)
+        if days > 0:
+            starts.append(start)
+            ends.append(len(codes))
+            times.append(when)
+    order = _by_time(times)
+    del times
+    starts = array("I", map(starts.__getitem__, order))
+    ends = array("I", map(ends.__getitem__, order))
+    return Items(list(pair_codes), codes, starts, ends), count
+
+
+def _by_time(times: array) -> array:
+    """The positions of `times` in time order, equal times in position order (a stable sort,
+    so items at the same time stay in card order). Sorted a day at a time: sorting all at
+    once would hold two Python ints per item (70 MB for 900,000 items)."""
+    days: dict[int, array] = {}
+    for position, when in enumerate(times):
+        bucket = days.get(when // DAY)
+        if bucket is None:
+            bucket = days[when // DAY] = array("I")
+        bucket.append(position)
+    order = array("I")
+    for day in sorted(days):
+        order.extend(sorted(days.pop(day), key=times.__getitem__))
+    return order
+
+
+def split(items: Sequence, holdout: float = HOLDOUT) -> tuple[Sequence, Sequence]:
+    cut = len(items) - max(1, round(len(items) * holdout)) if items else 0
+    return items[:cut], items[cut:]
+
+
+def epochs_for(train_items: int, batch_size: int = 512) -> int:
+    """Enough passes over a small history for the optimizer to converge."""
+    batches = max(1, math.ceil(train_items / batch_size))
+    return max(5, min(100, math.ceil(MIN_STEPS / batches)))
+
+
+# -- fitting --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Evaluation:
+    log_loss: float
+    rmse_bins: float
+
+
+@dataclass
+class FitResult:
+    reviews: int  # answers read from the log
+    items: int  # long-term reviews (items)
+    train: int
+    test: int
+    current: tuple[float, ...]  # the parameters in use before
+    current_is_default: bool
+    fitted: tuple[float, ...] | None = None
+    before: Evaluation | None = None  # current parameters on the held-out items
+    after: Evaluation | None = None  # fitted parameters on the held-out items
+    kept: bool = False  # the fitted parameters are now in use
+    rescheduled: int = 0
+    resumed: int = 0  # cards rescheduled to finish the reschedule of an earlier run
+    seconds: float = 0.0
+    message: str = ""
+    workload: list[Workload] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        def ev(e: Evaluation | None):
+            return None if e is None else {"log_loss": round(e.log_loss, 5),
+                                           "rmse_bins": round(e.rmse_bins, 5)}
+
+        return {
+            "reviews": self.reviews, "items": self.items, "train": self.train,
+            "test": self.test, "current_is_default": self.current_is_default,
+            "current": list(self.current),
+            "fitted": list(self.fitted) if self.fitted else None,
+            "before": ev(self.before), "after": ev(self.after), "kept": self.kept,
+            "rescheduled": self.rescheduled, "resumed": self.resumed,
+            "seconds": round(self.seconds, 3),
+            "message": self.message,
+        }
+
+
+def _rs_items(items: Sequence[Sequence[Review]]) -> Sequence:
+    if isinstance(items, Items):
+        return items.rs()
+    from fsrs_rs_python import FSRSItem, FSRSReview
+
+    return [FSRSItem([FSRSReview(rating, days) for rating, days in reviews])
+            for reviews in items]
+
+
+def evaluate(parameters: tuple[float, ...], items: Sequence[Sequence[Review]]) -> Evaluation:
+    from fsrs_rs_python import FSRS
+
+    result = FSRS(list(parameters)).evaluate(_rs_items(items))
+    return Evaluation(float(result.log_loss), float(result.rmse_bins))
+
+
+def fit_items(items: Sequence[Sequence[Review]], current: tuple[float, ...],
+              settings: Settings,
+              ) -> tuple[tuple[float, ...] | None, Evaluation | None, Evaluation | None]:
+    """Fit on all but the latest fifth of `items`; (fitted, current's, fitted's evaluation on
+    the held-out fifth). Pure apart from the optimizer itself (seeded, so deterministic)."""
+    from fsrs_rs_python import FSRS, TrainingConfig
+
+    train, test = split(items)
+    fitted = FSRS(list(current)).compute_parameters(
+        _rs_items(train), enable_short_term=True,
+        num_relearning_steps=len(settings.relearning_steps),
+        training_config=TrainingConfig(num_epochs=epochs_for(len(train))))
+    fitted = tuple(float(w) for w in fitted)
+    return fitted, evaluate(current, test), evaluate(fitted, test)
+
+
+def read_items(engine: Engine) -> tuple[Items, int]:
+    """The collection's items, and how many answers they were read from."""
+    return build_items(queries.answers_by_card(engine))
+
+
+def default_parameters() -> tuple[float, ...]:
+    from fsrs.scheduler import DEFAULT_PARAMETERS
+
+    return tuple(DEFAULT_PARAMETERS)
+
+
+def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None = None,
+             save: bool = True) -> FitResult:
+    """Fit, compare on the held-out reviews, keep the better parameters (saved for the
+    review service), and optionally reschedule every studied card under them. A reschedule
+    an earlier run left unfinished (killed, a full disk) is finished first."""
+    started = time.perf_counter()
+    resumed = finish_pending_reschedule(engine) if save else 0
+    settings = load_settings(engine)
+    stored = load_parameters(engine)
+    current = tuple(stored) if stored else default_parameters()
+    items, answers = read_items(engine)
+    train, test = split(items)
+    result = FitResult(answers, len(items), len(train), len(test), current, stored is None,
+                       resumed=resumed)
+    if len(items) < MIN_ITEMS:
+        result.message = (f"Not enough reviews to fit yet: {len(items)} long-term reviews "
+                          f"(answers a day or more apart), {MIN_ITEMS} needed. "
+                          "The current parameters are kept.")
+        result.seconds = time.perf_counter() - started
+        return result
+    result.fitted, result.before, result.after = fit_items(items, current, settings)
+    del items, train, test
+    if result.after.log_loss < result.before.log_loss:
+        result.kept = True
+        if save:
+            # With a reschedule, the parameters and the record that the cards are still to
+            # be rescheduled under them are saved together: a run killed from here on is
+            # finished by the next one.
+            save_parameters(engine, result.fitted, reschedule=reschedule)
+        result.message = "The fitted parameters predict your held-out reviews better: kept."
+    else:
+        result.message = ("The fitted parameters do not predict your held-out reviews better "
+                          "than the current ones: the current parameters are kept.")
+    if reschedule and result.kept and save:
+        result.rescheduled = reschedule_cards(engine, settings, result.fitted)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+# -- rescheduling ---------------------------------------------------------------------------
+# Cards replayed together, then written in one write transaction: at 100,000 cards the
+# write lock is held for a few tens of milliseconds at a time, so that an answer given in
+# the app meanwhile goes in between.
+RESCHEDULE_CARDS = 1_000
+
+
+def reschedule_cards(engine: Engine, settings: Settings,
+                     parameters: tuple[float, ...] | None, *, after: int = 0) -> int:
+    """Replay each studied card's answers under `parameters` (with the app's policy: steps,
+    fuzz, interval order) and store the resulting memory and due date; returns how many
+    cards were rescheduled. Cards whose history does not start from new, or does not end at
+    their current last review, are left alone.
+
+    The cards are taken in id order from `after` on, RESCHEDULE_CARDS at a time: a batch is
+    read and replayed outside any write transaction, then written in a short one, which also
+    records how far the reschedule got (store.settings.PendingReschedule; the last one
+    clears it). A card answered between the two is replayed again, with that answer, inside
+    the write."""
+    scheduler = policy.scheduler_for(settings, tuple(parameters) if parameters else None)
+    done = 0
+    while True:
+        batch = _replay_batch(engine, scheduler, after)
+        done += run_write(engine, partial(_write_batch, scheduler=scheduler,
+                                          parameters=parameters, batch=batch))
+        if batch.last is None or not batch.full:
+            return done
+        after = batch.last
+
+
+def finish_pending_reschedule(engine: Engine) -> int:
+    """Finish a reschedule an earlier run began and did not complete, under the parameters
+    in use (from the card it reached, or from the first if the parameters changed since);
+    returns how many cards were rescheduled."""
+    pending = load_pending_reschedule(engine)
+    if pending is None:
+        return 0
+    parameters = load_parameters(engine)
+    after = pending.after if pending.parameters == parameters else 0
+    return reschedule_cards(engine, load_settings(engine), parameters, after=after)
+
+
+@dataclass
+class _Batch:
+    """Studied cards replayed outside the write lock: for each card, its last review as
+    stored when it was read and its new memory (None: its history is not replayable)."""
+
+    after: int  # the batch holds the studied cards after this id, up to `last`
+    planned: dict[int, tuple[str | None, Memory | None]]
+    last: int | None  # the highest card id read; None when no studied card was left
+    full: bool  # RESCHEDULE_CARDS cards were read: there may be more after `last`
+
+
+def _replay_batch(engine: Engine, scheduler, after: int) -> _Batch:
+    with reading(engine) as session:
+        conn = session.connection()
+        states = conn.exec_driver_sql(
+            "SELECT card_id, last_review FROM card_state WHERE state != ? AND card_id > ?"
+            " ORDER BY card_id LIMIT ?", (NEW, after, RESCHEDULE_CARDS)).all()
+        if not states:
+            return _Batch(after, {}, None, False)
+        histories = queries.histories_between(conn, states[0][0], states[-1][0])
+    planned = {card_id: (last, _replay(scheduler, card_id, histories.get(card_id), last))
+               for card_id, last in states}
+    return _Batch(after, planned, states[-1][0], len(states) == RESCHEDULE_CARDS)
+
+
+def _replay(scheduler, card_id: int, history: list[tuple[datetime, int, int]] | None,
+            last_review: str | None) -> Memory | None:
+    if not history or history[0][2] != NEW or last_review is None:
+        return None
+    if history[-1][0] != queries.parse_time(last_review):
+        return None
+    memory = Memory()
+    for when, rating, _ in history:
+        memory = policy.review(scheduler, card_id, memory, rating, when)
+    return memory
+
+
+def _write_batch(session, *, scheduler, parameters, batch: _Batch) -> int:
+    """Inside a write transaction: store the batch's memories, replaying again any card
+    whose last review changed since it was read (or that was new then)."""
+    conn = session.connection()
+    if batch.last is None:
+        clear_pending_reschedule(session)
+        return 0
+    current = conn.exec_driver_sql(
+        "SELECT card_id, last_review FROM card_state WHERE state != ? AND card_id > ?"
+        " AND card_id <= ?", (NEW, batch.after, batch.last)).all()
+    changes = []
+    for card_id, last in current:
+        planned = batch.planned.get(card_id)
+        if planned is not None and planned[0] == last:
+            memory = planned[1]
+        else:  # answered (or an answer undone) since the batch was read
+            history = queries.histories_between(conn, card_id, card_id).get(card_id)
+            memory = _replay(scheduler, card_id, history, last)
+        if memory is not None:
+            changes.append((memory.state, memory.step, memory.stability, memory.difficulty,
+                            to_db(memory.due), card_id))
+    if changes:
+        conn.exec_driver_sql(
+            "UPDATE card_state SET state = ?, step = ?, stability = ?, difficulty = ?,"
+            " due = ? WHERE card_id = ?", changes)
+    if batch.full:
+        mark_rescheduled(session, parameters, batch.last)
+    else:
+        clear_pending_reschedule(session)
+    return len(changes)
+
+
+# -- workload -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Workload:
+    retention: float
+    reviews_per_day: float
+    new_per_day: float
+    minutes_per_day: float
+    remembered: int  # cards remembered at the end of the span
+
+
+def workload(parameters: tuple[float, ...], settings: Settings, cards: int,
+             retentions: tuple[float, ...] = WORKLOAD_RETENTIONS, days: int = WORKLOAD_DAYS,
+             seed: int = 42) -> list[Workload]:
+    """Reviews a day over the next `days` days, at each desired retention, for a collection
+    of `cards` cards learnt at the user's new-cards-a-day (fsrs-rs-python's simulator)."""
+    from fsrs_rs_python import default_simulator_config, simulate
+
+    config = default_simulator_config()
+    config.deck_size = max(1, cards)
+    config.learn_span = days
+    config.learn_limit = max(1, settings.new_per_day)
+    config.max_cost_perday = 86_400.0
+    config.max_ivl = float(settings.maximum_interval)
+    config.learning_step_count = len(settings.learning_steps)
+    config.relearning_step_count = len(settings.relearning_steps)
+    result = []
+    for retention in retentions:
+        run = simulate(list(parameters), retention, config, seed)
+        result.append(Workload(
+            retention, statistics.fmean(run.review_cnt_per_day),
+            statistics.fmean(run.learn_cnt_per_day),
+            statistics.fmean(run.cost_per_day) / 60,
+            round(run.memorized_cnt_per_day[-1]) if run.memorized_cnt_per_day else 0))
+    return result
+
+
+def workload_for(engine: Engine) -> list[Workload]:
+    """The workload table for the collection as it is, under the parameters in use."""
+    settings = load_settings(engine)
+    parameters = load_parameters(engine) or default_parameters()
+    return workload(parameters, settings, queries.active_card_count(engine))

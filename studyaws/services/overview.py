@@ -1,0 +1,35 @@
+"""What the home screen shows: every deck with today's counts, the day's progress, the exam
+plan; and finding a deck by the name a user types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from studyaws.core.srs.exam_plan import ExamPlan
+from studyaws.core.srs.queue import DayCounts
+from studyaws.services.review import ReviewService
+from studyaws.store.queries import DeckSummary, deck_summaries, find_deck, reviews_since
+
+__all__ = ["HomeCounts", "find_deck", "read_home"]
+
+
+@dataclass(frozen=True)
+class HomeCounts:
+    decks: tuple[DeckSummary, ...]
+    counts: DayCounts
+    done: int
+    again: int
+    plan: ExamPlan | None
+    exam_running: bool
+
+
+def read_home(engine, clock) -> HomeCounts:
+    """Everything the home screen shows, read in one go (safe in a worker thread)."""
+    from studyaws.services.exam import running_exam
+
+    service = ReviewService(engine, clock)
+    start, end = service.day_bounds()
+    decks = deck_summaries(engine, clock.now(), end)
+    done, again = reviews_since(engine, start)
+    return HomeCounts(tuple(decks), service.counts(), done, again, service.exam_plan(),
+                      running_exam(engine) is not None)

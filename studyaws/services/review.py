@@ -1,0 +1,449 @@
+"""The daily review against the store: the queue, answering, undo, suspend, bury, leeches.
+
+Every answer is one short write transaction, committed before the next card is fetched.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
+
+from studyaws.core.clock import Clock
+from studyaws.core.config import Settings
+from studyaws.core.decks import cloze
+from studyaws.core.questions import Question, question_from_dict
+from studyaws.core.srs import exam_plan, policy
+from studyaws.core.srs.day import day_start, next_day_start
+from studyaws.core.srs.exam_plan import ExamPlan
+from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW, Memory
+from studyaws.core.srs.queue import LEARN_AHEAD, DayCounts, next_source
+from studyaws.store.engine import reading, writing
+from studyaws.store.settings import load_parameters, load_settings
+from studyaws.store.tables import Card, CardState, Deck, ReviewLog, SharedText, memory_columns
+
+
+@dataclass
+class CardView:
+    """Everything the screens need to show one card."""
+
+    id: int
+    deck_title: str
+    kind: str
+    topic: str
+    prompt: str
+    answer: str
+    explanation: str
+    context: str
+    source_path: str
+    source_line: int
+    domain: str | None
+    memory: Memory
+    question: Question | None = None
+    seed: int | None = None
+    leech: bool = False
+
+    @property
+    def source(self) -> str:
+        return f"{display_path(self.source_path)}:{self.source_line}"
+
+
+@dataclass
+class AnswerResult:
+    log_id: int
+    memory: Memory
+    became_leech: bool = False
+    prior: Memory | None = None
+
+
+@dataclass
+class SessionStats:
+    reviewed: int = 0
+    again: int = 0
+    seconds: float = 0.0
+    undo_stack: list[tuple[str, int]] = field(default_factory=list)
+
+
+def display_path(path: str) -> str:
+    """A path as short as it can be said (relative to here, or with ~ for the home folder),
+    printable on one line."""
+    from pathlib import Path
+
+    from studyaws.core.text import printable
+
+    p = Path(path)
+    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
+        try:
+            return printable(prefix + p.relative_to(base).as_posix())
+        except ValueError:
+            continue
+    return printable(path)
+
+
+def _active(now: datetime):
+    return and_(
+        Card.retired.is_(False),
+        Card.suspended.is_(False),
+        or_(Card.buried_until.is_(None), Card.buried_until <= now),
+    )
+
+
+def _shared_texts(session, card: Card) -> tuple[str, str | None]:
+    """A card's context (its section's notes, "" when none) and its cloze's text."""
+    ids = [i for i in (card.context_id, card.cloze_text_id) if i is not None]
+    if not ids:
+        return "", None
+    texts = dict(session.execute(select(SharedText.id, SharedText.text)
+                                 .where(SharedText.id.in_(ids))).all())
+    return texts.get(card.context_id, ""), texts.get(card.cloze_text_id)
+
+
+def scenario_seed(card_id: int, reps: int) -> int:
+    """The variant a scenario card shows at its n-th review: fresh each review, reproducible."""
+    return random.Random(f"{card_id}:{reps}").getrandbits(31)
+
+
+def question_for(kind: str, payload: dict, seed: int | None) -> Question | None:
+    if kind in ("choice", "ordering", "numeric"):
+        return question_from_dict(payload)
+    if kind == "scenario" and seed is not None:
+        from studyaws.core import scenarios  # the rule engines load with the first scenario card
+
+        return scenarios.generate(payload["kind"], payload.get("params", {}), seed)
+    return None
+
+
+class ReviewService:
+    """One user's review queue. `deck_id` narrows it to one deck."""
+
+    def __init__(self, engine: Engine, clock: Clock, deck_id: int | None = None):
+        self.engine = engine
+        self.clock = clock
+        self.deck_id = deck_id
+        self.settings: Settings = load_settings(engine)
+        self.parameters = load_parameters(engine)
+        self.scheduler = policy.scheduler_for(self.settings, self.parameters)
+        self.session = SessionStats()
+        self._since_new = 0
+        self.last_counts: DayCounts | None = None  # as of the last next_card()
+        self._exam_cache: tuple | None = None  # (key, (plan, cards brought forward))
+
+    # -- the day ----------------------------------------------------------------------
+    def day_bounds(self) -> tuple[datetime, datetime]:
+        now = self.clock.now()
+        zone = self.clock.local_zone()
+        hour = self.settings.day_starts_at
+        return day_start(now, zone, hour), next_day_start(now, zone, hour)
+
+    def _deck_filter(self):
+        return Card.deck_id == self.deck_id if self.deck_id is not None else True
+
+    def _done_today(self, session, start: datetime) -> tuple[int, int]:
+        query = (
+            select(ReviewLog.state_before, func.count())
+            .where(ReviewLog.source == "review", ReviewLog.reviewed_at >= start,
+                   ReviewLog.state_before.in_((NEW, REVIEW)))
+            .group_by(ReviewLog.state_before)
+        )
+        if self.deck_id is not None:
+            query = query.join(Card, Card.id == ReviewLog.card_id).where(self._deck_filter())
+        done = dict(session.execute(query).all())
+        return done.get(NEW, 0), done.get(REVIEW, 0)
+
+    def _count(self, session, condition, limit: int | None = None) -> int:
+        """Active cards matching `condition`, counted up to `limit` (the daily limit left),
+        so that a collection of 100,000 cards costs no more than the limit to count."""
+        if limit is not None and limit <= 0:
+            return 0
+        inner = (
+            select(CardState.card_id)
+            .join(Card, Card.id == CardState.card_id)
+            .where(condition, _active(self.clock.now()), self._deck_filter())
+        )
+        if limit is not None:
+            inner = inner.limit(limit)
+        return session.execute(select(func.count()).select_from(inner.subquery())).scalar_one()
+
+    def counts(self) -> DayCounts:
+        now = self.clock.now()
+        start, end = self.day_bounds()
+        settings = self.settings
+        with reading(self.engine) as session:
+            new_done, reviews_done = self._done_today(session, start)
+            plan, _ = self._exam_today(session, start, end)
+            new_per_day = plan.new_per_day if plan is not None else settings.new_per_day
+            new = self._count(session, CardState.state == NEW, new_per_day - new_done)
+            review = self._count(session, and_(CardState.state == REVIEW,
+                                               self._review_due(session, start, end)),
+                                 settings.reviews_per_day - reviews_done)
+            learning = self._count(session, and_(CardState.state.in_((LEARNING, RELEARNING)),
+                                                 CardState.due <= now + LEARN_AHEAD))
+        return DayCounts(new=new, learning=learning, review=review)
+
+    # -- the queue --------------------------------------------------------------------
+    def next_card(self) -> CardView | None:
+        now = self.clock.now()
+        counts = self.last_counts = self.counts()
+        with reading(self.engine) as session:
+            learning_now = session.execute(
+                self._queue_query(now).where(
+                    CardState.state.in_((LEARNING, RELEARNING)), CardState.due <= now)
+                .order_by(CardState.due).limit(1)
+            ).first()
+            source = next_source(learning_now is not None, counts.review, counts.new,
+                                 self._since_new, counts.learning > 0)
+            if source is None:
+                return None
+            if source == "learning" and learning_now is not None:
+                row = learning_now
+            elif source == "learning":
+                row = session.execute(
+                    self._queue_query(now).where(
+                        CardState.state.in_((LEARNING, RELEARNING)),
+                        CardState.due <= now + LEARN_AHEAD)
+                    .order_by(CardState.due).limit(1)
+                ).first()
+            elif source == "review":
+                start, end = self.day_bounds()
+                row = session.execute(
+                    self._queue_query(now).where(CardState.state == REVIEW,
+                                                 self._review_due(session, start, end))
+                    .order_by(CardState.due).limit(1)
+                ).first()
+            else:
+                row = session.execute(
+                    self._queue_query(now).where(CardState.state == NEW)
+                    .order_by(CardState.card_id).limit(1)
+                ).first()
+            if row is None:
+                return None
+            return self._view(session, row)
+
+    # -- the exam date (studyaws.core.srs.exam_plan) -----------------------------------------
+    def exam_plan(self) -> ExamPlan | None:
+        """Today's plan towards the exam date, or None when no exam date is ahead."""
+        start, end = self.day_bounds()
+        with reading(self.engine) as session:
+            return self._exam_today(session, start, end)[0]
+
+    def _review_due(self, session, start: datetime, end: datetime):
+        """Review cards due today, and those brought forward before the exam."""
+        _, ahead = self._exam_today(session, start, end)
+        if not ahead:
+            return CardState.due < end
+        return or_(CardState.due < end,
+                   and_(CardState.card_id.in_(ahead), CardState.last_review < start))
+
+    def _exam_today(self, session, start: datetime, end: datetime) -> tuple:
+        """(plan, ids of cards brought forward), worked out once a study day."""
+        exam_date = self.settings.exam_date
+        if exam_date is None:
+            return None, ()
+        key = (start, exam_date, self.settings.new_per_day, self.settings.desired_retention,
+               self.parameters)
+        if self._exam_cache is not None and self._exam_cache[0] == key:
+            return self._exam_cache[1]
+        zone = self.clock.local_zone()
+        new_done, _ = self._done_today(session, start)
+        new_left = self._count(session, CardState.state == NEW) + new_done
+        plan = exam_plan.plan_for_exam(start.astimezone(zone).date(), exam_date, new_left,
+                                       self.settings.new_per_day)
+        ahead: tuple[int, ...] = ()
+        if plan is not None and plan.last_study_day:
+            moment = exam_plan.exam_moment(exam_date, zone)
+            rows = session.execute(
+                select(CardState.card_id, CardState.stability, CardState.last_review)
+                .join(Card, Card.id == CardState.card_id)
+                .where(CardState.state == REVIEW, CardState.due >= end,
+                       CardState.due < moment + timedelta(days=30),
+                       _active(self.clock.now()), self._deck_filter())
+            ).all()
+            ahead = tuple(
+                card_id for card_id, stability, last_review in rows
+                if exam_plan.below_target(
+                    policy.retrievability(self.scheduler, Memory(REVIEW, None, stability,
+                                                                 last_review=last_review), moment),
+                    self.settings.desired_retention)
+            )
+        self._exam_cache = (key, (plan, ahead))
+        return plan, ahead
+
+    def _queue_query(self, now: datetime):
+        return (
+            select(Card, CardState, Deck.title)
+            .join(CardState, CardState.card_id == Card.id)
+            .join(Deck, Deck.id == Card.deck_id)
+            .where(_active(now), self._deck_filter())
+        )
+
+    def card(self, card_id: int, seed: int | None = None) -> CardView:
+        """A card by id (any state), for showing a past review again."""
+        with reading(self.engine) as session:
+            row = session.execute(
+                select(Card, CardState, Deck.title)
+                .join(CardState, CardState.card_id == Card.id)
+                .join(Deck, Deck.id == Card.deck_id)
+                .where(Card.id == card_id)
+            ).one()
+            return self._view(session, row, seed)
+
+    def _view(self, session, row, seed: int | None = None) -> CardView:
+        card, state, deck_title = row
+        context, cloze_text = _shared_texts(session, card)
+        memory = state.memory()
+        payload = json.loads(card.payload or "{}")
+        if card.kind == "scenario" and seed is None:
+            seed = scenario_seed(card.id, memory.reps)
+        question = question_for(card.kind, payload, seed)
+        explanation = card.explanation
+        if card.kind == "scenario" and question is not None:
+            explanation = question.explanation
+        prompt, answer = card.prompt, card.answer
+        if question is not None:
+            prompt = question.stem
+        elif card.kind == "cloze" and cloze_text is not None:
+            prompt, answer = cloze.sides(cloze_text, payload.get("group", 1))
+        return CardView(
+            id=card.id, deck_title=deck_title, kind=card.kind, topic=card.topic,
+            prompt=prompt, answer=answer, explanation=explanation, context=context,
+            source_path=card.source_path, source_line=card.source_line, domain=card.domain,
+            memory=memory, question=question, seed=seed if card.kind == "scenario" else None,
+            leech=card.leech,
+        )
+
+    def preview(self, view: CardView) -> dict[int, str]:
+        """The next interval each rating would give, as shown on the rating keys."""
+        now = self.clock.now()
+        results = policy.outcomes(self.scheduler, view.id, view.memory, now)
+        return {r: policy.format_interval(m.due - now) for r, m in results.items()}
+
+    # -- answering ----------------------------------------------------------------------
+    def answer(self, view: CardView, rating: int, duration_ms: int = 0, *,
+               correct: bool | None = None, response: dict | None = None,
+               source: str = "review") -> AnswerResult:
+        _, end = self.day_bounds()
+        with writing(self.engine) as session:
+            result = record_answer(
+                session, self.scheduler, self.settings, view.id, rating, self.clock.now(), end,
+                duration_ms=duration_ms, correct=correct, response=response, source=source,
+                seed=view.seed,
+            )
+        prior = result.prior
+        if source == "review":
+            if prior.state == NEW:
+                self._since_new = 0
+            elif prior.state == REVIEW:
+                self._since_new += 1
+            self.session.reviewed += 1
+            self.session.again += rating == policy.AGAIN
+            self.session.seconds += duration_ms / 1000
+            self.session.undo_stack.append(("answer", result.log_id))
+        return result
+
+    def undo(self) -> int | None:
+        """Undo the last answer, suspension or burial of this session; returns the card id."""
+        if not self.session.undo_stack:
+            return None
+        # Taken off the stack only once undone: an undo that could not be written (the
+        # collection locked, a full disk) is still there to be tried again.
+        action, ident = self.session.undo_stack[-1]
+        if action == "answer":
+            card_id, rating = undo_answer(self.engine, ident)
+            self.session.undo_stack.pop()
+            self.session.reviewed = max(0, self.session.reviewed - 1)
+            self.session.again -= rating == policy.AGAIN
+            return card_id
+        with writing(self.engine) as session:
+            values = {"suspended": False} if action == "suspend" else {"buried_until": None}
+            session.execute(update(Card).where(Card.id == ident).values(**values))
+        self.session.undo_stack.pop()
+        return ident
+
+    def suspend(self, card_id: int) -> None:
+        with writing(self.engine) as session:
+            session.execute(update(Card).where(Card.id == card_id).values(suspended=True))
+        self.session.undo_stack.append(("suspend", card_id))
+
+    def bury(self, card_id: int) -> None:
+        _, end = self.day_bounds()
+        with writing(self.engine) as session:
+            session.execute(update(Card).where(Card.id == card_id).values(buried_until=end))
+        self.session.undo_stack.append(("bury", card_id))
+
+    def due_tomorrow(self) -> int:
+        _, end = self.day_bounds()
+        with reading(self.engine) as session:
+            return session.execute(
+                select(func.count()).select_from(CardState)
+                .join(Card, Card.id == CardState.card_id)
+                .where(Card.retired.is_(False), Card.suspended.is_(False), self._deck_filter(),
+                       CardState.state != NEW, CardState.due < end + timedelta(days=1))
+            ).scalar_one()
+
+
+def record_answer(session, scheduler, settings: Settings, card_id: int, rating: int,
+                  now: datetime, day_end: datetime, *, duration_ms: int = 0,
+                  correct: bool | None = None, response: dict | None = None,
+                  source: str = "review", seed: int | None = None) -> AnswerResult:
+    """Apply one answer inside the caller's write transaction: the new FSRS state, the log
+    row (with what undo needs), sibling burying and leech detection."""
+    state = session.get(CardState, card_id)
+    card = session.get(Card, card_id)
+    prior = state.memory()
+    new = policy.review(scheduler, card_id, prior, rating, now, duration_ms or None)
+    became_leech = (
+        rating == policy.AGAIN and prior.state == REVIEW and not card.leech
+        and new.lapses >= settings.leech_threshold
+    )
+    buried: list[int] = []
+    if card.sibling:
+        buried = list(session.execute(
+            select(Card.id).join(CardState, CardState.card_id == Card.id).where(
+                Card.deck_id == card.deck_id, Card.sibling == card.sibling,
+                Card.id != card.id, CardState.state.in_((NEW, REVIEW)),
+                or_(Card.buried_until.is_(None), Card.buried_until < day_end))
+        ).scalars())
+    undo_info = {
+        "memory": prior.to_dict(),
+        "suspended": card.suspended,
+        "leech": card.leech,
+        "buried_until": card.buried_until.isoformat() if card.buried_until else None,
+        "buried_siblings": buried,
+    }
+    session.execute(update(CardState).where(CardState.card_id == card_id).values(
+        **memory_columns(new)))
+    if buried:
+        session.execute(update(Card).where(Card.id.in_(buried)).values(buried_until=day_end))
+    if became_leech:
+        session.execute(update(Card).where(Card.id == card_id).values(leech=True, suspended=True))
+    log_id = session.execute(insert(ReviewLog).values(
+        card_id=card_id, rating=rating, reviewed_at=now, duration_ms=duration_ms,
+        source=source, state_before=prior.state, seed=seed, correct=correct,
+        response=json.dumps(response) if response is not None else "",
+        prior_state=json.dumps(undo_info), state=new.state, stability=new.stability,
+        difficulty=new.difficulty, due=new.due,
+    )).inserted_primary_key[0]
+    return AnswerResult(log_id, new, became_leech, prior)
+
+
+def undo_answer(engine: Engine, log_id: int) -> tuple[int, int]:
+    """Restore the card as it was before review `log_id` and remove that log row."""
+    with writing(engine) as session:
+        log = session.get(ReviewLog, log_id)
+        info = json.loads(log.prior_state)
+        prior = Memory.from_dict(info["memory"])
+        session.execute(update(CardState).where(CardState.card_id == log.card_id).values(
+            **memory_columns(prior)))
+        buried_until = info.get("buried_until")
+        session.execute(update(Card).where(Card.id == log.card_id).values(
+            suspended=info["suspended"], leech=info["leech"],
+            buried_until=datetime.fromisoformat(buried_until) if buried_until else None))
+        if info.get("buried_siblings"):
+            session.execute(update(Card).where(Card.id.in_(info["buried_siblings"]))
+                            .values(buried_until=None))
+        card_id, rating = log.card_id, log.rating
+        session.execute(delete(ReviewLog).where(ReviewLog.id == log_id))
+    return card_id, rating
