@@ -289,3 +289,9 @@ def test_fuzz_leaves_py_fsrs_globals_alone_and_matches_its_fuzz(monkeypatch):
                 # Only the Hard < Good < Easy spacing may move a fuzzed day further out.
                 assert got[rating].due > card.due, (card_id, stability, rating)
     assert checked > 700
+
+
+def test_an_objective_answer_suggests_its_rating():
+    assert policy.suggested_rating(False, 2.0, 10.0) == AGAIN
+    assert policy.suggested_rating(True, 9.9, 10.0) == EASY
+    assert policy.suggested_rating(True, 10.0, 10.0) == GOOD

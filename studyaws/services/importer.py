@@ -3,6 +3,10 @@
 One transaction for the whole import: either every deck lands or nothing changes. Files in
 other question-bank formats (studyaws.core.formats) go through the same path: their parser makes
 the same items, and the blocks it could not read are reported as skipped.
+
+Longer than 500 lines on purpose: reading, planning outside the write lock and writing under
+it share the plan's shape and the import's all-or-nothing rule; split, each part would need
+the others' invariants restated.
 """
 
 from __future__ import annotations

@@ -1,5 +1,9 @@
 """Network ACL rule evaluation.
 
+Longer than 500 lines on purpose: one scenario engine is one file (docs/architecture.md), its
+model, its question variants and their wording together, so that a rule and every sentence
+that states it are checked side by side.
+
 A model of a VPC network ACL: numbered rules (1-32766) for inbound and outbound traffic,
 evaluated lowest number first; the first rule that matches allows or denies the packet, and
 the final `*` rule denies anything no numbered rule matched. Network ACLs are stateless, so a

@@ -1,5 +1,8 @@
 """VPC subnet routing to the internet: internet gateway, NAT gateway, NAT instance.
 
+Longer than 500 lines on purpose: one scenario engine is one file (docs/architecture.md), its
+model, its question variants and their wording together.
+
 A subnet reaches the internet through its route table's 0.0.0.0/0 route:
 - to an internet gateway (a public subnet): the gateway must be attached to the VPC, and the
   instance needs a public IPv4 address or an Elastic IP; the internet can then reach it too;

@@ -198,3 +198,11 @@ def format_interval(delta: timedelta) -> str:
     if days < 365:
         return f"{days / 30:.1f}mo".replace(".0mo", "mo")
     return f"{days / 365:.1f}y".replace(".0y", "y")
+
+
+def suggested_rating(correct: bool, seconds: float, easy_seconds: float) -> int:
+    """The rating an objective answer gives: wrong is Again; right is Good; right within
+    `easy_seconds` is Easy."""
+    if not correct:
+        return AGAIN
+    return EASY if seconds < easy_seconds else GOOD

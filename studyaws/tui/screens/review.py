@@ -28,13 +28,6 @@ from studyaws.tui.widgets.question import (
 )
 
 
-def suggested_rating(correct: bool, seconds: float, easy_seconds: float) -> int:
-    """Wrong is Again; right is Good; right within `easy_seconds` is Easy."""
-    if not correct:
-        return policy.AGAIN
-    return policy.EASY if seconds < easy_seconds else policy.GOOD
-
-
 class ReviewScreen(Screen):
     # Every key is a priority binding, so that keys act in the order they are typed (each
     # action runs before the next key is routed: see after_typed_keys); the number field
@@ -260,7 +253,7 @@ class ReviewScreen(Screen):
             return
         seconds = self._seconds()
         correct = is_correct(question, response)
-        rating = suggested_rating(correct, seconds, self.service.settings.easy_seconds)
+        rating = policy.suggested_rating(correct, seconds, self.service.settings.easy_seconds)
         self.intervals = self.service.preview(view)
         self.answer_seconds = seconds
         self.last_response = stored
