@@ -47,7 +47,7 @@ SQLiteDialect_pysqlite.do_rollback = _ending(SQLiteDialect_pysqlite.do_rollback)
 
 def main() -> int:
     out = Path(sys.argv[1])
-    from studyaws.cli import main as studyaws
+    from studyaws.cli.main import main as studyaws
 
     code = 1
     try:

@@ -92,7 +92,7 @@ def install(spec: dict) -> None:
 
 def main() -> int:
     install(json.loads(sys.argv[1]))
-    from studyaws.cli import main as studyaws
+    from studyaws.cli.main import main as studyaws
 
     return studyaws(sys.argv[2:])
 

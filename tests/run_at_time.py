@@ -7,11 +7,11 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 
-from studyaws import clock
+from studyaws.core import clock
 
 when = datetime.fromisoformat(sys.argv[1])
 clock.system_now = lambda: when
 
-from studyaws.cli import main  # noqa: E402  (after the clock is set, as a machine's would be)
+from studyaws.cli.main import main  # noqa: E402  (after the clock is set, as a machine's would be)
 
 sys.exit(main(sys.argv[2:]))

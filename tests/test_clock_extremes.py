@@ -14,7 +14,7 @@ import pytest
 from support import make_collection
 from test_cli import dump
 
-from studyaws import clock as clock_module
+from studyaws.core import clock as clock_module
 from studyaws.core.clock import Clock, FakeClock
 from studyaws.services import exam as service
 
