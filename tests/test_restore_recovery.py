@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -89,12 +91,19 @@ def test_replaced_collections_are_pruned_to_the_last_few(home, tmp_path):
     assert run(home, "backup", str(copy)).returncode == 0
     db = home / DB_NAME
     made = []
-    for _ in range(REPLACED_KEEP + 3):
+    for number in range(REPLACED_KEEP + 3):
+        with closing(sqlite3.connect(db)) as conn, conn:  # mark the collection replaced next
+            conn.execute("INSERT INTO setting (key, value) VALUES ('mark', ?)", (str(number),))
         made.append(restore_backup(copy, db))
     kept = sorted((home / "backups").glob("before-restore-*.sqlite3"))
     assert len(kept) == REPLACED_KEEP
-    assert made[-1] in kept and made[0] not in kept
-    assert set(kept) == set(made[-REPLACED_KEEP:])
+    assert made[-1] in kept
+    marks = set()
+    for path in kept:
+        with closing(sqlite3.connect(path)) as conn:
+            marks |= {int(v) for (v,) in conn.execute("SELECT value FROM setting "
+                                                       "WHERE key = 'mark'")}
+    assert marks == set(range(3, REPLACED_KEEP + 3))  # the last ones replaced
 
 
 # -- a killed restore -------------------------------------------------------------------------

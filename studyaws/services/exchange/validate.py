@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Boolean, Float, Integer, String, Table
@@ -37,9 +38,12 @@ def check_tables(path: Path, data: dict, tables: dict[str, Table]) -> None:
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise RestoreError(f"{path}: table {name!r} is not a list of rows")
         table = tables[name]
+        columns = _column_checks(table)
+        known = frozenset(columns)
+        row_check = _ROW_CHECKS.get(name)
         for number, row in enumerate(rows, start=1):
             try:
-                _check_row(table, row)
+                _check_row(columns, known, row, row_check)
             except Problem as exc:
                 raise RestoreError(f"{path}: table {name!r}, row {number}{_which(row)}: "
                                    f"{exc}") from None
@@ -54,47 +58,55 @@ def _which(row: dict) -> str:
     return ""
 
 
-def _check_row(table: Table, row: dict) -> None:
-    columns = {c.name: c for c in table.columns}
-    unknown = sorted(set(row) - set(columns))
-    if unknown:
-        raise Problem(f"unknown column {unknown[0]!r}")
-    for name, column in columns.items():
-        if name not in row:
-            if not column.nullable:
-                raise Problem(f"no {name}")
-            continue
-        value = row[name]
+def _column_checks(table: Table) -> dict[str, tuple[bool, Callable[[str, object], object]]]:
+    """Per column: whether it may be null, and the check of its values' type."""
+    checks = {}
+    for column in table.columns:
+        kind = column.type
+        if isinstance(kind, UTCDateTime):
+            check = _time
+        else:
+            if isinstance(kind, TypeDecorator):  # SQLModel's text columns, say
+                kind = kind.impl_instance
+            check = (_boolean if isinstance(kind, Boolean) else
+                     _whole if isinstance(kind, Integer) else
+                     _number if isinstance(kind, Float) else
+                     _text if isinstance(kind, String) else _anything)
+        checks[column.name] = (bool(column.nullable), check)
+    return checks
+
+
+def _check_row(columns: dict, known: frozenset, row: dict, row_check) -> None:
+    if not known.issuperset(row):
+        raise Problem(f"unknown column {sorted(set(row) - known)[0]!r}")
+    for name, (nullable, check) in columns.items():
+        value = row.get(name)
         if value is None:
-            if not column.nullable:
-                raise Problem(f"{name} is null; it needs a value")
+            if not nullable:
+                raise Problem(f"no {name}" if name not in row else
+                              f"{name} is null; it needs a value")
             continue
-        _check_type(name, column.type, value)
-    check = _ROW_CHECKS.get(table.name)
-    if check is not None:
-        check(row)
+        check(name, value)
+    if row_check is not None:
+        row_check(row)
 
 
-def _check_type(name: str, kind, value) -> None:
-    if isinstance(kind, UTCDateTime):
-        if not isinstance(value, str):
-            raise Problem(f"{name} is {_shown(value)}, not a stored time")
-        try:
-            from_db(value)
-        except (TypeError, ValueError):
-            raise Problem(f"{name} is not a stored time: {_shown(value)}") from None
-        return
-    if isinstance(kind, TypeDecorator):  # SQLModel's text columns, say
-        kind = kind.impl_instance
-    if isinstance(kind, Boolean):
-        if not isinstance(value, bool) and value not in (0, 1):
-            raise Problem(f"{name} is {_shown(value)}, not true or false")
-    elif isinstance(kind, Integer):
-        _whole(name, value)
-    elif isinstance(kind, Float):
-        _number(name, value)
-    elif isinstance(kind, String):
-        _text(name, value)
+def _time(name: str, value) -> None:
+    if not isinstance(value, str):
+        raise Problem(f"{name} is {_shown(value)}, not a stored time")
+    try:
+        from_db(value)
+    except (TypeError, ValueError):
+        raise Problem(f"{name} is not a stored time: {_shown(value)}") from None
+
+
+def _boolean(name: str, value) -> None:
+    if not isinstance(value, bool) and value not in (0, 1):
+        raise Problem(f"{name} is {_shown(value)}, not true or false")
+
+
+def _anything(name: str, value) -> None:
+    return None
 
 
 def _whole(name: str, value, low: int = INT_MIN, high: int = INT_MAX) -> int:
@@ -119,7 +131,8 @@ def _text(name: str, value) -> str:
     if not isinstance(value, str):
         raise Problem(f"{name} is {_shown(value)}, not text")
     try:
-        value.encode("utf-8")
+        if not value.isascii():
+            value.encode("utf-8")
     except UnicodeEncodeError:
         raise Problem(f"{name} is not valid text (an unpaired surrogate escape)") from None
     return value
