@@ -81,12 +81,14 @@ def close_engine(engine: Engine) -> None:
     that `studyaws.sqlite3` alone holds everything (a copy of it, `sqlite3` on it). Another
     process reading or writing the collection at that moment is not waited for: the log
     stays, complete, and the last program to close it folds it in."""
-    try:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA busy_timeout = 0")
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-    except Exception:  # busy, read-only, a full disk: the log stays, complete
-        pass
+    database = engine.url.database
+    if database and Path(database).exists():  # a file renamed away (a restore) is not made anew
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except Exception:  # busy, read-only, a full disk: the log stays, complete
+            pass
     engine.dispose()
     _open_engines.discard(engine)
 
