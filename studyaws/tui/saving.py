@@ -25,7 +25,7 @@ def why_not_saved(error: BaseException) -> str | None:
     from studyaws.store.engine import is_busy
 
     if is_busy(error):
-        return "another program is writing to the collection (it holds the write lock)"
+        return "another program holds the collection's write lock"
     cause = getattr(error, "orig", None) or error
     text = str(cause).lower()
     if isinstance(cause, sqlite3.OperationalError | OSError):
@@ -142,8 +142,8 @@ class PendingSaves:
         pending = self.pending
         if pending is None:
             return
-        when = ("trying again now" if pending.trying else
-                f"trying again in {next_try:g} s" if next_try is not None else "trying again")
+        when = ("retrying now" if pending.trying else
+                f"retrying in {next_try:g} s" if next_try is not None else "retrying")
         tries = f" ({pending.tries} tries)" if pending.tries > 1 else ""
         self.line.update(Content(
             f"Not saved yet: {pending.what}: {pending.reason}; {when}{tries} · r retries now"))
