@@ -44,6 +44,7 @@ class _Pending:
     reason: str
     tries: int = 1
     trying: bool = False
+    focused: Any = None  # the widget that had focus, given it back once saved
 
 
 class SaveLine(Static):
@@ -85,7 +86,9 @@ class PendingSaves:
             reason = why_not_saved(error)
             if reason is None:
                 raise
-            self.pending = _Pending(what, work, then, reason)
+            self.pending = _Pending(what, work, then, reason, focused=self.screen.focused)
+            # Typing waits too: what is in the number field is what is being saved.
+            self.screen.set_focus(None)
             self._wake.clear()
             self._show(next_try=RETRY_PAUSES[0])
             self.screen.refresh_bindings()  # the footer shows the keys that wait
@@ -136,6 +139,9 @@ class PendingSaves:
         self.line.display = False
         self.screen.refresh_bindings()
         if pending is not None:
+            widget = pending.focused
+            if widget is not None and widget.is_attached and widget.focusable:
+                self.screen.set_focus(widget)
             await _call(pending.then, result)
 
     def _show(self, next_try: float | None = None) -> None:
