@@ -595,7 +595,7 @@ async def test_an_answer_that_meets_the_write_lock_is_kept_and_saved_once_releas
                 assert screen.view.prompt == prompt  # kept on screen, not dropped
                 line = save_line(app)
                 assert line.startswith(f"Not saved yet: your answer to “{prompt}” (")
-                assert "another program is writing to the collection" in line
+                assert "another program holds the collection's write lock" in line
                 assert "r retries now" in line
                 assert review_count(engine) == number - 1
                 # Nothing else happens until it is saved: no second answer, no leaving.

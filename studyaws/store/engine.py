@@ -79,14 +79,13 @@ def close_engine(engine: Engine) -> None:
     process reading or writing the collection at that moment is not waited for: the log
     stays, complete, and the last program to close it folds it in."""
     database = engine.url.database
-    try:
-        if not database or not Path(database).exists():
-            raise FileNotFoundError(database)  # renamed or removed: connecting would remake it
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA busy_timeout = 0")
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-    except Exception:  # busy, read-only, a full disk: the log stays, complete
-        pass
+    if database and Path(database).exists():  # a file renamed away (a restore) is not made anew
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except Exception:  # busy, read-only, a full disk: the log stays, complete
+            pass
     engine.dispose()
     _open_engines.discard(engine)
 

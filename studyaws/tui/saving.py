@@ -27,7 +27,7 @@ def why_not_saved(error: BaseException) -> str | None:
     from studyaws.core.errors import is_busy
 
     if is_busy(error):
-        return "another program is writing to the collection (it holds the write lock)"
+        return "another program holds the collection's write lock"
     cause = getattr(error, "orig", None) or error
     text = str(cause).lower()
     if isinstance(cause, sqlite3.OperationalError | OSError):
@@ -46,6 +46,7 @@ class _Pending:
     reason: str
     tries: int = 1
     trying: bool = False
+    focused: Any = None  # the widget that had focus, given it back once saved
 
 
 class SaveLine(Static):
@@ -87,7 +88,9 @@ class PendingSaves:
             reason = why_not_saved(error)
             if reason is None:
                 raise
-            self.pending = _Pending(what, work, then, reason)
+            self.pending = _Pending(what, work, then, reason, focused=self.screen.focused)
+            # Typing waits too: what is in the number field is what is being saved.
+            self.screen.set_focus(None)
             self._wake.clear()
             self._show(next_try=RETRY_PAUSES[0])
             self.screen.refresh_bindings()  # the footer shows the keys that wait
@@ -138,14 +141,17 @@ class PendingSaves:
         self.line.display = False
         self.screen.refresh_bindings()
         if pending is not None:
+            widget = pending.focused
+            if widget is not None and widget.is_attached and widget.focusable:
+                self.screen.set_focus(widget)
             await _call(pending.then, result)
 
     def _show(self, next_try: float | None = None) -> None:
         pending = self.pending
         if pending is None:
             return
-        when = ("trying again now" if pending.trying else
-                f"trying again in {next_try:g} s" if next_try is not None else "trying again")
+        when = ("retrying now" if pending.trying else
+                f"retrying in {next_try:g} s" if next_try is not None else "retrying")
         tries = f" ({pending.tries} tries)" if pending.tries > 1 else ""
         self.line.update(Content(
             f"Not saved yet: {pending.what}: {pending.reason}; {when}{tries} · r retries now"))

@@ -24,6 +24,7 @@ HELP: list[tuple[str, list[tuple[str, str]]]] = [
         ("s", "suspend the card"),
         ("b", "bury the card until tomorrow"),
         ("e", "the card's context (its section's notes) and source line"),
+        ("r", "an answer not saved yet (the line above the keys says why): retry now"),
         ("Escape", "back to home"),
         ("Ctrl+P", "command palette: every action by name"),
     ]),
