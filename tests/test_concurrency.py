@@ -443,3 +443,42 @@ def test_answers_given_during_a_large_import_are_not_kept_waiting(tmp_path, monk
     assert logged == answered
     assert all(states[card_id] != 0 for card_id in answered)
     assert edited.endswith(", edited.")
+
+
+def test_a_write_the_user_waits_on_gives_up_the_lock_wait_early(tmp_path):
+    """Inside quick_writes (a screen's first try at saving an answer) a held lock is waited
+    for once, briefly, and reported busy, so the screen can keep the answer and retry in the
+    background; outside it, and on other threads, the full patience stays."""
+    db = tmp_path / "c.sqlite3"
+    engine = open_engine(db)
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        conn = sqlite3.connect(db, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO setting (key, value) VALUES ('holder', 'x')")
+        held.set()
+        release.wait(60)
+        conn.execute("COMMIT")
+        conn.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    try:
+        started = time.monotonic()
+        with pytest.raises(OperationalError) as raised, store.quick_writes(0.2), \
+                writing(engine) as session:
+            session.execute(insert(Setting).values(key="mine", value="1"))
+        waited = time.monotonic() - started
+        assert is_busy(raised.value)
+        # One short wait, not BUSY_TIMEOUT_MS (10 s) five times over.
+        assert waited < store.BUSY_TIMEOUT_MS / 1000
+    finally:
+        release.set()
+        holder.join()
+    with writing(engine) as session:  # the full wait again, and the connection's timeout back
+        session.execute(insert(Setting).values(key="mine", value="1"))
+        timeout = session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar()
+    assert timeout == store.BUSY_TIMEOUT_MS
+    assert _settings(engine) == {"holder": "x", "mine": "1"}

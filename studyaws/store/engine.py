@@ -10,6 +10,7 @@ import time
 import weakref
 from collections.abc import Callable
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TypeVar
 
@@ -41,6 +42,11 @@ def _configure(engine: Engine) -> None:
     def _on_begin(conn) -> None:
         # Writers take the write lock up front: no deadlock when two processes upgrade.
         immediate = conn.get_execution_options().get("immediate", False)
+        quick = _QUICK_WAIT_MS.get()
+        wait = quick if immediate and quick is not None else BUSY_TIMEOUT_MS
+        if conn.info.get("busy_timeout", BUSY_TIMEOUT_MS) != wait:  # one PRAGMA on a change
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {wait}")
+            conn.info["busy_timeout"] = wait
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
@@ -277,13 +283,30 @@ def reading(engine: Engine) -> Session:
 WRITE_ATTEMPTS = 5
 RETRY_PAUSE = 0.05  # seconds, times the attempt number
 
+# Inside quick_writes: how long a write waits for the lock (one attempt), in milliseconds.
+_QUICK_WAIT_MS: ContextVar[int | None] = ContextVar("quick_wait_ms", default=None)
+
+
+@contextmanager
+def quick_writes(wait_s: float = 1.0):
+    """Writes in this block wait for the write lock `wait_s` once, not BUSY_TIMEOUT_MS up to
+    WRITE_ATTEMPTS times: for a write the user is waiting on (an answer), which the screen
+    keeps and tries again in the background when the lock is still held (tui.saving).
+    Other threads and later writes keep the full patience."""
+    token = _QUICK_WAIT_MS.set(max(1, int(wait_s * 1000)))
+    try:
+        yield
+    finally:
+        _QUICK_WAIT_MS.reset(token)
+
 
 def _retry_busy(attempt: Callable[[], T]) -> T:
-    for number in range(1, WRITE_ATTEMPTS + 1):
+    attempts = 1 if _QUICK_WAIT_MS.get() is not None else WRITE_ATTEMPTS
+    for number in range(1, attempts + 1):
         try:
             return attempt()
         except (OperationalError, sqlite3.OperationalError) as exc:
-            if not is_busy(exc) or number == WRITE_ATTEMPTS:
+            if not is_busy(exc) or number == attempts:
                 raise
             time.sleep(RETRY_PAUSE * number)
     raise AssertionError("unreachable")

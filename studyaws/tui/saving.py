@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from studyaws.core.text import printable
+from studyaws.services.interactive import quick_writes
 
 # Seconds between tries; the last one repeats.
 RETRY_PAUSES: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0)
@@ -83,7 +84,8 @@ class PendingSaves:
         can pass, keep it and try it again in a thread until it succeeds; `then` runs once
         it has. `what` names it for the user ("your answer to “...”")."""
         try:
-            result = work()
+            with quick_writes():  # the user waits on this try: keep the app responsive
+                result = work()
         except Exception as error:
             reason = why_not_saved(error)
             if reason is None:
