@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from support import START, home_settled
+from support import START, basic_deck, home_settled, make_collection
 from test_tui_review import screen_text
 
 from studyaws.core.clock import FakeClock
@@ -16,7 +16,6 @@ from studyaws.store.queries import deck_count
 from studyaws.tui.app import StudyApp
 from studyaws.tui.screens.home import HomeScreen
 from studyaws.tui.screens.importing import ImportScreen
-from studyaws.tui.screens.modals import help_content
 
 SAMPLES = Path(__file__).parent / "samples"
 SIZE = (120, 40)
@@ -127,7 +126,10 @@ async def test_a_format_can_be_forced_in_the_screen(tmp_path, monkeypatch):
         assert "bank.md:8: no option is marked correct" in screen_text(app)
 
 
-def test_help_lists_the_import_key():
-    text = help_content().plain
-    assert "import decks and question banks" in text
-    assert "preview: what the import would add" in text
+async def test_help_lists_the_import_key(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(1))
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "Import" in str(app.screen.content)

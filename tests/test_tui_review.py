@@ -151,7 +151,8 @@ async def test_context_and_help_overlays(tmp_path):
         assert "transaction logs" in text and "deck.md:5" in text
         await pilot.press("escape", "question_mark")
         await pilot.pause()
-        assert "suspend the card" in screen_text(app)
+        assert "Suspend" in str(app.screen.content)
+        assert "rate Again, Hard, Good, Easy" in str(app.screen.content)
 
 
 async def test_settings_screen_saves_and_rejects(tmp_path):

@@ -146,7 +146,12 @@ async def test_help_lists_the_stats_key(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
-        assert "stats: heatmap" in str(app.screen.query_one("Static").render())
+        assert "Stats" in str(app.screen.query_one("Static").render())  # home's t
+        await pilot.press("escape", "t")
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "Fit FSRS to me" in str(app.screen.query_one("Static").render())
 
 
 # -- the chart drawing --------------------------------------------------------------------

@@ -106,6 +106,8 @@ class ExamScreen(Screen):
         Binding("z", "pause", "Pause", id="exam.pause", priority=True),
         Binding("enter", "enter", "Save / check", show=False, id="exam.enter", priority=True),
         Binding("escape", "leave", "Leave", id="exam.leave", priority=True),
+        Binding("question_mark", "help", "Help", key_display="?", show=False, id="exam.help",
+                priority=True),
         Binding("up", "cursor(-1)", "Up", show=False, priority=True),
         Binding("down", "cursor(1)", "Down", show=False, priority=True),
         Binding("shift+up,K", "order(-1)", "Move item up", show=False, priority=True),
@@ -114,6 +116,13 @@ class ExamScreen(Screen):
     ]
     # While an answer waits to be saved, only these keys act; r retries it (saving.py).
     WHILE_SAVING = {"review", "leave"}
+    HELP_TITLE = "Mock exam"
+    HELP_NOTES = (
+        ("1-9", "pick an option (a choice question)"),
+        ("0-9 . -", "a numeric question: type the number; Enter saves it"),
+        ("", "every answer, flag and the time left are saved as they happen: Escape"),
+        ("", "leaves, x on home resumes"),
+    )
 
     def __init__(self, exam: service.ExamView):
         super().__init__()
@@ -391,6 +400,11 @@ class ExamScreen(Screen):
             lambda _: self.show_question())
 
     @after_typed_keys
+    def action_help(self) -> None:
+        from studyaws.tui.screens.modals import HelpScreen
+
+        self.app.push_screen(HelpScreen(self))
+
     def action_pause(self) -> None:
         if not self.exam.practice:
             self.notify("The clock pauses only in practice mode.", markup=False)

@@ -27,6 +27,7 @@ class HomeScreen(Screen):
         Binding("q", "app.quit", "Quit", id="home.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
     ]
+    HELP_TITLE = "Home"
     DEFAULT_CSS = "#home-exam { height: auto; padding: 0 1; display: none; }"
     shown: HomeCounts | None = None  # the numbers on screen
 
@@ -159,4 +160,4 @@ class HomeScreen(Screen):
     def action_help(self) -> None:
         from studyaws.tui.screens.modals import HelpScreen
 
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen(self))

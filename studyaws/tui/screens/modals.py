@@ -1,4 +1,4 @@
-"""Small overlays: help, and a card's context with its source line."""
+"""Small overlays: help for the screen under it, and a card's context with its source line."""
 
 from __future__ import annotations
 
@@ -6,66 +6,56 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown, Static
 
 from studyaws.core.text import printable
 from studyaws.services.review import CardView
 
-HELP: list[tuple[str, list[tuple[str, str]]]] = [
-    ("Review", [
-        ("Space", "show the answer; after it, rate Good"),
-        ("1 2 3 4", "rate Again, Hard, Good, Easy (each shows its next interval)"),
-        ("Enter", "submit an objective question, or rate Good"),
-        ("1-9", "before submitting: pick an option of a choice question"),
-        ("↑ ↓", "choose an item of an ordering question"),
-        ("Shift+↑ ↓, K J", "move the chosen item up or down"),
-        ("u", "undo the last answer, suspension or burial (several steps)"),
-        ("s", "suspend the card"),
-        ("b", "bury the card until tomorrow"),
-        ("e", "the card's context (its section's notes) and source line"),
-        ("r", "an answer not saved yet (the line above the keys says why): retry now"),
-        ("Escape", "back to home"),
-        ("Ctrl+P", "command palette: every action by name"),
-    ]),
-    ("Objective questions", [
-        ("", "wrong is rated Again, right is Good, right within easy-seconds is Easy;"),
-        ("", "press 1-4 after submitting to change the rating before moving on"),
-    ]),
-    ("Home", [
-        ("r", "review everything due"),
-        ("Enter", "review the selected deck"),
-        ("x", "mock exam: start one, or resume the one in progress"),
-        ("t", "stats: heatmap, forecast, retention, mastery, readiness; o fits FSRS to you"),
-        ("i", "import decks and question banks: pick a file or folder, preview, import"),
-        ("s", "settings"),
-        ("q", "quit"),
-    ]),
-    ("Import", [
-        ("p", "preview: what the import would add, update and retire, and what it skips"),
-        ("i", "import the selected file or folder"),
-        ("Escape", "back to home"),
-    ]),
-]
+
+def key_rows(screen: Screen) -> list[tuple[str, str]]:
+    """(keys, what they do) for every binding that is live on `screen` now: its own, and the
+    app's and its widgets' that the footer shows; keys that do the same thing on one row, in
+    the order they are bound."""
+    rows: dict[str, list[str]] = {}
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        # The app's and the widgets' keys (focus moves, a scroll container's arrows) only when
+        # they show them in the footer: the screen's own keys are what its help is for.
+        if not binding.description or (active.node is not screen and not binding.show):
+            continue
+        keys = rows.setdefault(binding.description, [])
+        shown = screen.app.get_key_display(binding)
+        if shown not in keys:
+            keys.append(shown)
+    return [(" ".join(keys), description) for description, keys in rows.items()]
 
 
-def help_content() -> Content:
-    parts: list = []
-    for title, rows in HELP:
-        parts.append((f"{title}\n", "bold $primary"))
-        for key, action in rows:
-            parts.append((f"  {key:<16}", "bold"))
-            parts.append(f"{action}\n")
-        parts.append("\n")
+def help_content(title: str, rows: list[tuple[str, str]],
+                 notes: tuple[tuple[str, str], ...] = ()) -> Content:
+    parts: list = [(f"{title}\n", "bold $primary")]
+    for key, action in [*rows, *notes]:
+        parts.append((f"  {key:<16}", "bold"))
+        parts.append(f"{action}\n")
+    parts.append(("\nEscape or ? closes this help.", "$text-muted"))
     return Content.assemble(*parts)
 
 
 class HelpScreen(ModalScreen):
+    """Help for the screen it is opened on, made from that screen's live bindings, with the
+    screen's HELP_NOTES (keys it reads that have no description of their own, and how its
+    answers count)."""
+
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+
+    def __init__(self, screen: Screen):
+        super().__init__()
+        self.content = help_content(getattr(screen, "HELP_TITLE", "Keys"), key_rows(screen),
+                                    getattr(screen, "HELP_NOTES", ()))
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="modal-box"):
-            yield Static(help_content())
+            yield Static(self.content)
 
 
 class ContextScreen(ModalScreen):

@@ -53,6 +53,14 @@ class ReviewScreen(Screen):
         *(Binding(str(n), f"digit({n})", show=False, priority=True) for n in range(1, 10)),
         Binding("r", "retry_save", "Retry saving", show=False, priority=True),
     ]
+    HELP_TITLE = "Review"
+    HELP_NOTES = (
+        ("1-9", "before submitting: pick an option of a choice question"),
+        ("0-9 . -", "a numeric question: type the number, Enter submits"),
+        ("1 2 3 4", "after the answer: rate Again, Hard, Good, Easy (each shows its interval)"),
+        ("", "objective questions: wrong is rated Again, right is Good, right within"),
+        ("", "easy-seconds is Easy; press 1-4 after submitting to change the rating"),
+    )
     # While an answer waits to be saved, only these keys act (studyaws.tui.saving).
     WHILE_SAVING = {"retry_save", "leave", "help", "context"}
 
@@ -395,7 +403,7 @@ class ReviewScreen(Screen):
     def action_help(self) -> None:
         from studyaws.tui.screens.modals import HelpScreen
 
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen(self))
 
     @after_typed_keys
     def action_leave(self) -> None:

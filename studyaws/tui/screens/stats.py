@@ -130,6 +130,7 @@ class StatsScreen(Screen):
         Binding("o", "optimize", "Fit FSRS to me", id="stats.optimize"),
         Binding("question_mark", "help", "Help", key_display="?", id="stats.help"),
     ]
+    HELP_TITLE = "Stats"
 
     DEFAULT_CSS = """
     #stats-title { height: auto; padding: 0 1; text-style: bold; background: $boost; }
@@ -290,4 +291,4 @@ class StatsScreen(Screen):
     def action_help(self) -> None:
         from studyaws.tui.screens.modals import HelpScreen
 
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen(self))

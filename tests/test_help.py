@@ -1,0 +1,75 @@
+"""`?` shows the keys of the screen it is pressed on, made from that screen's live bindings:
+every key the footer and the palette offer is in it, a key bound later shows up too, and the
+exam has its own help."""
+
+from __future__ import annotations
+
+from support import basic_deck, make_collection
+from test_exam_core import QUESTIONS
+from textual.binding import Binding
+
+from studyaws.tui.app import StudyApp
+from studyaws.tui.screens.exam import ExamScreen, ExamStartScreen
+from studyaws.tui.screens.modals import HelpScreen
+from studyaws.tui.screens.review import ReviewScreen
+
+SIZE = (110, 40)
+
+
+def help_text(app) -> str:
+    assert isinstance(app.screen, HelpScreen)
+    return str(app.screen.content)
+
+
+def described(screen) -> set[str]:
+    return {b.description for b in screen.BINDINGS if b.description}
+
+
+async def test_help_lists_the_live_keys_of_the_review(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(3))
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = help_text(app)
+        assert text.startswith("Review")
+        for description in described(review):
+            assert description in text, description
+        assert "rate Again, Hard, Good, Easy" in text  # the screen's notes
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is review
+
+        # A key bound while the app runs is in the next help: it is read, not kept by hand.
+        review._bindings.bind("ctrl+t", "app.bell", "Ring the bell")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "Ring the bell" in help_text(app)
+        assert app.get_key_display(Binding("ctrl+t", "app.bell")) in help_text(app)
+
+
+async def test_question_mark_in_an_exam_shows_the_exam_keys(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, QUESTIONS)
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamStartScreen)
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        exam = app.screen
+        assert isinstance(exam, ExamScreen)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = help_text(app)
+        assert text.startswith("Mock exam")
+        for description in ("Next", "Previous", "Flag", "Navigator", "Submit", "Pause", "Leave"):
+            assert description in text, description
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is exam  # the exam goes on
+
