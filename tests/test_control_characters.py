@@ -165,9 +165,14 @@ def poison(db: Path) -> None:
         conn.execute("UPDATE deck SET title = ?", (f"Evil{NASTY}deck\nline two",))
         conn.execute(
             "UPDATE card SET prompt = prompt || ?, answer = answer || ?, explanation = ?, "
-            "context = ?, topic = ?, source_path = ?, domain = ?",
-            (NASTY, NASTY, f"explained{NASTY}", f"context{NASTY}", f"topic{NASTY}",
+            "topic = ?, source_path = ?, domain = ?",
+            (NASTY, NASTY, f"explained{NASTY}", f"topic{NASTY}",
              f"/decks/path{NASTY}.md", f"dom{NASTY}"))
+        # Every card's section notes (kept once, in shared_text, since schema 5).
+        conn.execute("INSERT INTO shared_text (deck_id, text) SELECT id, ? FROM deck",
+                     (f"context{NASTY}",))
+        conn.execute("UPDATE card SET context_id = (SELECT max(id) FROM shared_text "
+                     "WHERE shared_text.deck_id = card.deck_id)")
         for card_id, payload in conn.execute("SELECT id, payload FROM card").fetchall():
             data = json.loads(payload)
             if data.get("options"):

@@ -171,8 +171,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "import":
         return _import(args, open_collection(args.home, import_bundled=False))
     if _opens_the_app(args) and not _has_terminal():
-        # A damaged, newer or unreachable collection is still said first, as by any command.
+        # A damaged, newer or unreachable collection, or a clock out of range, is still said
+        # first, as by any command.
         open_collection(args.home, import_bundled=False, backup=False)
+        from studyaws.core.clock import Clock
+
+        Clock().now()
         print("studyaws: the app needs a terminal: standard input and output must both be "
               "one (in scripts use the commands: studyaws decks, import, stats ...)",
               file=sys.stderr)

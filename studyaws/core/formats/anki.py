@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
 
@@ -120,13 +121,13 @@ def parse(text: str, path: str) -> FormatResult:
 _END = "\x01"
 
 
-def _rows(lines: list[str], start: int, separator: str, path: str) -> list[tuple[int, list[str]]]:
+def _rows(lines: list[str], start: int, separator: str, path: str) -> Iterator[tuple[int, list[str]]]:
     """The records from line `start` on, each with the line it begins on. A quoted field that
-    is never closed, or one longer than Python's csv reads, is a DeckError naming its line."""
+    is never closed, or one longer than Python's csv reads, is a DeckError naming its line.
+    Read as they are needed: a bank stops at its cap without reading the rest."""
     reader = csv.reader(chain((ln + "\n" for ln in lines[start:]), [_END + "\n"]),
                         delimiter=separator, quotechar='"', doublequote=True,
                         skipinitialspace=False, strict=False)
-    rows: list[tuple[int, list[str]]] = []
     previous = 0
     try:
         for row in reader:
@@ -137,7 +138,7 @@ def _rows(lines: list[str], start: int, separator: str, path: str) -> list[tuple
             if row and _END in row[-1]:
                 raise DeckError([Problem(path, first_line, _UNCLOSED)])
             if any(field.strip() for field in row):
-                rows.append((first_line, row))
+                yield first_line, row
     except csv.Error as exc:
         line = start + previous + 1
         message = f"cannot read the fields: {exc}"
@@ -148,7 +149,6 @@ def _rows(lines: list[str], start: int, separator: str, path: str) -> list[tuple
                 message = (f"{_UNCLOSED}; it runs on past {csv.field_size_limit():,} "
                            "characters")
         raise DeckError([Problem(path, line, message)]) from None
-    return rows
 
 
 _UNCLOSED = ('a field opened with " on this line is never closed: add its closing " '
