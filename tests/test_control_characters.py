@@ -24,7 +24,8 @@ from studyaws.core.text import printable
 from studyaws.services import exam as service
 from studyaws.store.engine import open_engine
 from studyaws.tui.app import StudyApp
-from studyaws.tui.screens.exam import AnswerReviewScreen, ExamScreen
+from studyaws.tui.screens.exam import ExamScreen
+from studyaws.tui.screens.exam_results import AnswerReviewScreen
 from studyaws.tui.screens.importing import ImportScreen
 from studyaws.tui.screens.modals import ContextScreen
 from studyaws.tui.screens.review import ReviewScreen

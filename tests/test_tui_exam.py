@@ -15,15 +15,13 @@ from studyaws.services import exam as service
 from studyaws.store.engine import reading
 from studyaws.store.tables import Exam, ExamQuestion, ReviewLog
 from studyaws.tui.app import StudyApp
-from studyaws.tui.screens.exam import (
-    AnswerReviewScreen,
+from studyaws.tui.screens.exam import ExamScreen, ExamStartScreen
+from studyaws.tui.screens.exam_modals import (
     ConfirmScreen,
-    ExamResultScreen,
-    ExamScreen,
-    ExamStartScreen,
     NavigatorScreen,
     ReviewBeforeSubmitScreen,
 )
+from studyaws.tui.screens.exam_results import AnswerReviewScreen, ExamResultScreen
 from studyaws.tui.screens.home import HomeScreen
 
 SIZE = (110, 34)

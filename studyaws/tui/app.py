@@ -96,7 +96,8 @@ class StudyApp(App):
     def open_exam(self, exam_id: int) -> None:
         """Show an exam: running ones continue where they were, finished ones show results."""
         from studyaws.services import exam as service
-        from studyaws.tui.screens.exam import ExamResultScreen, ExamScreen
+        from studyaws.tui.screens.exam import ExamScreen
+        from studyaws.tui.screens.exam_results import ExamResultScreen
 
         view = service.load_exam(self.engine, exam_id)
         if view.status == "finished":

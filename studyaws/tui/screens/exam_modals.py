@@ -1,0 +1,127 @@
+"""The mock exam's overlays: the navigator of every question, the review before submitting,
+and the yes/no confirmation."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from studyaws.core.text import printable
+from studyaws.services import exam as service
+
+
+class NavigatorScreen(ModalScreen[int]):
+    """Every question as a cell: answered, unanswered, flagged; arrows move, Enter jumps."""
+
+    COLUMNS = 10
+    BINDINGS = [
+        Binding("escape,g", "dismiss", "Close"),
+        Binding("left", "step(-1)", "Left", show=False),
+        Binding("right", "step(1)", "Right", show=False),
+        Binding("up", "step(-10)", "Up", show=False),
+        Binding("down", "step(10)", "Down", show=False),
+        Binding("enter", "jump", "Go to question"),
+    ]
+
+    def __init__(self, exam: service.ExamView, current: int):
+        super().__init__()
+        self.exam = exam
+        self.cursor = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Static(Content.assemble(("Questions", "bold"), "   ",
+                                          ("■ answered", "$success"), "  ",
+                                          ("□ unanswered", "$text-muted"), "  ",
+                                          ("⚑ flagged", "$warning")))
+            yield Static(id="grid")
+            yield Static(Content("Arrows move · Enter goes to the question · Escape closes"),
+                         classes="muted")
+
+    def on_mount(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        parts: list = []
+        for n, item in enumerate(self.exam.items):
+            mark = "⚑" if item.flagged else ("■" if item.answered else "□")
+            style = "$warning" if item.flagged else ("$success" if item.answered else "$text-muted")
+            if n == self.cursor:
+                style += " reverse"
+            parts.append((f" {n + 1:>2}{mark} ", style))
+            if (n + 1) % self.COLUMNS == 0:
+                parts.append("\n")
+        self.query_one("#grid", Static).update(Content.assemble(*parts))
+
+    def action_step(self, step: int) -> None:
+        self.cursor = max(0, min(len(self.exam.items) - 1, self.cursor + step))
+        self.redraw()
+
+    def action_jump(self) -> None:
+        self.dismiss(self.cursor)
+
+
+class ReviewBeforeSubmitScreen(ModalScreen):
+    """Every question with its state; Enter goes to one, s submits."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "Back to the exam"),
+        Binding("s", "submit", "Submit"),
+    ]
+
+    def __init__(self, exam: service.ExamView):
+        super().__init__()
+        self.exam = exam
+
+    def compose(self) -> ComposeResult:
+        items = self.exam.items
+        unanswered = sum(1 for i in items if not i.answered)
+        flagged = sum(1 for i in items if i.flagged)
+        with Vertical(classes="modal-box"):
+            yield Static(Content.assemble(
+                ("Review before submitting", "bold"),
+                f"   {len(items) - unanswered} answered · {unanswered} unanswered · "
+                f"{flagged} flagged"))
+            yield OptionList(*[self._row(i) for i in items], id="review-list")
+            yield Static(Content("Enter: go to the question · s: submit · Escape: back"),
+                         classes="muted")
+
+    @staticmethod
+    def _row(item: service.ExamItem) -> Option:
+        state = ("answered", "$success") if item.answered else ("unanswered", "$error")
+        stem = printable(" ".join(item.question.stem.split()))
+        if len(stem) > 52:
+            stem = stem[:51] + "…"
+        return Option(Content.assemble(
+            (f"{item.position + 1:>3}. ", "bold"), (f"{state[0]:<11}", state[1]),
+            ("⚑ " if item.flagged else "  ", "$warning"), stem))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option_index)
+
+    def action_submit(self) -> None:
+        self.dismiss("submit")
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No"),
+    ]
+
+    def __init__(self, question: str):
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Static(Content(self.question))
+            yield Static(Content.assemble(("y", "bold"), " yes   ", ("n", "bold"), " no"))
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -1,0 +1,166 @@
+"""After a mock exam: the results by domain, the answer review with every question's answer,
+the right one and the explanation, and the history of past exams."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Sparkline, Static
+
+from studyaws.core.domains import DOMAINS
+from studyaws.core.exam.scoring import Result
+from studyaws.core.questions import answer_text, response_text
+from studyaws.core.text import printable
+from studyaws.services import exam as service
+from studyaws.services.review import display_path
+from studyaws.tui.widgets.card_text import CardText
+from studyaws.tui.widgets.footer import KeysFooter
+
+
+class ExamResultScreen(Screen):
+    BINDINGS = [
+        Binding("a", "answers", "Answer review", id="exam.answers"),
+        Binding("h", "history", "History", id="exam.history"),
+        Binding("enter,escape", "home", "Home", id="exam.home"),
+    ]
+
+    def __init__(self, exam: service.ExamView, result: Result):
+        super().__init__()
+        self.exam = exam
+        self.result = result
+
+    def compose(self) -> ComposeResult:
+        result = self.result
+        verdict = ("PASS", "bold $success") if result.passed else ("FAIL", "bold $error")
+        minutes, seconds = divmod(round(result.seconds_used), 60)
+        yield Static(Content.assemble((f"{self.exam.blueprint.title}: results", "bold")),
+                     id="summary-title")
+        yield Static(Content.assemble(
+            ("Score            ", "$text-muted"),
+            f"{result.correct} of {result.total} right ({result.percent:.0f}%)",
+            f", {result.unanswered} unanswered\n" if result.unanswered else "\n",
+            ("Scaled estimate  ", "$text-muted"), (f"{result.scaled}", "bold"),
+            " on 100-1000 (an estimate: AWS does not publish its scaling)\n",
+            ("Result           ", "$text-muted"), verdict,
+            f" against the pass mark of {result.pass_mark}\n",
+            ("Time used        ", "$text-muted"),
+            f"{minutes}m {seconds:02d}s, {result.seconds_per_question:.0f} s per question\n",
+        ), id="summary-body")
+        table = DataTable(id="domain-table", cursor_type="none")
+        table.add_column("Domain", width=42)
+        for name in ("Right", "Questions", "Score"):
+            table.add_column(name, width=10)
+        for domain, part in sorted(result.per_domain.items()):
+            table.add_row(Content(printable(DOMAINS.get(domain, domain))), str(part.correct),
+                          str(part.total), f"{part.percent:.0f}%")
+        yield table
+        yield Static(Content("a: review every answer · h: exam history · Enter: home"),
+                     classes="muted", id="home-keys")
+        yield KeysFooter()
+
+    def action_answers(self) -> None:
+        self.app.push_screen(AnswerReviewScreen(self.exam))
+
+    def action_history(self) -> None:
+        self.app.push_screen(ExamHistoryScreen())
+
+    def action_home(self) -> None:
+        self.app.pop_screen()
+
+
+class AnswerReviewScreen(Screen):
+    """Every question with your answer, the right one, the explanation and the source."""
+
+    BINDINGS = [
+        Binding("w", "filter('wrong')", "Wrong only", id="answers.wrong"),
+        Binding("f", "filter('flagged')", "Flagged only", id="answers.flagged"),
+        Binding("a", "filter('all')", "All", id="answers.all"),
+        Binding("escape", "back", "Back", id="answers.back"),
+    ]
+
+    def __init__(self, exam: service.ExamView):
+        super().__init__()
+        self.exam = exam
+        self.filter = "all"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="answers-title")
+        yield VerticalScroll(id="answers")
+        yield KeysFooter()
+
+    async def on_mount(self) -> None:
+        await self.redraw()
+
+    async def action_filter(self, name: str) -> None:
+        self.filter = name
+        await self.redraw()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    async def redraw(self) -> None:
+        items = self.exam.items
+        if self.filter == "wrong":
+            items = [i for i in items if not i.correct]
+        elif self.filter == "flagged":
+            items = [i for i in items if i.flagged]
+        self.query_one("#answers-title", Static).update(Content.assemble(
+            ("Answer review", "bold"), f"  ·  showing {self.filter}: {len(items)} questions",
+            ("   w wrong only · f flagged only · a all", "$text-muted")))
+        box = self.query_one("#answers", VerticalScroll)
+        await box.remove_children()
+        widgets = []
+        for item in items:
+            right = bool(item.correct)
+            head = Content.assemble(
+                (f"Question {item.position + 1}  ", "bold"),
+                ("✓ right" if right else ("✗ wrong" if item.answered else "✗ unanswered"),
+                 "bold $success" if right else "bold $error"),
+                ("  ⚑ flagged" if item.flagged else "", "$warning"),
+                ("  ·  " + printable(DOMAINS.get(item.domain or "", item.domain or "")), "$text-muted"))
+            widgets.append(Static(head, classes="answer-head"))
+            widgets.append(CardText(classes="answer-stem"))
+            widgets[-1].show(item.question.stem)
+            parts: list = [("Your answer  ", "$text-muted"),
+                           printable(response_text(item.question, item.response), multiline=True),
+                           "\n", ("Correct      ", "$text-muted"),
+                           printable(answer_text(item.question), multiline=True)]
+            if item.edited:
+                parts += ["\n", ("This question was edited after this exam: your answer is "
+                                  "shown as given, against the question as it is now.", "$warning")]
+            if item.explanation:
+                parts += ["\n\n", printable(item.explanation, multiline=True)]
+            parts += ["\n", (f"Source: {display_path(item.source)}", "$text-muted"), "\n"]
+            widgets.append(Static(Content.assemble(*parts), classes="answer-body"))
+        if not widgets:
+            widgets.append(Static(Content("Nothing to show with this filter.")))
+        await box.mount_all(widgets)
+
+
+class ExamHistoryScreen(Screen):
+    BINDINGS = [Binding("escape,enter", "back", "Back", id="history.back")]
+
+    def compose(self) -> ComposeResult:
+        past = service.exam_history(self.app.engine)
+        yield Static(Content.assemble(("Exam history", "bold"),
+                                      f"  ·  {len(past)} finished exams"), id="summary-title")
+        if past:
+            yield Static(Content("Scaled score trend (oldest to newest)"), classes="muted")
+            yield Sparkline([p.scaled for p in past], id="trend")
+        table = DataTable(id="history-table", cursor_type="row")
+        for name, width in (("Date", 18), ("Exam", 10), ("Mode", 9), ("Score", 12),
+                            ("Scaled", 8), ("Result", 7), ("Time", 9)):
+            table.add_column(name, width=width)
+        for p in reversed(past):
+            minutes = round(p.seconds_used / 60)
+            table.add_row(p.started_at.astimezone().strftime("%Y-%m-%d %H:%M"), p.preset,
+                          p.mode, f"{p.correct}/{p.total}", str(p.scaled),
+                          "pass" if p.passed else "fail", f"{minutes} min")
+        yield table
+        yield KeysFooter()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
