@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -38,3 +39,31 @@ def write_deck(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return write
+
+
+# Modules whose tests each take seconds: a subprocess or a full app per case, large data,
+# simulations of months of study, Hypothesis over whole documents. `pytest -m "not slow"`
+# leaves them (and every pseudo-terminal test) out; CI runs everything.
+SLOW_MODULES = {
+    "test_architecture", "test_ascii_locale", "test_backup", "test_bad_environment",
+    "test_block_scanner", "test_cli", "test_clock_extremes", "test_concurrency",
+    "test_control_characters", "test_crash", "test_e2e_pty", "test_exchange",
+    "test_fuzz_import_render", "test_import_size", "test_input_files", "test_matching_rules",
+    "test_optimizer", "test_output_paths", "test_parser_fuzz", "test_reimport_matching",
+    "test_restore_backup", "test_restore_recovery", "test_restore_validation",
+    "test_scenarios_properties", "test_stats_cli", "test_tui_sizes",
+}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        function = getattr(item, "function", None)
+        try:
+            source = inspect.getsource(function) if function is not None else ""
+        except (OSError, TypeError):
+            source = ""
+        if "Terminal(" in source:
+            item.add_marker(pytest.mark.pty)
+            item.add_marker(pytest.mark.slow)
+        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
