@@ -11,18 +11,18 @@ with a MemoryError instead of taking the machine's memory) and at most --timeout
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 import pathological  # noqa: E402
+from run import machine_line  # noqa: E402
 
 CASES = {
     "a cloze line with 3,000 deletions (.md)": ("a.md", lambda: pathological.cloze_line(3000)),
@@ -61,26 +61,13 @@ def run_case(name: str, limit_mb: int, timeout: float) -> dict:
         return result
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {cpu}, nproc {os.cpu_count()}, "
-            f"Python {platform.python_version()}, load {os.getloadavg()[0]:.2f}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--limit-mb", type=int, default=3000)
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--only", action="append", help="run only cases whose name has this")
     args = parser.parse_args()
-    print(machine())
+    print(machine_line())
     print("| Input | input | exit | database | peak RSS | time |")
     print("|---|---|---|---|---|---|")
     for name in CASES:

@@ -44,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from collection import build_collection, collection_size  # noqa: E402
-from run import load, machine, versions  # noqa: E402
+from run import load, machine, versions, write_results  # noqa: E402
 
 from studyaws.services.learner import perturbed_parameters  # noqa: E402
 from studyaws.store.engine import open_engine  # noqa: E402
@@ -190,15 +190,6 @@ def section(info: dict, code: Path | None) -> str:
     return "\n".join(lines)
 
 
-def write_results(path: Path, text: str) -> None:
-    old = path.read_text("utf-8")
-    if START not in old:
-        raise SystemExit(f"{path}: no {START} ... {END} markers to write between")
-    head, _, rest = old.partition(START)
-    _, _, tail = rest.partition(END)
-    path.write_text(f"{head}{START}\n{text}\n{END}{tail}", "utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cards", type=int, default=100_000)
@@ -219,7 +210,7 @@ def main() -> None:
     text = section(info, args.code)
     print(text)
     if args.write:
-        write_results(args.write, text)
+        write_results(args.write, text, START, END)
         say(f"wrote {args.write}")
 
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
-import platform
 import sys
 import tempfile
 import time
@@ -27,7 +25,10 @@ from studyaws.services.importer import import_paths
 from studyaws.store.engine import open_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 import pathological  # noqa: E402
+from run import machine_line  # noqa: E402
 
 
 def count_comparisons():
@@ -72,26 +73,13 @@ def run(cards: int, topics: int, folder: Path, calls: list[int]) -> dict:
             "kept": kept, "total": total}
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {cpu}, nproc {os.cpu_count()}, "
-            f"Python {platform.python_version()}, load {os.getloadavg()[0]:.2f}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cards", type=int, nargs="+", default=[1000, 3000, 20000])
     parser.add_argument("--topics", type=int, default=1)
     args = parser.parse_args()
     calls = count_comparisons()
-    print(machine())
+    print(machine_line())
     print(f"| Cards ({args.topics} topic{'s' if args.topics > 1 else ''}) | cold import | "
           "edited re-import (CPU) | comparisons | every card kept its id |")
     print("|---|---|---|---|---|")

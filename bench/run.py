@@ -92,6 +92,13 @@ def machine() -> dict[str, str]:
             "os": f"{platform.system()} {platform.release()}"}
 
 
+def machine_line() -> str:
+    """The machine and the moment in one line, for the smaller benchmarks' printouts."""
+    return (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()['cpu']}, "
+            f"nproc {os.cpu_count()}, Python {platform.python_version()}, "
+            f"load {os.getloadavg()[0]:.2f}")
+
+
 def versions() -> dict[str, str]:
     found = {"Python": platform.python_version(), "SQLite": sqlite3.sqlite_version}
     for name in ("studyaws", "textual", "SQLAlchemy", "sqlmodel", "fsrs", "anki"):
@@ -266,11 +273,18 @@ def report(rows: list[Row], info: dict) -> str:
     return "\n".join(parts)
 
 
-def write_results(path: Path, text: str) -> None:
-    old = path.read_text("utf-8") if path.exists() else f"# Benchmark results\n\n{START}\n{END}\n"
-    head, _, rest = old.partition(START)
-    _, _, tail = rest.partition(END)
-    path.write_text(f"{head}{START}\n{text}\n{END}{tail}", "utf-8")
+def write_results(path: Path, text: str, start: str = START, end: str = END) -> None:
+    """Put `text` between the markers `start` and `end` of the results file (made when
+    missing); the rest of the file is left as it is."""
+    if path.exists():
+        old = path.read_text("utf-8")
+        if start not in old:
+            raise SystemExit(f"{path}: no {start} ... {end} markers to write between")
+    else:
+        old = f"# Benchmark results\n\n{start}\n{end}\n"
+    head, _, rest = old.partition(start)
+    _, _, tail = rest.partition(end)
+    path.write_text(f"{head}{start}\n{text}\n{end}{tail}", "utf-8")
 
 
 def main() -> None:
