@@ -14,15 +14,17 @@ from studyaws.services.review import CardView
 
 
 def key_rows(screen: Screen) -> list[tuple[str, str]]:
-    """(keys, what they do) for every binding that is live on `screen` now: its own, and the
-    app's and its widgets' that the footer shows; keys that do the same thing on one row, in
-    the order they are bound."""
+    """(keys, what they do) for every binding that is live on `screen` now: the ones it binds,
+    and the others the footer shows; keys that do the same thing on one row, in the order
+    they are bound."""
+    # The keys this screen binds itself (not the ones every Textual screen has: focus moves,
+    # copy); others only when the footer shows them.
+    own = {getattr(binding, "action", None) for cls in type(screen).__mro__
+           if cls.__module__.startswith("studyaws.") for binding in vars(cls).get("BINDINGS", ())}
     rows: dict[str, list[str]] = {}
     for active in screen.active_bindings.values():
         binding = active.binding
-        # The app's and the widgets' keys (focus moves, a scroll container's arrows) only when
-        # they show them in the footer: the screen's own keys are what its help is for.
-        if not binding.description or (active.node is not screen and not binding.show):
+        if not binding.description or (binding.action not in own and not binding.show):
             continue
         keys = rows.setdefault(binding.description, [])
         shown = screen.app.get_key_display(binding)
