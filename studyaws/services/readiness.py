@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from studyaws.core.clock import Clock
 from studyaws.core.exam.assembly import assemble, draw_key
 from studyaws.core.exam.blueprints import preset
-from studyaws.core.exam.readiness import DrawnItem, Expectation, expect, guess_chance
+from studyaws.core.exam.readiness import DrawnItem, Expectation, expect, guess_chance, padded
 from studyaws.core.srs import policy
 from studyaws.core.srs.day import study_date
 from studyaws.core.srs.exam_plan import exam_moment
@@ -45,8 +45,9 @@ def _expectation(conn, now: datetime, scheduler, exam: str, draws: int,
     for card_id, (kind, payload) in question_payloads(conn, missing).items():
         question = question_for(kind, json.loads(payload or "{}"), card_id)
         guesses[card_id] = guess_chance(question)
-    items = [[DrawnItem(domain, recall, guesses.get(card_id, 0.0))
-              for card_id, domain, recall in exam_items] for exam_items in drawn]
+    items = [padded([DrawnItem(domain, recall, guesses.get(card_id, 0.0))
+                     for card_id, domain, recall in exam_items], blueprint.questions)
+             for exam_items in drawn if exam_items]
     return expect(items, blueprint.pass_mark), pool
 
 
