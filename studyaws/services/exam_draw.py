@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from studyaws.core.domains import EXAM_OF
 from studyaws.core.exam.assembly import Candidate
 from studyaws.core.exam.blueprints import Blueprint
 from studyaws.store.exam_pool import filed_counts, read_pool
@@ -27,10 +28,11 @@ def draw_candidates(conn, now: datetime, scheduler, blueprint: Blueprint, wanted
     """The candidates for an exam on `blueprint`: the questions filed under its exam, and
     those filed under none to fill; questions of another exam only are never drawn, unless
     nothing at all is filed under this one (then every question card is). A preset without
-    an exam (quick) draws from every question card; its domains are the target exam's."""
+    an exam (quick) draws from every question card; its domains are those of the exam the
+    `domain` asked for belongs to, else of the target exam."""
+    exam = blueprint.exam or (EXAM_OF[domain] if domain else target_exam)
     if domain is not None:
         blueprint = replace(blueprint, weights={})
-    exam = blueprint.exam or target_exam
     filed, unfiled, _ = filed_counts(conn, exam, deck_id)
     only_exam = blueprint.exam is not None
     notes: list[str] = []
