@@ -31,7 +31,7 @@ from test_startup_imports import HEAVY, loaded_after, offenders
 
 from studyaws.core import formats
 from studyaws.core.decks.model import Item
-from studyaws.core.domain_inference import SERVICES, TABLE, infer_domains
+from studyaws.core.domain_inference import SERVICES, TABLE, exams_named, infer_domains
 from studyaws.core.exam.blueprints import PRESETS
 
 
@@ -188,3 +188,16 @@ def test_inference_is_deterministic_and_fast(saa_bank):
 def test_importing_the_inference_loads_nothing_heavy():
     loaded = loaded_after("import studyaws.core.domain_inference")
     assert offenders(loaded, (*HEAVY, "sqlalchemy", "sqlmodel", "rich")) == []
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("AWS Certified Solutions Architect Associate (SAA-C03) Practice Tests", ("saa-c03",)),
+    ("saa_c03_questions", ("saa-c03",)),
+    ("AWS Certified Cloud Practitioner (CLF-C02) practice questions", ("clf-c02",)),
+    ("clf-c02-bank", ("clf-c02",)),
+    ("From Cloud Practitioner to Solutions Architect", ("saa-c03", "clf-c02")),
+    ("AWS practice questions", ()),
+    ("Classic architectures", ()),
+])
+def test_the_exam_a_bank_title_names(title, expected):
+    assert exams_named(title) == expected
