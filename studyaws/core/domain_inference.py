@@ -116,7 +116,7 @@ TABLE: dict[str, dict[str, dict[str, float]]] = {
         "high-performing": {
             # 3.1 storage; 3.2 compute; 3.3 database; 3.4 network; 3.5 data ingestion.
             "latency": 3, "low latency": 4, "performance": 3, "high performance": 4,
-            "throughput": 3, "iop": 3, "faster": 3, "fastest": 3, "speed*": 2,
+            "throughput": 3, "iops": 3, "faster": 3, "fastest": 3, "speed*": 2,
             "millisecond*": 2, "microsecond*": 3, "cach*": 3, "read heavy": 3,
             "read intensive": 3, "write heavy": 3, "read replica*": 3, "bottleneck*": 3,
             "slow*": 2, "scale out": 2, "scaling policy": 2, "target tracking": 2,
@@ -131,7 +131,7 @@ TABLE: dict[str, dict[str, dict[str, float]]] = {
             "kinesis": 2, "firehose": 2, "redshift": 1, "athena": 1, "emr": 2,
             "glue": 1, "spark": 2, "hadoop": 2, "opensearch": 1, "msk": 2, "kafka": 2,
             "quicksight": 1, "placement group": 3, "enhanced networking": 3, "efa": 3,
-            "lustre": 3, "io2": 2, "io1": 2, "gp3": 1, "provisioned iop": 3,
+            "lustre": 3, "io2": 2, "io1": 2, "gp3": 1, "provisioned iops": 3,
             "instance store": 2, "nvme": 2, "multipart": 2, "byte range": 2,
             "aws batch": 2, "rds proxy": 3, "connection pool*": 3, "partition key": 2,
             "hot partition": 3, "shard*": 2, "capacity unit*": 2,
@@ -140,7 +140,7 @@ TABLE: dict[str, dict[str, dict[str, float]]] = {
             "scaling": 1, "elasticity": 2, "auto scaling": 1, "routing polic*": 2,
             "weighted": 1, "geoproximity": 2, "geolocation": 1, "latency based": 2,
             "dns": 1, "resolver": 1, "hosted zone": 1, "ttl": 1, "origin shield": 3,
-            "cache hit*": 3, "cache miss*": 3, "bandwidth": 2, "gbp": 1, "mbp": 1,
+            "cache hit*": 3, "cache miss*": 3, "bandwidth": 2, "gbps": 1, "mbps": 1,
             "datasync": 1, "snowball": 1, "direct connect": 1,
         },
         "cost-optimized": {
