@@ -103,3 +103,21 @@ def test_bad_domain_option_is_one_line_and_writes_nothing(tmp_path):
         "resilient, high-performing, cost-optimized; clf-c02: cloud-concepts, "
         "security-compliance, technology-services, billing-support)"]
     assert not (home / DB_NAME).exists() or cards(home / DB_NAME) == []
+
+
+def test_a_bank_naming_no_exam_is_filed_under_the_target_exam_only(tmp_path):
+    from studyaws.store.settings import save_setting
+
+    bank = ("## Which is the MOST cost-effective way to keep backups for seven years?\n\n"
+            "- [x] S3 Glacier Deep Archive\n- [ ] S3 Standard\n- [ ] EBS snapshots\n\n"
+            "## Which AWS support plan gives a technical account manager?\n\n"
+            "- [x] Enterprise\n- [ ] Basic\n- [ ] Developer\n\n"
+            "**[⬆ Back to Top](#top)**\n")
+    engine, clock, path = make_collection(tmp_path, bank, name="practice.md")
+    rows = cards(tmp_path / "home" / DB_NAME)
+    assert all(clf is None for _, clf, _ in rows) and any(saa for saa, _, _ in rows)
+    save_setting(engine, "target-exam", "clf-c02")
+    import_paths(engine, [path], clock.now(), force=True)
+    rows = cards(tmp_path / "home" / DB_NAME)
+    assert all(saa is None for saa, _, _ in rows) and any(clf for _, clf, _ in rows)
+    engine.dispose()

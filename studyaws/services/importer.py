@@ -35,6 +35,7 @@ from studyaws.core.domains import format_domains
 from studyaws.core.formats import EXTENSIONS
 from studyaws.core.text import path_text
 from studyaws.store.engine import reading, writing
+from studyaws.store.settings import load_settings
 from studyaws.store.tables import (
     DOMAIN_COLUMNS,
     Card,
@@ -175,6 +176,7 @@ def _import_paths(
     format: str | None, progress: Progress | None, domains: dict[str, str] | None,
 ) -> ImportReport:
     files, problems = collect_import_files(paths)
+    target_exam = load_settings(engine).target_exam
     with reading(engine) as session:
         known = {
             key: (deck_id, digest)
@@ -221,7 +223,7 @@ def _import_paths(
             except DeckError as exc:
                 problems.extend(exc.problems)
                 continue
-            file_questions(parsed, domains, path.name)
+            file_questions(parsed, domains, path.name, target_exam)
             work.append((key, path, digest, parsed, fmt))
             continue
         from studyaws.core import formats
@@ -238,7 +240,7 @@ def _import_paths(
             continue
         skipped.extend(result.skipped)
         if not unchanged:
-            file_questions(result.deck, domains, path.name)
+            file_questions(result.deck, domains, path.name, target_exam)
         work.append((key, path, digest, None if unchanged else result.deck, fmt))
     if progress is not None and files:
         progress("read", len(files), len(files))
