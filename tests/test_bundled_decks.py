@@ -30,7 +30,7 @@ EXPECTED = {
     "analytics-streaming.md": 128,
     "architecture-cloud.md": 48,
     "architecture-well-architected.md": 152,
-    "cloud-practitioner.md": 129,
+    "cloud-practitioner.md": 158,
     "compute.md": 131,
     "databases-nosql-analytics.md": 100,
     "databases-rds.md": 105,
