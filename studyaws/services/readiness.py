@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from studyaws.core.clock import Clock
 from studyaws.core.exam.assembly import assemble, draw_key
 from studyaws.core.exam.blueprints import preset
-from studyaws.core.exam.readiness import DrawnItem, Expectation, expect, guess_chance
+from studyaws.core.exam.readiness import DrawnItem, Expectation, expect, guess_chance, padded
 from studyaws.core.srs import policy
 from studyaws.core.srs.day import study_date
 from studyaws.core.srs.exam_plan import exam_moment
@@ -24,7 +24,7 @@ from studyaws.store.engine import reading
 from studyaws.store.exam_pool import question_payloads
 from studyaws.store.settings import load_parameters, load_settings
 
-DRAWS = 12  # exams drawn for one estimate
+DRAWS = 6  # exams drawn for one estimate (0.4 s in all at 100,000 cards, bench/RESULTS.md)
 SEED = 20261202  # the same collection at the same moment gives the same number
 
 
@@ -34,9 +34,11 @@ def _expectation(conn, now: datetime, scheduler, exam: str, draws: int,
     rng = random.Random(SEED)
     drawn: list[list[tuple[int, str | None, float]]] = []
     pool = 0
+    memo: dict = {}
     for _ in range(draws):
         key = draw_key(rng)
-        draw = draw_candidates(conn, now, scheduler, blueprint, blueprint.questions, key, exam)
+        draw = draw_candidates(conn, now, scheduler, blueprint, blueprint.questions, key, exam,
+                               memo=memo)
         pool = draw.filed + draw.unfiled
         assembly = assemble(draw.candidates, draw.blueprint, blueprint.questions, rng, key)
         weakness = {c.card_id: c.weakness if c.seen else 1.0 for c in draw.candidates}
@@ -45,8 +47,9 @@ def _expectation(conn, now: datetime, scheduler, exam: str, draws: int,
     for card_id, (kind, payload) in question_payloads(conn, missing).items():
         question = question_for(kind, json.loads(payload or "{}"), card_id)
         guesses[card_id] = guess_chance(question)
-    items = [[DrawnItem(domain, recall, guesses.get(card_id, 0.0))
-              for card_id, domain, recall in exam_items] for exam_items in drawn]
+    items = [padded([DrawnItem(domain, recall, guesses.get(card_id, 0.0))
+                     for card_id, domain, recall in exam_items], blueprint.questions)
+             for exam_items in drawn if exam_items]
     return expect(items, blueprint.pass_mark), pool
 
 

@@ -5,8 +5,12 @@ quotas, unseen and weak items first). An item is right when it is recalled (its 
 recall, FSRS retrievability) or, when it is not, guessed: 1 in k for a choice of k options,
 1 in C(k, n) for "choose n", 1 in n! for an ordering of n items, never for a typed number.
 The number right on one drawn exam then follows a Poisson-binomial distribution; averaged
-over several draws it gives the expected score and a range (the 10th to the 90th
+over several draws it gives the expected score and a range (the 2.5th to the 97.5th
 percentile) on the exam's 100-1000 scale, which is itself estimated (scoring.scaled_estimate).
+
+Where it differs from a mock exam: when the pool has fewer questions than the exam, a mock
+exam is shorter, while readiness counts the questions the pool lacks as never studied (a blind
+guess at 1 in 4, the exam's usual four options): the real exam will ask them.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from dataclasses import dataclass, field
 from studyaws.core.exam.scoring import scaled_estimate
 from studyaws.core.questions import Choice, Ordering, Question
 
-LOW_QUANTILE = 0.10
-HIGH_QUANTILE = 0.90
+MISSING = "not in the pool"  # the domain of the questions a short pool lacks
+MISSING_GUESS = 0.25
+LOW_QUANTILE = 0.025
+HIGH_QUANTILE = 0.975
 
 
 def guess_chance(question: Question | None) -> float:
@@ -67,8 +73,8 @@ class DrawnItem:
 class Expectation:
     share: float  # expected share of the questions right
     scaled: int  # expected score on the 100-1000 scale (an estimate)
-    low: int  # the 10th percentile of the score
-    high: int  # the 90th percentile
+    low: int  # the 2.5th percentile of the score
+    high: int  # the 97.5th percentile: 95 of 100 exams score in low..high
     pass_mark: int
     pass_chance: float  # the chance of reaching the pass mark
     questions: int  # on one drawn exam
@@ -87,6 +93,12 @@ def _quantile(points: list[tuple[int, float]], q: float) -> int:
         if total >= q - 1e-12:
             return score
     return points[-1][0]
+
+
+def padded(items: list[DrawnItem], questions: int) -> list[DrawnItem]:
+    """A drawn exam with the questions a short pool lacks, each a blind guess."""
+    missing = max(0, questions - len(items))
+    return items + [DrawnItem(MISSING, 0.0, MISSING_GUESS)] * missing
 
 
 def expect(draws: list[list[DrawnItem]], pass_mark: int) -> Expectation:
