@@ -1,7 +1,7 @@
 """The bundled decks: they lint clean, import into a fresh collection, and hold what a new
-user needs (every question tagged with a known exam domain, enough questions in every SAA-C03
-domain and in the proportions of the exam's domain weights, CLF-C02 domains kept to the Cloud
-Practitioner deck, no card repeated)."""
+user needs (every question tagged with a known exam domain, enough questions for each exam in
+the proportions of its domain weights, SAA-C03 questions that also serve CLF-C02 still filed
+under SAA-C03, no card repeated)."""
 
 from __future__ import annotations
 
@@ -23,13 +23,17 @@ CLF_DECK = "cloud-practitioner.md"
 # SAA-C03 exam guide: the share of scored content per domain, in percent.
 SAA_WEIGHTS = {"secure": 30, "resilient": 26, "high-performing": 24, "cost-optimized": 20}
 SAA_TOLERANCE = 3  # percentage points either side of the weight
+# CLF-C02 exam guide: the share of scored content per domain, in percent.
+CLF_WEIGHTS = {"cloud-concepts": 24, "security-compliance": 30, "technology-services": 34,
+               "billing-support": 12}
+CLF_TOLERANCE = 5  # percentage points either side of the weight
 
 # Cards per deck file as imported (each cloze group and each reverse direction is a card).
 EXPECTED = {
     "analytics-streaming.md": 128,
     "architecture-cloud.md": 48,
     "architecture-well-architected.md": 152,
-    "cloud-practitioner.md": 129,
+    "cloud-practitioner.md": 158,
     "compute.md": 131,
     "databases-nosql-analytics.md": 100,
     "databases-rds.md": 105,
@@ -74,6 +78,8 @@ def test_bundled_decks_import_with_expected_counts(tmp_path):
     # The Cloud Practitioner deck's questions are all filed under CLF-C02.
     assert all(clf for path, _, clf, _ in per_deck_domain
                if path.rsplit("/", 1)[-1] == CLF_DECK), per_deck_domain
+    # The CLF-C02 tags of questions in the SAA-C03 decks reach the collection too.
+    assert sum(n for _, _, clf, n in per_deck_domain if clf) >= 200, per_deck_domain
 
 
 def test_bundled_scenarios_cover_every_kind():
@@ -116,3 +122,36 @@ def test_saa_questions_follow_the_exam_weights():
     off = {domain: share for domain, share in shares.items()
            if abs(share - SAA_WEIGHTS[domain]) > SAA_TOLERANCE}
     assert off == {}, (shares, counts)
+
+
+def clf_question_counts(loaded) -> Counter:
+    """Objective questions (choice, ordering, numeric) per CLF-C02 domain in loaded decks."""
+    return Counter(item.domains["clf-c02"] for _, deck in loaded for item in deck.items
+                   if item.kind in QUESTION_KINDS and "clf-c02" in item.domains)
+
+
+def test_clf_questions_follow_the_exam_weights():
+    counts = clf_question_counts(load_decks([bundled_decks_dir()]))
+    total = sum(counts.values())
+    assert total >= 200, counts
+    shares = {domain: round(100 * counts[domain] / total, 1) for domain in CLF_WEIGHTS}
+    off = {domain: share for domain, share in shares.items()
+           if abs(share - CLF_WEIGHTS[domain]) > CLF_TOLERANCE}
+    assert off == {}, (shares, counts)
+
+
+def test_saa_questions_tagged_for_clf_keep_their_saa_domain():
+    """Outside the Cloud Practitioner deck every question is filed under SAA-C03, and the
+    ones that also serve CLF-C02 are many in each deck's share, not a handful."""
+    loaded = load_decks([bundled_decks_dir()])
+    questions = [(deck.path.rsplit("/", 1)[-1], item) for _, deck in loaded
+                 for item in deck.items if item.kind in QUESTION_KINDS]
+    unfiled = [f"{path}:{item.line}" for path, item in questions
+               if path != CLF_DECK and "saa-c03" not in item.domains]
+    assert unfiled == []
+    in_cloud_practitioner_deck = {path for path, item in questions
+                                  if set(item.domains) == {"clf-c02"}}
+    assert in_cloud_practitioner_deck == {CLF_DECK}
+    both = sum(1 for path, item in questions if set(item.domains) == {"saa-c03", "clf-c02"})
+    assert both >= 150, both
+
