@@ -204,8 +204,10 @@ def save_clock(engine: Engine, exam_id: int, remaining_s: float, current: int) -
 
 
 def finish_exam(engine: Engine, clock: Clock, view: ExamView) -> Result:
-    """Score the exam and, when the setting is on, record each answer as a review (wrong or
-    unanswered: Again; right: Good), all in one transaction."""
+    """Score the exam and, when the setting is on, record each answer as a review (wrong:
+    Again; right: Good), all in one transaction. An unanswered question scores as wrong but
+    leaves its card as it was: nothing was recalled or forgotten, so there is nothing to
+    schedule by."""
     settings = load_settings(engine)
     scheduler = policy.scheduler_for(settings, load_parameters(engine))
     now = clock.now()
@@ -223,6 +225,8 @@ def finish_exam(engine: Engine, clock: Clock, view: ExamView) -> Result:
             passed=result.passed))
         if settings.exam_feeds_schedule:
             for item in view.items:
+                if not item.answered:
+                    continue
                 rating = policy.GOOD if item.correct else policy.AGAIN
                 record_answer(session, scheduler, settings, item.card_id, rating, now, day_end,
                               duration_ms=int(item.seconds * 1000), correct=bool(item.correct),
