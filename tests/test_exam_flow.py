@@ -82,3 +82,61 @@ def test_a_half_answered_exam_changes_only_the_answered_cards(tmp_path):
     new_rows = review_log(db)[len(log):]
     assert review_log(db)[:len(log)] == log
     assert sorted(r[1] for r in new_rows) == sorted(i.card_id for i in answered)
+
+
+def dump(db: Path) -> list[str]:
+    with closing(sqlite3.connect(db)) as conn:
+        return list(conn.iterdump())
+
+
+def test_a_discarded_exam_leaves_the_database_as_it_was(tmp_path):
+    engine, clock = studied(tmp_path)
+    db = tmp_path / DB
+    before = dump(db)
+    view = service.start_exam(engine, clock, "quick", seed=13)
+    for item in view.items[:6]:
+        service.save_answer(engine, view.id, item, right(item), 15, clock.now())
+    service.set_flag(engine, view.id, view.items[7], True)
+    clock.advance(300)
+    service.save_clock(engine, view.id, view.remaining_s - 300, 6)
+    assert dump(db) != before
+    service.discard_exam(engine, view.id)
+    assert dump(db) == before
+    assert service.running_exam(engine) is None and service.exam_history(engine) == []
+    again = service.start_exam(engine, clock, "quick", seed=14)
+    assert service.running_exam(engine) == again.id
+
+
+def test_only_a_running_exam_can_be_discarded(tmp_path):
+    engine, clock = studied(tmp_path)
+    view = service.start_exam(engine, clock, "quick", seed=15)
+    service.finish_exam(engine, clock, view)
+    with pytest.raises(service.ExamError, match="finished"):
+        service.discard_exam(engine, view.id)
+    with pytest.raises(service.ExamError, match="no exam"):
+        service.discard_exam(engine, view.id + 100)
+    assert len(service.exam_history(engine)) == 1
+
+
+@pytest.mark.parametrize("feeds", ["on", "off"])
+def test_home_and_the_heatmap_count_the_same_answers_today(tmp_path, feeds):
+    """Four reviews, then an exam with five answers (two wrong) and five left unanswered: both
+    home and the heatmap count nine answers today, whether or not the exam feeds the
+    schedule."""
+    from studyaws.services import stats_report
+    from studyaws.services.overview import read_home
+    from studyaws.store.settings import save_setting
+
+    engine, clock = studied(tmp_path)
+    save_setting(engine, "exam-feeds-schedule", feeds)
+    view = service.start_exam(engine, clock, "quick", seed=16)
+    for n, item in enumerate(view.items[:5]):
+        service.save_answer(engine, view.id, item, right(item) if n < 3 else {"chosen": [9]},
+                            20, clock.now())
+        clock.advance(20)
+    service.finish_exam(engine, clock, view)
+    home = read_home(engine, clock)
+    stats = stats_report.collect(engine, clock)
+    assert home.done == 9 and home.exam_done == 5
+    assert stats.heatmap.counts[stats.today] == home.done
+    assert home.again == 2  # the two wrong exam answers; the reviews were all Good

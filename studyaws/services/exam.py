@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 
 from studyaws.core.clock import Clock
 from studyaws.core.exam.assembly import Assembly, assemble, draw_key
@@ -162,6 +162,20 @@ def running_exam(engine: Engine) -> int | None:
         return session.execute(
             select(Exam.id).where(Exam.status == "running").order_by(Exam.id.desc()).limit(1)
         ).scalar()
+
+
+def discard_exam(engine: Engine, exam_id: int) -> None:
+    """Throw a running exam away: its row and its questions go, in one transaction. Nothing
+    of it was in the schedule, the stats or the history (only a finished exam writes there),
+    so the collection is as it was before the exam started."""
+    with writing(engine) as session:
+        status = session.execute(select(Exam.status).where(Exam.id == exam_id)).scalar()
+        if status is None:
+            raise ExamError(f"no exam {exam_id}")
+        if status != "running":
+            raise ExamError(f"exam {exam_id} is finished: only a running exam can be discarded")
+        session.execute(delete(ExamQuestion).where(ExamQuestion.exam_id == exam_id))
+        session.execute(delete(Exam).where(Exam.id == exam_id))
 
 
 def grade(item: ExamItem, response: dict) -> bool:

@@ -86,6 +86,7 @@ class HomeScreen(Screen):
             (f"{counts.review} due", "$success"), "     ",
             f"answered today: {done}",
             f" (Again {round(100 * again / done)}%)" if done else "",
+            f", {home.exam_done} in mock exams" if home.exam_done else "",
         )
         self.query_one("#home-today", Static).update(today)
         self.show_exam_plan(home.plan)
