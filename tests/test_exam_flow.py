@@ -140,3 +140,34 @@ def test_home_and_the_heatmap_count_the_same_answers_today(tmp_path, feeds):
     assert home.done == 9 and home.exam_done == 5
     assert stats.heatmap.counts[stats.today] == home.done
     assert home.again == 2  # the two wrong exam answers; the reviews were all Good
+
+
+def test_a_retake_asks_again_what_was_wrong_and_optionally_flagged(tmp_path):
+    engine, clock = studied(tmp_path)
+    with pytest.raises(service.ExamError, match="no finished exam"):
+        service.start_retake(engine, clock)
+    view = service.start_exam(engine, clock, "quick", seed=17)
+    items = view.items
+    for item in items[:6]:
+        service.save_answer(engine, view.id, item, right(item), 10, clock.now())
+    service.save_answer(engine, view.id, items[6], {"chosen": [9]}, 10, clock.now())
+    service.set_flag(engine, view.id, items[0], True)  # right, but flagged
+    service.finish_exam(engine, clock, view)
+    wrong = {i.card_id for i in items[6:]}  # one wrong, three unanswered
+
+    retake = service.start_retake(engine, clock, seed=1)
+    assert {i.card_id for i in retake.items} == wrong and len(retake.items) == 4
+    assert retake.blueprint.name == "quick" and retake.time_limit_s == pytest.approx(4 * 90)
+    assert all(not i.answered and not i.flagged for i in retake.items)
+    service.discard_exam(engine, retake.id)
+
+    flagged = service.start_retake(engine, clock, view.id, include_flagged=True, minutes=3)
+    assert {i.card_id for i in flagged.items} == wrong | {items[0].card_id}
+    assert flagged.time_limit_s == 180
+    for item in flagged.items:
+        service.save_answer(engine, flagged.id, item, right(item), 5, clock.now())
+    service.finish_exam(engine, clock, flagged)
+    with pytest.raises(service.ExamError, match="nothing to retake"):
+        service.start_retake(engine, clock)  # the last exam: all right
+    with pytest.raises(service.ExamError, match="no finished exam 999"):
+        service.start_retake(engine, clock, 999)
