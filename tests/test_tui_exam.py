@@ -158,7 +158,7 @@ async def test_leaving_and_resuming_from_home(tmp_path):
         await pilot.press(key_for(screen, 0), "right")
         clock.advance(30)
         await screen.tick()
-        await pilot.press("escape")
+        await pilot.press("escape", "s")  # leave: save it for later
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         await home_settled(pilot)

@@ -31,6 +31,7 @@ from studyaws.services.review import display_path
 from studyaws.tui.saving import PendingSaves, SaveLine, card_name
 from studyaws.tui.screens.exam_modals import (
     ConfirmScreen,
+    LeaveExamScreen,
     NavigatorScreen,
     ReviewBeforeSubmitScreen,
 )
@@ -126,7 +127,7 @@ class ExamScreen(Screen):
         ("1-9", "pick an option (a choice question)"),
         ("0-9 . -", "a numeric question: type the number; Enter saves it"),
         ("", "every answer, flag and the time left are saved as they happen: Escape"),
-        ("", "leaves, x on home resumes"),
+        ("", "leaves (save it for later, x on home resumes; or discard it)"),
     )
 
     def __init__(self, exam: service.ExamView):
@@ -449,8 +450,8 @@ class ExamScreen(Screen):
                 self.call_later(self.finish)
 
         self.app.push_screen(ConfirmScreen(
-            f"Submit the exam? {unanswered} unanswered (they count as wrong), {flagged} flagged."
-        ), confirmed)
+            f"Submit the exam? {unanswered} unanswered (they count as wrong and leave their "
+            f"cards as they were), {flagged} flagged."), confirmed)
 
     @after_typed_keys
     async def action_leave(self) -> None:
@@ -460,12 +461,46 @@ class ExamScreen(Screen):
                         markup=False)
             return
 
+        def chosen(choice: str | None) -> None:
+            if choice == "save":
+                self.call_later(self.save_and_leave)
+            elif choice == "discard":
+                self.call_later(self.ask_discard)
+
+        self.app.push_screen(LeaveExamScreen(self.exam, self.remaining), chosen)
+
+    async def save_and_leave(self) -> None:
         def left(_result) -> None:
             self.notify("The exam is saved: press x on the home screen to resume it.",
                         markup=False, timeout=5)
             self.app.pop_screen()
 
         await self.save_clock(left)
+
+    def ask_discard(self) -> None:
+        answered = sum(1 for i in self.exam.items if i.answered)
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.call_later(self.discard)
+
+        self.app.push_screen(ConfirmScreen(
+            f"Discard this exam? {'Its answer is' if answered == 1 else f'Its {answered} answers are'}"
+            " thrown away: nothing of it stays in your schedule, stats or history."), confirmed)
+
+    async def discard(self) -> None:
+        if self._finishing:
+            return
+        self._finishing = True  # the clock stops: nothing more is saved for this exam
+        self.timer.stop()
+
+        def gone(_result) -> None:
+            self.notify("The exam was discarded: nothing of it was kept.", markup=False,
+                        timeout=5)
+            self.app.pop_screen()
+
+        await self.saves.save("discarding the exam",
+                              lambda: service.discard_exam(self.app.engine, self.exam.id), gone)
 
     async def finish(self, auto: bool = False) -> None:
         if self._finishing:
