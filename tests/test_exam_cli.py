@@ -95,7 +95,7 @@ def test_history_numbers_the_exams_and_retake_wrong_asks_them_again(db, env):
     try:
         term.wait_for("Question 1 of 3")
         term.send("\x1b")  # leave: save or discard
-        term.wait_for("Discard")
+        term.wait_for("Leave the exam?")
         term.send("d")
         term.wait_for("Discard this exam?")
         term.send("y")
