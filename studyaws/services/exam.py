@@ -338,6 +338,7 @@ class PastExam:
     scaled: int
     passed: bool
     seconds_used: float
+    pass_mark: int = 720
 
 
 def exam_history(engine: Engine) -> list[PastExam]:
@@ -346,5 +347,6 @@ def exam_history(engine: Engine) -> list[PastExam]:
             select(Exam).where(Exam.status == "finished").order_by(Exam.started_at)
         ).scalars().all()
     return [PastExam(e.id, e.preset, e.mode, e.started_at, e.correct or 0, e.total,
-                     e.scaled or 100, bool(e.passed), max(0.0, e.time_limit_s - e.remaining_s))
+                     e.scaled or 100, bool(e.passed), max(0.0, e.time_limit_s - e.remaining_s),
+                     e.pass_mark)
             for e in rows]
