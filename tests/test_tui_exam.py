@@ -15,13 +15,14 @@ from studyaws.services import exam as service
 from studyaws.store.engine import reading
 from studyaws.store.tables import Exam, ExamQuestion, ReviewLog
 from studyaws.tui.app import StudyApp
-from studyaws.tui.screens.exam import ExamScreen, ExamStartScreen
+from studyaws.tui.screens.exam import ExamScreen
 from studyaws.tui.screens.exam_modals import (
     ConfirmScreen,
     NavigatorScreen,
     ReviewBeforeSubmitScreen,
 )
 from studyaws.tui.screens.exam_results import AnswerReviewScreen, ExamResultScreen
+from studyaws.tui.screens.exam_setup import ExamSetupScreen
 from studyaws.tui.screens.home import HomeScreen
 
 SIZE = (110, 34)
@@ -43,8 +44,8 @@ async def test_sit_a_quick_exam_until_the_clock_runs_out(tmp_path):
         assert isinstance(app.screen, HomeScreen)
         await pilot.press("x")
         await pilot.pause()
-        assert isinstance(app.screen, ExamStartScreen)
-        await pilot.press("down", "down", "enter")  # the third preset: quick
+        assert isinstance(app.screen, ExamSetupScreen)
+        await pilot.press("left", "enter")  # the preset before the first: quick
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ExamScreen)

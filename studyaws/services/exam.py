@@ -130,6 +130,15 @@ def _save_new(engine: Engine, blueprint: Blueprint, mode: str, now: datetime, li
     return view
 
 
+def exam_decks(engine: Engine) -> list[tuple[int, str]]:
+    """(id, title) of each deck with questions an exam can ask, by title."""
+    with reading(engine) as session:
+        return [(deck_id, title) for deck_id, title in session.execute(
+            select(Deck.id, Deck.title).join(Card, Card.deck_id == Deck.id)
+            .where(Card.kind.in_(QUESTION_KINDS), Card.retired.is_(False))
+            .group_by(Deck.id).order_by(Deck.title)).all()]
+
+
 # -- retaking what went wrong ---------------------------------------------------------------
 def last_finished_exam(engine: Engine) -> int | None:
     with reading(engine) as session:

@@ -1,5 +1,5 @@
-"""Mock exam screens: choosing an exam and the timed exam (its navigator, the review before
-submitting and the confirmation: exam_modals.py; results, answer review and history:
+"""The timed mock exam (setting one up: exam_setup.py; its navigator, the review before
+submitting, leaving and the confirmation: exam_modals.py; results, answer review and history:
 exam_results.py). Every answer, flag and the
 remaining time are saved as they happen, so a killed app resumes the same exam with the time
 it had."""
@@ -10,14 +10,12 @@ import random
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.screen import Screen
+from textual.widgets import Input, Static
 
 from studyaws.core.domains import DOMAINS
-from studyaws.core.exam.blueprints import PRESETS
 from studyaws.core.exam.scoring import Result
 from studyaws.core.questions import (
     Choice,
@@ -55,45 +53,6 @@ def format_clock(seconds: float) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
-
-
-class ExamStartScreen(ModalScreen):
-    """Choose a preset and a mode."""
-
-    BINDINGS = [
-        Binding("escape", "dismiss", "Cancel"),
-        Binding("m", "toggle_mode", "Exam / practice mode", id="exam.mode"),
-    ]
-
-    def __init__(self):
-        super().__init__()
-        self.mode = "exam"
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="modal-box"):
-            yield Static(Content.assemble(("Start a mock exam", "bold")))
-            yield OptionList(*[
-                Option(Content(f"{p.title}: {p.questions} questions, {p.minutes} minutes"
-                               + (f", pass mark {p.pass_mark}" if p.weights else "")), id=name)
-                for name, p in PRESETS.items()
-            ], id="presets")
-            yield Static(id="mode")
-
-    def on_mount(self) -> None:
-        self._show_mode()
-
-    def _show_mode(self) -> None:
-        text = ("Mode: exam (no feedback until the end) · m: switch to practice"
-                if self.mode == "exam" else
-                "Mode: practice (feedback after each question, z pauses the clock) · m: switch")
-        self.query_one("#mode", Static).update(Content(text + " · Enter: start"))
-
-    def action_toggle_mode(self) -> None:
-        self.mode = "practice" if self.mode == "exam" else "exam"
-        self._show_mode()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss((event.option.id, self.mode))
 
 
 class ExamScreen(Screen):

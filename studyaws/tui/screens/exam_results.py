@@ -166,8 +166,8 @@ class ExamHistoryScreen(Screen):
         yield ScoreTrend([Score(p.started_at.astimezone(), p.scaled, p.pass_mark)
                           for p in past], id="trend")
         table = DataTable(id="history-table", cursor_type="row")
-        for name, width in (("Exam", 5), ("Date", 17), ("Preset", 8), ("Mode", 9),
-                            ("Score", 7), ("Scaled", 6), ("Result", 6), ("Time", 7)):
+        for name, width in (("Exam", 4), ("Date", 16), ("Preset", 7), ("Mode", 8),
+                            ("Score", 6), ("Scaled", 6), ("Result", 6), ("Time", 6)):
             table.add_column(name, width=width)
         for p in reversed(past):
             minutes = round(p.seconds_used / 60)

@@ -31,9 +31,9 @@ def choice_lines(question: Choice, response: dict | None, seed: int) -> list:
     right option was missed. Picks of options the question no longer has are listed too."""
     chosen = set((response or {}).get("chosen", []))
     parts: list = [("Options ", "bold"),
-                   (f"({PICKED} your pick, ✓ right", "$text-muted"),
+                   (f"({PICKED} your pick, ✓ right", "$foreground-muted"),
                    (f", choose {question.choose})\n" if question.multi else ")\n",
-                    "$text-muted")]
+                    "$foreground-muted")]
     for position, index in enumerate(shown_order(len(question.options), seed), 1):
         picked, right = index in chosen, index in question.correct
         style = "$success" if right else ("$error" if picked else "")
@@ -68,7 +68,7 @@ def ordering_lines(question: Ordering, response: dict | None) -> list:
                 parts += ["  ", ("✓ ", "bold $success"), f"{position}. {name}\n"]
             else:
                 parts += ["  ", ("✗ ", "bold $error"), (f"{position}. {name}", "$error"),
-                          (f"  ← belongs at {index + 1}" if known else "", "$text-muted"), "\n"]
+                          (f"  ← belongs at {index + 1}" if known else "", "$foreground-muted"), "\n"]
     else:
         parts.append(("Not answered: it counts as wrong.\n", "$error"))
     parts.append(("Right order\n", "bold"))
@@ -89,7 +89,7 @@ def numeric_lines(question: Numeric, response: dict | None) -> list:
                   (f" {printable(question.unit)}" if question.unit else "", ""),
                   ("  ✓" if right else "  ✗", "bold $success" if right else "bold $error")]
         if value is None:
-            parts.append(("  (not a number)", "$text-muted"))
+            parts.append(("  (not a number)", "$foreground-muted"))
     parts += ["\n", ("Right answer  ", "bold"),
               (printable(answer_text(question)), "$success"), "\n"]
     return parts
@@ -112,5 +112,5 @@ def review_body(question, response: dict | None, seed: int, explanation: str, so
                    "against the question as it is now.\n", "$warning")]
     if explanation:
         parts += ["\n", printable(explanation, multiline=True), "\n"]
-    parts += [(f"Source: {printable(source)}", "$text-muted"), "\n"]
+    parts += [(f"Source: {printable(source)}", "$foreground-muted"), "\n"]
     return Content.assemble(*parts)

@@ -36,7 +36,7 @@ def trend_content(scores: list[Score], width: int, height: int = 9) -> Content:
     """Bars for the last exams that fit in `width`, `height` rows tall, a y axis labelled
     from 100 to 1000, the pass line of each exam, and the first and last dates below."""
     if not scores:
-        return Content.styled("No finished exam yet.", "$text-muted")
+        return Content.styled("No finished exam yet.", "$foreground-muted")
     height = max(2, height)
     axis = 5  # "1000┤"
     room = max(1, width - axis - 12)
@@ -47,14 +47,14 @@ def trend_content(scores: list[Score], width: int, height: int = 9) -> Content:
     pass_row = _row_of(last_mark, height)
     # The top of every other row's span, from 1000 down (none next to the pass line, whose
     # row says the pass mark); 100 on the axis line.
-    labels = {row: (LOW + (HIGH - LOW) * (row + 1) // height, "$text-muted")
+    labels = {row: (LOW + (HIGH - LOW) * (row + 1) // height, "$foreground-muted")
               for row in range(height - 1, 0, -2) if abs(row - pass_row) > 1}
     labels[pass_row] = (last_mark, "$warning")
     parts: list = []
     for row in range(height - 1, -1, -1):
         label, label_style = labels.get(row, (None, ""))
         parts.append((f"{label:>4}" if label is not None else "    ", label_style))
-        parts.append(("┤" if label is not None else "│", "$text-muted"))
+        parts.append(("┤" if label is not None else "│", "$foreground-muted"))
         for n, score in enumerate(shown):
             eighths = round(8 * height * (score.scaled - LOW) / (HIGH - LOW))
             filled = min(8, max(0, eighths - 8 * row))
@@ -74,14 +74,14 @@ def trend_content(scores: list[Score], width: int, height: int = 9) -> Content:
             parts.append((" pass", "$warning"))
         parts.append("\n")
     span = len(shown) * step
-    parts.append((f"{LOW:>4}└" + "─" * span + "\n", "$text-muted"))
+    parts.append((f"{LOW:>4}└" + "─" * span + "\n", "$foreground-muted"))
     first, last = (f"{d.day} {d:%b}" for d in (shown[0].started_at, shown[-1].started_at))
     dates = first if len(shown) == 1 else first + " " * max(1, span - len(first) - len(last)) + last
-    parts.append(("     " + dates, "$text-muted"))
+    parts.append(("     " + dates, "$foreground-muted"))
     hidden = len(scores) - len(shown)
     parts.append((f"\n     scaled scores (estimates), oldest left; {len(shown)} "
                   f"exam{'s' if len(shown) != 1 else ''}"
-                  + (f", {hidden} older not shown" if hidden else ""), "$text-muted"))
+                  + (f", {hidden} older not shown" if hidden else ""), "$foreground-muted"))
     return Content.assemble(*parts)
 
 
