@@ -3,6 +3,7 @@ setup screen, the results keys, the per-option answer review and the history cha
 
 from __future__ import annotations
 
+import pytest
 from support import home_settled, make_collection
 from test_exam_core import QUESTIONS
 from test_tui_exam import key_for, screen_text
@@ -158,3 +159,106 @@ async def test_enter_on_the_results_goes_home_and_the_history_opens_past_exams(t
         await pilot.press("enter")  # what its hint says: home
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+
+TWO_DECKS = {"aws.md": QUESTIONS, "more.md": "---\ntitle: More questions\n---\n\n" + "\n\n".join(
+    f"Which one is extra {n}? {{#x{n}}}\n\n- [x] Extra {n}\n- [ ] Not {n}\n\n"
+    f"> domain: cost-optimized" for n in range(1, 5)) + "\n"}
+
+
+async def test_the_setup_screen_has_defaults_from_the_preset_and_says_what_is_wrong(tmp_path):
+    from studyaws.services.importer import import_paths
+    from studyaws.tui.screens.exam_setup import ExamSetupScreen
+
+    engine, clock, _ = make_collection(tmp_path, QUESTIONS)
+    more = tmp_path / "more.md"
+    more.write_text(TWO_DECKS["more.md"], encoding="utf-8")
+    import_paths(engine, [more], clock.now())
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x")
+        await pilot.pause()
+        setup = app.screen
+        assert isinstance(setup, ExamSetupScreen)
+        assert (setup.questions, setup.minutes) == ("65", "130")  # SAA-C03
+        await pilot.press("right")  # CLF-C02
+        assert (setup.preset.value, setup.questions, setup.minutes) == ("clf-c02", "65", "90")
+        await pilot.press("right")  # quick
+        assert (setup.questions, setup.minutes) == ("10", "15")
+        # Questions typed: the minutes follow at the exam's pace until they are typed.
+        await pilot.press("down", "backspace", "4")  # Backspace takes the default whole
+        assert (setup.questions, setup.minutes) == ("4", "6")
+        await pilot.press("1")
+        assert (setup.questions, setup.minutes) == ("41", "61.5")
+        await pilot.press("backspace", "backspace", "enter")
+        await pilot.pause()
+        assert app.screen is setup
+        assert "Questions: type a number from 1 to 500." in screen_text(app)
+        await pilot.press("0", "enter")  # a leading 0 is not kept: still empty
+        await pilot.pause()
+        assert "Questions: type a number from 1 to 500." in screen_text(app)
+        await pilot.press("5", "down", "backspace", "enter")
+        await pilot.pause()
+        assert "Minutes: type a number from 1 to 600." in screen_text(app)
+        await pilot.press("3")
+        # Only the other deck, in practice mode.
+        await pilot.press("down", "right")
+        assert setup.deck.label == "More questions"
+        await pilot.press("down", "down", "right")
+        assert setup.mode.value == "practice"
+        await pilot.press("enter")
+        await pilot.pause()
+        exam = app.screen
+        assert isinstance(exam, ExamScreen) and exam.exam.practice
+        assert len(exam.exam.items) == 4
+        assert exam.exam.time_limit_s == 3 * 60 * 4 / 5  # the time of the 5 asked for, pro rata
+        assert {i.deck_title for i in exam.exam.items} == {"More questions"}
+        assert "only 4 questions for the 5" in exam.exam.notice
+
+
+async def test_the_setup_screen_retakes_what_was_wrong_in_a_past_exam(tmp_path):
+    from studyaws.tui.screens.exam_setup import ExamSetupScreen
+
+    engine, clock, _ = make_collection(tmp_path, QUESTIONS)
+    older = service.start_exam(engine, clock, "quick", seed=1)
+    service.finish_exam(engine, clock, older)  # all 10 unanswered
+    clock.advance(60)
+    last = service.start_exam(engine, clock, "quick", seed=2)
+    for item in last.items[:8]:
+        service.save_answer(engine, last.id, item, {"chosen": sorted(item.question.correct)},
+                            5, clock.now())
+    service.set_flag(engine, last.id, last.items[0], True)
+    service.finish_exam(engine, clock, last)
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x")
+        await pilot.pause()
+        setup = app.screen
+        assert isinstance(setup, ExamSetupScreen)
+        await pilot.press(*["down"] * 6, "right")  # Questions from: the last exam first
+        assert setup.retake == last.id and setup.retake_count == 2
+        assert "2 (every one that was wrong)" in screen_text(app)
+        await pilot.press("down", "right")  # also flagged
+        assert setup.retake_count == 3
+        await pilot.press("down")  # wraps to the first field still in use: not the preset
+        assert setup.cursor == 2  # minutes
+        await pilot.press("up", "up", "right")  # the older exam
+        assert setup.retake == older.id and setup.retake_count == 10
+        await pilot.press("left", "enter")  # back to the last one
+        await pilot.pause()
+        exam = app.screen
+        assert isinstance(exam, ExamScreen)
+        wanted = {last.items[n].card_id for n in (0, 8, 9)}
+        assert {i.card_id for i in exam.exam.items} == wanted
+        assert exam.exam.time_limit_s == pytest.approx(3 * 90)  # quick's pace: 90 s each
+
+
+async def test_escape_on_the_setup_screen_starts_nothing(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, QUESTIONS)
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen) and service.running_exam(engine) is None

@@ -52,7 +52,7 @@ LABELS = {"preset": "Exam", "questions": "Questions", "minutes": "Minutes", "dec
 HELP = {
     "preset": "←/→ the exam: its length, time, pass mark and domain weights",
     "questions": "type how many questions (1-500); Backspace deletes",
-    "minutes": "type the time limit in minutes (1-600); it follows the questions until typed",
+    "minutes": "type the time limit in minutes (1-600); until then, the exam's pace",
     "deck": "←/→ only questions from one deck, or all",
     "domain": "←/→ only questions of one domain, or the exam's weights over all",
     "mode": "←/→ exam: no feedback until the end · practice: feedback each question, z pauses",
@@ -109,6 +109,7 @@ class ExamSetupScreen(Screen[int]):
         self.error = ""
         self.past_presets: dict[int, str] = {}
         self.retake_count = 0
+        self.questions_typed = False
 
     def compose(self) -> ComposeResult:
         yield Static(Content.assemble(("Set up a mock exam", "bold")), id="summary-title")
@@ -155,7 +156,7 @@ class ExamSetupScreen(Screen[int]):
         blueprint = self.blueprint
         self.questions = str(blueprint.questions)
         self.minutes = str(blueprint.minutes)
-        self.minutes_typed = False
+        self.questions_typed = self.minutes_typed = False
         slugs = list(blueprint.weights) or list(DOMAINS)
         self.domain = Options([(None, "any (the exam's domain weights)" if blueprint.weights
                                else "any")]
@@ -184,7 +185,8 @@ class ExamSetupScreen(Screen[int]):
         if self.minutes_typed or not count:
             return
         blueprint = self.blueprint
-        self.minutes = str(max(1, round(blueprint.minutes * count / blueprint.questions)))
+        minutes = blueprint.minutes * count / blueprint.questions
+        self.minutes = f"{minutes:.1f}".removesuffix(".0")
 
     # -- drawing -------------------------------------------------------------------------
     def _value(self, field: str) -> str:
@@ -264,11 +266,13 @@ class ExamSetupScreen(Screen[int]):
         if field not in ("questions", "minutes") or not self._active(field):
             return
         self.error = ""
-        text = (getattr(self, field) + str(digit)).lstrip("0")[:3]
-        setattr(self, field, text)
+        typed = self.minutes_typed if field == "minutes" else self.questions_typed
+        before = getattr(self, field) if typed else ""  # a first digit replaces the default
+        setattr(self, field, (before + str(digit)).lstrip("0")[:3])
         if field == "minutes":
             self.minutes_typed = True
         else:
+            self.questions_typed = True
             self._follow_minutes()
         self.redraw()
 
@@ -276,9 +280,13 @@ class ExamSetupScreen(Screen[int]):
         field = FIELDS[self.cursor]
         if field not in ("questions", "minutes") or not self._active(field):
             return
-        setattr(self, field, getattr(self, field)[:-1])
+        typed = self.minutes_typed if field == "minutes" else self.questions_typed
+        setattr(self, field, getattr(self, field)[:-1] if typed else "")  # a default goes whole
         if field == "minutes":
             self.minutes_typed = True
+        else:
+            self.questions_typed = True
+            self._follow_minutes()
         self.redraw()
 
     def _problem(self) -> str:
@@ -286,10 +294,15 @@ class ExamSetupScreen(Screen[int]):
             count = self._count()
             if count is None or not 1 <= count <= MAX_QUESTIONS:
                 return f"Questions: type a number from 1 to {MAX_QUESTIONS}."
-        minutes = int(self.minutes) if self.minutes.isdigit() else 0
-        if not 1 <= minutes <= MAX_MINUTES:
+        if self.minutes_typed and not 1 <= self._minutes() <= MAX_MINUTES:
             return f"Minutes: type a number from 1 to {MAX_MINUTES}."
         return ""
+
+    def _minutes(self) -> float | None:
+        """The minutes typed; None (the exam's pace, exactly) until they are."""
+        if not self.minutes_typed:
+            return None
+        return float(self.minutes) if self.minutes.isdigit() else 0.0
 
     def action_start(self) -> None:
         self.error = self._problem()
@@ -299,11 +312,11 @@ class ExamSetupScreen(Screen[int]):
                 if self.retake is not None:
                     view = service.start_retake(
                         engine, clock, self.retake, include_flagged=bool(self.flagged.value),
-                        minutes=float(self.minutes), mode=self.mode.value)
+                        minutes=self._minutes(), mode=self.mode.value)
                 else:
                     view = service.start_exam(
                         engine, clock, self.preset.value, questions=int(self.questions),
-                        minutes=float(self.minutes), deck_id=self.deck.value,
+                        minutes=self._minutes(), deck_id=self.deck.value,
                         domain=self.domain.value, mode=self.mode.value)
             except service.ExamError as exc:
                 self.error = str(exc)
