@@ -95,6 +95,8 @@ def cards_as_schema_4(db: Path, columns: list[str]) -> list[tuple]:
             "LEFT JOIN shared_text cloze ON cloze.id = card.cloze_text_id ORDER BY card.id")]
     for card in found:
         card["context"] = card["context"] or ""
+        # Schema 6 keeps a card's domain in the column of its exam.
+        card.setdefault("domain", card.get("saa_domain") or card.get("clf_domain"))
         if card["cloze_text"] is not None:
             payload = json.loads(card["payload"])
             card["prompt"], card["answer"] = sides(card["cloze_text"], payload["group"])

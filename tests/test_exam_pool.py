@@ -65,7 +65,7 @@ def collection(tmp_path, cards: int, unseen: float, spread: str, seed: int = 1,
             states.append((rng.choice((1, 2, 3)), stability, to_db(last) if last else None,
                            card_id))
         conn.exec_driver_sql(
-            "UPDATE card SET domain = ?, retired = ?, suspended = ? WHERE id = ?", cards_rows)
+            "UPDATE card SET saa_domain = ?, retired = ?, suspended = ? WHERE id = ?", cards_rows)
         if states:
             conn.exec_driver_sql("UPDATE card_state SET state = ?, stability = ?, difficulty = 5,"
                                  " last_review = ?, reps = 1 WHERE card_id = ?", states)
@@ -76,7 +76,7 @@ def every_candidate(engine, now, deck_id=None, domain=None) -> list[Candidate]:
     """The pool as it was read before exam.pool: every question card, scored in Python."""
     recall = policy.recall_curve(policy.scheduler_for(load_settings(engine),
                                                       load_parameters(engine)))
-    sql = ("SELECT c.id, c.domain, s.state, s.stability,"
+    sql = ("SELECT c.id, c.saa_domain, s.state, s.stability,"
            " julianday(:now) - julianday(s.last_review)"
            " FROM card c JOIN card_state s ON s.card_id = c.id"
            " WHERE c.kind IN ('choice', 'ordering', 'numeric', 'scenario')"
@@ -84,7 +84,7 @@ def every_candidate(engine, now, deck_id=None, domain=None) -> list[Candidate]:
     if deck_id is not None:
         sql += " AND c.deck_id = :deck"
     if domain is not None:
-        sql += " AND c.domain = :domain"
+        sql += " AND c.saa_domain = :domain"
     with engine.connect() as conn:
         rows = conn.exec_driver_sql(sql, {"now": to_db(now), "deck": deck_id,
                                           "domain": domain}).all()
@@ -107,14 +107,18 @@ def paths(monkeypatch):
     return seen
 
 
-def same_exams(engine, clock, preset_name, seeds, **options) -> None:
+def same_exams(engine, clock, preset_name, seeds, unfiled: bool = False, **options) -> None:
+    """`unfiled`: nothing is filed under the preset's exam, so it draws from every question
+    card without domain weights, and the cards carry no domain of that exam."""
     blueprint = preset(preset_name)
-    if options.get("domain") is not None:
+    if options.get("domain") is not None or unfiled:
         blueprint = Blueprint(blueprint.name, blueprint.title, blueprint.questions,
                               blueprint.minutes, blueprint.pass_mark, {})
     wanted = options.get("questions") or blueprint.questions
     everything = every_candidate(engine, clock.now(), options.get("deck_id"),
                                  options.get("domain"))
+    if unfiled:
+        everything = [Candidate(c.card_id, None, c.seen, c.weakness) for c in everything]
     for seed in seeds:
         view = service.start_exam(engine, clock, preset_name, seed=seed, **options)
         expected = assemble(everything, blueprint, wanted, random.Random(seed)).picks
@@ -176,7 +180,8 @@ def test_thin_domains_filters_and_odd_memories(tmp_path):
     engine, clock = collection(tmp_path, 260, 0.3, "odd", seed=2,
                                domains=("secure", "secure", "resilient", "networking", None))
     same_exams(engine, clock, "saa-c03", range(10))  # two domains empty, one thin
-    same_exams(engine, clock, "clf-c02", range(10, 14), questions=30)  # none in the blueprint
+    # Nothing filed under CLF-C02: every question card, no domain weights.
+    same_exams(engine, clock, "clf-c02", range(10, 14), unfiled=True, questions=30)
     same_exams(engine, clock, "saa-c03", range(14, 18), deck_id=1)
     same_exams(engine, clock, "quick", range(18, 22), domain="secure")
     same_exams(engine, clock, "saa-c03", range(22, 26), questions=300)  # more than there are
@@ -191,7 +196,7 @@ def test_cards_without_a_memory_state_are_not_counted(tmp_path):
                                domains=("secure", "resilient", "high-performing"))
     with engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM card_state WHERE card_id IN (SELECT id FROM card"
-                             " WHERE domain = 'secure' ORDER BY id LIMIT -1 OFFSET 6)")
+                             " WHERE saa_domain = 'secure' ORDER BY id LIMIT -1 OFFSET 6)")
     same_exams(engine, clock, "saa-c03", range(8))
 
 

@@ -138,10 +138,10 @@ def test_cold_import_counts_and_rows(engine, write_deck):
 
     (deck,) = rows(engine, "SELECT * FROM deck")
     assert (deck["title"], deck["domain"], deck["tags"], deck["key"]) == (
-        "RDS backups", "resilient", "rds,backups", str(path.resolve()))
+        "RDS backups", "saa-c03: resilient", "rds,backups", str(path.resolve()))
     assert deck["content_hash"] == hashlib.sha256(path.read_bytes()).hexdigest()
 
-    stored = rows(engine, "SELECT kind, variant, topic, domain, retired, source_line FROM card ORDER BY id")
+    stored = rows(engine, "SELECT kind, variant, topic, saa_domain AS domain, retired, source_line FROM card ORDER BY id")
     assert [(c["kind"], c["variant"]) for c in stored] == [
         ("basic", ""), ("reverse", "fwd"), ("reverse", "rev"), ("cloze", "c1"), ("cloze", "c2"),
         ("choice", ""), ("ordering", ""), ("numeric", ""), ("scenario", ""),

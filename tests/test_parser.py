@@ -59,25 +59,25 @@ def test_title_from_file_name_when_no_front_matter_title_or_h1():
 
 def test_front_matter_domain_and_comma_tags():
     deck = parse("---\ntitle: T\ndomain: resilient\ntags: rds, backups\n---\nQ: a\nA: b\n")
-    assert deck.domain == "resilient"
+    assert deck.domains == {"saa-c03": "resilient"}
     assert deck.tags == ("rds", "backups")
 
 
 def test_front_matter_list_tags_and_domain_spelling_is_normalized():
     deck = parse("---\ndomain: High Performing\ntags: [rds, backups, aurora]\n---\nQ: a\nA: b\n")
-    assert deck.domain == "high-performing"
+    assert deck.domains == {"saa-c03": "high-performing"}
     assert deck.tags == ("rds", "backups", "aurora")
 
 
 def test_clf_domain_slugs_are_known():
     for slug in ("cloud-concepts", "security-compliance", "technology-services", "billing-support"):
-        assert parse(f"---\ndomain: {slug}\n---\nQ: a\nA: b\n").domain == slug
+        assert parse(f"---\ndomain: {slug}\n---\nQ: a\nA: b\n").domains == {"clf-c02": slug}
 
 
 def test_no_front_matter_means_no_domain_and_no_tags():
     deck = parse("Q: a\nA: b\n")
-    assert (deck.domain, deck.tags) == (None, ())
-    assert deck.items[0].domain is None
+    assert (deck.domains, deck.tags) == ({}, ())
+    assert deck.items[0].domains == {}
 
 
 def test_dashes_later_in_the_file_are_not_front_matter():
@@ -93,11 +93,36 @@ def test_deck_domain_applies_to_every_question_without_its_own():
         "Q: second\nA: two\n\n> because\n> domain: secure\n\n"
         "front :: back\n"
     )
-    assert [(i.prompt, i.domain) for i in deck.items] == [
-        ("first", "resilient"),
-        ("second", "secure"),
-        ("front", "resilient"),
+    assert [(i.prompt, i.domains) for i in deck.items] == [
+        ("first", {"saa-c03": "resilient"}),
+        ("second", {"saa-c03": "secure"}),
+        ("front", {"saa-c03": "resilient"}),
     ]
+
+
+def test_a_domain_can_name_each_exam_and_a_question_overrides_the_deck_per_exam():
+    deck = parse(
+        "---\ndomain: saa-c03: resilient, clf-c02: technology\n---\n"
+        "Q: first\nA: one\n\n"
+        "Q: second\nA: two\n\n> because\n> domain: clf-c02: billing\n\n"
+        "Q: third\nA: three\n\n> because\n> domain: SAA-C03: Cost, CLF-C02: Security\n"
+    )
+    assert deck.domains == {"saa-c03": "resilient", "clf-c02": "technology-services"}
+    assert [i.domains for i in deck.items] == [
+        {"saa-c03": "resilient", "clf-c02": "technology-services"},
+        {"saa-c03": "resilient", "clf-c02": "billing-support"},
+        {"saa-c03": "cost-optimized", "clf-c02": "security-compliance"},
+    ]
+
+
+def test_a_domain_list_with_an_unknown_exam_or_slug_or_two_of_one_exam_is_an_error():
+    assert errors("Q: a\nA: b\n\n> Why.\n> domain: dva-c02: develop\n") == [
+        (5, "unknown exam 'dva-c02' in domain (known: saa-c03, clf-c02)")]
+    assert errors("Q: a\nA: b\n\n> Why.\n> domain: clf-c02: resilient\n") == [
+        (5, "unknown clf-c02 domain 'resilient' (known: cloud-concepts, security-compliance, "
+            "technology-services, billing-support)")]
+    assert errors("Q: a\nA: b\n\n> Why.\n> domain: secure, resilient\n") == [
+        (5, "two saa-c03 domains: secure and resilient")]
 
 
 # -- topics and notes --------------------------------------------------------------------
@@ -378,7 +403,7 @@ def test_single_choice_with_paragraph_stem_explanation_and_domain():
     assert card.prompt == stem
     assert card.stable_id == "rds-pitr-new-instance"
     assert card.key == "id:rds-pitr-new-instance"
-    assert card.domain == "resilient"
+    assert card.domains == {"saa-c03": "resilient"}
     assert card.explanation == explanation
     assert card.payload == {
         "type": "choice",
@@ -471,7 +496,7 @@ def test_numeric_spellings(answer, value, tolerance, unit):
 
 def test_numeric_explanation_reaches_payload():
     card = only("Q: q\nA: = 7\n\n> Seven.\n> domain: cost-optimized\n")
-    assert (card.explanation, card.payload["explanation"], card.domain) == ("Seven.", "Seven.", "cost-optimized")
+    assert (card.explanation, card.payload["explanation"], card.domains) == ("Seven.", "Seven.", {"saa-c03": "cost-optimized"})
 
 
 # -- scenario ----------------------------------------------------------------------------
@@ -487,7 +512,7 @@ def test_scenario_block_with_params_and_explanation():
     assert card.payload == {"kind": "nacl", "params": {"direction": "inbound", "rules": "4-6"}}
     assert card.prompt.startswith("Generated scenario: ")
     assert card.explanation == "Rules are evaluated lowest number first."
-    assert card.domain == "secure"
+    assert card.domains == {"saa-c03": "secure"}
     assert card.key == "scenario:nacl(direction=inbound,rules=4-6)"
 
 
@@ -672,7 +697,7 @@ def test_duplicate_id_across_forms():
         (3, "duplicate id {#same} (first used on line 1)")]
 
 
-KNOWN = ("secure, resilient, high-performing, cost-optimized, cloud-concepts, "
+KNOWN = ("saa-c03: secure, resilient, high-performing, cost-optimized; clf-c02: cloud-concepts, "
          "security-compliance, technology-services, billing-support")
 
 

@@ -13,7 +13,8 @@ from support import make_collection
 from studyaws.core import stats as compute
 from studyaws.core.clock import FakeClock
 from studyaws.core.config import Settings
-from studyaws.core.exam.blueprints import preset
+from studyaws.core.exam import readiness
+from studyaws.core.questions import Choice, Numeric, Ordering
 from studyaws.core.srs import policy
 from studyaws.core.srs.day import study_date
 from studyaws.core.srs.policy import AGAIN, EASY, GOOD, HARD, NEW, REVIEW, Memory
@@ -119,7 +120,7 @@ def test_true_retention_splits_young_and_mature_by_the_last_interval():
     assert compute.PassRate().rate is None
 
 
-def test_readiness_is_the_weighted_mean_recall_with_new_cards_at_zero():
+def test_recall_and_domain_mastery_count_new_cards_at_zero():
     scheduler = policy.scheduler_for(Settings())
     cards = [
         CardMemory(1, "secure", "choice", False, REVIEW, 10.0, days_ago(10)),
@@ -132,20 +133,45 @@ def test_readiness_is_the_weighted_mean_recall_with_new_cards_at_zero():
     r1 = policy.retrievability(scheduler, Memory(REVIEW, None, 10.0, last_review=days_ago(10)), NOW)
     assert recall[1] == pytest.approx(r1) and recall[1] == pytest.approx(0.9, abs=0.001)
     assert recall[2] == 0.0
-    blueprint = preset("saa-c03")
-    prediction = compute.predict(cards, recall, blueprint)
-    expected = (0.30 * (r1 + 0) / 2 + 0.26 * recall[3] + 0.24 * 0 + 0.20 * recall[4])
-    assert prediction.share == pytest.approx(expected)
-    assert prediction.scaled == round(100 + 900 * expected)
-    assert prediction.per_domain["high-performing"] == 0.0
-    assert not prediction.passes
-    perfect = compute.predict(cards, dict.fromkeys(recall, 1.0), blueprint)
-    # A domain without questions costs its weight even with everything else remembered.
-    assert perfect.share == pytest.approx(0.76) and perfect.scaled == 784 and perfect.passes
     mastery = {m.domain: m for m in compute.domain_mastery(cards, recall)}
     assert mastery["secure"].cards == 2 and mastery["secure"].studied == 1
     assert mastery["secure"].recall == pytest.approx(r1 / 2)
     assert list(mastery) == ["secure", "resilient", "cost-optimized"]  # the exam guide's order
+
+
+def test_a_blind_guess_is_one_in_the_number_of_possible_answers():
+    four = Choice("q", ("a", "b", "c", "d"), frozenset({2}))
+    choose_two = Choice("q", ("a", "b", "c", "d", "e"), frozenset({0, 3}))
+    assert readiness.guess_chance(four) == 0.25
+    assert readiness.guess_chance(choose_two) == pytest.approx(1 / 10)
+    assert readiness.guess_chance(Ordering("q", ("a", "b", "c", "d"))) == pytest.approx(1 / 24)
+    assert readiness.guess_chance(Numeric("q", 42.0)) == 0.0
+    assert readiness.guess_chance(None) == 0.0
+
+
+def test_expected_score_counts_guesses_and_the_range_comes_from_the_distribution():
+    known = readiness.DrawnItem("secure", 1.0, 0.25)
+    unknown = readiness.DrawnItem("resilient", 0.0, 0.25)
+    # One right for sure, the other guessed: 1 right (3 in 4) or 2 (1 in 4).
+    assert readiness.correct_distribution([1.0, 0.25]) == pytest.approx([0.0, 0.75, 0.25])
+    expected = readiness.expect([[known, unknown]], pass_mark=720)
+    assert expected.share == pytest.approx(0.625)
+    assert expected.scaled == round(100 + 900 * 0.625)
+    assert (expected.low, expected.high) == (550, 1000)
+    assert expected.pass_chance == pytest.approx(0.25)
+    assert expected.per_domain == pytest.approx({"secure": 1.0, "resilient": 0.25})
+    assert not expected.passes
+    # Two drawn exams count equally: one all known, one all unknown.
+    mixed = readiness.expect([[known, known], [unknown, unknown]], pass_mark=720)
+    assert mixed.share == pytest.approx((1.0 + 0.25) / 2)
+    assert mixed.low == 100 and mixed.high == 1000
+    assert mixed.pass_chance == pytest.approx(0.5 + 0.5 * 0.25 ** 2)
+    # A short pool: what it lacks is guessed.
+    short = readiness.expect([readiness.padded([known], 4)], pass_mark=720)
+    assert short.questions == 4 and short.share == pytest.approx((1 + 3 * 0.25) / 4)
+    # Nothing to draw: the lowest score, and no chance to pass.
+    empty = readiness.expect([], pass_mark=720)
+    assert (empty.scaled, empty.low, empty.high, empty.pass_chance) == (100, 100, 100, 0.0)
 
 
 # -- on a collection ------------------------------------------------------------------------
@@ -203,7 +229,10 @@ def test_collected_stats_on_a_hand_built_log(built):
                                                  "cost-optimized"]
     assert stats.readiness.pool == 5  # retired and suspended cards are not in the pool
     assert stats.readiness.exam_date is None and stats.readiness.on_exam_date is None
-    assert 100 <= stats.readiness.today.scaled < 720
+    # 5 questions of the 65 the exam asks: the 60 it lacks count as blind guesses.
+    today = stats.readiness.today
+    assert today.questions == 65 and today.per_domain["not in the pool"] == 0.25
+    assert 100 <= today.scaled < 720 and not today.passes
 
 
 def test_readiness_on_the_exam_date_projects_recall_forward(built):

@@ -72,8 +72,43 @@ def test_stats_json_has_the_five_sections(studied_home):
 def test_stats_text(studied_home):
     result = run(studied_home, "stats")
     assert result.returncode == 0, result.stderr
-    for word in ("heatmap:", "forecast:", "retention", "domains", "Readiness", "estimate"):
+    for word in ("heatmap:", "forecast:", "retention", "domains", "Readiness"):
         assert word in result.stdout
+    # Its cards are all plain ones: no exam question to estimate a score from.
+    assert "Readiness, SAA-C03: no questions for this exam yet" in result.stdout
+
+
+def question(n: int, domain: str) -> str:
+    return (f"## Which one is {n}? {{#q{n}}}\n\n- [x] {n}\n- [ ] {n + 1}\n- [ ] {n + 2}\n"
+            f"- [ ] {n + 3}\n\n> Because.\n> domain: {domain}\n")
+
+
+def test_target_exam_sets_the_exam_readiness_is_for(tmp_path):
+    deck = tmp_path / "two-exams.md"
+    questions = ([question(n, "secure") for n in range(10)]
+                 + [question(n, "saa-c03: resilient, clf-c02: technology") for n in range(10, 14)]
+                 + [question(n, "clf-c02: billing") for n in range(14, 17)])
+    deck.write_text("# Two exams\n\n" + "\n".join(questions), encoding="utf-8")
+    home = tmp_path / "home"
+    assert run(home, "import", str(deck)).returncode == 0
+    saa = json.loads(run(home, "stats", "--json").stdout)["readiness"]
+    assert (saa["exam"], saa["pass_mark"], saa["pool"]) == ("saa-c03", 720, 14)
+    assert set(saa["today"]["domains"]) <= {"secure", "resilient", "not in the pool"}
+
+    result = run(home, "config", "set", "target-exam", "clf-c02")
+    assert result.returncode == 0, result.stderr
+    clf = json.loads(run(home, "stats", "--json").stdout)["readiness"]
+    assert (clf["exam"], clf["pass_mark"], clf["pool"]) == ("clf-c02", 700, 7)
+    assert set(clf["today"]["domains"]) == {"technology-services", "billing-support",
+                                            "not in the pool"}
+    # Nothing studied: 7 questions and 58 the pool lacks, every one a 1-in-4 guess.
+    assert clf["today"]["expected"] == round(100 + 900 * 0.25)
+    assert clf["today"]["low"] < clf["today"]["expected"] < clf["today"]["high"]
+    text = run(home, "stats").stdout
+    assert "Readiness, CLF-C02 (estimate): expected 325 (" in text and "pass mark 700" in text
+
+    bad = run(home, "config", "set", "target-exam", "dva-c02")
+    assert bad.returncode != 0 and "target-exam must be one of: saa-c03, clf-c02" in bad.stderr
 
 
 def test_optimize_fits_compares_and_keeps_better_parameters(studied_home):

@@ -131,7 +131,7 @@ def test_upgrade_from_schema_4_stores_shared_text_once_and_shows_the_same_cards(
 
     assert (tmp_path / "home" / "studyaws.sqlite3.schema4.bak").exists()
     with sqlite3.connect(db) as conn:
-        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 6
         columns = {row[1] for row in conn.execute("pragma table_info(card)")}
         shared = [r[0] for r in conn.execute("select text from shared_text order by id")]
         cards = conn.execute("select kind, key, prompt, answer, payload from card").fetchall()
@@ -173,3 +173,50 @@ def test_upgrade_from_schema_4_gives_back_the_space_of_the_copies(tmp_path):
         assert conn.execute("select count(*), max(length(text)) from shared_text "
                             "where text = ?", (notes,)).fetchone() == (1, len(notes))
         assert conn.execute("select count(distinct context_id) from card").fetchone()[0] == 1
+
+
+def _as_schema_5(db: Path) -> None:
+    """Turn a collection back into schema 5: one `domain` column for every exam."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("drop index ix_card_pool")
+        conn.execute("drop index ix_card_pool_clf")
+        conn.execute("alter table card add column domain varchar")
+        conn.execute("update card set domain = coalesce(saa_domain, clf_domain)")
+        for column in ("saa_domain", "clf_domain", "domain_inferred"):
+            conn.execute(f"alter table card drop column {column}")
+        conn.execute("create index ix_card_pool on card (kind, retired, suspended, domain, "
+                     "deck_id)")
+        conn.execute("create index ix_card_domain on card (domain)")
+        conn.execute("pragma user_version = 5")
+
+
+def test_upgrade_from_schema_5_files_each_domain_under_its_exam(tmp_path):
+    deck = tmp_path / "mixed.md"
+    deck.write_text(
+        "# Mixed\n\n## Q1 {#q1}\n\n- [x] a\n- [ ] b\n\n> Why.\n> domain: resilient\n\n"
+        "## Q2 {#q2}\n\n- [x] a\n- [ ] b\n\n> Why.\n> domain: billing-support\n\n"
+        "## Q3 {#q3}\n\n- [x] a\n- [ ] b\n\n> Why.\n", encoding="utf-8")
+    db = tmp_path / "home" / "studyaws.sqlite3"
+    db.parent.mkdir()
+    engine = open_engine(db)
+    import_paths(engine, [deck], NOW)
+    engine.dispose()
+    _as_schema_5(db)
+    with sqlite3.connect(db) as conn:
+        before = conn.execute("select id, domain from card order by id").fetchall()
+    assert [d for _, d in before] == ["resilient", "billing-support", None]
+
+    open_engine(db).dispose()
+    assert (db.parent / "studyaws.sqlite3.schema5.bak").exists()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION
+        after = conn.execute(
+            "select id, saa_domain, clf_domain, domain_inferred from card order by id").fetchall()
+        columns = {row[1] for row in conn.execute("pragma table_info(card)")}
+        indexes = {row[1] for row in conn.execute("pragma index_list(card)")}
+        assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert "domain" not in columns
+    assert {"ix_card_pool", "ix_card_pool_clf"} <= indexes
+    assert after == [(before[0][0], "resilient", None, 0),
+                     (before[1][0], None, "billing-support", 0),
+                     (before[2][0], None, None, 0)]

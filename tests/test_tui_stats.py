@@ -70,7 +70,9 @@ async def test_stats_screen_opens_from_home_and_shows_the_numbers(tmp_path):
         stats = screen.stats
         assert stats is not None and stats.heatmap.total == len(reviews)
         readiness = text(app, "#stats-readiness")
-        assert f"Readiness  {stats.readiness.today.scaled} today" in readiness
+        today = stats.readiness.today
+        assert (f"Readiness  SAA-C03 mock exam today: expected {today.scaled} "
+                f"({today.low}-{today.high})") in readiness
         assert "estimate" in readiness and "pass mark 720" in readiness
         assert f"{stats.heatmap.total} answers" in text(app, "#stats-heatmap-title")
         assert screen.query_one(CalendarHeatmap).counts == stats.heatmap.counts
@@ -128,8 +130,10 @@ async def test_home_shows_the_exam_plan_and_readiness(tmp_path):
         # days: 11 a day, up from the 5 the settings ask for.
         assert "30 days left" in line
         assert "11 new cards a day to finish by" in line
-        assert "readiness" in line and "estimate" in line
         assert app.screen.query_one("#home-exam").display
+        ready = text(app, "#home-ready")
+        assert "SAA-C03 mock exam today: expected" in ready and "estimate" in ready
+        assert "pass mark 720" in ready
 
 
 async def test_home_without_an_exam_date_has_no_exam_line(tmp_path):
@@ -137,7 +141,23 @@ async def test_home_without_an_exam_date_has_no_exam_line(tmp_path):
     app = StudyApp(engine, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert not app.screen.query_one("#home-exam").display
+        # Plain cards only: no exam question, so no readiness line either.
+        assert not app.screen.query_one("#home-ready").display
+
+
+async def test_home_shows_readiness_without_an_exam_date(tmp_path):
+    engine, clock, _ = studied(tmp_path, days=10)
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.screen.query_one("#home-exam").display
+        ready = text(app, "#home-ready")
+        assert ready.startswith("Ready  SAA-C03 mock exam today: expected ")
 
 
 async def test_help_lists_the_stats_key(tmp_path):

@@ -41,6 +41,7 @@ class Settings:
     easy_seconds: float = 10.0  # a right objective answer faster than this rates Easy
     exam_feeds_schedule: bool = True
     exam_date: date | None = None
+    target_exam: str = "saa-c03"  # the exam readiness is for (core.domains.EXAMS)
 
 
 class SettingError(ValueError):
@@ -88,6 +89,13 @@ def parse_value(name: str, text: str):
             return _bool(text)
         if field == "exam_date":
             return None if text.strip().lower() in ("", "none", "off") else date.fromisoformat(text.strip())
+        if field == "target_exam":
+            from studyaws.core.domains import EXAMS
+
+            exam = text.strip().lower()
+            if exam not in EXAMS:
+                raise SettingError(f"target-exam must be one of: {', '.join(EXAMS)}")
+            return exam
         if field == "easy_seconds":
             value = float(text)
             if value < 0:

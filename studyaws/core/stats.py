@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import NamedTuple
 
 from studyaws.core.domains import DOMAINS
-from studyaws.core.exam.blueprints import Blueprint
+from studyaws.core.exam.readiness import Expectation
 from studyaws.core.srs import policy
 from studyaws.core.srs.day import study_date
 from studyaws.core.srs.policy import NEW, Memory
@@ -174,45 +174,13 @@ def domain_mastery(cards: list[CardMemory], recall: dict[int, float]) -> list[Do
     return result
 
 
-def scaled_score(share: float) -> int:
-    """The 100-1000 scale, linear in the share right (as the mock exams estimate it)."""
-    return round(100 + 900 * min(max(share, 0.0), 1.0))
-
-
-@dataclass(frozen=True)
-class Prediction:
-    share: float  # expected share of questions right
-    scaled: int  # on the 100-1000 scale: an estimate
-    pass_mark: int
-    per_domain: dict[str, float]  # mean predicted recall of the pool's cards in each domain
-
-    @property
-    def passes(self) -> bool:
-        return self.scaled >= self.pass_mark
-
-
-def predict(pool: list[CardMemory], recall: dict[int, float], blueprint: Blueprint) -> Prediction:
-    """Expected share right on an exam drawn from `pool` by the blueprint's domain weights:
-    the weighted mean, over the blueprint's domains, of each domain's mean predicted recall
-    (a domain without cards counts 0)."""
-    sums: dict[str, list[float]] = {d: [] for d in blueprint.weights}
-    for card in pool:
-        if card.domain in sums:
-            sums[card.domain].append(recall[card.card_id])
-    per_domain = {d: (sum(v) / len(v) if v else 0.0) for d, v in sums.items()}
-    weight = sum(blueprint.weights.values())
-    share = (sum(blueprint.weights[d] * per_domain[d] for d in per_domain) / weight
-             if weight else 0.0)
-    return Prediction(share, scaled_score(share), blueprint.pass_mark, per_domain)
-
-
 @dataclass(frozen=True)
 class Readiness:
     preset: str
     title: str
     pass_mark: int
-    pool: int  # questions in the exam's pool
-    today: Prediction
+    pool: int  # questions the exam draws from
+    today: Expectation  # a mock exam taken now
     exam_date: date | None = None
     days_left: int | None = None
-    on_exam_date: Prediction | None = None  # recall projected to the exam, no more study
+    on_exam_date: Expectation | None = None  # on the exam date, with no more study

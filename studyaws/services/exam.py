@@ -17,10 +17,10 @@ from studyaws.core.exam.scoring import Answered, Result, score
 from studyaws.core.questions import Question, Response, is_correct
 from studyaws.core.srs import policy
 from studyaws.core.srs.day import next_day_start
+from studyaws.services.exam_draw import draw_candidates
 from studyaws.services.review import question_for, record_answer
 from studyaws.store.engine import reading, writing
 from studyaws.store.exam_pool import QUESTION_KINDS as QUESTION_KINDS  # the stats use it
-from studyaws.store.exam_pool import read_pool
 from studyaws.store.settings import load_parameters, load_settings
 from studyaws.store.tables import Card, Deck, Exam, ExamQuestion
 
@@ -91,21 +91,19 @@ def start_exam(engine: Engine, clock: Clock, preset_name: str = "saa-c03", *,
     scheduler = policy.scheduler_for(settings, load_parameters(engine))
     now = clock.now()
     rng = random.Random(seed if seed is not None else random.SystemRandom().getrandbits(63))
-    if domain is not None:
-        blueprint = Blueprint(blueprint.name, blueprint.title, blueprint.questions,
-                              blueprint.minutes, blueprint.pass_mark, {})
     key = draw_key(rng)
     with reading(engine) as session:
-        pool = read_pool(session.connection(), now, scheduler, blueprint.weights, wanted, key,
-                         deck_id, domain)
+        draw = draw_candidates(session.connection(), now, scheduler, blueprint, wanted, key,
+                               settings.target_exam, deck_id, domain)
+    blueprint, pool, notes = draw.blueprint, draw.candidates, list(draw.notes)
     assembly: Assembly = assemble(pool, blueprint, wanted, rng, key)
     if not assembly.picks:
         raise ExamError("no questions to ask: import decks with choice, ordering, numeric or "
                         "scenario questions first")
-    notice = ""
+    notice = " ".join(notes)
     if assembly.short:
-        notice = (f"The pool has only {len(assembly.picks)} questions for the {wanted} asked "
-                  f"for: this exam uses all of them.")
+        notice = " ".join([f"The pool has only {len(assembly.picks)} questions for the {wanted} "
+                           "asked for: this exam uses all of them.", *notes])
         limit_s = limit_s * len(assembly.picks) / wanted
     return _save_new(engine, blueprint, mode, now, limit_s, assembly.picks,
                      {"deck_id": deck_id, "domain": domain, "notice": notice})

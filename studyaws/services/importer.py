@@ -30,10 +30,20 @@ from studyaws.core.decks.loader import read_deck_file
 from studyaws.core.decks.matching import match
 from studyaws.core.decks.model import DeckError, Item, ParsedDeck, Problem
 from studyaws.core.decks.parser import parse_deck
+from studyaws.core.domains import format_domains
 from studyaws.core.formats import EXTENSIONS
 from studyaws.core.text import path_text
 from studyaws.store.engine import reading, writing
-from studyaws.store.tables import Card, Deck, Setting, SharedText, UTCDateTime, to_db
+from studyaws.store.tables import (
+    DOMAIN_COLUMNS,
+    Card,
+    Deck,
+    Setting,
+    SharedText,
+    UTCDateTime,
+    domain_values,
+    to_db,
+)
 
 COUNTS = ("added", "updated", "unchanged", "retired")
 
@@ -328,7 +338,8 @@ def _card_row(item: Item, deck_id: int, position: int, now: datetime, topic: str
         "explanation": item.explanation,
         "context": item.context,
         "cloze_text": cloze_text,
-        "domain": item.domain,
+        **domain_values(item.domains),
+        "domain_inferred": item.domain_inferred,
         "source_path": "",
         "source_line": item.line,
         "position": position,
@@ -370,7 +381,10 @@ _OWN_TEXT = ("key", "topic", "prompt", "answer", "payload", "explanation", "sour
 _SHARED = {"context": "context_id", "cloze_text": "cloze_text_id"}
 # Fields whose change makes a card "updated"; the rest (line, position) move silently.
 _CONTENT = ("key", "stable_id", "kind", "topic", "prompt", "answer", "payload", "explanation",
-            "context", "cloze_text", "domain")
+            "context", "cloze_text")
+# Fields that change silently: where the card is, and how it is filed (its domains).
+_PLACE = ("source_line", "position", "source_path", "sibling", *DOMAIN_COLUMNS.values(),
+          "domain_inferred")
 
 
 @dataclass
@@ -424,8 +438,7 @@ def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
             new_rows.append(row)
             continue
         changed = any(row[f] != old[f] for f in _CONTENT) or old["retired"]
-        moved = (row["source_line"], row["position"], row["source_path"], row["sibling"]) != (
-            old["source_line"], old["position"], old["source_path"], old["sibling"])
+        moved = any(row[f] != old[f] for f in _PLACE)
         if changed or moved:
             # Only the columns whose value changes: the write under the lock is then short,
             # and leaves the indexes on unchanged columns alone.
@@ -463,7 +476,8 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime, stale: bool) -> DeckRep
         # can write.
         plan = _plan_deck(session, plan.key, plan.path, plan.digest, plan.parsed, now)
     parsed = plan.parsed
-    fields = {"title": parsed.title, "path": path_text(plan.path), "domain": parsed.domain,
+    fields = {"title": parsed.title, "path": path_text(plan.path),
+              "domain": format_domains(parsed.domains) or None,
               "tags": ",".join(parsed.tags), "content_hash": plan.digest, "imported_at": now}
     if deck_id is None:
         deck_id = session.execute(insert(Deck).values(key=plan.key, **fields)

@@ -23,7 +23,15 @@ from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW, Memory
 from studyaws.core.srs.queue import LEARN_AHEAD, DayCounts, next_source
 from studyaws.store.engine import reading, writing
 from studyaws.store.settings import load_parameters, load_settings
-from studyaws.store.tables import Card, CardState, Deck, ReviewLog, SharedText, memory_columns
+from studyaws.store.tables import (
+    Card,
+    CardState,
+    Deck,
+    ReviewLog,
+    SharedText,
+    domains_of,
+    memory_columns,
+)
 
 
 @dataclass
@@ -40,7 +48,8 @@ class CardView:
     context: str
     source_path: str
     source_line: int
-    domain: str | None
+    domains: dict[str, str]  # exam -> domain slug
+    domain_inferred: bool
     memory: Memory
     question: Question | None = None
     seed: int | None = None
@@ -309,7 +318,8 @@ class ReviewService:
         return CardView(
             id=card.id, deck_title=deck_title, kind=card.kind, topic=card.topic,
             prompt=prompt, answer=answer, explanation=explanation, context=context,
-            source_path=card.source_path, source_line=card.source_line, domain=card.domain,
+            source_path=card.source_path, source_line=card.source_line,
+            domains=domains_of(card), domain_inferred=card.domain_inferred,
             memory=memory, question=question, seed=seed if card.kind == "scenario" else None,
             leech=card.leech,
         )

@@ -9,18 +9,15 @@ from sqlalchemy import Engine
 
 from studyaws.core import stats as compute
 from studyaws.core.clock import Clock
-from studyaws.core.exam.blueprints import preset
+from studyaws.core.exam.readiness import Expectation
 from studyaws.core.srs import policy
 from studyaws.core.srs.day import day_start_of, study_date
-from studyaws.core.srs.exam_plan import exam_moment
-from studyaws.core.stats import DomainMastery, Heatmap, Prediction, Readiness, RetentionRow
+from studyaws.core.stats import DomainMastery, Heatmap, Readiness, RetentionRow
 from studyaws.core.text import printable
-from studyaws.services.exam import QUESTION_KINDS
+from studyaws.services.readiness import readiness_for
 from studyaws.store import stats_queries as queries
 from studyaws.store.settings import load_parameters, load_settings
 from studyaws.store.stats_queries import FinishedExam
-
-READINESS_PRESET = "saa-c03"
 
 
 @dataclass(frozen=True)
@@ -37,8 +34,9 @@ class Stats:
     desired_retention: float
 
 
-def collect(engine: Engine, clock: Clock, preset_name: str = READINESS_PRESET) -> Stats:
-    """Read the store and compute every number, as of the clock's now."""
+def collect(engine: Engine, clock: Clock, exam: str | None = None) -> Stats:
+    """Read the store and compute every number, as of the clock's now; domains and readiness
+    for `exam` (default: the target-exam setting)."""
     settings = load_settings(engine)
     scheduler = policy.scheduler_for(settings, load_parameters(engine))
     now = clock.now()
@@ -55,10 +53,10 @@ def collect(engine: Engine, clock: Clock, preset_name: str = READINESS_PRESET) -
     ahead = starts(0, compute.FORECAST_DAYS)
     due = list(zip(ahead, queries.due_counts(engine, ahead), strict=False))
     outcomes = queries.review_outcomes(engine, past[-31])
-    cards = queries.card_memories(engine)
+    exam = exam or settings.target_exam
+    cards = queries.card_memories(engine, exam)
     recall = compute.recall_at(cards, scheduler, now)
-
-    readiness = _readiness(cards, recall, settings, scheduler, today, zone, preset_name)
+    readiness = readiness_for(engine, clock, exam)
     return Stats(
         now=now, today=today,
         heatmap=compute.heatmap(answers, today, zone, hour),
@@ -72,44 +70,18 @@ def collect(engine: Engine, clock: Clock, preset_name: str = READINESS_PRESET) -
     )
 
 
-def _readiness(cards, recall, settings, scheduler, today: date, zone,
-               preset_name: str) -> Readiness:
-    blueprint = preset(preset_name)
-    pool = [c for c in cards if c.kind in QUESTION_KINDS and not c.suspended]
-    exam_date = settings.exam_date
-    on_exam = days_left = None
-    if exam_date is not None and exam_date >= today:
-        days_left = (exam_date - today).days
-        at_exam = compute.recall_at(pool, scheduler, exam_moment(exam_date, zone))
-        on_exam = compute.predict(pool, at_exam, blueprint)
-    return Readiness(blueprint.name, blueprint.title, blueprint.pass_mark, len(pool),
-                     compute.predict(pool, recall, blueprint),
-                     exam_date if days_left is not None else None, days_left, on_exam)
-
-
-def readiness_for(engine: Engine, clock: Clock, preset_name: str = READINESS_PRESET) -> Readiness:
-    """Only the readiness (for the home screen): predicted recall of the exam's pool."""
-    settings = load_settings(engine)
-    scheduler = policy.scheduler_for(settings, load_parameters(engine))
-    now = clock.now()
-    zone = clock.local_zone()
-    pool = [c for c in queries.card_memories(engine)
-            if c.kind in QUESTION_KINDS and not c.suspended]
-    return _readiness(pool, compute.recall_at(pool, scheduler, now), settings, scheduler,
-                      study_date(now, zone, settings.day_starts_at), zone, preset_name)
-
-
 def _rate(rate: compute.PassRate) -> dict:
     return {"passed": rate.passed, "total": rate.total,
             "rate": None if rate.rate is None else round(rate.rate, 4)}
 
 
-def _prediction(prediction: Prediction | None) -> dict | None:
-    if prediction is None:
+def _expectation(expected: Expectation | None) -> dict | None:
+    if expected is None:
         return None
-    return {"share": round(prediction.share, 4), "scaled": prediction.scaled,
-            "passes": prediction.passes,
-            "domains": {d: round(v, 4) for d, v in prediction.per_domain.items()}}
+    return {"expected": expected.scaled, "low": expected.low, "high": expected.high,
+            "share": round(expected.share, 4), "pass_chance": round(expected.pass_chance, 4),
+            "passes": expected.passes, "questions": expected.questions,
+            "domains": {d: round(v, 4) for d, v in expected.per_domain.items()}}
 
 
 def to_json(stats: Stats) -> dict:
@@ -145,10 +117,10 @@ def to_json(stats: Stats) -> dict:
                        "scaled": e.scaled, "passed": e.passed} for e in stats.exams],
         },
         "readiness": {
-            "preset": ready.preset, "pass_mark": ready.pass_mark, "pool": ready.pool,
-            "estimate": True, "today": _prediction(ready.today),
+            "exam": ready.preset, "pass_mark": ready.pass_mark, "pool": ready.pool,
+            "estimate": True, "today": _expectation(ready.today),
             "exam_date": ready.exam_date.isoformat() if ready.exam_date else None,
-            "days_left": ready.days_left, "on_exam_date": _prediction(ready.on_exam_date),
+            "days_left": ready.days_left, "on_exam_date": _expectation(ready.on_exam_date),
         },
     }
 
@@ -157,13 +129,22 @@ def _percent(rate: compute.PassRate) -> str:
     return "  –  " if rate.rate is None else f"{100 * rate.rate:5.1f}%"
 
 
+def expected_text(expected: Expectation) -> str:
+    """'expected 640 (560-710)'"""
+    return f"expected {expected.scaled} ({expected.low}-{expected.high})"
+
+
 def readiness_line(ready: Readiness) -> str:
-    """'Readiness (SAA-C03 estimate): 655 today, pass mark 720; 1 Mar: 610 with no more study'"""
-    text = (f"Readiness, {ready.preset.upper()} (estimate): {ready.today.scaled} today, "
-            f"pass mark {ready.pass_mark}")
+    """'Readiness, SAA-C03 (estimate): expected 640 (560-710) on an exam today, pass mark
+    720; on 1 Mar 2027: expected 610 (530-690) with no more study'"""
+    if ready.pool == 0:
+        return (f"Readiness, {ready.preset.upper()}: no questions for this exam yet "
+                "(import or study a deck with questions)")
+    text = (f"Readiness, {ready.preset.upper()} (estimate): {expected_text(ready.today)} on "
+            f"an exam today, pass mark {ready.pass_mark}")
     if ready.on_exam_date is not None and ready.exam_date is not None:
         when = f"{ready.exam_date.day} {ready.exam_date:%b %Y}"
-        text += f"; on {when}: {ready.on_exam_date.scaled} with no more study"
+        text += f"; on {when}: {expected_text(ready.on_exam_date)} with no more study"
     return text
 
 

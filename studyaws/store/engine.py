@@ -21,7 +21,7 @@ from sqlmodel import Session, SQLModel
 from studyaws.core.errors import StoreError, is_busy  # defined in core for every layer
 from studyaws.store import tables
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BUSY_TIMEOUT_MS = 10_000
 T = TypeVar("T")
 
@@ -270,7 +270,30 @@ def _share_texts(conn) -> None:
     _add_indexes(conn)
 
 
-MIGRATIONS = {1: _add_new_tables, 2: _add_indexes, 3: _add_indexes, 4: _share_texts}
+def _domains_per_exam(conn) -> None:
+    """Schema 6 keeps a card's domain for each exam in its own column (tables.DOMAIN_COLUMNS)
+    instead of one `domain`: each old value goes to the column of the exam that owns it."""
+    from studyaws.core.domains import EXAM_OF
+
+    columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(card)")}
+    for column, kind in (("saa_domain", "VARCHAR"), ("clf_domain", "VARCHAR"),
+                         ("domain_inferred", "BOOLEAN NOT NULL DEFAULT 0")):
+        if column not in columns:
+            conn.exec_driver_sql(f"ALTER TABLE card ADD COLUMN {column} {kind}")
+    if "domain" in columns:
+        for exam, column in tables.DOMAIN_COLUMNS.items():
+            slugs = [slug for slug, owner in EXAM_OF.items() if owner == exam]
+            marks = ", ".join("?" for _ in slugs)
+            conn.exec_driver_sql(f"UPDATE card SET {column} = domain WHERE domain IN ({marks})",
+                                 tuple(slugs))
+        conn.exec_driver_sql("DROP INDEX IF EXISTS ix_card_pool")
+        conn.exec_driver_sql("DROP INDEX IF EXISTS ix_card_domain")
+        conn.exec_driver_sql("ALTER TABLE card DROP COLUMN domain")
+    _add_indexes(conn)
+
+
+MIGRATIONS = {1: _add_new_tables, 2: _add_indexes, 3: _add_indexes, 4: _share_texts,
+              5: _domains_per_exam}
 
 
 def reading(engine: Engine) -> Session:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from itertools import pairwise
 
+from studyaws.core.domains import EXAM_OF
 from studyaws.core.exam.assembly import (
     HASH_MASK,
     HASH_MIX,
@@ -26,7 +27,7 @@ from studyaws.core.exam.assembly import (
     priority,
 )
 from studyaws.core.srs import policy
-from studyaws.store.tables import to_db
+from studyaws.store.tables import DOMAIN_COLUMNS, to_db
 
 QUESTION_KINDS = ("choice", "ordering", "numeric", "scenario")
 _EPS = 1e-9  # margin for rounding between SQLite's arithmetic and Python's
@@ -40,17 +41,19 @@ _DAYS = "julianday(:now) - julianday(s.last_review)"
 _NO_CURVE = "(s.stability IS NULL OR s.stability <= 0 OR julianday(s.last_review) IS NULL)"
 _RATIO = f"max(0, CAST({_DAYS} AS INTEGER)) * 1.0 / s.stability"
 _FROM = "FROM card c JOIN card_state s ON s.card_id = c.id"
-_SEEN = f"SELECT c.id, c.domain, s.stability, {_DAYS}"
+_SEEN = "SELECT c.id, c.{column}, s.stability, " + _DAYS
 ALL = "*all*"  # the one group when the blueprint has no weights
 OTHERS = "*others*"  # the domains outside the blueprint, and cards without a domain
 
 
 def read_pool(conn, now: datetime, scheduler, weights: dict[str, float], questions: int,
-              key: int, deck_id: int | None = None,
-              domain: str | None = None) -> list[Candidate]:
+              key: int, deck_id: int | None = None, domain: str | None = None,
+              exam: str = "saa-c03", only_exam: bool = True) -> list[Candidate]:
     """The candidates `assemble(..., key=key)` can pick for `questions` items: it picks the
-    same exam from them as from every question card. `conn` is a SQLAlchemy connection."""
-    reader = _Reader(conn, now, scheduler, key, deck_id, domain)
+    same exam from them as from every question card. `conn` is a SQLAlchemy connection.
+    Candidates carry their domain in `exam`; with `only_exam`, the cards filed under another
+    exam only are left out (a card filed under no exam stays in)."""
+    reader = _Reader(conn, now, scheduler, key, deck_id, domain, exam, only_exam)
     if not weights:
         return list(reader.read({ALL: questions})[0].values())
     quotas = domain_quotas(weights, questions)
@@ -75,7 +78,7 @@ def read_pool(conn, now: datetime, scheduler, weights: dict[str, float], questio
 
 class _Reader:
     def __init__(self, conn, now: datetime, scheduler, key: int, deck_id: int | None,
-                 domain: str | None):
+                 domain: str | None, exam: str, only_exam: bool):
         self.conn = conn
         self.key = key
         decay = -scheduler.parameters[20]  # recall_curve's formula
@@ -89,8 +92,15 @@ class _Reader:
         if deck_id is not None:
             self.where += " AND c.deck_id = :deck"
             self.params["deck"] = deck_id
+        self.column = col = DOMAIN_COLUMNS[exam]
+        self.seen_sql = _SEEN.format(column=col)
+        if only_exam:
+            others = [c for c in DOMAIN_COLUMNS.values() if c != col]
+            untagged = " AND ".join(f"c.{c} IS NULL" for c in others)
+            self.where += f" AND (c.{col} IS NOT NULL OR ({untagged}))" if others else ""
         if domain is not None:
-            self.where += " AND c.domain = :domain"
+            domain_col = DOMAIN_COLUMNS[EXAM_OF[domain]]
+            self.where += f" AND c.{domain_col} = :domain"
             self.params["domain"] = domain
         self.domains: list[str] = []
 
@@ -112,8 +122,9 @@ class _Reader:
         # index seek each, where NOT IN would test every question card.
         names = {f"r{n}": d for n, d in enumerate(sorted(quotas))}
         keys = list(names)
-        gaps = ["c.domain IS NULL", f"c.domain < :{keys[0]}", f"c.domain > :{keys[-1]}"]
-        gaps += [f"c.domain > :{a} AND c.domain < :{b}" for a, b in pairwise(keys)]
+        col = f"c.{self.column}"
+        gaps = [f"{col} IS NULL", f"{col} < :{keys[0]}", f"{col} > :{keys[-1]}"]
+        gaps += [f"{col} > :{a} AND {col} < :{b}" for a, b in pairwise(keys)]
         others = self._rows("SELECT " + " OR ".join(
             f"EXISTS (SELECT 1 FROM card c WHERE {self.where} AND {gap})" for gap in gaps),
             **names)[0][0]
@@ -126,9 +137,10 @@ class _Reader:
         if group == OTHERS:
             names = {f"o{n}": d for n, d in enumerate(self.domains)}
             listed = ", ".join(f":{name}" for name in names)
-            return f"(c.domain IS NULL OR c.domain NOT IN ({listed}))", names
+            col = f"c.{self.column}"
+            return f"({col} IS NULL OR {col} NOT IN ({listed}))", names
         name = f"d{self.domains.index(group)}"
-        return f"c.domain = :{name}", {name: group}
+        return f"c.{self.column} = :{name}", {name: group}
 
     def _seen(self, row) -> Candidate:
         card_id, card_domain, stability, days = row
@@ -147,7 +159,7 @@ class _Reader:
                 continue
             where, params = self._group(group)
             unseen = self._rows(
-                f"SELECT c.id, c.domain {_FROM} WHERE {self.where} AND {where}"
+                f"SELECT c.id, c.{self.column} {_FROM} WHERE {self.where} AND {where}"
                 f" AND s.state = 0 ORDER BY {_HASH} DESC, c.id LIMIT :depth",
                 depth=depth, **params)
             mine = [Candidate(card_id, card_domain, False, 1.0)
@@ -158,7 +170,7 @@ class _Reader:
                 # Too few unseen cards: the weakest seen ones (no curve first), a page at a time.
                 page = 2 * depth + 32
                 seen = self._rows(
-                    f"{_SEEN} {_FROM} WHERE {self.where} AND {where} AND s.state != 0"
+                    f"{self.seen_sql} {_FROM} WHERE {self.where} AND {where} AND s.state != 0"
                     f" ORDER BY {_NO_CURVE} DESC, {_RATIO} DESC, c.id LIMIT :page",
                     page=page, **params)
                 mine += [self._seen(row) for row in seen]
@@ -198,7 +210,7 @@ class _Reader:
                     unstable=unstable, most=_FEW + 1)[0][0]
                 if few <= _FEW:
                     return self._rows(
-                        f"{_SEEN} FROM card_state s CROSS JOIN card c ON c.id = s.card_id"
+                        f"{self.seen_sql} FROM card_state s CROSS JOIN card c ON c.id = s.card_id"
                         " WHERE s.card_id IN (SELECT card_id FROM card_state"
                         " WHERE state != 0 AND stability <= :unstable"
                         " UNION ALL SELECT card_id FROM card_state"
@@ -207,7 +219,7 @@ class _Reader:
                         " WHERE state != 0 AND last_review IS NULL)"
                         f" AND {test} AND {self.where} AND ({where})",
                         ratio=ratio, unstable=unstable, **params)
-        return self._rows(f"{_SEEN} {_FROM} WHERE {self.where} AND ({where}) AND {test}",
+        return self._rows(f"{self.seen_sql} {_FROM} WHERE {self.where} AND ({where}) AND {test}",
                           ratio=ratio, **params)
 
     def _ratio_for(self, weakness: float) -> float:
@@ -220,3 +232,34 @@ class _Reader:
         except OverflowError:
             return 1e300
         return min(ratio * (1 - 1e-9), 1e300)
+
+
+def filed_counts(conn, exam: str, deck_id: int | None = None) -> tuple[int, int, int]:
+    """Question cards (not retired or suspended, in the deck when given): filed under
+    `exam`; filed under no exam; filed under other exams only."""
+    col = DOMAIN_COLUMNS[exam]
+    kinds = ", ".join(f"'{kind}'" for kind in QUESTION_KINDS)
+    none = " AND ".join(f"c.{c} IS NULL" for c in DOMAIN_COLUMNS.values())
+    where = f"c.kind IN ({kinds}) AND c.retired = 0 AND c.suspended = 0"
+    params: dict = {}
+    if deck_id is not None:
+        where += " AND c.deck_id = :deck"
+        params["deck"] = deck_id
+    row = conn.exec_driver_sql(
+        f"SELECT count(c.{col}), coalesce(sum({none}), 0), count(*) FROM card c WHERE {where}",
+        params).one()
+    filed, unfiled, total = int(row[0]), int(row[1]), int(row[2])
+    return filed, unfiled, total - filed - unfiled
+
+
+def question_payloads(conn, card_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Each card's kind and payload (JSON text), by id."""
+    result: dict[int, tuple[str, str]] = {}
+    ids = sorted(set(card_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for card_id, kind, payload in conn.exec_driver_sql(
+                f"SELECT id, kind, payload FROM card WHERE id IN ({marks})", tuple(chunk)):
+            result[card_id] = (kind, payload)
+    return result

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from studyaws.core.stats import CardMemory
 from studyaws.store.engine import reading
-from studyaws.store.tables import to_db
+from studyaws.store.tables import DOMAIN_COLUMNS, to_db
 
 SOURCES = "('review', 'exam')"
 fromiso = datetime.fromisoformat
@@ -110,13 +110,14 @@ def review_outcomes(engine: Engine, since: datetime) -> list[tuple[datetime, int
     return [(parse_time(at), rating, interval) for at, rating, interval in rows]
 
 
-def card_memories(engine: Engine) -> list[CardMemory]:
-    """Every card that has a domain and is not retired, with its FSRS memory."""
+def card_memories(engine: Engine, exam: str) -> list[CardMemory]:
+    """Every card that has a domain in `exam` and is not retired, with its FSRS memory."""
+    col = DOMAIN_COLUMNS[exam]
     with reading(engine) as session:
         rows = session.connection().exec_driver_sql(
-            "SELECT c.id, c.domain, c.kind, c.suspended, s.state, s.stability, s.last_review"
+            f"SELECT c.id, c.{col}, c.kind, c.suspended, s.state, s.stability, s.last_review"
             " FROM card c JOIN card_state s ON s.card_id = c.id"
-            " WHERE NOT c.retired AND c.domain IS NOT NULL").all()
+            f" WHERE NOT c.retired AND c.{col} IS NOT NULL").all()
     return [CardMemory(card_id, domain, kind, bool(suspended), state, stability,
                        None if last is None else fromiso(last).replace(tzinfo=UTC))
             for card_id, domain, kind, suspended, state, stability, last in rows]

@@ -84,7 +84,8 @@ class Card(SQLModel, table=True):
         Index("ix_card_deck_sibling", "deck_id", "sibling"),
         # Covers the question pool of an exam or a readiness estimate without reading
         # the cards' text.
-        Index("ix_card_pool", "kind", "retired", "suspended", "domain", "deck_id"),
+        Index("ix_card_pool", "kind", "retired", "suspended", "saa_domain", "deck_id"),
+        Index("ix_card_pool_clf", "kind", "retired", "suspended", "clf_domain", "deck_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -102,7 +103,11 @@ class Card(SQLModel, table=True):
     # made from it: decks.cloze.sides; its payload keeps only its group).
     context_id: int | None = Field(default=None, foreign_key="shared_text.id", index=True)
     cloze_text_id: int | None = Field(default=None, foreign_key="shared_text.id", index=True)
-    domain: str | None = Field(default=None, index=True)
+    # The card's domain in each exam (DOMAIN_COLUMNS), and whether they were inferred from
+    # its text (core.domain_inference) rather than written in the deck.
+    saa_domain: str | None = None
+    clf_domain: str | None = None
+    domain_inferred: bool = False
     source_path: str = ""
     source_line: int = 0
     position: int = 0
@@ -113,6 +118,21 @@ class Card(SQLModel, table=True):
     buried_until: datetime | None = Field(default=None, sa_column=_utc_column())
     created_at: datetime = Field(sa_column=_utc_column(nullable=False))
     updated_at: datetime = Field(sa_column=_utc_column(nullable=False))
+
+
+# exam (core.domains.EXAMS) -> the card column holding a card's domain in that exam
+DOMAIN_COLUMNS: dict[str, str] = {"saa-c03": "saa_domain", "clf-c02": "clf_domain"}
+
+
+def domain_values(domains: dict[str, str]) -> dict[str, str | None]:
+    """The card columns for a card's domains (exam -> slug)."""
+    return {column: domains.get(exam) for exam, column in DOMAIN_COLUMNS.items()}
+
+
+def domains_of(row) -> dict[str, str]:
+    """A card's domains (exam -> slug) from a row or object with the domain columns."""
+    get = row.get if isinstance(row, dict) else (lambda name: getattr(row, name))
+    return {exam: get(column) for exam, column in DOMAIN_COLUMNS.items() if get(column)}
 
 
 class CardState(SQLModel, table=True):

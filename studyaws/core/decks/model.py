@@ -43,7 +43,8 @@ class Item:
     answer: str = ""
     payload: dict = field(default_factory=dict)
     explanation: str = ""
-    domain: str | None = None
+    domains: dict[str, str] = field(default_factory=dict)  # exam -> domain slug
+    domain_inferred: bool = False  # the domains were inferred from the text, not written
     stable_id: str | None = None
     sibling: str = ""
     context: str = ""
@@ -64,6 +65,6 @@ class Item:
 class ParsedDeck:
     path: str
     title: str
-    domain: str | None
+    domains: dict[str, str]  # the deck's default domain for each exam
     tags: tuple[str, ...]
     items: list[Item]

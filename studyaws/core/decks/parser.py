@@ -17,7 +17,7 @@ from studyaws.core.decks.blocks import MAX_LEVEL, Block, read_blocks
 from studyaws.core.decks.identity import assign_keys
 from studyaws.core.decks.limits import MAX_OPTIONS, MAX_ORDER_ITEMS, too_many_cards
 from studyaws.core.decks.model import DeckError, Item, ParsedDeck, Problem
-from studyaws.core.domains import DOMAINS, normalize_domain
+from studyaws.core.domains import parse_domains
 from studyaws.core.questions import Choice, Numeric, Ordering, answer_text, question_to_dict
 from studyaws.core.text import clean
 
@@ -90,12 +90,12 @@ class _Parser:
                 continue
             self.meta[key.strip().lower()] = (value.strip(), n)
 
-    def domain(self, value: str, line: int) -> str | None:
-        slug = normalize_domain(value)
-        if slug in DOMAINS:
-            return slug
-        self.problem(line, f"unknown domain {value.strip()!r} (known: {', '.join(DOMAINS)})")
-        return None
+    def domains(self, value: str, line: int) -> dict[str, str]:
+        try:
+            return parse_domains(value)
+        except ValueError as error:
+            self.problem(line, str(error))
+            return {}
 
     def take_id(self, first_line: str, line: int) -> tuple[str, str | None]:
         if "{#" not in first_line:
@@ -149,10 +149,10 @@ class _Parser:
         self.finish_sections()
         items = [item for section in self.sections for item in section.items]
         title = self.meta.get("title", ("", 0))[0] or self.first_h1 or Path(self.path).stem
-        domain = None
+        domains: dict[str, str] = {}
         if "domain" in self.meta:
             value, line = self.meta["domain"]
-            domain = self.domain(value, line)
+            domains = self.domains(value, line)
         tags = tuple(
             t.strip()
             for t in self.meta.get("tags", ("", 0))[0].strip("[]").split(",")
@@ -160,11 +160,10 @@ class _Parser:
         )
         if self.problems:
             raise DeckError(self.problems)
-        for item in items:
-            if item.domain is None:
-                item.domain = domain
+        for item in items:  # a question's own domain for an exam wins over the deck's
+            item.domains = {**domains, **item.domains}
         assign_keys(items)
-        return ParsedDeck(self.path, title, domain, tags, items)
+        return ParsedDeck(self.path, title, domains, tags, items)
 
     def block(self, blocks: list[Block], i: int) -> int:
         block = blocks[i]
@@ -449,7 +448,7 @@ class _Parser:
             body = re.sub(r"^\s*>\s?", "", raw)
             match = _DOMAIN_LINE.match(body)
             if match:
-                item.domain = self.domain(match.group(1), self.lineno(k))
+                item.domains = self.domains(match.group(1), self.lineno(k))
                 continue
             kept.append(body)
         item.explanation = "\n".join(kept).strip()

@@ -13,17 +13,20 @@ class Blueprint:
     minutes: int
     pass_mark: int  # on the 100-1000 scale
     weights: dict[str, float]  # domain slug -> share of the questions; empty: any domain
+    exam: str | None = None  # the exam whose domains the weights name (core.domains.EXAMS)
 
 
 PRESETS: dict[str, Blueprint] = {
     "saa-c03": Blueprint(
         "saa-c03", "AWS Certified Solutions Architect - Associate (SAA-C03)", 65, 130, 720,
         {"secure": 0.30, "resilient": 0.26, "high-performing": 0.24, "cost-optimized": 0.20},
+        "saa-c03",
     ),
     "clf-c02": Blueprint(
         "clf-c02", "AWS Certified Cloud Practitioner (CLF-C02)", 65, 90, 700,
         {"cloud-concepts": 0.24, "security-compliance": 0.30, "technology-services": 0.34,
          "billing-support": 0.12},
+        "clf-c02",
     ),
     "quick": Blueprint("quick", "Quick practice", 10, 15, 720, {}),
 }

@@ -232,7 +232,7 @@ def finish(path: str, title: str, items: list[Item], tags: tuple[str, ...] = ())
     many of them (limits.MAX_CARDS_PER_FILE)."""
     check_card_count(items, path)
     assign_keys(items)
-    return ParsedDeck(path, title, None, tags, items)
+    return ParsedDeck(path, title, {}, tags, items)
 
 
 def check_made(made: int, path: str, line: int) -> None:

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from studyaws.core.srs.exam_plan import ExamPlan
+from studyaws.core.stats import Readiness
 from studyaws.core.text import printable
 from studyaws.services.overview import HomeCounts, read_home
 from studyaws.tui.widgets.footer import KeysFooter
@@ -28,13 +29,17 @@ class HomeScreen(Screen):
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
     ]
     HELP_TITLE = "Home"
-    DEFAULT_CSS = "#home-exam { height: auto; padding: 0 1; display: none; }"
+    DEFAULT_CSS = """
+    #home-exam { height: auto; padding: 0 1; display: none; }
+    #home-ready { height: auto; padding: 0 1; display: none; }
+    """
     shown: HomeCounts | None = None  # the numbers on screen
 
     def compose(self) -> ComposeResult:
         yield Static("studyaws", id="home-title")
         yield Static(id="home-today")
         yield Static(id="home-exam")
+        yield Static(id="home-ready")
         yield DataTable(id="home-decks", cursor_type="row", zebra_stripes=True)
         yield Static(id="home-keys", classes="muted")
         yield KeysFooter()
@@ -90,6 +95,7 @@ class HomeScreen(Screen):
         )
         self.query_one("#home-today", Static).update(today)
         self.show_exam_plan(home.plan)
+        self.load_readiness()
         hint = ("Nothing left for today. Come back tomorrow, or import more decks."
                 if counts.total == 0 else
                 "r: review everything due · Enter: review the selected deck")
@@ -133,20 +139,27 @@ class HomeScreen(Screen):
             " · ", plan.summary(),
             " · reviews due on the exam day are brought forward" if plan.last_study_day else "")
         line.update(self.exam_text)
-        self.load_readiness()
 
+    # -- readiness for the target exam (computed in a thread) --------------------------------
     @work(thread=True, exclusive=True, group="home-readiness")
     def load_readiness(self) -> None:
-        from studyaws.services.stats_report import readiness_for
+        from studyaws.services.readiness import readiness_for
 
         ready = readiness_for(self.app.engine, self.app.clock)
-        self.app.call_from_thread(self.show_readiness, ready)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_readiness, ready)
 
-    def show_readiness(self, ready) -> None:
-        style = "$success" if ready.today.passes else "$error"
-        self.query_one("#home-exam", Static).update(Content.assemble(
-            self.exam_text, " · readiness ", (str(ready.today.scaled), f"bold {style}"),
-            (f" (estimate, pass {ready.pass_mark})", "$text-muted")))
+    def show_readiness(self, ready: Readiness) -> None:
+        line = self.query_one("#home-ready", Static)
+        line.display = ready.pool > 0
+        if not ready.pool:
+            return
+        today = ready.today
+        style = "$success" if today.passes else "$error"
+        line.update(Content.assemble(
+            ("Ready  ", "bold"), f"{ready.preset.upper()} mock exam today: expected ",
+            (str(today.scaled), f"bold {style}"), f" ({today.low}-{today.high})",
+            f", pass mark {ready.pass_mark}", (" · an estimate", "$text-muted")))
 
     def action_stats(self) -> None:
         from studyaws.tui.screens.stats import StatsScreen

@@ -26,6 +26,7 @@ HELP = {
     "easy-seconds": "a right objective answer faster than this is Easy",
     "exam-feeds-schedule": "mock-exam answers update the schedule (on/off)",
     "exam-date": "YYYY-MM-DD, or none",
+    "target-exam": "the exam readiness is for: saa-c03 or clf-c02",
 }
 
 

@@ -110,12 +110,18 @@ def titled(title: str, table: Content) -> Content:
 
 def readiness_content(stats: report.Stats, plan_line: str | None) -> Content:
     ready = stats.readiness
+    if ready.pool == 0:
+        return Content.assemble(("Readiness  ", "bold"), (
+            f"no {ready.preset.upper()} questions yet: import or study a deck with questions "
+            "(the exam is set by target-exam in the settings)", "$text-muted"))
     today = ready.today
     style = "$success" if today.passes else "$error"
     parts: list = [
-        ("Readiness  ", "bold"), (f"{today.scaled}", f"bold {style}"), " today",
-        (f"  ({ready.preset.upper()} pool, estimate; pass mark {ready.pass_mark})",
-         "$text-muted"),
+        ("Readiness  ", "bold"), f"{ready.preset.upper()} mock exam today: expected ",
+        (f"{today.scaled}", f"bold {style}"), f" ({today.low}-{today.high})",
+        f", pass mark {ready.pass_mark}", "\n",
+        (f"           an estimate: 95 of 100 such exams would score in that range, "
+         f"{100 * today.pass_chance:.0f}% pass", "$text-muted"),
     ]
     if ready.exam_date is not None and ready.on_exam_date is not None:
         days = ready.days_left
@@ -123,9 +129,9 @@ def readiness_content(stats: report.Stats, plan_line: str | None) -> Content:
         parts.extend([
             "\n", ("Exam       ", "bold"),
             f"{ready.exam_date.day} {ready.exam_date:%b %Y}, "
-            f"{days} day{'s' if days != 1 else ''} left  ·  ",
+            f"{days} day{'s' if days != 1 else ''} left  ·  expected ",
             (f"{on_exam.scaled}", "$success" if on_exam.passes else "$error"),
-            " on the day if you stopped studying now",
+            f" ({on_exam.low}-{on_exam.high}) on the day if you stopped studying now",
         ])
         if plan_line:
             parts.extend(["\n", ("Plan       ", "bold"), plan_line])

@@ -1,0 +1,47 @@
+"""Which questions a mock exam can draw, shared by the exam itself and the readiness
+estimate (which draws exams the same way without starting one)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from studyaws.core.exam.assembly import Candidate
+from studyaws.core.exam.blueprints import Blueprint
+from studyaws.store.exam_pool import filed_counts, read_pool
+
+
+@dataclass(frozen=True)
+class Draw:
+    candidates: list[Candidate]
+    blueprint: Blueprint  # as drawn: without weights when nothing is filed under its exam
+    exam: str  # the exam whose domains the candidates carry
+    filed: int  # question cards filed under that exam
+    unfiled: int  # question cards filed under no exam
+    notes: tuple[str, ...]
+
+
+def draw_candidates(conn, now: datetime, scheduler, blueprint: Blueprint, wanted: int,
+                    key: int, target_exam: str, deck_id: int | None = None,
+                    domain: str | None = None) -> Draw:
+    """The candidates for an exam on `blueprint`: the questions filed under its exam, and
+    those filed under none to fill; questions of another exam only are never drawn, unless
+    nothing at all is filed under this one (then every question card is). A preset without
+    an exam (quick) draws from every question card; its domains are the target exam's."""
+    if domain is not None:
+        blueprint = replace(blueprint, weights={})
+    exam = blueprint.exam or target_exam
+    filed, unfiled, _ = filed_counts(conn, exam, deck_id)
+    only_exam = blueprint.exam is not None
+    notes: list[str] = []
+    if only_exam and filed == 0 and domain is None:
+        only_exam = False
+        blueprint = replace(blueprint, weights={})
+        notes.append(f"No question is filed under {exam.upper()}: this exam draws from every "
+                     "question card.")
+    elif only_exam and unfiled and domain is None:
+        notes.append(f"{unfiled} of the pool's {filed + unfiled} questions have no "
+                     f"{exam.upper()} domain: they only fill what the domains cannot.")
+    candidates = read_pool(conn, now, scheduler, blueprint.weights, wanted, key, deck_id,
+                           domain, exam, only_exam)
+    return Draw(candidates, blueprint, exam, filed, unfiled, tuple(notes))
