@@ -108,13 +108,13 @@ async def test_sit_a_quick_exam_until_the_clock_runs_out(tmp_path):
         await pilot.pause()
         review = app.screen
         assert isinstance(review, AnswerReviewScreen)
-        assert "showing all: 10 questions" in screen_text(app)
+        assert "showing all: 10 of 10 questions" in screen_text(app)
         await pilot.press("w")
         await pilot.pause()
-        assert "showing wrong: 8 questions" in screen_text(app)
+        assert "showing wrong: 8 of 10 questions" in screen_text(app)
         await pilot.press("f")
         await pilot.pause()
-        assert "showing flagged: 1 questions" in screen_text(app)
+        assert "showing flagged: 1 of 10 questions" in screen_text(app)
         text = screen_text(app)  # the flagged one was not answered
         assert "Not answered: it counts as wrong." in text and "Because" in text
 

@@ -123,8 +123,8 @@ class AnswerReviewScreen(Screen):
         elif self.filter == "flagged":
             items = [i for i in items if i.flagged]
         self.query_one("#answers-title", Static).update(Content.assemble(
-            ("Answer review", "bold"), f"  ·  showing {self.filter}: {len(items)} questions",
-            ("   w wrong only · f flagged only · a all", "$text-muted")))
+            ("Answer review", "bold"),
+            f"  ·  showing {self.filter}: {len(items)} of {len(self.exam.items)} questions"))
         box = self.query_one("#answers", VerticalScroll)
         await box.remove_children()
         widgets = []
@@ -158,12 +158,13 @@ class ExamHistoryScreen(Screen):
 
     def compose(self) -> ComposeResult:
         past = service.exam_history(self.app.engine)
+        zone = self.app.clock.local_zone()
         yield Static(Content.assemble(
             ("Exam history", "bold"),
             f"  ·  {len(past)} finished exam{'s' if len(past) != 1 else ''}",
             ("   Enter opens an exam's results and answers", "$text-muted") if past else ""),
             id="summary-title")
-        yield ScoreTrend([Score(p.started_at.astimezone(), p.scaled, p.pass_mark)
+        yield ScoreTrend([Score(p.started_at.astimezone(zone), p.scaled, p.pass_mark)
                           for p in past], id="trend")
         table = DataTable(id="history-table", cursor_type="row")
         for name, width in (("Exam", 4), ("Date", 16), ("Preset", 7), ("Mode", 8),
@@ -171,7 +172,7 @@ class ExamHistoryScreen(Screen):
             table.add_column(name, width=width)
         for p in reversed(past):
             minutes = round(p.seconds_used / 60)
-            table.add_row(str(p.id), p.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            table.add_row(str(p.id), p.started_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
                           p.preset, p.mode, f"{p.correct}/{p.total}", str(p.scaled),
                           "pass" if p.passed else "fail", f"{minutes} min", key=str(p.id))
         yield table

@@ -126,10 +126,11 @@ class ExamSetupScreen(Screen[int]):
     def on_mount(self) -> None:
         engine = self.app.engine
         self.deck.options += [(deck_id, title) for deck_id, title in service.exam_decks(engine)]
+        zone = self.app.clock.local_zone()
         for past in reversed(service.exam_history(engine)):
             self.past_presets[past.id] = past.preset
             self.source.options.append((past.id, (
-                f"retake exam {past.id}: {past.started_at.astimezone():%Y-%m-%d %H:%M}, "
+                f"retake exam {past.id}: {past.started_at.astimezone(zone):%Y-%m-%d %H:%M}, "
                 f"{past.preset}, {past.correct}/{past.total}, scaled {past.scaled}")))
         self._preset_changed()
 

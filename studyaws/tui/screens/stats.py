@@ -82,11 +82,11 @@ def exams_content(stats: report.Stats) -> Content:
          "$text-muted"))
 
 
-def exam_scores(stats: report.Stats) -> list[Score]:
+def exam_scores(stats: report.Stats, zone) -> list[Score]:
     from studyaws.core.exam.blueprints import PRESETS
 
     default = stats.readiness.pass_mark
-    return [Score(e.started_at.astimezone(), e.scaled or 100,
+    return [Score(e.started_at.astimezone(zone), e.scaled or 100,
                   PRESETS[e.preset].pass_mark if e.preset in PRESETS else default)
             for e in stats.exams]
 
@@ -238,7 +238,7 @@ class StatsScreen(Screen):
                     self.query_one(f"#{key}", Static).update(text)
                 self.query_one(CalendarHeatmap).set_data(heat.counts, heat.end)
                 self.query_one(BarChart).set_data(stats.forecast, FORECAST_LABELS)
-                self.query_one(ScoreTrend).set_scores(exam_scores(stats))
+                self.query_one(ScoreTrend).set_scores(exam_scores(stats, self.app.clock.local_zone()))
             else:  # the first numbers: the sections are mounted with them
                 await self.query_one("#stats-body").mount_all(
                     self.sections(texts, stats), after="#stats-readiness")
@@ -253,7 +253,7 @@ class StatsScreen(Screen):
         heatmap.set_data(stats.heatmap.counts, stats.heatmap.end)
         forecast = BarChart(id="stats-forecast")
         forecast.set_data(stats.forecast, FORECAST_LABELS)
-        trend = ScoreTrend(exam_scores(stats), id="stats-trend")
+        trend = ScoreTrend(exam_scores(stats, self.app.clock.local_zone()), id="stats-trend")
         trend.display = bool(stats.exams)
         return [
             text("stats-heatmap-title", "stats-heading"),

@@ -42,7 +42,7 @@ def choice_lines(question: Choice, response: dict | None, seed: int) -> list:
                   (f"{position}. {_text(question.options[index])}", style)]
         if picked and not right:
             parts.append(("  ← your pick, not right", "$error"))
-        elif right and not picked:
+        elif right and not picked and response is not None:
             parts.append(("  ← right, not picked", "$warning"))
         parts.append("\n")
     for index in sorted(i for i in chosen if not 0 <= i < len(question.options)):
