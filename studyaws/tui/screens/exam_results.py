@@ -168,7 +168,7 @@ class ExamHistoryScreen(Screen):
                           for p in past], id="trend")
         table = DataTable(id="history-table", cursor_type="row")
         for name, width in (("Exam", 4), ("Date", 16), ("Preset", 7), ("Mode", 8),
-                            ("Score", 6), ("Scaled", 6), ("Result", 6), ("Time", 6)):
+                            ("Score", 6), ("Scaled", 6), ("Result", 6), ("Time", 7)):
             table.add_column(name, width=width)
         for p in reversed(past):
             minutes = round(p.seconds_used / 60)
