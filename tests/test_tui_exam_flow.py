@@ -262,3 +262,33 @@ async def test_escape_on_the_setup_screen_starts_nothing(tmp_path):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen) and service.running_exam(engine) is None
+
+
+async def test_home_says_how_many_of_the_day_s_answers_were_in_exams(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, QUESTIONS)
+    view = service.start_exam(engine, clock, "quick", seed=3)
+    for item in view.items[:3]:
+        service.save_answer(engine, view.id, item, {"chosen": [9]}, 5, clock.now())
+    service.finish_exam(engine, clock, view)
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await home_settled(pilot)
+        text = screen_text(app)
+        assert "answered today: 3 (Again 100%)" in text
+        assert "3 of today's answers were in mock exams" in text
+
+
+async def test_an_exam_discarded_from_the_shell_while_open_submits_nothing(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, QUESTIONS)
+    view = service.start_exam(engine, clock, "quick", seed=4)
+    app = StudyApp(engine, clock, start="exam", exam_id=view.id)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press(key_for(screen, 0))
+        service.discard_exam(engine, view.id)  # as `studyaws exam --discard` would
+        await pilot.press("s", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert "discarded" in screen_text(app)
+    assert app.crash_error is None and service.exam_history(engine) == []

@@ -308,7 +308,9 @@ def finish_exam(engine: Engine, clock: Clock, view: ExamView) -> Result:
                    view.blueprint, used)
     day_end = next_day_start(now, clock.local_zone(), settings.day_starts_at)
     with writing(engine) as session:
-        status = session.execute(select(Exam.status).where(Exam.id == view.id)).scalar_one()
+        status = session.execute(select(Exam.status).where(Exam.id == view.id)).scalar()
+        if status is None:  # discarded meanwhile (studyaws exam --discard): nothing to score
+            raise ExamError(f"exam {view.id} was discarded: there is nothing to submit")
         if status == "finished":
             return result
         session.execute(update(Exam).where(Exam.id == view.id).values(

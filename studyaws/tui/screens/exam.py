@@ -458,8 +458,12 @@ class ExamScreen(Screen):
                         timeout=5)
             self.app.pop_screen()
 
-        await self.saves.save("discarding the exam",
-                              lambda: service.discard_exam(self.app.engine, self.exam.id), gone)
+        def work() -> None:
+            if service.running_exam(self.app.engine) == self.exam.id:
+                service.discard_exam(self.app.engine, self.exam.id)
+            # else: gone already (discarded from the command line): nothing left to do
+
+        await self.saves.save("discarding the exam", work, gone)
 
     async def finish(self, auto: bool = False) -> None:
         if self._finishing:
@@ -468,11 +472,20 @@ class ExamScreen(Screen):
         self.timer.stop()
         self.exam.remaining_s = max(0.0, self.remaining)
 
-        def work() -> Result:
+        def work() -> Result | None:
             service.save_clock(self.app.engine, self.exam.id, self.remaining, self.index)
-            return service.finish_exam(self.app.engine, self.app.clock, self.exam)
+            try:
+                return service.finish_exam(self.app.engine, self.app.clock, self.exam)
+            except service.ExamError:
+                return None  # discarded meanwhile, from the command line
 
-        def finished(result: Result) -> None:
+        def finished(result: Result | None) -> None:
+            if result is None:
+                self.notify("This exam was discarded (studyaws exam --discard) while it was "
+                            "open: there is nothing to submit.", severity="warning",
+                            markup=False, timeout=8)
+                self.app.pop_screen()
+                return
             if auto:
                 self.notify("Time is up: the exam was submitted.", title="Time", markup=False,
                             timeout=8)

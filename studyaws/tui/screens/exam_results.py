@@ -15,7 +15,7 @@ from studyaws.core.exam.scoring import Result
 from studyaws.core.text import printable
 from studyaws.services import exam as service
 from studyaws.services.review import display_path
-from studyaws.tui.widgets.answer_review import review_body
+from studyaws.tui.widgets.answer_review import AnswerLines, review_rows
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.score_trend import Score, ScoreTrend
@@ -139,7 +139,7 @@ class AnswerReviewScreen(Screen):
             widgets.append(Static(head, classes="answer-head"))
             widgets.append(CardText(classes="answer-stem"))
             widgets[-1].show(item.question.stem)
-            widgets.append(Static(review_body(
+            widgets.append(AnswerLines(review_rows(
                 item.question, item.response, item.seed, item.explanation,
                 display_path(item.source), item.edited), classes="answer-body"))
         if not widgets:

@@ -202,7 +202,7 @@ class ExamSetupScreen(Screen[int]):
                 return f"{self.retake_count} (every one that was wrong)"
             return self.questions
         if field == "minutes":
-            return self.minutes
+            return self.minutes + ("" if self.minutes_typed else " (at the exam's pace)")
         if field == "deck":
             return self.deck.label if self.retake is None else "as in that exam"
         if field == "domain":
