@@ -76,7 +76,7 @@ def trend_content(scores: list[Score], width: int, height: int = 9) -> Content:
     span = len(shown) * step
     parts.append((f"{LOW:>4}└" + "─" * span + "\n", "$foreground-muted"))
     first, last = (f"{d.day} {d:%b}" for d in (shown[0].started_at, shown[-1].started_at))
-    dates = first if len(shown) == 1 else first + " " * max(1, span - len(first) - len(last)) + last
+    dates = first if first == last else first + " " * max(1, span - len(first) - len(last)) + last
     parts.append(("     " + dates, "$foreground-muted"))
     hidden = len(scores) - len(shown)
     parts.append((f"\n     scaled scores (estimates), oldest left; {len(shown)} "
