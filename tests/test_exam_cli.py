@@ -112,6 +112,7 @@ def test_history_numbers_the_exams_and_retake_wrong_asks_them_again(db, env):
     (["--retake-wrong"], "studyaws exam: no finished exam to retake yet: finish one first"),
     (["--retake-wrong", "7"], "studyaws exam: no finished exam 7 (see: studyaws exam --history)"),
     (["--include-flagged"], "studyaws exam: --include-flagged goes with --retake-wrong"),
+    (["--retake-wrong", "--questions", "5"], "--questions, --deck and --domain do not go"),
 ])
 def test_retake_wrong_without_a_finished_exam_says_so(db, env, args, message):
     term = Terminal([*studyaws_command(), "exam", *args], env)

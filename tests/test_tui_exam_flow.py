@@ -161,7 +161,7 @@ async def test_enter_on_the_results_goes_home_and_the_history_opens_past_exams(t
         assert isinstance(app.screen, HomeScreen)
 
 
-TWO_DECKS = {"aws.md": QUESTIONS, "more.md": "---\ntitle: More questions\n---\n\n" + "\n\n".join(
+TWO_DECKS = {"aws.md": QUESTIONS, "more.md": "---\ntitle: More [/] [red]questions\n---\n\n" + "\n\n".join(
     f"Which one is extra {n}? {{#x{n}}}\n\n- [x] Extra {n}\n- [ ] Not {n}\n\n"
     f"> domain: cost-optimized" for n in range(1, 5)) + "\n"}
 
@@ -203,7 +203,8 @@ async def test_the_setup_screen_has_defaults_from_the_preset_and_says_what_is_wr
         await pilot.press("3")
         # Only the other deck, in practice mode.
         await pilot.press("down", "right")
-        assert setup.deck.label == "More questions"
+        assert setup.deck.label == "More [/] [red]questions"
+        assert "More [/] [red]questions" in screen_text(app)  # a title is data, not markup
         await pilot.press("down", "down", "right")
         assert setup.mode.value == "practice"
         await pilot.press("enter")
@@ -212,7 +213,7 @@ async def test_the_setup_screen_has_defaults_from_the_preset_and_says_what_is_wr
         assert isinstance(exam, ExamScreen) and exam.exam.practice
         assert len(exam.exam.items) == 4
         assert exam.exam.time_limit_s == 3 * 60 * 4 / 5  # the time of the 5 asked for, pro rata
-        assert {i.deck_title for i in exam.exam.items} == {"More questions"}
+        assert {i.deck_title for i in exam.exam.items} == {"More [/] [red]questions"}
         assert "only 4 questions for the 5" in exam.exam.notice
 
 

@@ -357,6 +357,10 @@ def _exam(args: argparse.Namespace, engine) -> int:
     from studyaws.core.clock import Clock
 
     if args.retake_wrong is not None:
+        if args.questions is not None or args.deck or args.domain:
+            print("studyaws exam: --retake-wrong asks every question that was wrong; "
+                  "--questions, --deck and --domain do not go with it", file=sys.stderr)
+            return 2
         try:
             view = service.start_retake(
                 engine, Clock(), args.retake_wrong or None, include_flagged=args.include_flagged,
