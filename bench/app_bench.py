@@ -305,6 +305,24 @@ def exam_assembly(home: Path, runs: int) -> Measured:
         shutil.rmtree(copy)
 
 
+def readiness(home: Path, runs: int) -> Measured:
+    """The readiness estimate (home and stats compute it in a worker thread): 6 exams drawn
+    as a mock exam draws them, and the score distribution of each."""
+    from studyaws.services.readiness import readiness_for
+
+    engine = open_engine(home / "studyaws.sqlite3")
+    times = []
+    try:
+        for _ in range(runs):
+            start = time.perf_counter()
+            readiness_for(engine, Clock(), "saa-c03")
+            times.append(time.perf_counter() - start)
+    finally:
+        engine.dispose()
+    return Measured(times, "`readiness.readiness_for`: 6 exams drawn and scored (a worker "
+                    "thread on home and stats)")
+
+
 def optimize(home: Path, runs: int) -> tuple[Measured, int]:
     """`studyaws optimize` on the collection's review log, as a command; and its peak RSS."""
     if not _cli_has("optimize"):

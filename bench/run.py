@@ -178,6 +178,7 @@ def measure(args: argparse.Namespace, say) -> tuple[list[Row], dict]:
         stats = app_bench.stats_open(home, args.runs * 4)
         stats_cli = app_bench.stats_command(home, max(1, args.runs // 2))
         exam = app_bench.exam_assembly(home, args.runs)
+        ready = app_bench.readiness(home, args.runs)
         optimize, optimize_peak = app_bench.optimize(home, max(1, args.runs // 2))
         say(f"keypresses ({args.presses} cards)")
         nexts, reveals, review_peak = app_bench.keypresses(home, args.presses)
@@ -214,6 +215,7 @@ def measure(args: argparse.Namespace, say) -> tuple[list[Row], dict]:
         rows.append(Row(label, result.times, target="< 50 ms",
                         met=percentile(result.times, 0.95) < INTERACTIVE_S if result.times else None,
                         note=result.how))
+    rows.append(Row("Readiness estimate", ready.times, note=ready.how))
     if stats.later:
         rows.append(Row("Stats screen: its numbers shown", stats.later,
                         note="computed in a worker thread while the screen is up"))

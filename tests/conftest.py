@@ -50,7 +50,8 @@ SLOW_MODULES = {
     "test_control_characters", "test_crash", "test_e2e_pty", "test_exchange",
     "test_fuzz_import_render", "test_import_size", "test_input_files", "test_matching_rules",
     "test_optimizer", "test_output_paths", "test_parser_fuzz", "test_reimport_matching",
-    "test_readiness_calibration", "test_restore_backup", "test_restore_recovery",
+    "test_import_domains", "test_readiness_calibration", "test_restore_backup",
+    "test_restore_recovery",
     "test_restore_validation",
     "test_scenarios_properties", "test_stats_cli", "test_tui_sizes",
 }

@@ -175,6 +175,30 @@ def test_a_schema_4_json_export_restores_with_each_shared_text_once(tmp_path: Pa
         engine.dispose()
 
 
+def test_a_schema_5_json_export_files_each_domain_under_its_exam(tmp_path: Path):
+    """Schema 5 kept one `domain` a card; restored, it goes to its exam's column."""
+    engine = full_collection(tmp_path)
+    current = json.loads(export_json(engine))
+    engine.dispose()
+    old = json.loads(json.dumps(current))
+    old["schema"] = 5
+    slugs = ["resilient", "billing-support", None]
+    for n, card in enumerate(old["tables"]["card"]):
+        for column in ("saa_domain", "clf_domain", "domain_inferred"):
+            card.pop(column)
+        card["domain"] = slugs[n % 3]
+    backup = tmp_path / "schema5.json"
+    backup.write_text(json.dumps(old), encoding="utf-8")
+    restored = tmp_path / "restored" / DB_NAME
+    restore_json(backup, restored)
+    with sqlite3.connect(restored) as conn:
+        rows = conn.execute("select saa_domain, clf_domain, domain_inferred from card"
+                            " order by id").fetchall()
+    assert rows == [({"resilient": ("resilient", None), "billing-support":
+                      (None, "billing-support")}.get(slugs[n % 3], (None, None)) + (0,))
+                    for n in range(len(rows))]
+
+
 def test_restored_collection_keeps_schedule_and_history(tmp_path: Path):
     engine = full_collection(tmp_path)
     backup = tmp_path / "backup.json"

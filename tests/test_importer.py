@@ -536,7 +536,8 @@ def test_report_json_keys_per_deck_and_total(engine, write_deck, tmp_path: Path)
     data = import_paths(engine, [tmp_path / "decks"], NOW).to_json()
     assert set(data) == {"decks", "total", "dry_run", "skipped"}
     assert set(data["total"]) == set(COUNTS) == {"added", "updated", "unchanged", "retired"}
-    assert [set(d) for d in data["decks"]] == [{"title", "path", "format", *COUNTS}] * 2
+    assert [set(d) for d in data["decks"]] == [{"title", "path", "format", *COUNTS,
+                                               "domains_inferred", "no_domain"}] * 2
     assert [d["format"] for d in data["decks"]] == ["markdown", "markdown"]
     assert data["skipped"] == []
     assert [(d["title"], d["added"]) for d in data["decks"]] == [("Alpha", 1), ("b", 3)]

@@ -662,3 +662,38 @@ async def test_an_answer_on_a_full_disk_is_kept_and_saved_once_space_is_freed(tm
         assert not list(home.glob("crash-*"))
     finally:
         _umount(home)
+
+
+async def test_the_answer_shows_the_question_domains_and_whether_they_were_inferred(tmp_path):
+    deck = """
+        # Filed
+        Which storage class is the MOST cost-effective for archives kept ten years? {#cost}
+
+        - [x] S3 Glacier Deep Archive
+        - [ ] S3 Standard
+
+        > Deep Archive costs least to keep.
+
+        Which one is filed by hand? {#written}
+
+        - [x] This one
+        - [ ] That one
+
+        > Because.
+        > domain: saa-c03: resilient, clf-c02: technology
+        """
+    engine, clock, _ = make_collection(tmp_path, deck)
+    app = StudyApp(engine, clock, start="review")
+    async with app.run_test(size=SIZE) as pilot:
+        shown = set()
+        for _ in range(2):
+            await pilot.pause()
+            screen = app.screen
+            await pilot.press("1", "enter")
+            await pilot.pause()
+            shown.add(str(screen.query_one("#feedback").render()))
+            await pilot.press("space")
+        text = "\n".join(shown)
+        assert "Domain: SAA-C03: Design Cost-Optimized Architectures (inferred)" in text
+        assert ("Domain: SAA-C03: Design Resilient Architectures · CLF-C02: Cloud Technology "
+                "and Services") in text

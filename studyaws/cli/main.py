@@ -42,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--json", action="store_true", help="print the counts as JSON")
     imp.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
     imp.add_argument("--force", action="store_true", help="re-read files even when unchanged")
+    imp.add_argument("--domain", metavar="NAME",
+                     help="the exam domain of questions that name none, instead of one "
+                          "inferred from their text (e.g. secure, or "
+                          "'saa-c03: secure, clf-c02: security')")
 
     check = sub.add_parser("check", help="lint deck files or folders")
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
@@ -261,12 +265,22 @@ def _import(args: argparse.Namespace, engine) -> int:
         print(f"studyaws import: unknown format {args.format!r}; known: "
               f"{', '.join(FORMATS)}", file=sys.stderr)
         return 2
+    domains = None
+    if args.domain is not None:
+        from studyaws.core.domains import parse_domains
+
+        try:
+            domains = parse_domains(args.domain)
+        except ValueError as exc:
+            print(f"studyaws import: --domain: {exc}", file=sys.stderr)
+            return 2
     from studyaws.cli.exchange_commands import ImportProgress
 
     progress = ImportProgress()
     try:
         report = import_paths(engine, paths, Clock().now(), dry_run=args.dry_run,
-                              force=args.force, format=args.format, progress=progress)
+                              force=args.force, format=args.format, progress=progress,
+                              domains=domains)
     finally:
         progress.close()
     if args.json:
@@ -281,6 +295,12 @@ def _import(args: argparse.Namespace, engine) -> int:
     total = report.total()
     print(f"{'total':<{width}}  {total['added']:>5}  {total['updated']:>7}  "
           f"{total['unchanged']:>9}  {total['retired']:>7}")
+    inferred = sum(d.inferred for d in report.decks)
+    unfiled = sum(d.unfiled for d in report.decks)
+    if inferred or unfiled:
+        print(f"exam domains: {inferred} question{'s' if inferred != 1 else ''} filed by "
+              f"their text (marked inferred), {unfiled} with none"
+              + ("; --domain NAME files them" if unfiled else ""))
     if report.skipped:
         count = len(report.skipped)
         print(f"skipped {count} block{'s' if count != 1 else ''}:")

@@ -85,3 +85,11 @@ def format_domains(domains: dict[str, str]) -> str:
 
 def domain_title(slug: str | None) -> str:
     return DOMAINS.get(slug or "", slug or "")
+
+
+def domains_text(domains: dict[str, str], inferred: bool = False) -> str:
+    """'SAA-C03: Design Resilient Architectures · CLF-C02: Cloud Technology and Services',
+    with ' (inferred)' when they were inferred from the text; '' when there are none."""
+    text = " · ".join(f"{exam.upper()}: {domain_title(domains[exam])}"
+                      for exam in EXAMS if domains.get(exam))
+    return f"{text} (inferred)" if text and inferred else text

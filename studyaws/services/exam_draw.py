@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from studyaws.core.domains import EXAM_OF
 from studyaws.core.exam.assembly import Candidate
 from studyaws.core.exam.blueprints import Blueprint
 from studyaws.store.exam_pool import filed_counts, read_pool
@@ -23,15 +24,20 @@ class Draw:
 
 def draw_candidates(conn, now: datetime, scheduler, blueprint: Blueprint, wanted: int,
                     key: int, target_exam: str, deck_id: int | None = None,
-                    domain: str | None = None) -> Draw:
+                    domain: str | None = None, memo: dict | None = None) -> Draw:
     """The candidates for an exam on `blueprint`: the questions filed under its exam, and
     those filed under none to fill; questions of another exam only are never drawn, unless
     nothing at all is filed under this one (then every question card is). A preset without
-    an exam (quick) draws from every question card; its domains are the target exam's."""
+    an exam (quick) draws from every question card; its domains are those of the exam the
+    `domain` asked for belongs to, else of the target exam. `memo` (a dict kept between
+    draws from the same pool at the same moment under other keys) saves the counts."""
+    exam = blueprint.exam or (EXAM_OF[domain] if domain else target_exam)
     if domain is not None:
         blueprint = replace(blueprint, weights={})
-    exam = blueprint.exam or target_exam
-    filed, unfiled, _ = filed_counts(conn, exam, deck_id)
+    memo = {} if memo is None else memo
+    if "filed" not in memo:
+        memo["filed"] = filed_counts(conn, exam, deck_id)
+    filed, unfiled, _ = memo["filed"]
     only_exam = blueprint.exam is not None
     notes: list[str] = []
     if only_exam and filed == 0 and domain is None:
@@ -43,5 +49,5 @@ def draw_candidates(conn, now: datetime, scheduler, blueprint: Blueprint, wanted
         notes.append(f"{unfiled} of the pool's {filed + unfiled} questions have no "
                      f"{exam.upper()} domain: they only fill what the domains cannot.")
     candidates = read_pool(conn, now, scheduler, blueprint.weights, wanted, key, deck_id,
-                           domain, exam, only_exam)
+                           domain, exam, only_exam, memo.setdefault("pool", {}))
     return Draw(candidates, blueprint, exam, filed, unfiled, tuple(notes))

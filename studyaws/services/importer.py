@@ -24,6 +24,7 @@ from sqlalchemy import Boolean, Engine, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from studyaws.core.config import bundled_decks_dir
+from studyaws.core.decks.filing import QUESTION_KINDS, file_questions
 from studyaws.core.decks.identity import variant
 from studyaws.core.decks.limits import MAX_TEXT_PER_FILE, TOO_MUCH_TEXT
 from studyaws.core.decks.loader import read_deck_file
@@ -34,6 +35,7 @@ from studyaws.core.domains import format_domains
 from studyaws.core.formats import EXTENSIONS
 from studyaws.core.text import path_text
 from studyaws.store.engine import reading, writing
+from studyaws.store.settings import load_settings
 from studyaws.store.tables import (
     DOMAIN_COLUMNS,
     Card,
@@ -63,6 +65,8 @@ class DeckReport:
     retired: int = 0
     skipped: bool = False  # content hash unchanged: not parsed at all
     format: str = "markdown"
+    inferred: int = 0  # questions whose domains were inferred from their text
+    unfiled: int = 0  # questions with no domain at all
 
     def counts(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in COUNTS}
@@ -79,7 +83,8 @@ class ImportReport:
 
     def to_json(self) -> dict:
         return {
-            "decks": [{"title": d.title, "path": d.path, "format": d.format, **d.counts()}
+            "decks": [{"title": d.title, "path": d.path, "format": d.format, **d.counts(),
+                       "domains_inferred": d.inferred, "no_domain": d.unfiled}
                       for d in self.decks],
             "total": self.total(),
             "dry_run": self.dry_run,
@@ -140,13 +145,16 @@ def collect_import_files(paths: list[Path]) -> tuple[list[ImportFile], list[Prob
 def import_paths(
     engine: Engine, paths: list[Path], now: datetime, *, dry_run: bool = False,
     force: bool = False, format: str | None = None, progress: Progress | None = None,
+    domains: dict[str, str] | None = None,
 ) -> ImportReport:
     """Import every deck and question bank under `paths` (`format` forces one format for
     all files, else each file's is detected). Raises DeckError (and writes nothing) when any
-    file has a problem; blocks a question-bank parser skipped are listed in the report."""
+    file has a problem; blocks a question-bank parser skipped are listed in the report.
+    Questions without a domain of their own get `domains` (exam -> slug), else one inferred
+    from their text (decks.filing)."""
     with _collector_paused():
         return _import_paths(engine, paths, now, dry_run=dry_run, force=force, format=format,
-                             progress=progress)
+                             progress=progress, domains=domains)
 
 
 @contextmanager
@@ -165,9 +173,10 @@ def _collector_paused():
 
 def _import_paths(
     engine: Engine, paths: list[Path], now: datetime, *, dry_run: bool, force: bool,
-    format: str | None, progress: Progress | None,
+    format: str | None, progress: Progress | None, domains: dict[str, str] | None,
 ) -> ImportReport:
     files, problems = collect_import_files(paths)
+    target_exam = load_settings(engine).target_exam
     with reading(engine) as session:
         known = {
             key: (deck_id, digest)
@@ -202,16 +211,20 @@ def _import_paths(
             continue  # a folder's README is its documentation, unless it is a question bank
         key = deck_key(path)
         digest = deck_file.digest if fmt == "markdown" else f"{fmt}:{deck_file.digest}"
+        if domains:  # filed otherwise than the last time: planned again
+            digest += f";domain={format_domains(domains)}"
         unchanged = not force and key in known and known[key][1] == digest
         if fmt == "markdown":
             if unchanged:
                 work.append((key, path, digest, None, fmt))
                 continue
             try:
-                work.append((key, path, digest, parse_deck(deck_file.text, path_text(path)),
-                             fmt))
+                parsed = parse_deck(deck_file.text, path_text(path))
             except DeckError as exc:
                 problems.extend(exc.problems)
+                continue
+            file_questions(parsed, domains, path.name, target_exam)
+            work.append((key, path, digest, parsed, fmt))
             continue
         from studyaws.core import formats
 
@@ -226,6 +239,8 @@ def _import_paths(
                                     "name another format with --format)"))
             continue
         skipped.extend(result.skipped)
+        if not unchanged:
+            file_questions(result.deck, domains, path.name, target_exam)
         work.append((key, path, digest, None if unchanged else result.deck, fmt))
     if progress is not None and files:
         progress("read", len(files), len(files))
@@ -427,6 +442,9 @@ def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
                now: datetime) -> _DeckPlan:
     deck_id = session.execute(select(Deck.id).where(Deck.key == key)).scalar_one_or_none()
     report = DeckReport(parsed.title, path_text(path))
+    report.inferred = sum(1 for item in parsed.items if item.domain_inferred)
+    report.unfiled = sum(1 for item in parsed.items
+                         if item.kind in QUESTION_KINDS and not item.domains)
     existing = _deck_cards(session, deck_id)
     rows = _card_rows(parsed.items, deck_id, path, now)
     matches = match(rows, existing)

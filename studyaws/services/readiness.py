@@ -24,7 +24,7 @@ from studyaws.store.engine import reading
 from studyaws.store.exam_pool import question_payloads
 from studyaws.store.settings import load_parameters, load_settings
 
-DRAWS = 12  # exams drawn for one estimate
+DRAWS = 6  # exams drawn for one estimate (0.4 s in all at 100,000 cards, bench/RESULTS.md)
 SEED = 20261202  # the same collection at the same moment gives the same number
 
 
@@ -34,9 +34,11 @@ def _expectation(conn, now: datetime, scheduler, exam: str, draws: int,
     rng = random.Random(SEED)
     drawn: list[list[tuple[int, str | None, float]]] = []
     pool = 0
+    memo: dict = {}
     for _ in range(draws):
         key = draw_key(rng)
-        draw = draw_candidates(conn, now, scheduler, blueprint, blueprint.questions, key, exam)
+        draw = draw_candidates(conn, now, scheduler, blueprint, blueprint.questions, key, exam,
+                               memo=memo)
         pool = draw.filed + draw.unfiled
         assembly = assemble(draw.candidates, draw.blueprint, blueprint.questions, rng, key)
         weakness = {c.card_id: c.weakness if c.seen else 1.0 for c in draw.candidates}

@@ -48,16 +48,23 @@ OTHERS = "*others*"  # the domains outside the blueprint, and cards without a do
 
 def read_pool(conn, now: datetime, scheduler, weights: dict[str, float], questions: int,
               key: int, deck_id: int | None = None, domain: str | None = None,
-              exam: str = "saa-c03", only_exam: bool = True) -> list[Candidate]:
+              exam: str = "saa-c03", only_exam: bool = True,
+              memo: dict | None = None) -> list[Candidate]:
     """The candidates `assemble(..., key=key)` can pick for `questions` items: it picks the
     same exam from them as from every question card. `conn` is a SQLAlchemy connection.
     Candidates carry their domain in `exam`; with `only_exam`, the cards filed under another
-    exam only are left out (a card filed under no exam stays in)."""
+    exam only are left out (a card filed under no exam stays in). `memo`, kept between reads
+    of the same pool under other keys, keeps what does not depend on the key."""
     reader = _Reader(conn, now, scheduler, key, deck_id, domain, exam, only_exam)
     if not weights:
         return list(reader.read({ALL: questions})[0].values())
     quotas = domain_quotas(weights, questions)
-    sizes, others = reader.sizes(quotas)  # cards, not states: never fewer than the pool has
+    if memo is None:
+        memo = {}
+    if "sizes" not in memo:
+        memo["sizes"] = reader.sizes(quotas)
+    sizes, others = memo["sizes"]  # cards, not states: never fewer than the pool has
+    reader.domains = list(quotas)
     short = sum(max(0, quota - sizes[d]) for d, quota in quotas.items())
     while True:
         # An empty group is not read (its quota is in `short`).
@@ -94,10 +101,13 @@ class _Reader:
             self.params["deck"] = deck_id
         self.column = col = DOMAIN_COLUMNS[exam]
         self.seen_sql = _SEEN.format(column=col)
-        if only_exam:
-            others = [c for c in DOMAIN_COLUMNS.values() if c != col]
-            untagged = " AND ".join(f"c.{c} IS NULL" for c in others)
-            self.where += f" AND (c.{col} IS NOT NULL OR ({untagged}))" if others else ""
+        # With only_exam, a card without a domain in this exam must have none in any other:
+        # said only where the domain is NULL, so a domain's own reads keep their index.
+        others = [c for c in DOMAIN_COLUMNS.values() if c != col]
+        self.null = f"c.{col} IS NULL"
+        if only_exam and others:
+            self.null += "".join(f" AND c.{c} IS NULL" for c in others)
+        self.only_exam = only_exam and bool(others)
         if domain is not None:
             domain_col = DOMAIN_COLUMNS[EXAM_OF[domain]]
             self.where += f" AND c.{domain_col} = :domain"
@@ -123,7 +133,7 @@ class _Reader:
         names = {f"r{n}": d for n, d in enumerate(sorted(quotas))}
         keys = list(names)
         col = f"c.{self.column}"
-        gaps = [f"{col} IS NULL", f"{col} < :{keys[0]}", f"{col} > :{keys[-1]}"]
+        gaps = [self.null, f"{col} < :{keys[0]}", f"{col} > :{keys[-1]}"]
         gaps += [f"{col} > :{a} AND {col} < :{b}" for a, b in pairwise(keys)]
         others = self._rows("SELECT " + " OR ".join(
             f"EXISTS (SELECT 1 FROM card c WHERE {self.where} AND {gap})" for gap in gaps),
@@ -132,13 +142,13 @@ class _Reader:
 
     def _group(self, group: str) -> tuple[str, dict]:
         """SQL for the cards of a group, and its parameters."""
+        col = f"c.{self.column}"
         if group == ALL:
-            return "1", {}
+            return (f"({col} IS NOT NULL OR ({self.null}))" if self.only_exam else "1"), {}
         if group == OTHERS:
             names = {f"o{n}": d for n, d in enumerate(self.domains)}
             listed = ", ".join(f":{name}" for name in names)
-            col = f"c.{self.column}"
-            return f"({col} IS NULL OR {col} NOT IN ({listed}))", names
+            return f"(({self.null}) OR {col} NOT IN ({listed}))", names
         name = f"d{self.domains.index(group)}"
         return f"c.{self.column} = :{name}", {name: group}
 

@@ -24,7 +24,7 @@ from sqlalchemy import Engine, select
 
 from studyaws.core.decks import cloze, identity
 from studyaws.store.engine import reading
-from studyaws.store.tables import Card, Deck, SharedText
+from studyaws.store.tables import Card, Deck, SharedText, domains_of
 
 BASIC = "Basic"
 REVERSED = "Basic (and reversed card)"
@@ -77,12 +77,22 @@ def collect_notes(engine: Engine) -> tuple[list[Note], ExportReport]:
                 if card.kind == "scenario":
                     report.scenarios_left_out += 1
                     continue
-                note = _note(deck, card, tags, seen_groups, cloze_texts.get(card.cloze_text_id))
+                note = _note(deck, card, tags + domain_tags(card), seen_groups,
+                             cloze_texts.get(card.cloze_text_id))
                 report.cards += 1
                 if note is not None:
                     notes.append(note)
     report.notes = len(notes)
     return notes, report
+
+
+def domain_tags(card: Card) -> list[str]:
+    """A card's exam domains as Anki tags ('saa-c03::resilient'), with 'domain::inferred'
+    when studyaws inferred them from the text."""
+    tags = [f"{exam}::{slug}" for exam, slug in domains_of(card).items()]
+    if tags and card.domain_inferred:
+        tags.append("domain::inferred")
+    return tags
 
 
 def _note_key(card: Card, cloze_text: str | None) -> str:

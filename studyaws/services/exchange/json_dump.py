@@ -4,7 +4,7 @@
 {
   "format": "studyaws-backup",
   "version": 1,
-  "schema": 5,
+  "schema": 6,
   "tables": {
     "deck": [
       {"id": 1, "key": "bundled:networking.md", "title": "Amazon VPC", ...}
@@ -49,6 +49,7 @@ from studyaws.store.tables import UTCDateTime, from_db
 FORMAT = "studyaws-backup"
 VERSION = 1
 SHARED_TEXT_SCHEMA = 5  # the first schema that keeps shared texts once
+DOMAINS_PER_EXAM_SCHEMA = 6  # the first schema that keeps a domain per exam
 
 
 def _tables() -> list[Table]:
@@ -105,6 +106,9 @@ def read_backup(path: Path) -> dict:
             and isinstance(data.get("card"), list) and data["card"]):
         # Before schema 5 each card kept its own copy of a shared text: keep each once.
         data["shared_text"] = _shared_texts(data["card"], path)
+    if (document["schema"] < DOMAINS_PER_EXAM_SCHEMA and isinstance(data, dict)
+            and isinstance(data.get("card"), list)):
+        _domains_per_exam(data["card"])
     check_tables(path, data, {t.name: t for t in _tables()})
     return document
 
@@ -151,6 +155,23 @@ def restore_json(path: Path, db_path: Path, damaged: bool | None = None,
     finally:
         remove_database(temp)
     return Restored(counts, kept)
+
+
+def _domains_per_exam(cards: list) -> None:
+    """Card rows of schema 5 or before changed in place as schema 6 keeps them: the one
+    `domain` goes to the column of the exam that owns it (as the upgrade does)."""
+    from studyaws.core.domains import EXAM_OF
+    from studyaws.store.tables import DOMAIN_COLUMNS
+
+    for card in cards:
+        if isinstance(card, dict) and "domain" in card:
+            domain = card.pop("domain")
+            exam = EXAM_OF.get(domain) if isinstance(domain, str) else None
+            for column in DOMAIN_COLUMNS.values():
+                card.setdefault(column, None)
+            card.setdefault("domain_inferred", False)
+            if exam is not None:
+                card[DOMAIN_COLUMNS[exam]] = domain
 
 
 def _shared_texts(cards: list[dict], path: Path) -> list[dict]:

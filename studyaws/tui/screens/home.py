@@ -159,9 +159,9 @@ class HomeScreen(Screen):
         today = ready.today
         style = "$success" if today.passes else "$error"
         line.update(Content.assemble(
-            ("Ready  ", "bold"), f"{ready.preset.upper()} mock exam today: expected ",
+            ("Ready  ", "bold"), f"{ready.preset.upper()} mock exam: expected ",
             (str(today.scaled), f"bold {style}"), f" ({today.low}-{today.high})",
-            f", pass mark {ready.pass_mark}", (" · an estimate", "$text-muted")))
+            f", pass mark {ready.pass_mark}", (" · estimate", "$text-muted")))
 
     def action_stats(self) -> None:
         from studyaws.tui.screens.stats import StatsScreen

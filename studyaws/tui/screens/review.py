@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, ProgressBar, Rule, Static
 
+from studyaws.core.domains import domains_text
 from studyaws.core.questions import Choice, Numeric, Ordering, Response, is_correct
 from studyaws.core.srs import policy
 from studyaws.core.text import printable
@@ -292,7 +293,8 @@ class ReviewScreen(Screen):
             self.set_focus(None)
         feedback = self.query_one("#feedback", Static)
         feedback.update(feedback_content(correct, question, view.explanation, view.source,
-                                         view.seed))
+                                         view.seed,
+                                         domains_text(view.domains, view.domain_inferred)))
         feedback.add_class("right" if correct else "wrong")
         feedback.display = True
         self.query_one("#card", VerticalScroll).scroll_end(animate=False)

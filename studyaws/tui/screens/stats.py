@@ -120,7 +120,7 @@ def readiness_content(stats: report.Stats, plan_line: str | None) -> Content:
         ("Readiness  ", "bold"), f"{ready.preset.upper()} mock exam today: expected ",
         (f"{today.scaled}", f"bold {style}"), f" ({today.low}-{today.high})",
         f", pass mark {ready.pass_mark}", "\n",
-        (f"           an estimate: 95 of 100 such exams would score in that range, "
+        (f"           estimate: 95 in 100 such exams score in that range; "
          f"{100 * today.pass_chance:.0f}% pass", "$text-muted"),
     ]
     if ready.exam_date is not None and ready.on_exam_date is not None:

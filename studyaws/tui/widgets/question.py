@@ -190,8 +190,9 @@ def show_question_widgets(screen, question, rng: random.Random, *, focus_field: 
 
 
 def feedback_content(correct: bool, question, explanation: str, source: str,
-                     seed: int | None = None) -> Content:
-    """Right or wrong, the right answer, the explanation and where the card comes from."""
+                     seed: int | None = None, domains: str = "") -> Content:
+    """Right or wrong, the right answer, the explanation, where the card comes from and its
+    exam domains."""
     from studyaws.core.questions import answer_text
 
     verdict = ("✓ Correct", "bold $success") if correct else ("✗ Not quite", "bold $error")
@@ -202,4 +203,6 @@ def feedback_content(correct: bool, question, explanation: str, source: str,
     parts += ["\n\n", (f"Source: {printable(source)}", "$text-muted")]
     if seed is not None:
         parts.append((f" · variant {seed}", "$text-muted"))
+    if domains:
+        parts += ["\n", (f"Domain: {printable(domains)}", "$text-muted")]
     return Content.assemble(*parts)
