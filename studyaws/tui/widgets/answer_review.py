@@ -152,8 +152,11 @@ class AnswerLines(Widget):
     def __init__(self, rows: list[Row], **kwargs):
         super().__init__(**kwargs)
         self.rows = rows
+        self._wrapped: tuple[int, list[Content]] | None = None  # the layout and the paint ask
 
     def _lines(self, width: int) -> list[Content]:
+        if self._wrapped is not None and self._wrapped[0] == width:
+            return self._wrapped[1]
         lines: list[Content] = []
         for marks, text in self.rows:
             room = max(1, width - marks.cell_length)
@@ -161,6 +164,7 @@ class AnswerLines(Widget):
             for n, part in enumerate(wrapped):
                 lead = marks if n == 0 else Content(" " * marks.cell_length)
                 lines.append(Content.assemble(lead, part))
+        self._wrapped = (width, lines)
         return lines
 
     def get_content_height(self, container, viewport, width: int) -> int:
