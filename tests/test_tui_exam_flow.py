@@ -18,7 +18,10 @@ SIZE = (110, 34)
 
 
 async def test_leaving_an_exam_offers_save_discard_and_cancel(tmp_path):
+    from test_exam_flow import dump
+
     engine, clock, _ = make_collection(tmp_path, QUESTIONS)
+    before = dump(tmp_path / "home" / "studyaws.sqlite3")
     view = service.start_exam(engine, clock, "quick", seed=8)
     app = StudyApp(engine, clock, start="exam", exam_id=view.id)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -46,6 +49,7 @@ async def test_leaving_an_exam_offers_save_discard_and_cancel(tmp_path):
         await home_settled(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert service.running_exam(engine) is None and service.exam_history(engine) == []
+        assert dump(tmp_path / "home" / "studyaws.sqlite3") == before
         assert "exam is in progress" not in screen_text(app)
         await pilot.press("x")  # a new exam can be set up and started
         await pilot.pause()
