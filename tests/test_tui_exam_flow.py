@@ -297,3 +297,18 @@ async def test_an_exam_discarded_from_the_shell_while_open_submits_nothing(tmp_p
         assert isinstance(app.screen, HomeScreen)
         assert "discarded" in screen_text(app)
     assert app.crash_error is None and service.exam_history(engine) == []
+
+
+async def test_the_setup_says_on_the_screen_when_there_is_nothing_to_ask(tmp_path):
+    from studyaws.tui.screens.exam_setup import ExamSetupScreen
+
+    engine, clock, _ = make_collection(tmp_path, "Q: a plain card\nA: not a question\n")
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("x", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamSetupScreen)
+        assert "no questions to ask" in screen_text(app)
+        await pilot.press(*["down"] * 6, "right")  # no past exam: nothing to retake
+        assert app.screen.retake is None
+    assert app.crash_error is None and service.running_exam(engine) is None
