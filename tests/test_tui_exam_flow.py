@@ -312,3 +312,12 @@ async def test_the_setup_says_on_the_screen_when_there_is_nothing_to_ask(tmp_pat
         await pilot.press(*["down"] * 6, "right")  # no past exam: nothing to retake
         assert app.screen.retake is None
     assert app.crash_error is None and service.running_exam(engine) is None
+
+
+async def test_the_setup_starts_on_the_exam_you_study_for(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, QUESTIONS, settings={"target-exam": "clf-c02"})
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.screen.preset.value == "clf-c02" and app.screen.minutes == "90"

@@ -124,7 +124,12 @@ class ExamSetupScreen(Screen[int]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        from studyaws.store.settings import load_settings
+
         engine = self.app.engine
+        target = load_settings(engine).target_exam  # the exam you study for comes first
+        self.preset.index = next((n for n, (name, _) in enumerate(self.preset.options)
+                                  if name == target), 0)
         self.deck.options += [(deck_id, title) for deck_id, title in service.exam_decks(engine)]
         zone = self.app.clock.local_zone()
         for past in reversed(service.exam_history(engine)):
