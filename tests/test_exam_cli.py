@@ -90,6 +90,7 @@ def test_history_numbers_the_exams_and_retake_wrong_asks_them_again(db, env):
     history = run(env, "exam", "--history")
     assert history.stdout.splitlines()[0].split()[:3] == ["exam", "date", "preset"]
     assert history.stdout.splitlines()[1].split()[0] == str(view.id)
+    assert "trend" not in history.stdout  # one exam: no trend yet
 
     term = Terminal([*studyaws_command(), "exam", "--retake-wrong", "--include-flagged"], env)
     try:
@@ -106,6 +107,11 @@ def test_history_numbers_the_exams_and_retake_wrong_asks_them_again(db, env):
         if not term.exited:
             term.kill()
     assert run(env, "exam", "--discard").returncode == 1  # the retake was discarded
+    engine, clock = in_process(db)
+    service.finish_exam(engine, clock, service.start_exam(engine, clock, "quick", seed=5))
+    engine.dispose()
+    lines = run(env, "exam", "--history").stdout.splitlines()
+    assert lines[-1] == "trend (scaled, 100-1000; pass mark 720): 820 → 100"
 
 
 @pytest.mark.parametrize("args,message", [

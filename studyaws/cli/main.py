@@ -349,7 +349,8 @@ def _exam(args: argparse.Namespace, engine) -> int:
                   f"{p.seconds_used / 60:>7.0f}")
         trend = [p.scaled for p in past]
         if len(trend) > 1:
-            print(f"trend: {' → '.join(str(s) for s in trend[-8:])}")
+            print(f"trend (scaled, 100-1000; pass mark {past[-1].pass_mark}): "
+                  f"{' → '.join(str(s) for s in trend[-8:])}")
         return 0
     running = service.running_exam(engine)
     if args.discard:
