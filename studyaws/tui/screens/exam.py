@@ -189,7 +189,7 @@ class ExamScreen(Screen):
             (exam.blueprint.name.upper(), "bold"), (" practice" if exam.practice else " exam", ""),
             f"  ·  Question {self.index + 1} of {len(exam.items)}",
             ("  ⚑ flagged", "bold $warning") if item.flagged else "",
-            ("  ·  " + printable(DOMAINS.get(item.domain or "", item.domain or "")), "$text-muted"),
+            ("  ·  " + printable(DOMAINS.get(item.domain or "", item.domain or "")), "$foreground-muted"),
         )
         self.query_one("#exam-title", Static).update(title)
         self._show_clock()
@@ -228,7 +228,7 @@ class ExamScreen(Screen):
         self.query_one("#exam-status", Static).update(Content.assemble(
             (f"Answered {answered}", "$success"), "  ·  ",
             (f"Flagged {flagged}", "$warning"), "  ·  ",
-            (f"Unanswered {len(items) - answered}", "$text-muted"),
+            (f"Unanswered {len(items) - answered}", "$foreground-muted"),
         ))
 
     def _show_feedback(self) -> None:

@@ -37,7 +37,7 @@ class NavigatorScreen(ModalScreen[int]):
         with Vertical(classes="modal-box"):
             yield Static(Content.assemble(("Questions", "bold"), "   ",
                                           ("■ answered", "$success"), "  ",
-                                          ("□ unanswered", "$text-muted"), "  ",
+                                          ("□ unanswered", "$foreground-muted"), "  ",
                                           ("⚑ flagged", "$warning")))
             yield Static(id="grid")
             yield Static(Content("Arrows move · Enter goes to the question · Escape closes"),
@@ -50,7 +50,7 @@ class NavigatorScreen(ModalScreen[int]):
         parts: list = []
         for n, item in enumerate(self.exam.items):
             mark = "⚑" if item.flagged else ("■" if item.answered else "□")
-            style = "$warning" if item.flagged else ("$success" if item.answered else "$text-muted")
+            style = "$warning" if item.flagged else ("$success" if item.answered else "$foreground-muted")
             if n == self.cursor:
                 style += " reverse"
             parts.append((f" {n + 1:>2}{mark} ", style))

@@ -44,14 +44,14 @@ class ExamResultScreen(Screen):
         yield Static(Content.assemble((f"{self.exam.blueprint.title}: results", "bold")),
                      id="summary-title")
         yield Static(Content.assemble(
-            ("Score            ", "$text-muted"),
+            ("Score            ", "$foreground-muted"),
             f"{result.correct} of {result.total} right ({result.percent:.0f}%)",
             f", {result.unanswered} unanswered\n" if result.unanswered else "\n",
-            ("Scaled estimate  ", "$text-muted"), (f"{result.scaled}", "bold"),
+            ("Scaled estimate  ", "$foreground-muted"), (f"{result.scaled}", "bold"),
             " on 100-1000 (an estimate: AWS does not publish its scaling)\n",
-            ("Result           ", "$text-muted"), verdict,
+            ("Result           ", "$foreground-muted"), verdict,
             f" against the pass mark of {result.pass_mark}\n",
-            ("Time used        ", "$text-muted"),
+            ("Time used        ", "$foreground-muted"),
             f"{minutes}m {seconds:02d}s, {result.seconds_per_question:.0f} s per question\n",
         ), id="summary-body")
         table = DataTable(id="domain-table", cursor_type="none")
@@ -135,7 +135,7 @@ class AnswerReviewScreen(Screen):
                 ("✓ right" if right else ("✗ wrong" if item.answered else "✗ unanswered"),
                  "bold $success" if right else "bold $error"),
                 ("  ⚑ flagged" if item.flagged else "", "$warning"),
-                ("  ·  " + printable(DOMAINS.get(item.domain or "", item.domain or "")), "$text-muted"))
+                ("  ·  " + printable(DOMAINS.get(item.domain or "", item.domain or "")), "$foreground-muted"))
             widgets.append(Static(head, classes="answer-head"))
             widgets.append(CardText(classes="answer-stem"))
             widgets[-1].show(item.question.stem)
@@ -162,7 +162,7 @@ class ExamHistoryScreen(Screen):
         yield Static(Content.assemble(
             ("Exam history", "bold"),
             f"  ·  {len(past)} finished exam{'s' if len(past) != 1 else ''}",
-            ("   Enter opens an exam's results and answers", "$text-muted") if past else ""),
+            ("   Enter opens an exam's results and answers", "$foreground-muted") if past else ""),
             id="summary-title")
         yield ScoreTrend([Score(p.started_at.astimezone(zone), p.scaled, p.pass_mark)
                           for p in past], id="trend")

@@ -76,10 +76,10 @@ def exams_content(stats: report.Stats) -> Content:
     last = stats.exams[-1]
     scaled = last.scaled or 100
     return Content.assemble(
-        ("last ", "$text-muted"), f"{scaled} ",
+        ("last ", "$foreground-muted"), f"{scaled} ",
         ("pass" if last.passed else "fail", "$success" if last.passed else "$error"),
         (f" · best {max(e.scaled or 100 for e in stats.exams)} · {len(stats.exams)} finished",
-         "$text-muted"))
+         "$foreground-muted"))
 
 
 def exam_scores(stats: report.Stats, zone) -> list[Score]:
