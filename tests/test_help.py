@@ -9,7 +9,8 @@ from test_exam_core import QUESTIONS
 from textual.binding import Binding
 
 from studyaws.tui.app import StudyApp
-from studyaws.tui.screens.exam import ExamScreen, ExamStartScreen
+from studyaws.tui.screens.exam import ExamScreen
+from studyaws.tui.screens.exam_setup import ExamSetupScreen
 from studyaws.tui.screens.modals import HelpScreen
 from studyaws.tui.screens.review import ReviewScreen
 
@@ -58,8 +59,15 @@ async def test_question_mark_in_an_exam_shows_the_exam_keys(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("x")
         await pilot.pause()
-        assert isinstance(app.screen, ExamStartScreen)
-        await pilot.press("down", "down", "enter")
+        assert isinstance(app.screen, ExamSetupScreen)
+        await pilot.press("question_mark")  # the setup's own keys
+        await pilot.pause()
+        text = help_text(app)
+        assert text.startswith("Set up a mock exam") and "Start" in text and "Cancel" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamSetupScreen)
+        await pilot.press("left", "enter")  # quick
         await pilot.pause()
         exam = app.screen
         assert isinstance(exam, ExamScreen)

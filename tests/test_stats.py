@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from support import make_collection
 
 from studyaws.core import stats as compute
@@ -22,7 +22,7 @@ from studyaws.core.stats import CardMemory
 from studyaws.services import stats_report as report
 from studyaws.store.engine import writing
 from studyaws.store.settings import save_setting
-from studyaws.store.tables import Card, CardState, Exam, ReviewLog
+from studyaws.store.tables import Card, CardState, Exam, ExamQuestion, ReviewLog
 
 NOW = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)  # day starts at 04:00 UTC: today is 15 June
 TODAY = date(2026, 6, 15)
@@ -199,6 +199,12 @@ def built(tmp_path):
                 preset="saa-c03", status=status, started_at=days_ago(20 - 5 * n),
                 time_limit_s=60, remaining_s=0, total=65, scaled=scaled,
                 passed=None if scaled is None else scaled >= 720))
+        # card 2's exam answer of 2 days ago, in the exam still running (the heatmap counts
+        # an exam's answers from its own rows)
+        running = session.execute(select(Exam.id).where(Exam.status == "running")).scalar_one()
+        session.execute(insert(ExamQuestion).values(
+            exam_id=running, position=0, card_id=2, seed=0, response='{"chosen": [0]}',
+            correct=True, answered_at=days_ago(2)))
     return engine
 
 

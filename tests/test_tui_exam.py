@@ -15,13 +15,14 @@ from studyaws.services import exam as service
 from studyaws.store.engine import reading
 from studyaws.store.tables import Exam, ExamQuestion, ReviewLog
 from studyaws.tui.app import StudyApp
-from studyaws.tui.screens.exam import ExamScreen, ExamStartScreen
+from studyaws.tui.screens.exam import ExamScreen
 from studyaws.tui.screens.exam_modals import (
     ConfirmScreen,
     NavigatorScreen,
     ReviewBeforeSubmitScreen,
 )
 from studyaws.tui.screens.exam_results import AnswerReviewScreen, ExamResultScreen
+from studyaws.tui.screens.exam_setup import ExamSetupScreen
 from studyaws.tui.screens.home import HomeScreen
 
 SIZE = (110, 34)
@@ -43,8 +44,8 @@ async def test_sit_a_quick_exam_until_the_clock_runs_out(tmp_path):
         assert isinstance(app.screen, HomeScreen)
         await pilot.press("x")
         await pilot.pause()
-        assert isinstance(app.screen, ExamStartScreen)
-        await pilot.press("down", "down", "enter")  # the third preset: quick
+        assert isinstance(app.screen, ExamSetupScreen)
+        await pilot.press("left", "enter")  # the preset before the first: quick
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ExamScreen)
@@ -107,14 +108,15 @@ async def test_sit_a_quick_exam_until_the_clock_runs_out(tmp_path):
         await pilot.pause()
         review = app.screen
         assert isinstance(review, AnswerReviewScreen)
-        assert "showing all: 10 questions" in screen_text(app)
+        assert "showing all: 10 of 10 questions" in screen_text(app)
         await pilot.press("w")
         await pilot.pause()
-        assert "showing wrong: 8 questions" in screen_text(app)
+        assert "showing wrong: 8 of 10 questions" in screen_text(app)
         await pilot.press("f")
         await pilot.pause()
-        assert "showing flagged: 1 questions" in screen_text(app)
-        assert "Your answer" in screen_text(app) and "Because" in screen_text(app)
+        assert "showing flagged: 1 of 10 questions" in screen_text(app)
+        text = screen_text(app)  # the flagged one was not answered
+        assert "Not answered: it counts as wrong." in text and "Because" in text
 
     with reading(engine) as session:
         exam_row = session.get(Exam, exam.id)
@@ -123,7 +125,7 @@ async def test_sit_a_quick_exam_until_the_clock_runs_out(tmp_path):
         flagged = session.execute(select(ExamQuestion.position).where(
             ExamQuestion.exam_id == exam.id, ExamQuestion.flagged.is_(True))).scalars().all()
     assert exam_row.status == "finished" and exam_row.scaled == 280 and not exam_row.passed
-    assert ratings == {policy.GOOD: 2, policy.AGAIN: 8}
+    assert ratings == {policy.GOOD: 2, policy.AGAIN: 1}  # unanswered: no review
     assert flagged == [2]
 
 
@@ -158,7 +160,7 @@ async def test_leaving_and_resuming_from_home(tmp_path):
         await pilot.press(key_for(screen, 0), "right")
         clock.advance(30)
         await screen.tick()
-        await pilot.press("escape")
+        await pilot.press("escape", "s")  # leave: save it for later
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         await home_settled(pilot)
@@ -238,8 +240,9 @@ async def test_an_exam_whose_deck_was_edited_shows_the_answers_as_given(tmp_path
         assert "Three (no longer an option)" not in text  # the text was not stored
         assert "option 3 (no longer in the question)" in text
         assert "Fourth" not in text
-        assert ("item 4 (no longer in the question) → item 3 (no longer in the question) → "
-                "Second → First") in text
+        assert ("1. item 4 (no longer in the question)" in text
+                and "2. item 3 (no longer in the question)" in text
+                and "✗ 3. Second  ← belongs at 2" in text and "✗ 4. First  ← belongs at 1" in text)
         assert text.count("edited after this exam") == 2
 
 

@@ -19,23 +19,26 @@ DECK = "\n\n".join([
 ]) + "\n"
 
 # Home, help, a review with every kind of card, the context and help modals, the summary,
-# a whole exam (start modal, navigator, review before submitting, confirmation, results,
-# answer review, history), the stats, the settings and the import screen.
+# a whole exam (setup, navigator, review before submitting, leaving, confirmation, results,
+# answer review, history, a past exam's results), the stats, the settings and the import
+# screen.
 WALK = [
     ("down", "up", "question_mark"), ("escape",),
     ("r",), ("space",), ("3",), ("e",), ("escape",), ("question_mark",), ("escape",),
     ("space", "1", "enter"), ("space",), ("u",), ("space",), ("escape",),
-    ("x",), ("m", "m", "down", "down"), ("enter",), ("1", "right", "f", "2"), ("g",),
-    ("right", "down"), ("enter",), ("r",), ("escape",), ("s",), ("n",), ("s",), ("y",),
-    ("a",), ("w", "f", "a", "down"), ("escape",), ("h",), ("escape",), ("escape",),
+    ("x",), ("down", "up", "1", "backspace", "left"), ("enter",), ("1", "right", "f", "2"),
+    ("g",), ("right", "down"), ("enter",), ("r",), ("escape",), ("escape",), ("escape",),
+    ("s",), ("n",), ("s",), ("y",),
+    ("a",), ("w", "f", "a", "down"), ("escape",), ("h",), ("enter",), ("enter",),
+    ("escape",), ("escape",),
     ("t",), ("down", "question_mark"), ("escape",), ("escape",),
     ("s",), ("tab", "tab"), ("escape",),
     ("i",), ("escape",),
 ]
-SCREENS = {"HomeScreen", "HelpScreen", "ReviewScreen", "ContextScreen", "ExamStartScreen",
-           "ExamScreen", "NavigatorScreen", "ReviewBeforeSubmitScreen", "ConfirmScreen",
-           "ExamResultScreen", "AnswerReviewScreen", "ExamHistoryScreen", "StatsScreen",
-           "SettingsScreen", "ImportScreen"}
+SCREENS = {"HomeScreen", "HelpScreen", "ReviewScreen", "ContextScreen", "ExamSetupScreen",
+           "ExamScreen", "NavigatorScreen", "ReviewBeforeSubmitScreen", "LeaveExamScreen",
+           "ConfirmScreen", "ExamResultScreen", "AnswerReviewScreen", "ExamHistoryScreen",
+           "PastExamResultScreen", "StatsScreen", "SettingsScreen", "ImportScreen"}
 SIZES = [(1, 1), (6, 3), (12, 10), (40, 12)]
 
 

@@ -73,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
                       help="practice mode: feedback after each question, the clock may pause")
     exam.add_argument("--resume", action="store_true", help="continue the exam in progress")
     exam.add_argument("--history", action="store_true", help="list finished exams")
+    exam.add_argument("--discard", action="store_true",
+                      help="throw the exam in progress away: nothing of it is kept")
+    exam.add_argument("--retake-wrong", nargs="?", type=int, const=0, metavar="EXAM",
+                      help="a new exam of the questions wrong or unanswered in a finished "
+                           "exam (by its number in --history; default: the last)")
+    exam.add_argument("--include-flagged", action="store_true",
+                      help="with --retake-wrong: also the questions flagged")
 
     export = sub.add_parser("export", help="export everything as JSON, or the cards for Anki")
     export.add_argument("--format", choices=("json", "apkg", "csv"), default="json",
@@ -203,7 +210,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _opens_the_app(args: argparse.Namespace) -> bool:
-    return args.command in (None, "review") or (args.command == "exam" and not args.history)
+    return args.command in (None, "review") or (
+        args.command == "exam" and not args.history and not args.discard)
 
 
 def _has_terminal() -> bool:
@@ -333,18 +341,30 @@ def _exam(args: argparse.Namespace, engine) -> int:
         if not past:
             print("No finished exams yet: studyaws exam --preset quick")
             return 0
-        print("date              exam      mode      score    scaled  result  minutes")
+        print("exam  date              preset    mode      score    scaled  result  minutes")
         for p in past:
-            print(f"{p.started_at.astimezone():%Y-%m-%d %H:%M}  {p.preset:<8}  {p.mode:<8}  "
+            print(f"{p.id:>4}  {p.started_at.astimezone():%Y-%m-%d %H:%M}  {p.preset:<8}  "
+                  f"{p.mode:<8}  "
                   f"{p.correct:>3}/{p.total:<4} {p.scaled:>6}  {'pass' if p.passed else 'fail':<6}  "
                   f"{p.seconds_used / 60:>7.0f}")
         trend = [p.scaled for p in past]
         if len(trend) > 1:
-            print(f"trend: {' → '.join(str(s) for s in trend[-8:])}")
+            print(f"trend (scaled, 100-1000; pass mark {past[-1].pass_mark}): "
+                  f"{' → '.join(str(s) for s in trend[-8:])}")
+        return 0
+    running = service.running_exam(engine)
+    if args.discard:
+        if running is None:
+            print("studyaws exam: no exam in progress to discard", file=sys.stderr)
+            return 1
+        view = service.load_exam(engine, running)
+        answered = sum(1 for item in view.items if item.answered)
+        service.discard_exam(engine, running)
+        print(f"Discarded the exam in progress ({answered} of {len(view.items)} questions "
+              "answered): nothing of it was kept.")
         return 0
     from studyaws.tui.app import run_app
 
-    running = service.running_exam(engine)
     if args.resume:
         if running is None:
             print("studyaws exam: no exam in progress; start one with studyaws exam",
@@ -356,6 +376,23 @@ def _exam(args: argparse.Namespace, engine) -> int:
               file=sys.stderr)
         return 1
     from studyaws.core.clock import Clock
+
+    if args.retake_wrong is not None:
+        if args.questions is not None or args.deck or args.domain:
+            print("studyaws exam: --retake-wrong asks every question that was wrong; "
+                  "--questions, --deck and --domain do not go with it", file=sys.stderr)
+            return 2
+        try:
+            view = service.start_retake(
+                engine, Clock(), args.retake_wrong or None, include_flagged=args.include_flagged,
+                minutes=args.minutes, mode="practice" if args.practice else "exam")
+        except service.ExamError as exc:
+            print(printable(f"studyaws exam: {exc}"), file=sys.stderr)
+            return 1
+        return run_app(engine, start="exam", exam_id=view.id)
+    if args.include_flagged:
+        print("studyaws exam: --include-flagged goes with --retake-wrong", file=sys.stderr)
+        return 2
     from studyaws.core.domains import DOMAINS, normalize_domain
     from studyaws.store.queries import find_deck
 

@@ -8,10 +8,10 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, or_, select, update
 
 from studyaws.core.clock import Clock
-from studyaws.core.exam.assembly import Assembly, assemble, draw_key
+from studyaws.core.exam.assembly import Assembly, Pick, assemble, draw_key
 from studyaws.core.exam.blueprints import Blueprint, preset
 from studyaws.core.exam.scoring import Answered, Result, score
 from studyaws.core.questions import Question, Response, is_correct
@@ -105,21 +105,101 @@ def start_exam(engine: Engine, clock: Clock, preset_name: str = "saa-c03", *,
         notice = " ".join([f"The pool has only {len(assembly.picks)} questions for the {wanted} "
                            "asked for: this exam uses all of them.", *notes])
         limit_s = limit_s * len(assembly.picks) / wanted
+    return _save_new(engine, blueprint, mode, now, limit_s, assembly.picks,
+                     {"deck_id": deck_id, "domain": domain, "notice": notice})
+
+
+def _save_new(engine: Engine, blueprint: Blueprint, mode: str, now: datetime, limit_s: float,
+              picks: list[Pick], settings: dict) -> ExamView:
+    """Save a new running exam of `picks`, in order, and load it."""
     with writing(engine) as session:
         exam_id = session.execute(insert(Exam).values(
             preset=blueprint.name, mode=mode, status="running", started_at=now,
             time_limit_s=limit_s, remaining_s=limit_s, current=0,
-            pass_mark=blueprint.pass_mark, total=len(assembly.picks),
-            settings=json.dumps({"deck_id": deck_id, "domain": domain, "notice": notice}),
+            pass_mark=blueprint.pass_mark, total=len(picks), settings=json.dumps(settings),
         )).inserted_primary_key[0]
         session.execute(insert(ExamQuestion), [
             {"exam_id": exam_id, "position": n, "card_id": pick.card_id, "domain": pick.domain,
              "seed": pick.seed, "response": "", "flagged": False, "seconds": 0.0}
-            for n, pick in enumerate(assembly.picks)
+            for n, pick in enumerate(picks)
         ])
     view = load_exam(engine, exam_id)
-    view.notice = notice
+    view.notice = settings.get("notice", "")
     return view
+
+
+def exam_decks(engine: Engine) -> list[tuple[int, str]]:
+    """(id, title) of each deck with questions an exam can ask, by title."""
+    with reading(engine) as session:
+        return [(deck_id, title) for deck_id, title in session.execute(
+            select(Deck.id, Deck.title).join(Card, Card.deck_id == Deck.id)
+            .where(Card.kind.in_(QUESTION_KINDS), Card.retired.is_(False))
+            .group_by(Deck.id).order_by(Deck.title)).all()]
+
+
+# -- retaking what went wrong ---------------------------------------------------------------
+def last_finished_exam(engine: Engine) -> int | None:
+    with reading(engine) as session:
+        return session.execute(
+            select(Exam.id).where(Exam.status == "finished")
+            .order_by(Exam.finished_at.desc(), Exam.id.desc()).limit(1)
+        ).scalar()
+
+
+def retake_picks(engine: Engine, exam_id: int, include_flagged: bool = False
+                 ) -> list[tuple[int, str | None]]:
+    """(card, domain) of each question of the finished exam `exam_id` that was wrong or left
+    unanswered (and, with `include_flagged`, flagged), in the exam's order; questions whose
+    card has left its deck since are left out. ExamError when the exam is not a finished
+    one."""
+    with reading(engine) as session:
+        status = session.execute(select(Exam.status).where(Exam.id == exam_id)).scalar()
+        if status != "finished":
+            raise ExamError(f"no finished exam {exam_id} (see: studyaws exam --history)"
+                            if status is None else
+                            f"exam {exam_id} is not finished yet: submit or discard it first")
+        missed = ExamQuestion.correct.is_not(True)
+        rows = session.execute(
+            select(ExamQuestion.card_id, ExamQuestion.domain)
+            .join(Card, Card.id == ExamQuestion.card_id)
+            .where(ExamQuestion.exam_id == exam_id, Card.retired.is_(False),
+                   or_(missed, ExamQuestion.flagged) if include_flagged else missed)
+            .order_by(ExamQuestion.position)
+        ).all()
+    return [(card_id, domain) for card_id, domain in rows]
+
+
+def start_retake(engine: Engine, clock: Clock, exam_id: int | None = None, *,
+                 include_flagged: bool = False, minutes: float | None = None,
+                 mode: str = "exam", seed: int | None = None) -> ExamView:
+    """A new exam of the questions that were wrong (or unanswered; with `include_flagged`,
+    also flagged) in the finished exam `exam_id` (default: the last one finished), shuffled,
+    with the options shuffled again, timed as its preset times a question."""
+    if mode not in ("exam", "practice"):
+        raise ExamError(f"unknown exam mode {mode!r} (exam or practice)")
+    if exam_id is None:
+        exam_id = last_finished_exam(engine)
+        if exam_id is None:
+            raise ExamError("no finished exam to retake yet: finish one first")
+    found = retake_picks(engine, exam_id, include_flagged)
+    if not found:
+        what = "wrong, unanswered or flagged" if include_flagged else "wrong or unanswered"
+        raise ExamError(f"nothing to retake: no question of exam {exam_id} was {what}")
+    with reading(engine) as session:
+        past = session.get(Exam, exam_id)
+    try:
+        blueprint = preset(past.preset)
+    except ValueError:
+        blueprint = preset("quick")
+    limit_s = 60.0 * (minutes if minutes is not None
+                      else blueprint.minutes * len(found) / blueprint.questions)
+    if limit_s <= 0:
+        raise ExamError("an exam needs some time: --minutes must be more than 0")
+    rng = random.Random(seed if seed is not None else random.SystemRandom().getrandbits(63))
+    picks = [Pick(card_id, domain, rng.getrandbits(31)) for card_id, domain in found]
+    rng.shuffle(picks)
+    return _save_new(engine, blueprint, mode, clock.now(), limit_s, picks,
+                     {"retake_of": exam_id, "include_flagged": include_flagged, "notice": ""})
 
 
 def load_exam(engine: Engine, exam_id: int) -> ExamView:
@@ -162,6 +242,20 @@ def running_exam(engine: Engine) -> int | None:
         ).scalar()
 
 
+def discard_exam(engine: Engine, exam_id: int) -> None:
+    """Throw a running exam away: its row and its questions go, in one transaction. Nothing
+    of it was in the schedule, the stats or the history (only a finished exam writes there),
+    so the collection is as it was before the exam started."""
+    with writing(engine) as session:
+        status = session.execute(select(Exam.status).where(Exam.id == exam_id)).scalar()
+        if status is None:
+            raise ExamError(f"no exam {exam_id}")
+        if status != "running":
+            raise ExamError(f"exam {exam_id} is finished: only a running exam can be discarded")
+        session.execute(delete(ExamQuestion).where(ExamQuestion.exam_id == exam_id))
+        session.execute(delete(Exam).where(Exam.id == exam_id))
+
+
 def grade(item: ExamItem, response: dict) -> bool:
     given = Response(
         chosen=frozenset(response.get("chosen", ())),
@@ -202,8 +296,10 @@ def save_clock(engine: Engine, exam_id: int, remaining_s: float, current: int) -
 
 
 def finish_exam(engine: Engine, clock: Clock, view: ExamView) -> Result:
-    """Score the exam and, when the setting is on, record each answer as a review (wrong or
-    unanswered: Again; right: Good), all in one transaction."""
+    """Score the exam and, when the setting is on, record each answer as a review (wrong:
+    Again; right: Good), all in one transaction. An unanswered question scores as wrong but
+    leaves its card as it was: nothing was recalled or forgotten, so there is nothing to
+    schedule by."""
     settings = load_settings(engine)
     scheduler = policy.scheduler_for(settings, load_parameters(engine))
     now = clock.now()
@@ -212,7 +308,9 @@ def finish_exam(engine: Engine, clock: Clock, view: ExamView) -> Result:
                    view.blueprint, used)
     day_end = next_day_start(now, clock.local_zone(), settings.day_starts_at)
     with writing(engine) as session:
-        status = session.execute(select(Exam.status).where(Exam.id == view.id)).scalar_one()
+        status = session.execute(select(Exam.status).where(Exam.id == view.id)).scalar()
+        if status is None:  # discarded meanwhile (studyaws exam --discard): nothing to score
+            raise ExamError(f"exam {view.id} was discarded: there is nothing to submit")
         if status == "finished":
             return result
         session.execute(update(Exam).where(Exam.id == view.id).values(
@@ -221,6 +319,8 @@ def finish_exam(engine: Engine, clock: Clock, view: ExamView) -> Result:
             passed=result.passed))
         if settings.exam_feeds_schedule:
             for item in view.items:
+                if not item.answered:
+                    continue
                 rating = policy.GOOD if item.correct else policy.AGAIN
                 record_answer(session, scheduler, settings, item.card_id, rating, now, day_end,
                               duration_ms=int(item.seconds * 1000), correct=bool(item.correct),
@@ -247,6 +347,7 @@ class PastExam:
     scaled: int
     passed: bool
     seconds_used: float
+    pass_mark: int = 720
 
 
 def exam_history(engine: Engine) -> list[PastExam]:
@@ -255,5 +356,6 @@ def exam_history(engine: Engine) -> list[PastExam]:
             select(Exam).where(Exam.status == "finished").order_by(Exam.started_at)
         ).scalars().all()
     return [PastExam(e.id, e.preset, e.mode, e.started_at, e.correct or 0, e.total,
-                     e.scaled or 100, bool(e.passed), max(0.0, e.time_limit_s - e.remaining_s))
+                     e.scaled or 100, bool(e.passed), max(0.0, e.time_limit_s - e.remaining_s),
+                     e.pass_mark)
             for e in rows]

@@ -9,6 +9,7 @@ from studyaws.core.srs.exam_plan import ExamPlan
 from studyaws.core.srs.queue import DayCounts
 from studyaws.services.review import ReviewService
 from studyaws.store.queries import DeckSummary, deck_summaries, find_deck, reviews_since
+from studyaws.store.stats_queries import exam_answer_counts
 
 __all__ = ["HomeCounts", "find_deck", "read_home"]
 
@@ -17,10 +18,11 @@ __all__ = ["HomeCounts", "find_deck", "read_home"]
 class HomeCounts:
     decks: tuple[DeckSummary, ...]
     counts: DayCounts
-    done: int
-    again: int
+    done: int  # answers today: the daily review's and the mock exams' (as the heatmap counts)
+    again: int  # of them, Again in the review or wrong in an exam
     plan: ExamPlan | None
     exam_running: bool
+    exam_done: int = 0  # of `done`, answers in mock exams
 
 
 def read_home(engine, clock) -> HomeCounts:
@@ -30,6 +32,8 @@ def read_home(engine, clock) -> HomeCounts:
     service = ReviewService(engine, clock)
     start, end = service.day_bounds()
     decks = deck_summaries(engine, clock.now(), end)
-    done, again = reviews_since(engine, start)
-    return HomeCounts(tuple(decks), service.counts(), done, again, service.exam_plan(),
-                      running_exam(engine) is not None)
+    reviews, again = reviews_since(engine, start, end)
+    exam_done, = exam_answer_counts(engine, [start, end])
+    exam_wrong, = exam_answer_counts(engine, [start, end], wrong_only=True)
+    return HomeCounts(tuple(decks), service.counts(), reviews + exam_done, again + exam_wrong,
+                      service.exam_plan(), running_exam(engine) is not None, exam_done)

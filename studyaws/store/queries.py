@@ -66,11 +66,12 @@ def find_deck(engine: Engine, name: str) -> int | None:
     return prefix[0] if len(prefix) == 1 else None
 
 
-def reviews_since(engine: Engine, start: datetime) -> tuple[int, int]:
-    """(answers, Again answers) in the daily review since `start`."""
+def reviews_since(engine: Engine, start: datetime, end: datetime) -> tuple[int, int]:
+    """(answers, Again answers) in the daily review from `start` to before `end`."""
     with reading(engine) as session:
         total, again = session.execute(
             select(func.count(), func.sum(case((ReviewLog.rating == 1, 1), else_=0)))
-            .where(ReviewLog.source == "review", ReviewLog.reviewed_at >= start)
+            .where(ReviewLog.source == "review", ReviewLog.reviewed_at >= start,
+                   ReviewLog.reviewed_at < end)
         ).one()
     return total, again or 0

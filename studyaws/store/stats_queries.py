@@ -42,10 +42,33 @@ def _range_counts(engine: Engine, sql: str, bounds: list[datetime]) -> list[int]
 
 
 def answer_counts(engine: Engine, bounds: list[datetime]) -> list[int]:
-    """Answers between each pair of consecutive `bounds` (study-day starts, UTC)."""
-    return _range_counts(engine, "SELECT count(*) FROM review_log WHERE source IN "
-                         f"{SOURCES} AND reviewed_at >= span.lo AND reviewed_at < span.hi",
-                         bounds)
+    """Answers between each pair of consecutive `bounds` (study-day starts, UTC): the daily
+    review's and every answered mock exam question's (exam_answer_counts)."""
+    reviews = _range_counts(engine, "SELECT count(*) FROM review_log WHERE source = 'review'"
+                            " AND reviewed_at >= span.lo AND reviewed_at < span.hi", bounds)
+    exams = exam_answer_counts(engine, bounds)
+    return [r + e for r, e in zip(reviews, exams, strict=True)]
+
+
+def exam_answer_counts(engine: Engine, bounds: list[datetime],
+                       wrong_only: bool = False) -> list[int]:
+    """Mock exam questions answered between each pair of consecutive `bounds`, by the time
+    of the answer, in running and finished exams alike (a discarded exam has no rows left).
+    Counted from the exam's own rows, not the review log: an exam answer is an answer
+    whether or not the exam feeds the schedule, and an unanswered question is none.
+    `wrong_only`: only the answers that were wrong."""
+    from bisect import bisect_left
+
+    if len(bounds) < 2:
+        return []
+    sql = "SELECT answered_at FROM exam_question WHERE answered_at >= ? AND answered_at < ?"
+    if wrong_only:
+        sql += " AND NOT correct"
+    with reading(engine) as session:  # few rows (tens of exams): read and bucket them here
+        times = sorted(parse_time(t) for (t,) in session.connection()
+                       .exec_driver_sql(sql, (to_db(bounds[0]), to_db(bounds[-1]))).all())
+    return [bisect_left(times, hi) - bisect_left(times, lo)
+            for lo, hi in zip(bounds, bounds[1:], strict=False)]
 
 
 def due_counts(engine: Engine, bounds: list[datetime]) -> list[int]:

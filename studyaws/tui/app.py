@@ -106,27 +106,20 @@ class StudyApp(App):
             self.push_screen(ExamScreen(view))
 
     def choose_exam(self) -> None:
-        """Resume the running exam, or pick a preset and start a new one."""
+        """Resume the running exam, or set up and start a new one."""
         from studyaws.services import exam as service
 
         running = service.running_exam(self.engine)
         if running is not None:
             self.open_exam(running)
             return
-        from studyaws.tui.screens.exam import ExamStartScreen
+        from studyaws.tui.screens.exam_setup import ExamSetupScreen
 
-        def start(choice: tuple[str, str] | None) -> None:
-            if choice is None:
-                return
-            name, mode = choice
-            try:
-                view = service.start_exam(self.engine, self.clock, name, mode=mode)
-            except service.ExamError as exc:
-                self.notify(str(exc), severity="error", markup=False)
-                return
-            self.open_exam(view.id)
+        def started(exam_id: int | None) -> None:
+            if exam_id is not None:
+                self.open_exam(exam_id)
 
-        self.push_screen(ExamStartScreen(), start)
+        self.push_screen(ExamSetupScreen(), started)
 
 
 def run_app(engine: Engine, start: str = "home", deck: str | None = None,

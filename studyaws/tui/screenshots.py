@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from studyaws.core.clock import FakeClock
-from studyaws.core.questions import Choice, Numeric
+from studyaws.core.questions import Choice, Numeric, format_number
 from studyaws.services.demo import demo_collection, first_card, studied_collection
 
 SIZE = (110, 34)
@@ -108,22 +108,44 @@ async def _shoot(directory: Path, engine, clock: FakeClock) -> list[Path]:
 
 
 async def _shoot_exam(app, pilot, engine, clock: FakeClock, save) -> None:
-    """A SAA-C03 exam part-way through, its navigator, the review before submitting, the
-    results and the answer review."""
+    """Four past SAA-C03 exams, the setup of a new one, an exam part-way through, its
+    navigator, the review before submitting, the results, the answer review and the
+    history."""
     from studyaws.services import exam as service
 
-    view = service.start_exam(engine, clock, "saa-c03", seed=2026)
     rng = random.Random(7)
+    for n, share in enumerate((0.35, 0.5, 0.45, 0.7)):
+        past = service.start_exam(engine, clock, "saa-c03", seed=n)
+        for item in past.items:
+            question = item.question
+            if isinstance(question, Choice):
+                wrong = [i for i in range(len(question.options)) if i not in question.correct]
+                chosen = (sorted(question.correct) if rng.random() < share or not wrong
+                          else wrong[:1])
+                service.save_answer(engine, past.id, item, {"chosen": chosen}, 60, clock.now())
+        past.remaining_s -= 100 * 60
+        service.finish_exam(engine, clock, past)
+        clock.advance(3 * 86400)
+    await pilot.press("x")
+    await pilot.pause()
+    save("exam-setup")
+    await pilot.press("escape")
+    await pilot.pause()
+    view = service.start_exam(engine, clock, "saa-c03", seed=2026)
     for item in view.items[:40]:
         question = item.question
-        if isinstance(question, Choice) and rng.random() < 0.7:
-            chosen = sorted(question.correct)
-        elif isinstance(question, Choice):
-            chosen = list(range(question.choose))
-        else:
-            continue
-        service.save_answer(engine, view.id, item, {"chosen": chosen}, rng.uniform(40, 110),
-                            clock.now())
+        right = rng.random() < 0.7
+        if isinstance(question, Choice):
+            response = {"chosen": sorted(question.correct) if right
+                        else list(range(question.choose))}
+        elif isinstance(question, Numeric):
+            response = {"text": format_number(question.answer * (1 if right else 2))}
+        else:  # ordering: right, or the first two swapped
+            order = list(range(len(question.items)))
+            if not right:
+                order[:2] = order[1::-1]
+            response = {"order": order}
+        service.save_answer(engine, view.id, item, response, rng.uniform(40, 110), clock.now())
     for item in view.items[5:40:9]:
         service.set_flag(engine, view.id, item, True)
     current = next(n for n, item in enumerate(view.items)
@@ -144,6 +166,9 @@ async def _shoot_exam(app, pilot, engine, clock: FakeClock, save) -> None:
     await pilot.press("a", "w")
     await pilot.pause()
     save("exam-answers")
+    await pilot.press("escape", "h")
+    await pilot.pause()
+    save("exam-history")
 
 
 async def _shoot_progress(directory: Path, engine, clock: FakeClock) -> list[Path]:

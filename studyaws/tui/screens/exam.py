@@ -1,5 +1,5 @@
-"""Mock exam screens: choosing an exam and the timed exam (its navigator, the review before
-submitting and the confirmation: exam_modals.py; results, answer review and history:
+"""The timed mock exam (setting one up: exam_setup.py; its navigator, the review before
+submitting, leaving and the confirmation: exam_modals.py; results, answer review and history:
 exam_results.py). Every answer, flag and the
 remaining time are saved as they happen, so a killed app resumes the same exam with the time
 it had."""
@@ -10,14 +10,12 @@ import random
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.screen import Screen
+from textual.widgets import Input, Static
 
 from studyaws.core.domains import DOMAINS
-from studyaws.core.exam.blueprints import PRESETS
 from studyaws.core.exam.scoring import Result
 from studyaws.core.questions import (
     Choice,
@@ -31,6 +29,7 @@ from studyaws.services.review import display_path
 from studyaws.tui.saving import PendingSaves, SaveLine, card_name
 from studyaws.tui.screens.exam_modals import (
     ConfirmScreen,
+    LeaveExamScreen,
     NavigatorScreen,
     ReviewBeforeSubmitScreen,
 )
@@ -54,45 +53,6 @@ def format_clock(seconds: float) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
-
-
-class ExamStartScreen(ModalScreen):
-    """Choose a preset and a mode."""
-
-    BINDINGS = [
-        Binding("escape", "dismiss", "Cancel"),
-        Binding("m", "toggle_mode", "Exam / practice mode", id="exam.mode"),
-    ]
-
-    def __init__(self):
-        super().__init__()
-        self.mode = "exam"
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="modal-box"):
-            yield Static(Content.assemble(("Start a mock exam", "bold")))
-            yield OptionList(*[
-                Option(Content(f"{p.title}: {p.questions} questions, {p.minutes} minutes"
-                               + (f", pass mark {p.pass_mark}" if p.weights else "")), id=name)
-                for name, p in PRESETS.items()
-            ], id="presets")
-            yield Static(id="mode")
-
-    def on_mount(self) -> None:
-        self._show_mode()
-
-    def _show_mode(self) -> None:
-        text = ("Mode: exam (no feedback until the end) · m: switch to practice"
-                if self.mode == "exam" else
-                "Mode: practice (feedback after each question, z pauses the clock) · m: switch")
-        self.query_one("#mode", Static).update(Content(text + " · Enter: start"))
-
-    def action_toggle_mode(self) -> None:
-        self.mode = "practice" if self.mode == "exam" else "exam"
-        self._show_mode()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss((event.option.id, self.mode))
 
 
 class ExamScreen(Screen):
@@ -126,7 +86,7 @@ class ExamScreen(Screen):
         ("1-9", "pick an option (a choice question)"),
         ("0-9 . -", "a numeric question: type the number; Enter saves it"),
         ("", "every answer, flag and the time left are saved as they happen: Escape"),
-        ("", "leaves, x on home resumes"),
+        ("", "leaves (save it for later, x on home resumes; or discard it)"),
     )
 
     def __init__(self, exam: service.ExamView):
@@ -229,7 +189,7 @@ class ExamScreen(Screen):
             (exam.blueprint.name.upper(), "bold"), (" practice" if exam.practice else " exam", ""),
             f"  ·  Question {self.index + 1} of {len(exam.items)}",
             ("  ⚑ flagged", "bold $warning") if item.flagged else "",
-            ("  ·  " + printable(DOMAINS.get(item.domain or "", item.domain or "")), "$text-muted"),
+            ("  ·  " + printable(DOMAINS.get(item.domain or "", item.domain or "")), "$foreground-muted"),
         )
         self.query_one("#exam-title", Static).update(title)
         self._show_clock()
@@ -268,7 +228,7 @@ class ExamScreen(Screen):
         self.query_one("#exam-status", Static).update(Content.assemble(
             (f"Answered {answered}", "$success"), "  ·  ",
             (f"Flagged {flagged}", "$warning"), "  ·  ",
-            (f"Unanswered {len(items) - answered}", "$text-muted"),
+            (f"Unanswered {len(items) - answered}", "$foreground-muted"),
         ))
 
     def _show_feedback(self) -> None:
@@ -449,8 +409,8 @@ class ExamScreen(Screen):
                 self.call_later(self.finish)
 
         self.app.push_screen(ConfirmScreen(
-            f"Submit the exam? {unanswered} unanswered (they count as wrong), {flagged} flagged."
-        ), confirmed)
+            f"Submit the exam? {unanswered} unanswered (they count as wrong and leave their "
+            f"cards as they were), {flagged} flagged."), confirmed)
 
     @after_typed_keys
     async def action_leave(self) -> None:
@@ -460,12 +420,50 @@ class ExamScreen(Screen):
                         markup=False)
             return
 
+        def chosen(choice: str | None) -> None:
+            if choice == "save":
+                self.call_later(self.save_and_leave)
+            elif choice == "discard":
+                self.call_later(self.ask_discard)
+
+        self.app.push_screen(LeaveExamScreen(self.exam, self.remaining), chosen)
+
+    async def save_and_leave(self) -> None:
         def left(_result) -> None:
             self.notify("The exam is saved: press x on the home screen to resume it.",
                         markup=False, timeout=5)
             self.app.pop_screen()
 
         await self.save_clock(left)
+
+    def ask_discard(self) -> None:
+        answered = sum(1 for i in self.exam.items if i.answered)
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.call_later(self.discard)
+
+        self.app.push_screen(ConfirmScreen(
+            f"Discard this exam? {'Its answer is' if answered == 1 else f'Its {answered} answers are'}"
+            " thrown away: nothing of it stays in your schedule, stats or history."), confirmed)
+
+    async def discard(self) -> None:
+        if self._finishing:
+            return
+        self._finishing = True  # the clock stops: nothing more is saved for this exam
+        self.timer.stop()
+
+        def gone(_result) -> None:
+            self.notify("The exam was discarded: nothing of it was kept.", markup=False,
+                        timeout=5)
+            self.app.pop_screen()
+
+        def work() -> None:
+            if service.running_exam(self.app.engine) == self.exam.id:
+                service.discard_exam(self.app.engine, self.exam.id)
+            # else: gone already (discarded from the command line): nothing left to do
+
+        await self.saves.save("discarding the exam", work, gone)
 
     async def finish(self, auto: bool = False) -> None:
         if self._finishing:
@@ -474,11 +472,20 @@ class ExamScreen(Screen):
         self.timer.stop()
         self.exam.remaining_s = max(0.0, self.remaining)
 
-        def work() -> Result:
+        def work() -> Result | None:
             service.save_clock(self.app.engine, self.exam.id, self.remaining, self.index)
-            return service.finish_exam(self.app.engine, self.app.clock, self.exam)
+            try:
+                return service.finish_exam(self.app.engine, self.app.clock, self.exam)
+            except service.ExamError:
+                return None  # discarded meanwhile, from the command line
 
-        def finished(result: Result) -> None:
+        def finished(result: Result | None) -> None:
+            if result is None:
+                self.notify("This exam was discarded (studyaws exam --discard) while it was "
+                            "open: there is nothing to submit.", severity="warning",
+                            markup=False, timeout=8)
+                self.app.pop_screen()
+                return
             if auto:
                 self.notify("Time is up: the exam was submitted.", title="Time", markup=False,
                             timeout=8)

@@ -1,5 +1,5 @@
 """The mock exam's overlays: the navigator of every question, the review before submitting,
-and the yes/no confirmation."""
+leaving (save or discard), and the yes/no confirmation."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ class NavigatorScreen(ModalScreen[int]):
         with Vertical(classes="modal-box"):
             yield Static(Content.assemble(("Questions", "bold"), "   ",
                                           ("■ answered", "$success"), "  ",
-                                          ("□ unanswered", "$text-muted"), "  ",
+                                          ("□ unanswered", "$foreground-muted"), "  ",
                                           ("⚑ flagged", "$warning")))
             yield Static(id="grid")
             yield Static(Content("Arrows move · Enter goes to the question · Escape closes"),
@@ -50,7 +50,7 @@ class NavigatorScreen(ModalScreen[int]):
         parts: list = []
         for n, item in enumerate(self.exam.items):
             mark = "⚑" if item.flagged else ("■" if item.answered else "□")
-            style = "$warning" if item.flagged else ("$success" if item.answered else "$text-muted")
+            style = "$warning" if item.flagged else ("$success" if item.answered else "$foreground-muted")
             if n == self.cursor:
                 style += " reverse"
             parts.append((f" {n + 1:>2}{mark} ", style))
@@ -125,3 +125,32 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class LeaveExamScreen(ModalScreen[str]):
+    """Leaving a running exam: keep it for later, or throw it away."""
+
+    BINDINGS = [
+        Binding("s", "choose('save')", "Save and leave"),
+        Binding("d", "choose('discard')", "Discard"),
+        Binding("escape,c", "choose('')", "Cancel"),
+    ]
+
+    def __init__(self, exam: service.ExamView, remaining_s: float):
+        super().__init__()
+        self.exam = exam
+        self.remaining_s = remaining_s
+
+    def compose(self) -> ComposeResult:
+        answered = sum(1 for i in self.exam.items if i.answered)
+        minutes = max(0, round(self.remaining_s / 60))
+        with Vertical(classes="modal-box"):
+            yield Static(Content.assemble(
+                ("Leave the exam?", "bold"),
+                f"  {answered} of {len(self.exam.items)} answered, {minutes} min left\n\n",
+                ("s", "bold"), "    save and leave: x on the home screen resumes it\n",
+                ("d", "bold"), "    discard it: nothing of it is kept\n",
+                ("Esc", "bold"), "  cancel: back to the exam"))
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)

@@ -8,24 +8,29 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Sparkline, Static
+from textual.widgets import DataTable, Static
 
 from studyaws.core.domains import DOMAINS
 from studyaws.core.exam.scoring import Result
-from studyaws.core.questions import answer_text, response_text
 from studyaws.core.text import printable
 from studyaws.services import exam as service
 from studyaws.services.review import display_path
+from studyaws.tui.widgets.answer_review import AnswerLines, review_rows
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
+from studyaws.tui.widgets.score_trend import Score, ScoreTrend
 
 
 class ExamResultScreen(Screen):
+    # Enter is a priority binding: the domain table would take it otherwise (and do nothing).
     BINDINGS = [
         Binding("a", "answers", "Answer review", id="exam.answers"),
         Binding("h", "history", "History", id="exam.history"),
-        Binding("enter,escape", "home", "Home", id="exam.home"),
+        Binding("enter", "home", "Home", id="exam.home", priority=True),
+        Binding("escape", "home", "Home", show=False),
     ]
+
+    back = "home"  # where Enter and Escape go, as the hint says
 
     def __init__(self, exam: service.ExamView, result: Result):
         super().__init__()
@@ -39,14 +44,14 @@ class ExamResultScreen(Screen):
         yield Static(Content.assemble((f"{self.exam.blueprint.title}: results", "bold")),
                      id="summary-title")
         yield Static(Content.assemble(
-            ("Score            ", "$text-muted"),
+            ("Score            ", "$foreground-muted"),
             f"{result.correct} of {result.total} right ({result.percent:.0f}%)",
             f", {result.unanswered} unanswered\n" if result.unanswered else "\n",
-            ("Scaled estimate  ", "$text-muted"), (f"{result.scaled}", "bold"),
+            ("Scaled estimate  ", "$foreground-muted"), (f"{result.scaled}", "bold"),
             " on 100-1000 (an estimate: AWS does not publish its scaling)\n",
-            ("Result           ", "$text-muted"), verdict,
+            ("Result           ", "$foreground-muted"), verdict,
             f" against the pass mark of {result.pass_mark}\n",
-            ("Time used        ", "$text-muted"),
+            ("Time used        ", "$foreground-muted"),
             f"{minutes}m {seconds:02d}s, {result.seconds_per_question:.0f} s per question\n",
         ), id="summary-body")
         table = DataTable(id="domain-table", cursor_type="none")
@@ -57,7 +62,7 @@ class ExamResultScreen(Screen):
             table.add_row(Content(printable(DOMAINS.get(domain, domain))), str(part.correct),
                           str(part.total), f"{part.percent:.0f}%")
         yield table
-        yield Static(Content("a: review every answer · h: exam history · Enter: home"),
+        yield Static(Content(f"a: review every answer · h: exam history · Enter: {self.back}"),
                      classes="muted", id="home-keys")
         yield KeysFooter()
 
@@ -65,10 +70,20 @@ class ExamResultScreen(Screen):
         self.app.push_screen(AnswerReviewScreen(self.exam))
 
     def action_history(self) -> None:
-        self.app.push_screen(ExamHistoryScreen())
+        if isinstance(self.app.screen_stack[-2], ExamHistoryScreen):
+            self.app.pop_screen()  # came from the history: back to it
+        else:
+            self.app.push_screen(ExamHistoryScreen())
 
     def action_home(self) -> None:
         self.app.pop_screen()
+
+
+class PastExamResultScreen(ExamResultScreen):
+    """A past exam's results, opened from the history: Enter and Escape go back to it."""
+
+    BINDINGS = [Binding("enter", "home", "Back", id="exam.back", priority=True)]
+    back = "back"
 
 
 class AnswerReviewScreen(Screen):
@@ -108,8 +123,8 @@ class AnswerReviewScreen(Screen):
         elif self.filter == "flagged":
             items = [i for i in items if i.flagged]
         self.query_one("#answers-title", Static).update(Content.assemble(
-            ("Answer review", "bold"), f"  ·  showing {self.filter}: {len(items)} questions",
-            ("   w wrong only · f flagged only · a all", "$text-muted")))
+            ("Answer review", "bold"),
+            f"  ·  showing {self.filter}: {len(items)} of {len(self.exam.items)} questions"))
         box = self.query_one("#answers", VerticalScroll)
         await box.remove_children()
         widgets = []
@@ -120,47 +135,56 @@ class AnswerReviewScreen(Screen):
                 ("✓ right" if right else ("✗ wrong" if item.answered else "✗ unanswered"),
                  "bold $success" if right else "bold $error"),
                 ("  ⚑ flagged" if item.flagged else "", "$warning"),
-                ("  ·  " + printable(DOMAINS.get(item.domain or "", item.domain or "")), "$text-muted"))
+                ("  ·  " + printable(DOMAINS.get(item.domain or "", item.domain or "")), "$foreground-muted"))
             widgets.append(Static(head, classes="answer-head"))
             widgets.append(CardText(classes="answer-stem"))
             widgets[-1].show(item.question.stem)
-            parts: list = [("Your answer  ", "$text-muted"),
-                           printable(response_text(item.question, item.response), multiline=True),
-                           "\n", ("Correct      ", "$text-muted"),
-                           printable(answer_text(item.question), multiline=True)]
-            if item.edited:
-                parts += ["\n", ("This question was edited after this exam: your answer is "
-                                  "shown as given, against the question as it is now.", "$warning")]
-            if item.explanation:
-                parts += ["\n\n", printable(item.explanation, multiline=True)]
-            parts += ["\n", (f"Source: {display_path(item.source)}", "$text-muted"), "\n"]
-            widgets.append(Static(Content.assemble(*parts), classes="answer-body"))
+            widgets.append(AnswerLines(review_rows(
+                item.question, item.response, item.seed, item.explanation,
+                display_path(item.source), item.edited), classes="answer-body"))
         if not widgets:
             widgets.append(Static(Content("Nothing to show with this filter.")))
         await box.mount_all(widgets)
 
 
 class ExamHistoryScreen(Screen):
-    BINDINGS = [Binding("escape,enter", "back", "Back", id="history.back")]
+    """Every finished exam: the score trend with its scale and pass line, and a table;
+    Enter opens the exam under the cursor (its results and answers)."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open exam", id="history.open", priority=True),
+        Binding("escape", "back", "Back", id="history.back"),
+    ]
 
     def compose(self) -> ComposeResult:
         past = service.exam_history(self.app.engine)
-        yield Static(Content.assemble(("Exam history", "bold"),
-                                      f"  ·  {len(past)} finished exams"), id="summary-title")
-        if past:
-            yield Static(Content("Scaled score trend (oldest to newest)"), classes="muted")
-            yield Sparkline([p.scaled for p in past], id="trend")
+        zone = self.app.clock.local_zone()
+        yield Static(Content.assemble(
+            ("Exam history", "bold"),
+            f"  ·  {len(past)} finished exam{'s' if len(past) != 1 else ''}",
+            ("   Enter opens an exam's results and answers", "$foreground-muted") if past else ""),
+            id="summary-title")
+        yield ScoreTrend([Score(p.started_at.astimezone(zone), p.scaled, p.pass_mark)
+                          for p in past], id="trend")
         table = DataTable(id="history-table", cursor_type="row")
-        for name, width in (("Date", 18), ("Exam", 10), ("Mode", 9), ("Score", 12),
-                            ("Scaled", 8), ("Result", 7), ("Time", 9)):
+        for name, width in (("Exam", 4), ("Date", 16), ("Preset", 7), ("Mode", 8),
+                            ("Score", 6), ("Scaled", 6), ("Result", 6), ("Time", 7)):
             table.add_column(name, width=width)
         for p in reversed(past):
             minutes = round(p.seconds_used / 60)
-            table.add_row(p.started_at.astimezone().strftime("%Y-%m-%d %H:%M"), p.preset,
-                          p.mode, f"{p.correct}/{p.total}", str(p.scaled),
-                          "pass" if p.passed else "fail", f"{minutes} min")
+            table.add_row(str(p.id), p.started_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                          p.preset, p.mode, f"{p.correct}/{p.total}", str(p.scaled),
+                          "pass" if p.passed else "fail", f"{minutes} min", key=str(p.id))
         yield table
         yield KeysFooter()
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return
+        exam_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        view = service.load_exam(self.app.engine, exam_id)
+        self.app.push_screen(PastExamResultScreen(view, service.result_of(view)))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -91,6 +91,9 @@ class HomeScreen(Screen):
             (f"{counts.review} due", "$success"), "     ",
             f"answered today: {done}",
             f" (Again {round(100 * again / done)}%)" if done else "",
+            # On a line of its own: the line above is most of 80 columns already.
+            (f"\n       {home.exam_done} of today's answers were in mock exams"
+             if home.exam_done else "", "$foreground-muted"),
         )
         self.query_one("#home-today", Static).update(today)
         self.show_exam_plan(home.plan)

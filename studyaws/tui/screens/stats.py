@@ -18,6 +18,7 @@ from textual.widgets import Static
 from studyaws.core.text import printable
 from studyaws.tui.widgets.charts import BarChart, CalendarHeatmap, hbar
 from studyaws.tui.widgets.footer import KeysFooter
+from studyaws.tui.widgets.score_trend import Score, ScoreTrend
 
 if TYPE_CHECKING:  # the statistics modules are imported by the worker, off the key press
     from studyaws.core.stats import PassRate
@@ -67,20 +68,27 @@ def domains_content(stats: report.Stats, width: int = 18) -> Content:
     return Content.assemble(*parts)
 
 
-def exams_content(stats: report.Stats, width: int = 18) -> Content:
+def exams_content(stats: report.Stats) -> Content:
+    """The line over the score trend (exam_scores): the last exam, or that there is none."""
     if not stats.exams:
         return Content.styled("No mock exam finished yet: x on the home screen starts one.",
                               "$text-muted")
-    parts: list = []
-    for exam in stats.exams[-6:]:
-        scaled = exam.scaled or 100
-        style = "$success" if exam.passed else "$error"
-        parts.extend([(f"{exam.started_at:%d %b} ", "$text-muted"), f"{exam.preset:<8}",
-                      hbar(scaled / 1000, width, style), f" {scaled:>4} ",
-                      ("pass\n" if exam.passed else "fail\n", style)])
-    pass_mark = stats.readiness.pass_mark
-    parts.append((f"scaled scores (estimates), pass mark {pass_mark}", "$text-muted"))
-    return Content.assemble(*parts)
+    last = stats.exams[-1]
+    scaled = last.scaled or 100
+    return Content.assemble(
+        ("last ", "$foreground-muted"), f"{scaled} ",
+        ("pass" if last.passed else "fail", "$success" if last.passed else "$error"),
+        (f" · best {max(e.scaled or 100 for e in stats.exams)} · {len(stats.exams)} finished",
+         "$foreground-muted"))
+
+
+def exam_scores(stats: report.Stats, zone) -> list[Score]:
+    from studyaws.core.exam.blueprints import PRESETS
+
+    default = stats.readiness.pass_mark
+    return [Score(e.started_at.astimezone(zone), e.scaled or 100,
+                  PRESETS[e.preset].pass_mark if e.preset in PRESETS else default)
+            for e in stats.exams]
 
 
 def workload_content(rows: list[optimizer.Workload], desired: float) -> Content:
@@ -230,6 +238,7 @@ class StatsScreen(Screen):
                     self.query_one(f"#{key}", Static).update(text)
                 self.query_one(CalendarHeatmap).set_data(heat.counts, heat.end)
                 self.query_one(BarChart).set_data(stats.forecast, FORECAST_LABELS)
+                self.query_one(ScoreTrend).set_scores(exam_scores(stats, self.app.clock.local_zone()))
             else:  # the first numbers: the sections are mounted with them
                 await self.query_one("#stats-body").mount_all(
                     self.sections(texts, stats), after="#stats-readiness")
@@ -244,6 +253,8 @@ class StatsScreen(Screen):
         heatmap.set_data(stats.heatmap.counts, stats.heatmap.end)
         forecast = BarChart(id="stats-forecast")
         forecast.set_data(stats.forecast, FORECAST_LABELS)
+        trend = ScoreTrend(exam_scores(stats, self.app.clock.local_zone()), id="stats-trend")
+        trend.display = bool(stats.exams)
         return [
             text("stats-heatmap-title", "stats-heading"),
             heatmap,
@@ -253,7 +264,8 @@ class StatsScreen(Screen):
                 text("stats-states", "stats-side"),
                 classes="stats-row"),
             Horizontal(text("stats-retention"), text("stats-domains"), classes="stats-row"),
-            Horizontal(text("stats-exams"), text("stats-workload"), classes="stats-row"),
+            Horizontal(Vertical(text("stats-exams"), trend, classes="stats-box"),
+                       text("stats-workload"), classes="stats-row"),
         ]
 
     # -- fitting ----------------------------------------------------------------------
