@@ -166,7 +166,8 @@ def test_import_json_output_parses(write_deck, tmp_home: Path):
     assert set(data) == {"decks", "total", "dry_run", "skipped"}
     assert data["total"] == {"added": GOOD_CARDS, "updated": 0, "unchanged": 0, "retired": 0}
     (deck,) = data["decks"]
-    assert set(deck) == {"title", "path", "format", "added", "updated", "unchanged", "retired"}
+    assert set(deck) == {"title", "path", "format", "added", "updated", "unchanged", "retired",
+                         "domains_inferred", "no_domain"}
     assert (deck["title"], deck["path"], deck["added"]) == ("Alpha", str(path), GOOD_CARDS)
     assert data["dry_run"] is False
 

@@ -166,9 +166,9 @@ def poison(db: Path) -> None:
         conn.execute("UPDATE deck SET title = ?", (f"Evil{NASTY}deck\nline two",))
         conn.execute(
             "UPDATE card SET prompt = prompt || ?, answer = answer || ?, explanation = ?, "
-            "topic = ?, source_path = ?, domain = ?",
+            "topic = ?, source_path = ?, saa_domain = ?, clf_domain = ?",
             (NASTY, NASTY, f"explained{NASTY}", f"topic{NASTY}",
-             f"/decks/path{NASTY}.md", f"dom{NASTY}"))
+             f"/decks/path{NASTY}.md", f"dom{NASTY}", f"clf{NASTY}"))
         # Every card's section notes (kept once, in shared_text, since schema 5).
         conn.execute("INSERT INTO shared_text (deck_id, text) SELECT id, ? FROM deck",
                      (f"context{NASTY}",))
