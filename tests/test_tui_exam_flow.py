@@ -321,3 +321,30 @@ async def test_the_setup_starts_on_the_exam_you_study_for(tmp_path):
         await pilot.press("x")
         await pilot.pause()
         assert app.screen.preset.value == "clf-c02" and app.screen.minutes == "90"
+
+
+async def test_results_say_the_scale_is_estimated_and_which_domains_were_inferred(tmp_path):
+    from studyaws.tui.screens.exam_results import AnswerReviewScreen, ExamResultScreen
+
+    bank = ("# SAA-C03 practice\n\n"
+            "## Which storage class is the MOST cost-effective for ten-year archives?\n\n"
+            "- [x] S3 Glacier Deep Archive\n- [ ] S3 Standard\n- [ ] EBS gp3\n\n"
+            "## Which one is it?\n\n- [x] this\n- [ ] that\n\n"
+            "**[⬆ Back to Top](#top)**\n")
+    engine, clock, _ = make_collection(tmp_path, bank, name="bank.md")
+    view = service.start_exam(engine, clock, "saa-c03", seed=4)
+    assert "1 of the pool's 2 questions have no SAA-C03 domain" in view.notice
+    app = StudyApp(engine, clock, start="exam", exam_id=view.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("s", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, ExamResultScreen)
+        text = screen_text(app)
+        assert "FAIL against the pass mark of 720, on the estimated scale" in text
+        assert "no domain" in text and "Design Cost-Optimized Architectures" in text
+        assert "1 of these questions have a domain inferred from their text" in text
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AnswerReviewScreen)
+        assert "Design Cost-Optimized Architectures (inferred)" in screen_text(app)

@@ -47,6 +47,7 @@ class ExamItem:
     flagged: bool
     seconds: float
     edited: bool = False  # the card was changed after the exam started
+    domain_inferred: bool = False  # its domain was inferred from its text
 
     @property
     def answered(self) -> bool:
@@ -223,7 +224,7 @@ def load_exam(engine: Engine, exam_id: int) -> ExamView:
             eq.position, card.id, eq.domain, eq.seed, question, card.topic, deck_title,
             f"{card.source_path}:{card.source_line}", explanation,
             json.loads(eq.response) if eq.response else None, eq.correct, eq.flagged,
-            eq.seconds, card.updated_at > exam.started_at,
+            eq.seconds, card.updated_at > exam.started_at, bool(card.domain_inferred),
         ))
     try:
         blueprint = preset(exam.preset)

@@ -50,7 +50,7 @@ class ExamResultScreen(Screen):
             ("Scaled estimate  ", "$foreground-muted"), (f"{result.scaled}", "bold"),
             " on 100-1000 (an estimate: AWS does not publish its scaling)\n",
             ("Result           ", "$foreground-muted"), verdict,
-            f" against the pass mark of {result.pass_mark}\n",
+            f" against the pass mark of {result.pass_mark}, on the estimated scale\n",
             ("Time used        ", "$foreground-muted"),
             f"{minutes}m {seconds:02d}s, {result.seconds_per_question:.0f} s per question\n",
         ), id="summary-body")
@@ -59,9 +59,15 @@ class ExamResultScreen(Screen):
         for name in ("Right", "Questions", "Score"):
             table.add_column(name, width=10)
         for domain, part in sorted(result.per_domain.items()):
-            table.add_row(Content(printable(DOMAINS.get(domain, domain))), str(part.correct),
+            name = "no domain" if domain == "none" else DOMAINS.get(domain, domain)
+            table.add_row(Content(printable(name)), str(part.correct),
                           str(part.total), f"{part.percent:.0f}%")
         yield table
+        inferred = sum(1 for item in self.exam.items if item.domain and item.domain_inferred)
+        if inferred:
+            yield Static(Content(f"{inferred} of these questions have a domain inferred from "
+                                 "their text (imported without one)."),
+                         classes="muted", id="inferred-note")
         yield Static(Content(f"a: review every answer · h: exam history · Enter: {self.back}"),
                      classes="muted", id="home-keys")
         yield KeysFooter()
@@ -135,7 +141,9 @@ class AnswerReviewScreen(Screen):
                 ("✓ right" if right else ("✗ wrong" if item.answered else "✗ unanswered"),
                  "bold $success" if right else "bold $error"),
                 ("  ⚑ flagged" if item.flagged else "", "$warning"),
-                ("  ·  " + printable(DOMAINS.get(item.domain or "", item.domain or "")), "$foreground-muted"))
+                ("  ·  " + printable(DOMAINS.get(item.domain or "", item.domain or ""))
+                 + (" (inferred)" if item.domain and item.domain_inferred else ""),
+                 "$foreground-muted"))
             widgets.append(Static(head, classes="answer-head"))
             widgets.append(CardText(classes="answer-stem"))
             widgets[-1].show(item.question.stem)
