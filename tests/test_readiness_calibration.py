@@ -105,7 +105,7 @@ def bank(count: int = 720) -> str:
 
 
 @pytest.mark.parametrize("learner_seed", [0, 1, 2])
-def test_expected_score_matches_the_mean_of_ten_mock_exams(tmp_path, learner_seed):
+def test_expected_score_matches_the_mean_of_simulated_mock_exams(tmp_path, learner_seed):
     parameters = perturbed_parameters(learner_seed, 0.25) if learner_seed else None
     deck = tmp_path / "bank.md"
     deck.write_text(bank(), encoding="utf-8")
