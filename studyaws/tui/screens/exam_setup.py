@@ -124,7 +124,7 @@ class ExamSetupScreen(Screen[int]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        from studyaws.store.settings import load_settings
+        from studyaws.services.settings import load_settings
 
         engine = self.app.engine
         target = load_settings(engine).target_exam  # the exam you study for comes first
