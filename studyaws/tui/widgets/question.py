@@ -136,6 +136,9 @@ class NumberField(Input):
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return takes(character)
 
+    def allow_focus(self) -> bool:
+        return self.display and super().allow_focus()  # hidden: not a numeric question
+
 
 def takes(character: str | None) -> bool:
     """Whether a number field takes this character (the others are the screen's keys)."""

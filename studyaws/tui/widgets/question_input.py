@@ -150,6 +150,10 @@ class QuestionInput(Widget, can_focus=True):
         """A question shows and its answer can still change."""
         return self.question is not None and not self.locked
 
+    def allow_focus(self) -> bool:
+        # Only while it takes picks or moves (a number goes to its field).
+        return self.answering and not isinstance(self.question, Numeric)
+
     @property
     def takes_arrows(self) -> bool:
         """↑/↓ are this input's now (they choose an item to move)."""
