@@ -60,9 +60,9 @@ class QuestionInput(Widget, can_focus=True):
     BINDINGS = [
         Binding("up", "cursor(-1)", "Up", show=False, id="question.up", priority=True),
         Binding("down", "cursor(1)", "Down", show=False, id="question.down", priority=True),
-        Binding("shift+up,K", "move(-1)", "Move item up", show=False, id="question.move-up",
+        Binding("shift+up,K", "move_item(-1)", "Move item up", show=False, id="question.move-up",
                 priority=True),
-        Binding("shift+down,J", "move(1)", "Move item down", show=False,
+        Binding("shift+down,J", "move_item(1)", "Move item down", show=False,
                 id="question.move-down", priority=True),
         *(Binding(str(n), f"pick({n})", show=False, priority=True) for n in range(1, 10)),
     ]
@@ -229,7 +229,7 @@ class QuestionInput(Widget, can_focus=True):
         self.query_one(OrderingView).move_cursor(step)
 
     @after_typed_keys
-    async def action_move(self, step: int) -> None:
+    async def action_move_item(self, step: int) -> None:
         if not self.takes_arrows:
             raise SkipAction()
         self.query_one(OrderingView).move_item(step)
