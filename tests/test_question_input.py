@@ -3,15 +3,25 @@ question, the "choose N" check, the Response it gives back, and its keys in the 
 
 from __future__ import annotations
 
+import json
 import random
 
+from sqlalchemy import select
+from support import make_collection
+from test_exam_core import QUESTIONS
+from test_tui_exam import burst
+from test_tui_exam_flow import MIXED
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
 from studyaws.core.questions import Choice, Numeric, Ordering, Response
-from studyaws.tui.screens.modals import key_rows
+from studyaws.services import exam as service
+from studyaws.store.engine import reading
+from studyaws.store.tables import ExamQuestion
+from studyaws.tui.app import StudyApp
+from studyaws.tui.screens.modals import HelpScreen, key_rows
 from studyaws.tui.widgets.question import NumberField, OptionsView, OrderingView
 from studyaws.tui.widgets.question_input import QuestionInput
 
@@ -207,3 +217,62 @@ async def test_a_flashcard_hides_it():
         widget = app.host.query_one(QuestionInput)
         assert not widget.display and widget.response() is None and widget.hint() == ""
         assert widget.problem() is None and not widget.answering
+
+
+# -- in the real screens ---------------------------------------------------------------------
+
+
+async def test_the_review_and_exam_help_list_the_keys_of_the_question_input(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, "Order: Put these in order.\n1. A\n2. B\n3. C\n")
+    app = StudyApp(engine, clock, start="review")
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = str(app.screen.content)
+        assert isinstance(app.screen, HelpScreen) and text.startswith("Review")
+        for row in ("Show answer / Good", "Undo", "Up", "Down", "Move item up",
+                    "Move item down"):
+            assert row in text, row
+        assert text.index("Undo") < text.index("Move item up")  # the screen's keys first
+
+    (tmp_path / "exam").mkdir()
+    engine, clock, _ = make_collection(tmp_path / "exam", MIXED)
+    view = service.start_exam(engine, clock, "quick", seed=5)
+    app = StudyApp(engine, clock, start="exam", exam_id=view.id)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = str(app.screen.content)
+        assert text.startswith("Mock exam")
+        for row in ("Previous", "Next", "Flag", "Move item up", "Move item down"):
+            assert row in text, row
+
+
+async def test_exam_picks_typed_at_once_are_each_saved_to_their_own_question(tmp_path):
+    """Each pick is saved before the next key acts, so picks and moves typed together land on
+    the question that showed when they were typed."""
+    engine, clock, _ = make_collection(tmp_path, QUESTIONS)
+    view = service.start_exam(engine, clock, "quick", seed=3)
+    app = StudyApp(engine, clock, start="exam", exam_id=view.id)
+    async with app.run_test(size=(110, 34)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        shown = []
+        for _ in range(4):
+            shown.append(list(screen.query_one(OptionsView).order))
+            await pilot.press("right")
+        await pilot.press("left", "left", "left", "left")
+        await pilot.pause()
+        assert screen.index == 0
+        burst(app, "1", "right", "2", "right", "3", "3", "right", "2")
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.index == 3
+    with reading(engine) as session:
+        saved = dict(session.execute(select(ExamQuestion.position, ExamQuestion.response).where(
+            ExamQuestion.exam_id == view.id, ExamQuestion.position < 4)).all())
+    picked = {position: json.loads(text)["chosen"] if text else None
+              for position, text in saved.items()}
+    assert picked == {0: [shown[0][0]], 1: [shown[1][1]], 2: None, 3: [shown[3][1]]}
