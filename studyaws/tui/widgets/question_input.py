@@ -118,13 +118,11 @@ class QuestionInput(Widget, can_focus=True):
             field.cursor_position = len(field.value)  # typing goes on after it
         if locked:
             self.show_answer()
-        elif question is None:
-            pass
         elif isinstance(question, Numeric):
             # Now, not after a refresh (Widget.focus): digits typed right after the key that
             # brought this question are already on their way to the focused widget.
             self.screen.set_focus(field)
-        else:
+        elif question is not None:
             self.screen.set_focus(self, scroll_visible=False)
 
     def show_answer(self) -> None:
