@@ -295,3 +295,5 @@ def test_an_objective_answer_suggests_its_rating():
     assert policy.suggested_rating(False, 2.0, 10.0) == AGAIN
     assert policy.suggested_rating(True, 9.9, 10.0) == EASY
     assert policy.suggested_rating(True, 10.0, 10.0) == GOOD
+    # An exam answer: right is Good however fast, wrong is Again.
+    assert policy.exam_rating(True) == GOOD and policy.exam_rating(False) == AGAIN

@@ -58,6 +58,26 @@ class Response:
     text: str = ""
 
 
+def response_to_dict(question: Question, response: Response) -> dict:
+    """A response as it is stored: {"chosen": [...]}, {"order": [...]} or {"text": ...}."""
+    if isinstance(question, Choice):
+        return {"chosen": sorted(response.chosen)}
+    if isinstance(question, Ordering):
+        return {"order": list(response.order)}
+    return {"text": response.text}
+
+
+def response_from_dict(question: Question, data: dict | None) -> Response | None:
+    """A stored response back (None stays None)."""
+    if data is None:
+        return None
+    if isinstance(question, Choice):
+        return Response(chosen=frozenset(data.get("chosen", [])))
+    if isinstance(question, Ordering):
+        return Response(order=tuple(data.get("order", [])))
+    return Response(text=str(data.get("text", "")))
+
+
 def parse_number(text: str) -> float | None:
     cleaned = text.strip().replace(",", "").replace("_", "")
     try:

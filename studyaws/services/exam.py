@@ -322,7 +322,7 @@ def finish_exam(engine: Engine, clock: Clock, view: ExamView) -> Result:
             for item in view.items:
                 if not item.answered:
                     continue
-                rating = policy.GOOD if item.correct else policy.AGAIN
+                rating = policy.exam_rating(bool(item.correct))
                 record_answer(session, scheduler, settings, item.card_id, rating, now, day_end,
                               duration_ms=int(item.seconds * 1000), correct=bool(item.correct),
                               response=item.response, source="exam", seed=item.seed)

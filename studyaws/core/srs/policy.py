@@ -206,3 +206,9 @@ def suggested_rating(correct: bool, seconds: float, easy_seconds: float) -> int:
     if not correct:
         return AGAIN
     return EASY if seconds < easy_seconds else GOOD
+
+
+def exam_rating(correct: bool) -> int:
+    """The rating an exam answer feeds the schedule with: right is Good, wrong is Again (no
+    Easy: the time spent on one question of an exam says little about how well it is known)."""
+    return GOOD if correct else AGAIN

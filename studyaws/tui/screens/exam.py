@@ -13,15 +13,18 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from studyaws.core.domains import DOMAINS
 from studyaws.core.exam.scoring import Result
+from studyaws.core.exam.timer import ExamTimer
 from studyaws.core.questions import (
     Choice,
     Numeric,
-    Ordering,
+    Response,
     response_fits,
+    response_from_dict,
+    response_to_dict,
 )
 from studyaws.core.text import printable
 from studyaws.services import exam as service
@@ -35,17 +38,8 @@ from studyaws.tui.screens.exam_modals import (
 )
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
-from studyaws.tui.widgets.question import (
-    NumberField,
-    OptionsView,
-    OrderingView,
-    after_typed_keys,
-    feedback_content,
-    show_question_widgets,
-)
-
-SAVE_EVERY_S = 1.0
-WARNINGS = (600, 300)
+from studyaws.tui.widgets.question import after_typed_keys, feedback_content
+from studyaws.tui.widgets.question_input import QuestionInput
 
 
 def format_clock(seconds: float) -> str:
@@ -58,10 +52,11 @@ def format_clock(seconds: float) -> str:
 class ExamScreen(Screen):
     # Every key is a priority binding, so that keys act in the order they are typed (each
     # action runs before the next key is routed: see after_typed_keys); the number field
-    # keeps what a number is typed with, and ←/→ are the exam's, not its cursor's.
+    # keeps what a number is typed with, and ←/→ are the exam's, not its cursor's. The keys
+    # that answer (digits, ↑/↓, moving an item) are the question input's.
     BINDINGS = [
-        Binding("right", "move(1)", "Next", id="exam.next", priority=True),
         Binding("left", "move(-1)", "Previous", id="exam.previous", priority=True),
+        Binding("right", "move(1)", "Next", id="exam.next", priority=True),
         Binding("n", "move(1)", "Next", show=False, priority=True),
         Binding("p", "move(-1)", "Previous", show=False, priority=True),
         Binding("f", "flag", "Flag", id="exam.flag", priority=True),
@@ -73,11 +68,6 @@ class ExamScreen(Screen):
         Binding("escape", "leave", "Leave", id="exam.leave", priority=True),
         Binding("question_mark", "help", "Help", key_display="?", show=False, id="exam.help",
                 priority=True),
-        Binding("up", "cursor(-1)", "Up", show=False, priority=True),
-        Binding("down", "cursor(1)", "Down", show=False, priority=True),
-        Binding("shift+up,K", "order(-1)", "Move item up", show=False, priority=True),
-        Binding("shift+down,J", "order(1)", "Move item down", show=False, priority=True),
-        *(Binding(str(n), f"digit({n})", show=False, priority=True) for n in range(1, 10)),
     ]
     # While an answer waits to be saved, only these keys act; r retries it (saving.py).
     WHILE_SAVING = {"review", "leave"}
@@ -93,14 +83,9 @@ class ExamScreen(Screen):
         super().__init__()
         self.exam = exam
         self.index = min(exam.current, len(exam.items) - 1)
-        self.remaining = exam.remaining_s
-        self.paused = False
         self.checked: set[int] = {i.position for i in exam.items if i.answered} \
             if exam.practice else set()
-        self._last_tick = 0.0
-        self._since_save = 0.0
         self._shown_at = 0.0
-        self._warned = {w for w in WARNINGS if self.remaining <= w}
         self._finishing = False
 
     def compose(self) -> ComposeResult:
@@ -110,9 +95,7 @@ class ExamScreen(Screen):
         yield Static(id="exam-status")
         with VerticalScroll(id="card"):
             yield CardText(id="prompt")
-            yield OptionsView(id="options")
-            yield OrderingView(id="ordering")
-            yield NumberField(placeholder="type a number, Enter to save", id="numeric")
+            yield QuestionInput(enter="save", on_change=self._answer_changed)
             yield Static(id="feedback")
         yield SaveLine(id="save-status")
         yield Static(id="keys")
@@ -120,7 +103,8 @@ class ExamScreen(Screen):
 
     def on_mount(self) -> None:
         self.saves = PendingSaves(self, self.query_one("#save-status", SaveLine))
-        self._last_tick = self.app.clock.monotonic()
+        self.countdown = ExamTimer(self.exam.time_limit_s, self.exam.remaining_s,
+                                   self.app.clock.monotonic())
         self.show_question()
         self.timer = self.set_interval(1.0, self.tick)
         if self.exam.notice:
@@ -137,34 +121,31 @@ class ExamScreen(Screen):
         return (f"your answer to question {item.position + 1}, "
                 f"{card_name(item.question.stem, display_path(item.source))}")
 
-    # -- the clock -------------------------------------------------------------------------
+    # -- the clock (its rules: studyaws.core.exam.timer) -------------------------------------
+    @property
+    def remaining(self) -> float:
+        return self.countdown.remaining()
+
     async def tick(self) -> None:
-        now = self.app.clock.monotonic()
-        elapsed = max(0.0, now - self._last_tick)
-        self._last_tick = now
-        if self.paused or self._finishing:
+        if self._finishing:
             return
-        self.remaining -= elapsed
+        self.countdown.advance(self.app.clock.monotonic())
         if self.saves.waiting:  # the clock runs; it is saved, or the exam ends, after that
-            self.remaining = max(0.0, self.remaining)
             self._show_clock()
             return
-        self._since_save += elapsed
-        for warning in WARNINGS:
-            if self.remaining <= warning and warning not in self._warned:
-                self._warned.add(warning)
-                self.notify(f"{warning // 60} minutes left.", title="Time", severity="warning",
-                            markup=False, timeout=6)
-        if self.remaining <= 0:
-            self.remaining = 0
+        due = self.countdown.due()
+        for warning in due.warnings:
+            self.notify(f"{warning // 60} minutes left.", title="Time", severity="warning",
+                        markup=False, timeout=6)
+        if due.expired:
             await self.finish(auto=True)
             return
-        if self._since_save >= SAVE_EVERY_S:
+        if due.save:
             await self.save_clock()
         self._show_clock()
 
     async def save_clock(self, then=None) -> None:
-        self._since_save = 0.0
+        self.countdown.saved()
         await self.saves.save(
             "the exam's clock",
             lambda: service.save_clock(self.app.engine, self.exam.id, self.remaining,
@@ -172,8 +153,8 @@ class ExamScreen(Screen):
             then or (lambda _: None))
 
     def _show_clock(self) -> None:
-        style = "bold $error" if self.remaining <= 300 else "bold"
-        label = format_clock(self.remaining) + (" (paused)" if self.paused else "")
+        style = "bold $error" if self.countdown.running_out else "bold"
+        label = format_clock(self.remaining) + (" (paused)" if self.countdown.paused else "")
         self.query_one("#exam-clock", Static).update(Content.assemble(("⏱ ", ""), (label, style)))
 
     # -- showing -----------------------------------------------------------------------------
@@ -195,28 +176,12 @@ class ExamScreen(Screen):
         self._show_clock()
         self._show_status()
         self.query_one("#prompt", CardText).show(item.question.stem)
-        question = item.question
-        # An answer to options the deck no longer has (edited since) is not put back.
-        response = item.response if response_fits(item.question, item.response) else None
-        response = response or {}
-        locked = item.position in self.checked
-        options, ordering, field = show_question_widgets(
-            self, question, random.Random(item.seed), focus_field=not locked)
-        # Put back what was answered before (the exam may be resumed or revisited).
-        if isinstance(question, Choice):
-            options.picked = list(response.get("chosen", []))
-            options.redraw()
-            if locked:
-                options.show_answer(question.correct)
-        elif isinstance(question, Ordering):
-            if response.get("order"):
-                ordering.order = list(response["order"])
-            ordering.redraw()
-            if locked:
-                ordering.show_answer()
-        elif isinstance(question, Numeric):
-            field.value = str(response.get("text", ""))
-            field.cursor_position = len(field.value)  # typing goes on after it
+        # Put back what was answered before (the exam may be resumed or revisited); not an
+        # answer to options the deck no longer has (edited since).
+        given = (response_from_dict(item.question, item.response)
+                 if response_fits(item.question, item.response) else None)
+        self.query_one(QuestionInput).show(item.question, random.Random(item.seed), given,
+                                           locked=item.position in self.checked)
         self._show_feedback()
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         self._show_keys()
@@ -245,14 +210,7 @@ class ExamScreen(Screen):
         feedback.display = True
 
     def _show_keys(self) -> None:
-        question = self.item.question
-        if isinstance(question, Choice):
-            hint = (f"Choose {question.choose}: press their numbers" if question.multi
-                    else "Press an option's number")
-        elif isinstance(question, Ordering):
-            hint = "↑/↓ choose an item · Shift+↑/↓ move it · Enter saves the order"
-        else:
-            hint = "Type the number, Enter saves it"
+        hint = self.query_one(QuestionInput).hint()
         if self.exam.practice:
             hint += " · Enter checks the answer"
         hint += " · ←/→ previous/next · f flag · g navigator · s submit"
@@ -271,7 +229,7 @@ class ExamScreen(Screen):
             service.save_clock(self.app.engine, self.exam.id, self.remaining, index)
 
         async def saved(_result) -> None:
-            self._since_save = 0.0
+            self.countdown.saved()
             self._show_status()
             if then is not None:
                 await then()
@@ -281,28 +239,12 @@ class ExamScreen(Screen):
     def _locked(self) -> bool:
         return self.item.position in self.checked
 
-    @after_typed_keys
-    async def action_digit(self, number: int) -> None:
-        """Pick (or unpick) an option of a choice question."""
-        question = self.item.question
-        if not isinstance(question, Choice) or self._locked():
-            return
-        options = self.query_one("#options", OptionsView)
-        options.toggle(number - 1)
-        picked = options.picked
-        await self._save({"chosen": sorted(picked)} if picked else None)
+    def _stored(self, response: Response | None) -> dict | None:
+        return None if response is None else response_to_dict(self.item.question, response)
 
-    @after_typed_keys
-    def action_cursor(self, step: int) -> None:
-        if isinstance(self.item.question, Ordering):
-            self.query_one("#ordering", OrderingView).move_cursor(step)
-
-    @after_typed_keys
-    async def action_order(self, step: int) -> None:
-        if isinstance(self.item.question, Ordering) and not self._locked():
-            ordering = self.query_one("#ordering", OrderingView)
-            ordering.move_item(step)
-            await self._save({"order": list(ordering.order)})
+    async def _answer_changed(self, response: Response | None) -> None:
+        """An option picked or an item moved: saved before the next key acts."""
+        await self._save(self._stored(response))
 
     @after_typed_keys
     async def action_enter(self) -> None:
@@ -318,21 +260,17 @@ class ExamScreen(Screen):
             if not self.item.answered:
                 self.notify("Answer first, then Enter checks it.", markup=False)
                 return
-            chosen = self.item.response.get("chosen", [])
-            if isinstance(question, Choice) and len(chosen) != question.choose:
-                self.notify(f"Choose {question.choose}.", markup=False)
+            problem = self.query_one(QuestionInput).problem()  # "choose N"
+            if problem is not None:
+                self.notify(problem, markup=False)
                 return
             self.checked.add(self.item.position)
             self.show_question()
 
-        if isinstance(question, Numeric):
-            text = self.query_one("#numeric", Input).value.strip()
-            await self._save({"text": text} if text else None, saved)
-        elif isinstance(question, Ordering):
-            await self._save({"order": list(self.query_one("#ordering", OrderingView).order)},
-                             saved)
+        if isinstance(question, Choice):
+            await saved()  # its picks were saved as they were made
         else:
-            await saved()
+            await self._save(self._stored(self.query_one(QuestionInput).response()), saved)
 
     # -- navigation ---------------------------------------------------------------------------
     @after_typed_keys
@@ -350,9 +288,9 @@ class ExamScreen(Screen):
             await self.save_clock(lambda _: self.show_question())
 
         if isinstance(self.item.question, Numeric) and not self._locked():
-            text = self.query_one("#numeric", Input).value.strip()
-            if text != str((self.item.response or {}).get("text", "")):
-                await self._save({"text": text} if text else None, show)
+            typed = self._stored(self.query_one(QuestionInput).response())
+            if (typed or {}).get("text", "") != str((self.item.response or {}).get("text", "")):
+                await self._save(typed, show)
                 return
         await show()
 
@@ -374,7 +312,7 @@ class ExamScreen(Screen):
         if not self.exam.practice:
             self.notify("The clock pauses only in practice mode.", markup=False)
             return
-        self.paused = not self.paused
+        self.countdown.toggle_pause(self.app.clock.monotonic())
         self._show_clock()
 
     @after_typed_keys
@@ -470,7 +408,7 @@ class ExamScreen(Screen):
             return
         self._finishing = True
         self.timer.stop()
-        self.exam.remaining_s = max(0.0, self.remaining)
+        self.exam.remaining_s = self.remaining
 
         def work() -> Result | None:
             service.save_clock(self.app.engine, self.exam.id, self.remaining, self.index)

@@ -14,20 +14,34 @@ from studyaws.services.review import CardView
 
 
 def key_rows(screen: Screen) -> list[tuple[str, str]]:
-    """(keys, what they do) for every binding that is live on `screen` now: the ones it binds,
-    and the others the footer shows; keys that do the same thing on one row, in the order
-    they are bound."""
-    # The keys this screen binds itself (not the ones every Textual screen has: focus moves,
-    # copy); others only when the footer shows them.
-    own = {getattr(binding, "action", None) for cls in type(screen).__mro__
+    """(keys, what they do) for every binding that is live on `screen` now: the ones it and
+    its focused widgets (a question input) bind, and the others the footer shows; keys that
+    do the same thing on one row. The screen's keys come first, in the order it binds them,
+    then those of the widgets from the screen down to the focused one, then the app's."""
+    app = screen.app
+    chain = [node for node, _ in screen._modal_binding_chain]  # focused ... screen, app
+    nodes = [node for node in reversed(chain) if node is not app]
+    nodes = nodes[nodes.index(screen):] if screen in nodes else nodes
+    rank = {id(node): place for place, node in enumerate([*nodes, app])}
+    # The keys studyaws binds itself (not the ones every Textual widget has: focus moves,
+    # copy, scrolling); others only when the footer shows them.
+    own = {getattr(binding, "action", None) for node in nodes for cls in type(node).__mro__
            if cls.__module__.startswith("studyaws.") for binding in vars(cls).get("BINDINGS", ())}
+
+    def place(active) -> tuple[int, int]:
+        namespace = active.node
+        bound = [binding for _, binding in namespace._bindings]
+        at = next((i for i, binding in enumerate(bound) if binding is active.binding),
+                  len(bound))
+        return rank.get(id(namespace), len(rank)), at
+
     rows: dict[str, list[str]] = {}
-    for active in screen.active_bindings.values():
+    for active in sorted(screen.active_bindings.values(), key=place):
         binding = active.binding
         if not binding.description or (binding.action not in own and not binding.show):
             continue
         keys = rows.setdefault(binding.description, [])
-        shown = screen.app.get_key_display(binding)
+        shown = app.get_key_display(binding)
         if shown not in keys:
             keys.append(shown)
     return [(" ".join(keys), description) for description, keys in rows.items()]

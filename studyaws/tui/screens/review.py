@@ -4,35 +4,31 @@ from __future__ import annotations
 
 import random
 
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Input, ProgressBar, Rule, Static
+from textual.widgets import ProgressBar, Rule, Static
 
 from studyaws.core.domains import domains_text
-from studyaws.core.questions import Choice, Numeric, Ordering, Response, is_correct
+from studyaws.core.questions import is_correct, response_to_dict
 from studyaws.core.srs import policy
 from studyaws.core.text import printable
 from studyaws.services.review import CardView, ReviewService
 from studyaws.tui.saving import PendingSaves, SaveLine, card_name
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
-from studyaws.tui.widgets.question import (
-    NumberField,
-    OptionsView,
-    OrderingView,
-    after_typed_keys,
-    feedback_content,
-    show_question_widgets,
-)
+from studyaws.tui.widgets.question import after_typed_keys, feedback_content
+from studyaws.tui.widgets.question_input import QuestionInput
 
 
 class ReviewScreen(Screen):
     # Every key is a priority binding, so that keys act in the order they are typed (each
     # action runs before the next key is routed: see after_typed_keys); the number field
-    # keeps what a number is typed with.
+    # keeps what a number is typed with. The keys that answer a question (digits, ↑/↓,
+    # moving an item) are the question input's while it takes an answer.
     BINDINGS = [
         Binding("space", "primary", "Show answer / Good", key_display="Space", id="review.primary",
                 priority=True),
@@ -47,10 +43,6 @@ class ReviewScreen(Screen):
         Binding("escape", "leave", "Home", id="review.home", priority=True),
         Binding("up", "cursor(-1)", "Up", show=False, priority=True),
         Binding("down", "cursor(1)", "Down", show=False, priority=True),
-        Binding("shift+up,K", "move(-1)", "Move item up", show=False, id="review.move-up",
-                priority=True),
-        Binding("shift+down,J", "move(1)", "Move item down", show=False, id="review.move-down",
-                priority=True),
         *(Binding(str(n), f"digit({n})", show=False, priority=True) for n in range(1, 10)),
         Binding("r", "retry_save", "Retry saving", show=False, priority=True),
     ]
@@ -85,9 +77,7 @@ class ReviewScreen(Screen):
             yield Static(id="review-counts")
         with VerticalScroll(id="card"):
             yield CardText(id="prompt")
-            yield OptionsView(id="options")
-            yield OrderingView(id="ordering")
-            yield NumberField(placeholder="type a number, Enter to submit", id="numeric")
+            yield QuestionInput(enter="submit")
             yield Rule(id="answer-rule")
             yield CardText(id="answer")
             yield Static(id="feedback")
@@ -135,8 +125,8 @@ class ReviewScreen(Screen):
                                   (printable(view.topic), "$text-muted"))
         self.query_one("#review-header", Static).update(header)
         self.query_one("#prompt", CardText).show(view.prompt)
-        show_question_widgets(
-            self, view.question, random.Random(f"{view.id}:{view.memory.reps}:{view.seed}"))
+        self.query_one(QuestionInput).show(
+            view.question, random.Random(f"{view.id}:{view.memory.reps}:{view.seed}"))
         self.query_one("#answer-rule").display = False
         self.query_one("#answer", CardText).display = False
         feedback = self.query_one("#feedback", Static)
@@ -163,14 +153,7 @@ class ReviewScreen(Screen):
         if view is None:
             return
         if view.question is not None and not self.submitted:
-            if isinstance(view.question, Choice):
-                hint = (f"Choose {view.question.choose}: press their numbers, Enter to submit"
-                        if view.question.multi else "Press an option's number, Enter to submit")
-            elif isinstance(view.question, Ordering):
-                hint = "↑/↓ choose an item · Shift+↑/↓ (or K/J) move it · Enter to submit"
-            else:
-                hint = "Type the number and press Enter"
-            keys.update(Content(hint))
+            keys.update(Content(self.query_one(QuestionInput).hint()))
             return
         if not self.revealed and not self.submitted:
             keys.update(Content.assemble(("Space", "bold"), " show answer"))
@@ -236,30 +219,13 @@ class ReviewScreen(Screen):
                 title="Leech", severity="warning", markup=False, timeout=8,
             )
 
-    def _response(self) -> tuple[Response, dict]:
-        question = self.view.question
-        if isinstance(question, Choice):
-            picked = self.query_one("#options", OptionsView).picked
-            return Response(chosen=frozenset(picked)), {"chosen": sorted(picked)}
-        if isinstance(question, Ordering):
-            order = tuple(self.query_one("#ordering", OrderingView).order)
-            return Response(order=order), {"order": list(order)}
-        text = self.query_one("#numeric", Input).value
-        return Response(text=text), {"text": text}
-
     async def submit(self) -> None:
         view = self.view
         question = view.question
-        if isinstance(question, Choice):
-            picked = len(self.query_one("#options", OptionsView).picked)
-            if picked != question.choose:
-                self.notify(f"Choose {question.choose} option{'s' if question.choose > 1 else ''} "
-                            f"(you picked {picked}).", severity="warning", markup=False)
-                return
-        response, stored = self._response()
-        if isinstance(question, Numeric) and response.text.strip() == "":
-            self.notify("Type a number first.", severity="warning", markup=False)
+        response = self.query_one(QuestionInput).answer()  # None: it said what is missing
+        if response is None:
             return
+        stored = response_to_dict(question, response)
         seconds = self._seconds()
         correct = is_correct(question, response)
         rating = policy.suggested_rating(correct, seconds, self.service.settings.easy_seconds)
@@ -284,13 +250,7 @@ class ReviewScreen(Screen):
     def _show_feedback(self, correct: bool) -> None:
         view = self.view
         question = view.question
-        if isinstance(question, Choice):
-            self.query_one("#options", OptionsView).show_answer(question.correct)
-        elif isinstance(question, Ordering):
-            self.query_one("#ordering", OrderingView).show_answer()
-        else:
-            self.query_one("#numeric", Input).disabled = True
-            self.set_focus(None)
+        self.query_one(QuestionInput).show_answer()
         feedback = self.query_one("#feedback", Static)
         feedback.update(feedback_content(correct, question, view.explanation, view.source,
                                          view.seed,
@@ -301,14 +261,12 @@ class ReviewScreen(Screen):
 
     @after_typed_keys
     async def action_digit(self, number: int) -> None:
-        """Pick an option of the question; after the answer, rate it (1-4)."""
+        """After the answer, rate it (1-4); before, the question input picks options."""
         view = self.view
         if view is None:
             return
         if view.question is not None and not self.submitted:
-            if isinstance(view.question, Choice):
-                self.query_one("#options", OptionsView).toggle(number - 1)
-            return
+            raise SkipAction()
         if not 1 <= number <= 4:
             return
         if view.question is not None:
@@ -383,15 +341,9 @@ class ReviewScreen(Screen):
 
     @after_typed_keys
     def action_cursor(self, step: int) -> None:
-        if self.view is not None and isinstance(self.view.question, Ordering):
-            self.query_one("#ordering", OrderingView).move_cursor(step)
-        else:
-            self.query_one("#card", VerticalScroll).scroll_relative(y=step, animate=False)
-
-    @after_typed_keys
-    def action_move(self, step: int) -> None:
-        if self.view is not None and isinstance(self.view.question, Ordering):
-            self.query_one("#ordering", OrderingView).move_item(step)
+        if self.query_one(QuestionInput).takes_arrows:
+            raise SkipAction()  # they choose an item of the ordering
+        self.query_one("#card", VerticalScroll).scroll_relative(y=step, animate=False)
 
     @after_typed_keys
     def action_context(self) -> None:

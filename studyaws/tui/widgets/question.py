@@ -136,6 +136,9 @@ class NumberField(Input):
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return takes(character)
 
+    def allow_focus(self) -> bool:
+        return self.display and super().allow_focus()  # hidden: not a numeric question
+
 
 def takes(character: str | None) -> bool:
     """Whether a number field takes this character (the others are the screen's keys)."""
@@ -143,50 +146,24 @@ def takes(character: str | None) -> bool:
 
 
 def after_typed_keys(action):
-    """For the action of a screen's priority key. Priority keys run at once, while digits
-    typed before them may still wait in the number field's queue: let the field type them
-    first, so that keys act in the order they were typed, whatever question shows by then."""
+    """For the action of a priority key (of a screen or a widget). Priority keys run at
+    once, while digits typed before them may still wait in the number field's queue: let the
+    field type them first, so that keys act in the order they were typed, whatever question
+    shows by then."""
 
     @functools.wraps(action)
-    async def run(screen, *args):
-        field = screen.focused
+    async def run(node, *args):
+        field = node.screen.focused
         if isinstance(field, NumberField) and asyncio.current_task() is not field._task:
             typed = asyncio.Event()
             field.call_later(typed.set)
             with contextlib.suppress(TimeoutError):  # a field that stopped handling messages
                 await asyncio.wait_for(typed.wait(), 1.0)
-        result = action(screen, *args)
+        result = action(node, *args)
         if inspect.isawaitable(result):
             await result
 
     return run
-
-
-def show_question_widgets(screen, question, rng: random.Random, *, focus_field: bool = True):
-    """Show the one widget `question` needs (options, items to order, or a number field; all
-    three stay mounted) and fill it for a new showing. Returns the three widgets."""
-    from studyaws.core.questions import Choice, Numeric, Ordering
-
-    options = screen.query_one("#options", OptionsView)
-    ordering = screen.query_one("#ordering", OrderingView)
-    field = screen.query_one("#numeric", NumberField)
-    options.display = isinstance(question, Choice)
-    ordering.display = isinstance(question, Ordering)
-    field.display = isinstance(question, Numeric)
-    if isinstance(question, Choice):
-        options.setup(question.options, question.choose, rng)
-    elif isinstance(question, Ordering):
-        ordering.setup(question.items, rng)
-    if isinstance(question, Numeric):
-        field.disabled = not focus_field
-        field.value = ""
-        if focus_field:
-            # Now, not after a refresh (Widget.focus): digits typed right after the key that
-            # brought this question are already on their way to the focused widget.
-            screen.set_focus(field)
-    elif screen.focused is field:
-        screen.set_focus(None)
-    return options, ordering, field
 
 
 def feedback_content(correct: bool, question, explanation: str, source: str,
