@@ -26,11 +26,11 @@ import os
 import signal
 import sys
 import threading
-import time
 from pathlib import Path
 
 from sqlalchemy import Engine, event
-from write_watch import written_table  # this script's folder is first on sys.path
+from waiting import wait_until  # this script's folder is first on sys.path
+from write_watch import written_table
 
 
 def _kill() -> None:
@@ -82,9 +82,7 @@ def install(spec: dict) -> None:
                 calls[0] += 1
                 if calls[0] == spec["pause_at_replay"]:
                     (folder / "paused").write_text(str(args[1]))  # the card being replayed
-                    deadline = time.monotonic() + 120
-                    while not (folder / "go").exists() and time.monotonic() < deadline:
-                        time.sleep(0.02)
+                    wait_until((folder / "go").exists, 120, "the test to let it go on")
             return real(*args, **kwargs)
 
         policy.review = review

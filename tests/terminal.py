@@ -10,8 +10,9 @@ import struct
 import sys
 import termios
 import threading
-import time
 from pathlib import Path
+
+from waiting import wait_until
 
 
 def studyaws_command() -> list[str]:
@@ -29,7 +30,8 @@ class Terminal:
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
         self.output = bytearray()
         self.exited = False
-        self.lock = threading.Lock()
+        self.closed = False  # the program's end of the terminal is closed: no more output
+        self.changed = threading.Condition()  # notified when output arrives or ends
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -38,27 +40,50 @@ class Terminal:
             try:
                 chunk = os.read(self.fd, 65536)
             except OSError:
-                return
+                break
             if not chunk:
-                return
-            with self.lock:
+                break
+            with self.changed:
                 self.output.extend(chunk)
+                self.changed.notify_all()
+        with self.changed:
+            self.closed = True
+            self.changed.notify_all()
 
     def text(self) -> str:
-        with self.lock:
+        with self.changed:
             return self.output.decode("utf-8", "replace")
 
-    def wait_for(self, needle: str, timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if needle in self.text():
+    def mark(self) -> int:
+        """Where the output is now: `wait_for(..., since=mark)` looks only at what comes after."""
+        with self.changed:
+            return len(self.output)
+
+    def wait_for(self, needle: str, timeout: float = 20.0, since: int = 0) -> None:
+        """Wait until `needle` is drawn (after byte `since` of the output)."""
+        wanted = needle.encode()
+        start = since
+
+        def drawn() -> bool:
+            nonlocal start
+            if self.output.find(wanted, start) >= 0:
+                return True
+            start = max(start, len(self.output) - len(wanted) + 1)  # not searched again
+            return self.closed
+
+        with self.changed:
+            self.changed.wait_for(drawn, timeout)
+            if self.output.find(wanted, since) >= 0:
                 return
-            time.sleep(0.05)
         raise AssertionError(f"{needle!r} never appeared on screen; last output:\n"
                              f"{self.text()[-2000:]}")
 
-    def send(self, keys: str) -> None:
+    def send(self, keys: str, expect: str | None = None, timeout: float = 20.0) -> None:
+        """Type `keys`; with `expect`, wait until that text is drawn after them."""
+        since = self.mark()
         os.write(self.fd, keys.encode())
+        if expect is not None:
+            self.wait_for(expect, timeout, since)
 
     def kill(self) -> None:
         os.kill(self.pid, signal.SIGKILL)
@@ -71,12 +96,14 @@ class Terminal:
         os.close(self.fd)
 
     def wait_exit(self, timeout: float = 10.0) -> int:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def ended() -> tuple[int, int] | None:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self._close()
-                return os.waitstatus_to_exitcode(status)
-            time.sleep(0.05)
-        self.kill()
-        raise AssertionError("the app did not exit")
+            return (pid, status) if pid else None
+
+        try:
+            _, status = wait_until(ended, timeout, "the app to exit")
+        except AssertionError:
+            self.kill()
+            raise
+        self._close()
+        return os.waitstatus_to_exitcode(status)

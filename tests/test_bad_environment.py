@@ -350,7 +350,6 @@ def test_a_missing_or_empty_decks_folder(collection, tmp_path, capsys, kind):
 
 
 def test_a_full_disk_during_a_review_keeps_the_answer_on_screen(tmp_path):
-    import time
 
     from terminal import Terminal, studyaws_command
 
@@ -369,8 +368,7 @@ def test_a_full_disk_during_a_review_keeps_the_answer_on_screen(tmp_path):
         term = Terminal([*studyaws_command(), "review"], env)
         term.wait_for("Alphaword")
         _fill(home, 0)
-        term.send(" ")
-        time.sleep(0.3)
+        term.send(" ", expect="Again")  # the answer is shown, with the ratings
         term.send("3")
         term.wait_for("the disk is full")
         screen = term.text()
@@ -381,8 +379,7 @@ def test_a_full_disk_during_a_review_keeps_the_answer_on_screen(tmp_path):
         term.send("r")
         term.wait_for("Bravoword")
         assert len(rows(home / DB_NAME)["review_log"]) == 1
-        term.send("\x1b")
-        time.sleep(0.5)
+        term.send("\x1b", expect="Mock exam")  # back home
         term.send("q")
         assert term.wait_exit(20) == 0
         assert "Traceback" not in term.text()

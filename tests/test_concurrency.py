@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import OperationalError
 from terminal import Terminal, studyaws_command
+from waiting import wait_until
 
 from studyaws.store import engine as store
 from studyaws.store.engine import is_busy, open_engine, reading, run_write, writing
@@ -32,6 +33,7 @@ def _hold_write_lock(db: Path, seconds: float, started: threading.Event) -> thre
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("INSERT INTO setting (key, value) VALUES ('holder', 'x')")
         started.set()
+        # Holding the lock for a time is the point: the tests measure how writers wait.
         time.sleep(seconds)
         conn.execute("COMMIT")
         conn.close()
@@ -157,12 +159,8 @@ def _answers(db: Path, deck: str) -> list[str]:
 
 
 def _wait_answers(db: Path, deck: str, count: int, timeout: float = 40.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if len(_answers(db, deck)) >= count:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"{deck}: expected {count} answers, found {len(_answers(db, deck))}")
+    wait_until(lambda: len(_answers(db, deck)) >= count, timeout,
+               lambda: f"{deck}: {count} answers (found {len(_answers(db, deck))})")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
@@ -211,7 +209,7 @@ def test_two_apps_answering_while_imports_run_lose_nothing(tmp_path):
             for _ in range(per_round):
                 answered += 1
                 for term in apps.values():
-                    term.send(" ")
+                    term.send(" ", expect="Again")  # the answer is shown, with the ratings
                 for term in apps.values():
                     term.send("3")
                 for deck in apps:
@@ -222,8 +220,7 @@ def test_two_apps_answering_while_imports_run_lose_nothing(tmp_path):
         stop.set()
         importer.join(120)
         for term in apps.values():
-            term.send("\x1b")
-            time.sleep(0.3)
+            term.send("\x1b", expect="Mock exam")  # back home
             term.send("q")
         codes = [term.wait_exit(20) for term in apps.values()]
     finally:
@@ -326,14 +323,14 @@ def _env(home: Path) -> dict[str, str]:
 
 
 def _wait_for(path: Path, process: subprocess.Popen, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        if process.poll() is not None:
-            raise AssertionError(f"the command ended first: {process.communicate()}")
-        if time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError(f"{path} never appeared")
-        time.sleep(0.05)
+    try:
+        wait_until(lambda: path.exists() or process.poll() is not None, timeout,
+                   f"{path} to appear")
+    except AssertionError:
+        process.kill()
+        raise
+    if not path.exists():
+        raise AssertionError(f"the command ended first: {process.communicate()}")
 
 
 def test_an_answer_given_while_optimize_reschedules_goes_through(tmp_path, monkeypatch):

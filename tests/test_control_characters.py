@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from support import START, make_collection
+from waiting import settle
 
 from studyaws.core.clock import FakeClock
 from studyaws.core.text import printable
@@ -293,17 +294,11 @@ async def test_the_import_picker_and_preview_show_escapes_as_marks(tmp_path: Pat
                                (f"bad{mark}deck.md", f"bad{shown}deck.md:3:")):
             screen.select_path(work / name)
             screen.action_preview()
-            for _ in range(200):
-                await pilot.pause(0.05)
-                if not screen.running:
-                    break
+            await settle(pilot, lambda: not screen.running, 10, "the preview to end")
             text = assert_screen_clean(app)
             assert expected in text, text
         screen.select_path(work / f"good{mark}deck.md")
         screen.action_run_import()
-        for _ in range(200):
-            await pilot.pause(0.05)
-            if not screen.running:
-                break
+        await settle(pilot, lambda: not screen.running, 10, "the import to end")
         await pilot.pause()
         assert_screen_clean(app)

@@ -9,7 +9,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-import time
 from contextlib import closing
 from pathlib import Path
 
@@ -105,16 +104,14 @@ def test_the_real_command_reports_a_crash_after_the_screen_is_back(tmp_path):
     term = Terminal([*studyaws_command(), "review"], env)
     try:
         term.wait_for("Alphaword")
-        term.send(" ")
-        time.sleep(0.2)
+        term.send(" ", expect="Again")  # the answer is shown, with the ratings
         term.send("3")
         term.wait_for("Bravoword")
         # Something the app cannot expect: its decks table disappears under it. The next
         # answer is saved, then fetching the card after it fails.
         with closing(sqlite3.connect(db)) as conn:
             conn.execute("alter table deck rename to deck_gone")
-        term.send(" ")
-        time.sleep(0.2)
+        term.send(" ", expect="Again")
         term.send("3")
         code = term.wait_exit(20)
     finally:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from terminal import Terminal, studyaws_command
+from waiting import wait_until
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 
@@ -22,12 +23,8 @@ def reviews(db: Path) -> int:
 
 
 def wait_reviews(db: Path, count: int, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if reviews(db) == count:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"expected {count} reviews in the database, found {reviews(db)}")
+    wait_until(lambda: reviews(db) == count, timeout,
+               lambda: f"{count} reviews in the database (found {reviews(db)})")
 
 
 @pytest.fixture
@@ -51,8 +48,7 @@ def test_answers_survive_sigkill_and_the_queue_resumes(tmp_path, env):
     try:
         term.wait_for("Alphaword")
         for n in range(1, 4):
-            term.send(" ")
-            time.sleep(0.2)
+            term.send(" ", expect="Again")  # the answer is shown, with the ratings
             term.send("3")
             wait_reviews(db, n)
     finally:
@@ -104,30 +100,36 @@ def test_exam_survives_sigkill_and_resumes_with_its_answers_and_time(tmp_path, e
     term = Terminal([*studyaws_command(), "exam", "--preset", "quick"], env)
     try:
         term.wait_for("Question 1 of 10")
-        for key in ("1", "\x1b[C", "2", "f", "\x1b[C", "1"):  # \x1b[C is the right arrow
-            term.send(key)
-            time.sleep(0.3)
-        deadline = time.monotonic() + 10
-        while len(_exam_state(db)[1]) < 3 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(2.5)  # let the clock run and be saved
+        # Each key, once its effect is saved (every answer and flag is saved as it happens)
+        # or drawn; \x1b[C is the right arrow.
+        for key, saved, drawn in (("1", [(0, 0)], None), ("\x1b[C", None, "Question 2 of 10"),
+                                  ("2", [(0, 0), (1, 0)], None), ("f", [(0, 0), (1, 1)], None),
+                                  ("\x1b[C", None, "Question 3 of 10"),
+                                  ("1", [(0, 0), (1, 1), (2, 0)], None)):
+            term.send(key, expect=drawn)
+            if saved is not None:
+                wait_until(lambda saved=saved: [(p, f) for p, _, f in _exam_state(db)[1]]
+                           == saved, 10, f"{saved} saved after {key!r}")
+        # The clock runs and its time left is saved (every few seconds).
+        wait_until(lambda: 0 < _exam_state(db)[0] < 15 * 60 - 2, 30,
+                   lambda: f"the time left to be saved (found {_exam_state(db)[0]})")
     finally:
         term.kill()
     remaining, answers = _exam_state(db)
     assert [(pos, flagged) for pos, _, flagged in answers] == [(0, 0), (1, 1), (2, 0)]
     assert 15 * 60 - 30 < remaining < 15 * 60 - 2
 
-    time.sleep(2)  # closed: the exam clock must not run
+    # Time passes while the app is closed (that is what is tested: the exam clock must not
+    # run meanwhile), so this one waits a fixed time.
+    time.sleep(2)
     again = Terminal([*studyaws_command(), "exam", "--resume"], env)
     try:
         again.wait_for("Question 3 of 10")
         from studyaws.tui.screens.exam import format_clock
 
         shown = {format_clock(remaining), format_clock(remaining - 1)}
-        deadline = time.monotonic() + 5
-        while not any(s in again.text() for s in shown) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert any(s in again.text() for s in shown), again.text()[-1500:]
+        wait_until(lambda: any(s in again.text() for s in shown), 5,
+                   lambda: f"{shown} on screen; last output:\n{again.text()[-1500:]}")
     finally:
         again.kill()
     assert _exam_state(db)[1] == answers
@@ -203,9 +205,7 @@ def test_digits_typed_right_after_the_arrow_land_on_the_next_question(tmp_path, 
         for typed in ("42", "7", "365"):
             term.send("\x1b[C" + typed)  # the right arrow and the digits in one write
         term.send("\r")
-        deadline = time.monotonic() + 15
-        while len(responses()) < 4 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: len(responses()) >= 4, 15, lambda: f"4 responses, {responses()}")
     finally:
         term.kill()
     assert responses() == {0: '{"text": "1"}', 1: '{"text": "42"}', 2: '{"text": "7"}',
@@ -229,22 +229,20 @@ def _main_file_alone(db: Path, tmp_path: Path, sql: str) -> int:
 
 def test_after_quitting_the_database_file_alone_holds_everything(tmp_path, env):
     term = Terminal(studyaws_command(), env)  # a first run: the bundled decks are imported
+    db = tmp_path / "home" / "studyaws.sqlite3"
     try:
         term.wait_for("Networking")
         term.send("r")
         term.wait_for("Show answer")
-        term.send(" ")
-        time.sleep(0.3)
+        term.send(" ", expect="Again")
         term.send("3")
-        time.sleep(0.5)
-        term.send("\x1b")
-        time.sleep(0.5)
+        wait_reviews(db, 1)
+        term.send("\x1b", expect="Mock exam")  # back home
         term.send("q")
         assert term.wait_exit() == 0
     finally:
         if not term.exited:
             term.kill()
-    db = tmp_path / "home" / "studyaws.sqlite3"
     wal = Path(f"{db}-wal")
     assert not wal.exists() or wal.stat().st_size == 0
     with closing(sqlite3.connect(db)) as conn:
@@ -264,14 +262,12 @@ def test_quitting_while_another_program_holds_the_write_lock(tmp_path, env):
     holder = sqlite3.connect(db, isolation_level=None)
     try:
         term.wait_for("Alphaword")
-        term.send(" ")
-        time.sleep(0.3)
+        term.send(" ", expect="Again")
         term.send("3")
         wait_reviews(db, 1)
         holder.execute("BEGIN IMMEDIATE")
         holder.execute("INSERT INTO setting (key, value) VALUES ('holder', 'x')")
-        term.send("\x1b")
-        time.sleep(0.3)
+        term.send("\x1b", expect="Mock exam")
         term.send("q")
         started = time.monotonic()
         assert term.wait_exit(20) == 0

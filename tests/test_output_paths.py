@@ -171,6 +171,8 @@ def test_a_named_pipe_is_written_into(home, tmp_path):
             elif process.poll() is not None:
                 break
             else:
+                # Nothing to read yet: a poll, since select() would call a pipe whose writer
+                # has not opened it yet readable at once (and spin).
                 time.sleep(0.01)
         _, err = process.communicate(timeout=60)
     finally:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from backup_support import answer, integrity, make_home, rows, run
+from waiting import wait_until
 
 from studyaws.core.config import DB_NAME
 
@@ -134,11 +135,11 @@ def test_a_killed_json_restore_leaves_the_collection_whole_and_is_tidied(home, t
         process = subprocess.Popen(
             [sys.executable, "-m", "studyaws", "--home", str(home), "restore", "--force",
              str(big)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        deadline = time.monotonic() + 60
-        while not any(name.endswith("-wal") for name in leftovers(home)):
-            if process.poll() is not None or time.monotonic() > deadline:
-                break
-            time.sleep(0.002)
+        # The restore has begun writing its new collection (or has already finished).
+        wait_until(lambda process=process: process.poll() is not None
+                   or any(name.endswith("-wal") for name in leftovers(home)), 60,
+                   "the restore to begin writing", interval=0.002)
+        # Then it is killed at several moments of its work: the time waited is the point.
         time.sleep(delay)
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)

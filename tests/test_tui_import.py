@@ -8,6 +8,7 @@ from pathlib import Path
 
 from support import START, basic_deck, home_settled, make_collection
 from test_tui_review import screen_text
+from waiting import settle
 
 from studyaws.core.clock import FakeClock
 from studyaws.core.config import DB_NAME
@@ -21,12 +22,8 @@ SAMPLES = Path(__file__).parent / "samples"
 SIZE = (120, 40)
 
 
-async def until(pilot, condition, tries: int = 200) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the import did not finish")
+async def until(pilot, condition) -> None:
+    await settle(pilot, condition, 10, "the import to finish")
 
 
 def collection(tmp_path: Path, monkeypatch):

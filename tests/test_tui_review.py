@@ -17,6 +17,8 @@ from support import (
     review_count,
     state_of,
 )
+from textual.command import CommandList
+from waiting import settle
 
 from studyaws.core.srs import policy
 from studyaws.services.review import ReviewService
@@ -350,10 +352,11 @@ async def test_command_palette_lists_review_actions(tmp_path):
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"suspend")
-        await pilot.pause(0.3)
+        await settle(pilot, lambda: app.screen.query_one(CommandList).highlighted is not None,
+                     10, "the palette to list the matching commands")
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert card_of(engine, card_id_by_prompt(engine, "Question 1")).suspended
+        await settle(pilot, lambda: card_of(engine, card_id_by_prompt(
+            engine, "Question 1")).suspended, 10, "the card to be suspended")
 
 
 async def _answer(pilot, screen, right: bool) -> None:

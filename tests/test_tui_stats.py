@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 from support import START, basic_deck, make_collection
+from waiting import settle
 
 from studyaws.core.config import Settings
 from studyaws.core.srs import policy
@@ -266,11 +267,8 @@ async def test_fitting_before_the_numbers_arrive(tmp_path, monkeypatch):
         await pilot.press("t")
         await pilot.pause()
         await pilot.press("o")
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if "Not enough reviews" in text(app, "#stats-fit"):
-                break
-        assert "Not enough reviews" in text(app, "#stats-fit")
+        await settle(pilot, lambda: "Not enough reviews" in text(app, "#stats-fit"), 10,
+                     lambda: f"the fit to be refused, not {text(app, '#stats-fit')!r}")
         release.set()
         await app.workers.wait_for_complete()
         await pilot.pause()

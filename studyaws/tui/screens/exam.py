@@ -78,6 +78,20 @@ class ExamScreen(Screen):
         ("", "every answer, flag and the time left are saved as they happen: Escape"),
         ("", "leaves (save it for later, x on home resumes; or discard it)"),
     )
+    DEFAULT_CSS = """
+    #exam-header { height: 1; padding: 0 1; background: $boost; }
+    #exam-title { width: 1fr; }
+    #exam-clock { width: auto; }
+    #exam-status { height: auto; padding: 0 1; }
+    #card { height: 1fr; padding: 0 2; }
+    #prompt { margin: 1 0 0 0; }
+    #options, #ordering { height: auto; margin: 1 0 0 2; }
+    #numeric { width: 40; margin: 1 0 0 2; }
+    #feedback { height: auto; margin: 1 0 0 0; padding: 0 1; }
+    #feedback.right { border-left: thick $success; }
+    #feedback.wrong { border-left: thick $error; }
+    #keys { height: auto; padding: 0 1; background: $boost; }
+    """
 
     def __init__(self, exam: service.ExamView):
         super().__init__()

@@ -27,6 +27,9 @@ class NavigatorScreen(ModalScreen[int]):
         Binding("down", "step(10)", "Down", show=False),
         Binding("enter", "jump", "Go to question"),
     ]
+    DEFAULT_CSS = """
+    #grid { height: auto; margin: 1 0; }
+    """
 
     def __init__(self, exam: service.ExamView, current: int):
         super().__init__()
@@ -73,6 +76,9 @@ class ReviewBeforeSubmitScreen(ModalScreen):
         Binding("escape", "dismiss", "Back to the exam"),
         Binding("s", "submit", "Submit"),
     ]
+    DEFAULT_CSS = """
+    #review-list { height: auto; max-height: 24; }
+    """
 
     def __init__(self, exam: service.ExamView):
         super().__init__()

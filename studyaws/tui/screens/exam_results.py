@@ -29,6 +29,11 @@ class ExamResultScreen(Screen):
         Binding("enter", "home", "Home", id="exam.home", priority=True),
         Binding("escape", "home", "Home", show=False),
     ]
+    DEFAULT_CSS = """
+    #results-body { height: auto; padding: 1 2; }
+    #domain-table { height: auto; margin: 0 2; }
+    #results-keys { height: auto; padding: 0 1; }
+    """
 
     back = "home"  # where Enter and Escape go, as the hint says
 
@@ -42,7 +47,7 @@ class ExamResultScreen(Screen):
         verdict = ("PASS", "bold $success") if result.passed else ("FAIL", "bold $error")
         minutes, seconds = divmod(round(result.seconds_used), 60)
         yield Static(Content.assemble((f"{self.exam.blueprint.title}: results", "bold")),
-                     id="summary-title")
+                     id="results-title", classes="title-bar")
         yield Static(Content.assemble(
             ("Score            ", "$foreground-muted"),
             f"{result.correct} of {result.total} right ({result.percent:.0f}%)",
@@ -53,7 +58,7 @@ class ExamResultScreen(Screen):
             f" against the pass mark of {result.pass_mark}, on the estimated scale\n",
             ("Time used        ", "$foreground-muted"),
             f"{minutes}m {seconds:02d}s, {result.seconds_per_question:.0f} s per question\n",
-        ), id="summary-body")
+        ), id="results-body")
         table = DataTable(id="domain-table", cursor_type="none")
         table.add_column("Domain", width=42)
         for name in ("Right", "Questions", "Score"):
@@ -69,7 +74,7 @@ class ExamResultScreen(Screen):
                                  "their text (imported without one)."),
                          classes="muted", id="inferred-note")
         yield Static(Content(f"a: review every answer · h: exam history · Enter: {self.back}"),
-                     classes="muted", id="home-keys")
+                     classes="muted", id="results-keys")
         yield KeysFooter()
 
     def action_answers(self) -> None:
@@ -101,6 +106,12 @@ class AnswerReviewScreen(Screen):
         Binding("a", "filter('all')", "All", id="answers.all"),
         Binding("escape", "back", "Back", id="answers.back"),
     ]
+    DEFAULT_CSS = """
+    #answers-title { height: auto; padding: 0 1; }
+    #answers { padding: 0 1; }
+    .answer-head { margin: 1 0 0 0; }
+    .answer-stem, .answer-body { padding: 0 0 0 2; }
+    """
 
     def __init__(self, exam: service.ExamView):
         super().__init__()
@@ -163,6 +174,10 @@ class ExamHistoryScreen(Screen):
         Binding("enter", "open", "Open exam", id="history.open", priority=True),
         Binding("escape", "back", "Back", id="history.back"),
     ]
+    DEFAULT_CSS = """
+    #history-trend { margin: 1 2 1 1; }
+    #history-table { height: 1fr; margin: 0 1; }
+    """
 
     def compose(self) -> ComposeResult:
         past = service.exam_history(self.app.engine)
@@ -171,9 +186,9 @@ class ExamHistoryScreen(Screen):
             ("Exam history", "bold"),
             f"  ·  {len(past)} finished exam{'s' if len(past) != 1 else ''}",
             ("   Enter opens an exam's results and answers", "$foreground-muted") if past else ""),
-            id="summary-title")
+            id="history-title", classes="title-bar")
         yield ScoreTrend([Score(p.started_at.astimezone(zone), p.scaled, p.pass_mark)
-                          for p in past], id="trend")
+                          for p in past], id="history-trend")
         table = DataTable(id="history-table", cursor_type="row")
         for name, width in (("Exam", 4), ("Date", 16), ("Preset", 7), ("Mode", 8),
                             ("Score", 6), ("Scaled", 6), ("Result", 6), ("Time", 7)):

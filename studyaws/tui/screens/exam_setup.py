@@ -112,7 +112,8 @@ class ExamSetupScreen(Screen[int]):
         self.questions_typed = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Content.assemble(("Set up a mock exam", "bold")), id="summary-title")
+        yield Static(Content.assemble(("Set up a mock exam", "bold")), id="setup-title",
+                     classes="title-bar")
         with VerticalScroll(id="setup-body"):
             with Vertical(id="setup-form"):
                 for field in FIELDS:

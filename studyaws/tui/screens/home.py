@@ -30,13 +30,15 @@ class HomeScreen(Screen):
     ]
     HELP_TITLE = "Home"
     DEFAULT_CSS = """
+    #home-today, #home-keys { height: auto; padding: 0 1; }
     #home-exam { height: auto; padding: 0 1; display: none; }
     #home-ready { height: auto; padding: 0 1; display: none; }
+    #home-decks { height: 1fr; margin: 1 1 0 1; }
     """
     shown: HomeCounts | None = None  # the numbers on screen
 
     def compose(self) -> ComposeResult:
-        yield Static("studyaws", id="home-title")
+        yield Static("studyaws", id="home-title", classes="title-bar")
         yield Static(id="home-today")
         yield Static(id="home-exam")
         yield Static(id="home-ready")

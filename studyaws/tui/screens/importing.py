@@ -61,12 +61,6 @@ class ImportProgressed(Message):
 
 class ImportScreen(Screen):
     DEFAULT_CSS = """
-    ImportScreen #import-title {
-        height: auto;
-        padding: 0 1;
-        text-style: bold;
-        background: $boost;
-    }
     ImportScreen #import-body {
         height: 1fr;
     }
@@ -124,7 +118,8 @@ class ImportScreen(Screen):
         self.last: ImportFinished | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("Import decks and question banks", id="import-title")
+        yield Static("Import decks and question banks", id="import-title",
+                     classes="title-bar")
         with Horizontal(id="import-body"):
             yield BankTree(self.root, id="import-tree")
             with Vertical(id="import-side"):

@@ -56,6 +56,21 @@ class ReviewScreen(Screen):
     )
     # While an answer waits to be saved, only these keys act (studyaws.tui.saving).
     WHILE_SAVING = {"retry_save", "leave", "help", "context"}
+    DEFAULT_CSS = """
+    #review-header { height: auto; padding: 0 1; text-style: bold; background: $boost; }
+    #review-bar { height: 1; padding: 0 1; }
+    #review-bar ProgressBar { width: 30; }
+    #review-counts { width: 1fr; content-align: right middle; }
+    #card { height: 1fr; padding: 0 2; }
+    #prompt, #answer { margin: 1 0 0 0; }
+    #answer-rule { margin: 0; color: $primary; }
+    #options, #ordering { height: auto; margin: 1 0 0 2; }
+    #numeric { width: 40; margin: 1 0 0 2; }
+    #feedback { height: auto; margin: 1 0 0 0; padding: 0 1; }
+    #feedback.right { border-left: thick $success; }
+    #feedback.wrong { border-left: thick $error; }
+    #keys { height: auto; padding: 0 1; background: $boost; }
+    """
 
     def __init__(self, deck_id: int | None = None):
         super().__init__()

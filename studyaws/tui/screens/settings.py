@@ -35,9 +35,17 @@ class SettingsScreen(Screen):
         Binding("ctrl+s", "save", "Save", id="settings.save"),
         Binding("escape", "leave", "Back", id="settings.back"),
     ]
+    DEFAULT_CSS = """
+    #settings-form { height: 1fr; padding: 1 2; }
+    .setting-row { height: 3; }
+    .setting-row Label { width: 28; padding: 1 1 0 0; }
+    .setting-row Input { width: 30; }
+    .setting-row .setting-help { width: 1fr; padding: 1 0 0 1; color: $text-muted; }
+    #settings-error { height: auto; padding: 0 2; color: $error; }
+    """
 
     def compose(self) -> ComposeResult:
-        yield Static("Settings", id="settings-title")
+        yield Static("Settings", id="settings-title", classes="title-bar")
         with VerticalScroll(id="settings-form"):
             for name, value in settings_items(load_settings(self.app.engine)):
                 with Horizontal(classes="setting-row"):

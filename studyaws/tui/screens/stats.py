@@ -147,7 +147,6 @@ class StatsScreen(Screen):
     HELP_TITLE = "Stats"
 
     DEFAULT_CSS = """
-    #stats-title { height: auto; padding: 0 1; text-style: bold; background: $boost; }
     #stats-body { height: 1fr; padding: 0 1; }
     #stats-readiness { height: auto; margin: 1 0 0 0; }
     .stats-heading { height: 1; margin: 1 0 0 0; text-style: bold; color: $primary; }
@@ -155,8 +154,6 @@ class StatsScreen(Screen):
     .stats-box { width: 1fr; height: auto; }
     .stats-table { width: 1fr; height: auto; margin: 1 0 0 0; }
     .stats-side { width: 30; height: auto; margin: 1 0 0 2; }
-    #stats-forecast { height: 7; }
-    #stats-heatmap { height: 9; }
     """
 
     def __init__(self) -> None:
@@ -170,7 +167,7 @@ class StatsScreen(Screen):
         # heatmap, a chart, the tables: 13 widgets) are mounted with their numbers by
         # `show_stats`. Composed here, styled and laid out empty, they made the key press
         # paint about twice as slowly.
-        yield Static("Stats", id="stats-title")
+        yield Static("Stats", id="stats-title", classes="title-bar")
         with VerticalScroll(id="stats-body"):
             yield Static(Content.styled("Working out your stats…", "$text-muted"),
                          id="stats-readiness")

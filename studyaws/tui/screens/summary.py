@@ -17,13 +17,16 @@ class SummaryScreen(Screen):
         Binding("enter,escape,space", "home", "Home", id="summary.home"),
         Binding("q", "app.quit", "Quit", id="summary.quit"),
     ]
+    DEFAULT_CSS = """
+    #summary-body { height: auto; padding: 1 2; }
+    """
 
     def __init__(self, service: ReviewService):
         super().__init__()
         self.service = service
 
     def compose(self) -> ComposeResult:
-        yield Static("Session complete", id="summary-title")
+        yield Static("Session complete", id="summary-title", classes="title-bar")
         yield Static(self._body(), id="summary-body")
         yield KeysFooter()
 
