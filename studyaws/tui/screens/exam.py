@@ -85,8 +85,6 @@ class ExamScreen(Screen):
     #exam-status { height: auto; padding: 0 1; }
     #card { height: 1fr; padding: 0 2; }
     #prompt { margin: 1 0 0 0; }
-    #options, #ordering { height: auto; margin: 1 0 0 2; }
-    #numeric { width: 40; margin: 1 0 0 2; }
     #feedback { height: auto; margin: 1 0 0 0; padding: 0 1; }
     #feedback.right { border-left: thick $success; }
     #feedback.wrong { border-left: thick $error; }

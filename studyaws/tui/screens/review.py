@@ -64,8 +64,6 @@ class ReviewScreen(Screen):
     #card { height: 1fr; padding: 0 2; }
     #prompt, #answer { margin: 1 0 0 0; }
     #answer-rule { margin: 0; color: $primary; }
-    #options, #ordering { height: auto; margin: 1 0 0 2; }
-    #numeric { width: 40; margin: 1 0 0 2; }
     #feedback { height: auto; margin: 1 0 0 0; padding: 0 1; }
     #feedback.right { border-left: thick $success; }
     #feedback.wrong { border-left: thick $error; }

@@ -55,6 +55,8 @@ class QuestionInput(Widget, can_focus=True):
     QuestionInput {
         height: auto;
     }
+    #options, #ordering { height: auto; margin: 1 0 0 2; }
+    #numeric { width: 40; margin: 1 0 0 2; }
     """
 
     BINDINGS = [
