@@ -270,7 +270,10 @@ class ReviewScreen(Screen):
                                          domains_text(view.domains, view.domain_inferred)))
         feedback.add_class("right" if correct else "wrong")
         feedback.display = True
-        self.query_one("#card", VerticalScroll).scroll_end(animate=False)
+        card = self.query_one("#card", VerticalScroll)
+        card.scroll_end(animate=False)
+        # Again once the feedback is laid out: the end moved, and focus let go of the input.
+        self.call_after_refresh(card.scroll_end, animate=False)
 
     @after_typed_keys
     async def action_digit(self, number: int) -> None:
