@@ -38,7 +38,7 @@ def _expectation(conn, now: datetime, scheduler, exam: str, draws: int,
     for _ in range(draws):
         key = draw_key(rng)
         draw = draw_candidates(conn, now, scheduler, blueprint, blueprint.questions, key, exam,
-                               memo=memo)
+                               memo=memo, count_filed=True)
         pool = draw.filed + draw.unfiled
         assembly = assemble(draw.candidates, draw.blueprint, blueprint.questions, rng, key)
         weakness = {c.card_id: c.weakness if c.seen else 1.0 for c in draw.candidates}

@@ -27,7 +27,7 @@ from studyaws.core.exam.assembly import (
     priority,
 )
 from studyaws.core.srs import policy
-from studyaws.store.tables import DOMAIN_COLUMNS, to_db
+from studyaws.store.tables import DOMAIN_COLUMNS, POOL_INDEXES, to_db
 
 QUESTION_KINDS = ("choice", "ordering", "numeric", "scenario")
 _EPS = 1e-9  # margin for rounding between SQLite's arithmetic and Python's
@@ -100,13 +100,15 @@ class _Reader:
             self.where += " AND c.deck_id = :deck"
             self.params["deck"] = deck_id
         self.column = col = DOMAIN_COLUMNS[exam]
+        # With two IS NULL tests SQLite would read every card rather than seek the index.
+        self.card = f"card c INDEXED BY {POOL_INDEXES[exam]}"
         self.seen_sql = _SEEN.format(column=col)
         # With only_exam, a card without a domain in this exam must have none in any other:
         # said only where the domain is NULL, so a domain's own reads keep their index.
         others = [c for c in DOMAIN_COLUMNS.values() if c != col]
         self.null = f"c.{col} IS NULL"
         if only_exam and others:
-            self.null += "".join(f" AND c.{c} IS NULL" for c in others)
+            self.null += "".join(f" AND +c.{c} IS NULL" for c in others)
         self.only_exam = only_exam and bool(others)
         if domain is not None:
             domain_col = DOMAIN_COLUMNS[EXAM_OF[domain]]
@@ -136,7 +138,7 @@ class _Reader:
         gaps = [self.null, f"{col} < :{keys[0]}", f"{col} > :{keys[-1]}"]
         gaps += [f"{col} > :{a} AND {col} < :{b}" for a, b in pairwise(keys)]
         others = self._rows("SELECT " + " OR ".join(
-            f"EXISTS (SELECT 1 FROM card c WHERE {self.where} AND {gap})" for gap in gaps),
+            f"EXISTS (SELECT 1 FROM {self.card} WHERE {self.where} AND {gap})" for gap in gaps),
             **names)[0][0]
         return sizes, bool(others)
 
@@ -244,22 +246,27 @@ class _Reader:
         return min(ratio * (1 - 1e-9), 1e300)
 
 
-def filed_counts(conn, exam: str, deck_id: int | None = None) -> tuple[int, int, int]:
+def filed_counts(conn, exam: str, deck_id: int | None = None,
+                 exact: bool = True) -> tuple[int, int]:
     """Question cards (not retired or suspended, in the deck when given): filed under
-    `exam`; filed under no exam; filed under other exams only."""
+    `exam` (without `exact`, 1 when there are any), and filed under no exam. Both read this
+    exam's pool index, the second only its cards without a domain."""
     col = DOMAIN_COLUMNS[exam]
     kinds = ", ".join(f"'{kind}'" for kind in QUESTION_KINDS)
-    none = " AND ".join(f"c.{c} IS NULL" for c in DOMAIN_COLUMNS.values())
     where = f"c.kind IN ({kinds}) AND c.retired = 0 AND c.suspended = 0"
     params: dict = {}
     if deck_id is not None:
         where += " AND c.deck_id = :deck"
         params["deck"] = deck_id
-    row = conn.exec_driver_sql(
-        f"SELECT count(c.{col}), coalesce(sum({none}), 0), count(*) FROM card c WHERE {where}",
-        params).one()
-    filed, unfiled, total = int(row[0]), int(row[1]), int(row[2])
-    return filed, unfiled, total - filed - unfiled
+    # With two IS NULL tests SQLite would read every card rather than seek the index.
+    none = "".join(f" AND +c.{c} IS NULL" for c in DOMAIN_COLUMNS.values() if c != col)
+    filed_sql = f"SELECT 1 FROM card c WHERE {where} AND c.{col} IS NOT NULL"
+    filed = conn.exec_driver_sql(
+        f"SELECT count(*) FROM ({filed_sql}{'' if exact else ' LIMIT 1'})", params).scalar()
+    unfiled = conn.exec_driver_sql(
+        f"SELECT count(*) FROM card c INDEXED BY {POOL_INDEXES[exam]} WHERE {where}"
+        f" AND c.{col} IS NULL{none}", params).scalar()
+    return int(filed or 0), int(unfiled or 0)
 
 
 def question_payloads(conn, card_ids: list[int]) -> dict[int, tuple[str, str]]:

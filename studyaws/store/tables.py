@@ -122,6 +122,8 @@ class Card(SQLModel, table=True):
 
 # exam (core.domains.EXAMS) -> the card column holding a card's domain in that exam
 DOMAIN_COLUMNS: dict[str, str] = {"saa-c03": "saa_domain", "clf-c02": "clf_domain"}
+# exam -> the index of its question pool (Card.__table_args__)
+POOL_INDEXES: dict[str, str] = {"saa-c03": "ix_card_pool", "clf-c02": "ix_card_pool_clf"}
 
 
 def domain_values(domains: dict[str, str]) -> dict[str, str | None]:
