@@ -423,16 +423,19 @@ def _exam(args: argparse.Namespace, engine) -> int:
 
 
 def _config(args: argparse.Namespace, engine) -> int:
+    from studyaws.core.clock import Clock
     from studyaws.core.config import SettingError, format_value
-    from studyaws.store.settings import load_settings, save_setting, settings_items
+    from studyaws.services.settings import change_setting, load_settings, settings_items
 
     if args.action == "set":
         try:
-            value = save_setting(engine, args.name, args.value)
+            value, warning = change_setting(engine, Clock(), args.name, args.value)
         except SettingError as exc:
-            print(f"studyaws config: {exc}", file=sys.stderr)
+            print(printable(f"studyaws config: {exc}"), file=sys.stderr)
             return 2
         print(f"{args.name} = {format_value(value)}")
+        if warning:
+            print(f"studyaws config: warning: {warning}", file=sys.stderr)
         return 0
     items = settings_items(load_settings(engine))
     if args.action == "get" and args.name:
