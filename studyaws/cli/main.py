@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="lint deck files or folders")
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    check.add_argument("--format", metavar="NAME",
+                       help="read every file as this format, as import --format does")
     check.add_argument("--scenarios", action="store_true",
                        help="list the scenario kinds and their parameters")
 
@@ -230,8 +232,6 @@ def _is_copy(path: Path) -> bool:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from studyaws.core.decks.loader import load_decks
-
     if args.scenarios:
         from studyaws.core import scenarios
 
@@ -244,9 +244,16 @@ def _check(args: argparse.Namespace) -> int:
     if not args.paths:
         print("studyaws check: give at least one deck file or folder", file=sys.stderr)
         return 2
-    loaded = load_decks(args.paths)
-    cards = sum(len(deck.items) for _, deck in loaded)
-    print(f"{len(loaded)} deck{'s' if len(loaded) != 1 else ''}, {cards} cards: no errors.")
+    if args.format is not None and args.format not in FORMATS:
+        print(f"studyaws check: unknown format {args.format!r}; known: "
+              f"{', '.join(FORMATS)}", file=sys.stderr)
+        return 2
+    from studyaws.services.importer import read_import_files
+
+    decks, skipped = read_import_files(args.paths, format=args.format)
+    cards = sum(len(parsed.items) for _, _, _, parsed, _ in decks if parsed is not None)
+    print(f"{len(decks)} deck{'s' if len(decks) != 1 else ''}, {cards} cards: no errors.")
+    _print_skipped(skipped)
     return 0
 
 
@@ -301,14 +308,18 @@ def _import(args: argparse.Namespace, engine) -> int:
         print(f"exam domains: {inferred} question{'s' if inferred != 1 else ''} filed by "
               f"their text (marked inferred), {unfiled} with none"
               + ("; --domain NAME files them" if unfiled else ""))
-    if report.skipped:
-        count = len(report.skipped)
-        print(f"skipped {count} block{'s' if count != 1 else ''}:")
-        for skipped in report.skipped:
-            print(f"  {printable(str(skipped))}")
+    _print_skipped(report.skipped)
     if args.dry_run:
         print("dry run: nothing was written.")
     return 0
+
+
+def _print_skipped(skipped: list) -> None:
+    """The blocks a question-bank reader skipped, each with its line."""
+    if skipped:
+        print(f"skipped {len(skipped)} block{'s' if len(skipped) != 1 else ''}:")
+        for block in skipped:
+            print(f"  {printable(str(block))}")
 
 
 def _decks(engine) -> int:
