@@ -53,13 +53,17 @@ def _parser() -> argparse.ArgumentParser:
                        help="read every file as this format, as import --format does")
     check.add_argument("--scenarios", action="store_true",
                        help="list the scenario kinds and their parameters")
+    check.add_argument("--json", action="store_true",
+                       help="print the decks and the problems (path, line, message) as JSON")
 
-    sub.add_parser("decks", help="list decks with their new, learning and due counts")
+    decks = sub.add_parser("decks", help="list decks with their new, learning and due counts")
+    decks.add_argument("--json", action="store_true", help="print the counts as JSON")
 
     config = sub.add_parser("config", help="show or change settings")
     config_sub = config.add_subparsers(dest="action", metavar="ACTION")
     get = config_sub.add_parser("get", help="show one setting, or all")
     get.add_argument("name", nargs="?")
+    get.add_argument("--json", action="store_true", help="print the settings as JSON")
     put = config_sub.add_parser("set", help="change a setting")
     put.add_argument("name")
     put.add_argument("value")
@@ -75,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="practice mode: feedback after each question, the clock may pause")
     exam.add_argument("--resume", action="store_true", help="continue the exam in progress")
     exam.add_argument("--history", action="store_true", help="list finished exams")
+    exam.add_argument("--json", action="store_true", help="with --history: print it as JSON")
     exam.add_argument("--discard", action="store_true",
                       help="throw the exam in progress away: nothing of it is kept")
     exam.add_argument("--retake-wrong", nargs="?", type=int, const=0, metavar="EXAM",
@@ -158,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "exam" and args.json and not args.history:
+        print("studyaws exam: --json goes with --history", file=sys.stderr)
+        return 2
     if args.command == "check":
         return _check(args)
     if args.command == "screenshots":
@@ -196,7 +204,7 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     engine = open_collection(args.home)
     if args.command == "decks":
-        return _decks(engine)
+        return _decks(engine, args.json)
     if args.command == "config":
         return _config(args, engine)
     if args.command == "exam":
@@ -248,10 +256,26 @@ def _check(args: argparse.Namespace) -> int:
         print(f"studyaws check: unknown format {args.format!r}; known: "
               f"{', '.join(FORMATS)}", file=sys.stderr)
         return 2
+    from studyaws.core.decks.model import DeckError
     from studyaws.services.importer import read_import_files
 
-    decks, skipped = read_import_files(args.paths, format=args.format)
+    try:
+        decks, skipped = read_import_files(args.paths, format=args.format)
+    except DeckError as exc:
+        if not args.json:
+            raise
+        print(json.dumps({"decks": [], "cards": 0, "skipped": [], "problems": [
+            {"path": p.path, "line": p.line, "message": p.message} for p in exc.problems]},
+            indent=2))
+        return 1
     cards = sum(len(parsed.items) for _, _, _, parsed, _ in decks if parsed is not None)
+    if args.json:
+        print(json.dumps({
+            "decks": [{"path": str(path), "format": fmt, "cards": len(parsed.items)}
+                      for _, path, _, parsed, fmt in decks if parsed is not None],
+            "cards": cards, "skipped": [block.to_json() for block in skipped],
+            "problems": []}, indent=2))
+        return 0
     print(f"{len(decks)} deck{'s' if len(decks) != 1 else ''}, {cards} cards: no errors.")
     _print_skipped(skipped)
     return 0
@@ -322,7 +346,7 @@ def _print_skipped(skipped: list) -> None:
             print(f"  {printable(str(block))}")
 
 
-def _decks(engine) -> int:
+def _decks(engine, json_output: bool = False) -> int:
     from studyaws.core.clock import Clock
     from studyaws.services.review import ReviewService
     from studyaws.store.queries import deck_summaries
@@ -330,6 +354,14 @@ def _decks(engine) -> int:
     service = ReviewService(engine, Clock())
     _, end = service.day_bounds()
     decks = deck_summaries(engine, Clock().now(), end)
+    if json_output:
+        counts = service.counts()
+        print(json.dumps({
+            "decks": [{"title": d.title, "path": d.path, "domain": d.domain, "cards": d.cards,
+                       "new": d.new, "learning": d.learning, "due": d.due} for d in decks],
+            "today": {"new": counts.new, "learning": counts.learning, "review": counts.review},
+        }, indent=2))
+        return 0
     if not decks:
         print("No decks yet: studyaws import PATH, or studyaws import --bundled.")
         return 0
@@ -349,6 +381,13 @@ def _exam(args: argparse.Namespace, engine) -> int:
 
     if args.history:
         past = service.exam_history(engine)
+        if args.json:
+            print(json.dumps({"exams": [
+                {"id": p.id, "started_at": p.started_at.isoformat(), "preset": p.preset,
+                 "mode": p.mode, "correct": p.correct, "total": p.total, "scaled": p.scaled,
+                 "pass_mark": p.pass_mark, "passed": p.passed,
+                 "seconds_used": round(p.seconds_used, 1)} for p in past]}, indent=2))
+            return 0
         if not past:
             print("No finished exams yet: studyaws exam --preset quick")
             return 0
@@ -447,6 +486,23 @@ def _config(args: argparse.Namespace, engine) -> int:
         print(f"{args.name} = {format_value(value)}")
         if warning:
             print(f"studyaws config: warning: {warning}", file=sys.stderr)
+        return 0
+    if getattr(args, "json", False):
+        from dataclasses import fields
+
+        from studyaws.core.config import json_value
+
+        settings = load_settings(engine)
+        values = {f.name.replace("_", "-"): json_value(getattr(settings, f.name))
+                  for f in fields(settings)}
+        if args.name:
+            wanted = args.name.replace("_", "-")
+            if wanted not in values:
+                print(printable(f"studyaws config: unknown setting {args.name!r}"),
+                      file=sys.stderr)
+                return 2
+            values = {wanted: values[wanted]}
+        print(json.dumps(values, indent=2))
         return 0
     items = settings_items(load_settings(engine))
     if args.action == "get" and args.name:

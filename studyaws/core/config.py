@@ -149,6 +149,15 @@ def _exam_date(name: str, text: str, today: date | None) -> date | None:
     return value
 
 
+def json_value(value):
+    """A setting as JSON takes it: steps as a list of minutes, a date as YYYY-MM-DD."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 def format_value(value) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
