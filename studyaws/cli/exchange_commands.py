@@ -17,27 +17,22 @@ LONG_IMPORT_FILES = 10  # from this many files on, an import shows its progress
 
 
 class ImportProgress:
-    """Progress of a long import on stderr: a Rich bar on a terminal, else a few plain lines
-    (at most one each tenth of the way). Short imports show nothing."""
+    """Progress of a long import on stderr, as a Rich bar that is erased when it ends. Short
+    imports show nothing, and neither does an import without a terminal: a log or a script
+    gets the summary table once, not a line per file."""
 
     def __init__(self, stream=None, threshold: int = LONG_IMPORT_FILES):
         self.stream = stream or sys.stderr
         self.threshold = threshold
         self.bar = None
         self.tasks: dict[str, int] = {}
-        self.shown: dict[str, int] = {}
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if total < self.threshold:
             return
-        label = "reading files" if stage == "read" else "writing decks"
         if self.stream.isatty():
-            self._rich(stage, label, done, total)
-            return
-        step = max(1, total // 10)
-        if done == total or done - self.shown.get(stage, -step) >= step:
-            self.shown[stage] = done
-            print(f"import: {label} {done}/{total}", file=self.stream, flush=True)
+            self._rich(stage, "reading files" if stage == "read" else "writing decks", done,
+                       total)
 
     def _rich(self, stage: str, label: str, done: int, total: int) -> None:
         if self.bar is None:

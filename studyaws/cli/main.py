@@ -49,15 +49,21 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="lint deck files or folders")
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    check.add_argument("--format", metavar="NAME",
+                       help="read every file as this format, as import --format does")
     check.add_argument("--scenarios", action="store_true",
                        help="list the scenario kinds and their parameters")
+    check.add_argument("--json", action="store_true",
+                       help="print the decks and the problems (path, line, message) as JSON")
 
-    sub.add_parser("decks", help="list decks with their new, learning and due counts")
+    decks = sub.add_parser("decks", help="list decks with their new, learning and due counts")
+    decks.add_argument("--json", action="store_true", help="print the counts as JSON")
 
     config = sub.add_parser("config", help="show or change settings")
     config_sub = config.add_subparsers(dest="action", metavar="ACTION")
     get = config_sub.add_parser("get", help="show one setting, or all")
     get.add_argument("name", nargs="?")
+    get.add_argument("--json", action="store_true", help="print the settings as JSON")
     put = config_sub.add_parser("set", help="change a setting")
     put.add_argument("name")
     put.add_argument("value")
@@ -73,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
                       help="practice mode: feedback after each question, the clock may pause")
     exam.add_argument("--resume", action="store_true", help="continue the exam in progress")
     exam.add_argument("--history", action="store_true", help="list finished exams")
+    exam.add_argument("--json", action="store_true", help="with --history: print it as JSON")
     exam.add_argument("--discard", action="store_true",
                       help="throw the exam in progress away: nothing of it is kept")
     exam.add_argument("--retake-wrong", nargs="?", type=int, const=0, metavar="EXAM",
@@ -156,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "exam" and args.json and not args.history:
+        print("studyaws exam: --json goes with --history", file=sys.stderr)
+        return 2
     if args.command == "check":
         return _check(args)
     if args.command == "screenshots":
@@ -194,7 +204,7 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     engine = open_collection(args.home)
     if args.command == "decks":
-        return _decks(engine)
+        return _decks(engine, args.json)
     if args.command == "config":
         return _config(args, engine)
     if args.command == "exam":
@@ -230,8 +240,6 @@ def _is_copy(path: Path) -> bool:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from studyaws.core.decks.loader import load_decks
-
     if args.scenarios:
         from studyaws.core import scenarios
 
@@ -244,9 +252,32 @@ def _check(args: argparse.Namespace) -> int:
     if not args.paths:
         print("studyaws check: give at least one deck file or folder", file=sys.stderr)
         return 2
-    loaded = load_decks(args.paths)
-    cards = sum(len(deck.items) for _, deck in loaded)
-    print(f"{len(loaded)} deck{'s' if len(loaded) != 1 else ''}, {cards} cards: no errors.")
+    if args.format is not None and args.format not in FORMATS:
+        print(f"studyaws check: unknown format {args.format!r}; known: "
+              f"{', '.join(FORMATS)}", file=sys.stderr)
+        return 2
+    from studyaws.core.decks.model import DeckError
+    from studyaws.services.importer import read_import_files
+
+    try:
+        decks, skipped = read_import_files(args.paths, format=args.format)
+    except DeckError as exc:
+        if not args.json:
+            raise
+        print(json.dumps({"decks": [], "cards": 0, "skipped": [], "problems": [
+            {"path": p.path, "line": p.line, "message": p.message} for p in exc.problems]},
+            indent=2))
+        return 1
+    cards = sum(len(parsed.items) for _, _, _, parsed, _ in decks if parsed is not None)
+    if args.json:
+        print(json.dumps({
+            "decks": [{"path": str(path), "format": fmt, "cards": len(parsed.items)}
+                      for _, path, _, parsed, fmt in decks if parsed is not None],
+            "cards": cards, "skipped": [block.to_json() for block in skipped],
+            "problems": []}, indent=2))
+        return 0
+    print(f"{len(decks)} deck{'s' if len(decks) != 1 else ''}, {cards} cards: no errors.")
+    _print_skipped(skipped)
     return 0
 
 
@@ -301,17 +332,21 @@ def _import(args: argparse.Namespace, engine) -> int:
         print(f"exam domains: {inferred} question{'s' if inferred != 1 else ''} filed by "
               f"their text (marked inferred), {unfiled} with none"
               + ("; --domain NAME files them" if unfiled else ""))
-    if report.skipped:
-        count = len(report.skipped)
-        print(f"skipped {count} block{'s' if count != 1 else ''}:")
-        for skipped in report.skipped:
-            print(f"  {printable(str(skipped))}")
+    _print_skipped(report.skipped)
     if args.dry_run:
         print("dry run: nothing was written.")
     return 0
 
 
-def _decks(engine) -> int:
+def _print_skipped(skipped: list) -> None:
+    """The blocks a question-bank reader skipped, each with its line."""
+    if skipped:
+        print(f"skipped {len(skipped)} block{'s' if len(skipped) != 1 else ''}:")
+        for block in skipped:
+            print(f"  {printable(str(block))}")
+
+
+def _decks(engine, json_output: bool = False) -> int:
     from studyaws.core.clock import Clock
     from studyaws.services.review import ReviewService
     from studyaws.store.queries import deck_summaries
@@ -319,6 +354,14 @@ def _decks(engine) -> int:
     service = ReviewService(engine, Clock())
     _, end = service.day_bounds()
     decks = deck_summaries(engine, Clock().now(), end)
+    if json_output:
+        counts = service.counts()
+        print(json.dumps({
+            "decks": [{"title": d.title, "path": d.path, "domain": d.domain, "cards": d.cards,
+                       "new": d.new, "learning": d.learning, "due": d.due} for d in decks],
+            "today": {"new": counts.new, "learning": counts.learning, "review": counts.review},
+        }, indent=2))
+        return 0
     if not decks:
         print("No decks yet: studyaws import PATH, or studyaws import --bundled.")
         return 0
@@ -338,6 +381,13 @@ def _exam(args: argparse.Namespace, engine) -> int:
 
     if args.history:
         past = service.exam_history(engine)
+        if args.json:
+            print(json.dumps({"exams": [
+                {"id": p.id, "started_at": p.started_at.isoformat(), "preset": p.preset,
+                 "mode": p.mode, "correct": p.correct, "total": p.total, "scaled": p.scaled,
+                 "pass_mark": p.pass_mark, "passed": p.passed,
+                 "seconds_used": round(p.seconds_used, 1)} for p in past]}, indent=2))
+            return 0
         if not past:
             print("No finished exams yet: studyaws exam --preset quick")
             return 0
@@ -423,16 +473,36 @@ def _exam(args: argparse.Namespace, engine) -> int:
 
 
 def _config(args: argparse.Namespace, engine) -> int:
+    from studyaws.core.clock import Clock
     from studyaws.core.config import SettingError, format_value
-    from studyaws.store.settings import load_settings, save_setting, settings_items
+    from studyaws.services.settings import change_setting, load_settings, settings_items
 
     if args.action == "set":
         try:
-            value = save_setting(engine, args.name, args.value)
+            value, warning = change_setting(engine, Clock(), args.name, args.value)
         except SettingError as exc:
-            print(f"studyaws config: {exc}", file=sys.stderr)
+            print(printable(f"studyaws config: {exc}"), file=sys.stderr)
             return 2
         print(f"{args.name} = {format_value(value)}")
+        if warning:
+            print(f"studyaws config: warning: {warning}", file=sys.stderr)
+        return 0
+    if getattr(args, "json", False):
+        from dataclasses import fields
+
+        from studyaws.core.config import json_value
+
+        settings = load_settings(engine)
+        values = {f.name.replace("_", "-"): json_value(getattr(settings, f.name))
+                  for f in fields(settings)}
+        if args.name:
+            wanted = args.name.replace("_", "-")
+            if wanted not in values:
+                print(printable(f"studyaws config: unknown setting {args.name!r}"),
+                      file=sys.stderr)
+                return 2
+            values = {wanted: values[wanted]}
+        print(json.dumps(values, indent=2))
         return 0
     items = settings_items(load_settings(engine))
     if args.action == "get" and args.name:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, fields
 from datetime import date
@@ -52,15 +53,27 @@ class SettingError(ValueError):
 NAMES = {f.name.replace("_", "-"): f.name for f in fields(Settings)}
 
 
-def _steps(text: str) -> tuple[int, ...]:
-    parts = [p for p in text.replace(",", " ").split() if p]
+_STEP_UNITS = {"m": 1, "h": 60, "d": 24 * 60}  # minutes in each unit a step may carry
+
+
+def _steps(name: str, text: str) -> tuple[int, ...]:
+    """'1m 10m 1h 1d' (a bare number is minutes) as minutes: (1, 10, 60, 1440)."""
     values = []
-    for p in parts:
-        value = p[:-1] if p.endswith("m") else p
-        if not value.isdigit() or int(value) <= 0:
-            raise SettingError(f"steps are minutes like '1 10', got {text!r}")
-        values.append(int(value))
+    for part in text.replace(",", " ").lower().split():
+        unit = _STEP_UNITS.get(part[-1])
+        number = part[:-1] if unit is not None else part
+        if not number.isdigit() or int(number) <= 0:
+            raise SettingError(f"{name}: steps are whole minutes, hours or days like "
+                               f"'1m 10m 1h 1d', got {text!r}")
+        values.append(int(number) * (unit or 1))
     return tuple(values)
+
+
+def _finite(name: str, text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise SettingError(f"{name} must be a number, got {text!r}")
+    return value
 
 
 def _bool(text: str) -> bool:
@@ -72,23 +85,26 @@ def _bool(text: str) -> bool:
     raise SettingError(f"expected on or off, got {text!r}")
 
 
-def parse_value(name: str, text: str):
-    """Turn what the user typed into a checked setting value (raises SettingError)."""
+def parse_value(name: str, text: str, today: date | None = None):
+    """Turn what the user typed into a checked setting value (raises SettingError).
+
+    With `today` (the study day), an exam date before it is refused; a stored one is read
+    without it, since yesterday's exam date was right when it was set."""
     field = NAMES.get(name) or (name if name in NAMES.values() else None)
     if field is None:
         raise SettingError(f"unknown setting {name!r}; known: {', '.join(NAMES)}")
     try:
         if field == "desired_retention":
-            value = float(text)
+            value = _finite(name, text)
             if not 0.7 <= value <= 0.99:
                 raise SettingError("desired-retention must be between 0.70 and 0.99")
             return value
         if field in ("learning_steps", "relearning_steps"):
-            return _steps(text)
+            return _steps(name, text)
         if field == "fuzz" or field == "exam_feeds_schedule":
             return _bool(text)
         if field == "exam_date":
-            return None if text.strip().lower() in ("", "none", "off") else date.fromisoformat(text.strip())
+            return _exam_date(name, text, today)
         if field == "target_exam":
             from studyaws.core.domains import EXAMS
 
@@ -97,7 +113,7 @@ def parse_value(name: str, text: str):
                 raise SettingError(f"target-exam must be one of: {', '.join(EXAMS)}")
             return exam
         if field == "easy_seconds":
-            value = float(text)
+            value = _finite(name, text)
             if value < 0:
                 raise SettingError("easy-seconds must be 0 or more")
             return value
@@ -116,6 +132,29 @@ def parse_value(name: str, text: str):
     low, high = limits[field]
     if not low <= value <= high:
         raise SettingError(f"{name} must be between {low} and {high}")
+    return value
+
+
+def _exam_date(name: str, text: str, today: date | None) -> date | None:
+    if text.strip().lower() in ("", "none", "off"):
+        return None
+    try:
+        value = date.fromisoformat(text.strip())
+    except ValueError:
+        raise SettingError(f"{name}: cannot read {text!r}; give a date like 2027-03-01, "
+                           "or none") from None
+    if today is not None and value < today:
+        raise SettingError(f"{name}: {value.isoformat()} is in the past (today is "
+                           f"{today.isoformat()}); give the day of the exam, or none")
+    return value
+
+
+def json_value(value):
+    """A setting as JSON takes it: steps as a list of minutes, a date as YYYY-MM-DD."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import Boolean, Engine, func, insert, select, update
 from sqlalchemy.orm import aliased
 
-from studyaws.core.config import bundled_decks_dir
+from studyaws.core.config import Settings, bundled_decks_dir
 from studyaws.core.decks.filing import QUESTION_KINDS, file_questions
 from studyaws.core.decks.identity import variant
 from studyaws.core.decks.limits import MAX_TEXT_PER_FILE, TOO_MUCH_TEXT
@@ -102,6 +102,10 @@ def deck_key(path: Path) -> str:
     return path_text(resolved)
 
 
+# A deck as read: (key, path, digest, parsed deck or None when unchanged, format).
+ReadDeck = tuple[str, Path, str, ParsedDeck | None, str]
+
+
 @dataclass
 class ImportFile:
     path: Path
@@ -175,7 +179,6 @@ def _import_paths(
     engine: Engine, paths: list[Path], now: datetime, *, dry_run: bool, force: bool,
     format: str | None, progress: Progress | None, domains: dict[str, str] | None,
 ) -> ImportReport:
-    files, problems = collect_import_files(paths)
     target_exam = load_settings(engine).target_exam
     with reading(engine) as session:
         known = {
@@ -184,68 +187,10 @@ def _import_paths(
                 select(Deck.key, Deck.id, Deck.content_hash)
             )
         }
-    skipped: list = []
-    work: list[tuple[str, Path, str, ParsedDeck | None, str]] = []
-    for done, found in enumerate(files):
-        if progress is not None:
-            progress("read", done, len(files))
-        path = found.path
-        try:
-            deck_file = read_deck_file(path)
-        except DeckError as exc:
-            problems.extend(exc.problems)
-            continue
-        is_doc = not found.named and path.stem.upper() in _DOCS
-        fmt = format or _detect(path, deck_file.text)
-        if fmt is None:
-            if found.named:
-                problems.append(Problem(str(path), 0, "not a deck nor a question bank this "
-                                        "version reads; name its format with --format"))
-            elif not is_doc:
-                from studyaws.core.formats.common import Skipped
-
-                skipped.append(Skipped(str(path), 0, "not a deck nor a known question bank "
-                                                     "format: file skipped"))
-            continue
-        if fmt == "markdown" and is_doc:
-            continue  # a folder's README is its documentation, unless it is a question bank
-        key = deck_key(path)
-        digest = deck_file.digest if fmt == "markdown" else f"{fmt}:{deck_file.digest}"
-        if domains:  # filed otherwise than the last time: planned again
-            digest += f";domain={format_domains(domains)}"
-        unchanged = not force and key in known and known[key][1] == digest
-        if fmt == "markdown":
-            if unchanged:
-                work.append((key, path, digest, None, fmt))
-                continue
-            try:
-                parsed = parse_deck(deck_file.text, path_text(path))
-            except DeckError as exc:
-                problems.extend(exc.problems)
-                continue
-            file_questions(parsed, domains, path.name, target_exam)
-            work.append((key, path, digest, parsed, fmt))
-            continue
-        from studyaws.core import formats
-
-        try:
-            result = formats.parse(fmt, deck_file.text, path_text(path))
-        except DeckError as exc:  # too many cards, or a record the reader cannot take
-            problems.extend(exc.problems)
-            continue
-        if not result.deck.items:
-            problems.extend(Problem(s.path, s.line, s.reason) for s in result.skipped)
-            problems.append(Problem(str(path), 0, f"no questions found (read as {fmt}; "
-                                    "name another format with --format)"))
-            continue
-        skipped.extend(result.skipped)
-        if not unchanged:
-            file_questions(result.deck, domains, path.name, target_exam)
-        work.append((key, path, digest, None if unchanged else result.deck, fmt))
-    if progress is not None and files:
-        progress("read", len(files), len(files))
-    if problems:
-        raise DeckError(problems)
+    work, skipped = read_import_files(
+        paths, format=format, domains=domains, target_exam=target_exam, force=force,
+        known={key: digest for key, (_, digest) in known.items()}, progress=progress)
+    problems: list[Problem] = []
 
     report = ImportReport(dry_run=dry_run, skipped=skipped)
     # Matching cards (the slow part) is planned before the write lock is taken, so that an
@@ -280,6 +225,84 @@ def _import_paths(
         if not dry_run and any(plan is not None for plan in plans):
             _next_import_generation(session)
     return report
+
+
+def read_import_files(
+    paths: list[Path], *, format: str | None = None, domains: dict[str, str] | None = None,
+    target_exam: str = Settings.target_exam, force: bool = False,
+    known: dict[str, str] | None = None, progress: Progress | None = None,
+) -> tuple[list[ReadDeck], list]:
+    """Read and parse every deck and question bank under `paths`, as an import does (and
+    `studyaws check`, which writes nothing): the decks read, and the blocks a question-bank
+    parser skipped. A deck whose key is in `known` (key -> digest) with the same digest is
+    not parsed again (its parsed deck is None) unless `force`. Raises DeckError with the
+    problems of every file."""
+    files, problems = collect_import_files(paths)
+    known = known or {}
+    skipped: list = []
+    work: list[ReadDeck] = []
+    for done, found in enumerate(files):
+        if progress is not None:
+            progress("read", done, len(files))
+        path = found.path
+        try:
+            deck_file = read_deck_file(path)
+        except DeckError as exc:
+            problems.extend(exc.problems)
+            continue
+        is_doc = not found.named and path.stem.upper() in _DOCS
+        fmt = format or _detect(path, deck_file.text)
+        if fmt is None:
+            if found.named:
+                problems.append(Problem(str(path), 0, "not a deck nor a question bank this "
+                                        "version reads; name its format with --format"))
+            elif not is_doc:
+                from studyaws.core.formats.common import Skipped
+
+                skipped.append(Skipped(str(path), 0, "not a deck nor a known question bank "
+                                                     "format: file skipped"))
+            continue
+        if fmt == "markdown" and is_doc:
+            continue  # a folder's README is its documentation, unless it is a question bank
+        key = deck_key(path)
+        digest = deck_file.digest if fmt == "markdown" else f"{fmt}:{deck_file.digest}"
+        if domains:  # filed otherwise than the last time: planned again
+            digest += f";domain={format_domains(domains)}"
+        unchanged = not force and known.get(key) == digest
+        if fmt == "markdown":
+            if unchanged:
+                work.append((key, path, digest, None, fmt))
+                continue
+            try:
+                parsed = parse_deck(deck_file.text, path_text(path))
+            except DeckError as exc:
+                problems.extend(exc.problems)
+                continue
+            file_questions(parsed, domains, path.name, target_exam)
+            work.append((key, path, digest, parsed, fmt))
+            continue
+        from studyaws.core import formats
+
+        try:
+            result = formats.parse(fmt, deck_file.text, path_text(path))
+        except DeckError as exc:  # too many cards, or a record the reader cannot take
+            problems.extend(exc.problems)
+            continue
+        if not result.deck.items:
+            problems.extend(Problem(s.path, s.line, s.reason) for s in result.skipped)
+            problems.append(Problem(str(path), 0, f"no questions found (read as {fmt}; "
+                                    "name another format with --format)"))
+            continue
+        skipped.extend(result.skipped)
+        if not unchanged:
+            file_questions(result.deck, domains, path.name, target_exam)
+        work.append((key, path, digest, None if unchanged else result.deck, fmt))
+    if progress is not None and files:
+        progress("read", len(files), len(files))
+    if problems:
+        raise DeckError(problems)
+
+    return work, skipped
 
 
 def _detect(path: Path, text: str) -> str | None:

@@ -3,6 +3,36 @@ each value checked (studyaws.core.config) before it is stored."""
 
 from __future__ import annotations
 
+from sqlalchemy import Engine
+
+from studyaws.core.clock import Clock
 from studyaws.store.settings import load_settings, save_setting, settings_items
 
-__all__ = ["load_settings", "save_setting", "settings_items"]
+__all__ = ["HEAVY_NEW_PER_DAY", "change_setting", "load_settings", "save_setting",
+           "settings_items"]
+
+# An exam plan that asks for more new cards a day than this is warned about: at about
+# ten seconds a card, 200 new cards are over half an hour before their reviews.
+HEAVY_NEW_PER_DAY = 200
+
+
+def change_setting(engine: Engine, clock: Clock, name: str, text: str) -> tuple[object, str]:
+    """Check and store one setting against today's study day; returns the value and a
+    warning ("" for none). An exam date in the past is refused (SettingError); one so close
+    that the plan asks for more than HEAVY_NEW_PER_DAY new cards a day is kept, with a
+    warning that gives the number."""
+    from studyaws.services.review import ReviewService
+
+    start, _ = ReviewService(engine, clock).day_bounds()
+    today = start.astimezone(clock.local_zone()).date()
+    value = save_setting(engine, name, text, today)
+    if name.replace("_", "-") not in ("exam-date", "new-per-day") or value is None:
+        return value, ""
+    plan = ReviewService(engine, clock).exam_plan()
+    if plan is None or plan.new_per_day <= HEAVY_NEW_PER_DAY:
+        return value, ""
+    return value, (f"the exam on {plan.exam_date.isoformat()} is {plan.days_left} day"
+                   f"{'s' if plan.days_left != 1 else ''} away: the plan asks for "
+                   f"{plan.new_per_day:,} new cards a day to introduce the {plan.new_left:,} "
+                   f"not yet seen by {plan.target.isoformat()}; a later exam-date, or fewer "
+                   "decks, makes that lighter")

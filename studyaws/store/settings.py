@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, fields, replace
+from datetime import date
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects.sqlite import insert
@@ -29,9 +30,10 @@ def load_settings(engine: Engine) -> Settings:
     return replace(settings, **changes)
 
 
-def save_setting(engine: Engine, name: str, text: str) -> object:
-    """Check and store one setting as typed by the user; returns the parsed value."""
-    value = parse_value(name, text)
+def save_setting(engine: Engine, name: str, text: str, today: date | None = None) -> object:
+    """Check and store one setting as typed by the user; returns the parsed value. With
+    `today`, an exam date before it is refused."""
+    value = parse_value(name, text, today)
     name = name if name in NAMES else name.replace("_", "-")
     _put(engine, name, format_value(value))
     return value
