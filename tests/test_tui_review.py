@@ -173,6 +173,20 @@ async def test_settings_screen_saves_and_rejects(tmp_path):
         assert "between 0.70 and 0.99" in screen_text(app)
 
 
+async def test_settings_screen_refuses_a_past_exam_date_as_the_command_does(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(1))
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        yesterday = (clock.now() - timedelta(days=1)).date().isoformat()
+        app.screen.query_one("#set-exam-date").value = yesterday
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert load_settings(engine).exam_date is None
+        assert "past" in screen_text(app)
+
+
 async def test_markup_in_card_text_renders_literally(tmp_path):
     nasty = "Is [red]this[/] or [b]x[/b] \\ kept [/] $var [@click=app.quit]?"
     engine, clock, _ = make_collection(tmp_path, f"""

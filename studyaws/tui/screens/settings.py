@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from studyaws.core.config import SettingError
-from studyaws.services.settings import load_settings, save_setting, settings_items
+from studyaws.services.settings import change_setting, load_settings, settings_items
 from studyaws.tui.widgets.footer import KeysFooter
 
 HELP = {
@@ -56,7 +56,7 @@ class SettingsScreen(Screen):
         yield KeysFooter()
 
     def action_save(self) -> None:
-        errors = []
+        errors, warnings = [], []
         saved = 0
         current = dict(settings_items(load_settings(self.app.engine)))
         for field in self.query(Input):
@@ -64,11 +64,13 @@ class SettingsScreen(Screen):
             if field.value.strip() == current.get(name):
                 continue
             try:
-                save_setting(self.app.engine, name, field.value)
+                _, warning = change_setting(self.app.engine, self.app.clock, name, field.value)
                 saved += 1
+                if warning:
+                    warnings.append(warning)
             except SettingError as exc:
                 errors.append(str(exc))
-        self.query_one("#settings-error", Static).update(Content("\n".join(errors)))
+        self.query_one("#settings-error", Static).update(Content("\n".join(errors + warnings)))
         if not errors:
             self.notify(f"Saved {saved} setting{'s' if saved != 1 else ''}.", markup=False)
 
