@@ -54,6 +54,9 @@ SLOW_MODULES = {
     "test_restore_recovery",
     "test_restore_validation",
     "test_scenarios_properties", "test_stats_cli", "test_tui_sizes",
+    # whole commands in a subprocess, snapshots at two sizes, and the longer Pilot walks
+    "test_check_cli", "test_config_cli", "test_json_cli", "test_exam_snapshots",
+    "test_tui_exam_flow", "test_tui_stats",
 }
 
 

@@ -430,6 +430,7 @@ def test_the_write_lock_is_held_for_as_many_statements_whatever_the_number_of_ca
     assert held[0] == held[1], held
 
 
+@pytest.mark.slow  # seconds of waiting: in the full suite, not the quick loop
 def test_an_import_killed_while_it_writes_leaves_the_collection_as_it_was(tmp_path: Path):
     """The real command, killed (SIGKILL) inside its write transaction, right after it
     changed its first card rows: reopened, the collection is the one from before."""

@@ -6,6 +6,7 @@ import html
 import re
 from collections import Counter
 
+import pytest
 from sqlalchemy import select
 from support import home_settled, make_collection
 from test_exam_core import QUESTIONS
@@ -37,6 +38,7 @@ def key_for(screen, option_index: int) -> str:
     return str(screen.query_one("#options").order.index(option_index) + 1)
 
 
+@pytest.mark.slow  # seconds of waiting: in the full suite, not the quick loop
 async def test_sit_a_quick_exam_until_the_clock_runs_out(tmp_path):
     engine, clock, _ = make_collection(tmp_path, QUESTIONS)
     app = StudyApp(engine, clock)
@@ -286,6 +288,7 @@ async def test_digits_typed_right_after_moving_to_a_numeric_question_are_kept(tm
                      3: '{"text": "365"}'}
 
 
+@pytest.mark.slow  # seconds of waiting: in the full suite, not the quick loop
 async def test_an_exam_answer_that_meets_the_write_lock_is_kept_and_saved(tmp_path, monkeypatch):
     import sqlite3
 

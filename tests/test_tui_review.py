@@ -7,6 +7,7 @@ import json
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from support import (
     basic_deck,
@@ -419,6 +420,7 @@ ALL_TYPES = CHOICE_DECK + """
     """
 
 
+@pytest.mark.slow  # seconds of waiting: in the full suite, not the quick loop
 async def test_every_question_type_right_and_wrong(tmp_path):
     engine, clock, _ = make_collection(tmp_path, ALL_TYPES,
                                        settings={"new-per-day": "50", "easy-seconds": "5"})
@@ -588,6 +590,7 @@ def save_line(app) -> str:
     return str(line.render()) if line.display else ""
 
 
+@pytest.mark.slow  # seconds of waiting: in the full suite, not the quick loop
 async def test_an_answer_that_meets_the_write_lock_is_kept_and_saved_once_released(
         tmp_path, monkeypatch):
     import sqlite3
