@@ -128,7 +128,7 @@ def test_expected_score_matches_the_mean_of_simulated_mock_exams(tmp_path, learn
         if days:
             reviews, memories = simulate_study(ids, learner, scheduler, moment, days,
                                                memories=memories, seed=learner_seed)
-            write_history(engine, reviews, {c: m for c, m in memories.items()})
+            write_history(engine, reviews, memories)
         moment += timedelta(days=days + pause)
         clock = FakeClock(moment.replace(hour=15))
         ready = readiness_for(engine, clock, "saa-c03").today
