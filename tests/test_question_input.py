@@ -108,7 +108,14 @@ async def test_choose_n_is_checked_and_said():
         assert [n.message for n in app._notifications] == ["Choose 2 options (you picked 1)."]
         await pilot.press(key_of(widget, 2))
         assert widget.answer() == Response(chosen=frozenset({0, 2}))
-        await pilot.press(key_of(widget, 3))  # a third pick lets go of the first
+        changes = len(app.host.changes)
+        await pilot.press(key_of(widget, 3))  # a third pick is refused, and said
+        await pilot.pause()
+        assert widget.response() == Response(chosen=frozenset({0, 2}))
+        assert len(app.host.changes) == changes  # nothing changed, nothing to save
+        assert app._notifications and list(app._notifications)[-1].message == (
+            "Choose 2: unpick one first (press its number again).")
+        await pilot.press(key_of(widget, 0), key_of(widget, 3))  # unpick, then pick
         assert widget.response() == Response(chosen=frozenset({2, 3}))
         assert widget.problem() is None
 
@@ -231,7 +238,7 @@ async def test_the_review_and_exam_help_list_the_keys_of_the_question_input(tmp_
         await pilot.pause()
         text = str(app.screen.content)
         assert isinstance(app.screen, HelpScreen) and text.startswith("Review")
-        for row in ("Show answer / Good", "Undo", "Up", "Down", "Move item up",
+        for row in ("Submit", "Reveal (Again)", "Undo", "Up", "Down", "Move item up",
                     "Move item down"):
             assert row in text, row
         assert text.index("Undo") < text.index("Move item up")  # the screen's keys first

@@ -7,14 +7,18 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import Notify
 
 from studyaws.core.clock import Clock
 from studyaws.tui.commands import ScreenActions
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from sqlalchemy import Engine
+    from textual.screen import Screen
 
 
 class StudyApp(App):
@@ -62,6 +66,46 @@ class StudyApp(App):
                             markup=False, timeout=5)
                 return
         await super().action_quit()
+
+    # -- toasts ----------------------------------------------------------------------------
+    def _on_notify(self, event: Notify) -> None:
+        """One toast at a time: a new one takes the place of those showing (burying cards
+        one after another would stack them over the options). Done here, as each is shown,
+        not in notify(): toasts asked for together arrive after each other."""
+        self._notifications.clear()
+        super()._on_notify(event)
+
+    # -- the command palette's system commands --------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title == "Screenshot":  # ours: saved where it can be, and said where
+                command = command._replace(
+                    callback=lambda: self.set_timer(0.1, self.deliver_screenshot))
+            yield command
+
+    def screenshot_folder(self) -> Path:
+        """The Downloads folder, or, without one, the collection's data folder."""
+        from platformdirs import user_downloads_path
+
+        downloads = user_downloads_path()
+        if downloads.is_dir():
+            return downloads
+        return Path(self.engine.url.database or ".").resolve().parent
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Save an SVG picture of the screen (Textual's command wrote it to ~/Downloads only,
+        and failed without one) and say where it went."""
+        folder = Path(path) if path else self.screenshot_folder()
+        try:
+            saved = self.save_screenshot(filename, str(folder), time_format)
+        except OSError as error:
+            self.notify(f"The screenshot could not be saved in {folder}: "
+                        f"{error.strerror or error}", title="Screenshot", severity="error",
+                        markup=False)
+            return None
+        self.notify(f"Screenshot saved to {saved}", title="Screenshot", markup=False)
+        return saved
 
     def start_review(self, deck_id: int | None = None) -> None:
         from studyaws.tui.screens.review import ReviewScreen

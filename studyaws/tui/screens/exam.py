@@ -127,7 +127,11 @@ class ExamScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         saves = getattr(self, "saves", None)
-        return not (saves is not None and saves.waiting and action not in self.WHILE_SAVING)
+        if saves is not None and saves.waiting and action not in self.WHILE_SAVING:
+            return False
+        if action == "pause":
+            return self.exam.practice  # a timed exam's clock does not pause: no such key
+        return True
 
     def _answer_to(self, item: service.ExamItem) -> str:
         return (f"your answer to question {item.position + 1}, "
@@ -299,20 +303,29 @@ class ExamScreen(Screen):
             self.index = index
             await self.save_clock(lambda _: self.show_question())
 
+        await self._keep_typed(show)
+
+    async def _keep_typed(self, then) -> None:
+        """Save a number typed but not saved yet (Enter or moving on saves it), then
+        `then()`: the keys that act on the exam act on the answer as typed."""
         if isinstance(self.item.question, Numeric) and not self._locked():
             typed = self._stored(self.query_one(QuestionInput).response())
             if (typed or {}).get("text", "") != str((self.item.response or {}).get("text", "")):
-                await self._save(typed, show)
+                await self._save(typed, then)
                 return
-        await show()
+        await then()
 
     @after_typed_keys
     async def action_flag(self) -> None:
         item = self.item
-        await self.saves.save(
-            f"the flag on question {item.position + 1}",
-            lambda: service.set_flag(self.app.engine, self.exam.id, item, not item.flagged),
-            lambda _: self.show_question())
+
+        async def flag() -> None:
+            await self.saves.save(
+                f"the flag on question {item.position + 1}",
+                lambda: service.set_flag(self.app.engine, self.exam.id, item, not item.flagged),
+                lambda _: self.show_question())
+
+        await self._keep_typed(flag)
 
     @after_typed_keys
     def action_help(self) -> None:
@@ -321,22 +334,24 @@ class ExamScreen(Screen):
         self.app.push_screen(HelpScreen(self))
 
     def action_pause(self) -> None:
-        if not self.exam.practice:
-            self.notify("The clock pauses only in practice mode.", markup=False)
+        if not self.exam.practice:  # its key is not live then (check_action)
             return
         self.countdown.toggle_pause(self.app.clock.monotonic())
         self._show_clock()
 
     @after_typed_keys
-    def action_navigator(self) -> None:
+    async def action_navigator(self) -> None:
         def jump(index: int | None) -> None:
             if index is not None:
                 self.call_later(self.go, index)
 
-        self.app.push_screen(NavigatorScreen(self.exam, self.index), jump)
+        async def navigator() -> None:
+            self.app.push_screen(NavigatorScreen(self.exam, self.index), jump)
+
+        await self._keep_typed(navigator)
 
     @after_typed_keys
-    def action_review(self) -> None:
+    async def action_review(self) -> None:
         if self.saves.waiting:  # r: try to save it again now
             self.saves.retry_now()
             return
@@ -347,20 +362,25 @@ class ExamScreen(Screen):
             elif isinstance(choice, int):
                 self.call_later(self.go, choice)
 
-        self.app.push_screen(ReviewBeforeSubmitScreen(self.exam), done)
+        async def review() -> None:
+            self.app.push_screen(ReviewBeforeSubmitScreen(self.exam), done)
+
+        await self._keep_typed(review)
 
     @after_typed_keys
-    def action_submit(self) -> None:
-        unanswered = sum(1 for i in self.exam.items if not i.answered)
-        flagged = sum(1 for i in self.exam.items if i.flagged)
-
+    async def action_submit(self) -> None:
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.call_later(self.finish)
 
-        self.app.push_screen(ConfirmScreen(
-            f"Submit the exam? {unanswered} unanswered (they count as wrong and leave their "
-            f"cards as they were), {flagged} flagged."), confirmed)
+        async def ask() -> None:
+            unanswered = sum(1 for i in self.exam.items if not i.answered)
+            flagged = sum(1 for i in self.exam.items if i.flagged)
+            self.app.push_screen(ConfirmScreen(
+                f"Submit the exam? {unanswered} unanswered (they count as wrong and leave "
+                f"their cards as they were), {flagged} flagged."), confirmed)
+
+        await self._keep_typed(ask)
 
     @after_typed_keys
     async def action_leave(self) -> None:
@@ -376,7 +396,10 @@ class ExamScreen(Screen):
             elif choice == "discard":
                 self.call_later(self.ask_discard)
 
-        self.app.push_screen(LeaveExamScreen(self.exam, self.remaining), chosen)
+        async def ask() -> None:
+            self.app.push_screen(LeaveExamScreen(self.exam, self.remaining), chosen)
+
+        await self._keep_typed(ask)
 
     async def save_and_leave(self) -> None:
         def left(_result) -> None:
@@ -415,6 +438,13 @@ class ExamScreen(Screen):
 
         await self.saves.save("discarding the exam", work, gone)
 
+    def _close_overlays(self) -> None:
+        """Close what is open over the exam, so that what replaces it (the results) has
+        under it what the exam had: its Enter goes home, not back to a finished exam."""
+        app = self.app
+        while self in app.screen_stack and app.screen is not self:
+            app.pop_screen()
+
     async def finish(self, auto: bool = False) -> None:
         if self._finishing:
             return
@@ -430,6 +460,7 @@ class ExamScreen(Screen):
                 return None  # discarded meanwhile, from the command line
 
         def finished(result: Result | None) -> None:
+            self._close_overlays()  # the time ran out under the navigator, the help...
             if result is None:
                 self.notify("This exam was discarded (studyaws exam --discard) while it was "
                             "open: there is nothing to submit.", severity="warning",

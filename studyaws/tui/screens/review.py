@@ -30,10 +30,21 @@ class ReviewScreen(Screen):
     # keeps what a number is typed with. The keys that answer a question (digits, ↑/↓,
     # moving an item) are the question input's while it takes an answer.
     BINDINGS = [
-        Binding("space", "primary", "Show answer / Good", key_display="Space", id="review.primary",
+        # Space and Enter do one thing in each state, and the footer says which: one binding
+        # a state, those of the other states hidden (check_action).
+        Binding("space", "reveal", "Show answer", key_display="Space", id="review.show-answer",
                 priority=True),
-        Binding("enter", "primary", "Submit / Good", show=False, id="review.enter",
+        Binding("space", "good", "Good", key_display="Space", id="review.good", priority=True),
+        Binding("space", "submit", "Submit", key_display="Space", id="review.submit",
                 priority=True),
+        Binding("space", "next", "Next", key_display="Space", id="review.next", priority=True),
+        Binding("enter", "reveal", "Show answer", show=False, id="review.enter-show-answer",
+                priority=True),
+        Binding("enter", "good", "Good", show=False, id="review.enter-good", priority=True),
+        Binding("enter", "submit", "Submit", show=False, id="review.enter-submit",
+                priority=True),
+        Binding("enter", "next", "Next", show=False, id="review.enter-next", priority=True),
+        Binding("a", "give_up", "Reveal (Again)", id="review.give-up", priority=True),
         Binding("u", "undo", "Undo", id="review.undo", priority=True),
         Binding("s", "suspend", "Suspend", id="review.suspend", priority=True),
         Binding("b", "bury", "Bury", id="review.bury", priority=True),
@@ -41,15 +52,18 @@ class ReviewScreen(Screen):
         Binding("question_mark", "help", "Help", key_display="?", id="review.help",
                 priority=True),
         Binding("escape", "leave", "Home", id="review.home", priority=True),
-        Binding("up", "cursor(-1)", "Up", show=False, priority=True),
-        Binding("down", "cursor(1)", "Down", show=False, priority=True),
+        Binding("up", "scroll(-1)", "Scroll up", show=False, priority=True),
+        Binding("down", "scroll(1)", "Scroll down", show=False, priority=True),
         *(Binding(str(n), f"digit({n})", show=False, priority=True) for n in range(1, 10)),
         Binding("r", "retry_save", "Retry saving", show=False, priority=True),
     ]
     HELP_TITLE = "Review"
     HELP_NOTES = (
-        ("1-9", "before submitting: pick an option of a choice question"),
+        ("Space Enter", "a flashcard: show the answer, then Good; a question: submit, then"),
+        ("", "the next card (the footer says which)"),
+        ("1-9", "before submitting: pick an option of a choice question (again: unpick it)"),
         ("0-9 . -", "a numeric question: type the number, Enter submits"),
+        ("a", "a question: see its answer without answering, counted as Again"),
         ("1 2 3 4", "after the answer: rate Again, Hard, Good, Easy (each shows its interval)"),
         ("", "objective questions: wrong is rated Again, right is Good, right within"),
         ("", "easy-seconds is Easy; press 1-4 after submitting to change the rating"),
@@ -112,7 +126,29 @@ class ReviewScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         saves = getattr(self, "saves", None)
-        return not (saves is not None and saves.waiting and action not in self.WHILE_SAVING)
+        if saves is not None and saves.waiting and action not in self.WHILE_SAVING:
+            return False
+        if action in ("reveal", "good", "submit", "next"):
+            return action == self.step  # the others are hidden: the footer says this one
+        if action == "give_up":
+            return self.view is not None and self.view.question is not None \
+                and not self.submitted
+        if action == "scroll":  # ↑/↓ choose an item of an ordering, or there is no scrolling
+            inputs = self.query(QuestionInput)
+            return not (inputs and inputs.first().takes_arrows) \
+                and any(card.max_scroll_y > 0 for card in self.query("#card"))
+        return True
+
+    @property
+    def step(self) -> str | None:
+        """What Space (and Enter) do now: show the answer of a flashcard then rate it Good;
+        submit the answer to a question, then go on to the next card."""
+        view = self.view
+        if view is None:
+            return None
+        if view.question is None:
+            return "good" if self.revealed else "reveal"
+        return "next" if self.submitted else "submit"
 
     def action_retry_save(self) -> None:
         self.saves.retry_now()
@@ -161,6 +197,7 @@ class ReviewScreen(Screen):
         ))
 
     def _update_keys(self) -> None:
+        self.refresh_bindings()  # the footer names what Space does now
         keys = self.query_one("#keys", Static)
         view = self.view
         if view is None:
@@ -182,20 +219,26 @@ class ReviewScreen(Screen):
         keys.update(Content.assemble(*parts))
 
     # -- actions ------------------------------------------------------------------------------
+    # Space and Enter: one action a state, each live only in its state (check_action).
     @after_typed_keys
-    async def action_primary(self) -> None:
-        view = self.view
-        if view is None:
-            return
-        if view.question is not None:
-            if not self.submitted:
-                await self.submit()
-            else:
-                await self.show_next()
-        elif not self.revealed:
+    async def action_reveal(self) -> None:
+        if self.step == "reveal":
             await self.reveal()
-        else:
+
+    @after_typed_keys
+    async def action_good(self) -> None:
+        if self.step == "good":
             await self.rate(policy.GOOD)
+
+    @after_typed_keys
+    async def action_submit(self) -> None:
+        if self.step == "submit":
+            await self.submit()
+
+    @after_typed_keys
+    async def action_next(self) -> None:
+        if self.step == "next":
+            await self.show_next()
 
     async def reveal(self) -> None:
         view = self.view
@@ -238,10 +281,25 @@ class ReviewScreen(Screen):
         response = self.query_one(QuestionInput).answer()  # None: it said what is missing
         if response is None:
             return
-        stored = response_to_dict(question, response)
         seconds = self._seconds()
         correct = is_correct(question, response)
         rating = policy.suggested_rating(correct, seconds, self.service.settings.easy_seconds)
+        await self._commit(rating, correct, response_to_dict(question, response), seconds)
+
+    @after_typed_keys
+    async def action_give_up(self) -> None:
+        """`a`: the answer of a question, shown without an answer given: rated Again, as a
+        wrong answer is (u undoes it, 1-4 change the rating, as after any answer)."""
+        view = self.view
+        if view is None or view.question is None or self.submitted:
+            return
+        await self._commit(policy.AGAIN, False, None, self._seconds(), gave_up=True)
+
+    async def _commit(self, rating: int, correct: bool, stored: dict | None, seconds: float,
+                      gave_up: bool = False) -> None:
+        """Save the answer to the question shown, then show whether it was right and the
+        right answer."""
+        view = self.view
         self.intervals = self.service.preview(view)
         self.answer_seconds = seconds
         self.last_response = stored
@@ -251,7 +309,7 @@ class ReviewScreen(Screen):
             self.submitted = True
             self.rated = rating
             self._after_answer(result.became_leech)
-            self._show_feedback(correct)
+            self._show_feedback(correct, gave_up)
             self._update_keys()
 
         await self.saves.save(
@@ -260,14 +318,17 @@ class ReviewScreen(Screen):
                                         response=stored),
             submitted)
 
-    def _show_feedback(self, correct: bool) -> None:
+    def _show_feedback(self, correct: bool, gave_up: bool = False) -> None:
         view = self.view
         question = view.question
         self.query_one(QuestionInput).show_answer()
         feedback = self.query_one("#feedback", Static)
-        feedback.update(feedback_content(correct, question, view.explanation, view.source,
-                                         view.seed,
-                                         domains_text(view.domains, view.domain_inferred)))
+        content = feedback_content(correct, question, view.explanation, view.source,
+                                   view.seed, domains_text(view.domains, view.domain_inferred))
+        if gave_up:
+            content = Content.assemble(("The answer, shown without an answer given: rated "
+                                        "Again.", "bold $warning"), "\n", content)
+        feedback.update(content)
         feedback.add_class("right" if correct else "wrong")
         feedback.display = True
         card = self.query_one("#card", VerticalScroll)
@@ -332,11 +393,13 @@ class ReviewScreen(Screen):
             return
         view = self.view
 
+        name = card_name(view.prompt, view.source)
+
         async def done(_result) -> None:
-            self.notify("Card suspended (u to undo).", markup=False, timeout=3)
+            self.notify(f"Suspended {name} (u to undo).", markup=False, timeout=3)
             await self.show_next()
 
-        await self.saves.save(f"the suspension of {card_name(view.prompt, view.source)}",
+        await self.saves.save(f"the suspension of {name}",
                               lambda: self.service.suspend(view.id), done)
 
     @after_typed_keys
@@ -348,17 +411,17 @@ class ReviewScreen(Screen):
             return
         view = self.view
 
+        name = card_name(view.prompt, view.source)
+
         async def done(_result) -> None:
-            self.notify("Card buried until tomorrow (u to undo).", markup=False, timeout=3)
+            self.notify(f"Buried {name} until tomorrow (u to undo).", markup=False, timeout=3)
             await self.show_next()
 
-        await self.saves.save(f"the burial of {card_name(view.prompt, view.source)}",
+        await self.saves.save(f"the burial of {name}",
                               lambda: self.service.bury(view.id), done)
 
     @after_typed_keys
-    def action_cursor(self, step: int) -> None:
-        if self.query_one(QuestionInput).takes_arrows:
-            raise SkipAction()  # they choose an item of the ordering
+    def action_scroll(self, step: int) -> None:
         self.query_one("#card", VerticalScroll).scroll_relative(y=step, animate=False)
 
     @after_typed_keys

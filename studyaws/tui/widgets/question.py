@@ -35,19 +35,23 @@ class OptionsView(Static):
         self.correct = None
         self.redraw()
 
-    def toggle(self, position: int) -> None:
+    def toggle(self, position: int) -> bool:
+        """Pick or unpick the option at `position`; False when nothing changed: no such
+        option, the answer is shown, or "choose N" has its N already (a pick the user did
+        not touch is never dropped for a new one)."""
         if self.correct is not None or not 0 <= position < len(self.order):
-            return
+            return False
         option = self.order[position]
         if option in self.picked:
             self.picked.remove(option)
         elif self.choose == 1:
             self.picked = [option]
+        elif len(self.picked) >= self.choose:
+            return False
         else:
             self.picked.append(option)
-            if len(self.picked) > self.choose:
-                self.picked.pop(0)
         self.redraw()
+        return True
 
     def show_answer(self, correct: frozenset[int]) -> None:
         self.correct = correct

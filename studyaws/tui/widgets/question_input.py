@@ -209,18 +209,29 @@ class QuestionInput(Widget, can_focus=True):
 
     # -- keys ------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Its keys wait when its screen's wait (an answer the screen cannot go on without
-        # is not saved yet: studyaws.tui.saving).
+        # Its keys are live only while they do something (so the help and the palette offer
+        # only those: no "Move item" on a numeric question); otherwise the key goes on to the
+        # screen's binding of it. They wait when its screen's wait (an answer the screen
+        # cannot go on without is not saved yet: studyaws.tui.saving).
+        if action in ("cursor", "move_item") and not self.takes_arrows:
+            return False
+        if action == "pick" and not (self.answering and isinstance(self.question, Choice)):
+            return False
         return self.screen.check_action(action, parameters)
 
     @after_typed_keys
     async def action_pick(self, number: int) -> None:
-        """Pick (or unpick) the option shown with this number."""
-        if not self.answering:
+        """Pick (or unpick) the option shown with this number. A pick past "choose N" is
+        refused, and said: the picks made stay as they are."""
+        question = self.question
+        if not self.answering or not isinstance(question, Choice):
             raise SkipAction()
-        if isinstance(self.question, Choice):
-            self.query_one(OptionsView).toggle(number - 1)
+        options = self.query_one(OptionsView)
+        if options.toggle(number - 1):
             await self._changed()
+        elif number <= len(options.order) and len(options.picked) >= question.choose > 1:
+            self.notify(f"Choose {question.choose}: unpick one first (press its number "
+                        "again).", severity="warning", markup=False)
 
     @after_typed_keys
     def action_cursor(self, step: int) -> None:
