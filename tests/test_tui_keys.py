@@ -599,7 +599,9 @@ async def test_every_key_of_the_results_does_what_its_footer_and_hint_say(tmp_pa
         assert isinstance(app.screen, HomeScreen)
 
 
-@pytest.mark.parametrize("overlay", ["g", "r", "s", "escape", "question_mark"])
+# The navigator in the quick loop; the other overlays in the full suite.
+@pytest.mark.parametrize("overlay", ["g", *(pytest.param(key, marks=pytest.mark.slow)
+                                            for key in ("r", "s", "escape", "question_mark"))])
 async def test_enter_on_results_goes_home_when_time_ran_out_under_an_overlay(tmp_path,
                                                                               overlay):
     engine, clock, _ = make_collection(tmp_path, QUESTIONS)
@@ -713,6 +715,7 @@ async def test_screenshot_without_a_downloads_folder_goes_to_the_data_folder(tmp
     assert not (tmp_path / "user" / "Downloads").exists()
 
 
+@pytest.mark.slow  # as the test above, with a Downloads folder: in the full suite
 async def test_screenshot_goes_to_the_downloads_folder_when_there_is_one(tmp_path,
                                                                         monkeypatch):
     _no_downloads(monkeypatch, tmp_path / "user")
