@@ -159,3 +159,16 @@ def replayed(engine, card_id: int, parameters) -> object:
     for when, rating in answers:
         memory = policy.review(scheduler, card_id, memory, rating, when)
     return memory
+
+
+def without_bundled_decks(db: Path) -> None:
+    """A collection whose user was given the bundled decks and removed them: the commands
+    then leave it to the decks a test imports (a new collection gets them when first opened
+    by any command but import and config)."""
+    from studyaws.store.settings import mark_bundled_decks
+
+    engine = open_engine(db)
+    try:
+        mark_bundled_decks(engine, START.isoformat())
+    finally:
+        engine.dispose()

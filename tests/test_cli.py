@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import without_bundled_decks
 
 from studyaws.core.config import DB_NAME, bundled_decks_dir
 
@@ -121,13 +122,80 @@ def test_import_then_decks_lists_counts(write_deck, tmp_home: Path):
     assert table(db, "SELECT title FROM deck") == [("Alpha",)]
     assert table(db, "SELECT count(*) FROM card") == [(GOOD_CARDS,)]
 
+    without_bundled_decks(db)  # a user who removed them: only Alpha is listed
     result = run("decks", home=tmp_home)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["deck", "cards", "new", "learning", "due"]
     assert lines[1].split() == ["Alpha", str(GOOD_CARDS), str(GOOD_CARDS), "0", "0"]
     assert lines[2] == f"today, within your limits: {GOOD_CARDS} new, 0 learning, 0 due"
-    assert table(db, "SELECT count(*) FROM deck") == [(1,)], "decks must not add bundled decks"
+    assert table(db, "SELECT count(*) FROM deck") == [(1,)]
+
+
+def bundled_deck_count() -> int:
+    """How many decks the bundled folder holds (its README and CORRECTIONS are not decks)."""
+    return len([path for path in bundled_decks_dir().glob("*.md")
+                if path.name not in ("README.md", "CORRECTIONS.md")])
+
+
+def test_the_bundled_decks_arrive_after_an_import_as_first_command(write_deck, tmp_home: Path):
+    db = tmp_home / DB_NAME
+    assert run("import", str(write_deck("good", GOOD)), home=tmp_home).returncode == 0
+    assert table(db, "SELECT title FROM deck") == [("Alpha",)], "import adds only what it is given"
+    failed = run("config", "set", "new-per-day", "lots", home=tmp_home)
+    assert failed.returncode == 2
+    assert table(db, "SELECT count(*) FROM deck") == [(1,)], "config writes no decks"
+
+    result = run("decks", "--json", home=tmp_home)
+    assert result.returncode == 0, result.stderr
+    titles = [deck["title"] for deck in json.loads(result.stdout)["decks"]]
+    assert "Alpha" in titles and len(titles) == 1 + bundled_deck_count()
+    keys = [key for (key,) in table(db, "SELECT key FROM deck")]
+    assert sum(key.startswith("bundled:") for key in keys) == bundled_deck_count()
+
+    # Given once: the next command adds nothing.
+    before = dump(db)
+    assert run("decks", home=tmp_home).returncode == 0
+    assert dump(db) == before
+
+
+@pytest.mark.parametrize("first", [["decks"], ["stats", "--json"], ["exam", "--history"]])
+def test_the_bundled_decks_arrive_whatever_the_first_command(first, tmp_home: Path):
+    result = run(*first, home=tmp_home)
+    assert result.returncode == 0, result.stderr
+    assert table(tmp_home / DB_NAME, "SELECT count(*) FROM deck") == [(bundled_deck_count(),)]
+
+
+def test_a_collection_from_before_the_mark_is_left_as_it_is(write_deck, tmp_home: Path):
+    """A collection with decks and no mark (made before bundled decks were offered once) gets
+    nothing new and nothing written."""
+    from studyaws.store.engine import open_engine
+
+    engine = open_engine(tmp_home / DB_NAME)  # no mark, as before
+    engine.dispose()
+    assert run("import", str(write_deck("good", GOOD)), home=tmp_home).returncode == 0
+    before = dump(tmp_home / DB_NAME)
+    assert run("decks", home=tmp_home).returncode == 0
+    assert dump(tmp_home / DB_NAME) == before
+
+
+def test_review_deck_with_two_decks_starting_so_lists_them(tmp_home: Path, tmp_path: Path):
+    for name, title in (("rds", "Databases RDS"), ("nosql", "Databases NoSQL"),
+                        ("net", "Networking")):
+        deck = tmp_path / f"{name}.md"
+        deck.write_text(f"---\ntitle: {title}\n---\n{GOOD}", encoding="utf-8")
+        assert run("import", str(deck), home=tmp_home).returncode == 0
+    for command in (["review", "--deck", "databases"], ["exam", "--deck", "Databases"]):
+        result = run(*command, home=tmp_home)
+        assert result.returncode != 0
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert "could be 2 decks: 'Databases NoSQL', 'Databases RDS'; give more of the title" \
+            in result.stderr, result.stderr
+        assert_no_traceback(result)
+    without_bundled_decks(tmp_home / DB_NAME)  # else "Storage" may be a bundled deck to come
+    missing = run("review", "--deck", "Storage", home=tmp_home)
+    assert missing.returncode != 0
+    assert "no deck called 'Storage' (see: studyaws decks)" in missing.stderr
 
 
 def test_import_bad_deck_exits_one_and_creates_no_deck(write_deck, tmp_home: Path):

@@ -11,6 +11,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from support import without_bundled_decks
 from terminal import Terminal, studyaws_command
 from waiting import wait_until
 
@@ -43,6 +44,7 @@ def test_answers_survive_sigkill_and_the_queue_resumes(tmp_path, env):
     subprocess.run([*studyaws_command(), "import", str(deck)], env=env, check=True,
                    capture_output=True)
     db = tmp_path / "home" / "studyaws.sqlite3"
+    without_bundled_decks(db)  # the test's deck alone
 
     term = Terminal([*studyaws_command(), "review"], env)
     try:
@@ -96,6 +98,7 @@ def test_exam_survives_sigkill_and_resumes_with_its_answers_and_time(tmp_path, e
     subprocess.run([*studyaws_command(), "import", str(deck)], env=env, check=True,
                    capture_output=True)
     db = tmp_path / "home" / "studyaws.sqlite3"
+    without_bundled_decks(db)  # the test's deck alone
 
     term = Terminal([*studyaws_command(), "exam", "--preset", "quick"], env)
     try:
@@ -192,6 +195,7 @@ def test_digits_typed_right_after_the_arrow_land_on_the_next_question(tmp_path, 
     subprocess.run([*studyaws_command(), "import", str(deck)], env=env, check=True,
                    capture_output=True)
     db = tmp_path / "home" / "studyaws.sqlite3"
+    without_bundled_decks(db)  # the test's deck alone
 
     def responses() -> dict[int, str]:
         with closing(sqlite3.connect(db)) as conn:
@@ -258,6 +262,7 @@ def test_quitting_while_another_program_holds_the_write_lock(tmp_path, env):
     subprocess.run([*studyaws_command(), "import", str(deck)], env=env, check=True,
                    capture_output=True)
     db = tmp_path / "home" / "studyaws.sqlite3"
+    without_bundled_decks(db)  # the test's deck alone
     term = Terminal([*studyaws_command(), "review"], env)
     holder = sqlite3.connect(db, isolation_level=None)
     try:

@@ -11,6 +11,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from support import without_bundled_decks
 from terminal import Terminal, studyaws_command
 from test_exam_core import QUESTIONS
 
@@ -36,6 +37,7 @@ def db(tmp_path, env) -> Path:
     deck.write_text(QUESTIONS, encoding="utf-8")
     subprocess.run([*studyaws_command(), "import", str(deck)], env=env, check=True,
                    capture_output=True)
+    without_bundled_decks(tmp_path / "home" / "studyaws.sqlite3")
     return tmp_path / "home" / "studyaws.sqlite3"
 
 

@@ -83,3 +83,29 @@ def test_answer_review_of_ordering_and_numeric(tmp_path, monkeypatch, snap_compa
 def test_history(tmp_path, monkeypatch, snap_compare, size):
     app, _ = history(tmp_path, monkeypatch)
     assert snap_compare(app, press=["s", "y", "h"], terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+@pytest.mark.parametrize("kind", ["Choice", "Ordering", "Numeric"])
+def test_exam_question(tmp_path, monkeypatch, snap_compare, kind, size):
+    """The running exam on a question of each kind: the multi-select picked and flagged,
+    the ordering moved, the numeric one still to answer."""
+    app, kinds = history(tmp_path, monkeypatch)
+
+    async def go_to(pilot):
+        await pilot.pause()
+        screen = pilot.app.screen
+        screen.index = kinds[kind].position
+        screen.show_question()
+        await pilot.pause()
+        for field in screen.query("Input"):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=go_to, terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_results(tmp_path, monkeypatch, snap_compare, size):
+    app, _ = history(tmp_path, monkeypatch)
+    assert snap_compare(app, press=["s", "y"], terminal_size=SIZES[size])

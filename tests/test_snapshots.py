@@ -1,41 +1,70 @@
-"""Snapshot tests of the main screens (pytest-textual-snapshot). Review the SVGs in
-tests/__snapshots__ when a screen changes, then run `pytest --snapshot-update`."""
+"""Snapshot tests of the main screens at 80x24 and 200x50 (pytest-textual-snapshot): home,
+the review of each kind of card (question and feedback), the session summary and the
+settings. Review the SVGs in tests/__snapshots__ when a screen changes, then run
+`pytest --snapshot-update`."""
 
 from __future__ import annotations
 
+import pytest
 from support import make_collection
 
 from studyaws.tui.app import StudyApp
 
-DECK = """
----
+SIZES = {"80x24": (80, 24), "200x50": (200, 50)}
+
+FRONT = """---
 title: RDS essentials
 domain: resilient
 ---
 # RDS
 ## Automated backups
 
-Automated backups keep a daily snapshot and the transaction logs.
+Automated backups keep a daily snapshot and the transaction logs, so a database can be
+restored to any second of the retention period.
 
-Q: How long can RDS keep **automated backups**?
-A: From 1 to 35 days; 0 turns them off.
-
-Restores create :: a new DB instance with a new endpoint
-
-A company needs to restore its database to ten minutes ago. What happens? {#pitr}
-
-- [ ] The instance is rolled back in place.
-- [x] A new DB instance with a new endpoint is created.
-- [ ] A read replica is promoted.
-
-> A point-in-time restore always creates a new instance.
 """
 
-SIZE = (100, 30)
+# One card of each kind, each in a deck of its own so the review shows it first.
+CARDS = {
+    "basic": "Q: How long can RDS keep **automated backups**?\n"
+             "A: From 1 to 35 days; `0` turns them off.\n",
+    "cloze": "C: A point-in-time restore creates a {{new DB instance}} with a new endpoint.\n",
+    "choice": "A company needs to restore its database to ten minutes ago. What happens, and "
+              "what must the application change afterwards? {#pitr}\n\n"
+              "- [ ] The instance is rolled back in place and keeps its endpoint, so nothing "
+              "changes for the application.\n"
+              "- [x] A new DB instance with a new endpoint is created.\n"
+              "- [ ] A read replica is promoted.\n\n"
+              "> A point-in-time restore always creates a new instance: see "
+              "<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIT.html>.\n",
+    "multi": "Which two keep a copy in another Availability Zone? (Choose two.) {#multi}\n\n"
+             "- [x] A Multi-AZ DB instance deployment\n- [ ] A single-AZ instance\n"
+             "- [x] A Multi-AZ DB cluster deployment\n- [ ] [red]Instance store[/]\n\n"
+             "> Both Multi-AZ deployments keep a standby in another zone.\n",
+    "ordering": "Order: Put the steps of a point-in-time restore in order. {#order}\n"
+                "1. Choose the restore time\n2. Create the new instance\n"
+                "3. Point the application at the new endpoint\n\n"
+                "> The old instance keeps running until you delete it.\n",
+    "numeric": "Q: How many days at most can automated backups be kept? {#num}\nA: = 35\n\n"
+               "> From 1 to 35 days.\n",
+    "scenario": "```scenario nacl\ndirection: inbound\nrules: 4-6\n```\n",
+}
+
+# Keys that answer each kind wrongly or rightly once the review shows it.
+ANSWER = {
+    "basic": ["space"],
+    "cloze": ["space"],
+    "choice": ["1", "enter"],
+    "multi": ["1", "2", "enter"],
+    "ordering": ["enter"],
+    "numeric": ["3", "0", "enter"],
+    "scenario": ["1", "enter"],
+}
 
 
-def _app(tmp_path, **settings):
-    engine, clock, _ = make_collection(tmp_path, DECK, settings=settings)
+def _app(tmp_path, monkeypatch, deck: str, **settings):
+    monkeypatch.chdir(tmp_path)  # sources show as deck.md:LINE, the same on every run
+    engine, clock, _ = make_collection(tmp_path, deck, settings=settings)
     return StudyApp(engine, clock)
 
 
@@ -46,33 +75,46 @@ async def _no_blink(pilot):
         field.cursor_blink = False
 
 
-def test_home(tmp_path, snap_compare):
-    assert snap_compare(_app(tmp_path), terminal_size=SIZE)
-
-
-def test_question(tmp_path, snap_compare):
-    assert snap_compare(_app(tmp_path), press=["r"], terminal_size=SIZE)
-
-
-def test_answer_shown(tmp_path, snap_compare):
-    assert snap_compare(_app(tmp_path), press=["r", "space"], terminal_size=SIZE)
-
-
-def test_choice_question(tmp_path, snap_compare):
-    app = _app(tmp_path)
-    assert snap_compare(app, press=["r", "space", "3", "space", "3"], terminal_size=SIZE)
-
-
-def test_summary(tmp_path, snap_compare):
-    app = _app(tmp_path, **{"learning-steps": "1"})
-    keys = ["r", "space", "4", "space", "4", "1", "enter", "4", "space"]
-    assert snap_compare(app, press=keys, terminal_size=SIZE)
-
-
-def test_settings(tmp_path, snap_compare):
-    async def open_settings(pilot):
-        await pilot.press("s")
+def _press_then_still(*keys: str):
+    async def run(pilot):
+        await pilot.press(*keys)
         await pilot.pause()
         await _no_blink(pilot)
+        await pilot.pause()
 
-    assert snap_compare(_app(tmp_path), run_before=open_settings, terminal_size=SIZE)
+    return run
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_home(tmp_path, monkeypatch, snap_compare, size):
+    app = _app(tmp_path, monkeypatch, FRONT + "\n\n".join(CARDS.values()))
+    assert snap_compare(app, terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+@pytest.mark.parametrize("kind", CARDS)
+def test_review_question(tmp_path, monkeypatch, snap_compare, kind, size):
+    app = _app(tmp_path, monkeypatch, FRONT + CARDS[kind])
+    assert snap_compare(app, run_before=_press_then_still("r"), terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+@pytest.mark.parametrize("kind", CARDS)
+def test_review_feedback(tmp_path, monkeypatch, snap_compare, kind, size):
+    app = _app(tmp_path, monkeypatch, FRONT + CARDS[kind])
+    assert snap_compare(app, run_before=_press_then_still("r", *ANSWER[kind]),
+                        terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_summary(tmp_path, monkeypatch, snap_compare, size):
+    app = _app(tmp_path, monkeypatch, FRONT + CARDS["basic"] + "\n" + CARDS["choice"],
+               **{"learning-steps": "1"})
+    keys = ["r", "space", "4", "2", "enter", "4", "space"]
+    assert snap_compare(app, run_before=_press_then_still(*keys), terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_settings(tmp_path, monkeypatch, snap_compare, size):
+    app = _app(tmp_path, monkeypatch, FRONT + CARDS["basic"])
+    assert snap_compare(app, run_before=_press_then_still("s"), terminal_size=SIZES[size])

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from support import without_bundled_decks
 
 from studyaws.core.config import DB_NAME, Settings
 from studyaws.core.srs import policy
@@ -91,6 +92,7 @@ def test_target_exam_sets_the_exam_readiness_is_for(tmp_path):
     deck.write_text("# Two exams\n\n" + "\n".join(questions), encoding="utf-8")
     home = tmp_path / "home"
     assert run(home, "import", str(deck)).returncode == 0
+    without_bundled_decks(home / DB_NAME)
     saa = json.loads(run(home, "stats", "--json").stdout)["readiness"]
     assert (saa["exam"], saa["pass_mark"], saa["pool"]) == ("saa-c03", 720, 14)
     assert set(saa["today"]["domains"]) <= {"secure", "resilient", "not in the pool"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from support import START, basic_deck, make_collection
 from waiting import settle
@@ -213,6 +214,14 @@ def test_loaded_stats_screen_snapshot(tmp_path, snap_compare):
 
     assert snap_compare(StudyApp(engine, clock), run_before=open_and_wait,
                         terminal_size=(110, 56))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
+def test_stats_screen_snapshot_at_both_sizes(tmp_path, snap_compare, size):
+    """The top of the screen as a user first sees it, in a small and a large terminal."""
+    engine, clock, _ = studied(tmp_path)
+    save_setting(engine, "exam-date", (START + timedelta(days=120)).date().isoformat())
+    assert snap_compare(StudyApp(engine, clock), run_before=open_stats, terminal_size=size)
 
 
 # -- before the numbers arrive -----------------------------------------------------------

@@ -194,15 +194,28 @@ def _run(args: argparse.Namespace) -> int:
     if _opens_the_app(args) and not _has_terminal():
         # A damaged, newer or unreachable collection, or a clock out of range, is still said
         # first, as by any command.
-        open_collection(args.home, import_bundled=False, backup=False)
+        engine = open_collection(args.home, import_bundled=False, backup=False)
         from studyaws.core.clock import Clock
 
         Clock().now()
+        deck = getattr(args, "deck", None)
+        if deck:  # a deck name that names none, or several, is said first too
+            from studyaws.services.collection import bundled_decks_due
+            from studyaws.services.deck_names import DeckNameError, resolve_deck
+
+            try:
+                resolve_deck(engine, deck)
+            except DeckNameError as exc:
+                # None yet: the bundled decks, still to come, may hold it.
+                if exc.candidates or not bundled_decks_due(engine):
+                    print(printable(f"studyaws: {exc}"), file=sys.stderr)
+                    return 1
         print("studyaws: the app needs a terminal: standard input and output must both be "
               "one (in scripts use the commands: studyaws decks, import, stats ...)",
               file=sys.stderr)
         return 2
-    engine = open_collection(args.home)
+    # Settings are not content: a `config` command (even one refused) writes no decks.
+    engine = open_collection(args.home, import_bundled=args.command != "config")
     if args.command == "decks":
         return _decks(engine, args.json)
     if args.command == "config":
@@ -444,14 +457,14 @@ def _exam(args: argparse.Namespace, engine) -> int:
         print("studyaws exam: --include-flagged goes with --retake-wrong", file=sys.stderr)
         return 2
     from studyaws.core.domains import DOMAINS, normalize_domain
-    from studyaws.store.queries import find_deck
+    from studyaws.services.deck_names import DeckNameError, resolve_deck
 
     deck_id = None
     if args.deck:
-        deck_id = find_deck(engine, args.deck)
-        if deck_id is None:
-            print(f"studyaws exam: no deck called {args.deck!r} (see: studyaws decks)",
-                  file=sys.stderr)
+        try:
+            deck_id = resolve_deck(engine, args.deck)
+        except DeckNameError as exc:
+            print(printable(f"studyaws exam: {exc}"), file=sys.stderr)
             return 1
     domain = None
     if args.domain:

@@ -1,4 +1,4 @@
-"""Opening the user's collection, importing the bundled decks into an empty one, and the
+"""Opening the user's collection, putting the bundled decks in it once, and the
 day's backup copy of an existing one."""
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from studyaws.store.engine import open_engine
 
 def open_collection(home: str | None = None, *, import_bundled: bool = True,
                     clock: Clock | None = None, backup: bool = True) -> Engine:
-    """The collection in the data folder; a new user's empty one gets the bundled decks so
-    there is something to study at once. The first opening of a study day copies an existing
+    """The collection in the data folder. A new one is marked to get the bundled decks, which
+    come with the first opening with `import_bundled` (offer_bundled_decks), so there is
+    something to study at once. The first opening of a study day copies an existing
     collection to backups/ (see studyaws.store.backup)."""
     db_path = data_home(home) / DB_NAME
     existed = db_path.exists()
@@ -30,14 +31,42 @@ def open_collection(home: str | None = None, *, import_bundled: bool = True,
     clock = clock or Clock()
     if existed and backup:
         take_daily_backup(engine, db_path, clock)
+    if not existed:
+        from studyaws.store.settings import BUNDLED_DUE, mark_bundled_decks
+
+        mark_bundled_decks(engine, BUNDLED_DUE)
     if import_bundled:
-        from studyaws.store.queries import deck_count
-
-        if deck_count(engine) == 0:
-            from studyaws.services.importer import import_paths
-
-            import_paths(engine, [bundled_decks_dir()], clock.now())
+        offer_bundled_decks(engine, clock)
     return engine
+
+
+def offer_bundled_decks(engine: Engine, clock: Clock) -> bool:
+    """Put the bundled decks in a collection once, whatever command created it (an `import`
+    first leaves them to the next command that opens it with them); a user who removes them
+    afterwards does not get them back. A collection from before the mark gets them only while
+    it has no deck. True when they were imported now."""
+    from studyaws.store.queries import has_bundled_deck
+    from studyaws.store.settings import mark_bundled_decks
+
+    if not bundled_decks_due(engine):
+        return False
+    imported = False
+    if not has_bundled_deck(engine):
+        from studyaws.services.importer import import_paths
+
+        import_paths(engine, [bundled_decks_dir()], clock.now())
+        imported = True
+    mark_bundled_decks(engine, clock.now().isoformat(timespec="seconds"))
+    return imported
+
+
+def bundled_decks_due(engine: Engine) -> bool:
+    """Whether the next opening with `import_bundled` would put the bundled decks in."""
+    from studyaws.store.queries import deck_count
+    from studyaws.store.settings import BUNDLED_DUE, bundled_decks_mark
+
+    mark = bundled_decks_mark(engine)
+    return mark == BUNDLED_DUE or (mark is None and deck_count(engine) == 0)
 
 
 def take_daily_backup(engine: Engine, db_path: Path, clock: Clock) -> Path | None:

@@ -57,13 +57,27 @@ def deck_count(engine: Engine) -> int:
 
 def find_deck(engine: Engine, name: str) -> int | None:
     """A deck's id by exact title, else by a unique case-insensitive prefix of its title."""
+    matches = decks_matching(engine, name)
+    return matches[0][0] if len(matches) == 1 else None
+
+
+def decks_matching(engine: Engine, name: str) -> list[tuple[int, str]]:
+    """(id, title) of the deck titled `name` exactly, else of every deck whose title starts
+    with it (case-insensitive), by title."""
     with reading(engine) as session:
         decks = session.execute(select(Deck.id, Deck.title)).all()
-    exact = [deck_id for deck_id, title in decks if title == name]
+    exact = [(deck_id, title) for deck_id, title in decks if title == name]
     if exact:
-        return exact[0]
-    prefix = [deck_id for deck_id, title in decks if title.lower().startswith(name.lower())]
-    return prefix[0] if len(prefix) == 1 else None
+        return exact[:1]
+    return sorted(((deck_id, title) for deck_id, title in decks
+                   if title.lower().startswith(name.lower())), key=lambda deck: deck[1].lower())
+
+
+def has_bundled_deck(engine: Engine) -> bool:
+    """Whether a deck of the bundled decks is in the collection."""
+    with reading(engine) as session:
+        return session.execute(
+            select(Deck.id).where(Deck.key.startswith("bundled:")).limit(1)).first() is not None
 
 
 def reviews_since(engine: Engine, start: datetime, end: datetime) -> tuple[int, int]:

@@ -59,6 +59,23 @@ def save_parameters(engine: Engine, parameters: tuple[float, ...] | None, *,
             mark_rescheduled(session, parameters, 0)
 
 
+# -- the bundled decks, offered once ----------------------------------------------------
+_BUNDLED = "bundled-decks"  # "due": to be put in; else when they were (ISO time)
+BUNDLED_DUE = "due"
+
+
+def bundled_decks_mark(engine: Engine) -> str | None:
+    """None (a collection from before the mark), BUNDLED_DUE (created and not given the
+    bundled decks yet) or when they were given (what the user did with them since is
+    theirs: removed, they do not come back)."""
+    with reading(engine) as session:
+        return session.execute(select(Setting.value).where(Setting.key == _BUNDLED)).scalar()
+
+
+def mark_bundled_decks(engine: Engine, value: str) -> None:
+    _put(engine, _BUNDLED, value)
+
+
 # -- a reschedule under way ---------------------------------------------------------------
 _PENDING = "reschedule-pending"
 

@@ -170,11 +170,13 @@ def run_app(engine: Engine, start: str = "home", deck: str | None = None,
             exam_id: int | None = None) -> int:
     deck_id = None
     if deck:
-        from studyaws.services.overview import find_deck
+        from studyaws.core.text import printable
+        from studyaws.services.deck_names import DeckNameError, resolve_deck
 
-        deck_id = find_deck(engine, deck)
-        if deck_id is None:
-            print(f"studyaws: no deck called {deck!r} (see: studyaws decks)", file=sys.stderr)
+        try:
+            deck_id = resolve_deck(engine, deck)
+        except DeckNameError as exc:
+            print(printable(f"studyaws: {exc}"), file=sys.stderr)
             return 1
     app = StudyApp(engine, start=start, deck_id=deck_id, exam_id=exam_id)
     app.run()
