@@ -119,7 +119,7 @@ def complete(value: str, folder: Path) -> str | None:
         return None
     if not matches:
         return None
-    matches.sort(key=lambda m: (not m.endswith("/"), m.lower()))
+    matches.sort(key=lambda m: (not m.endswith("/"), m.removesuffix("/").lower()))
     common = os.path.commonprefix(matches)
     return value[:len(value) - len(name)] + (common if len(common) > len(name) else matches[0])
 
@@ -447,7 +447,11 @@ class ImportScreen(Screen):
         self.show_error(f"Cannot open {shown_path(message.path)}: {message.reason}")
 
     def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
-        self.select_path(Path(event.path))
+        path = Path(event.path)
+        if not path.exists():  # gone since the tree listed it (Textual calls it a file then)
+            self.show_error(f"{shown_path(path)}: no such file or folder")
+            return
+        self.select_path(path)
         self.action_preview()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
