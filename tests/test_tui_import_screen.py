@@ -359,3 +359,36 @@ def test_import_screen_snapshot(tmp_path, home, snap_compare):
 
     assert snap_compare(new_app(tmp_path), run_before=open_on_a_long_name,
                         terminal_size=(100, 30))
+
+
+async def test_while_an_import_runs_its_keys_wait_and_say_so(tmp_path, home, monkeypatch):
+    import threading
+
+    from studyaws.services import importer
+
+    release = threading.Event()
+    import_paths = importer.import_paths
+
+    def held(*args, **kwargs):
+        release.wait(10)
+        return import_paths(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "import_paths", held)
+    app = new_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await import_screen(pilot)
+        await pilot.press("slash", *"decks/notes.md", "enter")
+        await settle(pilot, lambda: screen.running, 5, "the preview to start")
+        await pilot.pause()
+        disabled = {key.key for key in app.screen.query(FooterKey) if key.has_class("-disabled")}
+        assert disabled == {"p", "i", "escape"}
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen  # not left while it runs
+        release.set()
+        await settle(pilot, lambda: screen.last is not None, 10, "the preview")
+        await pilot.pause()
+        assert not any(key.has_class("-disabled") for key in app.screen.query(FooterKey))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
