@@ -38,10 +38,10 @@ class SettingsScreen(Screen):
     ]
     DEFAULT_CSS = """
     #settings-form { height: 1fr; padding: 1 2; }
-    .setting-row { height: 3; }
-    .setting-row Label { width: 28; padding: 1 1 0 0; }
-    .setting-row Input { width: 30; }
-    .setting-row .setting-help { width: 1fr; padding: 1 0 0 1; color: $text-muted; }
+    .setting-row { height: auto; min-height: 3; }
+    .setting-row Label { width: 21; padding: 1 1 0 0; }
+    .setting-row Input { width: 24; }
+    .setting-row .setting-help { width: 1fr; height: auto; padding: 1 0 0 1; color: $text-muted; }
     #settings-error { height: auto; padding: 0 2; color: $error; }
     """
 
