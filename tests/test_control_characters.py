@@ -279,7 +279,7 @@ async def test_the_import_picker_and_preview_show_escapes_as_marks(tmp_path: Pat
     mark, shown = (NASTY, SHOWN) if name_kind == "escapes" else ("\n", "⏎")
     (work / f"good{mark}deck.md").write_text("Q: one\nA: two\n", encoding="utf-8")
     (work / f"bad{mark}deck.md").write_text("# B\n\nQ: lonely\n", encoding="utf-8")
-    monkeypatch.chdir(work)
+    monkeypatch.setenv("HOME", str(work))  # the picker first opens on the home folder
     app = StudyApp(open_engine(tmp_path / "home" / "studyaws.sqlite3"), FakeClock(START))
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
         await pilot.press("i")

@@ -27,10 +27,14 @@ async def until(pilot, condition) -> None:
 
 
 def collection(tmp_path: Path, monkeypatch):
-    """An empty collection, and a working folder holding one folder of banks."""
+    """An empty collection, and a home folder holding one folder of banks; the program runs
+    from another folder."""
     work = tmp_path / "work"
     shutil.copytree(SAMPLES, work / "banks")
-    monkeypatch.chdir(work)  # the picker opens on the current folder
+    monkeypatch.setenv("HOME", str(work))  # the picker first opens on the home folder
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # not on the folder the program was started from
     engine = open_engine(tmp_path / "home" / DB_NAME)
     return engine, FakeClock(START), work
 
@@ -55,7 +59,7 @@ async def test_pick_a_folder_preview_import_and_see_the_summary(tmp_path, monkey
         assert screen.last.dry_run and screen.last.report.total()["added"] == 35
         assert deck_count(engine) == 0  # a preview writes nothing
         text = screen_text(app)
-        assert "Preview (nothing was written): banks" in text
+        assert "Preview (nothing was written): ~/banks" in text
         assert "Cloud Practitioner practice questions" in text
         assert "skipped 19 blocks:" in text
         assert "banks/bank-tasks.md:46: no option is marked correct" in text
@@ -66,7 +70,7 @@ async def test_pick_a_folder_preview_import_and_see_the_summary(tmp_path, monkey
         assert not screen.last.dry_run
         assert deck_count(engine) == 7
         text = screen_text(app)
-        assert "Imported: banks" in text
+        assert "Imported: ~/banks" in text
         assert "total" in text and "35" in text
         assert "Imported banks: 35 added, 0 updated, 0 retired" in text  # the toast
 

@@ -6,10 +6,16 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from studyaws.core.clock import Clock
-from studyaws.store.settings import load_settings, save_setting, settings_items
+from studyaws.store.settings import (
+    load_last_import_folder,
+    load_settings,
+    save_last_import_folder,
+    save_setting,
+    settings_items,
+)
 
-__all__ = ["HEAVY_NEW_PER_DAY", "change_setting", "load_settings", "save_setting",
-           "settings_items"]
+__all__ = ["HEAVY_NEW_PER_DAY", "change_setting", "last_import_folder", "load_settings",
+           "remember_import_folder", "save_setting", "settings_items"]
 
 # An exam plan that asks for more new cards a day than this is warned about: at about
 # ten seconds a card, 200 new cards are over half an hour before their reviews.
@@ -36,3 +42,26 @@ def change_setting(engine: Engine, clock: Clock, name: str, text: str) -> tuple[
                    f"{plan.new_per_day:,} new cards a day to introduce the {plan.new_left:,} "
                    f"not yet seen by {plan.target.isoformat()}; a later exam-date, or fewer "
                    "decks, makes that lighter")
+
+
+def last_import_folder(engine: Engine) -> str | None:
+    """The folder the import screen showed when last used, or None."""
+    return load_last_import_folder(engine)
+
+
+def remember_import_folder(engine: Engine, folder: str) -> None:
+    """Keep `folder` for the import screen's next opening. Best effort: a collection that is
+    busy with another program's write (waited for a moment only) or cannot be written keeps
+    the folder it had; the import screen opens there, or in the home folder."""
+    from sqlalchemy.exc import OperationalError
+
+    from studyaws.core.errors import StoreError
+    from studyaws.store.engine import quick_writes
+
+    try:
+        if load_last_import_folder(engine) == folder:
+            return
+        with quick_writes(0.5):
+            save_last_import_folder(engine, folder)
+    except (OperationalError, StoreError, OSError):
+        pass

@@ -76,6 +76,23 @@ def mark_bundled_decks(engine: Engine, value: str) -> None:
     _put(engine, _BUNDLED, value)
 
 
+# -- where the import screen was last used ------------------------------------------------
+# Not a setting of the user's (`studyaws config` lists only the Settings fields): the folder
+# the import screen opens on next time.
+_LAST_IMPORT_FOLDER = "last-import-folder"
+
+
+def load_last_import_folder(engine: Engine) -> str | None:
+    with reading(engine) as session:
+        value = session.execute(
+            select(Setting.value).where(Setting.key == _LAST_IMPORT_FOLDER)).scalar()
+    return value or None
+
+
+def save_last_import_folder(engine: Engine, folder: str) -> None:
+    _put(engine, _LAST_IMPORT_FOLDER, folder)
+
+
 # -- a reschedule under way ---------------------------------------------------------------
 _PENDING = "reschedule-pending"
 

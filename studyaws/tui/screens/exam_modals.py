@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from studyaws.core.text import printable
 from studyaws.services import exam as service
+from studyaws.tui.screens.modals import boxed
 
 
 class NavigatorScreen(ModalScreen[int]):
@@ -37,13 +38,13 @@ class NavigatorScreen(ModalScreen[int]):
         self.cursor = current
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="modal-box"):
-            yield Static(Content.assemble(("Questions", "bold"), "   ",
-                                          ("■ answered", "$success"), "  ",
+        with boxed(Vertical(classes="modal-box"), "Questions"):
+            yield Static(Content.assemble(("■ answered", "$success"), "  ",
                                           ("□ unanswered", "$foreground-muted"), "  ",
                                           ("⚑ flagged", "$warning")))
             yield Static(id="grid")
-            yield Static(Content("Arrows move · Enter goes to the question · Escape closes"),
+            yield Static(Content.assemble(("Arrows", "bold"), " move  ",
+                                          ("Enter", "bold"), " goes to the question"),
                          classes="muted")
 
     def on_mount(self) -> None:
@@ -88,13 +89,13 @@ class ReviewBeforeSubmitScreen(ModalScreen):
         items = self.exam.items
         unanswered = sum(1 for i in items if not i.answered)
         flagged = sum(1 for i in items if i.flagged)
-        with Vertical(classes="modal-box"):
-            yield Static(Content.assemble(
-                ("Review before submitting", "bold"),
-                f"   {len(items) - unanswered} answered · {unanswered} unanswered · "
-                f"{flagged} flagged"))
+        with boxed(Vertical(classes="modal-box"), "Review before submitting",
+                   "back to the exam"):
+            yield Static(Content(f"{len(items) - unanswered} answered · {unanswered} "
+                                 f"unanswered · {flagged} flagged"))
             yield OptionList(*[self._row(i) for i in items], id="review-list")
-            yield Static(Content("Enter: go to the question · s: submit · Escape: back"),
+            yield Static(Content.assemble(("Enter", "bold"), " goes to the question  ",
+                                          ("s", "bold"), " submits the exam"),
                          classes="muted")
 
     @staticmethod
@@ -115,19 +116,23 @@ class ReviewBeforeSubmitScreen(ModalScreen):
 
 
 class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question: y says yes, n or Escape no."""
+
     BINDINGS = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n,escape", "answer(False)", "No"),
     ]
 
-    def __init__(self, question: str):
+    def __init__(self, question: str, title: str = "Are you sure?"):
         super().__init__()
         self.question = question
+        self.title_text = title
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="modal-box"):
+        with boxed(Vertical(classes="modal-box"), self.title_text, "no"):
             yield Static(Content(self.question))
-            yield Static(Content.assemble(("y", "bold"), " yes   ", ("n", "bold"), " no"))
+            yield Static(Content.assemble("\n", ("y", "bold"), " yes   ",
+                                          ("n", "bold"), " no"))
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -150,10 +155,9 @@ class LeaveExamScreen(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         answered = sum(1 for i in self.exam.items if i.answered)
         minutes = max(0, round(self.remaining_s / 60))
-        with Vertical(classes="modal-box"):
+        with boxed(Vertical(classes="modal-box"), "Leave the exam?", "cancel"):
             yield Static(Content.assemble(
-                ("Leave the exam?", "bold"),
-                f"  {answered} of {len(self.exam.items)} answered, {minutes} min left\n\n",
+                f"{answered} of {len(self.exam.items)} answered, {minutes} min left\n\n",
                 ("s", "bold"), "    save and leave: x on the home screen resumes it\n",
                 ("d", "bold"), "    discard it: nothing of it is kept\n",
                 ("Esc", "bold"), "  cancel: back to the exam"))

@@ -1,16 +1,35 @@
-"""Small overlays: help for the screen under it, and a card's context with its source line."""
+"""Small overlays: help for the screen under it, a card's context with its source line, and
+leaving the settings with changes not saved.
+
+Every overlay shows its content in a `.modal-box` whose border names it (top left) and says
+what Escape does (bottom right, "Esc close"): `boxed` sets both, here and in exam_modals."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeVar
+
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
 from studyaws.core.text import printable
-from studyaws.services.review import CardView
+
+if TYPE_CHECKING:
+    from studyaws.services.review import CardView
+
+W = TypeVar("W", bound=Widget)
+
+
+def boxed(box: W, title: str, escape: str = "close") -> W:
+    """`box` (a `.modal-box`) with its title in its top border and "Esc <escape>" in its
+    bottom one."""
+    box.border_title = Content(title)
+    box.border_subtitle = Content.assemble(("Esc", "bold"), f" {escape}")
+    return box
 
 
 def key_rows(screen: Screen) -> list[tuple[str, str]]:
@@ -53,8 +72,7 @@ def help_content(title: str, rows: list[tuple[str, str]],
     for key, action in [*rows, *notes]:
         parts.append((f"  {key:<16}", "bold"))
         parts.append(f"{action}\n")
-    parts.append(("\nEscape or ? closes this help.", "$text-muted"))
-    return Content.assemble(*parts)
+    return Content.assemble(*parts).rstrip()
 
 
 class HelpScreen(ModalScreen):
@@ -70,7 +88,7 @@ class HelpScreen(ModalScreen):
                                     getattr(screen, "HELP_NOTES", ()))
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="modal-box"):
+        with boxed(VerticalScroll(classes="modal-box"), "Help"):
             yield Static(self.content)
 
 
@@ -83,8 +101,37 @@ class ContextScreen(ModalScreen):
 
     def compose(self) -> ComposeResult:
         view = self.view
-        with VerticalScroll(classes="modal-box"):
+        with boxed(VerticalScroll(classes="modal-box"), "Context"):
             yield Static(Content.assemble(("Source  ", "bold"), view.source, "\n",
                                           ("Topic   ", "bold"), printable(view.topic) or "–"))
             yield Markdown(printable(view.context, multiline=True)
                            or "_This card's section has no notes._", open_links=False)
+
+
+class UnsavedChangesScreen(ModalScreen[str]):
+    """Leaving the settings with changes not saved: save them, discard them, or stay.
+    Dismissed with "save", "discard" or "" (keep editing)."""
+
+    BINDINGS = [
+        Binding("s", "choose('save')", "Save and leave"),
+        Binding("d", "choose('discard')", "Discard and leave"),
+        Binding("escape", "choose('')", "Keep editing"),
+    ]
+
+    def __init__(self, names: list[str]):
+        super().__init__()
+        self.names = names
+
+    def compose(self) -> ComposeResult:
+        count = len(self.names)
+        changed = (f"{self.names[0]} is" if count == 1
+                   else f"{count} settings are")
+        with boxed(Vertical(classes="modal-box"), "Unsaved changes", "keep editing"):
+            yield Static(Content.assemble(
+                f"{changed} changed and not saved.\n\n",
+                ("s", "bold"), "    save and leave\n",
+                ("d", "bold"), "    discard the changes and leave\n",
+                ("Esc", "bold"), "  keep editing"))
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)

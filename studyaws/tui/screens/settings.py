@@ -1,4 +1,5 @@
-"""Settings: every scheduling option, checked before it is saved."""
+"""Settings: every scheduling option, checked before it is saved. Leaving with changes not
+saved asks first: save them, discard them, or keep editing."""
 
 from __future__ import annotations
 
@@ -37,10 +38,10 @@ class SettingsScreen(Screen):
     ]
     DEFAULT_CSS = """
     #settings-form { height: 1fr; padding: 1 2; }
-    .setting-row { height: 3; }
-    .setting-row Label { width: 28; padding: 1 1 0 0; }
-    .setting-row Input { width: 30; }
-    .setting-row .setting-help { width: 1fr; padding: 1 0 0 1; color: $text-muted; }
+    .setting-row { height: auto; min-height: 3; }
+    .setting-row Label { width: 21; padding: 1 1 0 0; }
+    .setting-row Input { width: 24; }
+    .setting-row .setting-help { width: 1fr; height: auto; padding: 1 0 0 1; color: $text-muted; }
     #settings-error { height: auto; padding: 0 2; color: $error; }
     """
 
@@ -55,27 +56,52 @@ class SettingsScreen(Screen):
         yield Static(id="settings-error")
         yield KeysFooter()
 
-    def action_save(self) -> None:
-        errors, warnings = [], []
-        saved = 0
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
+    def edited(self) -> list[str]:
+        """The settings whose field differs from what is stored."""
         current = dict(settings_items(load_settings(self.app.engine)))
-        for field in self.query(Input):
-            name = field.id.removeprefix("set-")
-            if field.value.strip() == current.get(name):
-                continue
+        return [name for field in self.query(Input)
+                if field.value.strip() != current.get(name := field.id.removeprefix("set-"))]
+
+    def action_save(self) -> bool:
+        """Save every changed field; True when each was accepted. A field that was saved
+        shows the value as stored (0.90 becomes 0.9); one refused keeps what was typed."""
+        errors, warnings = [], []
+        saved = []
+        for name in self.edited():
+            field = self.query_one(f"#set-{name}", Input)
             try:
                 _, warning = change_setting(self.app.engine, self.app.clock, name, field.value)
-                saved += 1
+                saved.append(field)
                 if warning:
                     warnings.append(warning)
             except SettingError as exc:
                 errors.append(str(exc))
+        current = dict(settings_items(load_settings(self.app.engine)))
+        for field in saved:
+            field.value = current[field.id.removeprefix("set-")]
         self.query_one("#settings-error", Static).update(Content("\n".join(errors + warnings)))
         if not errors:
-            self.notify(f"Saved {saved} setting{'s' if saved != 1 else ''}.", markup=False)
+            count = len(saved)
+            self.notify(f"Saved {count} setting{'s' if count != 1 else ''}.", markup=False)
+        return not errors
 
     async def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_save()
 
     def action_leave(self) -> None:
-        self.app.pop_screen()
+        """Back to the home screen; with changes not saved, ask first."""
+        from studyaws.tui.screens.modals import UnsavedChangesScreen
+
+        edited = self.edited()
+        if not edited:
+            self.dismiss()
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice == "discard" or (choice == "save" and self.action_save()):
+                self.dismiss()
+
+        self.app.push_screen(UnsavedChangesScreen(edited), chosen)
