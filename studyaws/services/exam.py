@@ -17,6 +17,7 @@ from studyaws.core.exam.scoring import Answered, Result, score
 from studyaws.core.questions import Question, Response, is_correct
 from studyaws.core.srs import policy
 from studyaws.core.srs.day import next_day_start
+from studyaws.core.text import natural_key
 from studyaws.services.exam_draw import draw_candidates
 from studyaws.services.review import question_for, record_answer
 from studyaws.store.engine import reading, writing
@@ -130,12 +131,14 @@ def _save_new(engine: Engine, blueprint: Blueprint, mode: str, now: datetime, li
 
 
 def exam_decks(engine: Engine) -> list[tuple[int, str]]:
-    """(id, title) of each deck with questions an exam can ask, by title."""
+    """(id, title) of each deck with questions an exam can ask, by title (Practice Exam 2
+    before Practice Exam 10)."""
     with reading(engine) as session:
-        return [(deck_id, title) for deck_id, title in session.execute(
+        decks = [(deck_id, title) for deck_id, title in session.execute(
             select(Deck.id, Deck.title).join(Card, Card.deck_id == Deck.id)
             .where(Card.kind.in_(QUESTION_KINDS), Card.retired.is_(False))
-            .group_by(Deck.id).order_by(Deck.title)).all()]
+            .group_by(Deck.id)).all()]
+    return sorted(decks, key=lambda deck: natural_key(deck[1]))
 
 
 # -- retaking what went wrong ---------------------------------------------------------------

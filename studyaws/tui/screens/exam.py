@@ -38,6 +38,7 @@ from studyaws.tui.screens.exam_modals import (
 )
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
+from studyaws.tui.widgets.header_text import joined
 from studyaws.tui.widgets.question import after_typed_keys, feedback_content
 from studyaws.tui.widgets.question_input import QuestionInput
 
@@ -80,7 +81,7 @@ class ExamScreen(Screen):
     )
     DEFAULT_CSS = """
     #exam-header { height: 1; padding: 0 1; background: $boost; }
-    #exam-title { width: 1fr; }
+    #exam-title { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     #exam-clock { width: auto; }
     #exam-status { height: auto; padding: 0 1; }
     #card { height: 1fr; padding: 0 2; }
@@ -178,12 +179,13 @@ class ExamScreen(Screen):
         item = self.item
         exam = self.exam
         self._shown_at = self.app.clock.monotonic()
-        title = Content.assemble(
-            (exam.blueprint.name.upper(), "bold"), (" practice" if exam.practice else " exam", ""),
-            f"  ·  Question {self.index + 1} of {len(exam.items)}",
-            ("  ⚑ flagged", "bold $warning") if item.flagged else "",
-            ("  ·  " + printable(DOMAINS.get(item.domain or "", item.domain or "")), "$foreground-muted"),
-        )
+        domain = DOMAINS.get(item.domain or "", item.domain or "")
+        title = joined(
+            Content.styled(f"{exam.blueprint.label} {'practice' if exam.practice else 'exam'}",
+                           "bold"),
+            f"Question {self.index + 1} of {len(exam.items)}",
+            ("⚑ flagged", "bold $warning") if item.flagged else "",
+            (printable(domain), "$foreground-muted"))
         self.query_one("#exam-title", Static).update(title)
         self._show_clock()
         self._show_status()

@@ -18,6 +18,7 @@ from studyaws.services.review import display_path
 from studyaws.tui.widgets.answer_review import AnswerLines, review_rows
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
+from studyaws.tui.widgets.header_text import joined
 from studyaws.tui.widgets.score_trend import Score, ScoreTrend
 
 
@@ -147,13 +148,14 @@ class AnswerReviewScreen(Screen):
         widgets = []
         for item in items:
             right = bool(item.correct)
-            head = Content.assemble(
-                (f"Question {item.position + 1}  ", "bold"),
-                ("✓ right" if right else ("✗ wrong" if item.answered else "✗ unanswered"),
-                 "bold $success" if right else "bold $error"),
-                ("  ⚑ flagged" if item.flagged else "", "$warning"),
-                ("  ·  " + printable(DOMAINS.get(item.domain or "", item.domain or ""))
-                 + (" (inferred)" if item.domain and item.domain_inferred else ""),
+            domain = DOMAINS.get(item.domain or "", item.domain or "")
+            head = joined(
+                Content.assemble(
+                    (f"Question {item.position + 1}  ", "bold"),
+                    ("✓ right" if right else ("✗ wrong" if item.answered else "✗ unanswered"),
+                     "bold $success" if right else "bold $error"),
+                    ("  ⚑ flagged" if item.flagged else "", "$warning")),
+                (printable(domain) + (" (inferred)" if domain and item.domain_inferred else ""),
                  "$foreground-muted"))
             widgets.append(Static(head, classes="answer-head"))
             widgets.append(CardText(classes="answer-stem"))

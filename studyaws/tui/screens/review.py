@@ -15,11 +15,11 @@ from textual.widgets import ProgressBar, Rule, Static
 from studyaws.core.domains import domains_text
 from studyaws.core.questions import is_correct, response_to_dict
 from studyaws.core.srs import policy
-from studyaws.core.text import printable
 from studyaws.services.review import CardView, ReviewService
 from studyaws.tui.saving import PendingSaves, SaveLine, card_name
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
+from studyaws.tui.widgets.header_text import breadcrumb
 from studyaws.tui.widgets.question import after_typed_keys, feedback_content
 from studyaws.tui.widgets.question_input import QuestionInput
 
@@ -57,7 +57,7 @@ class ReviewScreen(Screen):
     # While an answer waits to be saved, only these keys act (studyaws.tui.saving).
     WHILE_SAVING = {"retry_save", "leave", "help", "context"}
     DEFAULT_CSS = """
-    #review-header { height: auto; padding: 0 1; text-style: bold; background: $boost; }
+    #review-header { height: 1; padding: 0 1; background: $boost; }
     #review-bar { height: 1; padding: 0 1; }
     #review-bar ProgressBar { width: 30; }
     #review-counts { width: 1fr; content-align: right middle; }
@@ -134,9 +134,7 @@ class ReviewScreen(Screen):
         self.submitted = False
         self.rated = None
         self.shown_at = self.app.clock.monotonic()
-        header = Content.assemble((printable(view.deck_title), "bold"), ("  ›  ", "$text-muted"),
-                                  (printable(view.topic), "$text-muted"))
-        self.query_one("#review-header", Static).update(header)
+        self.query_one("#review-header", Static).update(breadcrumb(view.deck_title, view.topic))
         self.query_one("#prompt", CardText).show(view.prompt)
         self.query_one(QuestionInput).show(
             view.question, random.Random(f"{view.id}:{view.memory.reps}:{view.seed}"))

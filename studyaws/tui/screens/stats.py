@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
+from studyaws.core.exam.blueprints import label
 from studyaws.core.text import printable
 from studyaws.tui.widgets.charts import BarChart, CalendarHeatmap, hbar
 from studyaws.tui.widgets.footer import KeysFooter
@@ -112,12 +113,12 @@ def readiness_content(stats: report.Stats, plan_line: str | None) -> Content:
     ready = stats.readiness
     if ready.pool == 0:
         return Content.assemble(("Readiness  ", "bold"), (
-            f"no {ready.preset.upper()} questions yet: import or study a deck with questions "
+            f"no {label(ready.preset)} questions yet: import or study a deck with questions "
             "(the exam is set by target-exam in the settings)", "$text-muted"))
     today = ready.today
     style = "$success" if today.passes else "$error"
     parts: list = [
-        ("Readiness  ", "bold"), f"{ready.preset.upper()} mock exam today: expected ",
+        ("Readiness  ", "bold"), f"{label(ready.preset)} mock exam today: expected ",
         (f"{today.scaled}", f"bold {style}"), f" ({today.low}-{today.high})",
         f", pass mark {ready.pass_mark}", "\n",
         (f"           estimate: 95 in 100 such exams score in that range; "

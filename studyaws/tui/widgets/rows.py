@@ -57,3 +57,39 @@ class Rows(Visual):
     def plain(self) -> str:
         """The text as shown at 80 columns (for tests and copying)."""
         return "\n".join(line.plain for line in self.lines(80))
+
+
+class OneLine(Visual):
+    """Parts of one line (a breadcrumb, a row of a list). When they do not fit, the part at
+    `give` is cut first, with an ellipsis, down to `keep` cells; then the line's end."""
+
+    def __init__(self, parts: list[Content], give: int = 0, keep: int = 12):
+        self.parts = parts
+        self.give = give
+        self.keep = keep
+
+    def line(self, width: int) -> Content:
+        parts = list(self.parts)
+        total = sum(part.cell_length for part in parts)
+        if total > width and parts:
+            flexible = parts[self.give]
+            room = max(min(self.keep, flexible.cell_length),
+                       width - (total - flexible.cell_length))
+            parts[self.give] = flexible.truncate(room, ellipsis=True)
+        line = Content.assemble(*parts)
+        return line.truncate(width, ellipsis=True) if line.cell_length > width else line
+
+    def render_strips(self, width: int, height: int | None, style: Style,
+                      options: RenderOptions) -> list[Strip]:
+        if not width or height == 0:
+            return []
+        return self.line(width).render_strips(width, 1, style, options)[:1]
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return sum(part.cell_length for part in self.parts)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return 1
+
+    def __str__(self) -> str:
+        return "".join(part.plain for part in self.parts)
