@@ -84,7 +84,7 @@ class ExamScreen(Screen):
     #exam-title { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     #exam-clock { width: auto; }
     #exam-status { height: auto; padding: 0 1; }
-    #card { height: 1fr; padding: 0 2; }
+    #card { height: 1fr; padding: 0 2; max-width: 100; }
     #prompt { margin: 1 0 0 0; }
     #feedback { height: auto; margin: 1 0 0 0; padding: 0 1; }
     #feedback.right { border-left: thick $success; }

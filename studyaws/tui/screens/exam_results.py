@@ -60,14 +60,18 @@ class ExamResultScreen(Screen):
             ("Time used        ", "$foreground-muted"),
             f"{minutes}m {seconds:02d}s, {result.seconds_per_question:.0f} s per question\n",
         ), id="results-body")
+        # Narrow enough for 80 columns: a name longer than 40 cells is cut with an ellipsis.
         table = DataTable(id="domain-table", cursor_type="none")
-        table.add_column("Domain", width=42)
+        names = {domain: printable("no domain" if domain == "none" else
+                                   DOMAINS.get(domain, domain))
+                 for domain in result.per_domain}
+        width = min(40, max([len(name) for name in names.values()] + [12]))
+        table.add_column("Domain", width=width)
         for name in ("Right", "Questions", "Score"):
-            table.add_column(name, width=10)
+            table.add_column(name, width=9)
         for domain, part in sorted(result.per_domain.items()):
-            name = "no domain" if domain == "none" else DOMAINS.get(domain, domain)
-            table.add_row(Content(printable(name)), str(part.correct),
-                          str(part.total), f"{part.percent:.0f}%")
+            table.add_row(Content(names[domain]).truncate(width, ellipsis=True),
+                          str(part.correct), str(part.total), f"{part.percent:.0f}%")
         yield table
         inferred = sum(1 for item in self.exam.items if item.domain and item.domain_inferred)
         if inferred:
@@ -109,7 +113,7 @@ class AnswerReviewScreen(Screen):
     ]
     DEFAULT_CSS = """
     #answers-title { height: auto; padding: 0 1; }
-    #answers { padding: 0 1; }
+    #answers { padding: 0 1; max-width: 100; }
     .answer-head { margin: 1 0 0 0; }
     .answer-stem, .answer-body { padding: 0 0 0 2; }
     """

@@ -61,7 +61,7 @@ class ReviewScreen(Screen):
     #review-bar { height: 1; padding: 0 1; }
     #review-bar ProgressBar { width: 30; }
     #review-counts { width: 1fr; content-align: right middle; }
-    #card { height: 1fr; padding: 0 2; }
+    #card { height: 1fr; padding: 0 2; max-width: 100; }
     #prompt, #answer { margin: 1 0 0 0; }
     #answer-rule { margin: 0; color: $primary; }
     #feedback { height: auto; margin: 1 0 0 0; padding: 0 1; }

@@ -148,7 +148,7 @@ class StatsScreen(Screen):
     HELP_TITLE = "Stats"
 
     DEFAULT_CSS = """
-    #stats-body { height: 1fr; padding: 0 1; }
+    #stats-body { height: 1fr; padding: 0 1; max-width: 100; }
     #stats-readiness { height: auto; margin: 1 0 0 0; }
     .stats-heading { height: 1; margin: 1 0 0 0; text-style: bold; color: $primary; }
     .stats-row { height: auto; }
