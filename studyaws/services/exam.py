@@ -19,7 +19,7 @@ from studyaws.core.srs import policy
 from studyaws.core.srs.day import next_day_start
 from studyaws.core.text import natural_key
 from studyaws.services.exam_draw import draw_candidates
-from studyaws.services.review import question_for, record_answer
+from studyaws.services.review import question_for, record_answer, source_text
 from studyaws.store.engine import reading, writing
 from studyaws.store.exam_pool import QUESTION_KINDS as QUESTION_KINDS  # the stats use it
 from studyaws.store.settings import load_parameters, load_settings
@@ -225,7 +225,7 @@ def load_exam(engine: Engine, exam_id: int) -> ExamView:
         explanation = question.explanation if card.kind == "scenario" else card.explanation
         items.append(ExamItem(
             eq.position, card.id, eq.domain, eq.seed, question, card.topic, deck_title,
-            f"{card.source_path}:{card.source_line}", explanation,
+            f"{source_text(card.source_path)}:{card.source_line}", explanation,
             json.loads(eq.response) if eq.response else None, eq.correct, eq.flagged,
             eq.seconds, card.updated_at > exam.started_at, bool(card.domain_inferred),
         ))

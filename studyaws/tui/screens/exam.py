@@ -28,7 +28,6 @@ from studyaws.core.questions import (
 )
 from studyaws.core.text import printable
 from studyaws.services import exam as service
-from studyaws.services.review import display_path
 from studyaws.tui.saving import PendingSaves, SaveLine, card_name
 from studyaws.tui.screens.exam_modals import (
     ConfirmScreen,
@@ -132,7 +131,7 @@ class ExamScreen(Screen):
 
     def _answer_to(self, item: service.ExamItem) -> str:
         return (f"your answer to question {item.position + 1}, "
-                f"{card_name(item.question.stem, display_path(item.source))}")
+                f"{card_name(item.question.stem, item.source)}")
 
     # -- the clock (its rules: studyaws.core.exam.timer) -------------------------------------
     @property
@@ -219,7 +218,7 @@ class ExamScreen(Screen):
             return
         right = bool(item.correct)
         feedback.update(feedback_content(right, item.question, item.explanation,
-                                         display_path(item.source)))
+                                         item.source))
         feedback.add_class("right" if right else "wrong")
         feedback.display = True
 

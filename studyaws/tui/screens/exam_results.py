@@ -14,7 +14,6 @@ from studyaws.core.domains import DOMAINS
 from studyaws.core.exam.scoring import Result
 from studyaws.core.text import printable
 from studyaws.services import exam as service
-from studyaws.services.review import display_path
 from studyaws.tui.widgets.answer_review import AnswerLines, review_rows
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
@@ -166,7 +165,7 @@ class AnswerReviewScreen(Screen):
             widgets[-1].show(item.question.stem)
             widgets.append(AnswerLines(review_rows(
                 item.question, item.response, item.seed, item.explanation,
-                display_path(item.source), item.edited), classes="answer-body"))
+                item.source, item.edited), classes="answer-body"))
         if not widgets:
             widgets.append(Static(Content("Nothing to show with this filter.")))
         await box.mount_all(widgets)
