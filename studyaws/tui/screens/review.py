@@ -268,10 +268,15 @@ class ReviewScreen(Screen):
                                          domains_text(view.domains, view.domain_inferred)))
         feedback.add_class("right" if correct else "wrong")
         feedback.display = True
+        # Scrolled into view from its verdict down, as much of it as fits (taller than the
+        # card's room, its top stays on screen, not its end), once it is laid out: after two
+        # refreshes (after one, it has no size yet).
         card = self.query_one("#card", VerticalScroll)
-        card.scroll_end(animate=False)
-        # Again once the feedback is laid out: the end moved, and focus let go of the input.
-        self.call_after_refresh(card.scroll_end, animate=False)
+
+        def into_view() -> None:
+            card.scroll_to_widget(feedback, animate=False)
+
+        self.call_after_refresh(self.call_after_refresh, into_view)
 
     @after_typed_keys
     async def action_digit(self, number: int) -> None:
