@@ -8,7 +8,7 @@ from textual.content import Content
 from studyaws.core.text import printable
 from studyaws.tui.widgets.rows import OneLine
 
-MUTED = "$text-muted"
+MUTED = "$foreground-muted"
 TOPIC_SEPARATOR = " > "  # how a card's topic path joins its headings (core.decks.model)
 
 

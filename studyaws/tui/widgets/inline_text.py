@@ -17,7 +17,7 @@ STYLES = {
     "strong": "bold",
     "strike": "strike",
     "link": "underline",
-    "url": "$text-muted",
+    "url": "$foreground-muted",
 }
 
 

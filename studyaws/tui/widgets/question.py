@@ -183,8 +183,8 @@ def feedback_content(correct: bool, question, explanation: str, source: str,
             *markdown_rows(answer_text(question, lines=True), reflow=False)]
     if explanation:
         rows += [row(), *markdown_rows(explanation)]
-    rows += [row(), row((f"Source: {printable(source)}", "$text-muted"),
-                        (f" · variant {seed}", "$text-muted") if seed is not None else "")]
+    rows += [row(), row((f"Source: {printable(source)}", "$foreground-muted"),
+                        (f" · variant {seed}", "$foreground-muted") if seed is not None else "")]
     if domains:
-        rows.append(row((f"Domain: {printable(domains)}", "$text-muted")))
+        rows.append(row((f"Domain: {printable(domains)}", "$foreground-muted")))
     return Rows(rows)
