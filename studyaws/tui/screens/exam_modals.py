@@ -78,7 +78,7 @@ class ReviewBeforeSubmitScreen(ModalScreen):
         Binding("s", "submit", "Submit"),
     ]
     DEFAULT_CSS = """
-    #review-list { height: auto; max-height: 24; border: none; padding: 0; margin: 1 0; }
+    #review-list { height: auto; max-height: 45vh; border: none; padding: 0; margin: 1 0 0 0; }
     #review-list:focus { border: none; }
     """
 
