@@ -37,10 +37,10 @@ class Rows(Visual):
 
     def render_strips(self, width: int, height: int | None, style: Style,
                       options: RenderOptions) -> list[Strip]:
-        strips: list[Strip] = []
-        for line in self.lines(width):
-            strips.extend(line.render_strips(width, 1, style, options) or [Strip([])])
-        return strips[:height] if height is not None else strips
+        # One Content, so that a selection's lines are counted as shown; each line fits the
+        # width already, so nothing wraps again.
+        return Content("\n").join(self.lines(width)).render_strips(width, height, style,
+                                                                   options)
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
         return max((marks.cell_length + max(cell_len(part) for part in text.plain.split("\n"))
