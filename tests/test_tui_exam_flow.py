@@ -205,8 +205,8 @@ async def test_the_setup_screen_has_defaults_from_the_preset_and_says_what_is_wr
         await pilot.pause()
         assert "Minutes: type a number from 1 to 600." in screen_text(app)
         await pilot.press("3")
-        # Only the other deck, in practice mode.
-        await pilot.press("down", "right")
+        # Only the other deck (by title, case aside: after "deck"), in practice mode.
+        await pilot.press("down", "right", "right")
         assert setup.deck.label == "More [/] [red]questions"
         assert "More [/] [red]questions" in screen_text(app)  # a title is data, not markup
         await pilot.press("down", "down", "right")

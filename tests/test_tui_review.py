@@ -666,7 +666,7 @@ async def test_an_answer_on_a_full_disk_is_kept_and_saved_once_space_is_freed(tm
             await pilot.pause()
             assert screen.view.prompt == "Question 1"
             line = save_line(app)
-            assert line.startswith(f"Not saved yet: your answer to “Question 1” ({deck}:3): ")
+            assert line.startswith(f"Not saved yet: your answer to “Question 1” ({deck.name}:3): ")
             assert "the disk is full: free some space" in line
             assert app.crash_error is None
             (home / "filler").unlink()

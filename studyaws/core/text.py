@@ -67,6 +67,16 @@ def _from_file_system(text: str) -> str:
         return _SURROGATE.sub(REPLACEMENT, text)
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple:
+    """A key that sorts names as people read them: `Practice Exam 2` before `Practice Exam
+    10`, case aside (the text itself breaks ties)."""
+    parts = _DIGITS.split(text.casefold())
+    return tuple((int(part), part) if n % 2 else part for n, part in enumerate(parts)), text
+
+
 def path_text(path) -> str:
     """A file's path as text that can be stored and shown: its bytes read as UTF-8, whatever
     the locale decoded them as (under LC_ALL=C, Python holds `été.md` as undecodable bytes,

@@ -17,8 +17,9 @@ from studyaws.core.exam.scoring import Answered, Result, score
 from studyaws.core.questions import Question, Response, is_correct
 from studyaws.core.srs import policy
 from studyaws.core.srs.day import next_day_start
+from studyaws.core.text import natural_key
 from studyaws.services.exam_draw import draw_candidates
-from studyaws.services.review import question_for, record_answer
+from studyaws.services.review import question_for, record_answer, source_text
 from studyaws.store.engine import reading, writing
 from studyaws.store.exam_pool import QUESTION_KINDS as QUESTION_KINDS  # the stats use it
 from studyaws.store.settings import load_parameters, load_settings
@@ -130,12 +131,14 @@ def _save_new(engine: Engine, blueprint: Blueprint, mode: str, now: datetime, li
 
 
 def exam_decks(engine: Engine) -> list[tuple[int, str]]:
-    """(id, title) of each deck with questions an exam can ask, by title."""
+    """(id, title) of each deck with questions an exam can ask, by title (Practice Exam 2
+    before Practice Exam 10)."""
     with reading(engine) as session:
-        return [(deck_id, title) for deck_id, title in session.execute(
+        decks = [(deck_id, title) for deck_id, title in session.execute(
             select(Deck.id, Deck.title).join(Card, Card.deck_id == Deck.id)
             .where(Card.kind.in_(QUESTION_KINDS), Card.retired.is_(False))
-            .group_by(Deck.id).order_by(Deck.title)).all()]
+            .group_by(Deck.id)).all()]
+    return sorted(decks, key=lambda deck: natural_key(deck[1]))
 
 
 # -- retaking what went wrong ---------------------------------------------------------------
@@ -222,7 +225,7 @@ def load_exam(engine: Engine, exam_id: int) -> ExamView:
         explanation = question.explanation if card.kind == "scenario" else card.explanation
         items.append(ExamItem(
             eq.position, card.id, eq.domain, eq.seed, question, card.topic, deck_title,
-            f"{card.source_path}:{card.source_line}", explanation,
+            f"{source_text(card.source_path)}:{card.source_line}", explanation,
             json.loads(eq.response) if eq.response else None, eq.correct, eq.flagged,
             eq.seconds, card.updated_at > exam.started_at, bool(card.domain_inferred),
         ))

@@ -110,6 +110,19 @@ ReadDeck = tuple[str, Path, str, ParsedDeck | None, str]
 class ImportFile:
     path: Path
     named: bool  # named on the command line (else found in a folder)
+    root: Path | None = None  # the folder named (else the file's own folder)
+
+    @property
+    def source(self) -> str:
+        """The file as its cards name it: its path below the folder imported, or below the
+        bundled decks' folder; the same whatever the working folder, here or elsewhere."""
+        resolved = self.path.resolve()
+        for root in (bundled_decks_dir(), self.root or self.path.parent):
+            try:
+                return path_text(resolved.relative_to(root.resolve()).as_posix())
+            except ValueError:
+                continue
+        return path_text(self.path.name)
 
 
 def collect_import_files(paths: list[Path]) -> tuple[list[ImportFile], list[Problem]]:
@@ -130,9 +143,9 @@ def collect_import_files(paths: list[Path]) -> tuple[list[ImportFile], list[Prob
             if not files:
                 problems.append(Problem(str(path), 0, "no deck or question bank files in this "
                                         f"folder ({', '.join(EXTENSIONS)})"))
-            found.extend(ImportFile(p, False) for p in files)
+            found.extend(ImportFile(p, False, path) for p in files)
         elif path.is_file():
-            found.append(ImportFile(path, True))
+            found.append(ImportFile(path, True, path.parent))
         else:
             problems.append(Problem(str(path), 0, "no such file or folder"))
     # A file named twice (or named and inside a named folder) is one deck, read once.
@@ -278,6 +291,7 @@ def read_import_files(
             except DeckError as exc:
                 problems.extend(exc.problems)
                 continue
+            parsed.source = found.source
             file_questions(parsed, domains, path.name, target_exam)
             work.append((key, path, digest, parsed, fmt))
             continue
@@ -295,6 +309,7 @@ def read_import_files(
             continue
         skipped.extend(result.skipped)
         if not unchanged:
+            result.deck.source = found.source
             file_questions(result.deck, domains, path.name, target_exam)
         work.append((key, path, digest, None if unchanged else result.deck, fmt))
     if progress is not None and files:
@@ -388,7 +403,8 @@ def _card_row(item: Item, deck_id: int, position: int, now: datetime, topic: str
     }
 
 
-def _card_rows(items: list[Item], deck_id: int | None, path: Path, now: datetime) -> list[dict]:
+def _card_rows(items: list[Item], deck_id: int | None, path: Path, now: datetime,
+               source: str = "") -> list[dict]:
     """The rows of a deck's cards. Raises DeckError, at the card where it happens, once they
     would hold more than MAX_TEXT_PER_FILE characters: a text they share counts once, what
     each card keeps (its topic, prompt, answer...) for each card."""
@@ -396,12 +412,13 @@ def _card_rows(items: list[Item], deck_id: int | None, path: Path, now: datetime
     topics: dict[tuple[str, ...], str] = {}  # one string for the cards of a section
     counted: set[str] = set()
     size = 0
+    source = source or path_text(path)
     for position, item in enumerate(items):
         topic = topics.get(item.topic)
         if topic is None:
             topic = topics[item.topic] = item.topic_path
         row = _card_row(item, deck_id, position, now, topic)
-        row["source_path"] = path_text(path)
+        row["source_path"] = source
         size += sum(len(row[name]) for name in _OWN_TEXT)
         for shared in (row["context"], row["cloze_text"]):
             if shared and shared not in counted:
@@ -469,7 +486,7 @@ def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
     report.unfiled = sum(1 for item in parsed.items
                          if item.kind in QUESTION_KINDS and not item.domains)
     existing = _deck_cards(session, deck_id)
-    rows = _card_rows(parsed.items, deck_id, path, now)
+    rows = _card_rows(parsed.items, deck_id, path, now, parsed.source)
     matches = match(rows, existing)
 
     new_rows, updates = [], []

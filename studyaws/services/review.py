@@ -57,7 +57,7 @@ class CardView:
 
     @property
     def source(self) -> str:
-        return f"{display_path(self.source_path)}:{self.source_line}"
+        return f"{source_text(self.source_path)}:{self.source_line}"
 
 
 @dataclass
@@ -74,6 +74,30 @@ class SessionStats:
     again: int = 0
     seconds: float = 0.0
     undo_stack: list[tuple[str, int]] = field(default_factory=list)
+
+
+def source_text(path: str) -> str:
+    """Where a card comes from, as it is shown: its file below the folder it was imported
+    from (as stored since), whatever the working folder. A card imported by an older version
+    holds its file's whole path: the part below the bundled decks' folder, or the path with
+    ~ for the home folder."""
+    from pathlib import Path, PurePath
+
+    from studyaws.core.config import bundled_decks_dir
+    from studyaws.core.text import printable
+
+    p = PurePath(path)
+    if not p.is_absolute():
+        return printable(p.as_posix())
+    bundled = bundled_decks_dir()
+    for base, prefix in ((bundled, ""), (bundled.resolve(), ""), (Path.home(), "~/")):
+        try:
+            return printable(prefix + p.relative_to(base).as_posix())
+        except ValueError:
+            continue
+    if "bundled_decks" in p.parts:  # the bundled decks of another install
+        return printable(PurePath(*p.parts[p.parts.index("bundled_decks") + 1:]).as_posix())
+    return printable(path)
 
 
 def display_path(path: str) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, and_, case, func, or_, select
 
 from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW
 from studyaws.core.srs.queue import LEARN_AHEAD
+from studyaws.core.text import natural_key
 from studyaws.store.engine import reading
 from studyaws.store.tables import Card, CardState, Deck, ReviewLog
 
@@ -45,9 +46,8 @@ def deck_summaries(engine: Engine, now: datetime, day_end: datetime) -> list[Dec
             .join(Card, Card.deck_id == Deck.id, isouter=True)
             .join(CardState, CardState.card_id == Card.id, isouter=True)
             .group_by(Deck.id)
-            .order_by(Deck.title)
         ).all()
-    return [DeckSummary(*row) for row in rows]
+    return sorted((DeckSummary(*row) for row in rows), key=lambda d: natural_key(d.title))
 
 
 def deck_count(engine: Engine) -> int:

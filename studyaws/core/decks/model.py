@@ -68,3 +68,6 @@ class ParsedDeck:
     domains: dict[str, str]  # the deck's default domain for each exam
     tags: tuple[str, ...]
     items: list[Item]
+    # Where its cards say they come from: the file's path below the folder imported (the
+    # bundled decks' folder for those); empty: `path`.
+    source: str = ""

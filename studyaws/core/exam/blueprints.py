@@ -15,6 +15,12 @@ class Blueprint:
     weights: dict[str, float]  # domain slug -> share of the questions; empty: any domain
     exam: str | None = None  # the exam whose domains the weights name (core.domains.EXAMS)
 
+    @property
+    def label(self) -> str:
+        """Its short name as a title shows it: an exam's code (SAA-C03), else a word
+        (Quick)."""
+        return label(self.name)
+
 
 PRESETS: dict[str, Blueprint] = {
     "saa-c03": Blueprint(
@@ -30,6 +36,13 @@ PRESETS: dict[str, Blueprint] = {
     ),
     "quick": Blueprint("quick", "Quick practice", 10, 15, 720, {}),
 }
+
+
+def label(name: str) -> str:
+    """A preset's or an exam's short name as shown: `saa-c03` is SAA-C03, `quick` Quick."""
+    if name in PRESETS and PRESETS[name].exam is None:
+        return name.capitalize()
+    return name.upper()
 
 
 def preset(name: str) -> Blueprint:

@@ -28,7 +28,6 @@ from studyaws.core.questions import (
 )
 from studyaws.core.text import printable
 from studyaws.services import exam as service
-from studyaws.services.review import display_path
 from studyaws.tui.saving import PendingSaves, SaveLine, card_name
 from studyaws.tui.screens.exam_modals import (
     ConfirmScreen,
@@ -38,6 +37,7 @@ from studyaws.tui.screens.exam_modals import (
 )
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
+from studyaws.tui.widgets.header_text import joined
 from studyaws.tui.widgets.question import after_typed_keys, feedback_content
 from studyaws.tui.widgets.question_input import QuestionInput
 
@@ -80,10 +80,10 @@ class ExamScreen(Screen):
     )
     DEFAULT_CSS = """
     #exam-header { height: 1; padding: 0 1; background: $boost; }
-    #exam-title { width: 1fr; }
+    #exam-title { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     #exam-clock { width: auto; }
     #exam-status { height: auto; padding: 0 1; }
-    #card { height: 1fr; padding: 0 2; }
+    #card { height: 1fr; padding: 0 2; max-width: 100; }
     #prompt { margin: 1 0 0 0; }
     #feedback { height: auto; margin: 1 0 0 0; padding: 0 1; }
     #feedback.right { border-left: thick $success; }
@@ -135,7 +135,7 @@ class ExamScreen(Screen):
 
     def _answer_to(self, item: service.ExamItem) -> str:
         return (f"your answer to question {item.position + 1}, "
-                f"{card_name(item.question.stem, display_path(item.source))}")
+                f"{card_name(item.question.stem, item.source)}")
 
     # -- the clock (its rules: studyaws.core.exam.timer) -------------------------------------
     @property
@@ -182,12 +182,13 @@ class ExamScreen(Screen):
         item = self.item
         exam = self.exam
         self._shown_at = self.app.clock.monotonic()
-        title = Content.assemble(
-            (exam.blueprint.name.upper(), "bold"), (" practice" if exam.practice else " exam", ""),
-            f"  ·  Question {self.index + 1} of {len(exam.items)}",
-            ("  ⚑ flagged", "bold $warning") if item.flagged else "",
-            ("  ·  " + printable(DOMAINS.get(item.domain or "", item.domain or "")), "$foreground-muted"),
-        )
+        domain = DOMAINS.get(item.domain or "", item.domain or "")
+        title = joined(
+            Content.styled(f"{exam.blueprint.label} {'practice' if exam.practice else 'exam'}",
+                           "bold"),
+            f"Question {self.index + 1} of {len(exam.items)}",
+            ("⚑ flagged", "bold $warning") if item.flagged else "",
+            (printable(domain), "$foreground-muted"))
         self.query_one("#exam-title", Static).update(title)
         self._show_clock()
         self._show_status()
@@ -221,7 +222,7 @@ class ExamScreen(Screen):
             return
         right = bool(item.correct)
         feedback.update(feedback_content(right, item.question, item.explanation,
-                                         display_path(item.source)))
+                                         item.source))
         feedback.add_class("right" if right else "wrong")
         feedback.display = True
 

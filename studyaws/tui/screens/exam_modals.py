@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from studyaws.core.text import printable
 from studyaws.services import exam as service
 from studyaws.tui.screens.modals import boxed
+from studyaws.tui.widgets.rows import OneLine
 
 
 class NavigatorScreen(ModalScreen[int]):
@@ -78,7 +79,8 @@ class ReviewBeforeSubmitScreen(ModalScreen):
         Binding("s", "submit", "Submit"),
     ]
     DEFAULT_CSS = """
-    #review-list { height: auto; max-height: 24; }
+    #review-list { height: auto; max-height: 45vh; border: none; padding: 0; margin: 1 0 0 0; }
+    #review-list:focus { border: none; }
     """
 
     def __init__(self, exam: service.ExamView):
@@ -100,13 +102,13 @@ class ReviewBeforeSubmitScreen(ModalScreen):
 
     @staticmethod
     def _row(item: service.ExamItem) -> Option:
-        state = ("answered", "$success") if item.answered else ("unanswered", "$error")
+        """One line a question, its stem cut to the width there is. Its state in words and
+        marks, not in colours, which the cursor's background would make unreadable."""
+        state = ("✓ answered  ", "") if item.answered else ("✗ unanswered", "bold")
         stem = printable(" ".join(item.question.stem.split()))
-        if len(stem) > 52:
-            stem = stem[:51] + "…"
-        return Option(Content.assemble(
-            (f"{item.position + 1:>3}. ", "bold"), (f"{state[0]:<11}", state[1]),
-            ("⚑ " if item.flagged else "  ", "$warning"), stem))
+        return Option(OneLine([
+            Content.styled(f"{item.position + 1:>3}. ", "bold"), Content.styled(*state),
+            Content(" ⚑ " if item.flagged else "   "), Content(stem)], give=3))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option_index)

@@ -14,10 +14,10 @@ from studyaws.core.domains import DOMAINS
 from studyaws.core.exam.scoring import Result
 from studyaws.core.text import printable
 from studyaws.services import exam as service
-from studyaws.services.review import display_path
 from studyaws.tui.widgets.answer_review import AnswerLines, review_rows
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
+from studyaws.tui.widgets.header_text import joined
 from studyaws.tui.widgets.score_trend import Score, ScoreTrend
 
 
@@ -59,14 +59,18 @@ class ExamResultScreen(Screen):
             ("Time used        ", "$foreground-muted"),
             f"{minutes}m {seconds:02d}s, {result.seconds_per_question:.0f} s per question\n",
         ), id="results-body")
+        # Narrow enough for 80 columns: a name longer than 40 cells is cut with an ellipsis.
         table = DataTable(id="domain-table", cursor_type="none")
-        table.add_column("Domain", width=42)
+        names = {domain: printable("no domain" if domain == "none" else
+                                   DOMAINS.get(domain, domain))
+                 for domain in result.per_domain}
+        width = min(40, max([len(name) for name in names.values()] + [12]))
+        table.add_column("Domain", width=width)
         for name in ("Right", "Questions", "Score"):
-            table.add_column(name, width=10)
+            table.add_column(name, width=9)
         for domain, part in sorted(result.per_domain.items()):
-            name = "no domain" if domain == "none" else DOMAINS.get(domain, domain)
-            table.add_row(Content(printable(name)), str(part.correct),
-                          str(part.total), f"{part.percent:.0f}%")
+            table.add_row(Content(names[domain]).truncate(width, ellipsis=True),
+                          str(part.correct), str(part.total), f"{part.percent:.0f}%")
         yield table
         inferred = sum(1 for item in self.exam.items if item.domain and item.domain_inferred)
         if inferred:
@@ -108,7 +112,7 @@ class AnswerReviewScreen(Screen):
     ]
     DEFAULT_CSS = """
     #answers-title { height: auto; padding: 0 1; }
-    #answers { padding: 0 1; }
+    #answers { padding: 0 1; max-width: 100; }
     .answer-head { margin: 1 0 0 0; }
     .answer-stem, .answer-body { padding: 0 0 0 2; }
     """
@@ -147,20 +151,21 @@ class AnswerReviewScreen(Screen):
         widgets = []
         for item in items:
             right = bool(item.correct)
-            head = Content.assemble(
-                (f"Question {item.position + 1}  ", "bold"),
-                ("✓ right" if right else ("✗ wrong" if item.answered else "✗ unanswered"),
-                 "bold $success" if right else "bold $error"),
-                ("  ⚑ flagged" if item.flagged else "", "$warning"),
-                ("  ·  " + printable(DOMAINS.get(item.domain or "", item.domain or ""))
-                 + (" (inferred)" if item.domain and item.domain_inferred else ""),
+            domain = DOMAINS.get(item.domain or "", item.domain or "")
+            head = joined(
+                Content.assemble(
+                    (f"Question {item.position + 1}  ", "bold"),
+                    ("✓ right" if right else ("✗ wrong" if item.answered else "✗ unanswered"),
+                     "bold $success" if right else "bold $error"),
+                    ("  ⚑ flagged" if item.flagged else "", "$warning")),
+                (printable(domain) + (" (inferred)" if domain and item.domain_inferred else ""),
                  "$foreground-muted"))
             widgets.append(Static(head, classes="answer-head"))
             widgets.append(CardText(classes="answer-stem"))
             widgets[-1].show(item.question.stem)
             widgets.append(AnswerLines(review_rows(
                 item.question, item.response, item.seed, item.explanation,
-                display_path(item.source), item.edited), classes="answer-body"))
+                item.source, item.edited), classes="answer-body"))
         if not widgets:
             widgets.append(Static(Content("Nothing to show with this filter.")))
         await box.mount_all(widgets)

@@ -10,11 +10,13 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
+from studyaws.core.exam.blueprints import label
 from studyaws.core.srs.exam_plan import ExamPlan
 from studyaws.core.stats import Readiness
 from studyaws.core.text import printable
 from studyaws.services.overview import HomeCounts, read_home
 from studyaws.tui.widgets.footer import KeysFooter
+from studyaws.tui.widgets.header_text import joined
 
 
 class HomeScreen(Screen):
@@ -36,6 +38,7 @@ class HomeScreen(Screen):
     #home-decks { height: 1fr; margin: 1 1 0 1; }
     """
     shown: HomeCounts | None = None  # the numbers on screen
+    shown_deck_width = 0  # the Deck column's width on screen
 
     def compose(self) -> ComposeResult:
         yield Static("studyaws", id="home-title", classes="title-bar")
@@ -72,19 +75,8 @@ class HomeScreen(Screen):
         if home == self.shown:
             return  # nothing changed (back from the stats, say): no table to rebuild
         self.shown = home
-        decks, counts = home.decks, home.counts
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear(columns=True)
-        titles = [printable(d.title) for d in decks]
-        table.add_column("Deck", width=max([len(t) for t in titles] + [20]))
-        for name in ("New", "Learning", "Due", "Cards"):
-            table.add_column(name, width=8)
-        for title, deck in zip(titles, decks, strict=True):
-            table.add_row(Content(title), str(deck.new), str(deck.learning), str(deck.due),
-                          str(deck.cards), key=str(deck.id))
-        if decks:
-            table.move_cursor(row=min(row, len(decks) - 1))
+        counts = home.counts
+        self.fill_table()
         done, again = home.done, home.again
         today = Content.assemble(
             ("Today  ", "bold"),
@@ -103,11 +95,48 @@ class HomeScreen(Screen):
         hint = ("Nothing left for today. Come back tomorrow, or import more decks."
                 if counts.total == 0 else
                 "r: review everything due · Enter: review the selected deck")
-        if not decks:
+        if not home.decks:
             hint = "No decks yet: press i to import decks or question banks."
         if home.exam_running:
             hint = "A mock exam is in progress: x resumes it. " + hint
         self.query_one("#home-keys", Static).update(Content(hint))
+
+    # -- the decks: every count on screen whatever the width, a long title cut ------------
+    NUMBERS = ("New", "Learning", "Due", "Cards")
+    NUMBER_WIDTH = 8
+
+    def deck_width(self) -> int:
+        """The cells the Deck column may take: the table's width less the counts', their
+        cells' padding and room for a scrollbar; a title longer than that is cut."""
+        table = self.query_one(DataTable)
+        width = table.size.width or max(0, self.app.size.width - 2)
+        numbers = len(self.NUMBERS) * (self.NUMBER_WIDTH + 2 * table.cell_padding)
+        room = width - numbers - 2 * table.cell_padding - 2  # 2: a vertical scrollbar
+        titles = [len(printable(d.title)) for d in self.shown.decks] if self.shown else []
+        return max(8, min(max(titles + [20]), room))
+
+    def fill_table(self) -> None:
+        decks = self.shown.decks
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        self.shown_deck_width = width = self.deck_width()
+        table.add_column("Deck", width=width)
+        for name in self.NUMBERS:
+            table.add_column(name, width=self.NUMBER_WIDTH)
+        for deck in decks:
+            table.add_row(Content(printable(deck.title)).truncate(width, ellipsis=True),
+                          str(deck.new), str(deck.learning), str(deck.due), str(deck.cards),
+                          key=str(deck.id))
+        if decks:
+            table.move_cursor(row=min(row, len(decks) - 1))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.refit_table)  # once the table has its new size
+
+    def refit_table(self) -> None:
+        if self.shown is not None and self.deck_width() != self.shown_deck_width:
+            self.fill_table()
 
     def action_review_all(self) -> None:
         self.app.start_review(None)
@@ -137,11 +166,12 @@ class HomeScreen(Screen):
         if plan is None:
             return
         day = plan.exam_date
-        self.exam_text = Content.assemble(
-            ("Exam  ", "bold"), f"{day.day} {day:%b %Y}, ",
-            (f"{plan.days_left} day{'s' if plan.days_left != 1 else ''} left", "$accent"),
-            " · ", plan.summary(),
-            " · reviews due on the exam day are brought forward" if plan.last_study_day else "")
+        self.exam_text = Content.assemble(("Exam  ", "bold"), joined(
+            Content.assemble(f"{day.day} {day:%b %Y}, ", (
+                f"{plan.days_left} day{'s' if plan.days_left != 1 else ''} left", "$accent")),
+            plan.summary(),
+            "reviews due on the exam day are brought forward" if plan.last_study_day else "",
+            separator=" · "))
         line.update(self.exam_text)
 
     # -- readiness for the target exam (computed in a thread) --------------------------------
@@ -161,7 +191,7 @@ class HomeScreen(Screen):
         today = ready.today
         style = "$success" if today.passes else "$error"
         line.update(Content.assemble(
-            ("Ready  ", "bold"), f"{ready.preset.upper()} mock exam: expected ",
+            ("Ready  ", "bold"), f"{label(ready.preset)} mock exam: expected ",
             (str(today.scaled), f"bold {style}"), f" ({today.low}-{today.high})",
             f", pass mark {ready.pass_mark}", (" · estimate", "$text-muted")))
 

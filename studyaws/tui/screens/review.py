@@ -15,11 +15,11 @@ from textual.widgets import ProgressBar, Rule, Static
 from studyaws.core.domains import domains_text
 from studyaws.core.questions import is_correct, response_to_dict
 from studyaws.core.srs import policy
-from studyaws.core.text import printable
 from studyaws.services.review import CardView, ReviewService
 from studyaws.tui.saving import PendingSaves, SaveLine, card_name
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
+from studyaws.tui.widgets.header_text import breadcrumb
 from studyaws.tui.widgets.question import after_typed_keys, feedback_content
 from studyaws.tui.widgets.question_input import QuestionInput
 
@@ -71,11 +71,11 @@ class ReviewScreen(Screen):
     # While an answer waits to be saved, only these keys act (studyaws.tui.saving).
     WHILE_SAVING = {"retry_save", "leave", "help", "context"}
     DEFAULT_CSS = """
-    #review-header { height: auto; padding: 0 1; text-style: bold; background: $boost; }
+    #review-header { height: 1; padding: 0 1; background: $boost; }
     #review-bar { height: 1; padding: 0 1; }
     #review-bar ProgressBar { width: 30; }
     #review-counts { width: 1fr; content-align: right middle; }
-    #card { height: 1fr; padding: 0 2; }
+    #card { height: 1fr; padding: 0 2; max-width: 100; }
     #prompt, #answer { margin: 1 0 0 0; }
     #answer-rule { margin: 0; color: $primary; }
     #feedback { height: auto; margin: 1 0 0 0; padding: 0 1; }
@@ -170,9 +170,7 @@ class ReviewScreen(Screen):
         self.submitted = False
         self.rated = None
         self.shown_at = self.app.clock.monotonic()
-        header = Content.assemble((printable(view.deck_title), "bold"), ("  ›  ", "$text-muted"),
-                                  (printable(view.topic), "$text-muted"))
-        self.query_one("#review-header", Static).update(header)
+        self.query_one("#review-header", Static).update(breadcrumb(view.deck_title, view.topic))
         self.query_one("#prompt", CardText).show(view.prompt)
         self.query_one(QuestionInput).show(
             view.question, random.Random(f"{view.id}:{view.memory.reps}:{view.seed}"))
@@ -331,10 +329,15 @@ class ReviewScreen(Screen):
         feedback.update(content)
         feedback.add_class("right" if correct else "wrong")
         feedback.display = True
+        # Scrolled into view from its verdict down, as much of it as fits (taller than the
+        # card's room, its top stays on screen, not its end), once it is laid out: after two
+        # refreshes (after one, it has no size yet).
         card = self.query_one("#card", VerticalScroll)
-        card.scroll_end(animate=False)
-        # Again once the feedback is laid out: the end moved, and focus let go of the input.
-        self.call_after_refresh(card.scroll_end, animate=False)
+
+        def into_view() -> None:
+            card.scroll_to_widget(feedback, animate=False)
+
+        self.call_after_refresh(self.call_after_refresh, into_view)
 
     @after_typed_keys
     async def action_digit(self, number: int) -> None:

@@ -15,9 +15,11 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
+from studyaws.core.exam.blueprints import label
 from studyaws.core.text import printable
 from studyaws.tui.widgets.charts import BarChart, CalendarHeatmap, hbar
 from studyaws.tui.widgets.footer import KeysFooter
+from studyaws.tui.widgets.rows import Row, Rows
 from studyaws.tui.widgets.score_trend import Score, ScoreTrend
 
 if TYPE_CHECKING:  # the statistics modules are imported by the worker, off the key press
@@ -108,34 +110,37 @@ def titled(title: str, table: Content) -> Content:
     return Content.assemble((title, "bold $primary"), "\n", table)
 
 
-def readiness_content(stats: report.Stats, plan_line: str | None) -> Content:
+def readiness_content(stats: report.Stats, plan_line: str | None) -> Rows:
+    """The readiness, exam and plan lines, each wrapped under its text, not its label."""
     ready = stats.readiness
+
+    def row(name: str, *parts) -> Row:
+        return Content.styled(f"{name:<11}", "bold"), Content.assemble(*parts)
+
     if ready.pool == 0:
-        return Content.assemble(("Readiness  ", "bold"), (
-            f"no {ready.preset.upper()} questions yet: import or study a deck with questions "
-            "(the exam is set by target-exam in the settings)", "$text-muted"))
+        return Rows([row("Readiness", (
+            f"no {label(ready.preset)} questions yet: import or study a deck with questions "
+            "(the exam is set by target-exam in the settings)", "$text-muted"))])
     today = ready.today
     style = "$success" if today.passes else "$error"
-    parts: list = [
-        ("Readiness  ", "bold"), f"{ready.preset.upper()} mock exam today: expected ",
-        (f"{today.scaled}", f"bold {style}"), f" ({today.low}-{today.high})",
-        f", pass mark {ready.pass_mark}", "\n",
-        (f"           estimate: 95 in 100 such exams score in that range; "
-         f"{100 * today.pass_chance:.0f}% pass", "$text-muted"),
+    rows = [
+        row("Readiness", f"{label(ready.preset)} mock exam today: expected ",
+            (f"{today.scaled}", f"bold {style}"), f" ({today.low}-{today.high})",
+            f", pass mark {ready.pass_mark}"),
+        row("", (f"estimate: 95 in 100 such exams score in that range; "
+                 f"{100 * today.pass_chance:.0f}% pass", "$text-muted")),
     ]
     if ready.exam_date is not None and ready.on_exam_date is not None:
         days = ready.days_left
         on_exam = ready.on_exam_date
-        parts.extend([
-            "\n", ("Exam       ", "bold"),
-            f"{ready.exam_date.day} {ready.exam_date:%b %Y}, "
+        rows.append(row(
+            "Exam", f"{ready.exam_date.day} {ready.exam_date:%b %Y}, "
             f"{days} day{'s' if days != 1 else ''} left  ·  expected ",
             (f"{on_exam.scaled}", "$success" if on_exam.passes else "$error"),
-            f" ({on_exam.low}-{on_exam.high}) on the day if you stopped studying now",
-        ])
+            f" ({on_exam.low}-{on_exam.high}) on the day if you stopped studying now"))
         if plan_line:
-            parts.extend(["\n", ("Plan       ", "bold"), plan_line])
-    return Content.assemble(*parts)
+            rows.append(row("Plan", plan_line))
+    return Rows(rows)
 
 
 class StatsScreen(Screen):
@@ -147,7 +152,7 @@ class StatsScreen(Screen):
     HELP_TITLE = "Stats"
 
     DEFAULT_CSS = """
-    #stats-body { height: 1fr; padding: 0 1; }
+    #stats-body { height: 1fr; padding: 0 1; max-width: 100; }
     #stats-readiness { height: auto; margin: 1 0 0 0; }
     .stats-heading { height: 1; margin: 1 0 0 0; text-style: bold; color: $primary; }
     .stats-row { height: auto; }

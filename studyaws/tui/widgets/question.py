@@ -12,6 +12,8 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from studyaws.core.text import printable
+from studyaws.tui.widgets.inline_text import inline_content, markdown_rows
+from studyaws.tui.widgets.rows import Row, Rows
 
 
 class OptionsView(Static):
@@ -58,7 +60,8 @@ class OptionsView(Static):
         self.redraw()
 
     def redraw(self) -> None:
-        lines = []
+        rows = []
+        number = len(str(len(self.order))) + 2
         for position, option in enumerate(self.order):
             picked = option in self.picked
             mark = ("(•)" if picked else "( )") if self.choose == 1 else ("[x]" if picked else "[ ]")
@@ -71,10 +74,9 @@ class OptionsView(Static):
                 elif picked:
                     style = "bold $error"
                     suffix = ("  ✗ your pick", "$error")
-            lines.append(Content.assemble((f"{position + 1}  {mark} ", style),
-                                          (printable(self.options[option], multiline=True),
-                                           style), suffix))
-        self.update(Content("\n").join(lines))
+            rows.append((Content.styled(f"{position + 1:<{number}}{mark} ", style),
+                         Content.assemble(inline_content(self.options[option], style), suffix)))
+        self.update(Rows(rows))
 
 
 class OrderingView(Static):
@@ -115,7 +117,8 @@ class OrderingView(Static):
         self.redraw()
 
     def redraw(self) -> None:
-        lines = []
+        rows = []
+        number = len(str(len(self.order))) + 2
         for position, item in enumerate(self.order):
             here = position == self.cursor and not self.finished
             style = "reverse" if here else ""
@@ -124,10 +127,9 @@ class OrderingView(Static):
                 right = item == position
                 style = "$success" if right else "$error"
                 suffix = ("  ✓", "$success") if right else (f"  ✗ belongs at {item + 1}", "$error")
-            lines.append(Content.assemble((f"{position + 1}. ", style),
-                                          (printable(self.items[item], multiline=True), style),
-                                          suffix))
-        self.update(Content("\n").join(lines))
+            rows.append((Content.styled(f"{position + 1}.".ljust(number), style),
+                         Content.assemble(inline_content(self.items[item], style), suffix)))
+        self.update(Rows(rows))
 
 
 class NumberField(Input):
@@ -171,19 +173,22 @@ def after_typed_keys(action):
 
 
 def feedback_content(correct: bool, question, explanation: str, source: str,
-                     seed: int | None = None, domains: str = "") -> Content:
-    """Right or wrong, the right answer, the explanation, where the card comes from and its
-    exam domains."""
+                     seed: int | None = None, domains: str = "") -> Rows:
+    """Right or wrong, the right answer, the explanation (its Markdown shown as styles, its
+    paragraphs wrapped to the width, list items under their own text), where the card comes
+    from and its exam domains."""
     from studyaws.core.questions import answer_text
 
+    def row(*parts) -> Row:
+        return Content(), Content.assemble(*parts)
+
     verdict = ("✓ Correct", "bold $success") if correct else ("✗ Not quite", "bold $error")
-    parts: list = [verdict, "\n\nThe answer:\n",
-                   printable(answer_text(question, lines=True), multiline=True)]
+    rows = [row(verdict), row(), row("The answer:"),
+            *markdown_rows(answer_text(question, lines=True), reflow=False)]
     if explanation:
-        parts += ["\n\n", printable(explanation, multiline=True)]
-    parts += ["\n\n", (f"Source: {printable(source)}", "$text-muted")]
-    if seed is not None:
-        parts.append((f" · variant {seed}", "$text-muted"))
+        rows += [row(), *markdown_rows(explanation)]
+    rows += [row(), row((f"Source: {printable(source)}", "$foreground-muted"),
+                        (f" · variant {seed}", "$foreground-muted") if seed is not None else "")]
     if domains:
-        parts += ["\n", (f"Domain: {printable(domains)}", "$text-muted")]
-    return Content.assemble(*parts)
+        rows.append(row((f"Domain: {printable(domains)}", "$foreground-muted")))
+    return Rows(rows)
