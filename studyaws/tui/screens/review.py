@@ -22,6 +22,7 @@ from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.header_text import breadcrumb
 from studyaws.tui.widgets.question import after_typed_keys, feedback_content
 from studyaws.tui.widgets.question_input import QuestionInput
+from studyaws.tui.widgets.rows import Rows
 
 
 class ReviewScreen(Screen):
@@ -324,8 +325,9 @@ class ReviewScreen(Screen):
         content = feedback_content(correct, question, view.explanation, view.source,
                                    view.seed, domains_text(view.domains, view.domain_inferred))
         if gave_up:
-            content = Content.assemble(("The answer, shown without an answer given: rated "
-                                        "Again.", "bold $warning"), "\n", content)
+            content = Rows([(Content(), Content("The answer, shown without an answer given: "
+                                                "rated Again.").stylize("bold $warning")),
+                            *content.rows])
         feedback.update(content)
         feedback.add_class("right" if correct else "wrong")
         feedback.display = True
