@@ -343,7 +343,8 @@ def test_completion_of_names(tmp_path, home):
     assert complete("decks/zz/a", home) is None
 
 
-def test_import_screen_snapshot(tmp_path, home, snap_compare):
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)], ids=["80x24", "200x50"])
+def test_import_screen_snapshot(tmp_path, home, snap_compare, size):
     """The path box, the tree with a long name ending in "…", the selection in full."""
     long_name = "aws-solutions-architect-associate-practice-questions-volume-one.md"
     (home / "decks" / long_name).write_text(DECK, encoding="utf-8")
@@ -358,7 +359,7 @@ def test_import_screen_snapshot(tmp_path, home, snap_compare):
         await pilot.pause()
 
     assert snap_compare(new_app(tmp_path), run_before=open_on_a_long_name,
-                        terminal_size=(100, 30))
+                        terminal_size=size)
 
 
 async def test_while_an_import_runs_its_keys_wait_and_say_so(tmp_path, home, monkeypatch):

@@ -34,7 +34,7 @@ PRESETS: dict[str, Blueprint] = {
          "billing-support": 0.12},
         "clf-c02",
     ),
-    "quick": Blueprint("quick", "Quick practice", 10, 15, 720, {}),
+    "quick": Blueprint("quick", "Quick mixed set", 10, 15, 720, {}),
 }
 
 

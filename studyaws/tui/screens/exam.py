@@ -227,10 +227,10 @@ class ExamScreen(Screen):
         feedback.display = True
 
     def _show_keys(self) -> None:
+        """How to answer the question shown (the footer below lists the exam's keys)."""
         hint = self.query_one(QuestionInput).hint()
         if self.exam.practice:
             hint += " · Enter checks the answer"
-        hint += " · ←/→ previous/next · f flag · g navigator · s submit"
         self.query_one("#keys", Static).update(Content(hint))
 
     # -- answering ----------------------------------------------------------------------------

@@ -46,7 +46,8 @@ class ExamResultScreen(Screen):
         result = self.result
         verdict = ("PASS", "bold $success") if result.passed else ("FAIL", "bold $error")
         minutes, seconds = divmod(round(result.seconds_used), 60)
-        yield Static(Content.assemble((f"{self.exam.blueprint.title}: results", "bold")),
+        kind = "practice" if self.exam.practice else "exam"  # as the exam's own header says
+        yield Static(Content.assemble((f"{self.exam.blueprint.label} {kind}: results", "bold")),
                      id="results-title", classes="title-bar")
         yield Static(Content.assemble(
             ("Score            ", "$foreground-muted"),

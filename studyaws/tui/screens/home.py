@@ -193,7 +193,7 @@ class HomeScreen(Screen):
         line.update(Content.assemble(
             ("Ready  ", "bold"), f"{label(ready.preset)} mock exam: expected ",
             (str(today.scaled), f"bold {style}"), f" ({today.low}-{today.high})",
-            f", pass mark {ready.pass_mark}", (" · estimate", "$text-muted")))
+            f", pass mark {ready.pass_mark}", (" · estimate", "$foreground-muted")))
 
     def action_stats(self) -> None:
         from studyaws.tui.screens.stats import StatsScreen

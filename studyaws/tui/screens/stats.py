@@ -32,8 +32,8 @@ FORECAST_LABELS = {0: "today", 7: "+7", 14: "+14", 21: "+21", 28: "+28"}
 
 def _percent(rate: PassRate) -> Content:
     if rate.rate is None:
-        return Content.styled(f"{'–':<13}", "$text-muted")
-    return Content.assemble(f"{100 * rate.rate:5.1f}%", (f" ({rate.total})".ljust(8), "$text-muted"))
+        return Content.styled(f"{'–':<13}", "$foreground-muted")
+    return Content.assemble(f"{100 * rate.rate:5.1f}%", (f" ({rate.total})".ljust(8), "$foreground-muted"))
 
 
 def retention_content(stats: report.Stats) -> Content:
@@ -46,7 +46,7 @@ def retention_content(stats: report.Stats) -> Content:
             parts.append(_percent(rate))
         parts.append("\n")
     parts.append((f"desired {stats.desired_retention:.2f} · mature: interval of "
-                  f"{MATURE_DAYS}+ days", "$text-muted"))
+                  f"{MATURE_DAYS}+ days", "$foreground-muted"))
     return Content.assemble(*parts)
 
 
@@ -55,18 +55,18 @@ def states_content(states: dict[str, int]) -> Content:
               "relearning": "$error"}
     parts: list = []
     for name, count in states.items():
-        parts.extend([(f"{name:<11}", styles.get(name, "$text-muted")), f"{count:>6}\n"])
+        parts.extend([(f"{name:<11}", styles.get(name, "$foreground-muted")), f"{count:>6}\n"])
     return Content.assemble(*parts).rstrip()
 
 
 def domains_content(stats: report.Stats, width: int = 18) -> Content:
     if not stats.domains:
-        return Content.styled("No cards with an exam domain yet.", "$text-muted")
+        return Content.styled("No cards with an exam domain yet.", "$foreground-muted")
     parts: list = []
     for d in stats.domains:
         parts.extend([f"{printable(d.domain):<16}", hbar(d.recall, width), f" {100 * d.recall:3.0f}%",
-                      (f"  {d.studied}/{d.cards}\n", "$text-muted")])
-    parts.append(("mean predicted recall; new cards count 0", "$text-muted"))
+                      (f"  {d.studied}/{d.cards}\n", "$foreground-muted")])
+    parts.append(("mean predicted recall; new cards count 0", "$foreground-muted"))
     return Content.assemble(*parts)
 
 
@@ -74,7 +74,7 @@ def exams_content(stats: report.Stats) -> Content:
     """The line over the score trend (exam_scores): the last exam, or that there is none."""
     if not stats.exams:
         return Content.styled("No mock exam finished yet: x on the home screen starts one.",
-                              "$text-muted")
+                              "$foreground-muted")
     last = stats.exams[-1]
     scaled = last.scaled or 100
     return Content.assemble(
@@ -100,7 +100,7 @@ def workload_content(rows: list[optimizer.Workload], desired: float) -> Content:
         parts.extend([f"{row.retention:<11.3f}{row.reviews_per_day:>12.1f}"
                       f"{row.minutes_per_day:>13.1f}", ("  ◀ now" if now else "", "$accent"),
                       "\n"])
-    parts.append(("next year, simulated with your parameters", "$text-muted"))
+    parts.append(("next year, simulated with your parameters", "$foreground-muted"))
     return Content.assemble(*parts)
 
 
@@ -120,7 +120,7 @@ def readiness_content(stats: report.Stats, plan_line: str | None) -> Rows:
     if ready.pool == 0:
         return Rows([row("Readiness", (
             f"no {label(ready.preset)} questions yet: import or study a deck with questions "
-            "(the exam is set by target-exam in the settings)", "$text-muted"))])
+            "(the exam is set by target-exam in the settings)", "$foreground-muted"))])
     today = ready.today
     style = "$success" if today.passes else "$error"
     rows = [
@@ -128,7 +128,7 @@ def readiness_content(stats: report.Stats, plan_line: str | None) -> Rows:
             (f"{today.scaled}", f"bold {style}"), f" ({today.low}-{today.high})",
             f", pass mark {ready.pass_mark}"),
         row("", (f"estimate: 95 in 100 such exams score in that range; "
-                 f"{100 * today.pass_chance:.0f}% pass", "$text-muted")),
+                 f"{100 * today.pass_chance:.0f}% pass", "$foreground-muted")),
     ]
     if ready.exam_date is not None and ready.on_exam_date is not None:
         days = ready.days_left
@@ -154,7 +154,7 @@ class StatsScreen(Screen):
     DEFAULT_CSS = """
     #stats-body { height: 1fr; padding: 0 1; max-width: 100; }
     #stats-readiness { height: auto; margin: 1 0 0 0; }
-    .stats-heading { height: 1; margin: 1 0 0 0; text-style: bold; color: $primary; }
+    .stats-heading { height: auto; margin: 1 0 0 0; text-style: bold; color: $primary; }
     .stats-row { height: auto; }
     .stats-box { width: 1fr; height: auto; }
     .stats-table { width: 1fr; height: auto; margin: 1 0 0 0; }
@@ -174,12 +174,12 @@ class StatsScreen(Screen):
         # paint about twice as slowly.
         yield Static("Stats", id="stats-title", classes="title-bar")
         with VerticalScroll(id="stats-body"):
-            yield Static(Content.styled("Working out your stats…", "$text-muted"),
+            yield Static(Content.styled("Working out your stats…", "$foreground-muted"),
                          id="stats-readiness")
             yield Static("Your FSRS parameters", classes="stats-heading")
             yield Static(Content.styled(
                 "o fits FSRS to your own reviews; the new parameters are kept only when they "
-                "predict your latest reviews better than the current ones.", "$text-muted"),
+                "predict your latest reviews better than the current ones.", "$foreground-muted"),
                 id="stats-fit")
         yield KeysFooter()
 
@@ -220,11 +220,11 @@ class StatsScreen(Screen):
             "stats-heatmap-title": Content.assemble(
                 f"Reviews, last {HEATMAP_DAYS} days  ",
                 (f"{heat.total} answers on {heat.days_studied} days · {streak}",
-                 "$text-muted")),
+                 "$foreground-muted")),
             "stats-forecast-title": Content.assemble(
                 "Due in the next 30 days  ",
                 (f"{stats.forecast[0]} today · {week} this week · {sum(stats.forecast)} in all",
-                 "$text-muted")),
+                 "$foreground-muted")),
             "stats-states": titled("Cards", states_content(stats.states)),
             "stats-retention": titled("True retention", retention_content(stats)),
             "stats-domains": titled("Domain mastery", domains_content(stats)),
@@ -276,7 +276,7 @@ class StatsScreen(Screen):
             return
         self.fitting = True
         self.query_one("#stats-fit", Static).update(
-            Content.styled("Fitting FSRS to your reviews…", "$text-muted"))
+            Content.styled("Fitting FSRS to your reviews…", "$foreground-muted"))
         self.fit()
 
     @work(thread=True, exclusive=True, group="fit")
@@ -292,14 +292,14 @@ class StatsScreen(Screen):
         if result.before is not None:
             current = "current (defaults)" if result.current_is_default else "current"
             parts.extend([
-                (f" ({result.test} latest held out)\n", "$text-muted"),
+                (f" ({result.test} latest held out)\n", "$foreground-muted"),
                 (f"{'':<20}{'log loss':>10}{'RMSE(bins)':>12}\n", "bold"),
                 f"{current:<20}{result.before.log_loss:>10.4f}{result.before.rmse_bins:>12.4f}\n",
                 f"{'fitted':<20}{result.after.log_loss:>10.4f}{result.after.rmse_bins:>12.4f}\n",
             ])
         else:
             parts.append("\n")
-        parts.append((result.message, "$success" if result.kept else "$text-muted"))
+        parts.append((result.message, "$success" if result.kept else "$foreground-muted"))
         self.query_one("#stats-fit", Static).update(Content.assemble(*parts))
         self.notify(result.message, markup=False, timeout=6)
         if result.kept:

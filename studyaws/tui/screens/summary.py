@@ -41,11 +41,11 @@ class SummaryScreen(Screen):
             headline = "Well done. Every answer is saved."
         return Content.assemble(
             (headline, "bold"), "\n\n",
-            ("Cards reviewed   ", "$text-muted"), str(stats.reviewed), "\n",
-            ("Again rate       ", "$text-muted"), again, "\n",
-            ("Time spent       ", "$text-muted"), f"{minutes}m {seconds:02d}s", "\n",
-            ("Due tomorrow     ", "$text-muted"), str(tomorrow), "\n\n",
-            ("Enter: back to home · q: quit", "$text-muted"),
+            ("Cards reviewed   ", "$foreground-muted"), str(stats.reviewed), "\n",
+            ("Again rate       ", "$foreground-muted"), again, "\n",
+            ("Time spent       ", "$foreground-muted"), f"{minutes}m {seconds:02d}s", "\n",
+            ("Due tomorrow     ", "$foreground-muted"), str(tomorrow), "\n\n",
+            ("Enter: back to home · q: quit", "$foreground-muted"),
         )
 
     def action_home(self) -> None:

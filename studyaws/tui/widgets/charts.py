@@ -42,9 +42,9 @@ def heatmap_content(counts: dict[date, int], end: date, weeks: int, cell: int = 
             months[week * cell:week * cell + 3] = list(f"{monday:%b}")
             last_label = week
     gap = " " * (cell - 1)
-    parts: list = [("    " + "".join(months).rstrip(), "$text-muted"), "\n"]
+    parts: list = [("    " + "".join(months).rstrip(), "$foreground-muted"), "\n"]
     for weekday in range(7):
-        parts.append((f"{DAY_LABELS[weekday]:<4}", "$text-muted"))
+        parts.append((f"{DAY_LABELS[weekday]:<4}", "$foreground-muted"))
         for week in range(weeks):
             day = first_monday + timedelta(weeks=week, days=weekday)
             if day > end:
@@ -52,10 +52,10 @@ def heatmap_content(counts: dict[date, int], end: date, weeks: int, cell: int = 
             parts.append((CELL, SHADES[shade(counts.get(day, 0), busiest)]))
             parts.append(gap)
         parts.append("\n")
-    parts.append(("    less ", "$text-muted"))
+    parts.append(("    less ", "$foreground-muted"))
     for level in range(5):
         parts.extend([(CELL, SHADES[level]), gap])
-    parts.append((" more" if cell == 1 else "more", "$text-muted"))
+    parts.append((" more" if cell == 1 else "more", "$foreground-muted"))
     return Content.assemble(*parts)
 
 
@@ -91,7 +91,7 @@ def bar_chart_content(values: list[int], labels: dict[int, str], height: int, wi
     lines: list = []
     for row in range(height, 0, -1):
         label = str(top) if row == height else ("0" if row == 1 and top == 0 else "")
-        lines.append((f"{label:>{axis - 1}} ", "$text-muted"))
+        lines.append((f"{label:>{axis - 1}} ", "$foreground-muted"))
         for index, value in enumerate(values):
             eighths = round(8 * height * value / top) if top else 0
             filled = min(8, max(0, eighths - 8 * (row - 1)))
@@ -108,7 +108,7 @@ def bar_chart_content(values: list[int], labels: dict[int, str], height: int, wi
             for offset, char in enumerate(text):
                 if start + offset < len(axis_line):
                     axis_line[start + offset] = char
-    lines.append((" " * axis + "".join(axis_line).rstrip(), "$text-muted"))
+    lines.append((" " * axis + "".join(axis_line).rstrip(), "$foreground-muted"))
     return Content.assemble(*lines)
 
 
