@@ -22,6 +22,7 @@ REVIEW = int(State.Review)
 RELEARNING = int(State.Relearning)
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
 RATING_NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
+_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -200,9 +201,6 @@ def _outcomes(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,
             memory.lapses + (1 if rating == AGAIN and memory.state == REVIEW else 0),
         ), whole)
     return result
-
-
-_DAY = timedelta(days=1)
 
 
 def outcomes(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,
