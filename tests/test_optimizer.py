@@ -12,6 +12,7 @@ import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from fsrs import Card as FsrsCard
@@ -31,6 +32,7 @@ from write_watch import WriteWatch
 from studyaws.core.clock import FakeClock
 from studyaws.core.config import Settings
 from studyaws.core.srs import policy
+from studyaws.core.srs.day import StudyDays
 from studyaws.core.srs.policy import AGAIN, EASY, GOOD, HARD, NEW, REVIEW
 from studyaws.services import optimizer
 from studyaws.services.learner import (
@@ -47,6 +49,7 @@ from studyaws.store.stats_queries import review_histories
 from studyaws.store.tables import CardState, ReviewLog
 
 TRUTH = perturbed_parameters(seed=6, spread=0.3)
+NEW_YORK = ZoneInfo("America/New_York")
 
 
 def at(days: float) -> datetime:
@@ -71,38 +74,57 @@ def rows(card_id: int, history) -> list[tuple[int, int, int, int]]:
     return [(card_id, rating, before, micros(when)) for when, rating, before in history]
 
 
-def test_items_are_long_term_reviews_with_whole_days():
+UTC_DAYS = StudyDays(UTC, 4)  # study days from 4 AM UTC
+
+
+def test_items_are_long_term_reviews_with_study_days():
     history = [(at(0), GOOD, NEW), (at(0) + timedelta(minutes=10), GOOD, 1),
                (at(2.5), AGAIN, REVIEW), (at(2.5) + timedelta(minutes=10), GOOD, 3),
-               (at(3.4), GOOD, REVIEW), (at(10), EASY, REVIEW)]
-    items, answers = optimizer.build_items(rows(7, history))
-    # Answers 2.5 and 0.9 days apart: the second is not a day after the first.
+               (at(2.75), GOOD, REVIEW), (at(3.4), GOOD, REVIEW), (at(10), EASY, REVIEW)]
+    items, answers = optimizer.build_items(rows(7, history), UTC_DAYS)
+    # 09:00 on day 0, 21:00 on day 2, 03:00 the night after (still day 2), 18:36 on day 3
+    # (15 hours after the one before, but a study day later), 09:00 on day 10.
     assert list(items) == [
         ((GOOD, 0), (GOOD, 0), (AGAIN, 2)),
-        ((GOOD, 0), (GOOD, 0), (AGAIN, 2), (GOOD, 0), (GOOD, 0), (EASY, 6)),
+        ((GOOD, 0), (GOOD, 0), (AGAIN, 2), (GOOD, 0), (GOOD, 0), (GOOD, 1)),
+        ((GOOD, 0), (GOOD, 0), (AGAIN, 2), (GOOD, 0), (GOOD, 0), (GOOD, 1), (EASY, 7)),
     ]
-    assert answers == 6
+    assert answers == 7
     # A history that does not start from the new state is not used (its answers count).
-    items, answers = optimizer.build_items(rows(7, history[2:]))
-    assert list(items) == [] and answers == 4
-    assert list(optimizer.build_items([])[0]) == []
+    items, answers = optimizer.build_items(rows(7, history[2:]), UTC_DAYS)
+    assert list(items) == [] and answers == 5
+    assert list(optimizer.build_items([], UTC_DAYS)[0]) == []
 
 
-def test_a_whole_day_is_24_hours_to_the_microsecond():
-    day = timedelta(days=1)
-    history = [(at(0), GOOD, NEW), (at(0) + day - timedelta(microseconds=1), GOOD, REVIEW),
-               (at(0) + 2 * day - timedelta(microseconds=1), GOOD, REVIEW),
-               (at(0) + 4 * day, AGAIN, REVIEW)]
-    items, _ = optimizer.build_items(rows(1, history))
+def test_a_day_is_counted_at_the_study_day_start_to_the_microsecond():
+    start = datetime(2026, 3, 2, 3, 59, 59, 999_999, tzinfo=UTC)  # the last moment of 1 March
+    history = [(start - timedelta(hours=20), GOOD, NEW),  # 07:59:59 on 1 March
+               (start, GOOD, REVIEW),
+               (start + timedelta(microseconds=1), GOOD, REVIEW),  # 04:00 on 2 March
+               (start + timedelta(days=2, microseconds=1), AGAIN, REVIEW)]
+    items, _ = optimizer.build_items(rows(1, history), UTC_DAYS)
     assert list(items) == [((GOOD, 0), (GOOD, 0), (GOOD, 1)),
                            ((GOOD, 0), (GOOD, 0), (GOOD, 1), (AGAIN, 2))]
+
+
+def test_items_count_days_in_the_users_zone():
+    """23:00 and 09:00 the next morning in New York are a day apart; in UTC the two (04:00
+    and 14:00 on one date) fall on the same study day."""
+    evening = datetime(2026, 3, 3, 4, 0, tzinfo=UTC)  # 23:00 on 2 March in New York
+    history = [(evening - timedelta(days=3), GOOD, NEW), (evening, GOOD, REVIEW),
+               (evening + timedelta(hours=10), GOOD, REVIEW)]
+    new_york, _ = optimizer.build_items(rows(1, history), StudyDays(NEW_YORK, 4))
+    assert list(new_york)[-1] == ((GOOD, 0), (GOOD, 3), (GOOD, 1))
+    in_utc, _ = optimizer.build_items(rows(1, history), UTC_DAYS)
+    assert list(in_utc) == [((GOOD, 0), (GOOD, 3))]
 
 
 def test_items_are_ordered_by_time_then_card():
     first = [(at(0), GOOD, NEW), (at(3), GOOD, REVIEW), (at(9), AGAIN, REVIEW)]
     second = [(at(1), EASY, NEW), (at(3), HARD, REVIEW), (at(5), GOOD, REVIEW)]
     skipped = [(at(0.5), GOOD, REVIEW), (at(4), GOOD, REVIEW)]
-    items, answers = optimizer.build_items(rows(2, second) + rows(3, skipped) + rows(5, first))
+    items, answers = optimizer.build_items(rows(2, second) + rows(3, skipped) + rows(5, first),
+                                           UTC_DAYS)
     assert answers == 8
     assert list(items) == [
         ((EASY, 0), (HARD, 2)),  # day 3, card 2 before card 5
@@ -134,7 +156,7 @@ def reference_items(engine) -> tuple[list[tuple[tuple[int, int], ...]], int]:
             continue
         reviews, previous = [], None
         for when, rating, _ in history:
-            days = 0 if previous is None else max(0, (when - previous).days)
+            days = 0 if previous is None else UTC_DAYS.between(previous, when)
             reviews.append((rating, days))
             previous = when
             if days > 0:
@@ -158,7 +180,7 @@ def test_streamed_items_are_the_items_of_the_whole_history(tmp_path):
     streamed = list(queries.answers_by_card(engine))
     assert len(streamed) == len(times) == len(reviews) - 1
     assert sorted(when for *_, when in streamed) == sorted(micros(t) for t in times.values())
-    items, answers = optimizer.read_items(engine)
+    items, answers = optimizer.read_items(engine, UTC_DAYS)
     expected, count = reference_items(engine)
     assert answers == count == len(reviews) - 1
     assert len(items) > 500 and list(items) == expected
@@ -189,7 +211,7 @@ def test_enough_reviews_fitted_parameters_beat_the_defaults(tmp_path):
     assert result.kept
     assert load_parameters(engine) == pytest.approx(result.fitted)
     # The fit closes most of the gap between the defaults and the truth.
-    items, _ = optimizer.read_items(engine)
+    items, _ = optimizer.read_items(engine, UTC_DAYS)
     _, test = optimizer.split(items)
     truth = optimizer.evaluate(TRUTH, test).log_loss
     gap = result.before.log_loss - truth
@@ -235,13 +257,15 @@ def test_reschedule_replays_each_card_under_the_new_parameters(tmp_path):
         logs = session.execute(select(ReviewLog).where(ReviewLog.card_id == card_id)
                                .order_by(ReviewLog.reviewed_at)).scalars().all()
     assert result.rescheduled == studied
-    # The same memory as py-fsrs's own replay under the fitted parameters.
+    # The same memory as py-fsrs's own replay under the fitted parameters, with the days
+    # between answers counted by study day.
     fresh = Scheduler(parameters=result.fitted, enable_fuzzing=False,
                       learning_steps=(timedelta(minutes=1), timedelta(minutes=10)),
                       relearning_steps=(timedelta(minutes=10),))
     card = FsrsCard(card_id=card_id, due=logs[0].reviewed_at)
     for row in logs:
-        card, _ = fresh.review_card(card, Rating(row.rating), review_datetime=row.reviewed_at)
+        card, _ = fresh.review_card(policy.on_study_days(card, row.reviewed_at, UTC_DAYS),
+                                    Rating(row.rating), review_datetime=row.reviewed_at)
     assert state.stability == pytest.approx(card.stability)
     assert state.difficulty == pytest.approx(card.difficulty)
     assert state.last_review == logs[-1].reviewed_at

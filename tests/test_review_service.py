@@ -250,11 +250,15 @@ def test_find_deck_by_title_or_unique_prefix(tmp_path):
     assert find_deck(engine, "nothing") is None
 
 
-def test_fuzz_leaves_py_fsrs_globals_alone_and_matches_its_fuzz(monkeypatch):
+def test_fuzz_leaves_py_fsrs_globals_alone_and_is_py_fsrs_fuzz_rounded_down(monkeypatch):
     """Fuzz comes from a generator of our own: py-fsrs's module-level `random` is never
-    called (threads share it), and the intervals are the ones py-fsrs's own fuzz gives for
-    the same draws."""
+    called (threads share it). For the same draw, py-fsrs's fuzz gives the day ours gives or
+    the day after: py-fsrs 6.3 rounds the scaled draw to the nearest day where Anki (and
+    we) round it down, which puts its intervals half a day long on average (over 200,000
+    draws, 7-day intervals came out 7.50 days under py-fsrs's fuzz and 7.00 under ours; see
+    test_scheduler_bugs.py for the unbiased mean)."""
     import random
+    import statistics
 
     import fsrs.scheduler as fsrs_scheduler
     from fsrs import Scheduler
@@ -271,7 +275,7 @@ def test_fuzz_leaves_py_fsrs_globals_alone_and_matches_its_fuzz(monkeypatch):
                        relearning_steps=tuple(timedelta(minutes=m)
                                               for m in settings.relearning_steps),
                        maximum_interval=settings.maximum_interval, enable_fuzzing=True)
-    checked = 0
+    hard_longer: list[int] = []  # py-fsrs's Hard interval minus ours, in days
     for card_id in range(1, 60):
         for stability in (2.0, 9.0, 35.0, 400.0):
             memory = Memory(REVIEW, None, stability, 5.0, START,
@@ -283,12 +287,17 @@ def test_fuzz_leaves_py_fsrs_globals_alone_and_matches_its_fuzz(monkeypatch):
             for rating in (AGAIN, HARD, GOOD, EASY):
                 card, _ = theirs.review_card(policy._to_fsrs(card_id, memory, START),
                                              policy.Rating(rating), review_datetime=START)
-                if rating == AGAIN or got[rating].due == card.due:
-                    checked += 1
+                if rating == AGAIN:
+                    assert got[rating].due == card.due
                     continue
-                # Only the Hard < Good < Easy spacing may move a fuzzed day further out.
-                assert got[rating].due > card.due, (card_id, stability, rating)
-    assert checked > 700
+                longer = (card.due - got[rating].due).days
+                if rating == HARD:  # nothing moves Hard: the fuzz alone
+                    assert longer in (0, 1), (card_id, stability)
+                    hard_longer.append(longer)
+                else:  # the Hard < Good < Easy spacing may move a fuzzed day further out
+                    assert longer <= 1, (card_id, stability, rating)
+    assert len(hard_longer) > 200
+    assert 0.3 < statistics.fmean(hard_longer) < 0.7
 
 
 def test_an_objective_answer_suggests_its_rating():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # The times studyaws can count with. Before 2000 is a clock that was never set (a machine
 # without a battery starts at 1970). From 9800 on, the longest interval a card may be given
@@ -31,6 +33,51 @@ def checked(now: datetime) -> datetime:
         f"from {EARLIEST.year} to {LATEST.year - 1}): set the clock to the right time")
 
 
+def system_zone() -> tzinfo:
+    """The machine's named time zone, so that study days on either side of a daylight-saving
+    change start at the same local hour: from TZ (a zone name, optionally after ':', or a
+    zone file's path), else /etc/localtime (the zone its link names, or the file itself).
+    A TZ that is set but empty is UTC (as for the C library). When no named zone can be
+    found (a TZ rule such as "CET-1CEST,M3.5.0,M10.5.0/3", a system without a zone
+    database), the offset the system gives now, which is UTC when it does not know either."""
+    name = os.environ.get("TZ")
+    if name == "":
+        return UTC
+    if name is not None:
+        zone = _zone_named(name.removeprefix(":"))
+    else:
+        zone = _zone_at("/etc/localtime")
+    return zone or datetime.now().astimezone().tzinfo or UTC
+
+
+def _zone_named(name: str) -> tzinfo | None:
+    if name.startswith("/"):
+        return _zone_at(name)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def _zone_at(path: str) -> tzinfo | None:
+    """The zone of a zone file: by the name its path (links followed) gives it under a
+    zoneinfo folder, else read from the file."""
+    try:
+        target = os.path.realpath(path)
+    except (OSError, ValueError):
+        return None
+    _, found, key = target.rpartition("/zoneinfo/")
+    if found and key:
+        zone = _zone_named(key)
+        if zone is not None:
+            return zone
+    try:
+        with open(target, "rb") as file:
+            return ZoneInfo.from_file(file, key=os.path.basename(target))
+    except (OSError, ValueError):
+        return None
+
+
 class Clock:
     """Real time: UTC now, and the machine's local zone for the study day."""
 
@@ -38,7 +85,7 @@ class Clock:
         return checked(system_now())
 
     def local_zone(self) -> tzinfo:
-        return datetime.now().astimezone().tzinfo or UTC
+        return system_zone()
 
     def monotonic(self) -> float:
         import time

@@ -305,7 +305,7 @@ def finish_exam(engine: Engine, clock: Clock, view: ExamView) -> Result:
     leaves its card as it was: nothing was recalled or forgotten, so there is nothing to
     schedule by."""
     settings = load_settings(engine)
-    scheduler = policy.scheduler_for(settings, load_parameters(engine))
+    scheduler = policy.scheduler_for(settings, load_parameters(engine), clock.local_zone())
     now = clock.now()
     used = max(0.0, view.time_limit_s - view.remaining_s)
     result = score([Answered(i.domain, i.correct, i.seconds) for i in view.items],

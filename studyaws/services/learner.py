@@ -22,7 +22,7 @@ from fsrs import Rating, Scheduler
 from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
 from studyaws.core.srs import policy
-from studyaws.core.srs.day import day_start, next_day_start
+from studyaws.core.srs.day import StudyDays, day_start, next_day_start
 from studyaws.core.srs.policy import (
     AGAIN,
     EASY,
@@ -65,11 +65,15 @@ def _pick(rng: random.Random, choices: tuple[tuple[int, float], ...]) -> int:
 
 
 class SyntheticLearner:
-    """A student whose memory follows FSRS with `parameters` (the hidden truth)."""
+    """A student whose memory follows FSRS with `parameters` (the hidden truth), with days
+    counted by study day (`days`, UTC days from 4 AM unless told) as the app's scheduler and
+    its optimizer count them, so that fitting can find the truth again."""
 
     def __init__(self, parameters: tuple[float, ...] | None = None, *, seed: int = 0,
-                 learning_steps: tuple[int, ...] = (1, 10), relearning_steps: tuple[int, ...] = (10,)):
+                 learning_steps: tuple[int, ...] = (1, 10), relearning_steps: tuple[int, ...] = (10,),
+                 days: StudyDays | None = None):
         self.parameters = tuple(parameters or DEFAULT_PARAMETERS)
+        self.days = days or StudyDays()
         self.truth = Scheduler(
             parameters=self.parameters,
             learning_steps=tuple(timedelta(minutes=m) for m in learning_steps),
@@ -84,7 +88,9 @@ class SyntheticLearner:
         card = self.cards.get(card_id)
         if card is None:
             return 0.0
-        return float(self.truth.get_card_retrievability(card, now.astimezone(UTC)))
+        now = now.astimezone(UTC)
+        return float(self.truth.get_card_retrievability(
+            policy.on_study_days(card, now, self.days), now))
 
     def answer(self, card_id: int, now: datetime) -> int:
         """The rating the learner gives the card at `now`; its true memory is updated."""
@@ -93,10 +99,12 @@ class SyntheticLearner:
         if card is None:
             rating = _pick(self.rng, FIRST_RATINGS)
             card = FsrsCard(card_id=card_id, due=now)
-        elif self.rng.random() < self.truth.get_card_retrievability(card, now):
-            rating = _pick(self.rng, PASS_RATINGS)
         else:
-            rating = AGAIN
+            card = policy.on_study_days(card, now, self.days)
+            if self.rng.random() < self.truth.get_card_retrievability(card, now):
+                rating = _pick(self.rng, PASS_RATINGS)
+            else:
+                rating = AGAIN
         self.cards[card_id], _ = self.truth.review_card(card, Rating(rating), review_datetime=now)
         return rating
 

@@ -1,9 +1,10 @@
 """Fitting FSRS to the user's own reviews, with fsrs-rs-python (the Rust optimizer Anki
 uses; imported here only, never on the app's start-up path).
 
-- One item per long-term review: a card's answers up to and including one that came a whole
-  day (24 hours) or more after the one before, with the days between answers as py-fsrs
-  counts them. Cards whose first answer is missing (not from the new state) are left out.
+- One item per long-term review: a card's answers up to and including one that came on a
+  later study day than the one before, with the days between answers counted by study day
+  (the day-starts-at hour in the user's zone), as the scheduler counts them and as Anki
+  does. Cards whose first answer is missing (not from the new state) are left out.
 - The items are ordered by time; the last fifth is held out. Parameters fitted on the rest
   are kept only when their log loss on the held-out items is lower than the current ones'.
 - A workload estimate: fsrs-rs-python's simulator run at desired retentions 0.80 to 0.95.
@@ -17,13 +18,15 @@ import time
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import partial
 
 from sqlalchemy import Engine
 
+from studyaws.core.clock import system_zone
 from studyaws.core.config import Settings
 from studyaws.core.srs import policy
+from studyaws.core.srs.day import StudyDays
 from studyaws.core.srs.policy import NEW, Memory
 from studyaws.store import stats_queries as queries
 from studyaws.store.engine import reading, run_write
@@ -45,8 +48,26 @@ WORKLOAD_DAYS = 365
 
 
 # -- items (pure) ---------------------------------------------------------------------------
-Review = tuple[int, int]  # (rating, whole days since the answer before)
+Review = tuple[int, int]  # (rating, study days since the answer before)
 DAY = 86_400_000_000  # microseconds
+QUARTER = 900_000_000  # microseconds: every zone's offset, and so its day start, is whole quarters
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def study_day_numbers(days: StudyDays):
+    """A function from a time in microseconds since 1970 to its study day's number (the
+    date's ordinal); worked out once for each quarter of an hour that has answers."""
+    known: dict[int, int] = {}
+
+    def number(micros: int) -> int:
+        quarter = micros // QUARTER
+        found = known.get(quarter)
+        if found is None:
+            moment = EPOCH + timedelta(microseconds=quarter * QUARTER)
+            found = known[quarter] = days.date_of(moment).toordinal()
+        return found
+
+    return number
 
 
 class Items(Sequence[tuple[Review, ...]]):
@@ -123,12 +144,14 @@ class _RsItems(Sequence):
             yield FSRSItem(list(map(get, codes[starts[at]:ends[at]])))
 
 
-def build_items(answers: Iterable[tuple[int, int, int, int]]) -> tuple[Items, int]:
+def build_items(answers: Iterable[tuple[int, int, int, int]],
+                days: StudyDays) -> tuple[Items, int]:
     """The items in `answers` (card id, rating, state before, time in microseconds), which
     come card by card, each card's in time order; and how many answers there were.
 
-    An item for each answer that came a whole day (24 hours) or more after the card's
-    previous one; a card whose first answer is not from the new state gives none."""
+    An item for each answer that came on a later study day (`days`) than the card's previous
+    one; a card whose first answer is not from the new state gives none."""
+    day_of = study_day_numbers(days)
     pair_codes: dict[Review, int] = {}
     codes, starts, ends, times = array("I"), array("I"), array("I"), array("q")
     count = 0
@@ -139,17 +162,18 @@ def build_items(answers: Iterable[tuple[int, int, int, int]]) -> tuple[Items, in
         count += 1
         if card_id != card:
             card, keep = card_id, before == NEW
-            start, previous, days = len(codes), when, 0
+            start, previous, elapsed = len(codes), day_of(when), 0
         elif keep:
-            days = max(0, (when - previous) // DAY)
-            previous = when
+            today = day_of(when)
+            elapsed = max(0, today - previous)
+            previous = today
         if not keep:
             continue
-        code = pair_codes.get((rating, days))
+        code = pair_codes.get((rating, elapsed))
         if code is None:
-            code = pair_codes[(rating, days)] = len(pair_codes)
+            code = pair_codes[(rating, elapsed)] = len(pair_codes)
         codes.append(code)
-        if days > 0:
+        if elapsed > 0:
             starts.append(start)
             ends.append(len(codes))
             times.append(when)
@@ -261,9 +285,9 @@ def fit_items(items: Sequence[Sequence[Review]], current: tuple[float, ...],
     return fitted, evaluate(current, test), evaluate(fitted, test)
 
 
-def read_items(engine: Engine) -> tuple[Items, int]:
+def read_items(engine: Engine, days: StudyDays) -> tuple[Items, int]:
     """The collection's items, and how many answers they were read from."""
-    return build_items(queries.answers_by_card(engine))
+    return build_items(queries.answers_by_card(engine), days)
 
 
 def default_parameters() -> tuple[float, ...]:
@@ -273,23 +297,25 @@ def default_parameters() -> tuple[float, ...]:
 
 
 def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None = None,
-             save: bool = True) -> FitResult:
+             save: bool = True, zone: tzinfo | None = None) -> FitResult:
     """Fit, compare on the held-out reviews, keep the better parameters (saved for the
     review service), and optionally reschedule every studied card under them. A reschedule
-    an earlier run left unfinished (killed, a full disk) is finished first."""
+    an earlier run left unfinished (killed, a full disk) is finished first. Days are study
+    days in `zone` (the machine's zone when None)."""
     started = time.perf_counter()
-    resumed = finish_pending_reschedule(engine) if save else 0
+    zone = zone or system_zone()
+    resumed = finish_pending_reschedule(engine, zone) if save else 0
     settings = load_settings(engine)
     stored = load_parameters(engine)
     current = tuple(stored) if stored else default_parameters()
-    items, answers = read_items(engine)
+    items, answers = read_items(engine, StudyDays(zone, settings.day_starts_at))
     train, test = split(items)
     result = FitResult(answers, len(items), len(train), len(test), current, stored is None,
                        resumed=resumed)
     if len(items) < MIN_ITEMS:
         result.message = (f"Not enough reviews to fit yet: {len(items)} long-term reviews "
-                          f"(answers a day or more apart), {MIN_ITEMS} needed. "
-                          "The current parameters are kept.")
+                          f"(answers on a later day than the one before), {MIN_ITEMS} "
+                          "needed. The current parameters are kept.")
         result.seconds = time.perf_counter() - started
         return result
     result.fitted, result.before, result.after = fit_items(items, current, settings)
@@ -306,7 +332,7 @@ def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None =
         result.message = ("The fitted parameters do not predict your held-out reviews better "
                           "than the current ones: the current parameters are kept.")
     if reschedule and result.kept and save:
-        result.rescheduled = reschedule_cards(engine, settings, result.fitted)
+        result.rescheduled = reschedule_cards(engine, settings, result.fitted, zone=zone)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -319,7 +345,8 @@ RESCHEDULE_CARDS = 1_000
 
 
 def reschedule_cards(engine: Engine, settings: Settings,
-                     parameters: tuple[float, ...] | None, *, after: int = 0) -> int:
+                     parameters: tuple[float, ...] | None, *, after: int = 0,
+                     zone: tzinfo | None = None) -> int:
     """Replay each studied card's answers under `parameters` (with the app's policy: steps,
     fuzz, interval order) and store the resulting memory and due date; returns how many
     cards were rescheduled. Cards whose history does not start from new, or does not end at
@@ -329,8 +356,9 @@ def reschedule_cards(engine: Engine, settings: Settings,
     read and replayed outside any write transaction, then written in a short one, which also
     records how far the reschedule got (store.settings.PendingReschedule; the last one
     clears it). A card answered between the two is replayed again, with that answer, inside
-    the write."""
-    scheduler = policy.scheduler_for(settings, tuple(parameters) if parameters else None)
+    the write. Days are study days in `zone` (the machine's zone when None)."""
+    scheduler = policy.scheduler_for(settings, tuple(parameters) if parameters else None,
+                                     zone or system_zone())
     done = 0
     while True:
         batch = _replay_batch(engine, scheduler, after)
@@ -341,7 +369,7 @@ def reschedule_cards(engine: Engine, settings: Settings,
         after = batch.last
 
 
-def finish_pending_reschedule(engine: Engine) -> int:
+def finish_pending_reschedule(engine: Engine, zone: tzinfo | None = None) -> int:
     """Finish a reschedule an earlier run began and did not complete, under the parameters
     in use (from the card it reached, or from the first if the parameters changed since);
     returns how many cards were rescheduled."""
@@ -350,7 +378,7 @@ def finish_pending_reschedule(engine: Engine) -> int:
         return 0
     parameters = load_parameters(engine)
     after = pending.after if pending.parameters == parameters else 0
-    return reschedule_cards(engine, load_settings(engine), parameters, after=after)
+    return reschedule_cards(engine, load_settings(engine), parameters, after=after, zone=zone)
 
 
 @dataclass

@@ -158,7 +158,7 @@ class ReviewService:
         self.deck_id = deck_id
         self.settings: Settings = load_settings(engine)
         self.parameters = load_parameters(engine)
-        self.scheduler = policy.scheduler_for(self.settings, self.parameters)
+        self.scheduler = policy.scheduler_for(self.settings, self.parameters, clock.local_zone())
         self.session = SessionStats()
         self._since_new = 0
         self.last_counts: DayCounts | None = None  # as of the last next_card()
@@ -350,9 +350,7 @@ class ReviewService:
 
     def preview(self, view: CardView) -> dict[int, str]:
         """The next interval each rating would give, as shown on the rating keys."""
-        now = self.clock.now()
-        results = policy.outcomes(self.scheduler, view.id, view.memory, now)
-        return {r: policy.format_interval(m.due - now) for r, m in results.items()}
+        return policy.interval_labels(self.scheduler, view.id, view.memory, self.clock.now())
 
     # -- answering ----------------------------------------------------------------------
     def answer(self, view: CardView, rating: int, duration_ms: int = 0, *,
@@ -409,12 +407,13 @@ class ReviewService:
 
     def due_tomorrow(self) -> int:
         _, end = self.day_bounds()
+        after = next_day_start(end, self.clock.local_zone(), self.settings.day_starts_at)
         with reading(self.engine) as session:
             return session.execute(
                 select(func.count()).select_from(CardState)
                 .join(Card, Card.id == CardState.card_id)
                 .where(Card.retired.is_(False), Card.suspended.is_(False), self._deck_filter(),
-                       CardState.state != NEW, CardState.due < end + timedelta(days=1))
+                       CardState.state != NEW, CardState.due < after)
             ).scalar_one()
 
 

@@ -1,16 +1,20 @@
-"""FSRS scheduling policy: py-fsrs with database ids, UTC times, seeded fuzz, and intervals
-kept in order (Hard < Good < Easy) the way Anki keeps them. Pure: "now" is an argument."""
+"""FSRS scheduling policy: py-fsrs with database ids, UTC times, seeded unbiased fuzz,
+intervals kept in order (Hard < Good < Easy) and within the maximum interval the way Anki
+keeps them, and days counted by study day (as Anki counts them). Pure: "now" is an
+argument."""
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from copy import copy
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 
 from fsrs import Card, Rating, Scheduler, State
 
 from studyaws.core.config import Settings
+from studyaws.core.srs.day import StudyDays
 
 NEW = 0
 LEARNING = int(State.Learning)
@@ -18,6 +22,7 @@ REVIEW = int(State.Review)
 RELEARNING = int(State.Relearning)
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
 RATING_NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
+_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -57,16 +62,18 @@ class Memory:
 class SeededScheduler(Scheduler):
     """py-fsrs's scheduler with its own fuzz turned off: py-fsrs draws fuzz from the
     process-wide `random`, which the app's thread workers share. `outcomes` fuzzes review
-    intervals itself, from a generator seeded per card and review (`fuzz_seed`)."""
+    intervals itself, from a generator seeded per card and review (`fuzz_seed`), and counts
+    days by study day (`days`)."""
 
-    def __init__(self, *, fuzz: bool, **kwargs):
+    def __init__(self, *, fuzz: bool, days: StudyDays | None = None, **kwargs):
         super().__init__(enable_fuzzing=False, **kwargs)
         self.fuzz = fuzz
+        self.days = days or StudyDays()
 
 
 @lru_cache(maxsize=8)
 def _scheduler(retention: float, learning: tuple, relearning: tuple, max_ivl: int,
-               fuzz: bool, parameters: tuple | None) -> Scheduler:
+               fuzz: bool, parameters: tuple | None, days: StudyDays) -> Scheduler:
     kwargs = {}
     if parameters:
         kwargs["parameters"] = parameters
@@ -76,86 +83,154 @@ def _scheduler(retention: float, learning: tuple, relearning: tuple, max_ivl: in
         relearning_steps=tuple(timedelta(minutes=m) for m in relearning),
         maximum_interval=max_ivl,
         fuzz=fuzz,
+        days=days,
         **kwargs,
     )
 
 
-def scheduler_for(settings: Settings, parameters: tuple[float, ...] | None = None) -> Scheduler:
+def scheduler_for(settings: Settings, parameters: tuple[float, ...] | None = None,
+                  zone: tzinfo = UTC) -> Scheduler:
+    """The scheduler for `settings`; days are study days in `zone` (the user's local zone,
+    `Clock.local_zone()`) starting at the day-starts-at hour."""
     return _scheduler(settings.desired_retention, settings.learning_steps,
                       settings.relearning_steps, settings.maximum_interval, settings.fuzz,
-                      parameters)
+                      parameters, StudyDays(zone, settings.day_starts_at))
 
 
-# FSRS's fuzz: an interval of d days (d >= 3) is drawn uniformly from d +- delta, where delta
-# grows by 15 % of the days from 2.5 to 7, 10 % from 7 to 20 and 5 % beyond (FSRS and Anki).
+# FSRS's fuzz: an interval of d days (d >= 3) is drawn uniformly from the whole days within
+# d +- delta, where delta grows by 15 % of the days from 2.5 to 7, 10 % from 7 to 20 and 5 %
+# beyond (FSRS and Anki).
 _FUZZ_BANDS = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.10), (20.0, float("inf"), 0.05))
 
 
-def fuzzed_interval(days: int, maximum_interval: int, draw: float) -> int:
-    """The fuzzed number of days for an interval of `days`, given a uniform draw in [0, 1)."""
-    if days < 2.5:
-        return days
+def fuzz_range(days: int, maximum_interval: int) -> tuple[int, int]:
+    """The fewest and most days an interval of `days` (3 or more) may be fuzzed to, as Anki
+    and py-fsrs bound it: round(days -+ delta), within 2 and the maximum interval."""
     delta = 1.0 + sum(factor * max(min(float(days), end) - start, 0.0)
                       for start, end, factor in _FUZZ_BANDS)
     high = min(round(days + delta), maximum_interval)
     low = min(max(2, round(days - delta)), high)
-    return min(round(low + draw * (high - low + 1)), maximum_interval)
+    return low, high
+
+
+def fuzzed_interval(days: int, maximum_interval: int, draw: float) -> int:
+    """The fuzzed number of days for an interval of `days`, given a uniform draw in [0, 1):
+    each whole day of `fuzz_range` equally likely (the draw scaled and rounded down, as Anki
+    does), so that on average the fuzzed interval is the interval itself.
+
+    py-fsrs 6.3's own fuzz rounds the scaled draw to the nearest day instead, which makes
+    the lowest day half as likely as the others and adds one beyond the range as likely as
+    the lowest: half a day too long on average (7-day intervals came out 7.50 days on
+    average, 40-day ones 40.50)."""
+    if days < 2.5:
+        return days
+    low, high = fuzz_range(days, maximum_interval)
+    return low + min(int(draw * (high - low + 1)), high - low)
 
 
 def fuzz_seed(card_id: int, reps: int) -> int:
     return card_id * 1_000_003 + reps
 
 
-def _to_fsrs(card_id: int, memory: Memory, now: datetime) -> Card:
+def on_study_days(card: Card, now: datetime, days: StudyDays) -> Card:
+    """`card` as py-fsrs is to see it at `now` for its sums to run on study days. py-fsrs
+    counts the days since the last review in 24-hour periods: the card is shown as last
+    reviewed exactly as many 24-hour periods before `now` as there are study days between
+    the two (so it gives what py-fsrs gives whenever the two counts agree)."""
+    if card.last_review is None:
+        return card
+    shown = copy(card)
+    shown.last_review = now - timedelta(days=days.between(min(card.last_review, now), now))
+    return shown
+
+
+def _to_fsrs(card_id: int, memory: Memory, now: datetime, days: StudyDays | None = None) -> Card:
+    """The card as py-fsrs is to see it at `now` (with `days`: on study days)."""
     if memory.state == NEW:
         return Card(card_id=card_id, state=State.Learning, step=0, due=now)
     # A clock set back can put the last review after "now": no time has passed then, never
     # a negative amount (the memory model would extrapolate backwards).
     last_review = min(memory.last_review, now.astimezone(UTC)) if memory.last_review else None
+    if last_review is not None and days is not None:
+        last_review = now - timedelta(days=days.between(last_review, now))
     return Card(card_id=card_id, state=State(memory.state), step=memory.step,
                 stability=memory.stability, difficulty=memory.difficulty,
                 due=memory.due or now, last_review=last_review)
 
 
-def outcomes(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,
-             duration_ms: int | None = None) -> dict[int, Memory]:
-    """What each rating would make of the card at `now`."""
+def _study_days(scheduler: Scheduler) -> StudyDays | None:
+    """How `scheduler` counts days: by study day (the app's schedulers), or None for a plain
+    py-fsrs Scheduler (24-hour periods, as py-fsrs does)."""
+    return getattr(scheduler, "days", None)
+
+
+def _outcomes(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,
+              duration_ms: int | None = None) -> dict[int, tuple[Memory, int | None]]:
+    """Each rating's outcome, with the whole (study) days it is scheduled for (None for a
+    learning step of less than a day)."""
     if now.tzinfo is not UTC:
         now = now.astimezone(UTC)
-    result: dict[int, Memory] = {}
+    days = _study_days(scheduler)
     fuzz = random.Random(fuzz_seed(card_id, memory.reps)) if getattr(
         scheduler, "fuzz", False) else None
+    before = _to_fsrs(card_id, memory, now, days)
+    cards: dict[int, Card] = {}
+    intervals: dict[int, int] = {}  # review outcomes: days
     for rating in (AGAIN, HARD, GOOD, EASY):
-        card, _ = scheduler.review_card(_to_fsrs(card_id, memory, now), Rating(rating),
-                                        review_datetime=now, review_duration=duration_ms)
-        due = card.due
-        if fuzz is not None and card.state == State.Review:
-            days = (due - now).days
-            if days >= 2.5:
-                due = now + timedelta(days=fuzzed_interval(days, scheduler.maximum_interval,
-                                                           fuzz.random()))
-        result[rating] = Memory(
+        card, _ = scheduler.review_card(before, Rating(rating), review_datetime=now,
+                                        review_duration=duration_ms)
+        cards[rating] = card
+        if card.state == State.Review:
+            interval = (card.due - now).days
+            if fuzz is not None and interval >= 2.5:
+                interval = fuzzed_interval(interval, scheduler.maximum_interval, fuzz.random())
+            intervals[rating] = interval
+    _keep_in_order(intervals, scheduler.maximum_interval)
+    result: dict[int, tuple[Memory, int | None]] = {}
+    for rating, card in cards.items():
+        due, whole = card.due, intervals.get(rating)
+        if whole is not None:
+            due = days.later(now, whole) if days else now + timedelta(days=whole)
+        elif days is not None and due - now >= _DAY:
+            # A learning step of a day or more: whole days, due as the day starts.
+            whole = max(1, round((due - now) / _DAY))
+            due = days.start_of(days.date_of(now) + timedelta(days=whole))
+        result[rating] = (Memory(
             int(card.state), card.step, card.stability, card.difficulty, due,
             card.last_review, memory.reps + 1,
             memory.lapses + (1 if rating == AGAIN and memory.state == REVIEW else 0),
-        )
-    _keep_in_order(result)
+        ), whole)
     return result
 
 
-def _keep_in_order(result: dict[int, Memory]) -> None:
-    """Among review outcomes, Good is at least a day beyond Hard and Easy beyond Good."""
-    day = timedelta(days=1)
+def outcomes(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,
+             duration_ms: int | None = None) -> dict[int, Memory]:
+    """What each rating would make of the card at `now`."""
+    return {rating: outcome for rating, (outcome, _) in
+            _outcomes(scheduler, card_id, memory, now, duration_ms).items()}
+
+
+def interval_labels(scheduler: Scheduler, card_id: int, memory: Memory,
+                    now: datetime) -> dict[int, str]:
+    """The interval each rating gives, as the rating keys show it: "10m", "3d", "2.5mo"."""
+    return {rating: format_interval(_DAY * whole if whole is not None else outcome.due - now)
+            for rating, (outcome, whole) in _outcomes(scheduler, card_id, memory, now).items()}
+
+
+def _keep_in_order(intervals: dict[int, int], maximum_interval: int) -> None:
+    """Among review outcomes, Good is at least a day beyond Hard and Easy beyond Good; then
+    none is beyond the maximum interval (Anki's order of the two rules)."""
     previous = None
     for rating in (HARD, GOOD, EASY):
-        memory = result[rating]
-        if memory.state != REVIEW:
+        days = intervals.get(rating)
+        if days is None:
             previous = None
             continue
-        if previous is not None and memory.due < previous + day:
-            memory = replace(memory, due=previous + day)
-            result[rating] = memory
-        previous = memory.due
+        if previous is not None and days < previous + 1:
+            days = intervals[rating] = previous + 1
+        previous = days
+    for rating, days in intervals.items():
+        intervals[rating] = max(1, min(days, maximum_interval))
 
 
 def review(scheduler: Scheduler, card_id: int, memory: Memory, rating: int, now: datetime,
