@@ -11,7 +11,7 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
-from support import basic_deck
+from support import basic_deck, without_bundled_decks
 
 from studyaws.core.clock import FakeClock
 from studyaws.core.config import DB_NAME
@@ -54,5 +54,6 @@ def make_home(tmp_path: Path) -> Path:
     deck = tmp_path / "words.md"
     deck.write_text(basic_deck(6, "Word"))
     assert run(home, "import", str(deck)).returncode == 0
+    without_bundled_decks(home / DB_NAME)  # one deck, whatever command comes next
     answer(home / DB_NAME, 2)
     return home
