@@ -21,7 +21,7 @@ from sqlmodel import Session, SQLModel
 from studyaws.core.errors import StoreError, is_busy  # defined in core for every layer
 from studyaws.store import tables
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 10_000
 T = TypeVar("T")
 
@@ -292,8 +292,16 @@ def _domains_per_exam(conn) -> None:
     _add_indexes(conn)
 
 
+def _card_flags(conn) -> None:
+    """Schema 7: a card carries a flag (0 none, 1-4 a colour)."""
+    columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(card)")}
+    if "flag" not in columns:
+        conn.exec_driver_sql("ALTER TABLE card ADD COLUMN flag INTEGER NOT NULL DEFAULT 0")
+    _add_indexes(conn)
+
+
 MIGRATIONS = {1: _add_new_tables, 2: _add_indexes, 3: _add_indexes, 4: _share_texts,
-              5: _domains_per_exam}
+              5: _domains_per_exam, 6: _card_flags}
 
 
 def reading(engine: Engine) -> Session:

@@ -115,6 +115,7 @@ class Card(SQLModel, table=True):
     retired: bool = False
     suspended: bool = False
     leech: bool = False
+    flag: int = 0  # 0 none; 1-4 the user's colours (red, orange, green, blue)
     buried_until: datetime | None = Field(default=None, sa_column=_utc_column())
     created_at: datetime = Field(sa_column=_utc_column(nullable=False))
     updated_at: datetime = Field(sa_column=_utc_column(nullable=False))

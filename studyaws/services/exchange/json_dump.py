@@ -4,7 +4,7 @@
 {
   "format": "studyaws-backup",
   "version": 1,
-  "schema": 6,
+  "schema": 7,
   "tables": {
     "deck": [
       {"id": 1, "key": "bundled:networking.md", "title": "Amazon VPC", ...}
@@ -50,6 +50,7 @@ FORMAT = "studyaws-backup"
 VERSION = 1
 SHARED_TEXT_SCHEMA = 5  # the first schema that keeps shared texts once
 DOMAINS_PER_EXAM_SCHEMA = 6  # the first schema that keeps a domain per exam
+FLAGS_SCHEMA = 7  # the first schema whose cards carry a flag
 
 
 def _tables() -> list[Table]:
@@ -109,6 +110,11 @@ def read_backup(path: Path) -> dict:
     if (document["schema"] < DOMAINS_PER_EXAM_SCHEMA and isinstance(data, dict)
             and isinstance(data.get("card"), list)):
         _domains_per_exam(data["card"])
+    if (document["schema"] < FLAGS_SCHEMA and isinstance(data, dict)
+            and isinstance(data.get("card"), list)):
+        for card in data["card"]:
+            if isinstance(card, dict):
+                card.setdefault("flag", 0)  # no card was flagged before
     check_tables(path, data, {t.name: t for t in _tables()})
     return document
 
