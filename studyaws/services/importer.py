@@ -35,7 +35,7 @@ from studyaws.core.domains import format_domains
 from studyaws.core.formats import EXTENSIONS
 from studyaws.core.text import path_text
 from studyaws.store.engine import reading, writing
-from studyaws.store.settings import load_settings
+from studyaws.store.settings import deck_copies, load_settings, record_deck_copy
 from studyaws.store.tables import (
     DOMAIN_COLUMNS,
     Card,
@@ -125,9 +125,12 @@ class ImportFile:
         return path_text(self.path.name)
 
 
-def collect_import_files(paths: list[Path]) -> tuple[list[ImportFile], list[Problem]]:
+def collect_import_files(paths: list[Path], root: Path | None = None,
+                         ) -> tuple[list[ImportFile], list[Problem]]:
     """The files an import reads: those named, and below each named folder every file with
-    a known extension (hidden folders, `corrections/` and `coverage/` left out), each once."""
+    a known extension (hidden folders, `corrections/` and `coverage/` left out), each once.
+    `root`: the folder the files named were first imported from (their cards name them
+    below it), else each file's own folder."""
     found: list[ImportFile] = []
     problems: list[Problem] = []
     for path in paths:
@@ -145,7 +148,7 @@ def collect_import_files(paths: list[Path]) -> tuple[list[ImportFile], list[Prob
                                         f"folder ({', '.join(EXTENSIONS)})"))
             found.extend(ImportFile(p, False, path) for p in files)
         elif path.is_file():
-            found.append(ImportFile(path, True, path.parent))
+            found.append(ImportFile(path, True, root or path.parent))
         else:
             problems.append(Problem(str(path), 0, "no such file or folder"))
     # A file named twice (or named and inside a named folder) is one deck, read once.
@@ -162,16 +165,19 @@ def collect_import_files(paths: list[Path]) -> tuple[list[ImportFile], list[Prob
 def import_paths(
     engine: Engine, paths: list[Path], now: datetime, *, dry_run: bool = False,
     force: bool = False, format: str | None = None, progress: Progress | None = None,
-    domains: dict[str, str] | None = None,
+    domains: dict[str, str] | None = None, root: Path | None = None,
+    copies: dict[str, Path] | None = None,
 ) -> ImportReport:
     """Import every deck and question bank under `paths` (`format` forces one format for
     all files, else each file's is detected). Raises DeckError (and writes nothing) when any
     file has a problem; blocks a question-bank parser skipped are listed in the report.
     Questions without a domain of their own get `domains` (exam -> slug), else one inferred
-    from their text (decks.filing)."""
+    from their text (decks.filing). `root`: see collect_import_files. `copies` (a bundled
+    deck's key -> a copy of its file in the data folder): the copies that take over those
+    decks from this import on, recorded with it (see read_import_files)."""
     with _collector_paused():
         return _import_paths(engine, paths, now, dry_run=dry_run, force=force, format=format,
-                             progress=progress, domains=domains)
+                             progress=progress, domains=domains, root=root, copies=copies)
 
 
 @contextmanager
@@ -191,8 +197,11 @@ def _collector_paused():
 def _import_paths(
     engine: Engine, paths: list[Path], now: datetime, *, dry_run: bool, force: bool,
     format: str | None, progress: Progress | None, domains: dict[str, str] | None,
+    root: Path | None = None, copies: dict[str, Path] | None = None,
 ) -> ImportReport:
     target_exam = load_settings(engine).target_exam
+    taken = {key: Path(path) for key, path in deck_copies(engine).items()}
+    taken.update(copies or {})
     with reading(engine) as session:
         known = {
             key: (deck_id, digest)
@@ -202,7 +211,8 @@ def _import_paths(
         }
     work, skipped = read_import_files(
         paths, format=format, domains=domains, target_exam=target_exam, force=force,
-        known={key: digest for key, (_, digest) in known.items()}, progress=progress)
+        known={key: digest for key, (_, digest) in known.items()}, progress=progress,
+        root=root, copies=taken)
     problems: list[Problem] = []
 
     report = ImportReport(dry_run=dry_run, skipped=skipped)
@@ -237,6 +247,9 @@ def _import_paths(
             progress("write", len(work), len(work))
         if not dry_run and any(plan is not None for plan in plans):
             _next_import_generation(session)
+        if not dry_run:
+            for key, copy in (copies or {}).items():
+                record_deck_copy(session, key, path_text(copy.resolve()))
     return report
 
 
@@ -244,20 +257,35 @@ def read_import_files(
     paths: list[Path], *, format: str | None = None, domains: dict[str, str] | None = None,
     target_exam: str = Settings.target_exam, force: bool = False,
     known: dict[str, str] | None = None, progress: Progress | None = None,
+    root: Path | None = None, copies: dict[str, Path] | None = None,
 ) -> tuple[list[ReadDeck], list]:
     """Read and parse every deck and question bank under `paths`, as an import does (and
     `studyaws check`, which writes nothing): the decks read, and the blocks a question-bank
     parser skipped. A deck whose key is in `known` (key -> digest) with the same digest is
     not parsed again (its parsed deck is None) unless `force`. Raises DeckError with the
-    problems of every file."""
-    files, problems = collect_import_files(paths)
+    problems of every file.
+
+    `copies` (a bundled deck's key -> the path of the user's copy of its file): a bundled
+    deck whose copy exists is read from the copy, and the copy, named or found in a folder,
+    is that bundled deck (same key, same cards), whatever its path."""
+    files, problems = collect_import_files(paths, root)
     known = known or {}
+    copies = {key: path for key, path in (copies or {}).items() if path.is_file()}
+    copy_keys = {path.resolve(): key for key, path in copies.items()}
+    copied: set[str] = set()
     skipped: list = []
     work: list[ReadDeck] = []
     for done, found in enumerate(files):
         if progress is not None:
             progress("read", done, len(files))
-        path = found.path
+        path, key, source = found.path, None, found.source
+        if copies:
+            key = copy_keys.get(path.resolve()) or deck_key(path)
+            if key in copies:  # the bundled deck, read from the user's copy
+                if key in copied:
+                    continue
+                copied.add(key)
+                path, source = copies[key], path_text(key.removeprefix("bundled:"))
         try:
             deck_file = read_deck_file(path)
         except DeckError as exc:
@@ -277,7 +305,7 @@ def read_import_files(
             continue
         if fmt == "markdown" and is_doc:
             continue  # a folder's README is its documentation, unless it is a question bank
-        key = deck_key(path)
+        key = key or deck_key(path)
         digest = deck_file.digest if fmt == "markdown" else f"{fmt}:{deck_file.digest}"
         if domains:  # filed otherwise than the last time: planned again
             digest += f";domain={format_domains(domains)}"
@@ -291,7 +319,7 @@ def read_import_files(
             except DeckError as exc:
                 problems.extend(exc.problems)
                 continue
-            parsed.source = found.source
+            parsed.source = source
             file_questions(parsed, domains, path.name, target_exam)
             work.append((key, path, digest, parsed, fmt))
             continue
@@ -309,7 +337,7 @@ def read_import_files(
             continue
         skipped.extend(result.skipped)
         if not unchanged:
-            result.deck.source = found.source
+            result.deck.source = source
             file_questions(result.deck, domains, path.name, target_exam)
         work.append((key, path, digest, None if unchanged else result.deck, fmt))
     if progress is not None and files:

@@ -50,6 +50,7 @@ class ReviewScreen(Screen):
         Binding("s", "suspend", "Suspend", id="review.suspend", priority=True),
         Binding("b", "bury", "Bury", id="review.bury", priority=True),
         Binding("e", "context", "Context", id="review.context", priority=True),
+        Binding("E", "edit", "Edit", id="review.edit", priority=True),
         Binding("question_mark", "help", "Help", key_display="?", id="review.help",
                 priority=True),
         Binding("escape", "leave", "Home", id="review.home", priority=True),
@@ -68,6 +69,7 @@ class ReviewScreen(Screen):
         ("1 2 3 4", "after the answer: rate Again, Hard, Good, Easy (each shows its interval)"),
         ("", "objective questions: wrong is rated Again, right is Good, right within"),
         ("", "easy-seconds is Easy; press 1-4 after submitting to change the rating"),
+        ("E", "edit the card in its file ($VISUAL, $EDITOR, nano or vi); its history stays"),
     )
     # While an answer waits to be saved, only these keys act (studyaws.tui.saving).
     WHILE_SAVING = {"retry_save", "leave", "help", "context"}
@@ -436,6 +438,37 @@ class ReviewScreen(Screen):
         from studyaws.tui.screens.modals import ContextScreen
 
         self.app.push_screen(ContextScreen(self.view))
+
+    @after_typed_keys
+    def action_edit(self) -> None:
+        """E: edit the card in its file, which is imported again when the editor returns."""
+        if self.view is not None:
+            from studyaws.tui.editing import edit_at_source
+
+            edit_at_source(self, self.view.id, self._edited)
+
+    async def _edited(self, card_id: int | None) -> None:
+        """The card edited, with its new text, as it was shown (its answer shown, or the
+        answer given and its verdict); gone from its file, the next card."""
+        shown = self.view
+        if card_id is None or shown is None or shown.id != card_id:
+            await self.show_next()
+            return
+        revealed, submitted, rated = self.revealed, self.submitted, self.rated
+        view = self.service.card(card_id, shown.seed)
+        await self.show(view)
+        if submitted and view.question is not None:
+            from studyaws.core.questions import response_from_dict
+
+            self.submitted, self.rated = True, rated
+            given = response_from_dict(view.question, self.last_response)
+            self.query_one(QuestionInput).show(
+                view.question, random.Random(f"{view.id}:{shown.memory.reps}:{view.seed}"),
+                given, locked=True)
+            self._show_feedback(bool(self.last_correct), gave_up=given is None)
+            self._update_keys()
+        elif revealed:
+            await self.reveal()
 
     @after_typed_keys
     def action_help(self) -> None:
