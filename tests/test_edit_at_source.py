@@ -5,7 +5,9 @@ edited in a copy in the data folder, which takes over the deck."""
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -102,6 +104,13 @@ def card_id(engine, prompt: str) -> int:
         return session.execute(select(Card.id).where(Card.prompt == prompt)).scalar_one()
 
 
+def screen_text(app) -> str:
+    """Everything the screen shows, as plain text (from the real screenshot)."""
+    svg = app.export_screenshot()
+    spans = re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.DOTALL)
+    return html.unescape("".join(spans)).replace("\xa0", " ")
+
+
 def notices(app) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
@@ -193,6 +202,42 @@ async def test_an_edit_shows_the_new_text_and_keeps_the_history(tmp_path, monkey
         await pilot.press("3")
         await settle(pilot, lambda: len(history(db, edited)) == 3, what="the rating saved")
     assert "objects" in deck.read_text()
+
+
+CHOICE = """\
+# Storage
+
+Which AWS service stores objects in buckets? {#s3}
+
+- [x] Amazon S3
+- [ ] Amazon EC2
+
+> S3 keeps objets in buckets.
+"""
+
+
+async def test_an_answered_question_shows_its_verdict_again_with_the_new_text(tmp_path,
+                                                                              monkeypatch):
+    engine, clock, _ = make_collection(tmp_path, CHOICE)
+    db = tmp_path / "home" / "studyaws.sqlite3"
+    monkeypatch.setenv("EDITOR", str(fake_editor(tmp_path, replacing("objets", "objects"))))
+    monkeypatch.delenv("VISUAL", raising=False)
+    app = StudyApp(engine, clock, start="review")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await review_on(pilot, "Which AWS service stores objects in buckets?")
+        await pilot.press("2", "enter")  # wrong: rated Again
+        await settle(pilot, lambda: screen.submitted, what="the answer saved")
+        before = history(db, screen.view.id)
+        await pilot.press("E")
+        await settle(pilot, lambda: screen.view.explanation == "S3 keeps objects in buckets.",
+                     what="the new explanation")
+        assert "S3 keeps objects in buckets." in screen_text(app)
+        assert screen.query_one("#feedback").has_class("wrong")
+        assert screen.submitted and screen.rated == policy.AGAIN
+        assert history(db, screen.view.id) == before
+        await pilot.press("3")  # the rating can still change, as after any answer
+        await settle(pilot, lambda: [row[2] for row in history(db, screen.view.id)]
+                     == [policy.GOOD], what="the rating changed")
 
 
 async def test_a_card_removed_from_its_file_gives_way_to_the_next(tmp_path, monkeypatch):
@@ -344,6 +389,14 @@ async def test_a_bundled_deck_is_edited_in_a_copy_that_takes_it_over(tmp_path, m
             assert session.execute(select(Card.prompt).where(Card.id == edited)
                                    ).scalar_one() == prompt.replace("designed", "built")
             assert session.execute(select(Deck.id)).scalars().all() == [deck_id]
+
+    # The copy deleted, the installed file is the deck again (the same card, its history).
+    copy.unlink()
+    import_paths(engine, [installed], clock.now())
+    with reading(engine) as session:
+        assert session.execute(select(Card.prompt).where(Card.id == edited)).scalar_one() == \
+            prompt
+    assert history(home / "studyaws.sqlite3", edited) == before
 
 
 # -- the real command in a pseudo-terminal ----------------------------------------------------

@@ -69,7 +69,6 @@ class ReviewScreen(Screen):
         ("1 2 3 4", "after the answer: rate Again, Hard, Good, Easy (each shows its interval)"),
         ("", "objective questions: wrong is rated Again, right is Good, right within"),
         ("", "easy-seconds is Easy; press 1-4 after submitting to change the rating"),
-        ("E", "edit the card in its file ($VISUAL, $EDITOR, nano or vi); its history stays"),
     )
     # While an answer waits to be saved, only these keys act (studyaws.tui.saving).
     WHILE_SAVING = {"retry_save", "leave", "help", "context"}
