@@ -150,3 +150,26 @@ async def test_the_leech_toast_says_how_many_lapses(tmp_path):
         await pilot.press("space", "1")
         await settle(pilot, lambda: "lapsed 4 times" in screen_text(app), what="the toast")
     assert card_of(engine, card).suspended
+
+
+# -- how it looks ---------------------------------------------------------------------------------
+SIZES = {"80x24": (80, 24), "200x50": (200, 50)}
+
+
+def _keys_then_still(*keys: str):
+    async def run(pilot):
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+        await pilot.pause()
+
+    return run
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+@pytest.mark.parametrize("keys", [("f",), ("f", "2", "space")], ids=["box", "flagged"])
+def test_flag_box_and_header(tmp_path, monkeypatch, snap_compare, keys, size):
+    monkeypatch.chdir(tmp_path)
+    engine, clock, _ = make_collection(tmp_path, basic_deck(2))
+    app = StudyApp(engine, clock, start="review")
+    assert snap_compare(app, run_before=_keys_then_still(*keys), terminal_size=SIZES[size])

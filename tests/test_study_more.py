@@ -335,3 +335,36 @@ async def test_exam_misses_in_the_app(tmp_path):
     assert all(after[c] == before[c] for c in before if c != items[0])
     assert state_of(engine, items[0]).state in (LEARNING, REVIEW, RELEARNING)
     assert state_of(engine, items[0]).state != NEW
+
+
+# -- how the boxes look ------------------------------------------------------------------------
+SIZES = {"80x24": (80, 24), "200x50": (200, 50)}
+
+
+def _keys_then_still(*keys: str):
+    async def run(pilot):
+        await home_settled(pilot)
+        await pilot.press(*keys)
+        await pilot.pause()
+        for field in pilot.app.screen.query("Input"):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    return run
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+@pytest.mark.parametrize("keys", [("m",), ("m", "2")], ids=["menu", "days"])
+def test_study_more_boxes(tmp_path, monkeypatch, snap_compare, keys, size):
+    monkeypatch.chdir(tmp_path)
+    engine, clock, _ = make_collection(tmp_path, basic_deck(3))
+    assert snap_compare(StudyApp(engine, clock), run_before=_keys_then_still(*keys),
+                        terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_exam_choice_box(tmp_path, monkeypatch, snap_compare, size):
+    monkeypatch.chdir(tmp_path)
+    engine, clock, _, _ = finished_exam(tmp_path)
+    assert snap_compare(StudyApp(engine, clock), run_before=_keys_then_still("m", "4"),
+                        terminal_size=SIZES[size])

@@ -24,7 +24,7 @@ CHOICES = (
     ("new", "Extra new cards today", "raise today's new-card limit, for today only"),
     ("ahead", "Review ahead", "the cards in review due within the next N days"),
     ("forgotten", "Forgotten", "the cards answered Again in the last N days"),
-    ("exam", "A mock exam's misses", "the questions wrong, unanswered or flagged in an exam"),
+    ("exam", "A mock exam's misses", "the questions missed or flagged in a mock exam"),
 )
 
 
@@ -41,8 +41,8 @@ class StudyMoreScreen(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with boxed(Vertical(classes="modal-box"), "Study more"):
-            yield Static(Content("A session of these cards alone, scheduled as the daily "
-                                 "review; leave it at any time with Esc."))
+            yield Static(Content("Beyond today's queue, scheduled as any review; Esc leaves "
+                                 "at any time."))
             yield OptionList(*[
                 Option(Content.assemble((f"{n}  ", "bold"), (title, "bold"), "\n   ",
                                         (what, "$foreground-muted")), id=key)
@@ -60,16 +60,17 @@ class StudyMoreScreen(ModalScreen):
         engine, clock = self.app.engine, self.app.clock
         if key == "new":
             self.app.push_screen(NumberScreen(
-                "Extra new cards today", "How many more new cards today?", "cards", 10,
+                "Extra new cards today", "How many more new cards today?", "cards", study_more.MAX_NEW, 10,
                 lambda n: study_more.add_new_today(engine, clock, n)), self.new_cards_added)
         elif key == "ahead":
             self.app.push_screen(NumberScreen(
-                "Review ahead", "The cards due within how many days?", "days", 1,
+                "Review ahead", "The cards due within how many days?", "days",
+                study_more.MAX_DAYS, 1,
                 lambda n: study_more.review_ahead(engine, clock, n)), self.start)
         elif key == "forgotten":
             self.app.push_screen(NumberScreen(
                 "Forgotten", "Answered Again in the last how many days? (1: today)", "days",
-                1, lambda n: study_more.forgotten(engine, clock, n)), self.start)
+                study_more.MAX_DAYS, 1, lambda n: study_more.forgotten(engine, clock, n)), self.start)
         elif key == "exam":
             choices = study_more.exam_choices(engine)
             if not choices:
@@ -109,9 +110,10 @@ class NumberScreen(ModalScreen):
     #more-error { height: auto; color: $text-error; }
     """
 
-    def __init__(self, title: str, question: str, unit: str, default: int,
+    def __init__(self, title: str, question: str, unit: str, most: int, default: int,
                  make: Callable[[int], Any]):
         super().__init__()
+        self.most = most
         self.title_text = title
         self.question = question
         self.unit = unit
@@ -123,7 +125,8 @@ class NumberScreen(ModalScreen):
             yield Static(Content(self.question))
             yield Input(str(self.default), type="integer", max_length=4, id="more-number")
             yield Static(id="more-error")
-            yield Static(Content.assemble(("Enter", "bold"), " start"), classes="muted")
+            yield Static(Content.assemble(("Enter", "bold"), f" start · 1 to {self.most} "
+                                          f"{self.unit}"), classes="muted")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
