@@ -8,7 +8,7 @@ today's new limit until the study day ends.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -46,8 +46,6 @@ def _days_after(when: datetime, days: int, clock: Clock, engine: Engine) -> date
 
 def _days_before(start: datetime, days: int, clock: Clock, engine: Engine) -> datetime:
     """The start of the study day `days` study days before the one starting at `start`."""
-    from datetime import timedelta
-
     hour = ReviewService(engine, clock).settings.day_starts_at
     zone = clock.local_zone()
     for _ in range(days):
