@@ -24,6 +24,7 @@ class HomeScreen(Screen):
         Binding("r", "review_all", "Review all", id="home.review"),
         Binding("enter", "review_deck", "Review deck", id="home.review-deck"),
         Binding("x", "exam", "Mock exam", id="home.exam"),
+        Binding("m", "study_more", "Study more", id="home.study-more"),
         Binding("t", "stats", "Stats", id="home.stats"),
         Binding("i", "import", "Import", id="home.import"),
         Binding("s", "settings", "Settings", id="home.settings"),
@@ -153,6 +154,11 @@ class HomeScreen(Screen):
 
     def action_exam(self) -> None:
         self.app.choose_exam()
+
+    def action_study_more(self) -> None:
+        from studyaws.tui.screens.study_more import StudyMoreScreen
+
+        self.app.push_screen(StudyMoreScreen())
 
     def action_import(self) -> None:
         from studyaws.tui.screens.importing import ImportScreen
