@@ -132,7 +132,8 @@ def _cards_parser(sub) -> None:
     cards.add_argument("search", nargs="*", metavar="SEARCH",
                        help="words, \"a phrase\", deck:NAME, tag:, domain:, kind:, is:, "
                             "rated:N, prop:ivl>=N, prop:r<0.8, flag:N, -term, or, ( ) "
-                            "(README: Searching cards)")
+                            "(a search that starts with '-' goes after --: "
+                            "studyaws cards -- -is:new)")
     cards.add_argument("--id", type=int, metavar="N", help="one card's details and history")
     cards.add_argument("--limit", type=int, default=50, metavar="N",
                        help="at most N cards (default 50; 0 for all)")
