@@ -230,11 +230,13 @@ def test_sorts_and_pages(coll):
     page3 = browse.search_cards(engine, clock, "", offset=8, limit=4)
     assert page1.more and page2.more and not page3.more
     assert [r.id for r in page1.rows + page2.rows + page3.rows] == everything
-    # due: seen cards by due, then new cards
-    rows = browse.search_cards(engine, clock, "", limit=100).rows
-    dues = [r.due for r in rows if r.due is not None]
-    assert dues == sorted(dues)
-    assert [r.due is None for r in rows] == sorted(r.due is None for r in rows)
+    # due: as stored (a new card's is when it was added), ties by id
+    with sqlite3.connect(db_of(engine)) as conn:
+        by_due = [r[0] for r in conn.execute("select card_id from card_state order by due, "
+                                             "card_id")]
+    assert everything == by_due
+    assert found(engine, clock, "", descending=True) == by_due[::-1]
+    assert found(engine, clock, "", sort="created") == sorted(ids.values())
     for sort, key in (("lapses", "lapses"), ("reps", "reps"), ("interval", "interval"),
                       ("difficulty", "difficulty"), ("created", "created_at")):
         rows = browse.search_cards(engine, clock, "-is:new", sort=sort, limit=100).rows
@@ -246,6 +248,28 @@ def test_sorts_and_pages(coll):
     decks = [r.deck for r in browse.search_cards(engine, clock, "", sort="deck").rows]
     assert decks == sorted(decks)
     assert found(engine, clock, "", sort="ease") == found(engine, clock, "", sort="difficulty")
+
+
+def db_of(engine) -> str:
+    return engine.url.database
+
+
+@pytest.mark.parametrize("sort", ["due", "created", "deck"])
+def test_a_page_read_in_index_order_or_by_sorting_is_the_same(coll, monkeypatch, sort):
+    from studyaws.store import search_queries
+
+    engine, clock, _ = coll
+    queries = ["", "vpc", "-is:new", "is:new", "rated:30", "kind:basic or flag:1"]
+    walked = {(q, d): found(engine, clock, q, sort=sort, descending=d)
+              for q in queries for d in (False, True)}
+    monkeypatch.setattr(search_queries, "WALK_BUDGET_S", -1.0)  # always out of time
+    monkeypatch.setattr(search_queries, "_CHECK_EVERY", 1)
+    for q in queries:
+        for d in (False, True):
+            assert found(engine, clock, q, sort=sort, descending=d) == walked[q, d], (q, d)
+            assert browse.search_cards(engine, clock, q, sort=sort, descending=d, offset=1,
+                                       limit=2).rows == browse.search_cards(
+                engine, clock, q, sort=sort, descending=d, limit=100).rows[1:3]
 
 
 def test_rows_say_what_the_table_shows(coll):

@@ -4,6 +4,7 @@ that a page of a 100,000-card search reads only the rows it shows."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,19 +14,20 @@ from sqlalchemy import (
     Integer,
     and_,
     cast,
-    exists,
     false,
     func,
     literal,
+    literal_column,
     not_,
     or_,
     select,
     true,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased
 
 from studyaws.core import search as s
-from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW
+from studyaws.core.srs import policy
 from studyaws.core.srs.queue import LEARN_AHEAD
 from studyaws.store.engine import reading
 from studyaws.store.tables import (
@@ -80,6 +82,17 @@ class SearchRow:
 
 
 _Cloze = aliased(SharedText, name="cloze_text")
+
+# The states written into the SQL rather than bound, so that SQLite chooses its indexes by
+# what it reads in the statement.
+NEW, LEARNING, REVIEW, RELEARNING = (literal_column(str(state)) for state in (
+    policy.NEW, policy.LEARNING, policy.REVIEW, policy.RELEARNING))
+# A new card's state is the lowest. A seen card is one whose state is above it, never
+# `state != 0` (nor a new one `state = 0`, whose negation that is): those words would let
+# SQLite read the seen cards through a partial index in the order of their stability or last
+# review, each card then a read elsewhere in the file (ten times slower than in order).
+_IS_NEW = CardState.state < literal_column(str(policy.NEW + 1))
+_SEEN = CardState.state > NEW
 
 
 def _days(column, shift: float):
@@ -143,7 +156,7 @@ def _kind(node: s.Kind):
 def _is(node: s.Is, ctx: SearchContext):
     state = node.state
     if state == "new":
-        return CardState.state == NEW
+        return _IS_NEW
     if state == "learning":
         return CardState.state.in_((LEARNING, RELEARNING))
     if state == "review":
@@ -160,12 +173,13 @@ def _is(node: s.Is, ctx: SearchContext):
 
 
 def _rated(node: s.Rated, ctx: SearchContext):
+    """The cards answered since the start of the study day `days - 1` days ago (found from
+    the log's time index, not card by card)."""
     since = ctx.day_start - timedelta(days=node.days - 1)
-    query = select(ReviewLog.id).where(ReviewLog.card_id == Card.id,
-                                       ReviewLog.reviewed_at >= since)
+    query = select(ReviewLog.card_id).where(ReviewLog.reviewed_at >= since)
     if node.rating is not None:
         query = query.where(ReviewLog.rating == node.rating)
-    return exists(query)
+    return Card.id.in_(query)
 
 
 _COMPARE = {">=": "__ge__", "<=": "__le__", ">": "__gt__", "<": "__lt__", "=": "__eq__",
@@ -179,7 +193,7 @@ def _prop(node: s.Prop, ctx: SearchContext):
         return _known(_retrievability(node, ctx))
     column = {"ivl": interval_days(ctx), "lapses": CardState.lapses, "reps": CardState.reps,
               "d": CardState.difficulty, "s": CardState.stability}[node.name]
-    seen = CardState.state != NEW if node.name in ("ivl", "d", "s") else true()
+    seen = _SEEN if node.name in ("ivl", "d", "s") else true()
     return _known(and_(seen, getattr(column, _COMPARE[node.op])(node.value)))
 
 
@@ -194,7 +208,7 @@ def _retrievability(node: s.Prop, ctx: SearchContext):
     elapsed = func.max(cast(func.julianday(to_db(ctx.now)) - func.julianday(CardState.last_review),
                             Integer), 0)
     compare = getattr(elapsed, _COMPARE[_REVERSED[node.op]])
-    return and_(CardState.state != NEW, CardState.stability > 0,
+    return and_(_SEEN, CardState.stability > 0,
                 compare(CardState.stability * threshold))
 
 
@@ -250,16 +264,59 @@ def _from(query, node: s.Node, sort: str | None = None):
     return query
 
 
-def _order(sort: str, ctx: SearchContext) -> list:
+def _order(sort: str, ctx: SearchContext, walk: bool) -> list:
+    """The ORDER BY of a sort. With `walk`, due, created and deck are in index order (SQLite then
+    reads cards in that order and stops at the page's end); without it, the same order as
+    expressions no index answers (SQLite reads every match, then sorts)."""
+    if sort == "due":
+        return ([CardState.due, CardState.card_id] if walk else
+                [CardState.due.op("||")(literal_column("''")), CardState.card_id + 0])
+    if sort == "created":  # ids are given in the order cards are added
+        return [Card.id] if walk else [Card.id + 0]
+    if sort == "deck":  # by title, then in the order of the deck's file
+        return ([Deck.title, Deck.id, Card.position, Card.id] if walk else
+                [Deck.title.op("||")(literal_column("''")), Deck.id + 0, Card.position + 0,
+                 Card.id + 0])
     return {
-        "due": [CardState.state == NEW, CardState.due, Card.position],  # new cards last
         "interval": [interval_days(ctx)],
         "difficulty": [CardState.difficulty],
         "lapses": [CardState.lapses],
         "reps": [CardState.reps],
-        "deck": [Deck.title, Card.position],
-        "created": [Card.created_at],
     }[sort] + [Card.id]
+
+
+# How long a page may walk an index in sort order before it is read by sorting instead: a
+# walk finds the first page of a search that matches many cards at once, but reads every
+# card when few match, which then sorting the few is quicker.
+WALK_BUDGET_S = 0.020
+_CHECK_EVERY = 2000  # SQLite steps between looks at the clock
+_WALKS = ("due", "created", "deck")
+
+
+def _page_ids(session, node: s.Node, ctx: SearchContext, sort: str, descending: bool,
+              offset: int, limit: int) -> list[int]:
+    def query(walk: bool):
+        order = [c.desc() if descending else c.asc() for c in _order(sort, ctx, walk)]
+        query = (_from(select(Card.id), node, sort).where(condition(node, ctx))
+                 .order_by(*order).offset(max(0, offset)).limit(max(0, limit)))
+        return query
+
+    if sort in _WALKS and not isinstance(node, s.All):
+        raw = session.connection().connection.driver_connection
+        deadline = time.perf_counter() + WALK_BUDGET_S
+
+        def out_of_time() -> int:
+            return time.perf_counter() > deadline
+
+        raw.set_progress_handler(out_of_time, _CHECK_EVERY)
+        try:
+            return list(session.execute(query(True)).scalars())
+        except OperationalError as exc:
+            if "interrupted" not in str(exc):
+                raise
+        finally:
+            raw.set_progress_handler(None, 0)
+    return list(session.execute(query(sort in _WALKS and isinstance(node, s.All))).scalars())
 
 
 def search_page(engine: Engine, node: s.Node, ctx: SearchContext, sort: str = "due",
@@ -268,11 +325,8 @@ def search_page(engine: Engine, node: s.Node, ctx: SearchContext, sort: str = "d
     (a column of core.search.SORTS; ties by card id). The page's ids are found first over
     only the tables the search and the sort read, then their rows are read: a first page of
     100,000 cards sorts ids, not texts."""
-    order = [c.desc() if descending else c.asc() for c in _order(sort, ctx)]
-    ids_query = (_from(select(Card.id), node, sort).where(condition(node, ctx))
-                 .order_by(*order).offset(max(0, offset)).limit(max(0, limit)))
     with reading(engine) as session:
-        ids = session.execute(ids_query).scalars().all()
+        ids = _page_ids(session, node, ctx, sort, descending, offset, limit)
         if not ids:
             return []
         rows = session.execute(
@@ -287,8 +341,8 @@ def search_page(engine: Engine, node: s.Node, ctx: SearchContext, sort: str = "d
             .where(Card.id.in_(ids))).all()
     place = {card_id: n for n, card_id in enumerate(ids)}
     rows = sorted(rows, key=lambda row: place[row.id])
-    return [SearchRow(*row[:7], None if row.state == NEW else row.due,
-                      None if row.state == NEW else row[8], *row[9:]) for row in rows]
+    return [SearchRow(*row[:7], None if row.state == policy.NEW else row.due,
+                      None if row.state == policy.NEW else row[8], *row[9:]) for row in rows]
 
 
 def search_count(engine: Engine, node: s.Node, ctx: SearchContext) -> int:
