@@ -28,7 +28,7 @@ def cards(args: argparse.Namespace, engine) -> int:
             print(f"studyaws cards: {exc}", file=sys.stderr)
             return 1
         if args.json:
-            print(json.dumps(details.to_json(), indent=2, ensure_ascii=False))
+            print(json.dumps(details.to_json(), indent=2))
         else:
             _print_details(details)
         return 0
@@ -47,7 +47,7 @@ def cards(args: argparse.Namespace, engine) -> int:
     if args.json:
         print(json.dumps({"query": query, "sort": args.sort, "descending": args.desc,
                           "total": total, "cards": [row.to_json() for row in page.rows]},
-                         indent=2, ensure_ascii=False))
+                         indent=2))
         return 0
     if not page.rows:
         print("No cards match." if query.strip() else "No cards yet: studyaws import PATH.")
