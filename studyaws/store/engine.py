@@ -21,7 +21,7 @@ from sqlmodel import Session, SQLModel
 from studyaws.core.errors import StoreError, is_busy  # defined in core for every layer
 from studyaws.store import tables
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 BUSY_TIMEOUT_MS = 10_000
 T = TypeVar("T")
 
@@ -300,8 +300,15 @@ def _card_flags(conn) -> None:
     _add_indexes(conn)
 
 
+def _index_due_dates(conn) -> None:
+    """Schema 8: indexes on when cards are due, on deck titles and on cards' places in their
+    deck, so that a card search sorted by due or by deck reads its first page in that order
+    instead of sorting every card."""
+    _add_indexes(conn)
+
+
 MIGRATIONS = {1: _add_new_tables, 2: _add_indexes, 3: _add_indexes, 4: _share_texts,
-              5: _domains_per_exam, 6: _card_flags}
+              5: _domains_per_exam, 6: _card_flags, 7: _index_due_dates}
 
 
 def reading(engine: Engine) -> Session:

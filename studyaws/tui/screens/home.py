@@ -28,6 +28,7 @@ class HomeScreen(Screen):
         Binding("t", "stats", "Stats", id="home.stats"),
         Binding("i", "import", "Import", id="home.import"),
         Binding("s", "settings", "Settings", id="home.settings"),
+        Binding("slash", "browse", "Browse", key_display="/", id="home.browse"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
     ]
@@ -200,6 +201,11 @@ class HomeScreen(Screen):
             ("Ready  ", "bold"), f"{label(ready.preset)} mock exam: expected ",
             (str(today.scaled), f"bold {style}"), f" ({today.low}-{today.high})",
             f", pass mark {ready.pass_mark}", (" · estimate", "$foreground-muted")))
+
+    def action_browse(self) -> None:
+        from studyaws.tui.screens.browse import BrowseScreen
+
+        self.app.push_screen(BrowseScreen())
 
     def action_stats(self) -> None:
         from studyaws.tui.screens.stats import StatsScreen
