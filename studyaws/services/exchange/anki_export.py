@@ -296,7 +296,8 @@ def write_apkg(engine: Engine, path: Path) -> ExportReport:
                                    tags=note.tags))
     from studyaws.services.media import picture_path
 
-    files = [str(path) for name in sorted(names) if (path := picture_path(engine, name))]
+    files = [str(stored) for name in sorted(names)
+             if (stored := picture_path(engine, name)) is not None]
     package = genanki.Package(list(decks.values()) or
                               [genanki.Deck(_stable_id("deck:studyaws"), "studyaws")],
                               media_files=files)
