@@ -6,7 +6,9 @@ viewer ($STUDYAWS_OPENER, a real script here); JSON backups and .apkg exports ca
 from __future__ import annotations
 
 import hashlib
+import html
 import os
+import re
 import sqlite3
 import struct
 import sys
@@ -71,6 +73,13 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
+
+
+def screen_text(app) -> str:
+    """Everything the screen shows, as plain text (from the real screenshot)."""
+    svg = app.export_screenshot()
+    spans = re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.DOTALL)
+    return html.unescape("".join(spans)).replace("\xa0", " ")
 
 
 def picture_collection(tmp_path: Path, deck: str = DECK):
@@ -148,6 +157,30 @@ def test_a_missing_picture_is_a_line_of_its_file_in_import_and_check(tmp_path):
                                 ).fetchone() == (0,)
 
 
+def test_a_file_that_is_not_a_picture_is_refused(tmp_path):
+    """A deck cannot copy any file into the collection (and from there into an export)."""
+    (tmp_path / "secret.txt").write_text("not a picture")
+    deck = write(tmp_path / "deck.md", "Q: Which?\n![x](secret.txt)\nA: none\n")
+    engine = open_engine(tmp_path / "home" / "studyaws.sqlite3")
+    with pytest.raises(DeckError) as info:
+        import_paths(engine, [deck], START)
+    assert str(info.value).startswith(f"{deck}:2: secret.txt is not a picture (one of png, ")
+    assert not media_dir(engine).exists()
+
+
+async def test_a_damaged_picture_is_named_by_its_line(tmp_path):
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    engine, clock, _ = make_collection(tmp_path, "Q: Which?\n![broken one](broken.png)\nA: x\n")
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("r")
+        await settle(pilot, lambda: isinstance(app.screen, ReviewScreen)
+                     and app.screen.view is not None)
+        picture = app.screen.query_one(CardPicture)
+        assert picture.display and not picture.query_one(".picture-image").display
+        assert "Picture: broken one" in str(picture.query_one(".picture-caption").render())
+
+
 def test_a_picture_on_the_network_is_never_fetched(tmp_path):
     deck = write(tmp_path / "deck.md",
                  "Q: Which?\n![tracker](https://tracker.example/pixel.png)\nA: none\n")
@@ -184,14 +217,15 @@ async def test_review_shows_the_picture_and_o_opens_it(tmp_path, monkeypatch):
         assert picture.display
         image = picture.query_one(".picture-image")
         assert image.display and image.size.height == 8
-        assert "Picture: VPC with two subnets" in str(
-            picture.query_one(".picture-caption").render())
+        assert str(picture.query_one(".picture-caption").render()) == \
+            "o opens the picture in your viewer"
         assert app.screen.check_action("open_picture", ()) is True
         await pilot.press("o")
         wait_until(marker.exists)
         assert marker.read_text() == str(media_dir(engine) / STORED)
         # The card's text names the picture in words, not its file.
-        assert "media:" not in str(app.screen.query_one("#prompt").render())
+        text = screen_text(app)
+        assert "(picture: VPC with two subnets)" in text and "media:" not in text
 
 
 async def test_a_card_without_a_picture_has_no_picture_key(tmp_path):
@@ -219,6 +253,35 @@ async def test_without_a_viewer_o_says_where_the_picture_is(tmp_path, monkeypatc
         (note,) = list(app._notifications)
         assert note.message == ("No picture viewer here (set $STUDYAWS_OPENER): the picture is "
                                 f"{media_dir(engine) / STORED}")
+
+
+EXAM_QUESTIONS = "\n\n".join(
+    f"Question number {n}?\n![exam picture {n}](pics/vpc.png)\n\n- [x] Right {n}\n"
+    f"- [ ] Wrong {n}\n\n> domain: {('secure', 'resilient')[n % 2]}"
+    for n in range(1, 11))
+
+
+async def test_the_exam_shows_the_picture_and_o_opens_it(tmp_path, monkeypatch):
+    from studyaws.services import exam as service
+    from studyaws.tui.screens.exam import ExamScreen
+
+    marker = tmp_path / "opened.txt"
+    opener = tmp_path / "opener.py"
+    opener.write_text(OPENER.format(python=sys.executable, marker=str(marker)))
+    opener.chmod(0o755)
+    monkeypatch.setenv("STUDYAWS_OPENER", str(opener))
+    engine, clock, _ = picture_collection(tmp_path, EXAM_QUESTIONS)
+    view = service.start_exam(engine, clock, "quick", seed=3)
+    app = StudyApp(engine, clock, start="exam", exam_id=view.id)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, ExamScreen))
+        picture = app.screen.query_one(CardPicture)
+        assert picture.display and picture.query_one(".picture-image").display
+        number = app.screen.item.question.stem.split("?")[0].rsplit(" ", 1)[1]
+        assert f"(picture: exam picture {number})" in screen_text(app)
+        await pilot.press("o")
+        wait_until(marker.exists)
+        assert marker.read_text() == str(media_dir(engine) / STORED)
 
 
 def test_json_backup_carries_the_pictures_and_a_restore_writes_them_back(tmp_path):

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 MEDIA_PREFIX = "media:"
+# The files a card may show: a deck cannot copy any other file into the collection (and
+# from there into an export).
+PICTURE_TYPES = ("png", "jpg", "jpeg", "gif", "webp", "bmp", "svg", "tif", "tiff", "avif")
 MAX_PICTURE_BYTES = 5 * 1024 * 1024
 TOO_BIG = "is over 5 MB"
 # A stored picture's name: the SHA-256 of its bytes and its extension.
@@ -47,10 +50,8 @@ class Ref:
 
     @property
     def local(self) -> bool:
-        """A file's path (relative to the deck's folder, or absolute)."""
-        return not self.remote and self.media is None and not (
-            _SCHEME.match(self.target) and not re.match(r"^[a-z]:[\\/]", self.target,
-                                                        re.IGNORECASE))
+        """A file's path (relative to the deck's folder, or absolute; `C:` is a drive)."""
+        return not self.remote and not _SCHEME.match(self.target)
 
 
 def refs(text: str) -> list[Ref]:
@@ -88,6 +89,12 @@ def reference(alt: str, target: str) -> str:
 
 def media_reference(alt: str, name: str) -> str:
     return reference(alt, MEDIA_PREFIX + name)
+
+
+def picture_type(filename: str) -> str | None:
+    """The picture type of a file by its extension (lower case), None when not a picture."""
+    suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower().lstrip(".")
+    return suffix if suffix in PICTURE_TYPES else None
 
 
 def media_name(digest: str, filename: str) -> str:

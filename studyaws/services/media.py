@@ -100,6 +100,10 @@ def resolve_pictures(parsed: ParsedDeck, path: Path, text: str) -> tuple[DeckPic
                 return pictures.image_words(ref.alt or ref.target)
             if not ref.local:
                 return None
+            if pictures.picture_type(_unquote(ref.target)) is None:
+                problems.append(Problem(shown, line, f"{ref.target} is not a picture (one "
+                                        f"of {', '.join(pictures.PICTURE_TYPES)})"))
+                return None
             file = Path(_unquote(ref.target)).expanduser()
             if not file.is_absolute():
                 file = folder / file

@@ -42,6 +42,19 @@ def _image_class(headless: bool):
     return None
 
 
+def _decoded(path: Path):
+    """The picture read whole (PIL), or None when it cannot be drawn (an SVG, a damaged
+    file): then its line names it and `o` opens it."""
+    try:
+        from PIL import Image
+
+        with Image.open(path) as image:
+            image.load()
+            return image.copy()
+    except Exception:
+        return None
+
+
 def question_texts(question) -> list[str]:
     """The texts of a question that may name pictures: its stem, options, items."""
     if question is None:
@@ -82,22 +95,24 @@ class CardPicture(Vertical):
                 self._image.display = False
             return
         first = next((path for _, path in self.shown if path is not None), None)
+        drawn = False
         image_class = _image_class(self.app.is_headless) if first is not None else None
         if image_class is not None:
             if self._image is None:
                 self._image = image_class(classes="picture-image")
                 self.mount(self._image, before=0)
-            try:
-                self._image.image = str(first)
-                self._image.display = True
-            except Exception:  # not a picture it can read: named by its line only
-                self._image.image = None
-                self._image.display = False
+            decoded = _decoded(first)
+            self._image.image = decoded
+            self._image.display = drawn = decoded is not None
         elif self._image is not None:
             self._image.display = False
-        self.query_one(".picture-caption", Static).update(self._caption())
+        self.query_one(".picture-caption", Static).update(self._caption(drawn))
 
-    def _caption(self) -> Content:
+    def _caption(self, drawn: bool) -> Content:
+        """What `o` does; the pictures named when there are several, or one is missing or
+        not drawn (the card's text names each where it stands)."""
+        if len(self.shown) == 1 and self.shown[0][1] is not None and drawn:
+            return Content.styled("o opens the picture in your viewer", "$foreground-muted")
         parts: list = []
         for n, (picture, path) in enumerate(self.shown):
             if n:
@@ -105,6 +120,8 @@ class CardPicture(Vertical):
             name = printable(picture.alt) or "picture"
             parts.append((f"Picture: {name}" if path else
                           f"Picture: {name} (missing from the collection)", "italic"))
+        if not drawn and any(path for _, path in self.shown):
+            parts.append(("  not drawn here", "$foreground-muted"))
         parts.append(("  o opens " + ("it" if len(self.shown) == 1 else "them"),
                       "$foreground-muted"))
         return Content.assemble(*parts)
