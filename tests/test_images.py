@@ -376,3 +376,36 @@ def test_the_opener_is_a_real_process(tmp_path):
     assert said.startswith("Opening the picture")
     wait_until(lambda: marker.exists() and marker.read_text())
     assert int(marker.read_text()) != os.getpid()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_the_real_command_in_a_terminal_shows_the_picture_and_opens_it(tmp_path):
+    """textual-image asks the terminal what it draws before the app starts (this one answers
+    nothing): the review still comes up with the picture, and o runs the viewer."""
+    import subprocess
+
+    from support import without_bundled_decks
+    from terminal import Terminal, studyaws_command
+
+    marker = tmp_path / "opened.txt"
+    opener = tmp_path / "opener.py"
+    opener.write_text(OPENER.format(python=sys.executable, marker=str(marker)))
+    opener.chmod(0o755)
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics" / "vpc.png").write_bytes(PICTURE)
+    deck = write(tmp_path / "deck.md", DECK)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYAWS")}
+    env.update(TERM="xterm-256color", COLUMNS="120", LINES="40",
+               STUDYAWS_HOME=str(tmp_path / "home"), STUDYAWS_OPENER=str(opener))
+    subprocess.run([*studyaws_command(), "import", str(deck)], env=env, check=True,
+                   capture_output=True)
+    without_bundled_decks(tmp_path / "home" / "studyaws.sqlite3")
+    term = Terminal([*studyaws_command(), "review"], env)
+    try:
+        term.wait_for("opens the picture")
+        assert "\u2580" in term.text()  # drawn in half blocks: this terminal has no graphics
+        term.send("o")
+        wait_until(marker.exists)
+    finally:
+        term.kill()
+    assert marker.read_text() == str(tmp_path / "home" / "media" / STORED)
