@@ -93,8 +93,9 @@ def test_task_list_bank_questions_options_and_multi_select():
 def test_task_list_bank_images_and_option_continuations():
     result = parse_sample("bank-tasks.md")
     item = by_prompt(result, "Which service shows this architecture diagram?")
-    assert "[image: Diagram of an Auto Scaling group behind a load balancer]" in item.prompt
-    assert "images/asg.png" not in item.prompt
+    # A picture stays a reference: the import copies the file (tests/test_images.py).
+    assert "![Diagram of an Auto Scaling group behind a load balancer](images/asg.png)" \
+        in item.prompt
     assert item.payload["options"][1] == "Amazon EC2 Auto Scaling\nwith its scaling policies"
 
 
@@ -185,7 +186,7 @@ def test_anki_notes_with_headers_guid_deck_and_notetype_columns():
     assert quoted.prompt == 'A field with a "quoted" word  \nand a second line'
     assert quoted.line == 11
     image = by_prompt(result, "What does this diagram show?")
-    assert image.prompt == "What does this diagram show? [image: S3 lifecycle rules]"
+    assert image.prompt == "What does this diagram show? ![S3 lifecycle rules](lifecycle.png)"
     cloze = deck.items[3]
     assert cloze.sides()[0] == "Aurora keeps [...] copies of your data in three Availability Zones."
     assert cloze.explanation == "Two copies per AZ."
@@ -308,7 +309,7 @@ def test_helpers():
     assert strip_numbering("Question 7: Which one?") == "Which one?"
     assert strip_numbering("3 AZs hold copies?") == "3 AZs hold copies?"
     assert html_to_text('<p>a<br>b</p><script>alert("x")</script><img src="i.png">') == \
-        "a\nb\n[image: i.png]"
+        "a\nb\n![](i.png)"
 
 
 def test_card_text_with_markup_and_control_characters_is_kept_as_data():

@@ -39,8 +39,10 @@ async def test_help_lists_the_live_keys_of_the_review(tmp_path):
         text = help_text(app)
         assert text.startswith("Review")
         # Every key but those of the other states of Space, of a question, and of
-        # scrolling a card longer than the screen (these are not live on a short flashcard).
-        elsewhere = {"Good", "Submit", "Next", "Reveal (Again)", "Scroll up", "Scroll down"}
+        # scrolling a card longer than the screen, and of a picture (these are not live on a
+        # short flashcard with no picture).
+        elsewhere = {"Good", "Submit", "Next", "Reveal (Again)", "Scroll up", "Scroll down",
+                     "Open picture"}
         for description in described(review) - elsewhere:
             assert description in text, description
         rows = {line.strip().split("  ")[-1].strip() for line in text.splitlines()[1:]}

@@ -262,6 +262,7 @@ def test_a_readme_that_is_a_question_bank_is_imported(engine, tmp_path: Path):
     folder = tmp_path / "repo"
     folder.mkdir()
     shutil.copy(SAMPLES / "bank-tasks.md", folder / "README.md")
+    shutil.copytree(SAMPLES / "images", folder / "images")  # the picture it shows
     (deck,) = import_paths(engine, [folder], NOW).decks
     assert (deck.format, deck.added) == ("md-tasks", 4)
 

@@ -14,10 +14,12 @@ READERS = ("studyaws.core.formats.common",
            *(f"studyaws.core.formats.{f.module}" for f in FORMATS.values() if f.module))
 # Modules no command needs before it runs: the UI toolkit, the optimizer, exporters, other
 # formats, Markdown rendering.
-HEAVY = ("textual", "fsrs_rs_python", "genanki", *READERS, "studyaws.services.exchange",
+HEAVY = ("textual", "fsrs_rs_python", "genanki", "textual_image", "PIL", *READERS,
+         "studyaws.services.exchange",
          "rich.markdown")
 # Modules the review screen does not need before its first card is painted.
-NOT_FOR_REVIEW = ("fsrs_rs_python", "genanki", *READERS, "studyaws.services.exchange")
+NOT_FOR_REVIEW = ("fsrs_rs_python", "genanki", "textual_image", "PIL", *READERS,
+                  "studyaws.services.exchange")
 
 
 def loaded_after(code: str) -> set[str]:

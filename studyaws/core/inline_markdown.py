@@ -138,8 +138,11 @@ def _inline(line: str) -> tuple[Span, ...]:
                     found.append(Span(f" ({address})", marks - {"link"} | {"url"}))
         elif kind == "image":
             alt = "".join(child.content for child in token.children or []) or token.content
-            found.append(Span(alt or "image", marks | {"link"}))
             address = str(token.attrs.get("src", ""))
+            if address.startswith("media:"):  # a picture of the collection, shown beside
+                found.append(Span(f"(picture{': ' + alt if alt else ''})", marks | {"em"}))
+                continue
+            found.append(Span(alt or "image", marks | {"link"}))
             if address:
                 found.append(Span(f" ({address})", marks | {"url"}))
         else:  # anything else markdown-it may give: its text as written

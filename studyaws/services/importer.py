@@ -231,6 +231,8 @@ def _import_paths(
                 problems.extend(exc.problems)
     if problems:
         raise DeckError(problems)
+    if not dry_run:
+        _store_pictures(engine, work)
     # A dry run reports the plans and takes no write lock.
     with (reading(engine) if dry_run else writing(engine)) as session, _import_cache(session):
         stale = not dry_run and _import_generation(session) != generation
@@ -321,6 +323,7 @@ def read_import_files(
                 continue
             parsed.source = source
             file_questions(parsed, domains, path.name, target_exam)
+            _pictures(parsed, path, deck_file.text, problems, skipped)
             work.append((key, path, digest, parsed, fmt))
             continue
         from studyaws.core import formats
@@ -339,6 +342,7 @@ def read_import_files(
         if not unchanged:
             result.deck.source = source
             file_questions(result.deck, domains, path.name, target_exam)
+            _pictures(result.deck, path, deck_file.text, problems, skipped)
         work.append((key, path, digest, None if unchanged else result.deck, fmt))
     if progress is not None and files:
         progress("read", len(files), len(files))
@@ -346,6 +350,41 @@ def read_import_files(
         raise DeckError(problems)
 
     return work, skipped
+
+
+def _pictures(parsed: ParsedDeck, path: Path, text: str, problems: list[Problem],
+              skipped: list) -> None:
+    """The deck's pictures resolved (services.media): its cards name their stored copies,
+    the files to copy are kept on the deck; a missing or too large picture is a problem, one
+    on the network a skipped picture (never fetched)."""
+    if "![" not in text and "<img" not in text.lower():
+        return
+    from studyaws.core.formats.common import Skipped
+    from studyaws.services.media import resolve_pictures
+
+    found, wrong = resolve_pictures(parsed, path, text)
+    parsed.pictures = found.files
+    problems.extend(wrong)
+    skipped.extend(Skipped(w.path, w.line, w.message) for w in found.warnings)
+
+
+def _store_pictures(engine: Engine, work: list[ReadDeck]) -> None:
+    """Copy the pictures of the decks read into the collection's media/ before their cards
+    are written (a card never names a picture the collection lacks)."""
+    files = {name: file for *_, parsed, _ in work if parsed is not None
+             for name, file in parsed.pictures.items()}
+    if not files:
+        return
+    from studyaws.services.media import media_dir, store_pictures
+
+    folder = media_dir(engine)
+    if folder is None:
+        return
+    try:
+        store_pictures(folder, files)
+    except OSError as exc:
+        raise DeckError([Problem(path_text(folder), 0, "the pictures could not be copied "
+                                 f"here ({exc.strerror or exc})")]) from None
 
 
 def _detect(path: Path, text: str) -> str | None:

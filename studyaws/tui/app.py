@@ -178,6 +178,12 @@ def run_app(engine: Engine, start: str = "home", deck: str | None = None,
         except DeckNameError as exc:
             print(printable(f"studyaws: {exc}"), file=sys.stderr)
             return 1
+    from studyaws.services.media import stored_pictures
+
+    if stored_pictures(engine):  # textual-image asks the terminal before Textual takes it
+        from studyaws.tui.widgets.card_picture import preload_pictures
+
+        preload_pictures()
     app = StudyApp(engine, start=start, deck_id=deck_id, exam_id=exam_id)
     app.run()
     if app.crash_error is not None:

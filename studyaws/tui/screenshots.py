@@ -198,6 +198,48 @@ async def _shoot_progress(directory: Path, engine, clock: FakeClock) -> list[Pat
     return written
 
 
+PICTURE_DECK = """# Networking
+
+Which route table entry sends the private subnet's internet traffic through the NAT gateway?
+![A VPC: a public subnet with a NAT gateway, a private subnet with two instances](vpc.png)
+
+- [ ] 0.0.0.0/0 to the internet gateway
+- [x] 0.0.0.0/0 to the NAT gateway
+- [ ] 10.0.0.0/16 to local
+"""
+
+
+def _diagram(path: Path) -> None:
+    """A small VPC diagram: the VPC, a public subnet with a NAT gateway, a private subnet
+    with two instances."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (240, 120), (250, 250, 250))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((4, 4, 235, 115), outline=(90, 60, 160), width=4)
+    draw.rectangle((16, 16, 112, 104), fill=(214, 236, 214), outline=(60, 140, 60), width=3)
+    draw.rectangle((128, 16, 224, 104), fill=(214, 226, 244), outline=(50, 90, 170), width=3)
+    draw.ellipse((44, 44, 84, 84), fill=(230, 130, 30))
+    draw.rectangle((142, 36, 206, 56), fill=(240, 160, 40))
+    draw.rectangle((142, 68, 206, 88), fill=(240, 160, 40))
+    image.save(path)
+
+
+async def _shoot_picture(directory: Path, engine, clock: FakeClock) -> list[Path]:
+    from studyaws.tui.app import StudyApp
+
+    written: list[Path] = []
+    app = StudyApp(engine, clock)
+    save = _saver(app, directory, written)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.pause()
+        save("picture-question")
+    return written
+
+
 def write_screenshots(directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -213,6 +255,23 @@ def write_screenshots(directory: Path) -> list[Path]:
         engine = studied_collection(home, clock, DEMO_NOW)
         try:
             written += asyncio.run(_shoot_progress(directory, engine, clock))
+        finally:
+            engine.dispose()
+    with tempfile.TemporaryDirectory(prefix="studyaws-demo-") as home:
+        from studyaws.services.collection import open_collection
+        from studyaws.services.importer import import_paths
+
+        clock = FakeClock(DEMO_NOW)
+        folder = Path(home) / "deck"
+        folder.mkdir()
+        deck = folder / "networking.md"
+        deck.write_text(PICTURE_DECK, encoding="utf-8")
+        _diagram(folder / "vpc.png")
+        engine = open_collection(str(Path(home) / "collection"), import_bundled=False,
+                                 clock=clock, backup=False)
+        try:
+            import_paths(engine, [deck], clock.now())
+            written += asyncio.run(_shoot_picture(directory, engine, clock))
         finally:
             engine.dispose()
     return written

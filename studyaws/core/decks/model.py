@@ -71,3 +71,6 @@ class ParsedDeck:
     # Where its cards say they come from: the file's path below the folder imported (the
     # bundled decks' folder for those); empty: `path`.
     source: str = ""
+    # The pictures its cards show, to copy into the collection: stored name -> file
+    # (services.media.resolve_pictures fills it in).
+    pictures: dict = field(default_factory=dict)

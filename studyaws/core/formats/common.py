@@ -1,6 +1,8 @@
 """What the question-bank parsers share: skipped blocks, HTML to text, building items.
 
-Pure: no Textual, no SQL, no network. Nothing here follows a link or loads an image.
+Pure: no Textual, no SQL, no network. Nothing here follows a link or loads an image: a
+picture stays a reference, `![alt](path)`, which the import copies into the collection
+(services.media).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from studyaws.core.decks import cloze
 from studyaws.core.decks.identity import assign_keys
 from studyaws.core.decks.limits import MAX_CARDS_PER_FILE, MAX_OPTIONS, too_many_cards
 from studyaws.core.decks.model import DeckError, Item, ParsedDeck, Problem
+from studyaws.core.pictures import reference
 from studyaws.core.questions import Choice, Numeric, question_to_dict
 from studyaws.core.text import clean
 
@@ -48,10 +51,11 @@ _SKIP_TAGS = {"script", "style", "head", "title"}
 
 
 class _TextParser(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, keep_pictures: bool = True) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skipping = 0
+        self.keep_pictures = keep_pictures
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_TAGS:
@@ -59,7 +63,8 @@ class _TextParser(HTMLParser):
         elif tag == "br":
             self.parts.append("\n")
         elif tag == "img":
-            self.parts.append(image_text(_attr(attrs, "alt") or _attr(attrs, "src")))
+            self.parts.append(picture_text(_attr(attrs, "alt"), _attr(attrs, "src"),
+                                           self.keep_pictures))
         elif tag in _BLOCK_TAGS:
             self.parts.append("\n")
             if tag == "li":
@@ -92,9 +97,18 @@ def image_text(alt: str) -> str:
     return f"[image: {alt}]" if alt else "[image]"
 
 
-def html_to_text(text: str) -> str:
-    """Tags stripped, line breaks kept, entities decoded, images named by their alt text."""
-    parser = _TextParser()
+def picture_text(alt: str, source: str, keep: bool = True) -> str:
+    """A picture of a bank: a reference the import resolves (`![alt](source)`), or, for a
+    picture inside its data (`data:`), with no source, or not `keep`, its name in words."""
+    if keep and source and not source.lower().startswith("data:"):
+        return reference(alt, source)
+    return image_text(alt or ("" if source.lower().startswith("data:") else source))
+
+
+def html_to_text(text: str, keep_pictures: bool = True) -> str:
+    """Tags stripped, line breaks kept, entities decoded, images as references
+    (picture_text)."""
+    parser = _TextParser(keep_pictures)
     parser.feed(text)
     parser.close()
     joined = "".join(parser.parts).replace("\xa0", " ")
@@ -102,15 +116,17 @@ def html_to_text(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*(?:<([^>\n]*)>|([^)\s]*))[^)]*\)")
 _HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
-def markdown_images(text: str) -> str:
-    """`![alt](url)` and `<img ...>` become `[image: alt]`; `<br/>` a paragraph break."""
-    text = _MD_IMAGE.sub(lambda m: image_text(m.group(1)), text)
-    text = _HTML_IMAGE.sub(lambda m: html_to_text(m.group(0)) or "[image]", text)
+def markdown_images(text: str, keep: bool = True) -> str:
+    """`![alt](path)` and `<img ...>` become picture references (picture_text; not `keep`:
+    `[image: alt]`); `<br/>` a paragraph break."""
+    text = _MD_IMAGE.sub(lambda m: picture_text(m.group(1), m.group(2) or m.group(3) or "",
+                                                keep), text)
+    text = _HTML_IMAGE.sub(lambda m: html_to_text(m.group(0), keep) or "[image]", text)
     return _BR.sub("\n\n", text)
 
 

@@ -80,7 +80,7 @@ def parse(text: str, path: str) -> FormatResult:
         heading = _HEADING.match(raw)
         if heading:
             current = None
-            level, text_ = len(heading.group(1)), tidy(markdown_images(heading.group(2)))
+            level, text_ = len(heading.group(1)), tidy(markdown_images(heading.group(2), keep=False))
             if level == 1 and not seen_h1:
                 seen_h1, title = True, text_
                 continue

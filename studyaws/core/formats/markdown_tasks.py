@@ -13,7 +13,7 @@
 A heading holds the question (text under it before the options joins the stem), the task
 list holds the options, `[x]` marks the correct ones. Text after the options is the
 explanation. Headings without options are topics. A table of contents and "back to top"
-links are navigation and are dropped; images become `[image: alt]`.
+links are navigation and are dropped; a picture stays a reference the import copies.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def parse(text: str, path: str) -> FormatResult:
                 continue
             while topics and topics[-1][0] >= section.level:
                 topics.pop()
-            topics.append((section.level, tidy(markdown_images(section.title))))
+            topics.append((section.level, tidy(markdown_images(section.title, keep=False))))
             continue
         if section.level == 0:
             skipped.append(Skipped(path, _first_line(section),

@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from studyaws.core.decks import cloze, identity
+from studyaws.core.pictures import MEDIA_NAME, MEDIA_PREFIX, pictures
 from studyaws.store.engine import reading
 from studyaws.store.tables import Card, Deck, SharedText, domains_of
 
@@ -239,7 +240,8 @@ def _inert(cell: str) -> str:
 def _html(text: str) -> str:
     """Card Markdown as HTML for Anki; raw HTML in a card is shown as text, never run, and
     an image is its description and address as text, never loaded (a remote one would
-    tell a server each time the card is shown)."""
+    tell a server each time the card is shown), but for a picture of the collection
+    (`media:NAME`), which the package carries."""
     return _markdown().render(text).strip()
 
 
@@ -263,6 +265,10 @@ def _image_as_text(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
     alt = self.renderInlineAsText(token.children or [], options, env) or "image"
     source = str(token.attrGet("src") or "")
+    name = source[len(MEDIA_PREFIX):] if source.startswith(MEDIA_PREFIX) else ""
+    if MEDIA_NAME.match(name):  # a picture of the collection: in the package's media
+        return f'<img src="{name}" alt="{escapeHtml(alt)}">'
+
     where = "" if not source or source.startswith("data:") else f" ({source})"
     return escapeHtml(f"[image: {alt}]{where}")
 
@@ -279,14 +285,21 @@ def write_apkg(engine: Engine, path: Path) -> ExportReport:
     models = {BASIC: genanki.BASIC_MODEL, REVERSED: genanki.BASIC_AND_REVERSED_CARD_MODEL,
               CLOZE: genanki.CLOZE_MODEL}
     decks: dict[str, genanki.Deck] = {}
+    names: set[str] = set()  # the collection's pictures the notes show
     for note in notes:
         deck = decks.get(note.deck)
         if deck is None:
             deck = decks[note.deck] = genanki.Deck(_stable_id("deck:" + note.deck), note.deck)
         fields = [_html(f) for f in note.fields]
+        names.update(p.name for f in note.fields if MEDIA_PREFIX in f for p in pictures(f))
         deck.add_note(genanki.Note(model=models[note.notetype], fields=fields, guid=note.guid,
                                    tags=note.tags))
+    from studyaws.services.media import picture_path
+
+    files = [str(stored) for name in sorted(names)
+             if (stored := picture_path(engine, name)) is not None]
     package = genanki.Package(list(decks.values()) or
-                              [genanki.Deck(_stable_id("deck:studyaws"), "studyaws")])
+                              [genanki.Deck(_stable_id("deck:studyaws"), "studyaws")],
+                              media_files=files)
     package.write_to_file(str(path))
     return report

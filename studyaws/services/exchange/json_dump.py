@@ -11,9 +11,14 @@
     ],
     "shared_text": [...], "card": [...], "card_state": [...], "review_log": [...],
     "setting": [...], "exam": [...], "exam_question": [...]
-  }
+  },
+  "media": {"<sha256>.png": "<base64 of the picture>", ...}
 }
 ```
+
+`media` (present when the collection holds pictures) carries the files of the collection's
+`media/` folder; a restore checks each (its name is the hash of its bytes, at most 5 MB)
+and writes them back beside the database.
 
 Every table of the store, every column, every row in primary-key order, values as stored
 (times as the UTC text the store keeps, booleans as true/false): restoring it gives back
@@ -41,7 +46,7 @@ from studyaws.services.exchange import (
     swap_in,
     temporary_path,
 )
-from studyaws.services.exchange.validate import check_tables
+from studyaws.services.exchange.validate import check_media, check_tables
 from studyaws.store.backup import remove_restore_leftovers
 from studyaws.store.engine import SCHEMA_VERSION, open_engine
 from studyaws.store.tables import UTCDateTime, from_db
@@ -89,8 +94,26 @@ def export_json(engine: Engine) -> str:
                 parts.append("\n      " if n == 0 else ",\n      ")
                 parts.append(json.dumps(record, ensure_ascii=False, allow_nan=False))
             parts.append("\n    ]" if rows else "]")
-    parts.append("\n  }\n}\n")
+    parts.append("\n  }")
+    pictures = _media_section(engine)
+    if pictures:
+        parts.append(',\n  "media": {')
+        for n, (name, encoded) in enumerate(pictures):
+            parts.append("\n    " if n == 0 else ",\n    ")
+            parts.append(f"{json.dumps(name)}: {json.dumps(encoded)}")
+        parts.append("\n  }")
+    parts.append("\n}\n")
     return "".join(parts)
+
+
+def _media_section(engine: Engine) -> list[tuple[str, str]]:
+    """The collection's pictures, by name, as base64."""
+    import base64
+
+    from studyaws.services.media import stored_pictures
+
+    return [(name, base64.b64encode(path.read_bytes()).decode("ascii"))
+            for name, path in stored_pictures(engine).items()]
 
 
 class Restored(NamedTuple):
@@ -116,6 +139,7 @@ def read_backup(path: Path) -> dict:
             if isinstance(card, dict):
                 card.setdefault("flag", 0)  # no card was flagged before
     check_tables(path, data, {t.name: t for t in _tables()})
+    document["media"] = check_media(path, document.get("media"))
     return document
 
 
@@ -157,10 +181,25 @@ def restore_json(path: Path, db_path: Path, damaged: bool | None = None,
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             conn.close()
+        _write_media(path, db_path, document.get("media") or {})
         kept = swap_in(temp, db_path, damaged=damaged)
     finally:
         remove_database(temp)
     return Restored(counts, kept)
+
+
+def _write_media(path: Path, db_path: Path, pictures: dict[str, bytes]) -> None:
+    """The backup's pictures written into the media/ folder beside the database, before the
+    restored collection that shows them takes over."""
+    from studyaws.services.media import MEDIA_FOLDER, write_picture
+
+    folder = db_path.parent / MEDIA_FOLDER
+    try:
+        for name, data in pictures.items():
+            write_picture(folder, name, data)
+    except OSError as exc:
+        raise RestoreError(f"{path}: its pictures cannot be written to {folder} "
+                           f"({exc.strerror or exc})") from None
 
 
 def _domains_per_exam(cards: list) -> None:

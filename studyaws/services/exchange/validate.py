@@ -49,6 +49,40 @@ def check_tables(path: Path, data: dict, tables: dict[str, Table]) -> None:
                                    f"{exc}") from None
 
 
+def check_media(path: Path, media) -> dict[str, bytes]:
+    """The backup's `media` section checked (each name a picture's stored name, its bytes
+    base64 of at most 5 MB whose SHA-256 is the name's): the pictures' bytes by name."""
+    import base64
+    import binascii
+    import hashlib
+
+    from studyaws.core.pictures import MAX_PICTURE_BYTES, MEDIA_NAME
+
+    if media is None:
+        return {}
+    if not isinstance(media, dict):
+        raise RestoreError(f"{path}: \"media\" is not an object of pictures by name")
+    pictures: dict[str, bytes] = {}
+    for name, encoded in media.items():
+        shown = name if len(name) <= 80 else name[:77] + "..."
+        if not MEDIA_NAME.match(name):
+            raise RestoreError(f"{path}: media {shown!r} is not a picture's stored name "
+                               "(its SHA-256 and extension)")
+        if not isinstance(encoded, str) or len(encoded) > (MAX_PICTURE_BYTES + 2) // 3 * 4:
+            raise RestoreError(f"{path}: media {shown!r} is not base64 text of at most 5 MB")
+        try:
+            data = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise RestoreError(f"{path}: media {shown!r} is not valid base64") from None
+        if len(data) > MAX_PICTURE_BYTES:
+            raise RestoreError(f"{path}: media {shown!r} is over 5 MB")
+        if hashlib.sha256(data).hexdigest() != name.split(".", 1)[0]:
+            raise RestoreError(f"{path}: media {shown!r} does not hold the picture its name "
+                               "says (its SHA-256 differs)")
+        pictures[name] = data
+    return pictures
+
+
 def _which(row: dict) -> str:
     for key in ("id", "card_id", "key"):
         value = row.get(key)

@@ -35,6 +35,7 @@ from studyaws.tui.screens.exam_modals import (
     NavigatorScreen,
     ReviewBeforeSubmitScreen,
 )
+from studyaws.tui.widgets.card_picture import CardPicture, question_texts
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.header_text import joined
@@ -64,6 +65,7 @@ class ExamScreen(Screen):
         Binding("r", "review", "Review", id="exam.review", priority=True),
         Binding("s", "submit", "Submit", id="exam.submit", priority=True),
         Binding("z", "pause", "Pause", id="exam.pause", priority=True),
+        Binding("o", "open_picture", "Open picture", id="exam.open-picture", priority=True),
         Binding("enter", "enter", "Save / check", show=False, id="exam.enter", priority=True),
         Binding("escape", "leave", "Leave", id="exam.leave", priority=True),
         Binding("question_mark", "help", "Help", key_display="?", show=False, id="exam.help",
@@ -107,6 +109,7 @@ class ExamScreen(Screen):
         yield Static(id="exam-status")
         with VerticalScroll(id="card"):
             yield CardText(id="prompt")
+            yield CardPicture(id="picture")
             yield QuestionInput(enter="save", on_change=self._answer_changed)
             yield Static(id="feedback")
         yield SaveLine(id="save-status")
@@ -131,6 +134,8 @@ class ExamScreen(Screen):
             return False
         if action == "pause":
             return self.exam.practice  # a timed exam's clock does not pause: no such key
+        if action == "open_picture":
+            return bool(self.query_one(CardPicture).shown)
         return True
 
     def _answer_to(self, item: service.ExamItem) -> str:
@@ -193,6 +198,8 @@ class ExamScreen(Screen):
         self._show_clock()
         self._show_status()
         self.query_one("#prompt", CardText).show(item.question.stem)
+        self.query_one(CardPicture).show(question_texts(item.question))
+        self.refresh_bindings()
         # Put back what was answered before (the exam may be resumed or revisited); not an
         # answer to options the deck no longer has (edited since).
         given = (response_from_dict(item.question, item.response)
@@ -327,6 +334,12 @@ class ExamScreen(Screen):
                 lambda _: self.show_question())
 
         await self._keep_typed(flag)
+
+    @after_typed_keys
+    def action_open_picture(self) -> None:
+        said = self.query_one(CardPicture).open()
+        if said:
+            self.notify(said, markup=False, timeout=4)
 
     @after_typed_keys
     def action_help(self) -> None:

@@ -17,6 +17,7 @@ from studyaws.core.questions import is_correct, response_to_dict
 from studyaws.core.srs import policy
 from studyaws.services.review import CardSelection, CardView, ReviewService
 from studyaws.tui.saving import PendingSaves, SaveLine, card_name
+from studyaws.tui.widgets.card_picture import CardPicture, question_texts
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.header_text import breadcrumb
@@ -52,6 +53,7 @@ class ReviewScreen(Screen):
         Binding("e", "context", "Context", id="review.context", priority=True),
         Binding("E", "edit", "Edit", id="review.edit", priority=True),
         Binding("f", "flag", "Flag", id="review.flag", priority=True),
+        Binding("o", "open_picture", "Open picture", id="review.open-picture", priority=True),
         Binding("question_mark", "help", "Help", key_display="?", id="review.help",
                 priority=True),
         Binding("escape", "leave", "Home", id="review.home", priority=True),
@@ -73,7 +75,7 @@ class ReviewScreen(Screen):
         ("f 1-4, f 0", "flag the card red, orange, green or blue; take its flag off"),
     )
     # While an answer waits to be saved, only these keys act (studyaws.tui.saving).
-    WHILE_SAVING = {"retry_save", "leave", "help", "context"}
+    WHILE_SAVING = {"retry_save", "leave", "help", "context", "open_picture"}
     DEFAULT_CSS = """
     #review-header { height: 1; padding: 0 1; background: $boost; }
     #review-bar { height: 1; padding: 0 1; }
@@ -109,6 +111,7 @@ class ReviewScreen(Screen):
             yield Static(id="review-counts")
         with VerticalScroll(id="card"):
             yield CardText(id="prompt")
+            yield CardPicture(id="picture")
             yield QuestionInput(enter="submit")
             yield Rule(id="answer-rule")
             yield CardText(id="answer")
@@ -136,6 +139,8 @@ class ReviewScreen(Screen):
             return False
         if action in ("reveal", "good", "submit", "next"):
             return action == self.step  # the others are hidden: the footer says this one
+        if action == "open_picture":
+            return bool(self.query_one(CardPicture).shown)
         if action == "give_up":
             return self.view is not None and self.view.question is not None \
                 and not self.submitted
@@ -178,6 +183,7 @@ class ReviewScreen(Screen):
         self.shown_at = self.app.clock.monotonic()
         self._show_header()
         self.query_one("#prompt", CardText).show(view.prompt)
+        self.query_one(CardPicture).show([view.prompt, *question_texts(view.question)])
         self.query_one(QuestionInput).show(
             view.question, random.Random(f"{view.id}:{view.memory.reps}:{view.seed}"))
         self.query_one("#answer-rule").display = False
@@ -267,6 +273,7 @@ class ReviewScreen(Screen):
             text = f"{text}\n\n> {view.explanation.replace(chr(10), chr(10) + '> ')}"
         answer.show(text)
         answer.display = True
+        self.query_one(CardPicture).show([view.prompt, text])
         self._update_keys()
 
     def _seconds(self) -> float:
@@ -348,6 +355,8 @@ class ReviewScreen(Screen):
         feedback.update(content)
         feedback.add_class("right" if correct else "wrong")
         feedback.display = True
+        self.query_one(CardPicture).show([view.prompt, *question_texts(question),
+                                          view.explanation])
         # Scrolled into view from its verdict down, as much of it as fits (taller than the
         # card's room, its top stays on screen, not its end), once it is laid out: after two
         # refreshes (after one, it has no size yet).
@@ -512,6 +521,12 @@ class ReviewScreen(Screen):
             self._update_keys()
         elif revealed:
             await self.reveal()
+
+    @after_typed_keys
+    def action_open_picture(self) -> None:
+        said = self.query_one(CardPicture).open()
+        if said:
+            self.notify(said, markup=False, timeout=4)
 
     @after_typed_keys
     def action_help(self) -> None:

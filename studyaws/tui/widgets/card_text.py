@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.markdown import Markdown
 from textual.widgets import Static
 
+from studyaws.core.pictures import placeholders
 from studyaws.core.text import printable
 
 
@@ -22,5 +23,7 @@ class CardText(Static):
 
     def show(self, text: str) -> None:
         self.text = text
+        if "](media:" in text:  # a picture is named here; CardPicture shows it
+            text = placeholders(text)
         self.update(Markdown(printable(text, multiline=True), code_theme="monokai",
                              hyperlinks=False) if text else "")
