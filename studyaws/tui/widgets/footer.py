@@ -10,8 +10,8 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-# The keys kept whatever the width: how to get help, and how to get out.
-ALWAYS = ("question_mark", "escape")
+# The keys kept whatever the width: how to get help, and how to get out (esc, or q on home).
+ALWAYS = ("question_mark", "escape", "q")
 
 
 def _width(key: str, description: str, compact: bool) -> int:
