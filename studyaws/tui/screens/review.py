@@ -85,7 +85,7 @@ class ReviewScreen(Screen):
     #keys { height: auto; padding: 0 1; background: $boost; }
     """
 
-    def __init__(self, deck_id: int | None = None):
+    def __init__(self, deck_id: int | tuple[int, ...] | None = None):
         super().__init__()
         self.deck_id = deck_id
         self.view: CardView | None = None
