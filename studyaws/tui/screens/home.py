@@ -118,8 +118,9 @@ class HomeScreen(Screen):
         self.load_readiness()
         hint = ("Nothing left for today. Come back tomorrow, or import more decks."
                 if counts.total == 0 else
-                "r: review everything due · Enter: review the selected deck"
-                + (" (a parent: all under it) · ←/→ fold" if self.has_parents() else ""))
+                ("r: review all due · Enter: the selected deck or all under a parent · ←/→ fold"
+                 if self.has_parents() else
+                 "r: review everything due · Enter: review the selected deck"))
         if not home.decks:
             hint = "No decks yet: press i to import decks or question banks."
         if home.exam_running:
