@@ -312,3 +312,26 @@ async def test_home_renames_the_selected_deck(tmp_path):
         assert "Only a deck can be renamed" in screen_text(app)
     assert [d.title for d in deck_summaries(engine, clock.now(), clock.now())] == [
         "AWS::Basics [draft]"]
+
+
+def test_the_first_opening_after_thirty_days_purges_and_a_new_import_starts_afresh(studied):
+    from studyaws.services.collection import open_collection
+
+    engine, clock, deck, db = studied
+    (deck_id, _), = decks_matching(engine, "Databases")
+    deck_service.remove_deck(engine, clock, deck_id)
+    clock.advance(timedelta(days=29))
+    open_collection(str(db.parent), import_bundled=False, clock=clock)
+    assert rows(db, "SELECT count(*) FROM card") == [(3,)]  # not yet
+
+    clock.advance(timedelta(days=2))
+    open_collection(str(db.parent), import_bundled=False, clock=clock)
+
+    asked = rows(db, "SELECT card_id FROM exam_question")
+    assert rows(db, "SELECT id FROM card") == asked
+    assert rows(db, "SELECT deleted_cards FROM deck") == [("purged",)]
+    latest = max((db.parent / "backups").glob("daily-*.sqlite3"))
+    assert rows(latest, "SELECT count(*) FROM card") == [(3,)]  # the day's copy holds them
+    report = import_paths(engine, [deck], clock.now())  # the file again: its deck is back
+    assert sum(report.decks[0].counts().values()) == 2
+    assert [d.cards for d in deck_summaries(engine, clock.now(), clock.now())] == [2]

@@ -4,7 +4,8 @@ decks` show.
 Removing a deck hides it and retires its cards, keeping every row (store.decks says how);
 undo brings it back exactly, ids and histories as they were, and so does importing its file
 again. The day's backup copy (taken at the first opening of a study day) holds it too.
-Decks removed more than KEEP_REMOVED ago are purged when another deck is removed.
+Decks removed more than KEEP_REMOVED ago are purged at the first opening of a study day
+(after its backup copy) and when another deck is removed.
 
 The tree: a deck's place is the folder it was imported from (`Deck.folder`, one level per
 folder) and then its title split at `::` ("AWS::Networking" sits under "AWS"). A parent that
@@ -27,7 +28,7 @@ from studyaws.store.decks import DeckInfo, deck_info
 from studyaws.store.queries import DeckSummary
 
 __all__ = ["KEEP_REMOVED", "DeckError", "DeckInfo", "DeckNode", "deck_info", "deck_tree",
-           "flatten", "removal", "remove_deck", "remove_decks", "rename_deck", "restore_decks",
+           "flatten", "purge_removed", "removal", "remove_deck", "remove_decks", "rename_deck", "restore_decks",
            "SEPARATOR"]
 
 KEEP_REMOVED = timedelta(days=30)
@@ -68,7 +69,7 @@ def remove_decks(engine: Engine, clock: Clock, deck_ids: Iterable[int]) -> tuple
     if not ids:
         raise DeckError("no such deck")
     now = clock.now()
-    store.purge_removed_decks(engine, now - KEEP_REMOVED)
+    purge_removed(engine, clock)
     store.remove_decks(engine, list(ids), now)
     return ids
 
@@ -78,6 +79,12 @@ def remove_deck(engine: Engine, clock: Clock, deck_id: int) -> DeckInfo:
     info = deck_info(engine, deck_id)
     remove_decks(engine, clock, [deck_id])
     return info
+
+
+def purge_removed(engine: Engine, clock: Clock) -> int:
+    """Purge what is kept of the decks removed more than KEEP_REMOVED ago (store.decks);
+    the number of cards deleted."""
+    return store.purge_removed_decks(engine, clock.now() - KEEP_REMOVED)
 
 
 def restore_decks(engine: Engine, deck_ids: Iterable[int]) -> None:

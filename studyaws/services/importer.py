@@ -34,6 +34,7 @@ from studyaws.core.decks.parser import parse_deck
 from studyaws.core.domains import format_domains
 from studyaws.core.formats import EXTENSIONS
 from studyaws.core.text import path_text
+from studyaws.store.decks import noted_cards
 from studyaws.store.engine import reading, writing
 from studyaws.store.settings import load_settings
 from studyaws.store.tables import (
@@ -523,7 +524,7 @@ def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
     deck_id, removed = session.execute(
         select(Deck.id, Deck.deleted_cards).where(Deck.key == key)).first() or (None, None)
     # The cards a removal of the deck retired come back as they were (store.decks).
-    revived = set(json.loads(removed)) if removed else set()
+    revived = set(noted_cards(removed))
     report = DeckReport(parsed.title, path_text(path))
     report.inferred = sum(1 for item in parsed.items if item.domain_inferred)
     report.unfiled = sum(1 for item in parsed.items

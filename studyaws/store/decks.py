@@ -23,6 +23,8 @@ from sqlalchemy import Engine, func, select, update
 from studyaws.store.engine import reading, writing
 from studyaws.store.tables import Card, Deck, ExamQuestion, ReviewLog
 
+PURGED = "purged"  # deleted_cards of a removed deck once purged: nothing left to bring back
+
 
 @dataclass(frozen=True)
 class DeckInfo:
@@ -79,17 +81,22 @@ def restore_decks(engine: Engine, deck_ids: list[int]) -> None:
 def revive_in(session, deck_id: int) -> None:
     """Inside the caller's write transaction: restore_deck's work (a no-op for a deck that
     is not removed)."""
-    noted = session.execute(select(Deck.deleted_cards).where(Deck.id == deck_id)).scalar()
-    try:
-        ids = [int(card_id) for card_id in json.loads(noted or "[]")]
-    except (ValueError, TypeError):
-        ids = []
+    ids = noted_cards(session.execute(
+        select(Deck.deleted_cards).where(Deck.id == deck_id)).scalar())
     if ids:
         session.connection().exec_driver_sql(
             "UPDATE card SET retired = 0 WHERE deck_id = ? AND id = ?",
             [(deck_id, card_id) for card_id in ids])
     session.execute(update(Deck).where(Deck.id == deck_id).values(
         deleted_at=None, deleted_cards=None))
+
+
+def noted_cards(noted: str | None) -> list[int]:
+    """The ids of the cards a deck's removal retired, from its `deleted_cards`."""
+    try:
+        return [int(card_id) for card_id in json.loads(noted or "[]")]
+    except (ValueError, TypeError):  # PURGED, or a value this version did not write
+        return []
 
 
 def removed_deck_ids(engine: Engine) -> set[int]:
@@ -101,9 +108,15 @@ def removed_deck_ids(engine: Engine) -> set[int]:
 def purge_removed_decks(engine: Engine, before: datetime) -> int:
     """Delete what is kept of decks removed before `before` (see the module); returns the
     number of cards deleted."""
+    with reading(engine) as session:  # most openings: nothing to purge, no write lock
+        if session.execute(select(Deck.id).where(
+                Deck.deleted_at.is_not(None), Deck.deleted_at < before,
+                Deck.deleted_cards != PURGED).limit(1)).first() is None:
+            return 0
     with writing(engine) as session:
         decks = list(session.execute(select(Deck.id).where(
-            Deck.deleted_at.is_not(None), Deck.deleted_at < before)).scalars())
+            Deck.deleted_at.is_not(None), Deck.deleted_at < before,
+            Deck.deleted_cards != PURGED)).scalars())
         if not decks:
             return 0
         conn = session.connection()
@@ -129,6 +142,6 @@ def purge_removed_decks(engine: Engine, before: datetime) -> int:
                 conn.exec_driver_sql("DELETE FROM deck WHERE id = ?", (deck_id,))
             else:
                 conn.exec_driver_sql("UPDATE deck SET deleted_cards = ? WHERE id = ?",
-                                     ("[]", deck_id))
+                                     (PURGED, deck_id))
     return len(gone)
 
