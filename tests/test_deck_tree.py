@@ -148,3 +148,24 @@ async def test_home_folds_a_parent_and_studies_everything_under_it(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
         assert app.screen._service.counts().new == 3  # every card under AWS, not Other
+
+
+async def test_removing_a_parent_removes_every_deck_under_it_and_u_brings_them_back(tmp_path):
+    bank(tmp_path / "practice", 3)
+    engine, clock, _ = make_collection(tmp_path, "# Other\n\nQ: other?\nA: yes\n")
+    import_paths(engine, [tmp_path / "practice"], clock.now())
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await home_settled(pilot)
+        assert [node.name for node, _ in app.screen.rows][:2] == ["Other", "practice"]
+        await pilot.press("down", "D")
+        await pilot.pause()
+        assert "Remove practice: 3 decks, 6 cards and 0 reviews?" in screen_text(app)
+        await pilot.press("y")
+        await home_settled(pilot)
+        assert [node.name for node, _ in app.screen.rows] == ["Other"]
+        assert "Removed practice (u to undo)" in screen_text(app)
+        await pilot.press("u")
+        await home_settled(pilot)
+        assert [node.name for node, _ in app.screen.rows] == [
+            "Other", "practice", "Practice Exam 1", "Practice Exam 2", "Practice Exam 3"]

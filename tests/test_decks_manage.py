@@ -335,3 +335,23 @@ def test_the_first_opening_after_thirty_days_purges_and_a_new_import_starts_afre
     report = import_paths(engine, [deck], clock.now())  # the file again: its deck is back
     assert sum(report.decks[0].counts().values()) == 2
     assert [d.cards for d in deck_summaries(engine, clock.now(), clock.now())] == [2]
+
+
+def test_a_json_export_keeps_a_removed_deck_and_undo_works_after_restoring_it(studied, tmp_path):
+    from studyaws.services.exchange.json_dump import export_json, restore_json
+
+    engine, clock, _, db = studied
+    before = history(db)
+    (deck_id, _), = decks_matching(engine, "Databases")
+    deck_service.remove_deck(engine, clock, deck_id)
+    export = tmp_path / "all.json"
+    export.write_text(export_json(engine), encoding="utf-8")
+    fresh = tmp_path / "restored" / DB_NAME
+    fresh.parent.mkdir()
+
+    restore_json(export, fresh)
+
+    restored = open_engine(fresh)
+    assert deck_summaries(restored, clock.now(), clock.now()) == []
+    deck_service.restore_decks(restored, [deck_id])
+    assert history(fresh) == before
