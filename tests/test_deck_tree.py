@@ -35,7 +35,8 @@ def shown(nodes, collapsed=frozenset()) -> list[str]:
 def test_titles_and_folders_make_a_tree_with_totals_in_natural_order():
     decks = [summary(1, "Practice Exam 10", "banks", 2), summary(2, "Practice Exam 2", "banks"),
              summary(3, "AWS::Networking::VPC", new=4), summary(4, "AWS"),
-             summary(5, "AWS :: Storage", new=3), summary(6, "Zeta")]
+             summary(5, "AWS :: Storage", new=3), summary(6, "Zeta"),
+             summary(7, "Lonely", "solo")]  # a folder of one deck adds no level
 
     tree = deck_tree(decks)
 
@@ -47,12 +48,13 @@ def test_titles_and_folders_make_a_tree_with_totals_in_natural_order():
         "banks 3 [2, 1]",
         "  Practice Exam 2 1 [2]",
         "  Practice Exam 10 2 [1]",
+        "Lonely 1 [7]",
         "Zeta 1 [6]",
     ]
     assert [node.parent for node, _ in flatten(tree)][:3] == [None, "AWS", "AWS::Networking"]
     assert shown(tree, {"group:AWS::Networking", "group:banks"}) == [
         "AWS 8 [4, 3, 5]", "  Networking 4 [3]", "  Storage 3 [5]", "banks 3 [2, 1]",
-        "Zeta 1 [6]"]
+        "Lonely 1 [7]", "Zeta 1 [6]"]
 
 
 def bank(folder: Path, count: int) -> None:
@@ -144,7 +146,15 @@ async def test_home_folds_a_parent_and_studies_everything_under_it(tmp_path):
         await pilot.press("right", "down", "space")  # space on a deck: nothing
         await pilot.pause()
         assert len(home.rows) == 4
-        await pilot.press("up", "enter")
+        # The cursor follows its deck when the rows move (renamed to sort first).
+        await pilot.press("down", "down", "n")  # on Other
+        await pilot.pause()
+        app.screen.query_one("#rename-title").value = "Aardvark"
+        await pilot.press("enter")
+        await home_settled(pilot)
+        assert [node.name for node, _ in home.rows][:2] == ["Aardvark", "AWS"]
+        assert home.current_node().name == "Aardvark"
+        await pilot.press("down", "enter")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
         assert app.screen._service.counts().new == 3  # every card under AWS, not Other

@@ -8,7 +8,8 @@ Decks removed more than KEEP_REMOVED ago are purged at the first opening of a st
 (after its backup copy) and when another deck is removed.
 
 The tree: a deck's place is the folder it was imported from (`Deck.folder`, one level per
-folder) and then its title split at `::` ("AWS::Networking" sits under "AWS"). A parent that
+folder that holds more than one deck) and then its title split at `::` ("AWS::Networking"
+sits under "AWS"). A parent that
 is not a deck of its own is made for the tree; its numbers are the totals of the decks under
 it. Siblings are in natural order (Practice Exam 2 before Practice Exam 10).
 """
@@ -121,8 +122,13 @@ class DeckNode:
         return SEPARATOR.join(self.path[:-1]) or None
 
 
+def _folders(deck: DeckSummary) -> tuple[str, ...]:
+    return tuple(part for part in (deck.folder or "").split("/") if part)
+
+
 def deck_path(deck: DeckSummary) -> tuple[str, ...]:
-    folders = [part for part in (deck.folder or "").split("/") if part]
+    """The deck's folders, then the parts of its title."""
+    folders = _folders(deck)
     parts = [part.strip() for part in deck.title.split(SEPARATOR)]
     named = [part for part in parts if part] or [deck.title]
     return (*folders, *named)
@@ -130,10 +136,21 @@ def deck_path(deck: DeckSummary) -> tuple[str, ...]:
 
 def deck_tree(decks: Iterable[DeckSummary]) -> list[DeckNode]:
     """The top of the tree (see the module)."""
+    decks = list(decks)
+    # A folder is a parent when it holds more than one deck: a folder imported for its one
+    # deck adds no level.
+    held: dict[tuple[str, ...], int] = {}
+    for deck in decks:
+        folders = _folders(deck)
+        for depth in range(1, len(folders) + 1):
+            held[folders[:depth]] = held.get(folders[:depth], 0) + 1
     root = DeckNode("", ())
     groups: dict[tuple[str, ...], DeckNode] = {(): root}
     for deck in decks:
-        path = deck_path(deck)
+        folders = _folders(deck)
+        kept = tuple(part for depth, part in enumerate(folders, start=1)
+                     if held[folders[:depth]] > 1)
+        path = (*kept, *deck_path(deck)[len(folders):])
         parent = root
         for depth in range(1, len(path)):
             prefix = path[:depth]

@@ -155,12 +155,12 @@ class HomeScreen(Screen):
                                 (name, "bold") if node.children else name)
 
     def fill_table(self) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        current = self.current_node()  # on the rows shown until now
         self.tree = deck_tree(self.shown.decks)
         self.collapsed &= {node.key for node, _ in flatten(self.tree) if node.children}
         self.rows = flatten(self.tree, self.collapsed)
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        current = self.current_node()
         table.clear(columns=True)
         self.shown_deck_width = width = self.deck_width()
         table.add_column("Deck", width=width)
