@@ -114,6 +114,31 @@ def _schema4_collection(tmp_path: Path) -> tuple[Path, Path]:
     return db, deck
 
 
+def test_upgrade_from_schema_7_indexes_what_a_search_sorts_by(tmp_path):
+    db = tmp_path / "studyaws.sqlite3"
+    shutil.copy(FIXTURE, db)
+    open_engine(db).dispose()
+    search_indexes = {"ix_card_state_due", "ix_deck_title", "ix_card_deck_position"}
+    with sqlite3.connect(db) as conn:  # back to what schema 7 had
+        for name in search_indexes:
+            conn.execute(f"drop index {name}")
+        conn.execute("pragma user_version = 7")
+        before = {t: conn.execute(f"select * from {t} order by 1").fetchall()
+                  for t in ("card", "card_state", "deck")}
+    open_engine(db).dispose()
+    assert (tmp_path / "studyaws.sqlite3.schema7.bak").exists()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION
+        indexes = {r[0] for r in conn.execute("select name from sqlite_master "
+                                              "where type = 'index'")}
+        assert {t: conn.execute(f"select * from {t} order by 1").fetchall()
+                for t in before} == before
+        plan = conn.execute("explain query plan select card_id from card_state "
+                            "order by due limit 10").fetchall()
+    assert search_indexes <= indexes
+    assert "ix_card_state_due" in str(plan) and "TEMP B-TREE" not in str(plan)
+
+
 def test_upgrade_from_schema_4_stores_shared_text_once_and_shows_the_same_cards(tmp_path):
     db, deck = _schema4_collection(tmp_path)
     with sqlite3.connect(db) as conn:
@@ -135,7 +160,7 @@ def test_upgrade_from_schema_4_stores_shared_text_once_and_shows_the_same_cards(
 
     assert (tmp_path / "home" / "studyaws.sqlite3.schema4.bak").exists()
     with sqlite3.connect(db) as conn:
-        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 8
+        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 9
         columns = {row[1] for row in conn.execute("pragma table_info(card)")}
         shared = [r[0] for r in conn.execute("select text from shared_text order by id")]
         cards = conn.execute("select kind, key, prompt, answer, payload from card").fetchall()

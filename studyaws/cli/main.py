@@ -69,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     remove.add_argument("name", metavar="NAME", help="the deck's title, or its start")
     remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
+    _cards_parser(sub)
+
     config = sub.add_parser("config", help="show or change settings")
     config_sub = config.add_subparsers(dest="action", metavar="ACTION")
     get = config_sub.add_parser("get", help="show one setting, or all")
@@ -132,6 +134,23 @@ def _parser() -> argparse.ArgumentParser:
     shots = sub.add_parser("screenshots", help="write SVG screenshots of the main screens")
     shots.add_argument("directory", type=Path, nargs="?", default=Path("screenshots"))
     return parser
+
+
+def _cards_parser(sub) -> None:
+    cards = sub.add_parser("cards", help="search the cards (as the browser does), or show "
+                           "one card's details and history with --id")
+    cards.add_argument("search", nargs="*", metavar="SEARCH",
+                       help="words, \"a phrase\", deck:NAME, tag:, domain:, kind:, is:, "
+                            "rated:N, prop:ivl>=N, prop:r<0.8, flag:N, -term, or, ( ) "
+                            "(a search that starts with '-' goes after --: "
+                            "studyaws cards -- -is:new)")
+    cards.add_argument("--id", type=int, metavar="N", help="one card's details and history")
+    cards.add_argument("--limit", type=int, default=50, metavar="N",
+                       help="at most N cards (default 50; 0 for all)")
+    cards.add_argument("--sort", default="due", metavar="COLUMN",
+                       help="due (default), interval, difficulty, lapses, reps, deck, created")
+    cards.add_argument("--desc", action="store_true", help="sort in descending order")
+    cards.add_argument("--json", action="store_true", help="print the cards as JSON")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -232,6 +251,10 @@ def _run(args: argparse.Namespace) -> int:
         return _decks(engine, args.json)
     if args.command == "config":
         return _config(args, engine)
+    if args.command == "cards":
+        from studyaws.cli.cards_commands import cards
+
+        return cards(args, engine)
     if args.command == "exam":
         return _exam(args, engine)
     if args.command in ("stats", "optimize"):

@@ -36,7 +36,7 @@ from studyaws.core.formats import EXTENSIONS
 from studyaws.core.text import path_text
 from studyaws.store.decks import noted_cards
 from studyaws.store.engine import reading, writing
-from studyaws.store.settings import load_settings
+from studyaws.store.settings import deck_copies, load_settings, record_deck_copy
 from studyaws.store.tables import (
     DOMAIN_COLUMNS,
     Card,
@@ -147,9 +147,12 @@ class ImportFile:
         return path_text("/".join(parts)) or None
 
 
-def collect_import_files(paths: list[Path]) -> tuple[list[ImportFile], list[Problem]]:
+def collect_import_files(paths: list[Path], root: Path | None = None,
+                         ) -> tuple[list[ImportFile], list[Problem]]:
     """The files an import reads: those named, and below each named folder every file with
-    a known extension (hidden folders, `corrections/` and `coverage/` left out), each once."""
+    a known extension (hidden folders, `corrections/` and `coverage/` left out), each once.
+    `root`: the folder the files named were first imported from (their cards name them
+    below it), else each file's own folder."""
     found: list[ImportFile] = []
     problems: list[Problem] = []
     for path in paths:
@@ -167,7 +170,7 @@ def collect_import_files(paths: list[Path]) -> tuple[list[ImportFile], list[Prob
                                         f"folder ({', '.join(EXTENSIONS)})"))
             found.extend(ImportFile(p, False, path) for p in files)
         elif path.is_file():
-            found.append(ImportFile(path, True, path.parent))
+            found.append(ImportFile(path, True, root or path.parent))
         else:
             problems.append(Problem(str(path), 0, "no such file or folder"))
     # A file named twice (or named and inside a named folder) is one deck, read once.
@@ -184,16 +187,19 @@ def collect_import_files(paths: list[Path]) -> tuple[list[ImportFile], list[Prob
 def import_paths(
     engine: Engine, paths: list[Path], now: datetime, *, dry_run: bool = False,
     force: bool = False, format: str | None = None, progress: Progress | None = None,
-    domains: dict[str, str] | None = None,
+    domains: dict[str, str] | None = None, root: Path | None = None,
+    copies: dict[str, Path] | None = None,
 ) -> ImportReport:
     """Import every deck and question bank under `paths` (`format` forces one format for
     all files, else each file's is detected). Raises DeckError (and writes nothing) when any
     file has a problem; blocks a question-bank parser skipped are listed in the report.
     Questions without a domain of their own get `domains` (exam -> slug), else one inferred
-    from their text (decks.filing)."""
+    from their text (decks.filing). `root`: see collect_import_files. `copies` (a bundled
+    deck's key -> a copy of its file in the data folder): the copies that take over those
+    decks from this import on, recorded with it (see read_import_files)."""
     with _collector_paused():
         return _import_paths(engine, paths, now, dry_run=dry_run, force=force, format=format,
-                             progress=progress, domains=domains)
+                             progress=progress, domains=domains, root=root, copies=copies)
 
 
 @contextmanager
@@ -213,8 +219,11 @@ def _collector_paused():
 def _import_paths(
     engine: Engine, paths: list[Path], now: datetime, *, dry_run: bool, force: bool,
     format: str | None, progress: Progress | None, domains: dict[str, str] | None,
+    root: Path | None = None, copies: dict[str, Path] | None = None,
 ) -> ImportReport:
     target_exam = load_settings(engine).target_exam
+    taken = {key: Path(path) for key, path in deck_copies(engine).items()}
+    taken.update(copies or {})
     with reading(engine) as session:
         # A deck the user removed is read again whatever its file's digest: importing its
         # file brings it back (store.decks).
@@ -228,7 +237,7 @@ def _import_paths(
     work, skipped = read_import_files(
         paths, format=format, domains=domains, target_exam=target_exam, force=force,
         known={key: digest for key, (_, digest) in known.items()}, progress=progress,
-        folders=folders)
+        root=root, copies=taken, folders=folders)
     problems: list[Problem] = []
 
     report = ImportReport(dry_run=dry_run, skipped=skipped)
@@ -249,7 +258,7 @@ def _import_paths(
             try:
                 plans.append(None if parsed is None
                              else _plan_deck(session, key, path, digest, parsed, now,
-                                             folders.get(key)))
+                                             folders.get(key), key not in folders))
             except DeckError as exc:  # its cards would hold too much text
                 problems.extend(exc.problems)
     if problems:
@@ -262,7 +271,7 @@ def _import_paths(
                 progress("write", done, len(work))
             if plan is None:
                 deck = _unchanged_deck(session, known[key][0], path)
-                if not dry_run:
+                if not dry_run and key in folders:
                     session.execute(update(Deck).where(Deck.id == known[key][0])
                                     .values(folder=folders.get(key)))
             else:
@@ -273,6 +282,9 @@ def _import_paths(
             progress("write", len(work), len(work))
         if not dry_run and any(plan is not None for plan in plans):
             _next_import_generation(session)
+        if not dry_run:
+            for key, copy in (copies or {}).items():
+                record_deck_copy(session, key, path_text(copy.resolve()))
     return report
 
 
@@ -280,22 +292,38 @@ def read_import_files(
     paths: list[Path], *, format: str | None = None, domains: dict[str, str] | None = None,
     target_exam: str = Settings.target_exam, force: bool = False,
     known: dict[str, str] | None = None, progress: Progress | None = None,
+    root: Path | None = None, copies: dict[str, Path] | None = None,
     folders: dict[str, str | None] | None = None,
 ) -> tuple[list[ReadDeck], list]:
     """Read and parse every deck and question bank under `paths`, as an import does (and
     `studyaws check`, which writes nothing): the decks read, and the blocks a question-bank
     parser skipped. A deck whose key is in `known` (key -> digest) with the same digest is
-    not parsed again (its parsed deck is None) unless `force`. `folders`, when given, is
-    filled with each deck's place in the deck tree (key -> ImportFile.folder). Raises
-    DeckError with the problems of every file."""
-    files, problems = collect_import_files(paths)
+    not parsed again (its parsed deck is None) unless `force`. Raises DeckError with the
+    problems of every file.
+
+    `copies` (a bundled deck's key -> the path of the user's copy of its file): a bundled
+    deck whose copy exists is read from the copy, and the copy, named or found in a folder,
+    is that bundled deck (same key, same cards), whatever its path. `folders`, when given,
+    is filled with the place in the deck tree of each deck found in a folder imported (key
+    -> ImportFile.folder); a file named on its own keeps the place it had."""
+    files, problems = collect_import_files(paths, root)
     known = known or {}
+    copies = {key: path for key, path in (copies or {}).items() if path.is_file()}
+    copy_keys = {path.resolve(): key for key, path in copies.items()}
+    copied: set[str] = set()
     skipped: list = []
     work: list[ReadDeck] = []
     for done, found in enumerate(files):
         if progress is not None:
             progress("read", done, len(files))
-        path = found.path
+        path, key, source = found.path, None, found.source
+        if copies:
+            key = copy_keys.get(path.resolve()) or deck_key(path)
+            if key in copies:  # the bundled deck, read from the user's copy
+                if key in copied:
+                    continue
+                copied.add(key)
+                path, source = copies[key], path_text(key.removeprefix("bundled:"))
         try:
             deck_file = read_deck_file(path)
         except DeckError as exc:
@@ -315,8 +343,8 @@ def read_import_files(
             continue
         if fmt == "markdown" and is_doc:
             continue  # a folder's README is its documentation, unless it is a question bank
-        key = deck_key(path)
-        if folders is not None:
+        key = key or deck_key(path)
+        if folders is not None and not found.named:
             folders[key] = found.folder
         digest = deck_file.digest if fmt == "markdown" else f"{fmt}:{deck_file.digest}"
         if domains:  # filed otherwise than the last time: planned again
@@ -331,7 +359,7 @@ def read_import_files(
             except DeckError as exc:
                 problems.extend(exc.problems)
                 continue
-            parsed.source = found.source
+            parsed.source = source
             file_questions(parsed, domains, path.name, target_exam)
             work.append((key, path, digest, parsed, fmt))
             continue
@@ -349,7 +377,7 @@ def read_import_files(
             continue
         skipped.extend(result.skipped)
         if not unchanged:
-            result.deck.source = found.source
+            result.deck.source = source
             file_questions(result.deck, domains, path.name, target_exam)
         work.append((key, path, digest, None if unchanged else result.deck, fmt))
     if progress is not None and files:
@@ -498,6 +526,7 @@ class _DeckPlan:
     retire_ids: list[int]
     renames: list[tuple[int, str]]
     folder: str | None = None
+    keep_folder: bool = False  # a file named on its own: the deck stays where it was
 
 
 def _deck_cards(session, deck_id: int | None) -> list[dict]:
@@ -520,7 +549,8 @@ def _deck_cards(session, deck_id: int | None) -> list[dict]:
 
 
 def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
-               now: datetime, folder: str | None = None) -> _DeckPlan:
+               now: datetime, folder: str | None = None,
+               keep_folder: bool = False) -> _DeckPlan:
     deck_id, removed = session.execute(
         select(Deck.id, Deck.deleted_cards).where(Deck.key == key)).first() or (None, None)
     # The cards a removal of the deck retired come back as they were (store.decks).
@@ -567,7 +597,7 @@ def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
             renames.append((old_id, f"~retired~{old_id}~{row['key']}"))
     report.added = len(new_rows)
     return _DeckPlan(key, path, digest, parsed, deck_id, report, new_rows,
-                     updates, retire_ids, renames, folder)
+                     updates, retire_ids, renames, folder, keep_folder)
 
 
 def _apply_deck(session, plan: _DeckPlan, now: datetime, stale: bool) -> DeckReport:
@@ -578,13 +608,15 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime, stale: bool) -> DeckRep
         # Another import wrote after the plan was made: plan again, now that nothing else
         # can write.
         plan = _plan_deck(session, plan.key, plan.path, plan.digest, plan.parsed, now,
-                          plan.folder)
+                          plan.folder, plan.keep_folder)
     parsed = plan.parsed
     fields = {"title": parsed.title, "path": path_text(plan.path),
               "domain": format_domains(parsed.domains) or None,
               "tags": ",".join(parsed.tags), "content_hash": plan.digest, "imported_at": now,
               # Imported again, a removed deck is back (its cards found by the plan).
               "folder": plan.folder, "deleted_at": None, "deleted_cards": None}
+    if plan.keep_folder:
+        del fields["folder"]
     if deck_id is None:
         deck_id = session.execute(insert(Deck).values(key=plan.key, **fields)
                                   ).inserted_primary_key[0]

@@ -22,6 +22,7 @@ from studyaws.core.srs.day import day_start, next_day_start
 from studyaws.core.srs.exam_plan import ExamPlan
 from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW, Memory
 from studyaws.core.srs.queue import LEARN_AHEAD, DayCounts, next_source
+from studyaws.store import card_sets
 from studyaws.store.engine import reading, writing
 from studyaws.store.settings import load_parameters, load_settings
 from studyaws.store.tables import (
@@ -55,6 +56,7 @@ class CardView:
     question: Question | None = None
     seed: int | None = None
     leech: bool = False
+    flag: int = 0  # 0 none, 1-4 red, orange, green, blue (services.flags)
 
     @property
     def source(self) -> str:
@@ -75,6 +77,26 @@ class SessionStats:
     again: int = 0
     seconds: float = 0.0
     undo_stack: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CardSelection:
+    """The cards of a temporary session (study more): each offered once, in this order,
+    whatever the daily limits, and its answer scheduled as in the daily review; a card that
+    an answer puts in (re)learning comes back when its step is due, as in the daily review.
+    Leaving writes nothing but the answers given."""
+
+    title: str
+    card_ids: tuple[int, ...]
+
+
+def leech_lapse(lapses: int, threshold: int) -> bool:
+    """Whether a lapse that brings a card to `lapses` makes it a leech: at the threshold,
+    then every half threshold (rounded up) after it, as Anki does (8, 12, 16... for 8)."""
+    if threshold <= 0 or lapses < threshold:
+        return False
+    half = max(1, -(-threshold // 2))
+    return (lapses - threshold) % half == 0
 
 
 def source_text(path: str) -> str:
@@ -152,16 +174,26 @@ def question_for(kind: str, payload: dict, seed: int | None) -> Question | None:
 
 class ReviewService:
     """One user's review queue. `deck_id` narrows it to one deck, or to several (a parent
-    in the deck tree and the decks under it: an iterable of ids)."""
+    in the deck tree and the decks under it: an iterable of ids); a `selection` makes it a
+    temporary session of those cards alone (CardSelection)."""
 
     def __init__(self, engine: Engine, clock: Clock,
-                 deck_id: int | Iterable[int] | None = None):
+                 deck_id: int | Iterable[int] | None = None,
+                 selection: CardSelection | None = None):
         self.engine = engine
         self.clock = clock
         self.deck_id = deck_id
         self.deck_ids: tuple[int, ...] | None = (
             None if deck_id is None else (deck_id,) if isinstance(deck_id, int)
             else tuple(deck_id))
+        self.selection = selection
+        # A selection's cards not offered yet, (card, state) in order; the cards answered in
+        # it that are in (re)learning, with when their step is due; what undo puts back.
+        self._pending: list[tuple[int, int]] = []
+        self._learning: dict[int, datetime] = {}
+        self._taken: dict[tuple[str, int], tuple[int, tuple[int, int] | None]] = {}
+        if selection is not None:
+            self._pending = card_sets.states_of(engine, list(selection.card_ids), clock.now())
         self.settings: Settings = load_settings(engine)
         self.parameters = load_parameters(engine)
         self.scheduler = policy.scheduler_for(self.settings, self.parameters, clock.local_zone())
@@ -210,14 +242,25 @@ class ReviewService:
             inner = inner.limit(limit)
         return session.execute(select(func.count()).select_from(inner.subquery())).scalar_one()
 
+    def extra_new(self) -> int:
+        """How many new cards today's limit was raised by (study more), until the day ends."""
+        stored = card_sets.load_extra_new(self.engine)
+        if stored is None:
+            return 0
+        cards, until = stored
+        return cards if self.clock.now() < until else 0
+
     def counts(self) -> DayCounts:
+        if self.selection is not None:
+            return self._selection_counts()
         now = self.clock.now()
         start, end = self.day_bounds()
         settings = self.settings
+        extra = self.extra_new()
         with reading(self.engine) as session:
             new_done, reviews_done = self._done_today(session, start)
             plan, _ = self._exam_today(session, start, end)
-            new_per_day = plan.new_per_day if plan is not None else settings.new_per_day
+            new_per_day = (plan.new_per_day if plan is not None else settings.new_per_day) + extra
             new = self._count(session, CardState.state == NEW, new_per_day - new_done)
             review = self._count(session, and_(CardState.state == REVIEW,
                                                self._review_due(session, start, end)),
@@ -228,6 +271,8 @@ class ReviewService:
 
     # -- the queue --------------------------------------------------------------------
     def next_card(self) -> CardView | None:
+        if self.selection is not None:
+            return self._next_selected()
         now = self.clock.now()
         counts = self.last_counts = self.counts()
         with reading(self.engine) as session:
@@ -264,6 +309,70 @@ class ReviewService:
             if row is None:
                 return None
             return self._view(session, row)
+
+    # -- a temporary session (CardSelection) ---------------------------------------------
+    def _selection_counts(self) -> DayCounts:
+        horizon = self.clock.now() + LEARN_AHEAD
+        states = [state for _, state in self._pending]
+        learning = sum(due <= horizon for due in self._learning.values())
+        return DayCounts(new=states.count(NEW),
+                         learning=learning + sum(s in (LEARNING, RELEARNING) for s in states),
+                         review=states.count(REVIEW))
+
+    def _next_selected(self) -> CardView | None:
+        """The selection's next card: a step of (re)learning that is due, else the next card
+        not offered yet, else a step due within LEARN_AHEAD. A card suspended, buried or
+        retired since is passed over."""
+        now = self.clock.now()
+        while True:
+            self.last_counts = self._selection_counts()
+            learning = sorted((due, card_id) for card_id, due in self._learning.items())
+            if learning and learning[0][0] <= now:
+                card_id = learning[0][1]
+            elif self._pending:
+                card_id = self._pending[0][0]
+            elif learning and learning[0][0] <= now + LEARN_AHEAD:
+                card_id = learning[0][1]
+            else:
+                return None
+            with reading(self.engine) as session:
+                row = session.execute(
+                    select(Card, CardState, Deck.title)
+                    .join(CardState, CardState.card_id == Card.id)
+                    .join(Deck, Deck.id == Card.deck_id)
+                    .where(Card.id == card_id, _active(now))
+                ).first()
+                if row is not None:
+                    return self._view(session, row)
+            self._learning.pop(card_id, None)  # no longer to be studied: passed over
+            self._pending = [entry for entry in self._pending if entry[0] != card_id]
+
+    def _take(self, card_id: int, undo_entry: tuple[str, int]) -> None:
+        """The card leaves the selection's queue (answered, suspended, buried); undoing
+        `undo_entry` puts it back where it was."""
+        if self.selection is None:
+            return
+        at = next((i for i, entry in enumerate(self._pending) if entry[0] == card_id), None)
+        pending = self._pending.pop(at) if at is not None else None
+        self._learning.pop(card_id, None)
+        self._taken[undo_entry] = (at or 0, pending)
+
+    def _after_answer(self, card_id: int, memory: Memory) -> None:
+        if self.selection is not None and memory.state in (LEARNING, RELEARNING):
+            self._learning[card_id] = memory.due
+
+    def _put_back(self, undo_entry: tuple[str, int], card_id: int) -> None:
+        if self.selection is None:
+            return
+        at, pending = self._taken.pop(undo_entry, (0, None))
+        self._learning.pop(card_id, None)
+        if pending is not None:
+            self._pending.insert(min(at, len(self._pending)), pending)
+        else:  # a step of (re)learning when it was answered: it is one again
+            state = card_sets.states_of(self.engine, [card_id], self.clock.now())
+            if state and state[0][1] in (LEARNING, RELEARNING):
+                with reading(self.engine) as session:
+                    self._learning[card_id] = session.get(CardState, card_id).due
 
     # -- the exam date (studyaws.core.srs.exam_plan) -----------------------------------------
     def exam_plan(self) -> ExamPlan | None:
@@ -355,7 +464,7 @@ class ReviewService:
             source_path=card.source_path, source_line=card.source_line,
             domains=domains_of(card), domain_inferred=card.domain_inferred,
             memory=memory, question=question, seed=seed if card.kind == "scenario" else None,
-            leech=card.leech,
+            leech=card.leech, flag=card.flag,
         )
 
     def preview(self, view: CardView) -> dict[int, str]:
@@ -383,6 +492,8 @@ class ReviewService:
             self.session.again += rating == policy.AGAIN
             self.session.seconds += duration_ms / 1000
             self.session.undo_stack.append(("answer", result.log_id))
+            self._take(view.id, ("answer", result.log_id))
+            self._after_answer(view.id, result.memory)
         return result
 
     def undo(self) -> int | None:
@@ -397,23 +508,27 @@ class ReviewService:
             self.session.undo_stack.pop()
             self.session.reviewed = max(0, self.session.reviewed - 1)
             self.session.again -= rating == policy.AGAIN
+            self._put_back((action, ident), card_id)
             return card_id
         with writing(self.engine) as session:
             values = {"suspended": False} if action == "suspend" else {"buried_until": None}
             session.execute(update(Card).where(Card.id == ident).values(**values))
         self.session.undo_stack.pop()
+        self._put_back((action, ident), ident)
         return ident
 
     def suspend(self, card_id: int) -> None:
         with writing(self.engine) as session:
             session.execute(update(Card).where(Card.id == card_id).values(suspended=True))
         self.session.undo_stack.append(("suspend", card_id))
+        self._take(card_id, ("suspend", card_id))
 
     def bury(self, card_id: int) -> None:
         _, end = self.day_bounds()
         with writing(self.engine) as session:
             session.execute(update(Card).where(Card.id == card_id).values(buried_until=end))
         self.session.undo_stack.append(("bury", card_id))
+        self._take(card_id, ("bury", card_id))
 
     def due_tomorrow(self) -> int:
         _, end = self.day_bounds()
@@ -437,9 +552,11 @@ def record_answer(session, scheduler, settings: Settings, card_id: int, rating: 
     card = session.get(Card, card_id)
     prior = state.memory()
     new = policy.review(scheduler, card_id, prior, rating, now, duration_ms or None)
+    # A leech at the threshold, and again every half threshold after it: suspended again
+    # (and said again) if it was taken out of suspension meanwhile.
     became_leech = (
-        rating == policy.AGAIN and prior.state == REVIEW and not card.leech
-        and new.lapses >= settings.leech_threshold
+        rating == policy.AGAIN and prior.state == REVIEW
+        and leech_lapse(new.lapses, settings.leech_threshold)
     )
     buried: list[int] = []
     if card.sibling:

@@ -21,7 +21,7 @@ from sqlmodel import Session, SQLModel
 from studyaws.core.errors import StoreError, is_busy  # defined in core for every layer
 from studyaws.store import tables
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 BUSY_TIMEOUT_MS = 10_000
 T = TypeVar("T")
 
@@ -300,9 +300,17 @@ def _card_flags(conn) -> None:
     _add_indexes(conn)
 
 
+def _index_due_dates(conn) -> None:
+    """Schema 8: indexes on when cards are due, on deck titles and on cards' places in their
+    deck, so that a card search sorted by due or by deck reads its first page in that order
+    instead of sorting every card."""
+    _add_indexes(conn)
+
+
 def _deck_folders_and_removal(conn) -> None:
-    """Schema 8: a deck keeps the folder it was imported from (its place in the deck tree),
-    whether the user renamed it, and, once removed by the user, when and which of its cards the removal retired."""
+    """Schema 9: a deck keeps the folder it was imported from (its place in the deck tree),
+    whether the user renamed it, and, once removed by the user, when and which of its cards
+    the removal retired."""
     columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(deck)")}
     for column, kind in (("folder", "VARCHAR"), ("renamed", "BOOLEAN"),
                          ("deleted_at", "VARCHAR(26)"),
@@ -312,7 +320,8 @@ def _deck_folders_and_removal(conn) -> None:
 
 
 MIGRATIONS = {1: _add_new_tables, 2: _add_indexes, 3: _add_indexes, 4: _share_texts,
-              5: _domains_per_exam, 6: _card_flags, 7: _deck_folders_and_removal}
+              5: _domains_per_exam, 6: _card_flags, 7: _index_due_dates,
+              8: _deck_folders_and_removal}
 
 
 def reading(engine: Engine) -> Session:

@@ -96,3 +96,27 @@ def reviews_since(engine: Engine, start: datetime, end: datetime) -> tuple[int, 
                    ReviewLog.reviewed_at < end)
         ).one()
     return total, again or 0
+
+
+@dataclass(frozen=True)
+class CardSource:
+    """Where a card is written: its deck (whose key names the file) and its line."""
+
+    card_id: int
+    deck_id: int
+    deck_key: str
+    deck_path: str
+    content_hash: str  # the deck's digest as the import stored it (it names the format)
+    source_path: str
+    source_line: int
+    retired: bool
+
+
+def card_source(engine: Engine, card_id: int) -> CardSource | None:
+    with reading(engine) as session:
+        row = session.execute(
+            select(Card.id, Card.deck_id, Deck.key, Deck.path, Deck.content_hash,
+                   Card.source_path, Card.source_line, Card.retired)
+            .join(Deck, Deck.id == Card.deck_id).where(Card.id == card_id)
+        ).one_or_none()
+    return None if row is None else CardSource(*row)

@@ -93,6 +93,26 @@ def save_last_import_folder(engine: Engine, folder: str) -> None:
     _put(engine, _LAST_IMPORT_FOLDER, folder)
 
 
+# -- bundled decks taken over by the user's copy ------------------------------------------
+# "deck-copy:" + a bundled deck's key ("bundled:NAME") -> the path of the user's copy of its
+# file (in the data folder), which is imported in its place from then on.
+_DECK_COPY = "deck-copy:"
+
+
+def deck_copies(engine: Engine) -> dict[str, str]:
+    """Each bundled deck a copy of the user's has taken over: its key -> the copy's path."""
+    with reading(engine) as session:
+        rows = session.execute(select(Setting.key, Setting.value)
+                               .where(Setting.key.startswith(_DECK_COPY))).all()
+    return {key.removeprefix(_DECK_COPY): value for key, value in rows if value}
+
+
+def record_deck_copy(session, deck_key: str, path: str) -> None:
+    """Inside the caller's write transaction: the copy at `path` takes over the bundled deck
+    `deck_key`."""
+    _put_in(session, _DECK_COPY + deck_key, path)
+
+
 # -- a reschedule under way ---------------------------------------------------------------
 _PENDING = "reschedule-pending"
 

@@ -57,6 +57,9 @@ def _utc_column(nullable: bool = True, index: bool = False) -> Column:
 
 
 class Deck(SQLModel, table=True):
+    # A card search sorted by deck reads decks by title (store.search_queries).
+    __table_args__ = (Index("ix_deck_title", "title"),)
+
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_column_kwargs={"unique": True})
     title: str
@@ -94,6 +97,8 @@ class Card(SQLModel, table=True):
         # the cards' text.
         Index("ix_card_pool", "kind", "retired", "suspended", "saa_domain", "deck_id"),
         Index("ix_card_pool_clf", "kind", "retired", "suspended", "clf_domain", "deck_id"),
+        # A card search sorted by deck reads each deck's cards in their order in the file.
+        Index("ix_card_deck_position", "deck_id", "position"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -158,6 +163,8 @@ class CardState(SQLModel, table=True):
         # reading every card's state.
         Index("ix_card_state_seen_stability", "stability", sqlite_where=text("state != 0")),
         Index("ix_card_state_seen_review", "last_review", sqlite_where=text("state != 0")),
+        # A card search sorted by due reads its first page in this order (store.search_queries).
+        Index("ix_card_state_due", "due"),
     )
 
     card_id: int = Field(foreign_key="card.id", primary_key=True)

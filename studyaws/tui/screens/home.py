@@ -32,6 +32,7 @@ class HomeScreen(Screen):
         Binding("r", "review_all", "Review all", id="home.review"),
         Binding("enter", "review_deck", "Review deck", id="home.review-deck"),
         Binding("x", "exam", "Mock exam", id="home.exam"),
+        Binding("m", "study_more", "Study more", id="home.study-more"),
         Binding("t", "stats", "Stats", id="home.stats"),
         Binding("i", "import", "Import", id="home.import"),
         Binding("left", "fold(True)", "Fold", show=False, priority=True, id="home.fold"),
@@ -40,6 +41,7 @@ class HomeScreen(Screen):
         Binding("space", "fold(None)", "Fold or unfold", show=False, priority=True,
                 id="home.toggle-fold"),
         Binding("s", "settings", "Settings", id="home.settings"),
+        Binding("slash", "browse", "Browse", key_display="/", id="home.browse"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
         # Last: at 80 columns the footer leaves these out first (help lists them).
@@ -316,6 +318,11 @@ class HomeScreen(Screen):
     def action_exam(self) -> None:
         self.app.choose_exam()
 
+    def action_study_more(self) -> None:
+        from studyaws.tui.screens.study_more import StudyMoreScreen
+
+        self.app.push_screen(StudyMoreScreen())
+
     def action_import(self) -> None:
         from studyaws.tui.screens.importing import ImportScreen
 
@@ -356,6 +363,11 @@ class HomeScreen(Screen):
             ("Ready  ", "bold"), f"{label(ready.preset)} mock exam: expected ",
             (str(today.scaled), f"bold {style}"), f" ({today.low}-{today.high})",
             f", pass mark {ready.pass_mark}", (" · estimate", "$foreground-muted")))
+
+    def action_browse(self) -> None:
+        from studyaws.tui.screens.browse import BrowseScreen
+
+        self.app.push_screen(BrowseScreen())
 
     def action_stats(self) -> None:
         from studyaws.tui.screens.stats import StatsScreen

@@ -15,7 +15,7 @@ from textual.widgets import ProgressBar, Rule, Static
 from studyaws.core.domains import domains_text
 from studyaws.core.questions import is_correct, response_to_dict
 from studyaws.core.srs import policy
-from studyaws.services.review import CardView, ReviewService
+from studyaws.services.review import CardSelection, CardView, ReviewService
 from studyaws.tui.saving import PendingSaves, SaveLine, card_name
 from studyaws.tui.widgets.card_text import CardText
 from studyaws.tui.widgets.footer import KeysFooter
@@ -50,6 +50,8 @@ class ReviewScreen(Screen):
         Binding("s", "suspend", "Suspend", id="review.suspend", priority=True),
         Binding("b", "bury", "Bury", id="review.bury", priority=True),
         Binding("e", "context", "Context", id="review.context", priority=True),
+        Binding("E", "edit", "Edit", id="review.edit", priority=True),
+        Binding("f", "flag", "Flag", id="review.flag", priority=True),
         Binding("question_mark", "help", "Help", key_display="?", id="review.help",
                 priority=True),
         Binding("escape", "leave", "Home", id="review.home", priority=True),
@@ -68,6 +70,7 @@ class ReviewScreen(Screen):
         ("1 2 3 4", "after the answer: rate Again, Hard, Good, Easy (each shows its interval)"),
         ("", "objective questions: wrong is rated Again, right is Good, right within"),
         ("", "easy-seconds is Easy; press 1-4 after submitting to change the rating"),
+        ("f 1-4, f 0", "flag the card red, orange, green or blue; take its flag off"),
     )
     # While an answer waits to be saved, only these keys act (studyaws.tui.saving).
     WHILE_SAVING = {"retry_save", "leave", "help", "context"}
@@ -85,9 +88,11 @@ class ReviewScreen(Screen):
     #keys { height: auto; padding: 0 1; background: $boost; }
     """
 
-    def __init__(self, deck_id: int | tuple[int, ...] | None = None):
+    def __init__(self, deck_id: int | tuple[int, ...] | None = None,
+                 selection: CardSelection | None = None):
         super().__init__()
         self.deck_id = deck_id
+        self.selection = selection  # a temporary session (study more)
         self.view: CardView | None = None
         self.revealed = False
         self.submitted = False
@@ -118,7 +123,8 @@ class ReviewScreen(Screen):
         return self._service
 
     async def on_mount(self) -> None:
-        self._service = ReviewService(self.app.engine, self.app.clock, self.deck_id)
+        self._service = ReviewService(self.app.engine, self.app.clock, self.deck_id,
+                                      self.selection)
         self.saves = PendingSaves(self, self.query_one("#save-status", SaveLine))
         await self.show_next()
 
@@ -171,7 +177,7 @@ class ReviewScreen(Screen):
         self.submitted = False
         self.rated = None
         self.shown_at = self.app.clock.monotonic()
-        self.query_one("#review-header", Static).update(breadcrumb(view.deck_title, view.topic))
+        self._show_header()
         self.query_one("#prompt", CardText).show(view.prompt)
         self.query_one(QuestionInput).show(
             view.question, random.Random(f"{view.id}:{view.memory.reps}:{view.seed}"))
@@ -183,6 +189,18 @@ class ReviewScreen(Screen):
         self.query_one("#card", VerticalScroll).scroll_home(animate=False)
         self._update_counts()
         self._update_keys()
+
+    def _show_header(self) -> None:
+        """The card's deck and topic, its flag (right), and a temporary session's name."""
+        from studyaws.tui.screens.flag import flag_mark
+
+        view = self.view
+        crumbs = breadcrumb(view.deck_title, view.topic)
+        ends = [Content("  "), flag_mark(view.flag)] if view.flag else []
+        if self.selection is not None:
+            ends = [Content.styled(f"  ·  {self.selection.title}", "$accent"), *ends]
+        crumbs.parts = [*crumbs.parts, *ends]
+        self.query_one("#review-header", Static).update(crumbs)
 
     def _update_counts(self) -> None:
         counts = self.service.last_counts or self.service.counts()
@@ -260,16 +278,16 @@ class ReviewScreen(Screen):
         duration_ms = int(self._seconds() * 1000)
 
         async def rated(result) -> None:
-            self._after_answer(result.became_leech)
+            self._after_answer(result)
             await self.show_next()
 
         await self.saves.save(self._answer_to(view),
                               lambda: self.service.answer(view, rating, duration_ms), rated)
 
-    def _after_answer(self, became_leech: bool) -> None:
-        if became_leech:
+    def _after_answer(self, result) -> None:
+        if result.became_leech:
             self.notify(
-                f"This card has lapsed {self.service.settings.leech_threshold} times: it is "
+                f"This card has lapsed {result.memory.lapses} times: it is "
                 "tagged as a leech and suspended. Rewrite it, then unsuspend it.",
                 title="Leech", severity="warning", markup=False, timeout=8,
             )
@@ -307,7 +325,7 @@ class ReviewScreen(Screen):
         def submitted(result) -> None:
             self.submitted = True
             self.rated = rating
-            self._after_answer(result.became_leech)
+            self._after_answer(result)
             self._show_feedback(correct, gave_up)
             self._update_keys()
 
@@ -426,6 +444,34 @@ class ReviewScreen(Screen):
                               lambda: self.service.bury(view.id), done)
 
     @after_typed_keys
+    async def action_flag(self) -> None:
+        """`f`, then 1-4 (a colour) or 0 (none): the card's flag. Not an answer: u does not
+        undo it; flagging again changes it."""
+        if self.view is None:
+            return
+        from studyaws.services.flags import flag_name, set_flag
+        from studyaws.tui.screens.flag import FlagScreen
+
+        view = self.view
+        name = card_name(view.prompt, view.source)
+
+        async def chosen(flag: int | None) -> None:
+            if flag is None or flag == view.flag:
+                return
+
+            def done(_result) -> None:
+                view.flag = flag
+                if self.view is view:
+                    self._show_header()
+                said = f"Flagged {flag_name(flag)}" if flag else "Flag taken off"
+                self.notify(f"{said}: {name}.", markup=False, timeout=3)
+
+            await self.saves.save(f"the flag of {name}",
+                                  lambda: set_flag(self.app.engine, [view.id], flag), done)
+
+        await self.app.push_screen(FlagScreen(view.flag), chosen)
+
+    @after_typed_keys
     def action_scroll(self, step: int) -> None:
         self.query_one("#card", VerticalScroll).scroll_relative(y=step, animate=False)
 
@@ -436,6 +482,37 @@ class ReviewScreen(Screen):
         from studyaws.tui.screens.modals import ContextScreen
 
         self.app.push_screen(ContextScreen(self.view))
+
+    @after_typed_keys
+    def action_edit(self) -> None:
+        """E: edit the card in its file, which is imported again when the editor returns."""
+        if self.view is not None:
+            from studyaws.tui.editing import edit_at_source
+
+            edit_at_source(self, self.view.id, self._edited)
+
+    async def _edited(self, card_id: int | None) -> None:
+        """The card edited, with its new text, as it was shown (its answer shown, or the
+        answer given and its verdict); gone from its file, the next card."""
+        shown = self.view
+        if card_id is None or shown is None or shown.id != card_id:
+            await self.show_next()
+            return
+        revealed, submitted, rated = self.revealed, self.submitted, self.rated
+        view = self.service.card(card_id, shown.seed)
+        await self.show(view)
+        if submitted and view.question is not None:
+            from studyaws.core.questions import response_from_dict
+
+            self.submitted, self.rated = True, rated
+            given = response_from_dict(view.question, self.last_response)
+            self.query_one(QuestionInput).show(
+                view.question, random.Random(f"{view.id}:{shown.memory.reps}:{view.seed}"),
+                given, locked=True)
+            self._show_feedback(bool(self.last_correct), gave_up=given is None)
+            self._update_keys()
+        elif revealed:
+            await self.reveal()
 
     @after_typed_keys
     def action_help(self) -> None:
