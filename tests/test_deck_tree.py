@@ -179,3 +179,18 @@ async def test_removing_a_parent_removes_every_deck_under_it_and_u_brings_them_b
         await home_settled(pilot)
         assert [node.name for node, _ in app.screen.rows] == [
             "Other", "practice", "Practice Exam 1", "Practice Exam 2", "Practice Exam 3"]
+
+
+def test_a_file_named_on_its_own_keeps_its_deck_in_its_folder(tmp_path):
+    bank(tmp_path / "banks", 2)
+    engine = open_engine(tmp_path / "home" / DB_NAME)
+    clock = FakeClock(START)
+    import_paths(engine, [tmp_path / "banks"], clock.now())
+    (tmp_path / "banks" / "exam-1.md").write_text(
+        "# Practice Exam 1\n\nQ: question 1\nA: answer, edited\n", encoding="utf-8")
+
+    import_paths(engine, [tmp_path / "banks" / "exam-1.md"], clock.now())  # as an edit does
+
+    decks = deck_summaries(engine, clock.now(), clock.now())
+    assert [(d.title, d.folder, d.cards) for d in decks] == [
+        ("Practice Exam 1", "banks", 1), ("Practice Exam 2", "banks", 2)]
