@@ -231,7 +231,7 @@ def test_import_json_output_parses(write_deck, tmp_home: Path):
     result = run("import", "--json", str(path), home=tmp_home)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"decks", "total", "dry_run", "skipped"}
+    assert set(data) == {"decks", "total", "dry_run", "skipped", "no_cards"}
     assert data["total"] == {"added": GOOD_CARDS, "updated": 0, "unchanged": 0, "retired": 0}
     (deck,) = data["decks"]
     assert set(deck) == {"title", "path", "format", "added", "updated", "unchanged", "retired",

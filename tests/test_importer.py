@@ -535,7 +535,7 @@ def test_report_json_keys_per_deck_and_total(engine, write_deck, tmp_path: Path)
     write_deck("a", "# Alpha\n\nQ: a\nA: b\n")
     write_deck("b", "Q: c\nA: d\n\nx ::: y\n")
     data = import_paths(engine, [tmp_path / "decks"], NOW).to_json()
-    assert set(data) == {"decks", "total", "dry_run", "skipped"}
+    assert set(data) == {"decks", "total", "dry_run", "skipped", "no_cards"}
     assert set(data["total"]) == set(COUNTS) == {"added", "updated", "unchanged", "retired"}
     assert [set(d) for d in data["decks"]] == [{"title", "path", "format", *COUNTS,
                                                "domains_inferred", "no_domain"}] * 2

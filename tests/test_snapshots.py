@@ -91,6 +91,34 @@ def test_home(tmp_path, monkeypatch, snap_compare, size):
     assert snap_compare(app, terminal_size=SIZES[size])
 
 
+def _tree_app(tmp_path, monkeypatch):
+    """Decks as a tree: two under AWS (their titles), twelve practice exams under the folder
+    they were imported from, one at the top."""
+    from support import basic_deck
+
+    from studyaws.services.importer import import_paths
+
+    def cards(count: int) -> str:
+        return basic_deck(count).split("\n", 1)[1]
+
+    app = _app(tmp_path, monkeypatch, "# AWS::Compute\n" + cards(3))
+    (tmp_path / "storage.md").write_text("# AWS::Storage\n" + cards(2), encoding="utf-8")
+    (tmp_path / "other.md").write_text("# Networking\n" + cards(4), encoding="utf-8")
+    bank = tmp_path / "practice"
+    bank.mkdir()
+    for n in range(1, 13):
+        (bank / f"exam-{n}.md").write_text(f"# Practice Exam {n}\n" + cards(n % 3 + 1),
+                                           encoding="utf-8")
+    import_paths(app.engine, [tmp_path / "storage.md", tmp_path / "other.md", bank],
+                 app.clock.now())
+    return app
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_home_deck_tree(tmp_path, monkeypatch, snap_compare, size):
+    assert snap_compare(_tree_app(tmp_path, monkeypatch), terminal_size=SIZES[size])
+
+
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 @pytest.mark.parametrize("kind", CARDS)
 def test_review_question(tmp_path, monkeypatch, snap_compare, kind, size):

@@ -47,6 +47,9 @@ def test_upgrade_from_schema_1_keeps_everything_and_writes_a_backup(tmp_path):
     with sqlite3.connect(db) as conn:
         before = {t: conn.execute(f"select * from {t} order by 1").fetchall()
                   for t in ("deck", "card_state", "review_log", "setting")}
+        # The columns schema 1 had (schema 8 adds the deck's folder and removal).
+        names = {t: ", ".join(row[1] for row in conn.execute(f"pragma table_info({t})"))
+                 for t in before}
         card_columns = [row[1] for row in conn.execute("pragma table_info(card)")]
         cards = conn.execute("select * from card order by 1").fetchall()
     engine = open_engine(db)
@@ -58,7 +61,8 @@ def test_upgrade_from_schema_1_keeps_everything_and_writes_a_backup(tmp_path):
     with sqlite3.connect(db) as conn:
         assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION
         for table, rows in before.items():
-            assert conn.execute(f"select * from {table} order by 1").fetchall() == rows
+            assert conn.execute(f"select {names[table]} from {table} order by 1"
+                                ).fetchall() == rows
         assert len(before["review_log"]) == 3
     assert cards_as_schema_4(db, card_columns) == cards
     assert {"exam", "shared_text"} <= _tables(db)
@@ -156,7 +160,7 @@ def test_upgrade_from_schema_4_stores_shared_text_once_and_shows_the_same_cards(
 
     assert (tmp_path / "home" / "studyaws.sqlite3.schema4.bak").exists()
     with sqlite3.connect(db) as conn:
-        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 8
+        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 9
         columns = {row[1] for row in conn.execute("pragma table_info(card)")}
         shared = [r[0] for r in conn.execute("select text from shared_text order by id")]
         cards = conn.execute("select kind, key, prompt, answer, payload from card").fetchall()

@@ -56,8 +56,18 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true",
                        help="print the decks and the problems (path, line, message) as JSON")
 
-    decks = sub.add_parser("decks", help="list decks with their new, learning and due counts")
+    decks = sub.add_parser("decks", help="list decks with their new, learning and due counts "
+                           "(as a tree), rename or remove one")
     decks.add_argument("--json", action="store_true", help="print the counts as JSON")
+    decks_sub = decks.add_subparsers(dest="action", metavar="ACTION")
+    rename = decks_sub.add_parser("rename", help="give a deck a new title (A::B puts it "
+                                  "under A)")
+    rename.add_argument("old", metavar="OLD", help="the deck's title, or its start")
+    rename.add_argument("new", metavar="NEW")
+    remove = decks_sub.add_parser("remove", help="remove a deck, its cards and their "
+                                  "history (importing its file again brings it back)")
+    remove.add_argument("name", metavar="NAME", help="the deck's title, or its start")
+    remove.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     _cards_parser(sub)
 
@@ -235,6 +245,8 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     # Settings are not content: a `config` command (even one refused) writes no decks.
     engine = open_collection(args.home, import_bundled=args.command != "config")
+    if args.command == "decks" and args.action:
+        return _manage_deck(args, engine)
     if args.command == "decks":
         return _decks(engine, args.json)
     if args.command == "config":
@@ -368,6 +380,8 @@ def _import(args: argparse.Namespace, engine) -> int:
         print(f"exam domains: {inferred} question{'s' if inferred != 1 else ''} filed by "
               f"their text (marked inferred), {unfiled} with none"
               + ("; --domain NAME files them" if unfiled else ""))
+    for path in report.empty:
+        print(printable(f"{path}: no cards: skipped"))
     _print_skipped(report.skipped)
     if args.dry_run:
         print("dry run: nothing was written.")
@@ -390,25 +404,75 @@ def _decks(engine, json_output: bool = False) -> int:
     service = ReviewService(engine, Clock())
     _, end = service.day_bounds()
     decks = deck_summaries(engine, Clock().now(), end)
+    from studyaws.services.decks import deck_tree, flatten
+
+    rows = flatten(deck_tree(decks))
     if json_output:
         counts = service.counts()
         print(json.dumps({
             "decks": [{"title": d.title, "path": d.path, "domain": d.domain, "cards": d.cards,
-                       "new": d.new, "learning": d.learning, "due": d.due} for d in decks],
+                       "new": d.new, "learning": d.learning, "due": d.due,
+                       "parent": node.parent}
+                      for node, _ in rows if (d := node.deck) is not None],
             "today": {"new": counts.new, "learning": counts.learning, "review": counts.review},
         }, indent=2))
         return 0
     if not decks:
         print("No decks yet: studyaws import PATH, or studyaws import --bundled.")
         return 0
-    titles = [printable(d.title) for d in decks]
+    # The tree: each deck under its folder and the parts of its title before `::`, with
+    # the totals of what is under it on a parent.
+    titles = ["  " * depth + printable(node.name) for node, depth in rows]
     width = max(len(t) for t in titles)
     print(f"{'deck':<{width}}  cards  new  learning  due")
-    for title, d in zip(titles, decks, strict=True):
+    for title, (d, _) in zip(titles, rows, strict=True):
         print(f"{title:<{width}}  {d.cards:>5}  {d.new:>3}  {d.learning:>8}  {d.due:>3}")
     counts = service.counts()
     print(f"today, within your limits: {counts.new} new, {counts.learning} learning, "
           f"{counts.review} due")
+    return 0
+
+
+def _manage_deck(args: argparse.Namespace, engine) -> int:
+    """`studyaws decks rename OLD NEW` and `studyaws decks remove NAME [--yes]`."""
+    from studyaws.services import decks as service
+    from studyaws.services.deck_names import DeckNameError, resolve_deck
+
+    command = f"studyaws decks {args.action}"
+    try:
+        deck_id = resolve_deck(engine, args.old if args.action == "rename" else args.name)
+    except DeckNameError as exc:
+        print(printable(f"{command}: {exc}"), file=sys.stderr)
+        return 1
+    if args.action == "rename":
+        try:
+            old = service.rename_deck(engine, deck_id, args.new)
+        except service.DeckError as exc:
+            print(printable(f"{command}: {exc}"), file=sys.stderr)
+            return 1
+        new = service.deck_info(engine, deck_id).title
+        print(printable(f"Renamed {old!r} to {new!r}."))
+        return 0
+    info = service.deck_info(engine, deck_id)
+    what = (f"{info.title!r}: {info.cards} card{'s' if info.cards != 1 else ''} and "
+            f"{info.reviews} review{'s' if info.reviews != 1 else ''}")
+    if not args.yes:
+        if not _has_terminal():
+            print(printable(f"{command}: removing {what} needs --yes when not asked on a "
+                            "terminal"), file=sys.stderr)
+            return 2
+        try:
+            answer = input(printable(f"Remove {what}? [y/N] "))
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing was removed.")
+            return 1
+    from studyaws.core.clock import Clock
+
+    service.remove_deck(engine, Clock(), deck_id)
+    print(printable(f"Removed {what}. Importing its file again brings it back with its "
+                    "history."))
     return 0
 
 

@@ -31,6 +31,9 @@ def open_collection(home: str | None = None, *, import_bundled: bool = True,
     clock = clock or Clock()
     if existed and backup:
         take_daily_backup(engine, db_path, clock)
+        from studyaws.services.decks import purge_removed
+
+        purge_removed(engine, clock)  # after the copy: it still holds them
     if not existed:
         from studyaws.store.settings import BUNDLED_DUE, mark_bundled_decks
 

@@ -34,6 +34,7 @@ from studyaws.core.decks.parser import parse_deck
 from studyaws.core.domains import format_domains
 from studyaws.core.formats import EXTENSIONS
 from studyaws.core.text import path_text
+from studyaws.store.decks import noted_cards
 from studyaws.store.engine import reading, writing
 from studyaws.store.settings import deck_copies, load_settings, record_deck_copy
 from studyaws.store.tables import (
@@ -77,6 +78,7 @@ class ImportReport:
     decks: list[DeckReport] = field(default_factory=list)
     dry_run: bool = False
     skipped: list = field(default_factory=list)  # studyaws.core.formats.common.Skipped, in file order
+    empty: list[str] = field(default_factory=list)  # files with no card: no deck made
 
     def total(self) -> dict[str, int]:
         return {name: sum(getattr(d, name) for d in self.decks) for name in COUNTS}
@@ -89,6 +91,7 @@ class ImportReport:
             "total": self.total(),
             "dry_run": self.dry_run,
             "skipped": [s.to_json() for s in self.skipped],
+            "no_cards": list(self.empty),
         }
 
 
@@ -123,6 +126,25 @@ class ImportFile:
             except ValueError:
                 continue
         return path_text(self.path.name)
+
+    @property
+    def folder(self) -> str | None:
+        """The deck's place in the deck tree: for a file found in a folder imported, that
+        folder's name and the folders below it down to the file ('banks/aws'); the bundled
+        decks' folders below theirs. None for a file named on its own."""
+        if self.named or self.root is None:
+            return None
+        resolved = self.path.resolve()
+        bundled = bundled_decks_dir().resolve()
+        if resolved.is_relative_to(bundled):
+            parts = resolved.parent.relative_to(bundled).parts
+        else:
+            root = self.root.resolve()
+            try:
+                parts = (root.name, *resolved.parent.relative_to(root).parts)
+            except ValueError:
+                return None
+        return path_text("/".join(parts)) or None
 
 
 def collect_import_files(paths: list[Path], root: Path | None = None,
@@ -203,19 +225,28 @@ def _import_paths(
     taken = {key: Path(path) for key, path in deck_copies(engine).items()}
     taken.update(copies or {})
     with reading(engine) as session:
+        # A deck the user removed is read again whatever its file's digest: importing its
+        # file brings it back (store.decks).
         known = {
-            key: (deck_id, digest)
-            for key, deck_id, digest in session.execute(
-                select(Deck.key, Deck.id, Deck.content_hash)
+            key: (deck_id, "" if removed is not None else digest)
+            for key, deck_id, digest, removed in session.execute(
+                select(Deck.key, Deck.id, Deck.content_hash, Deck.deleted_at)
             )
         }
+    folders: dict[str, str | None] = {}
     work, skipped = read_import_files(
         paths, format=format, domains=domains, target_exam=target_exam, force=force,
         known={key: digest for key, (_, digest) in known.items()}, progress=progress,
-        root=root, copies=taken)
+        root=root, copies=taken, folders=folders)
     problems: list[Problem] = []
 
     report = ImportReport(dry_run=dry_run, skipped=skipped)
+    # A file with no card makes no deck (a folder's documentation pages, say); a deck that
+    # is there already and whose file has no card left has its cards retired as usual.
+    report.empty = [path_text(path) for key, path, _, parsed, _ in work
+                    if parsed is not None and not parsed.items and key not in known]
+    work = [read for read in work
+            if read[3] is None or read[3].items or read[0] in known]
     # Matching cards (the slow part) is planned before the write lock is taken, so that an
     # answer given in another studyaws meanwhile waits only for the writes themselves, done
     # in bulk in one short transaction. If another import wrote after the plans were made
@@ -226,7 +257,8 @@ def _import_paths(
         for key, path, digest, parsed, _ in work:
             try:
                 plans.append(None if parsed is None
-                             else _plan_deck(session, key, path, digest, parsed, now))
+                             else _plan_deck(session, key, path, digest, parsed, now,
+                                             folders.get(key), key not in folders))
             except DeckError as exc:  # its cards would hold too much text
                 problems.extend(exc.problems)
     if problems:
@@ -241,6 +273,9 @@ def _import_paths(
                 progress("write", done, len(work))
             if plan is None:
                 deck = _unchanged_deck(session, known[key][0], path)
+                if not dry_run and key in folders:
+                    session.execute(update(Deck).where(Deck.id == known[key][0])
+                                    .values(folder=folders.get(key)))
             else:
                 deck = plan.report if dry_run else _apply_deck(session, plan, now, stale)
             deck.format = fmt
@@ -260,6 +295,7 @@ def read_import_files(
     target_exam: str = Settings.target_exam, force: bool = False,
     known: dict[str, str] | None = None, progress: Progress | None = None,
     root: Path | None = None, copies: dict[str, Path] | None = None,
+    folders: dict[str, str | None] | None = None,
 ) -> tuple[list[ReadDeck], list]:
     """Read and parse every deck and question bank under `paths`, as an import does (and
     `studyaws check`, which writes nothing): the decks read, and the blocks a question-bank
@@ -269,7 +305,9 @@ def read_import_files(
 
     `copies` (a bundled deck's key -> the path of the user's copy of its file): a bundled
     deck whose copy exists is read from the copy, and the copy, named or found in a folder,
-    is that bundled deck (same key, same cards), whatever its path."""
+    is that bundled deck (same key, same cards), whatever its path. `folders`, when given,
+    is filled with the place in the deck tree of each deck found in a folder imported (key
+    -> ImportFile.folder); a file named on its own keeps the place it had."""
     files, problems = collect_import_files(paths, root)
     known = known or {}
     copies = {key: path for key, path in (copies or {}).items() if path.is_file()}
@@ -308,6 +346,8 @@ def read_import_files(
         if fmt == "markdown" and is_doc:
             continue  # a folder's README is its documentation, unless it is a question bank
         key = key or deck_key(path)
+        if folders is not None and not found.named:
+            folders[key] = found.folder
         digest = deck_file.digest if fmt == "markdown" else f"{fmt}:{deck_file.digest}"
         if domains:  # filed otherwise than the last time: planned again
             digest += f";domain={format_domains(domains)}"
@@ -524,6 +564,8 @@ class _DeckPlan:
     updates: list[tuple[int, dict]]
     retire_ids: list[int]
     renames: list[tuple[int, str]]
+    folder: str | None = None
+    keep_folder: bool = False  # a file named on its own: the deck stays where it was
 
 
 def _deck_cards(session, deck_id: int | None) -> list[dict]:
@@ -546,8 +588,12 @@ def _deck_cards(session, deck_id: int | None) -> list[dict]:
 
 
 def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
-               now: datetime) -> _DeckPlan:
-    deck_id = session.execute(select(Deck.id).where(Deck.key == key)).scalar_one_or_none()
+               now: datetime, folder: str | None = None,
+               keep_folder: bool = False) -> _DeckPlan:
+    deck_id, removed = session.execute(
+        select(Deck.id, Deck.deleted_cards).where(Deck.key == key)).first() or (None, None)
+    # The cards a removal of the deck retired come back as they were (store.decks).
+    revived = set(noted_cards(removed))
     report = DeckReport(parsed.title, path_text(path))
     report.inferred = sum(1 for item in parsed.items if item.domain_inferred)
     report.unfiled = sum(1 for item in parsed.items
@@ -562,8 +608,9 @@ def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
         if old is None:
             new_rows.append(row)
             continue
-        changed = any(row[f] != old[f] for f in _CONTENT) or old["retired"]
-        moved = any(row[f] != old[f] for f in _PLACE)
+        back = old["retired"] and old["id"] in revived
+        changed = any(row[f] != old[f] for f in _CONTENT) or (old["retired"] and not back)
+        moved = any(row[f] != old[f] for f in _PLACE) or back
         if changed or moved:
             # Only the columns whose value changes: the write under the lock is then short,
             # and leaves the indexes on unchanged columns alone.
@@ -589,7 +636,7 @@ def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
             renames.append((old_id, f"~retired~{old_id}~{row['key']}"))
     report.added = len(new_rows)
     return _DeckPlan(key, path, digest, parsed, deck_id, report, new_rows,
-                     updates, retire_ids, renames)
+                     updates, retire_ids, renames, folder, keep_folder)
 
 
 def _apply_deck(session, plan: _DeckPlan, now: datetime, stale: bool) -> DeckReport:
@@ -599,15 +646,25 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime, stale: bool) -> DeckRep
     if stale:
         # Another import wrote after the plan was made: plan again, now that nothing else
         # can write.
-        plan = _plan_deck(session, plan.key, plan.path, plan.digest, plan.parsed, now)
+        plan = _plan_deck(session, plan.key, plan.path, plan.digest, plan.parsed, now,
+                          plan.folder, plan.keep_folder)
     parsed = plan.parsed
     fields = {"title": parsed.title, "path": path_text(plan.path),
               "domain": format_domains(parsed.domains) or None,
-              "tags": ",".join(parsed.tags), "content_hash": plan.digest, "imported_at": now}
+              "tags": ",".join(parsed.tags), "content_hash": plan.digest, "imported_at": now,
+              # Imported again, a removed deck is back (its cards found by the plan).
+              "folder": plan.folder, "deleted_at": None, "deleted_cards": None}
+    if plan.keep_folder:
+        del fields["folder"]
     if deck_id is None:
         deck_id = session.execute(insert(Deck).values(key=plan.key, **fields)
                                   ).inserted_primary_key[0]
     else:
+        renamed, title = session.execute(
+            select(Deck.renamed, Deck.title).where(Deck.id == deck_id)).one()
+        if renamed:  # the user's title stays
+            del fields["title"]
+            plan.report.title = title
         session.execute(update(Deck).where(Deck.id == deck_id).values(**fields))
 
     conn = session.connection()

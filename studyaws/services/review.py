@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -172,14 +173,19 @@ def question_for(kind: str, payload: dict, seed: int | None) -> Question | None:
 
 
 class ReviewService:
-    """One user's review queue. `deck_id` narrows it to one deck; a `selection` makes it a
+    """One user's review queue. `deck_id` narrows it to one deck, or to several (a parent
+    in the deck tree and the decks under it: an iterable of ids); a `selection` makes it a
     temporary session of those cards alone (CardSelection)."""
 
-    def __init__(self, engine: Engine, clock: Clock, deck_id: int | None = None,
+    def __init__(self, engine: Engine, clock: Clock,
+                 deck_id: int | Iterable[int] | None = None,
                  selection: CardSelection | None = None):
         self.engine = engine
         self.clock = clock
         self.deck_id = deck_id
+        self.deck_ids: tuple[int, ...] | None = (
+            None if deck_id is None else (deck_id,) if isinstance(deck_id, int)
+            else tuple(deck_id))
         self.selection = selection
         # A selection's cards not offered yet, (card, state) in order; the cards answered in
         # it that are in (re)learning, with when their step is due; what undo puts back.
@@ -204,7 +210,11 @@ class ReviewService:
         return day_start(now, zone, hour), next_day_start(now, zone, hour)
 
     def _deck_filter(self):
-        return Card.deck_id == self.deck_id if self.deck_id is not None else True
+        if self.deck_ids is None:
+            return True
+        if len(self.deck_ids) == 1:
+            return Card.deck_id == self.deck_ids[0]
+        return Card.deck_id.in_(self.deck_ids)
 
     def _done_today(self, session, start: datetime) -> tuple[int, int]:
         query = (
@@ -213,7 +223,7 @@ class ReviewService:
                    ReviewLog.state_before.in_((NEW, REVIEW)))
             .group_by(ReviewLog.state_before)
         )
-        if self.deck_id is not None:
+        if self.deck_ids is not None:
             query = query.join(Card, Card.id == ReviewLog.card_id).where(self._deck_filter())
         done = dict(session.execute(query).all())
         return done.get(NEW, 0), done.get(REVIEW, 0)

@@ -21,7 +21,7 @@ from sqlmodel import Session, SQLModel
 from studyaws.core.errors import StoreError, is_busy  # defined in core for every layer
 from studyaws.store import tables
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 BUSY_TIMEOUT_MS = 10_000
 T = TypeVar("T")
 
@@ -307,8 +307,21 @@ def _index_due_dates(conn) -> None:
     _add_indexes(conn)
 
 
+def _deck_folders_and_removal(conn) -> None:
+    """Schema 9: a deck keeps the folder it was imported from (its place in the deck tree),
+    whether the user renamed it, and, once removed by the user, when and which of its cards
+    the removal retired."""
+    columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(deck)")}
+    for column, kind in (("folder", "VARCHAR"), ("renamed", "BOOLEAN"),
+                         ("deleted_at", "VARCHAR(26)"),
+                         ("deleted_cards", "VARCHAR")):
+        if column not in columns:
+            conn.exec_driver_sql(f"ALTER TABLE deck ADD COLUMN {column} {kind}")
+
+
 MIGRATIONS = {1: _add_new_tables, 2: _add_indexes, 3: _add_indexes, 4: _share_texts,
-              5: _domains_per_exam, 6: _card_flags, 7: _index_due_dates}
+              5: _domains_per_exam, 6: _card_flags, 7: _index_due_dates,
+              8: _deck_folders_and_removal}
 
 
 def reading(engine: Engine) -> Session:

@@ -24,10 +24,12 @@ class DeckSummary:
     new: int
     learning: int
     due: int
+    folder: str | None = None  # the folder it was imported from (Deck.folder)
 
 
 def deck_summaries(engine: Engine, now: datetime, day_end: datetime) -> list[DeckSummary]:
-    """Each deck with its active card count and what is available now (before daily limits)."""
+    """Each deck with its active card count and what is available now (before daily limits);
+    not the decks the user removed."""
     active = and_(Card.retired.is_(False), Card.suspended.is_(False),
                   or_(Card.buried_until.is_(None), Card.buried_until <= now))
     with reading(engine) as session:
@@ -41,16 +43,19 @@ def deck_summaries(engine: Engine, now: datetime, day_end: datetime) -> list[Dec
                     CardState.due <= now + LEARN_AHEAD),
                 func.count(Card.id).filter(active, CardState.state == REVIEW,
                                            CardState.due < day_end),
+                Deck.folder,
             )
             .select_from(Deck)
             .join(Card, Card.deck_id == Deck.id, isouter=True)
             .join(CardState, CardState.card_id == Card.id, isouter=True)
+            .where(Deck.deleted_at.is_(None))
             .group_by(Deck.id)
         ).all()
     return sorted((DeckSummary(*row) for row in rows), key=lambda d: natural_key(d.title))
 
 
 def deck_count(engine: Engine) -> int:
+    """Every deck the collection holds, the removed ones too."""
     with reading(engine) as session:
         return session.execute(select(func.count(Deck.id))).scalar_one()
 
@@ -65,7 +70,8 @@ def decks_matching(engine: Engine, name: str) -> list[tuple[int, str]]:
     """(id, title) of the deck titled `name` exactly, else of every deck whose title starts
     with it (case-insensitive), by title."""
     with reading(engine) as session:
-        decks = session.execute(select(Deck.id, Deck.title)).all()
+        decks = session.execute(select(Deck.id, Deck.title)
+                                .where(Deck.deleted_at.is_(None))).all()
     exact = [(deck_id, title) for deck_id, title in decks if title == name]
     if exact:
         return exact[:1]
@@ -74,7 +80,8 @@ def decks_matching(engine: Engine, name: str) -> list[tuple[int, str]]:
 
 
 def has_bundled_deck(engine: Engine) -> bool:
-    """Whether a deck of the bundled decks is in the collection."""
+    """Whether a deck of the bundled decks is in the collection (removed or not: removed,
+    it is not to come back)."""
     with reading(engine) as session:
         return session.execute(
             select(Deck.id).where(Deck.key.startswith("bundled:")).limit(1)).first() is not None

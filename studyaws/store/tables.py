@@ -68,6 +68,14 @@ class Deck(SQLModel, table=True):
     tags: str = ""
     content_hash: str = ""
     imported_at: datetime = Field(sa_column=_utc_column(nullable=False))
+    # The folder the deck's file was found in, below the folder imported (that folder's own
+    # name first): its place in the deck tree. None for a file named on its own.
+    folder: str | None = None
+    renamed: bool | None = None  # titled by the user: an import keeps that title
+    # Removed by the user (store.decks): hidden, its cards retired; `deleted_cards` lists
+    # the ids of the cards the removal retired (JSON), so that undo revives those only.
+    deleted_at: datetime | None = Field(default=None, sa_column=_utc_column())
+    deleted_cards: str | None = None
 
 
 class SharedText(SQLModel, table=True):

@@ -107,7 +107,8 @@ class StudyApp(App):
         self.notify(f"Screenshot saved to {saved}", title="Screenshot", markup=False)
         return saved
 
-    def start_review(self, deck_id: int | None = None) -> None:
+    def start_review(self, deck_id: int | tuple[int, ...] | None = None) -> None:
+        """The review of every deck, one (its id) or several (a parent's: their ids)."""
         from studyaws.tui.screens.review import ReviewScreen
 
         self.push_screen(ReviewScreen(deck_id))

@@ -1,4 +1,9 @@
-"""Home: every deck with its new / learning / due counts, and today's progress."""
+"""Home: every deck with its new / learning / due counts, and today's progress.
+
+The decks are a tree (services.decks): a parent shows the totals of the decks under it, Enter
+on it studies them all, ←/→ or Space fold and unfold it. `n` renames the selected deck,
+Delete or D removes it (or every deck under a parent) after a confirmation, and `u` brings
+back what was removed last."""
 
 from __future__ import annotations
 
@@ -14,9 +19,12 @@ from studyaws.core.exam.blueprints import label
 from studyaws.core.srs.exam_plan import ExamPlan
 from studyaws.core.stats import Readiness
 from studyaws.core.text import printable
+from studyaws.services import decks as deck_service
+from studyaws.services.decks import DeckNode, deck_tree, flatten
 from studyaws.services.overview import HomeCounts, read_home
 from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.header_text import joined
+from studyaws.tui.widgets.question import after_typed_keys
 
 
 class HomeScreen(Screen):
@@ -27,10 +35,19 @@ class HomeScreen(Screen):
         Binding("m", "study_more", "Study more", id="home.study-more"),
         Binding("t", "stats", "Stats", id="home.stats"),
         Binding("i", "import", "Import", id="home.import"),
+        Binding("left", "fold(True)", "Fold", show=False, priority=True, id="home.fold"),
+        Binding("right", "fold(False)", "Unfold", show=False, priority=True,
+                id="home.unfold"),
+        Binding("space", "fold(None)", "Fold or unfold", show=False, priority=True,
+                id="home.toggle-fold"),
         Binding("s", "settings", "Settings", id="home.settings"),
         Binding("slash", "browse", "Browse", key_display="/", id="home.browse"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
+        # Last: at 80 columns the footer leaves these out first (help lists them).
+        Binding("n", "rename", "Rename", id="home.rename"),
+        Binding("delete,D", "remove", "Remove", key_display="D", id="home.remove"),
+        Binding("u", "undo_remove", "Undo remove", id="home.undo-remove"),
     ]
     HELP_TITLE = "Home"
     DEFAULT_CSS = """
@@ -41,6 +58,13 @@ class HomeScreen(Screen):
     """
     shown: HomeCounts | None = None  # the numbers on screen
     shown_deck_width = 0  # the Deck column's width on screen
+    tree: list[DeckNode] = []  # the decks as a tree, and the rows shown of it
+    rows: list[tuple[DeckNode, int]] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.collapsed: set[str] = set()  # the keys of the parents folded
+        self.removed: list[tuple[str, tuple[int, ...]]] = []  # (what, deck ids), for u
 
     def compose(self) -> ComposeResult:
         yield Static("studyaws", id="home-title", classes="title-bar")
@@ -96,7 +120,9 @@ class HomeScreen(Screen):
         self.load_readiness()
         hint = ("Nothing left for today. Come back tomorrow, or import more decks."
                 if counts.total == 0 else
-                "r: review everything due · Enter: review the selected deck")
+                ("r: review all due · Enter: the selected deck or all under a parent · ←/→ fold"
+                 if self.has_parents() else
+                 "r: review everything due · Enter: review the selected deck"))
         if not home.decks:
             hint = "No decks yet: press i to import decks or question banks."
         if home.exam_running:
@@ -114,24 +140,51 @@ class HomeScreen(Screen):
         width = table.size.width or max(0, self.app.size.width - 2)
         numbers = len(self.NUMBERS) * (self.NUMBER_WIDTH + 2 * table.cell_padding)
         room = width - numbers - 2 * table.cell_padding - 2  # 2: a vertical scrollbar
-        titles = [len(printable(d.title)) for d in self.shown.decks] if self.shown else []
+        titles = [self.label(node, depth).cell_length for node, depth in self.rows]
         return max(8, min(max(titles + [20]), room))
 
+    def has_parents(self) -> bool:
+        return any(node.children for node in self.tree)
+
+    def label(self, node: DeckNode, depth: int) -> Content:
+        """A row's name: indented under its parent, with ▾ (unfolded) or ▸ (folded) before
+        a parent; plain titles when no deck has a parent."""
+        name = printable(node.name)
+        if not self.has_parents():
+            return Content(name)
+        mark = ("▸ " if node.key in self.collapsed else "▾ ") if node.children else "  "
+        return Content.assemble("  " * depth, (mark, "$foreground-muted"),
+                                (name, "bold") if node.children else name)
+
     def fill_table(self) -> None:
-        decks = self.shown.decks
         table = self.query_one(DataTable)
         row = table.cursor_row
+        current = self.current_node()  # on the rows shown until now
+        self.tree = deck_tree(self.shown.decks)
+        self.collapsed &= {node.key for node, _ in flatten(self.tree) if node.children}
+        self.rows = flatten(self.tree, self.collapsed)
         table.clear(columns=True)
         self.shown_deck_width = width = self.deck_width()
         table.add_column("Deck", width=width)
         for name in self.NUMBERS:
             table.add_column(name, width=self.NUMBER_WIDTH)
-        for deck in decks:
-            table.add_row(Content(printable(deck.title)).truncate(width, ellipsis=True),
-                          str(deck.new), str(deck.learning), str(deck.due), str(deck.cards),
-                          key=str(deck.id))
-        if decks:
-            table.move_cursor(row=min(row, len(decks) - 1))
+        for node, depth in self.rows:
+            table.add_row(self.label(node, depth).truncate(width, ellipsis=True),
+                          str(node.new), str(node.learning), str(node.due), str(node.cards),
+                          key=node.key)
+        keys = [node.key for node, _ in self.rows]
+        if current is not None and current.key in keys:
+            table.move_cursor(row=keys.index(current.key))
+        elif self.rows:
+            table.move_cursor(row=min(row, len(self.rows) - 1))
+        self.refresh_bindings()
+
+    def current_node(self) -> DeckNode | None:
+        """The deck or parent the cursor is on."""
+        table = self.query_one(DataTable)
+        if table.row_count == 0 or not self.rows:
+            return None
+        return self.rows[min(table.cursor_row, len(self.rows) - 1)][0]
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.refit_table)  # once the table has its new size
@@ -144,14 +197,123 @@ class HomeScreen(Screen):
         self.app.start_review(None)
 
     def action_review_deck(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        self.app.start_review(int(key))
+        self.review_node(self.current_node())
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.start_review(int(event.row_key.value))
+        nodes = {node.key: node for node, _ in self.rows}
+        self.review_node(nodes.get(event.row_key.value))
+
+    def review_node(self, node: DeckNode | None) -> None:
+        """Study the deck, or every deck under a parent."""
+        if node is None:
+            return
+        ids = node.deck_ids
+        self.app.start_review(ids[0] if len(ids) == 1 else ids)
+
+    # -- the tree: folding, renaming, removing ------------------------------------------------
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "fold":
+            return self.has_parents()
+        if action in ("rename", "remove"):
+            return bool(self.rows)
+        if action == "undo_remove":
+            return bool(self.removed)
+        return True
+
+    @after_typed_keys
+    def action_fold(self, fold: bool | None) -> None:
+        """Fold (True), unfold (False) or switch (None) the parent under the cursor; ← on a
+        deck under a parent goes to that parent."""
+        node = self.current_node()
+        if node is None:
+            return
+        if not node.children:
+            if fold and node.parent is not None:
+                self.move_to_parent(node)
+            return
+        folded = node.key in self.collapsed
+        if fold is None:
+            fold = not folded
+        if fold == folded:
+            if fold:
+                self.move_to_parent(node)
+            return
+        (self.collapsed.add if fold else self.collapsed.discard)(node.key)
+        self.fill_table()
+
+    def move_to_parent(self, node: DeckNode) -> None:
+        for row, (other, _) in enumerate(self.rows):
+            if other.children and other.path == node.path[:-1]:
+                self.query_one(DataTable).move_cursor(row=row)
+                return
+
+    def action_rename(self) -> None:
+        node = self.current_node()
+        if node is None:
+            return
+        if node.deck is None:
+            self.notify("Only a deck can be renamed: rename the decks under it "
+                        "(Parent::Child titles make the tree).", severity="warning",
+                        markup=False)
+            return
+        from studyaws.tui.screens.deck_modals import RenameDeckScreen
+
+        deck_id = node.deck.id
+
+        def renamed(title: str | None) -> None:
+            if title is None:
+                return
+            try:
+                old = deck_service.rename_deck(self.app.engine, deck_id, title)
+            except deck_service.DeckError as exc:
+                self.notify(str(exc), title="Not renamed", severity="error", markup=False)
+                return
+            self.notify(f"Renamed {old} to {' '.join(title.split())}", markup=False)
+            self.refresh_counts()
+
+        self.app.push_screen(RenameDeckScreen(node.deck.title), renamed)
+
+    def action_remove(self) -> None:
+        node = self.current_node()
+        if node is None:
+            return
+        from studyaws.tui.screens.exam_modals import ConfirmScreen
+
+        ids = node.deck_ids
+        what = node.deck.title if node.deck is not None and len(ids) == 1 else \
+            deck_service.SEPARATOR.join(node.path)
+        decks, cards, reviews = deck_service.removal(self.app.engine, ids)
+        held = (f"{cards} card{'s' if cards != 1 else ''} and "
+                f"{reviews} review{'s' if reviews != 1 else ''}")
+        question = (f"Remove {printable(what)} ({held})?" if decks == 1 else
+                    f"Remove {printable(what)}: {decks} decks, {held}?")
+        question += ("\n\nu on home brings it back with its history, and so does "
+                     "importing its file again.")
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                removed = deck_service.remove_decks(self.app.engine, self.app.clock, ids)
+            except deck_service.DeckError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.removed.append((printable(what), removed))
+            self.notify(f"Removed {printable(what)} (u to undo)", markup=False)
+            self.refresh_counts()
+            self.refresh_bindings()
+
+        self.app.push_screen(ConfirmScreen(question, "Remove deck?"), answered)
+
+    def action_undo_remove(self) -> None:
+        if not self.removed:
+            return
+        what, ids = self.removed[-1]
+        deck_service.restore_decks(self.app.engine, ids)
+        self.removed.pop()
+        self.notify(f"Brought back {what}", markup=False)
+        self.refresh_counts()
+        self.refresh_bindings()
 
     def action_exam(self) -> None:
         self.app.choose_exam()

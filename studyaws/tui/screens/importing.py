@@ -569,6 +569,9 @@ def summary(message: ImportFinished) -> tuple[Content, Content]:
     parts.append((f"{'total':<{width}}  " + "  ".join(
         f"{total[name]:>{len(name)}}" for name in COUNTS), "bold"))
     notes: list = []
+    if report.empty:
+        notes.append(("\nno cards: skipped (no deck made)\n", "bold $warning"))
+        notes.extend(f"{display_path(path)}\n" for path in report.empty)
     if report.skipped:
         count = len(report.skipped)
         notes.append((f"\nskipped {count} block{'s' if count != 1 else ''}:\n",

@@ -90,7 +90,8 @@ class ReviewScreen(Screen):
     #keys { height: auto; padding: 0 1; background: $boost; }
     """
 
-    def __init__(self, deck_id: int | None = None, selection: CardSelection | None = None):
+    def __init__(self, deck_id: int | tuple[int, ...] | None = None,
+                 selection: CardSelection | None = None):
         super().__init__()
         self.deck_id = deck_id
         self.selection = selection  # a temporary session (study more)
