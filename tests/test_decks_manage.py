@@ -355,3 +355,21 @@ def test_a_json_export_keeps_a_removed_deck_and_undo_works_after_restoring_it(st
     assert deck_summaries(restored, clock.now(), clock.now()) == []
     deck_service.restore_decks(restored, [deck_id])
     assert history(fresh) == before
+
+
+def test_a_removed_decks_cards_are_found_by_no_search_until_undone(tmp_path):
+    from studyaws.services.browse import count_cards, search_cards
+
+    engine, clock, _ = make_collection(tmp_path, basic_deck(3, "Gone"))
+    other = tmp_path / "kept.md"
+    other.write_text("---\ntitle: Kept\n---\n" + basic_deck(2, "Kept"), encoding="utf-8")
+    import_paths(engine, [other], clock.now())
+    gone = next(deck_id for deck_id, title in decks_matching(engine, "") if title != "Kept")
+    assert count_cards(engine, clock, "") == 5
+    deck_service.remove_deck(engine, clock, gone)
+    for query in ("", "is:retired", "gone", "-deck:Kept"):
+        assert [r.prompt for r in search_cards(engine, clock, query).rows
+                if "Gone" in r.prompt] == [], query
+    assert count_cards(engine, clock, "") == 2
+    deck_service.restore_decks(engine, [gone])
+    assert count_cards(engine, clock, "") == 5

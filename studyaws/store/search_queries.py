@@ -212,6 +212,11 @@ def _retrievability(node: s.Prop, ctx: SearchContext):
                 compare(CardState.stability * threshold))
 
 
+def _not_removed():
+    """A removed deck's cards (kept until purged, for undo) are found by no search."""
+    return Card.deck_id.not_in(select(Deck.id).where(Deck.deleted_at.is_not(None)))
+
+
 def condition(node: s.Node, ctx: SearchContext):
     """The WHERE clause for a parsed search, over card, card_state, deck and cloze_text."""
     if isinstance(node, s.All):
@@ -297,7 +302,7 @@ def _page_ids(session, node: s.Node, ctx: SearchContext, sort: str, descending: 
               offset: int, limit: int) -> list[int]:
     def query(walk: bool):
         order = [c.desc() if descending else c.asc() for c in _order(sort, ctx, walk)]
-        query = (_from(select(Card.id), node, sort).where(condition(node, ctx))
+        query = (_from(select(Card.id), node, sort).where(condition(node, ctx), _not_removed())
                  .order_by(*order).offset(max(0, offset)).limit(max(0, limit)))
         return query
 
@@ -347,7 +352,7 @@ def search_page(engine: Engine, node: s.Node, ctx: SearchContext, sort: str = "d
 
 def search_count(engine: Engine, node: s.Node, ctx: SearchContext) -> int:
     """How many cards the search finds."""
-    query = _from(select(func.count(Card.id)), node).where(condition(node, ctx))
+    query = _from(select(func.count(Card.id)), node).where(condition(node, ctx), _not_removed())
     with reading(engine) as session:
         return session.execute(query).scalar_one()
 
