@@ -290,8 +290,8 @@ def test_a_deck_changed_between_plan_and_write_is_planned_again(tmp_path, monkey
     real_plan = importer._plan_deck
     calls = []
 
-    def plan_then_race(session, key, deck_path, digest, parsed, at):
-        plan = real_plan(session, key, deck_path, digest, parsed, at)
+    def plan_then_race(session, key, deck_path, digest, parsed, at, *where):
+        plan = real_plan(session, key, deck_path, digest, parsed, at, *where)
         calls.append(len(parsed.items))
         if len(calls) == 1:
             other = tmp_path / "other" / "deck.md"
