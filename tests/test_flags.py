@@ -85,6 +85,21 @@ async def test_f_then_a_digit_flags_the_card_shown_and_f_0_clears_it(tmp_path):
         assert "⚑ red" in header(app)
 
 
+async def test_the_flag_shows_at_80_columns_when_deck_and_topic_are_long(tmp_path):
+    """The header cuts its deck and topic, never the flag at its end."""
+    deck = ("---\ntitle: " + "A very long deck title " * 4 + "\n---\n# " + "Heading " * 12
+            + "\n\nQ: Question 1?\nA: Answer 1\n")
+    engine, clock, _ = make_collection(tmp_path, deck)
+    app = StudyApp(engine, clock, start="review")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f", "3")
+        await settle(pilot, lambda: "⚑ green" in header(app), what="the green flag set")
+        widget = app.screen.query_one("#review-header")
+        shown = widget.render().line(widget.content_size.width).plain  # as drawn
+        assert "…" in shown and shown.endswith("⚑ green"), shown
+
+
 # -- leeches ------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("threshold", "leech_at"), [
     (8, [8, 12, 16, 20]), (3, [3, 5, 7, 9]), (1, [1, 2, 3, 4]), (5, [5, 8, 11, 14])])

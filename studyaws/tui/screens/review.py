@@ -23,7 +23,7 @@ from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.header_text import breadcrumb
 from studyaws.tui.widgets.question import after_typed_keys, feedback_content
 from studyaws.tui.widgets.question_input import QuestionInput
-from studyaws.tui.widgets.rows import Rows
+from studyaws.tui.widgets.rows import OneLine, Rows
 
 
 class ReviewScreen(Screen):
@@ -205,8 +205,9 @@ class ReviewScreen(Screen):
         ends = [Content("  "), flag_mark(view.flag)] if view.flag else []
         if self.selection is not None:
             ends = [Content.styled(f"  ·  {self.selection.title}", "$accent"), *ends]
-        crumbs.parts = [*crumbs.parts, *ends]
-        self.query_one("#review-header", Static).update(crumbs)
+        header = OneLine([*crumbs.parts, *ends], give=crumbs.give, keep=crumbs.keep,
+                         tail=len(ends))
+        self.query_one("#review-header", Static).update(header)
 
     def _update_counts(self) -> None:
         counts = self.service.last_counts or self.service.counts()

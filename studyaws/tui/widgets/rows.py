@@ -61,12 +61,14 @@ class Rows(Visual):
 
 class OneLine(Visual):
     """Parts of one line (a breadcrumb, a row of a list). When they do not fit, the part at
-    `give` is cut first, with an ellipsis, down to `keep` cells; then the line's end."""
+    `give` is cut first, with an ellipsis, down to `keep` cells; then the line's end, short
+    of its last `tail` parts, which always show whole (a flag, a session's name)."""
 
-    def __init__(self, parts: list[Content], give: int = 0, keep: int = 12):
+    def __init__(self, parts: list[Content], give: int = 0, keep: int = 12, tail: int = 0):
         self.parts = parts
         self.give = give
         self.keep = keep
+        self.tail = tail
 
     def line(self, width: int) -> Content:
         parts = list(self.parts)
@@ -76,7 +78,12 @@ class OneLine(Visual):
             room = max(min(self.keep, flexible.cell_length),
                        width - (total - flexible.cell_length))
             parts[self.give] = flexible.truncate(room, ellipsis=True)
-        line = Content.assemble(*parts)
+        split = len(parts) - self.tail
+        head, tail = Content.assemble(*parts[:split]), parts[split:]
+        room = max(0, width - sum(part.cell_length for part in tail))
+        if head.cell_length > room:
+            head = head.truncate(room, ellipsis=True)
+        line = Content.assemble(head, *tail)
         return line.truncate(width, ellipsis=True) if line.cell_length > width else line
 
     def render_strips(self, width: int, height: int | None, style: Style,
