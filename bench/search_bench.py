@@ -107,7 +107,7 @@ def report(db: Path, results, runs: int) -> str:
         f"| Search | Sort | First page ({PAGE} rows) | Under target | Count | Cards found |",
         "|---|---|---|---|---|---|",
     ]
-    for query, sort, page_times, shown, count_times, count in results:
+    for query, sort, page_times, _shown, count_times, count in results:
         met = "yes" if statistics.median(page_times) < TARGET_S else "**no**"
         shown_query = f"`{query}`" if query else "(everything)"
         lines.append(f"| {shown_query} | {sort} | {ms(page_times)} | {met} | "
