@@ -29,11 +29,11 @@ def open_collection(home: str | None = None, *, import_bundled: bool = True,
         remove_restore_leftovers(db_path)  # what a killed restore left beside it
     engine = open_engine(db_path)
     clock = clock or Clock()
-    if existed and backup:
-        take_daily_backup(engine, db_path, clock)
+    if existed and backup and take_daily_backup(engine, db_path, clock) is not None:
         from studyaws.services.decks import purge_removed
 
-        purge_removed(engine, clock)  # after the copy: it still holds them
+        # Once a study day, after its copy is made (it still holds what is purged).
+        purge_removed(engine, clock)
     if not existed:
         from studyaws.store.settings import BUNDLED_DUE, mark_bundled_decks
 

@@ -194,6 +194,14 @@ def stored_pictures(engine: Engine) -> dict[str, Path]:
             if p.is_file() and pictures.MEDIA_NAME.match(p.name)}
 
 
+def has_stored_pictures(engine: Engine) -> bool:
+    """Whether the collection holds a picture (read at start-up: stops at the first)."""
+    folder = media_dir(engine)
+    if folder is None or not folder.is_dir():
+        return False
+    return any(p.is_file() and pictures.MEDIA_NAME.match(p.name) for p in folder.iterdir())
+
+
 def picture_path(engine: Engine, name: str) -> Path | None:
     """Where a stored picture is, or None when the collection does not hold it."""
     folder = media_dir(engine)

@@ -179,9 +179,9 @@ def run_app(engine: Engine, start: str = "home", deck: str | None = None,
         except DeckNameError as exc:
             print(printable(f"studyaws: {exc}"), file=sys.stderr)
             return 1
-    from studyaws.services.media import stored_pictures
+    from studyaws.services.media import has_stored_pictures
 
-    if stored_pictures(engine):  # textual-image asks the terminal before Textual takes it
+    if has_stored_pictures(engine):  # textual-image asks the terminal before Textual takes it
         from studyaws.tui.widgets.card_picture import preload_pictures
 
         preload_pictures()
