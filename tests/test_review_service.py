@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from support import (
     START,
     basic_deck,
@@ -236,18 +237,22 @@ def test_counts_use_the_injected_local_zone(tmp_path):
     assert service.counts().new == 2
 
 
-def test_find_deck_by_title_or_unique_prefix(tmp_path):
+def test_resolve_deck_by_title_or_unique_prefix(tmp_path):
+    from studyaws.services.deck_names import DeckNameError, resolve_deck
     from studyaws.services.importer import import_paths
-    from studyaws.store.queries import find_deck
 
     engine, clock, _ = make_collection(tmp_path, "---\ntitle: Networking VPC\n---\n" + basic_deck(1))
     other = tmp_path / "other.md"
     other.write_text("---\ntitle: Networking extras\n---\n" + basic_deck(1, "Other"))
     import_paths(engine, [other], clock.now())
-    first = find_deck(engine, "Networking VPC")
-    assert first is not None and find_deck(engine, "networking v") == first
-    assert find_deck(engine, "Networking") is None  # two decks start so
-    assert find_deck(engine, "nothing") is None
+    first = resolve_deck(engine, "Networking VPC")
+    assert resolve_deck(engine, "networking v") == first
+    with pytest.raises(DeckNameError) as two:  # two decks start so
+        resolve_deck(engine, "Networking")
+    assert two.value.candidates == 2
+    with pytest.raises(DeckNameError) as none:
+        resolve_deck(engine, "nothing")
+    assert none.value.candidates == 0
 
 
 def test_fuzz_leaves_py_fsrs_globals_alone_and_is_py_fsrs_fuzz_rounded_down(monkeypatch):

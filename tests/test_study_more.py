@@ -4,8 +4,6 @@ answers given."""
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from support import (
     state_of,
 )
 from test_exam_core import QUESTIONS
+from test_exam_flow import DB, card_states, rows
 from test_tui_review import screen_text
 from waiting import settle
 
@@ -38,18 +37,6 @@ from studyaws.tui.screens.study_more import (
 from studyaws.tui.screens.summary import SummaryScreen
 
 SIZE = (100, 32)
-DB = Path("home") / "studyaws.sqlite3"
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    with closing(sqlite3.connect(db)) as conn:
-        return conn.execute(sql).fetchall()
-
-
-def card_states(db: Path) -> dict[int, tuple]:
-    return {row[0]: row for row in rows(db, "SELECT * FROM card_state ORDER BY card_id")}
-
-
 def cards(db: Path) -> list[tuple]:
     return rows(db, "SELECT * FROM card ORDER BY id")
 

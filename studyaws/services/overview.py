@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from studyaws.core.srs.exam_plan import ExamPlan
 from studyaws.core.srs.queue import DayCounts
 from studyaws.services.review import ReviewService
-from studyaws.store.queries import DeckSummary, deck_summaries, find_deck, reviews_since
+from studyaws.store.queries import DeckSummary, deck_summaries, reviews_since
 from studyaws.store.stats_queries import exam_answer_counts
 
-__all__ = ["HomeCounts", "find_deck", "read_home"]
+__all__ = ["HomeCounts", "read_home"]
 
 
 @dataclass(frozen=True)

@@ -60,12 +60,6 @@ def deck_count(engine: Engine) -> int:
         return session.execute(select(func.count(Deck.id))).scalar_one()
 
 
-def find_deck(engine: Engine, name: str) -> int | None:
-    """A deck's id by exact title, else by a unique case-insensitive prefix of its title."""
-    matches = decks_matching(engine, name)
-    return matches[0][0] if len(matches) == 1 else None
-
-
 def decks_matching(engine: Engine, name: str) -> list[tuple[int, str]]:
     """(id, title) of the deck titled `name` exactly, else of every deck whose title starts
     with it (case-insensitive), by title."""
