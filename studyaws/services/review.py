@@ -21,6 +21,7 @@ from studyaws.core.srs.day import day_start, next_day_start
 from studyaws.core.srs.exam_plan import ExamPlan
 from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW, Memory
 from studyaws.core.srs.queue import LEARN_AHEAD, DayCounts, next_source
+from studyaws.store import load
 from studyaws.store.engine import reading, writing
 from studyaws.store.settings import load_parameters, load_settings
 from studyaws.store.tables import (
@@ -276,14 +277,19 @@ class ReviewService:
         if exam_date is None:
             return None, ()
         key = (start, exam_date, self.settings.new_per_day, self.settings.desired_retention,
-               self.parameters)
+               self.settings.max_study_minutes, self.parameters)
         if self._exam_cache is not None and self._exam_cache[0] == key:
             return self._exam_cache[1]
         zone = self.clock.local_zone()
         new_done, _ = self._done_today(session, start)
         new_left = self._count(session, CardState.state == NEW) + new_done
+        seconds = load.average_answer_seconds(session) or exam_plan.DEFAULT_ANSWER_SECONDS
+        week = 7
+        reviews = load.reviews_due_per_day(session, start + timedelta(days=week), week)
         plan = exam_plan.plan_for_exam(start.astimezone(zone).date(), exam_date, new_left,
-                                       self.settings.new_per_day)
+                                       self.settings.new_per_day,
+                                       cap_minutes=self.settings.max_study_minutes,
+                                       answer_seconds=seconds, reviews_per_day=reviews)
         ahead: tuple[int, ...] = ()
         if plan is not None and plan.last_study_day:
             moment = exam_plan.exam_moment(exam_date, zone)
