@@ -13,15 +13,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 
 from studyaws.core.clock import Clock
-from studyaws.core.config import Settings
+from studyaws.core.config import Settings, weekday_numbers
 from studyaws.core.decks import cloze
 from studyaws.core.questions import Question, question_from_dict
 from studyaws.core.srs import exam_plan, policy
-from studyaws.core.srs.day import day_start, next_day_start
+from studyaws.core.srs.day import StudyDays, day_start, next_day_start
 from studyaws.core.srs.exam_plan import ExamPlan
 from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW, Memory
 from studyaws.core.srs.queue import LEARN_AHEAD, DayCounts, next_source
-from studyaws.store import load
+from studyaws.store import load as loads
 from studyaws.store.engine import reading, writing
 from studyaws.store.settings import load_parameters, load_settings
 from studyaws.store.tables import (
@@ -283,9 +283,9 @@ class ReviewService:
         zone = self.clock.local_zone()
         new_done, _ = self._done_today(session, start)
         new_left = self._count(session, CardState.state == NEW) + new_done
-        seconds = load.average_answer_seconds(session) or exam_plan.DEFAULT_ANSWER_SECONDS
+        seconds = loads.average_answer_seconds(session) or exam_plan.DEFAULT_ANSWER_SECONDS
         week = 7
-        reviews = load.reviews_due_per_day(session, start + timedelta(days=week), week)
+        reviews = loads.reviews_due_per_day(session, start + timedelta(days=week), week)
         plan = exam_plan.plan_for_exam(start.astimezone(zone).date(), exam_date, new_left,
                                        self.settings.new_per_day,
                                        cap_minutes=self.settings.max_study_minutes,
@@ -432,7 +432,18 @@ def record_answer(session, scheduler, settings: Settings, card_id: int, rating: 
     state = session.get(CardState, card_id)
     card = session.get(Card, card_id)
     prior = state.memory()
-    new = policy.review(scheduler, card_id, prior, rating, now, duration_ms or None)
+    load = None
+    if settings.load_balance and settings.fuzz:
+        days = getattr(scheduler, "days", None) or StudyDays()
+
+        def load() -> policy.Load:
+            # Only asked for when a review interval is to be fuzzed: one grouped query.
+            today = days.date_of(now)
+            return policy.Load(
+                today, tuple(loads.due_per_day(session, days, today, policy.LOAD_DAYS)),
+                loads.sibling_days(session, days, today, card, policy.LOAD_DAYS),
+                weekday_numbers(settings.easy_days))
+    new = policy.review(scheduler, card_id, prior, rating, now, duration_ms or None, load=load)
     became_leech = (
         rating == policy.AGAIN and prior.state == REVIEW and not card.leech
         and new.lapses >= settings.leech_threshold
