@@ -130,3 +130,23 @@ def test_balancing_smooths_the_daily_load_and_keeps_the_retention():
           f"off {kept_off:.3f} on {kept_on:.3f}")
     assert swing(on) <= swing(off) * 2 / 3
     assert abs(kept_on - 0.9) <= 0.02 and abs(kept_off - 0.9) <= 0.02
+
+
+def test_the_service_reads_the_counts_once_and_keeps_them_up_to_date(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(40), settings={
+        "new-per-day": "40"})
+    service = ReviewService(engine, clock)
+    checked = 0
+    for day in range(12):
+        clock.set(datetime(2026, 3, 2 + day, 9, tzinfo=UTC))
+        while (view := service.next_card()) is not None:
+            lapse = view.id % 7 == 0 and view.memory.state == REVIEW
+            service.answer(view, policy.AGAIN if lapse else GOOD)
+        days = StudyDays()
+        today = days.date_of(clock.now())
+        if service._due_counts.today == today:  # read today: it agrees with the store
+            with reading(engine) as session:
+                assert service._due_counts.counts == loads.due_per_day(
+                    session, days, today, policy.LOAD_DAYS)
+            checked += 1
+    assert checked >= 5

@@ -164,6 +164,7 @@ class ReviewService:
         self._since_new = 0
         self.last_counts: DayCounts | None = None  # as of the last next_card()
         self._exam_cache: tuple | None = None  # (key, (plan, cards brought forward))
+        self._due_counts = DueCounts()  # the load balancer's, kept across this session's answers
 
     # -- the day ----------------------------------------------------------------------
     def day_bounds(self) -> tuple[datetime, datetime]:
@@ -367,7 +368,7 @@ class ReviewService:
             result = record_answer(
                 session, self.scheduler, self.settings, view.id, rating, self.clock.now(), end,
                 duration_ms=duration_ms, correct=correct, response=response, source=source,
-                seed=view.seed,
+                seed=view.seed, counts=self._due_counts,
             )
         prior = result.prior
         if source == "review":
@@ -388,6 +389,7 @@ class ReviewService:
         # Taken off the stack only once undone: an undo that could not be written (the
         # collection locked, a full disk) is still there to be tried again.
         action, ident = self.session.undo_stack[-1]
+        self._due_counts.forget()  # read again at the next answer
         if action == "answer":
             card_id, rating = undo_answer(self.engine, ident)
             self.session.undo_stack.pop()
@@ -423,27 +425,62 @@ class ReviewService:
             ).scalar_one()
 
 
+class DueCounts:
+    """The load balancer's cards due on each study day from today, read from the store once
+    a study day (one grouped query: about 0.3 s at 100,000 cards) and kept up to date by the
+    answers given through it."""
+
+    def __init__(self) -> None:
+        self.today = None
+        self.counts: list[int] = []
+
+    def get(self, session, days: StudyDays, today) -> list[int]:
+        if self.today != today:
+            self.counts = loads.due_per_day(session, days, today, policy.LOAD_DAYS)
+            self.today = today
+        return self.counts
+
+    def moved(self, days: StudyDays, before: Memory | None, after: Memory) -> None:
+        """A card answered: off its old due day (None: it was new), onto its new one."""
+        if self.today is None:
+            return
+        for memory, step in ((before, -1), (after, 1)):
+            if memory is None or memory.due is None:
+                continue
+            offset = (days.date_of(memory.due) - self.today).days
+            if 0 <= offset < len(self.counts):
+                self.counts[offset] = max(0, self.counts[offset] + step)
+
+    def forget(self) -> None:
+        self.today = None
+
+
 def record_answer(session, scheduler, settings: Settings, card_id: int, rating: int,
                   now: datetime, day_end: datetime, *, duration_ms: int = 0,
                   correct: bool | None = None, response: dict | None = None,
-                  source: str = "review", seed: int | None = None) -> AnswerResult:
+                  source: str = "review", seed: int | None = None,
+                  counts: DueCounts | None = None) -> AnswerResult:
     """Apply one answer inside the caller's write transaction: the new FSRS state, the log
-    row (with what undo needs), sibling burying and leech detection."""
+    row (with what undo needs), sibling burying and leech detection. With load balancing on,
+    `counts` are the due counts kept across answers (read from the store when not given)."""
     state = session.get(CardState, card_id)
     card = session.get(Card, card_id)
     prior = state.memory()
     load = None
+    days = getattr(scheduler, "days", None) or StudyDays()
     if settings.load_balance and settings.fuzz:
-        days = getattr(scheduler, "days", None) or StudyDays()
+        counts = counts if counts is not None else DueCounts()
 
         def load() -> policy.Load:
-            # Only asked for when a review interval is to be fuzzed: one grouped query.
+            # Asked for only when a review interval is to be fuzzed.
             today = days.date_of(now)
             return policy.Load(
-                today, tuple(loads.due_per_day(session, days, today, policy.LOAD_DAYS)),
+                today, tuple(counts.get(session, days, today)),
                 loads.sibling_days(session, days, today, card, policy.LOAD_DAYS),
                 weekday_numbers(settings.easy_days))
     new = policy.review(scheduler, card_id, prior, rating, now, duration_ms or None, load=load)
+    if counts is not None:
+        counts.moved(days, prior if prior.state != NEW else None, new)
     became_leech = (
         rating == policy.AGAIN and prior.state == REVIEW and not card.leech
         and new.lapses >= settings.leech_threshold
