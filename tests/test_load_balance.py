@@ -149,4 +149,4 @@ def test_the_service_reads_the_counts_once_and_keeps_them_up_to_date(tmp_path):
                 assert service._due_counts.counts == loads.due_per_day(
                     session, days, today, policy.LOAD_DAYS)
             checked += 1
-    assert checked >= 5
+    assert checked >= 3  # days on which a review was fuzzed (and the counts read)
