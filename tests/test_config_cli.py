@@ -61,10 +61,11 @@ def test_an_exam_date_that_asks_for_hundreds_of_new_cards_a_day_warns_with_the_n
     assert ("exam-date", soon.isoformat()) in settings(home)
     warning = result.stderr.splitlines()
     assert len(warning) == 1, result.stderr
-    # 1,000 new cards, to be introduced by the day before the exam: 2 or 3 study days.
+    # 1,000 new cards, to be introduced by the day before the exam: 333 a day over 3 study
+    # days, far past the 60 minutes a day max-study-minutes allows; the warning says so.
     numbers = [int(n) for n in warning[0].replace(",", "").split() if n.isdigit()]
-    assert any(n in (334, 500) for n in numbers), warning[0]
-    assert "new cards a day" in warning[0]
+    assert any(n in (333, 500) for n in numbers), warning[0]
+    assert "60-minute cap" in warning[0] and "max-study-minutes" in warning[0]
 
     far = date.today() + timedelta(days=200)
     result = run(home, "config", "set", "exam-date", far.isoformat())

@@ -29,14 +29,14 @@ def test_no_plan_without_an_exam_ahead():
 
 
 def test_budget_grows_to_finish_two_weeks_before_the_exam():
-    exam = TODAY + timedelta(days=30)
+    exam = TODAY + timedelta(days=31)
     plan = plan_for_exam(TODAY, exam, 100, 2)
-    # 17 study days (today up to and including exam - 14 days) for 100 cards: 6 a day.
+    # 18 study days (today up to and including exam - 14 days) for 100 cards: 6 a day.
     assert plan.target == exam - timedelta(days=14)
     assert plan.new_per_day == 6 and plan.raised
     assert plan.finish == TODAY + timedelta(days=16)
     assert plan.finish <= plan.target
-    assert plan.days_left == 30
+    assert plan.days_left == 31
     assert plan.summary() == f"6 new cards a day to finish by {short_date(plan.finish)}"
 
 
@@ -47,12 +47,14 @@ def test_budget_never_drops_below_the_users_limit():
     assert plan.summary() == "20 new cards a day to finish by 4 Mar"
 
 
-def test_inside_the_margin_new_cards_are_spread_until_the_day_before():
+def test_inside_the_margin_new_cards_are_spread_over_about_half_the_days_left():
     exam = TODAY + timedelta(days=10)
     plan = plan_for_exam(TODAY, exam, 45, 0)
-    assert plan.target == exam - timedelta(days=1)
-    assert plan.new_per_day == 5  # 45 cards over the 9 days before the exam
-    assert plan.finish == exam - timedelta(days=2)
+    assert plan.target == TODAY + timedelta(days=7)  # 8 of the 10 days: ceil((10 + 5) / 2)
+    assert plan.new_per_day == 6  # 45 / 8, to the nearest card
+    assert plan.finish == TODAY + timedelta(days=7)
+    last = plan_for_exam(TODAY, TODAY + timedelta(days=1), 5, 0)
+    assert last.target == TODAY and last.new_per_day == 5
 
 
 def test_nothing_left_to_introduce_and_the_last_day():
@@ -62,14 +64,23 @@ def test_nothing_left_to_introduce_and_the_last_day():
     assert not plan_for_exam(TODAY, TODAY + timedelta(days=2), 0, 20).last_study_day
 
 
-def test_budget_covers_every_card_by_the_target_whatever_the_counts():
+def test_keeping_to_the_plan_introduces_every_card_before_the_exam_whatever_the_counts():
+    # The target is two weeks before the exam when it is 31 days or more away; nearer, the
+    # window keeps a little over half the days left (so the target moves a day later every
+    # other day), and the last card always comes before the exam day.
     for days in range(1, 120):
         for left in (0, 1, 7, 99, 1000):
             exam = TODAY + timedelta(days=days)
             plan: ExamPlan = plan_for_exam(TODAY, exam, left, 3)
             assert plan.new_per_day >= 3
-            if left:
-                assert plan.finish <= plan.target < exam
+            assert plan.target < exam
+            assert (plan.target == exam - timedelta(days=14)) == (days >= 31)
+            day = TODAY
+            while plan is not None and left:
+                assert day < exam
+                left -= min(left, plan.new_per_day)
+                day += timedelta(days=1)
+                plan = plan_for_exam(day, exam, left, 3)
 
 
 def test_exam_moment_and_target():

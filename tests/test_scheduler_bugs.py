@@ -129,7 +129,9 @@ def test_the_review_service_keeps_every_answer_within_the_maximum_interval(tmp_p
             answered += 1
             clock.advance(timedelta(seconds=5))
         clock.advance(timedelta(days=31))
-    assert answered > 300 and at_maximum > 50
+    # Load balancing (on by default) leans towards the earlier, lighter days of the range:
+    # fewer cards land on the maximum itself, none beyond it.
+    assert answered > 300 and at_maximum > 30
     with reading(engine) as session:
         logged = session.execute(select(ReviewLog.reviewed_at, ReviewLog.due)).all()
     assert len(logged) == answered

@@ -43,6 +43,9 @@ class Settings:
     exam_feeds_schedule: bool = True
     exam_date: date | None = None
     target_exam: str = "saa-c03"  # the exam readiness is for (core.domains.EXAMS)
+    max_study_minutes: int = 60  # the daily load an exam plan may ask for, in minutes
+    load_balance: bool = True  # review intervals prefer the lighter days of their fuzz range
+    easy_days: tuple[str, ...] = ()  # days of the week ("sat", "sun") given half the load
 
 
 class SettingError(ValueError):
@@ -51,6 +54,34 @@ class SettingError(ValueError):
 
 # setting name as typed by the user -> field name
 NAMES = {f.name.replace("_", "-"): f.name for f in fields(Settings)}
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekdays(name: str, text: str) -> tuple[str, ...]:
+    """'sat,sun' (or 'Saturday Sunday', or none) as the days' short names, Monday first."""
+    days: set[int] = set()
+    for part in text.replace(",", " ").lower().split():
+        if part in ("none", "off"):
+            continue
+        day = next((i for i, full in enumerate(WEEK_NAMES)
+                    if len(part) >= 3 and full.startswith(part)), None)
+        if day is None:
+            raise SettingError(f"{name}: days of the week like 'sat,sun' (or none), "
+                               f"got {text!r}")
+        days.add(day)
+    if len(days) == 7:
+        raise SettingError(f"{name}: at most six easy days; some day has to take the load")
+    return tuple(WEEKDAYS[d] for d in sorted(days))
+
+
+WEEK_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def weekday_numbers(days: tuple[str, ...]) -> frozenset[int]:
+    """Easy days as `date.weekday()` numbers (Monday 0)."""
+    return frozenset(WEEKDAYS.index(d) for d in days)
 
 
 _STEP_UNITS = {"m": 1, "h": 60, "d": 24 * 60}  # minutes in each unit a step may carry
@@ -101,7 +132,9 @@ def parse_value(name: str, text: str, today: date | None = None):
             return value
         if field in ("learning_steps", "relearning_steps"):
             return _steps(name, text)
-        if field == "fuzz" or field == "exam_feeds_schedule":
+        if field == "easy_days":
+            return _weekdays(name, text)
+        if field in ("fuzz", "exam_feeds_schedule", "load_balance"):
             return _bool(text)
         if field == "exam_date":
             return _exam_date(name, text, today)
@@ -128,6 +161,7 @@ def parse_value(name: str, text: str, today: date | None = None):
         "reviews_per_day": (0, 99999),
         "day_starts_at": (0, 23),
         "leech_threshold": (1, 999),
+        "max_study_minutes": (1, 1440),
     }
     low, high = limits[field]
     if not low <= value <= high:

@@ -19,7 +19,7 @@ from studyaws.core.srs import policy
 from studyaws.core.srs.day import next_day_start
 from studyaws.core.text import natural_key
 from studyaws.services.exam_draw import draw_candidates
-from studyaws.services.review import question_for, record_answer, source_text
+from studyaws.services.review import DueCounts, question_for, record_answer, source_text
 from studyaws.store.engine import reading, writing
 from studyaws.store.exam_pool import QUESTION_KINDS as QUESTION_KINDS  # the stats use it
 from studyaws.store.settings import load_parameters, load_settings
@@ -322,13 +322,15 @@ def finish_exam(engine: Engine, clock: Clock, view: ExamView) -> Result:
             correct=result.correct, total=result.total, scaled=result.scaled,
             passed=result.passed))
         if settings.exam_feeds_schedule:
+            counts = DueCounts()  # read once for all the exam's answers
             for item in view.items:
                 if not item.answered:
                     continue
                 rating = policy.exam_rating(bool(item.correct))
                 record_answer(session, scheduler, settings, item.card_id, rating, now, day_end,
                               duration_ms=int(item.seconds * 1000), correct=bool(item.correct),
-                              response=item.response, source="exam", seed=item.seed)
+                              response=item.response, source="exam", seed=item.seed,
+                              counts=counts)
     view.status = "finished"
     view.finished_at = now
     return result

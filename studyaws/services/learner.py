@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -124,13 +125,19 @@ def simulate_study(card_ids: list[int], learner: SyntheticLearner, scheduler: Sc
                    reviews_per_day: int = 9999, zone: tzinfo = UTC, day_hour: int = 4,
                    session_hour: float = 9.0, skip_probability: float = 0.0,
                    memories: dict[int, Memory] | None = None, seed: int = 0,
+                   load_balance: bool = False, easy_days: frozenset[int] = frozenset(),
                    ) -> tuple[list[SimulatedReview], dict[int, Memory]]:
     """`days` study days from `start` under the app's policy: each day, in one sitting,
     learning cards first, then the reviews due today and up to `new_per_day` new cards (in
     id order), learning steps coming back within the sitting as in the app. A day is skipped
-    with `skip_probability`. Returns the reviews and every card's memory at the end."""
+    with `skip_probability`. With `load_balance`, review intervals are load-balanced as the
+    review service balances them (the cards due each day, `easy_days` weekdays). Returns the
+    reviews and every card's memory at the end."""
     rng = random.Random(seed)
     memory = dict(memories or {})
+    days_of = StudyDays(zone, day_hour)
+    due_on: Counter = Counter(days_of.date_of(m.due) for m in memory.values()
+                              if m.state != NEW and m.due is not None)
     for card_id in card_ids:
         memory.setdefault(card_id, Memory(due=start))
     new_queue = [c for c in card_ids if memory[c].state == NEW]
@@ -162,7 +169,18 @@ def simulate_study(card_ids: list[int], learner: SyntheticLearner, scheduler: Sc
                 break
             before = memory[card_id]
             rating = learner.answer(card_id, now)
-            after = policy.review(scheduler, card_id, before, rating, now)
+            load = None
+            if load_balance:
+                today = days_of.date_of(now)
+
+                def load(today=today) -> policy.Load:
+                    return policy.Load(today, tuple(
+                        due_on[today + timedelta(days=k)] for k in range(policy.LOAD_DAYS)),
+                        easy_days=easy_days)
+            after = policy.review(scheduler, card_id, before, rating, now, load=load)
+            if before.state != NEW:
+                due_on[days_of.date_of(before.due)] -= 1
+            due_on[days_of.date_of(after.due)] += 1
             duration = int(rng.uniform(4, 20) * 1000)
             reviews.append(SimulatedReview(card_id, now, rating, before, after, duration))
             memory[card_id] = after

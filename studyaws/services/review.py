@@ -14,15 +14,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 
 from studyaws.core.clock import Clock
-from studyaws.core.config import Settings
+from studyaws.core.config import Settings, weekday_numbers
 from studyaws.core.decks import cloze
 from studyaws.core.questions import Question, question_from_dict
 from studyaws.core.srs import exam_plan, policy
-from studyaws.core.srs.day import day_start, next_day_start
+from studyaws.core.srs.day import StudyDays, day_start, next_day_start
 from studyaws.core.srs.exam_plan import ExamPlan
 from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW, Memory
 from studyaws.core.srs.queue import LEARN_AHEAD, DayCounts, next_source
 from studyaws.store import card_sets
+from studyaws.store import load as loads
 from studyaws.store.engine import reading, writing
 from studyaws.store.settings import load_parameters, load_settings
 from studyaws.store.tables import (
@@ -201,6 +202,7 @@ class ReviewService:
         self._since_new = 0
         self.last_counts: DayCounts | None = None  # as of the last next_card()
         self._exam_cache: tuple | None = None  # (key, (plan, cards brought forward))
+        self._due_counts = DueCounts()  # the load balancer's, kept across this session's answers
 
     # -- the day ----------------------------------------------------------------------
     def day_bounds(self) -> tuple[datetime, datetime]:
@@ -395,14 +397,19 @@ class ReviewService:
         if exam_date is None:
             return None, ()
         key = (start, exam_date, self.settings.new_per_day, self.settings.desired_retention,
-               self.parameters)
+               self.settings.max_study_minutes, self.parameters)
         if self._exam_cache is not None and self._exam_cache[0] == key:
             return self._exam_cache[1]
         zone = self.clock.local_zone()
         new_done, _ = self._done_today(session, start)
         new_left = self._count(session, CardState.state == NEW) + new_done
+        seconds = loads.average_answer_seconds(session) or exam_plan.DEFAULT_ANSWER_SECONDS
+        week = 7
+        reviews = loads.reviews_due_per_day(session, start + timedelta(days=week), week)
         plan = exam_plan.plan_for_exam(start.astimezone(zone).date(), exam_date, new_left,
-                                       self.settings.new_per_day)
+                                       self.settings.new_per_day,
+                                       cap_minutes=self.settings.max_study_minutes,
+                                       answer_seconds=seconds, reviews_per_day=reviews)
         ahead: tuple[int, ...] = ()
         if plan is not None and plan.last_study_day:
             moment = exam_plan.exam_moment(exam_date, zone)
@@ -480,7 +487,7 @@ class ReviewService:
             result = record_answer(
                 session, self.scheduler, self.settings, view.id, rating, self.clock.now(), end,
                 duration_ms=duration_ms, correct=correct, response=response, source=source,
-                seed=view.seed,
+                seed=view.seed, counts=self._due_counts,
             )
         prior = result.prior
         if source == "review":
@@ -503,6 +510,7 @@ class ReviewService:
         # Taken off the stack only once undone: an undo that could not be written (the
         # collection locked, a full disk) is still there to be tried again.
         action, ident = self.session.undo_stack[-1]
+        self._due_counts.forget()  # read again at the next answer
         if action == "answer":
             card_id, rating = undo_answer(self.engine, ident)
             self.session.undo_stack.pop()
@@ -542,16 +550,62 @@ class ReviewService:
             ).scalar_one()
 
 
+class DueCounts:
+    """The load balancer's cards due on each study day from today, read from the store once
+    a study day (one grouped query: about 0.3 s at 100,000 cards) and kept up to date by the
+    answers given through it."""
+
+    def __init__(self) -> None:
+        self.today = None
+        self.counts: list[int] = []
+
+    def get(self, session, days: StudyDays, today) -> list[int]:
+        if self.today != today:
+            self.counts = loads.due_per_day(session, days, today, policy.LOAD_DAYS)
+            self.today = today
+        return self.counts
+
+    def moved(self, days: StudyDays, before: Memory | None, after: Memory) -> None:
+        """A card answered: off its old due day (None: it was new), onto its new one."""
+        if self.today is None:
+            return
+        for memory, step in ((before, -1), (after, 1)):
+            if memory is None or memory.due is None:
+                continue
+            offset = (days.date_of(memory.due) - self.today).days
+            if 0 <= offset < len(self.counts):
+                self.counts[offset] = max(0, self.counts[offset] + step)
+
+    def forget(self) -> None:
+        self.today = None
+
+
 def record_answer(session, scheduler, settings: Settings, card_id: int, rating: int,
                   now: datetime, day_end: datetime, *, duration_ms: int = 0,
                   correct: bool | None = None, response: dict | None = None,
-                  source: str = "review", seed: int | None = None) -> AnswerResult:
+                  source: str = "review", seed: int | None = None,
+                  counts: DueCounts | None = None) -> AnswerResult:
     """Apply one answer inside the caller's write transaction: the new FSRS state, the log
-    row (with what undo needs), sibling burying and leech detection."""
+    row (with what undo needs), sibling burying and leech detection. With load balancing on,
+    `counts` are the due counts kept across answers (read from the store when not given)."""
     state = session.get(CardState, card_id)
     card = session.get(Card, card_id)
     prior = state.memory()
-    new = policy.review(scheduler, card_id, prior, rating, now, duration_ms or None)
+    load = None
+    days = getattr(scheduler, "days", None) or StudyDays()
+    if settings.load_balance and settings.fuzz:
+        counts = counts if counts is not None else DueCounts()
+
+        def load() -> policy.Load:
+            # Asked for only when a review interval is to be fuzzed.
+            today = days.date_of(now)
+            return policy.Load(
+                today, tuple(counts.get(session, days, today)),
+                loads.sibling_days(session, days, today, card, policy.LOAD_DAYS),
+                weekday_numbers(settings.easy_days))
+    new = policy.review(scheduler, card_id, prior, rating, now, duration_ms or None, load=load)
+    if counts is not None:
+        counts.moved(days, prior if prior.state != NEW else None, new)
     # A leech at the threshold, and again every half threshold after it: suspended again
     # (and said again) if it was taken out of suspension meanwhile.
     became_leech = (

@@ -26,22 +26,26 @@ def change_setting(engine: Engine, clock: Clock, name: str, text: str) -> tuple[
     """Check and store one setting against today's study day; returns the value and a
     warning ("" for none). An exam date in the past is refused (SettingError); one so close
     that the plan asks for more than HEAVY_NEW_PER_DAY new cards a day is kept, with a
-    warning that gives the number."""
+    warning that gives the number. So is one the plan cannot meet within max-study-minutes:
+    the warning says how many new cards it can introduce by then."""
     from studyaws.services.review import ReviewService
 
     start, _ = ReviewService(engine, clock).day_bounds()
     today = start.astimezone(clock.local_zone()).date()
     value = save_setting(engine, name, text, today)
-    if name.replace("_", "-") not in ("exam-date", "new-per-day") or value is None:
+    if name.replace("_", "-") not in ("exam-date", "new-per-day", "max-study-minutes"):
         return value, ""
     plan = ReviewService(engine, clock).exam_plan()
-    if plan is None or plan.new_per_day <= HEAVY_NEW_PER_DAY:
+    if plan is None or (plan.new_per_day <= HEAVY_NEW_PER_DAY and not plan.capped):
         return value, ""
-    return value, (f"the exam on {plan.exam_date.isoformat()} is {plan.days_left} day"
-                   f"{'s' if plan.days_left != 1 else ''} away: the plan asks for "
-                   f"{plan.new_per_day:,} new cards a day to introduce the {plan.new_left:,} "
-                   f"not yet seen by {plan.target.isoformat()}; a later exam-date, or fewer "
-                   "decks, makes that lighter")
+    away = (f"the exam on {plan.exam_date.isoformat()} is {plan.days_left} day"
+            f"{'s' if plan.days_left != 1 else ''} away")
+    if plan.capped:
+        return value, (f"{away}: {plan.summary()}; a later exam-date, a higher "
+                       "max-study-minutes, or fewer decks, lets it introduce them all")
+    return value, (f"{away}: the plan asks for {plan.new_per_day:,} new cards a day to "
+                   f"introduce the {plan.new_left:,} not yet seen by {plan.target.isoformat()}; "
+                   "a later exam-date, or fewer decks, makes that lighter")
 
 
 def last_import_folder(engine: Engine) -> str | None:

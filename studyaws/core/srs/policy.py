@@ -6,9 +6,10 @@ argument."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 
 from fsrs import Card, Rating, Scheduler, State
@@ -128,6 +129,71 @@ def fuzzed_interval(days: int, maximum_interval: int, draw: float) -> int:
     return low + min(int(draw * (high - low + 1)), high - low)
 
 
+# Load balancing (Anki 24.11's): within its fuzz range, a review interval goes to a day with
+# fewer cards due, more likely, away from the days a sibling is due, and away from easy days
+# that already carry their share. Intervals beyond MAX_BALANCED_DAYS are fuzzed as before:
+# so far out, the load of a day is too uncertain to be worth balancing.
+MAX_BALANCED_DAYS = 90
+LOAD_DAYS = 100  # days of due counts the balancer may look at (the widest range at 90 days)
+SIBLING_WEIGHT = 0.001
+BALANCE_POWER = 4  # Anki uses 2; 4 smooths a mature collection's day-to-day load twice as much
+EASY_DAY_SHARE = 0.5  # the load an easy day takes, against a normal day's
+
+
+@dataclass(frozen=True)
+class Load:
+    """What the load balancer weighs: the cards due on each study day from today on
+    (`counts[0]` today), the days (offsets from today) a sibling of the card is due, and the
+    easy days (weekdays, Monday 0)."""
+
+    today: date
+    counts: tuple[int, ...]
+    siblings: frozenset[int] = frozenset()
+    easy_days: frozenset[int] = frozenset()
+
+
+def _easy_day_factors(load: Load, days: range) -> list[float]:
+    """1 for a day that may take the card, almost 0 for an easy day already at its share
+    (half what the other days of the range carry on average), as Anki decides it."""
+    counts = [load.counts[d] for d in days]
+    easy = [(load.today + timedelta(days=d)).weekday() in load.easy_days for d in days]
+    shares = sum(EASY_DAY_SHARE if e else 1.0 for e in easy)
+    total = sum(counts)
+    factors = []
+    for count, is_easy in zip(counts, easy, strict=True):
+        if not is_easy:
+            factors.append(1.0)
+            continue
+        others = shares - EASY_DAY_SHARE
+        threshold = (total - count) / others if others > 0 else float("inf")
+        factors.append(0.0001 if count / EASY_DAY_SHARE > threshold else 1.0)
+    return factors
+
+
+def balanced_interval(days: int, maximum_interval: int, load: Load, draw: float) -> int | None:
+    """The day of `days`' fuzz range a review goes to under load balancing, drawn with
+    `draw` (uniform in [0, 1)) from weights 1 / (cards due + 1)^4 / days (the 1 / days leans
+    a little towards the earlier day, as Anki's does, or intervals would drift long), times
+    0.001 on a day a sibling is due and almost 0 on an easy day at its share. None when the
+    interval is not balanced (beyond MAX_BALANCED_DAYS, or past the counts given)."""
+    if days < 2.5 or days > MAX_BALANCED_DAYS:
+        return None
+    low, high = fuzz_range(days, maximum_interval)
+    if high >= len(load.counts):
+        return None
+    span = range(low, high + 1)
+    easy = _easy_day_factors(load, span) if load.easy_days else [1.0] * len(span)
+    weights = [(1.0 / (load.counts[d] + 1)) ** BALANCE_POWER / d
+               * (SIBLING_WEIGHT if d in load.siblings else 1.0) * e
+               for d, e in zip(span, easy, strict=True)]
+    point = draw * sum(weights)
+    for d, weight in zip(span, weights, strict=True):
+        point -= weight
+        if point < 0:
+            return d
+    return high
+
+
 def fuzz_seed(card_id: int, reps: int) -> int:
     return card_id * 1_000_003 + reps
 
@@ -164,10 +230,16 @@ def _study_days(scheduler: Scheduler) -> StudyDays | None:
     return getattr(scheduler, "days", None)
 
 
+LoadSource = Callable[[], Load | None]
+
+
 def _outcomes(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,
-              duration_ms: int | None = None) -> dict[int, tuple[Memory, int | None]]:
+              duration_ms: int | None = None,
+              load: LoadSource | None = None) -> dict[int, tuple[Memory, int | None]]:
     """Each rating's outcome, with the whole (study) days it is scheduled for (None for a
-    learning step of less than a day)."""
+    learning step of less than a day). With `load` (called at most once, when a review
+    interval is to be fuzzed: the due counts for the balancer) and fuzz on, a review
+    interval is load-balanced within its fuzz range."""
     if now.tzinfo is not UTC:
         now = now.astimezone(UTC)
     days = _study_days(scheduler)
@@ -176,6 +248,7 @@ def _outcomes(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,
     before = _to_fsrs(card_id, memory, now, days)
     cards: dict[int, Card] = {}
     intervals: dict[int, int] = {}  # review outcomes: days
+    counts: list[Load | None] = []  # the balancer's counts, fetched once when first needed
     for rating in (AGAIN, HARD, GOOD, EASY):
         card, _ = scheduler.review_card(before, Rating(rating), review_datetime=now,
                                         review_duration=duration_ms)
@@ -183,7 +256,16 @@ def _outcomes(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,
         if card.state == State.Review:
             interval = (card.due - now).days
             if fuzz is not None and interval >= 2.5:
-                interval = fuzzed_interval(interval, scheduler.maximum_interval, fuzz.random())
+                draw = fuzz.random()
+                balanced = None
+                if load is not None and interval <= MAX_BALANCED_DAYS:
+                    if not counts:
+                        counts.append(load())
+                    if counts[0] is not None:
+                        balanced = balanced_interval(interval, scheduler.maximum_interval,
+                                                     counts[0], draw)
+                interval = (balanced if balanced is not None else
+                            fuzzed_interval(interval, scheduler.maximum_interval, draw))
             intervals[rating] = interval
     _keep_in_order(intervals, scheduler.maximum_interval)
     result: dict[int, tuple[Memory, int | None]] = {}
@@ -204,10 +286,10 @@ def _outcomes(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,
 
 
 def outcomes(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,
-             duration_ms: int | None = None) -> dict[int, Memory]:
-    """What each rating would make of the card at `now`."""
+             duration_ms: int | None = None, load: LoadSource | None = None) -> dict[int, Memory]:
+    """What each rating would make of the card at `now` (`load`: see `_outcomes`)."""
     return {rating: outcome for rating, (outcome, _) in
-            _outcomes(scheduler, card_id, memory, now, duration_ms).items()}
+            _outcomes(scheduler, card_id, memory, now, duration_ms, load).items()}
 
 
 def interval_labels(scheduler: Scheduler, card_id: int, memory: Memory,
@@ -234,8 +316,8 @@ def _keep_in_order(intervals: dict[int, int], maximum_interval: int) -> None:
 
 
 def review(scheduler: Scheduler, card_id: int, memory: Memory, rating: int, now: datetime,
-           duration_ms: int | None = None) -> Memory:
-    return outcomes(scheduler, card_id, memory, now, duration_ms)[rating]
+           duration_ms: int | None = None, load: LoadSource | None = None) -> Memory:
+    return outcomes(scheduler, card_id, memory, now, duration_ms, load)[rating]
 
 
 def retrievability(scheduler: Scheduler, memory: Memory, now: datetime) -> float:

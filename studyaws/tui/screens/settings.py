@@ -28,6 +28,9 @@ HELP = {
     "exam-feeds-schedule": "mock-exam answers update the schedule (on/off)",
     "exam-date": "YYYY-MM-DD, or none",
     "target-exam": "the exam readiness is for: saa-c03 or clf-c02",
+    "max-study-minutes": "the daily load an exam plan may ask for, in minutes",
+    "load-balance": "reviews go to the lighter days of their fuzz range (on/off)",
+    "easy-days": "days of the week with about half the reviews: sat,sun or none",
 }
 
 

@@ -1,0 +1,152 @@
+"""Load balancing and easy days: a review interval goes to the lighter days of its fuzz
+range, away from its siblings and from easy days at their share; reproducible per card. On
+the synthetic learner, the day-to-day swing of the review load falls and the retention
+stays at its target; through the review service, the balancer reads the real due counts."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from support import basic_deck, make_collection
+
+from studyaws.core.config import Settings, parse_value, weekday_numbers
+from studyaws.core.srs import policy
+from studyaws.core.srs.day import StudyDays
+from studyaws.core.srs.policy import GOOD, REVIEW, Load, balanced_interval, fuzz_range
+from studyaws.services.learner import SyntheticLearner, simulate_study
+from studyaws.services.review import ReviewService
+from studyaws.store import load as loads
+from studyaws.store.engine import reading
+
+MONDAY = date(2026, 3, 2)
+
+
+def draws(n: int = 2000):
+    return [(k + 0.5) / n for k in range(n)]
+
+
+def test_the_lighter_day_is_preferred_and_every_day_of_the_range_stays_possible():
+    low, high = fuzz_range(10, 36500)  # 8 to 12
+    counts = [0] * 20
+    for d in range(low, high + 1):
+        counts[d] = 50
+    counts[11] = 10
+    picked = Counter(balanced_interval(10, 36500, Load(MONDAY, tuple(counts)), u)
+                     for u in draws())
+    assert set(picked) <= set(range(low, high + 1))
+    assert picked.most_common(1)[0][0] == 11 and picked[11] > 0.9 * sum(picked.values())
+    # Even days: each possible, the earlier a little more likely (Anki's 1 / days).
+    even = Counter(balanced_interval(10, 36500, Load(MONDAY, (40,) * 20), u) for u in draws())
+    assert set(even) == set(range(low, high + 1)) and even[8] > even[12]
+
+
+def test_siblings_and_easy_days_are_kept_apart():
+    counts = (30,) * 20
+    sib = Counter(balanced_interval(10, 36500, Load(MONDAY, counts, frozenset({9, 10, 11})), u)
+                  for u in draws())
+    assert sib[9] + sib[10] + sib[11] < 0.01 * sum(sib.values())
+    # 2 March 2026 is a Monday: offsets 12 and 13 are Saturday and Sunday.
+    weekend = weekday_numbers(parse_value("easy-days", "sat,sun"))
+    assert weekend == {5, 6}
+    low, high = fuzz_range(13, 36500)  # 11 to 15
+    easy = Counter(balanced_interval(13, 36500, Load(MONDAY, counts, easy_days=weekend), u)
+                   for u in draws())
+    assert easy[12] + easy[13] < 0.01 * sum(easy.values())
+    assert balanced_interval(200, 36500, Load(MONDAY, counts), 0.5) is None  # too far out
+
+
+def test_the_interval_is_reproducible_and_py_fsrs_unbalanced_without_counts():
+    scheduler = policy.scheduler_for(Settings())
+    memory = policy.Memory(REVIEW, None, 20.0, 5.0, datetime(2026, 3, 2, tzinfo=UTC),
+                           datetime(2026, 2, 10, tzinfo=UTC), 4, 0)
+    now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    plain = policy.review(scheduler, 7, memory, GOOD, now)
+    unfuzzed = policy.review(policy.scheduler_for(Settings(fuzz=False)), 7, memory, GOOD, now)
+    low, high = fuzz_range((unfuzzed.due - now).days, 36500)
+    light = high if (plain.due - now).days != high else low
+    counts = tuple(5 if d == light else 60 for d in range(policy.LOAD_DAYS))
+    balanced = [policy.review(scheduler, 7, memory, GOOD, now,
+                              load=lambda: Load(MONDAY, counts)).due for _ in range(3)]
+    assert len(set(balanced)) == 1
+    assert plain == policy.review(scheduler, 7, memory, GOOD, now, load=None)
+    assert (balanced[0] - now).days == light  # the one light day of the range
+
+
+def test_the_due_counts_come_from_one_grouped_query_by_study_day(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(30), settings={
+        "new-per-day": "30"})
+    service = ReviewService(engine, clock)
+    while (view := service.next_card()) is not None:
+        service.answer(view, GOOD if view.memory.state else policy.EASY)
+    days = StudyDays()
+    today = days.date_of(clock.now())
+    with reading(engine) as session:
+        counts = loads.due_per_day(session, days, today, 40)
+        from sqlalchemy import select
+
+        from studyaws.store.tables import CardState
+        dues = session.execute(select(CardState.due).where(CardState.state != 0)).scalars()
+        expected = Counter((days.date_of(d) - today).days for d in dues)
+    assert sum(counts) == 30
+    assert counts == [expected.get(k, 0) for k in range(40)]
+
+
+def _daily_reviews(load_balance: bool) -> tuple[list[int], float]:
+    """2,000 cards, 20 new a day for 100 days, then the 60 days measured: review answers a
+    day, and the share of them recalled."""
+    scheduler = policy.scheduler_for(Settings())
+    start = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    learner = SyntheticLearner(seed=1)
+    ids = list(range(1, 2001))
+    _, memories = simulate_study(ids, learner, scheduler, start, 100, new_per_day=20, seed=2,
+                                 load_balance=load_balance)
+    later = start + timedelta(days=100)
+    reviews, _ = simulate_study(ids, learner, scheduler, later, 60, new_per_day=20,
+                                memories=memories, seed=3, load_balance=load_balance)
+    days = StudyDays()
+    answered = [r for r in reviews if r.before.state == REVIEW]
+    per_day = Counter(days.date_of(r.reviewed_at) for r in answered)
+    first = days.date_of(later)
+    series = [per_day[first + timedelta(days=k)] for k in range(60)]
+    return series, sum(r.rating > policy.AGAIN for r in answered) / len(answered)
+
+
+def swing(series: list[int], half: int = 3) -> float:
+    """The day-to-day swing: the standard deviation of each day's reviews from the mean of
+    the week around it (the collection's slow trend taken out)."""
+    return statistics.pstdev([series[i] - statistics.mean(series[i - half:i + half + 1])
+                              for i in range(half, len(series) - half)])
+
+
+@pytest.mark.slow
+def test_balancing_smooths_the_daily_load_and_keeps_the_retention():
+    off, kept_off = _daily_reviews(False)
+    on, kept_on = _daily_reviews(True)
+    print(f"swing off {swing(off):.2f} on {swing(on):.2f}; sd off "
+          f"{statistics.pstdev(off):.1f} on {statistics.pstdev(on):.1f}; retention "
+          f"off {kept_off:.3f} on {kept_on:.3f}")
+    assert swing(on) <= swing(off) * 2 / 3
+    assert abs(kept_on - 0.9) <= 0.02 and abs(kept_off - 0.9) <= 0.02
+
+
+def test_the_service_reads_the_counts_once_and_keeps_them_up_to_date(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(40), settings={
+        "new-per-day": "40"})
+    service = ReviewService(engine, clock)
+    checked = 0
+    for day in range(12):
+        clock.set(datetime(2026, 3, 2 + day, 9, tzinfo=UTC))
+        while (view := service.next_card()) is not None:
+            lapse = view.id % 7 == 0 and view.memory.state == REVIEW
+            service.answer(view, policy.AGAIN if lapse else GOOD)
+        days = StudyDays()
+        today = days.date_of(clock.now())
+        if service._due_counts.today == today:  # read today: it agrees with the store
+            with reading(engine) as session:
+                assert service._due_counts.counts == loads.due_per_day(
+                    session, days, today, policy.LOAD_DAYS)
+            checked += 1
+    assert checked >= 3  # days on which a review was fuzzed (and the counts read)
