@@ -274,9 +274,9 @@ A: {answer}
 """
 # (file under the bank's folder or at the top, deck title, topic, question, answer)
 TREE_DECKS = (
-    ("bank/practice-exam-1.md", "Practice Exam 1", "Mixed", "stores objects", "Amazon S3"),
-    ("bank/practice-exam-2.md", "Practice Exam 2", "Mixed", "queues messages", "Amazon SQS"),
-    ("bank/practice-exam-10.md", "Practice Exam 10", "Mixed", "resolves names",
+    ("Practice bank/practice-exam-1.md", "Practice Exam 1", "Mixed", "stores objects", "Amazon S3"),
+    ("Practice bank/practice-exam-2.md", "Practice Exam 2", "Mixed", "queues messages", "Amazon SQS"),
+    ("Practice bank/practice-exam-10.md", "Practice Exam 10", "Mixed", "resolves names",
      "Amazon Route 53"),
     ("security-iam.md", "Security::IAM", "IAM", "issues temporary credentials", "AWS STS"),
     ("security-kms.md", "Security::KMS", "KMS", "manages encryption keys", "AWS KMS"),
@@ -344,7 +344,10 @@ def write_screenshots(directory: Path) -> list[Path]:
         engine = open_collection(str(Path(home) / "collection"), import_bundled=True,
                                  clock=clock, backup=False)
         try:
-            import_paths(engine, [folder], clock.now())
+            # The bank's folder as one import (its decks under the folder's name), the
+            # Security::... decks one by one (under the parent their titles name).
+            import_paths(engine, [folder / "Practice bank"], clock.now())
+            import_paths(engine, sorted(folder.glob("security-*.md")), clock.now())
             written += asyncio.run(_shoot_tree(directory, engine, clock))
         finally:
             engine.dispose()
