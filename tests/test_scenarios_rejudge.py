@@ -717,3 +717,37 @@ def test_the_multi_az_judge_catches_a_costlier_key():
     problems = judge_multi_az(made)
     assert any("key does not meet" in p for p in problems)
     assert any("distractor also meets" in p for p in problems)
+
+
+def test_the_seeds_named_in_the_issue_are_fixed():
+    # subnet-routing seed 2 {}: the NAT gateway sat in the instance's own subnet
+    made = sr.scenario({}, random.Random(2))
+    route = made.setup.vpc.subnet(made.setup.instance.subnet).default_route
+    nat = made.setup.vpc.nat_gateway or made.setup.vpc.nat_instance
+    assert not (
+        nat
+        and route in (sr.NAT_GATEWAY, sr.NAT_INSTANCE)
+        and nat.subnet == made.setup.instance.subnet
+    )
+    # seed 13 {"variant": "fix"}: a public address without an internet gateway
+    made = sr.scenario({"variant": "fix"}, random.Random(13))
+    assert aws_accepts_vpc(made.setup.vpc, made.setup.instance) == []
+    # seeds 13 and 21 of fix, nat: gateway: re-creating the NAT gateway keyed on its own
+    for seed in (13, 21):
+        made = sr.scenario({"variant": "fix", "nat": "gateway"}, random.Random(seed))
+        assert not any(o.startswith("Re-create the NAT gateway") for o in made.question.options)
+        assert judge_subnet_routing(made) == []
+    # the deck's inbound block, seed 0: "NAT does not accept ..." offered off the point
+    behind = "No: NAT does not accept connections started from the internet"
+    for seed in range(50):
+        made = sr.scenario({"variant": "inbound"}, random.Random(seed))
+        vpc, instance = made.setup.vpc, made.setup.instance
+        if vpc.subnet(instance.subnet).default_route not in (sr.NAT_GATEWAY, sr.NAT_INSTANCE):
+            assert behind not in made.question.options
+
+
+def test_aurora_grammar_for_one_lost_copy():
+    made = aurora_quorum.scenario({"lose": "1", "variant": "status"}, random.Random(0))
+    assert "1 of the 6 copies is lost, so 5 remain." in made.question.explanation
+    made = aurora_quorum.scenario({"lose": "1", "variant": "tolerance"}, random.Random(0))
+    assert "(none has been repaired yet)" in made.question.stem
