@@ -177,7 +177,7 @@ def test_a_fit_short_of_the_margin_is_not_kept_and_the_message_says_so(tmp_path)
     assert result.before is not None and result.after is not None
     assert not result.kept and not result.refitted
     assert load_parameters(engine) is None
-    assert "not the 50% lower a fit must win by: not kept" in result.message
+    assert "short of the 50% margin a fit must win by (lower): not kept" in result.message
     assert f"{abs(result.improvement):.1%}" in result.message
 
 

@@ -417,8 +417,8 @@ def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None =
     else:
         than = "lower" if change > 0 else "higher"
         result.message = (f"The fitted parameters' log loss on your held-out reviews is "
-                          f"{abs(change):.1%} {than}, not the {margin:.0%} lower a fit must "
-                          "win by: not kept, the current parameters stay.")
+                          f"{abs(change):.1%} {than}, short of the {margin:.0%} margin a fit must "
+                          "win by (lower): not kept, the current parameters stay.")
     del items
     if reschedule and result.kept and save:
         result.rescheduled = reschedule_cards(engine, settings, result.fitted, zone=zone)
