@@ -626,10 +626,14 @@ def simulation_start(engine: Engine, settings: Settings, now: datetime,
     from studyaws.core.srs.simulate import SimCard
 
     days = StudyDays(zone or system_zone(), settings.day_starts_at)
-    day_of = study_day_numbers(days)
     today = days.date_of(now).toordinal()
     rows, new = queries.simulation_cards(engine)
-    cards = [SimCard(stability, difficulty, day_of(last) - today, day_of(due) - today)
+    # Each quarter of an hour that has a time is turned into its study day once (every
+    # zone's day starts on a quarter hour).
+    quarters = {micros // QUARTER for _, _, last, due in rows for micros in (last, due)}
+    day = {q: days.date_of(EPOCH + timedelta(microseconds=q * QUARTER)).toordinal() - today
+           for q in quarters}
+    cards = [SimCard(stability, difficulty, day[last // QUARTER], day[due // QUARTER])
              for stability, difficulty, last, due in rows]
     return cards, new
 

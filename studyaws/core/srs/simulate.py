@@ -15,11 +15,12 @@ Days are study days counted from today (day 0); a card due before today is due o
 
 from __future__ import annotations
 
-import heapq
 import math
 import random
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
 STABILITY_MIN = 0.001
@@ -31,8 +32,7 @@ RECALL_RATING_PROB = (0.224, 0.631, 0.145)
 DEFAULT_SECONDS = (20.0, 18.0, 12.0, 9.0)
 
 
-@dataclass(frozen=True)
-class SimCard:
+class SimCard(NamedTuple):
     """A studied card as the simulation starts: its memory and its days (day 0 is today)."""
 
     stability: float
@@ -133,41 +133,50 @@ def simulate(parameters: Sequence[float], retention: float, cards: Sequence[SimC
     stab = [c.stability for c in cards]
     diff = [c.difficulty for c in cards]
     last = [c.last_day for c in cards]
-    queue = [(max(0, c.due_day), i) for i, c in enumerate(cards)]
-    heapq.heapify(queue)
+    # Cards by due day: those due today or before wait in `backlog`, most overdue first;
+    # the others in a list for their day.
+    backlog = deque(i for _, i in sorted((c.due_day, i) for i, c in enumerate(cards)
+                                         if c.due_day <= 0))
+    due: dict[int, list[int]] = {}
+    for i, c in enumerate(cards):
+        if c.due_day > 0:
+            due.setdefault(c.due_day, []).append(i)
     again_s, hard_s, good_s, easy_s = seconds
     by_rating = {AGAIN: again_s, HARD: hard_s, GOOD: good_s, EASY: easy_s}
     relearn = again_s + limits.relearning_steps * good_s
+    maximum = limits.maximum_interval
+    recall, next_s, next_d, interval = (model.recall, model.next_stability,
+                                        model.next_difficulty, model.interval)
     left = new_cards
     out = []
     for day in range(days):
+        if day > 0:
+            backlog.extend(due.pop(day, ()))
         reviews, spent = 0, 0.0
-        while queue and queue[0][0] <= day and reviews < limits.reviews_per_day:
-            _, i = heapq.heappop(queue)
+        while backlog and reviews < limits.reviews_per_day:
+            i = backlog.popleft()
             s, d = stab[i], diff[i]
-            r = model.recall(s, day - last[i])
+            r = recall(s, day - last[i])
             if rng.random() < r:
                 rating = HARD + _pick(rng, RECALL_RATING_PROB)
                 spent += by_rating[rating]
             else:
                 rating = AGAIN
                 spent += relearn
-            stab[i] = model.next_stability(s, d, r, rating)
-            diff[i] = model.next_difficulty(d, rating)
+            stab[i] = s = next_s(s, d, r, rating)
+            diff[i] = next_d(d, rating)
             last[i] = day
-            heapq.heappush(queue, (day + model.interval(stab[i], retention,
-                                                         limits.maximum_interval), i))
+            due.setdefault(day + interval(s, retention, maximum), []).append(i)
             reviews += 1
         learnt = min(left, limits.new_per_day)
         for _ in range(learnt):
             rating = AGAIN + _pick(rng, FIRST_RATING_PROB)
             s, d = model.initial(rating)
             spent += by_rating[rating] + (limits.learning_steps if rating < EASY else 0) * good_s
+            due.setdefault(day + interval(s, retention, maximum), []).append(len(stab))
             stab.append(s)
             diff.append(d)
             last.append(day)
-            heapq.heappush(queue, (day + model.interval(s, retention, limits.maximum_interval),
-                                   len(stab) - 1))
         left -= learnt
         out.append(Day(reviews, learnt, spent))
     end = days - 1
