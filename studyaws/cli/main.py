@@ -129,6 +129,12 @@ def _parser() -> argparse.ArgumentParser:
                           help="also reschedule studied cards under the kept parameters")
     optimize.add_argument("--workload", action="store_true",
                           help="only estimate reviews a day at desired retention 0.80-0.95")
+    optimize.add_argument("--retention", action="store_true",
+                          help="only find the desired retention with the least study time per "
+                          "card remembered, with the workload there and at yours")
+    optimize.add_argument("--time-series", action="store_true",
+                          help="only evaluate fitting by time: fit on the first k fifths of "
+                          "your reviews, test on the next (k = 1-4)")
     optimize.add_argument("--json", action="store_true", help="print the result as JSON")
 
     shots = sub.add_parser("screenshots", help="write SVG screenshots of the main screens")
