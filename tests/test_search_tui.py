@@ -76,12 +76,12 @@ async def test_a_search_typed_in_the_box(app):
 async def test_sorting_by_key_and_by_header(app):
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_browser(pilot)
-        await pilot.press("s")  # due -> interval
+        await pilot.press("o")  # due -> interval
         await pilot.pause()
         assert screen.sort == "interval"
         assert "ivl ↑" in str(screen.query_one("DataTable").columns["ivl"].label)
         for _ in range(5):  # ... difficulty, lapses, reps, deck, created
-            await pilot.press("s")
+            await pilot.press("o")
         await pilot.pause()
         assert screen.sort == "created"
         await pilot.press("r")
