@@ -4,6 +4,7 @@ cards of a search (the browser's S, home's Study more). Real SQLite files under 
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 from contextlib import closing
@@ -398,3 +399,35 @@ def test_a_search_with_nothing_to_study_says_so(collection):
     with pytest.raises(study_more.StudyMoreError, match="can be studied now"):
         study_more.matching(engine, clock, "Question 3")
     assert 3 not in study_more.matching(engine, clock, "").card_ids
+
+
+def test_the_cards_command_acts_on_every_card_a_search_finds(tmp_path):
+    from backup_support import rows, run
+
+    engine, clock, _ = make_collection(tmp_path, basic_deck(10))
+    engine.dispose()
+    home, db = tmp_path / "home", tmp_path / "home" / "studyaws.sqlite3"
+
+    before = rows(db)
+    done = run(home, "cards", "--suspend")
+    assert done.returncode == 2 and "give a search" in done.stderr
+    for bad in (['"Question 1"', "--flag", "7"], ['"Question 1"', "--set-due", "7-1"],
+                ["kind:foo", "--forget"]):
+        done = run(home, "cards", *bad)
+        assert done.returncode == 2 and done.stderr.startswith("studyaws cards: "), bad
+        assert "Traceback" not in done.stderr
+    assert rows(db) == before  # nothing written
+    done = run(home, "cards", '"Question 1"', "--suspend")  # 1 and 10
+    assert done.returncode == 0 and done.stdout.strip() == "Suspended 2 cards."
+    done = run(home, "cards", "--json", "--flag", "3", "--", "-is:suspended")
+    assert json.loads(done.stdout) == {"query": "-is:suspended", "action": "flag",
+                                       "found": 8, "changed": 8}
+    done = run(home, "cards", "Question", "--set-due", "2")
+    assert done.stdout.strip() == "Due in 2 days: 10 cards."
+    done = run(home, "cards", "Question", "--forget")
+    assert done.stdout.strip() == "Forgotten (back to new): 10 cards."
+    after = rows(db)
+    assert all(state[1] == NEW and state[3] is None for state in after["card_state"])
+    with closing(sqlite3.connect(db)) as conn:
+        marks = conn.execute("SELECT id, suspended, flag FROM card ORDER BY id").fetchall()
+    assert marks == [(i, i in (1, 10), 0 if i in (1, 10) else 3) for i in range(1, 11)]

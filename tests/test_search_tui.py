@@ -122,6 +122,8 @@ SIZES = {"80x24": (80, 24), "200x50": (200, 50)}
 def test_browser_snapshot(app, snap_compare, size):
     async def run_before(pilot):
         await open_browser(pilot)
+        await pilot.press("down", "space", "space")  # two rows marked
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)
 
