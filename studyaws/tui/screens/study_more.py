@@ -26,7 +26,7 @@ CHOICES = (
     ("ahead", "Review ahead", "the cards in review due within the next N days"),
     ("forgotten", "Forgotten", "the cards answered Again in the last N days"),
     ("exam", "A mock exam's misses", "the questions missed or flagged in a mock exam"),
-    ("search", "Cards matching a search", "a search as the browser's: deck:NAME, tag:, is:..."),
+    ("search", "Cards matching a search", "the cards a search finds, as the browser's"),
 )
 
 
@@ -38,13 +38,12 @@ class StudyMoreScreen(ModalScreen):
         *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, len(CHOICES) + 1)),
     ]
     DEFAULT_CSS = """
-    #more-choices { height: auto; max-height: 12; margin: 1 0; }
+    #more-choices { height: auto; max-height: 14; margin: 1 0 0 0; }
     """
 
     def compose(self) -> ComposeResult:
         with boxed(Vertical(classes="modal-box"), "Study more"):
-            yield Static(Content("Beyond today's queue, scheduled as any review; Esc leaves "
-                                 "at any time."))
+            yield Static(Content("Beyond today's queue, scheduled as any review."))
             yield OptionList(*[
                 Option(Content.assemble((f"{n}  ", "bold"), (title, "bold"), "\n   ",
                                         (what, "$foreground-muted")), id=key)
