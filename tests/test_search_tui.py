@@ -76,12 +76,12 @@ async def test_a_search_typed_in_the_box(app):
 async def test_sorting_by_key_and_by_header(app):
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_browser(pilot)
-        await pilot.press("s")  # due -> interval
+        await pilot.press("o")  # due -> interval
         await pilot.pause()
         assert screen.sort == "interval"
         assert "ivl ↑" in str(screen.query_one("DataTable").columns["ivl"].label)
         for _ in range(5):  # ... difficulty, lapses, reps, deck, created
-            await pilot.press("s")
+            await pilot.press("o")
         await pilot.pause()
         assert screen.sort == "created"
         await pilot.press("r")
@@ -122,6 +122,8 @@ SIZES = {"80x24": (80, 24), "200x50": (200, 50)}
 def test_browser_snapshot(app, snap_compare, size):
     async def run_before(pilot):
         await open_browser(pilot)
+        await pilot.press("down", "space", "space")  # two rows marked
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)
 

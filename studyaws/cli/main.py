@@ -157,6 +157,19 @@ def _cards_parser(sub) -> None:
                        help="due (default), interval, difficulty, lapses, reps, deck, created")
     cards.add_argument("--desc", action="store_true", help="sort in descending order")
     cards.add_argument("--json", action="store_true", help="print the cards as JSON")
+    act = cards.add_mutually_exclusive_group()
+    act.add_argument("--suspend", action="store_true", help="suspend every card the search "
+                     "finds (the --limit does not apply to an action)")
+    act.add_argument("--unsuspend", action="store_true", help="unsuspend the cards found")
+    act.add_argument("--bury", action="store_true",
+                     help="bury the cards found until the next study day")
+    act.add_argument("--forget", action="store_true",
+                     help="forget the cards found: back to new, their history kept")
+    act.add_argument("--flag", type=int, metavar="N",
+                     help="flag the cards found: 1-4 (red, orange, green, blue), 0 none")
+    act.add_argument("--set-due", metavar="DAYS",
+                     help="the cards found due in DAYS days from today (0 today), or on a "
+                          "day drawn in a range such as 0-7")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -350,6 +350,16 @@ def search_page(engine: Engine, node: s.Node, ctx: SearchContext, sort: str = "d
                       None if row.state == policy.NEW else row[8], *row[9:]) for row in rows]
 
 
+def search_ids(engine: Engine, node: s.Node, ctx: SearchContext, sort: str = "due",
+               descending: bool = False) -> list[int]:
+    """The ids of every card the search finds, in `sort` order (ties by card id)."""
+    order = [c.desc() if descending else c.asc() for c in _order(sort, ctx, False)]
+    query = (_from(select(Card.id), node, sort).where(condition(node, ctx), _not_removed())
+             .order_by(*order))
+    with reading(engine) as session:
+        return list(session.execute(query).scalars())
+
+
 def search_count(engine: Engine, node: s.Node, ctx: SearchContext) -> int:
     """How many cards the search finds."""
     query = _from(select(func.count(Card.id)), node).where(condition(node, ctx), _not_removed())
