@@ -54,6 +54,17 @@ DOCUMENTED: dict[str, dict[str, list[str | None]]] = {
         "variant": [None, "outbound", "inbound", "fix", "any"],
         "nat": [None, "gateway", "instance", "none", "any"],
     },
+    "dynamodb-capacity": {
+        "operation": [None, "read", "write", "any"],
+        "consistency": [None, "transactional", "any"],
+        "mode": [None, "provisioned", "on-demand", "any"],
+        "size": [None, "1", "4-8", "400"],
+        "rate": [None, "1", "10-100"],
+    },
+    "subnet-sizing": {
+        "variant": [None, "usable", "any"],
+        "prefix": [None, "16-28", "20-24"],
+    },
 }
 
 BAD: dict[str, list[dict[str, str]]] = {
@@ -62,6 +73,10 @@ BAD: dict[str, list[dict[str, str]]] = {
     "backup-retention": [{"retention": "36"}, {"retention": "-1"}, {"deleted": "gone"}],
     "multi-az-vs-replica": [{"requirements": "0"}, {"requirements": "4"}, {"variant": "x"}],
     "subnet-routing": [{"nat": "router"}, {"variant": "x"}],
+    "dynamodb-capacity": [{"size": "0"}, {"size": "401"}, {"rate": "5001"}, {"mode": "x"},
+                          {"operation": "write", "consistency": "eventual"}],
+    "subnet-sizing": [{"prefix": "15"}, {"prefix": "29"}, {"variant": "x"},
+                      {"variant": "fit", "prefix": "16"}],
 }
 
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)

@@ -25,6 +25,7 @@ from studyaws.core.scenarios import (
     multi_az_vs_replica,
     nacl,
     subnet_routing,
+    subnet_sizing,
 )
 
 KINDS: dict[str, ModuleType] = {
@@ -32,7 +33,7 @@ KINDS: dict[str, ModuleType] = {
     for module in (nacl, aurora_quorum, backup_retention, multi_az_vs_replica, subnet_routing)
 }
 # The exam arithmetic and design kinds of issue 20 (kept apart to ease merging).
-KINDS.update((module.NAME, module) for module in (dynamodb_capacity,))
+KINDS.update((module.NAME, module) for module in (dynamodb_capacity, subnet_sizing))
 
 
 class UnknownScenario(ValueError):

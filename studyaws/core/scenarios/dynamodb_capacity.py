@@ -152,12 +152,9 @@ def _size(params: dict[str, str], operation: str, rng: random.Random) -> tuple[i
     if style in ("half", "tenth") and kb < high:
         tenths = 5 if style == "half" else rng.choice((1, 2, 3, 4, 6, 7, 8, 9))
         return (kb * 10 + tenths) * KB // 10, f"{kb}.{tenths} KB"
-    if style == "bytes" and high <= 60 and low * KB < high * 1000:
-        # a byte count whose rounding is the same whether a KB is read as 1,000 or 1,024 bytes
-        for _ in range(20):
-            size = rng.randint(low * KB, high * 1000)
-            if math.ceil(size / (block * KB)) == math.ceil(size / (block * 1000)):
-                return size, f"{size:,} bytes"
+    if style == "bytes" and high <= 60:
+        size = rng.randint(max(1, (low - 1) * KB + 1), high * KB)
+        return size, f"{size:,} bytes"
     return kb * KB, f"{kb} KB"
 
 
@@ -188,7 +185,7 @@ def _describe(setup: CapacitySetup) -> tuple[str, str]:
 
 def _stem(setup: CapacitySetup) -> str:
     what, unit = _describe(setup)
-    each = f"each of one item of {setup.size_text}"
+    each = f"each of one item of {setup.size_text} (1 KB = 1,024 bytes)"
     if setup.mode == "provisioned":
         return (
             f"A DynamoDB table uses provisioned capacity mode. An application performs "
