@@ -40,7 +40,7 @@ EXPECTED = {
     "edge-dns.md": 134,
     "integration.md": 115,
     "migration-transfer.md": 121,
-    "networking.md": 165,
+    "networking.md": 167,
     "operations-cost.md": 124,
     "resilience.md": 168,
     "security-data-protection.md": 124,

@@ -65,6 +65,11 @@ DOCUMENTED: dict[str, dict[str, list[str | None]]] = {
         "variant": [None, "usable", "any"],
         "prefix": [None, "16-28", "20-24"],
     },
+    "sg-nacl-path": {
+        "variant": [None, "drop", "fix", "any"],
+        "network": [None, "same-vpc", "peered", "any"],
+        "broken": [None, "1", "2", "1-2"],
+    },
 }
 
 BAD: dict[str, list[dict[str, str]]] = {
@@ -77,6 +82,7 @@ BAD: dict[str, list[dict[str, str]]] = {
                           {"operation": "write", "consistency": "eventual"}],
     "subnet-sizing": [{"prefix": "15"}, {"prefix": "29"}, {"variant": "x"},
                       {"variant": "fit", "prefix": "16"}],
+    "sg-nacl-path": [{"broken": "0"}, {"broken": "3"}, {"network": "transit"}, {"variant": "x"}],
 }
 
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)

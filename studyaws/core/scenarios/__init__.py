@@ -24,6 +24,7 @@ from studyaws.core.scenarios import (
     dynamodb_capacity,
     multi_az_vs_replica,
     nacl,
+    sg_nacl_path,
     subnet_routing,
     subnet_sizing,
 )
@@ -33,7 +34,7 @@ KINDS: dict[str, ModuleType] = {
     for module in (nacl, aurora_quorum, backup_retention, multi_az_vs_replica, subnet_routing)
 }
 # The exam arithmetic and design kinds of issue 20 (kept apart to ease merging).
-KINDS.update((module.NAME, module) for module in (dynamodb_capacity, subnet_sizing))
+KINDS.update((module.NAME, module) for module in (dynamodb_capacity, subnet_sizing, sg_nacl_path))
 
 
 class UnknownScenario(ValueError):
