@@ -42,7 +42,7 @@ EXPECTED = {
     "migration-transfer.md": 121,
     "networking.md": 167,
     "operations-cost.md": 124,
-    "resilience.md": 168,
+    "resilience.md": 170,
     "security-data-protection.md": 124,
     "security-identity.md": 127,
     "storage.md": 156,

@@ -70,6 +70,11 @@ DOCUMENTED: dict[str, dict[str, list[str | None]]] = {
         "network": [None, "same-vpc", "peered", "any"],
         "broken": [None, "1", "2", "1-2"],
     },
+    "dr-strategy": {
+        "variant": [None, "pick", "setup", "any"],
+        "strategy": [None, "backup-restore", "pilot-light", "warm-standby", "active-active",
+                     "any"],
+    },
 }
 
 BAD: dict[str, list[dict[str, str]]] = {
@@ -83,6 +88,7 @@ BAD: dict[str, list[dict[str, str]]] = {
     "subnet-sizing": [{"prefix": "15"}, {"prefix": "29"}, {"variant": "x"},
                       {"variant": "fit", "prefix": "16"}],
     "sg-nacl-path": [{"broken": "0"}, {"broken": "3"}, {"network": "transit"}, {"variant": "x"}],
+    "dr-strategy": [{"strategy": "cold"}, {"variant": "x"}],
 }
 
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)

@@ -21,6 +21,7 @@ from studyaws.core.questions import Question
 from studyaws.core.scenarios import (
     aurora_quorum,
     backup_retention,
+    dr_strategy,
     dynamodb_capacity,
     multi_az_vs_replica,
     nacl,
@@ -34,7 +35,8 @@ KINDS: dict[str, ModuleType] = {
     for module in (nacl, aurora_quorum, backup_retention, multi_az_vs_replica, subnet_routing)
 }
 # The exam arithmetic and design kinds of issue 20 (kept apart to ease merging).
-KINDS.update((module.NAME, module) for module in (dynamodb_capacity, subnet_sizing, sg_nacl_path))
+KINDS.update((module.NAME, module) for module in (dynamodb_capacity, subnet_sizing, sg_nacl_path,
+                                                  dr_strategy))
 
 
 class UnknownScenario(ValueError):
