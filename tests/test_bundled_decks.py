@@ -45,7 +45,7 @@ EXPECTED = {
     "resilience.md": 170,
     "security-data-protection.md": 124,
     "security-identity.md": 127,
-    "storage.md": 156,
+    "storage.md": 159,
 }
 
 

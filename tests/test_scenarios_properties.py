@@ -75,6 +75,9 @@ DOCUMENTED: dict[str, dict[str, list[str | None]]] = {
         "strategy": [None, "backup-restore", "pilot-light", "warm-standby", "active-active",
                      "any"],
     },
+    "s3-storage-class": {
+        "variant": [None, "class", "charge", "lifecycle", "any"],
+    },
 }
 
 BAD: dict[str, list[dict[str, str]]] = {
@@ -89,6 +92,7 @@ BAD: dict[str, list[dict[str, str]]] = {
                       {"variant": "fit", "prefix": "16"}],
     "sg-nacl-path": [{"broken": "0"}, {"broken": "3"}, {"network": "transit"}, {"variant": "x"}],
     "dr-strategy": [{"strategy": "cold"}, {"variant": "x"}],
+    "s3-storage-class": [{"variant": "cheapest"}],
 }
 
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)

@@ -25,6 +25,7 @@ from studyaws.core.scenarios import (
     dynamodb_capacity,
     multi_az_vs_replica,
     nacl,
+    s3_storage_class,
     sg_nacl_path,
     subnet_routing,
     subnet_sizing,
@@ -36,7 +37,7 @@ KINDS: dict[str, ModuleType] = {
 }
 # The exam arithmetic and design kinds of issue 20 (kept apart to ease merging).
 KINDS.update((module.NAME, module) for module in (dynamodb_capacity, subnet_sizing, sg_nacl_path,
-                                                  dr_strategy))
+                                                  dr_strategy, s3_storage_class))
 
 
 class UnknownScenario(ValueError):
