@@ -134,3 +134,17 @@ def test_card_details_snapshot(app, snap_compare, size):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)
+
+
+async def test_details_show_the_cards_markdown_as_styles_not_asterisks(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    engine, clock, _ = make_collection(
+        tmp_path, "# Styles\n\nQ: What does **defense in depth** mean?\nA: Controls at `every` layer\n")
+    async with StudyApp(engine, clock).run_test(size=(100, 30)) as pilot:
+        await open_browser(pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, CardDetailsScreen)
+        text = pilot.app.screen.query_one("#card-details-text").render()
+        assert "What does defense in depth mean?" in str(text)
+        assert "Controls at every layer" in str(text) and "*" not in str(text)

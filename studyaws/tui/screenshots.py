@@ -195,7 +195,30 @@ async def _shoot_progress(directory: Path, engine, clock: FakeClock) -> list[Pat
             await app.workers.wait_for_complete()
             await pilot.pause()
         save("stats")
+        await pilot.resize_terminal(*SIZE)
+        await pilot.press("escape")
+        await pilot.pause()
+        await _shoot_browser(app, pilot, save)
     return written
+
+
+async def _shoot_browser(app, pilot, save) -> None:
+    """The browser on a search among studied cards, then one card's details."""
+    from studyaws.tui.screens.browse import BrowseScreen
+
+    await pilot.press("slash")
+    await pilot.pause()
+    assert isinstance(app.screen, BrowseScreen)
+    await pilot.press("slash", *"vpc -is:new", "enter")
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    save("browser")
+    await pilot.press("down", "down", "i")
+    await pilot.pause()
+    save("card-details")
+    await pilot.press("escape", "escape")
+    await pilot.pause()
 
 
 PICTURE_DECK = """# Networking
@@ -240,6 +263,39 @@ async def _shoot_picture(directory: Path, engine, clock: FakeClock) -> list[Path
     return written
 
 
+TREE_DECK = """---
+title: {title}
+---
+
+# {topic}
+
+Q: Which service {what}?
+A: {answer}
+"""
+# (file under the bank's folder or at the top, deck title, topic, question, answer)
+TREE_DECKS = (
+    ("Practice bank/practice-exam-1.md", "Practice Exam 1", "Mixed", "stores objects", "Amazon S3"),
+    ("Practice bank/practice-exam-2.md", "Practice Exam 2", "Mixed", "queues messages", "Amazon SQS"),
+    ("Practice bank/practice-exam-10.md", "Practice Exam 10", "Mixed", "resolves names",
+     "Amazon Route 53"),
+    ("security-iam.md", "Security::IAM", "IAM", "issues temporary credentials", "AWS STS"),
+    ("security-kms.md", "Security::KMS", "KMS", "manages encryption keys", "AWS KMS"),
+    ("security-waf.md", "Security::Edge::WAF", "WAF", "filters HTTP requests", "AWS WAF"),
+)
+
+
+async def _shoot_tree(directory: Path, engine, clock: FakeClock) -> list[Path]:
+    from studyaws.tui.app import StudyApp
+
+    written: list[Path] = []
+    app = StudyApp(engine, clock)
+    save = _saver(app, directory, written)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        save("deck-tree")
+    return written
+
+
 def write_screenshots(directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -272,6 +328,27 @@ def write_screenshots(directory: Path) -> list[Path]:
         try:
             import_paths(engine, [deck], clock.now())
             written += asyncio.run(_shoot_picture(directory, engine, clock))
+        finally:
+            engine.dispose()
+    with tempfile.TemporaryDirectory(prefix="studyaws-demo-") as home:
+        from studyaws.services.collection import open_collection
+        from studyaws.services.importer import import_paths
+
+        clock = FakeClock(DEMO_NOW)
+        folder = Path(home) / "decks"
+        for name, title, topic, what, answer in TREE_DECKS:
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(TREE_DECK.format(title=title, topic=topic, what=what, answer=answer),
+                            encoding="utf-8")
+        engine = open_collection(str(Path(home) / "collection"), import_bundled=True,
+                                 clock=clock, backup=False)
+        try:
+            # The bank's folder as one import (its decks under the folder's name), the
+            # Security::... decks one by one (under the parent their titles name).
+            import_paths(engine, [folder / "Practice bank"], clock.now())
+            import_paths(engine, sorted(folder.glob("security-*.md")), clock.now())
+            written += asyncio.run(_shoot_tree(directory, engine, clock))
         finally:
             engine.dispose()
     return written

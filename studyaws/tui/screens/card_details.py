@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from studyaws.core.text import printable
 from studyaws.tui.screens.modals import boxed
+from studyaws.tui.widgets.inline_text import inline_content
 
 if TYPE_CHECKING:
     from studyaws.services.browse import CardDetails
@@ -43,8 +44,9 @@ def details_content(d: CardDetails, zone) -> Content:
     parts: list = []
     for name, value in facts:
         parts.extend([(f"{name:<11}", "bold"), value, "\n"])
-    parts.extend(["\n", (printable(d.prompt, multiline=True), "bold"), "\n",
-                  (printable(d.answer, multiline=True), "$foreground-muted"), "\n\n"])
+    # The card's text with its inline Markdown as styles, as the review shows it.
+    parts.extend(["\n", inline_content(d.prompt, "bold"), "\n",
+                  inline_content(d.answer, "$foreground-muted"), "\n\n"])
     if d.answers:
         parts.append(("date              source  rating  interval  stability\n", "bold"))
         for a in d.answers:
