@@ -56,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true",
                        help="print the decks and the problems (path, line, message) as JSON")
 
+    scn = sub.add_parser("scenario", help="show one generated scenario question, then its "
+                         "key and explanation (for deck authors)")
+    scn.add_argument("kind", metavar="KIND", help="a scenario kind (studyaws check --scenarios)")
+    scn.add_argument("--param", action="append", metavar="NAME=VALUE",
+                     help="a block parameter (repeat for several)")
+    scn.add_argument("--seed", metavar="N", help="the seed (default: a random one, printed)")
+    scn.add_argument("--json", action="store_true", help="print the question as JSON")
+
     decks = sub.add_parser("decks", help="list decks with their new, learning and due counts "
                            "(as a tree), rename or remove one")
     decks.add_argument("--json", action="store_true", help="print the counts as JSON")
@@ -216,6 +224,10 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     if args.command == "check":
         return _check(args)
+    if args.command == "scenario":
+        from studyaws.cli.scenario_command import scenario
+
+        return scenario(args)
     if args.command == "screenshots":
         from studyaws.tui.screenshots import write_screenshots
 
