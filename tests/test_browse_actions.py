@@ -331,6 +331,29 @@ async def test_i_and_slash_in_the_review_come_back_to_the_same_card(collection):
         assert review_count(engine) == 4
 
 
+async def test_i_before_the_answer_is_shown_does_not_give_it_away(collection):
+    engine, clock, _ = collection
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await home_settled(pilot)
+        await pilot.press("enter")
+        review = await settle(pilot, lambda: isinstance(app.screen, ReviewScreen)
+                              and app.screen.view is not None and app.screen, what="review")
+        shown = review.view.id
+        answer = f"Answer {shown}"
+
+        def details_text() -> str:
+            return str(app.screen.query_one("#card-details-text").render())
+
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, CardDetailsScreen)
+        assert answer not in details_text() and "once you have seen it" in details_text()
+        await pilot.press("escape", "space", "i")  # the answer shown, then the details
+        await pilot.pause()
+        assert answer in details_text()
+
+
 async def test_the_review_footer_keeps_help_and_escape_at_80_columns(collection):
     engine, clock, _ = collection
     app = StudyApp(engine, clock)

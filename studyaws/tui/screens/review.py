@@ -551,7 +551,9 @@ class ReviewScreen(Screen):
         from studyaws.tui.screens.card_details import CardDetailsScreen
 
         details = card_details(self.app.engine, self.app.clock, self.view.id)
-        self.app.push_screen(CardDetailsScreen(details, self.app.clock.local_zone()))
+        self.app.push_screen(CardDetailsScreen(
+            details, self.app.clock.local_zone(),
+            hide_answer=not (self.revealed or self.submitted)))
 
     @after_typed_keys
     def action_browse(self) -> None:
