@@ -398,20 +398,20 @@ def _print_skipped(skipped: list) -> None:
 
 def _decks(engine, json_output: bool = False) -> int:
     from studyaws.core.clock import Clock
+    from studyaws.services.decks import flatten
     from studyaws.services.review import ReviewService
-    from studyaws.store.queries import deck_summaries
 
     service = ReviewService(engine, Clock())
-    _, end = service.day_bounds()
-    decks = deck_summaries(engine, Clock().now(), end)
-    from studyaws.services.decks import deck_tree, flatten
-
-    rows = flatten(deck_tree(decks))
+    day = service.day_plan()  # the numbers home shows and a study session gives
+    decks = day.decks
+    rows = flatten(day.tree)
+    counts = day.counts
     if json_output:
-        counts = service.counts()
         print(json.dumps({
             "decks": [{"title": d.title, "path": d.path, "domain": d.domain, "cards": d.cards,
-                       "new": d.new, "learning": d.learning, "due": d.due,
+                       "new": node.new, "learning": node.learning, "due": node.due,
+                       "available_new": node.available_new,
+                       "available_due": node.available_due,
                        "parent": node.parent}
                       for node, _ in rows if (d := node.deck) is not None],
             "today": {"new": counts.new, "learning": counts.learning, "review": counts.review},
@@ -427,7 +427,6 @@ def _decks(engine, json_output: bool = False) -> int:
     print(f"{'deck':<{width}}  cards  new  learning  due")
     for title, (d, _) in zip(titles, rows, strict=True):
         print(f"{title:<{width}}  {d.cards:>5}  {d.new:>3}  {d.learning:>8}  {d.due:>3}")
-    counts = service.counts()
     print(f"today, within your limits: {counts.new} new, {counts.learning} learning, "
           f"{counts.review} due")
     return 0

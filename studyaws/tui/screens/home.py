@@ -160,7 +160,7 @@ class HomeScreen(Screen):
         table = self.query_one(DataTable)
         row = table.cursor_row
         current = self.current_node()  # on the rows shown until now
-        self.tree = deck_tree(self.shown.decks)
+        self.tree = list(self.shown.tree) or deck_tree(self.shown.decks)
         self.collapsed &= {node.key for node, _ in flatten(self.tree) if node.children}
         self.rows = flatten(self.tree, self.collapsed)
         table.clear(columns=True)
