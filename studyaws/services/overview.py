@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from studyaws.core.srs.exam_plan import ExamPlan
 from studyaws.core.srs.queue import DayCounts
-from studyaws.services.review import ReviewService
 from studyaws.services.decks import DeckNode
+from studyaws.services.review import ReviewService
 from studyaws.store.queries import DeckSummary, reviews_since
 from studyaws.store.stats_queries import exam_answer_counts
 

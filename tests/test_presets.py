@@ -1,0 +1,259 @@
+"""Deck option presets and the one limit model (services.limits): home's Today line, every
+deck's row, `studyaws decks` and what a study session really gives agree, before and after
+studying; presets' limits and desired retention apply to their decks."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from support import START, basic_deck, copy_collection, make_collection, without_bundled_decks
+
+from studyaws.cli.main import main
+from studyaws.core.clock import Clock, FakeClock
+from studyaws.core.config import DB_NAME
+from studyaws.core.srs.policy import EASY, GOOD, NEW, REVIEW
+from studyaws.services import presets
+from studyaws.services.decks import flatten
+from studyaws.services.importer import import_paths
+from studyaws.services.overview import read_home
+from studyaws.services.review import ReviewService
+from studyaws.store.engine import open_engine
+from studyaws.store.settings import save_setting
+
+
+def add_deck(tmp_path: Path, engine, clock, title: str, cards: int) -> None:
+    path = tmp_path / f"{title.replace(':', '_')}.md"
+    body = basic_deck(cards, prefix=title).replace("# Basics", f"# {title}", 1)
+    path.write_text(body, encoding="utf-8")
+    import_paths(engine, [path], clock.now())
+
+
+def three_decks(tmp_path):
+    """Networking, Storage and Compute, 30 new cards each, the default limits (20 new)."""
+    engine, clock, _ = make_collection(tmp_path, basic_deck(30, "Networking").replace(
+        "# Basics", "# Networking", 1), name="networking.md")
+    add_deck(tmp_path, engine, clock, "Storage", 30)
+    add_deck(tmp_path, engine, clock, "Compute", 30)
+    return engine, clock
+
+
+def deck_ids(engine, clock) -> dict[str, int]:
+    return {d.title: d.id for d in ReviewService(engine, clock).day_plan().decks}
+
+
+def study(engine, clock, deck_id, answers: int | None = None, rating: int = EASY):
+    """Answer up to `answers` cards of the deck (None: all it gives); (new, reviews) given."""
+    service = ReviewService(engine, clock, deck_id)
+    given = {NEW: 0, REVIEW: 0}
+    while answers is None or sum(given.values()) < answers:
+        view = service.next_card()
+        if view is None:
+            break
+        given[view.memory.state] = given.get(view.memory.state, 0) + 1
+        service.answer(view, rating)
+    return given[NEW], given[REVIEW]
+
+
+def served(tmp_path: Path, engine, clock, deck_id, name: str) -> tuple[int, int]:
+    """What a whole study session of the deck (None: review all) gives, on a copy of the
+    collection, so that the collection itself is left as it is."""
+    copy = copy_collection(Path(engine.url.database), tmp_path / "copies" / name / DB_NAME)
+    other = open_engine(copy)
+    try:
+        return study(other, FakeClock(clock.now()), deck_id)
+    finally:
+        other.dispose()
+
+
+def check_agreement(tmp_path, engine, clock, step: str) -> dict[str, tuple[int, int]]:
+    """Home's Today line and each deck's row against what studying it really gives, and
+    `studyaws decks --json` against home; returns each row's (new, due)."""
+    home = read_home(engine, clock)
+    rows = {node.name: (node.new, node.due) for node, _ in flatten(list(home.tree))}
+    everything = served(tmp_path, engine, clock, None, f"{step}-all")
+    assert (home.counts.new, home.counts.review) == everything
+    for node, _ in flatten(list(home.tree)):
+        ids = node.deck_ids
+        got = served(tmp_path, engine, clock, ids[0] if len(ids) == 1 else ids,
+                     f"{step}-{node.deck_ids[0]}")
+        assert (node.new, node.due) == got, node.name
+        assert node.new <= home.counts.new
+    return rows
+
+
+def test_home_the_decks_and_a_study_session_agree_before_and_after_studying(tmp_path,
+                                                                            capsys):
+    """The walk of the issue: home said 13 new while Networking then gave 20, and after
+    studying home said 0 while each other deck still gave 20."""
+    engine, clock = three_decks(tmp_path)
+    ids = deck_ids(engine, clock)
+    assert study(engine, clock, ids["Storage"], answers=7) == (7, 0)
+
+    rows = check_agreement(tmp_path, engine, clock, "before")
+    assert read_home(engine, clock).counts.new == 13
+    assert rows == {"Compute": (13, 0), "Networking": (13, 0), "Storage": (13, 0)}
+
+    assert study(engine, clock, ids["Networking"]) == (13, 0)  # all it offered
+
+    rows = check_agreement(tmp_path, engine, clock, "after")
+    assert read_home(engine, clock).counts.new == 0
+    assert rows == {"Compute": (0, 0), "Networking": (0, 0), "Storage": (0, 0)}
+
+    # `studyaws decks` says the same
+    without_bundled_decks(Path(engine.url.database))
+    home = Path(engine.url.database).parent
+    assert main(["--home", str(home), "decks", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    # The command reads the real clock (the cards' history is in 2026): home at that time.
+    now = read_home(engine, Clock())
+    assert listed["today"] == {"new": now.counts.new, "learning": now.counts.learning,
+                               "review": now.counts.review}
+    assert {d["title"]: (d["new"], d["due"]) for d in listed["decks"]} == {
+        node.name: (node.new, node.due) for node, _ in flatten(list(now.tree))}
+    assert listed["today"]["new"] == 20 and {d["title"]: d["new"] for d in listed["decks"]} == {
+        "Compute": 20, "Networking": 17, "Storage": 20}  # 13 of its 30 left studied
+
+
+def test_the_next_study_day_gives_each_deck_its_limit_again_within_the_collections(tmp_path):
+    engine, clock = three_decks(tmp_path)
+    ids = deck_ids(engine, clock)
+    study(engine, clock, ids["Storage"])
+    assert read_home(engine, clock).counts.new == 0
+    clock.advance(timedelta(days=1))
+    rows = check_agreement(tmp_path, engine, clock, "next")
+    assert rows == {"Compute": (20, 0), "Networking": (20, 0), "Storage": (10, 0)}
+
+
+def test_a_preset_limits_its_decks_and_the_collection_limits_them_all(tmp_path):
+    engine, clock = three_decks(tmp_path)
+    ids = deck_ids(engine, clock)
+    presets.set_preset_value(engine, clock, "Light", "new-per-day", "5")
+    presets.assign_preset(engine, ids["Networking"], "light")  # any case
+
+    rows = check_agreement(tmp_path, engine, clock, "light")
+    assert rows == {"Compute": (20, 0), "Networking": (5, 0), "Storage": (20, 0)}
+
+    # Review all: 20 in all, of which Networking gives at most 5.
+    service = ReviewService(engine, clock)
+    titles = []
+    while (view := service.next_card()) is not None:
+        titles.append(view.deck_title)
+        service.answer(view, EASY)
+    assert len(titles) == 20 and titles.count("Networking") == 5
+    assert check_agreement(tmp_path, engine, clock, "done") == {
+        "Compute": (0, 0), "Networking": (0, 0), "Storage": (0, 0)}
+
+
+def test_a_parent_deck_caps_what_is_under_it_and_a_child_what_its_parent_has_left(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, "# AWS\n\nQ: aws one\nA: a\n\nQ: aws two\nA: b\n",
+                                       name="aws.md")
+    add_deck(tmp_path, engine, clock, "AWS::VPC", 10)
+    add_deck(tmp_path, engine, clock, "AWS::S3", 10)
+    add_deck(tmp_path, engine, clock, "Other", 10)
+    ids = deck_ids(engine, clock)
+    presets.set_preset_value(engine, clock, "Parent", "new-per-day", "6")
+    presets.assign_preset(engine, ids["AWS"], "Parent")
+
+    rows = check_agreement(tmp_path, engine, clock, "parent")
+    assert rows == {"AWS": (6, 0), "S3": (6, 0), "VPC": (6, 0), "Other": (10, 0)}
+    assert read_home(engine, clock).counts.new == 16
+
+    assert study(engine, clock, ids["AWS::VPC"], answers=4) == (4, 0)
+    rows = check_agreement(tmp_path, engine, clock, "child")
+    assert rows == {"AWS": (2, 0), "S3": (2, 0), "VPC": (2, 0), "Other": (10, 0)}
+
+
+def reviews_due(tmp_path, new_per_day="20"):
+    """One deck of 30 cards answered Easy a while ago, all due now, and a deck of new
+    cards."""
+    engine, clock, _ = make_collection(tmp_path, basic_deck(30, "Old").replace(
+        "# Basics", "# Old", 1), name="old.md", settings={"fuzz": "off"})
+    ids = deck_ids(engine, clock)
+    save_setting(engine, "new-per-day", "30")
+    study(engine, clock, ids["Old"])
+    save_setting(engine, "new-per-day", new_per_day)
+    add_deck(tmp_path, engine, clock, "Fresh", 10)
+    clock.advance(timedelta(days=200))
+    return engine, clock
+
+
+def test_with_new_while_backlog_off_no_new_cards_while_reviews_are_over_the_limit(tmp_path):
+    engine, clock = reviews_due(tmp_path)
+    save_setting(engine, "reviews-per-day", "10")
+    assert check_agreement(tmp_path, engine, clock, "on") == {
+        "Fresh": (10, 0), "Old": (0, 10)}  # the default: new cards as before
+    assert read_home(engine, clock).counts.review == 10
+
+    save_setting(engine, "new-while-backlog", "off")
+    assert check_agreement(tmp_path, engine, clock, "off") == {
+        "Fresh": (0, 0), "Old": (0, 10)}
+    # A deck whose own reviews limit is not passed still gives none: the collection is
+    # over its limit.
+    assert read_home(engine, clock).counts.new == 0
+
+    save_setting(engine, "reviews-per-day", "40")  # the backlog is within the limit now
+    assert check_agreement(tmp_path, engine, clock, "within") == {
+        "Fresh": (10, 0), "Old": (0, 30)}
+
+
+@pytest.mark.parametrize("order", ["due", "retrievability", "random"])
+def test_review_order(tmp_path, order):
+    """Twelve review cards whose due dates come in the opposite order of their
+    retrievability: card i answered 10 i days after the first, stability 50 - 3 i days."""
+    from sqlalchemy import select, update
+
+    from studyaws.core.srs import policy
+    from studyaws.store.engine import reading, writing
+    from studyaws.store.tables import CardState
+
+    engine, clock, _ = make_collection(tmp_path, basic_deck(12, "Card"),
+                                       settings={"fuzz": "off"})
+    with reading(engine) as session:
+        ids = sorted(session.execute(select(CardState.card_id)).scalars())
+    with writing(engine) as session:
+        for i, card_id in enumerate(ids):
+            last = START + timedelta(days=10 * i)
+            stability = 50.0 - 3 * i
+            session.execute(update(CardState).where(CardState.card_id == card_id).values(
+                state=REVIEW, step=None, stability=stability, difficulty=5.0, reps=1,
+                last_review=last, due=last + timedelta(days=stability)))
+    clock.set(START + timedelta(days=200))
+    save_setting(engine, "review-order", order)
+    service = ReviewService(engine, clock)
+    seen = []
+    while (view := service.next_card()) is not None:
+        seen.append(view.memory)
+        service.answer(view, GOOD)
+    assert len(seen) == 12
+    dues = [memory.due for memory in seen]
+    recall = [policy.retrievability(service.scheduler, memory, clock.now()) for memory in seen]
+    if order == "due":
+        assert dues == sorted(dues) and recall == sorted(recall, reverse=True)
+    elif order == "retrievability":
+        assert recall == sorted(recall) and dues == sorted(dues, reverse=True)
+    else:
+        assert dues not in (sorted(dues), sorted(dues, reverse=True))
+
+
+def test_a_decks_desired_retention_is_the_one_its_answers_are_scheduled_with(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(1, "Keen").replace(
+        "# Basics", "# Keen", 1), name="keen.md", settings={"fuzz": "off"})
+    add_deck(tmp_path, engine, clock, "Relaxed", 1)
+    add_deck(tmp_path, engine, clock, "Plain", 1)
+    ids = deck_ids(engine, clock)
+    presets.set_preset_value(engine, clock, "Keen", "desired-retention", "0.97")
+    presets.set_preset_value(engine, clock, "Relaxed", "desired-retention", "0.75")
+    presets.assign_preset(engine, ids["Keen"], "Keen")
+    presets.assign_preset(engine, ids["Relaxed"], "Relaxed")
+    days, labels = {}, {}
+    for title in ("Keen", "Relaxed", "Plain"):
+        service = ReviewService(engine, clock, ids[title])
+        view = service.next_card()
+        labels[title] = service.preview(view)[EASY]  # the rating keys show the same
+        result = service.answer(view, EASY)
+        days[title] = (result.memory.due - clock.now()).days
+    assert days["Keen"] < days["Plain"] < days["Relaxed"]
+    assert len(set(labels.values())) == 3
