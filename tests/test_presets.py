@@ -257,3 +257,128 @@ def test_a_decks_desired_retention_is_the_one_its_answers_are_scheduled_with(tmp
         days[title] = (result.memory.due - clock.now()).days
     assert days["Keen"] < days["Plain"] < days["Relaxed"]
     assert len(set(labels.values())) == 3
+
+
+def test_upgrade_from_schema_9_gives_every_deck_the_default_preset(tmp_path):
+    import sqlite3
+
+    engine, clock = three_decks(tmp_path)
+    save_setting(engine, "new-per-day", "7")
+    db = Path(engine.url.database)
+    before = read_home(engine, clock)
+    engine.dispose()
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:  # back to what schema 9 had: the deck table without its preset, no preset table
+        conn.execute("pragma foreign_keys = off")
+        sql = conn.execute("select sql from sqlite_master where name = 'deck'").fetchone()[0]
+        lines = [line for line in sql.splitlines() if "preset" not in line]
+        lines[-2] = lines[-2].rstrip(", ")
+        columns = [row[1] for row in conn.execute("pragma table_info(deck)")
+                   if row[1] != "preset_id"]
+        conn.execute("begin")
+        conn.execute("\n".join(lines).replace("CREATE TABLE deck", "CREATE TABLE deck_old", 1))
+        conn.execute(f"insert into deck_old select {', '.join(columns)} from deck")
+        conn.execute("drop table deck")
+        conn.execute("alter table deck_old rename to deck")
+        conn.execute("create index ix_deck_title on deck (title)")
+        conn.execute("drop table preset")
+        conn.execute("pragma user_version = 9")
+        conn.execute("commit")
+        assert "preset" not in "".join(r[0] or "" for r in conn.execute(
+            "select sql from sqlite_master where tbl_name in ('deck', 'preset')"))
+    finally:
+        conn.close()
+    engine = open_engine(db)
+    try:
+        assert (db.parent / f"{DB_NAME}.schema9.bak").exists()
+        after = read_home(engine, clock)
+        assert after.counts == before.counts and after.tree == before.tree
+        assert [(p.name, p.new_per_day, decks) for p, decks in presets.all_presets(engine)
+                ] == [("Default", 7, 3)]
+    finally:
+        engine.dispose()
+
+
+def test_json_export_carries_presets_and_an_older_export_restores(tmp_path):
+    from studyaws.services.exchange.json_dump import export_json, restore_json
+
+    engine, clock = three_decks(tmp_path)
+    ids = deck_ids(engine, clock)
+    presets.set_preset_value(engine, clock, "Light", "new-per-day", "4")
+    presets.assign_preset(engine, ids["Compute"], "Light")
+    exported = export_json(engine)
+    engine.dispose()
+    backup = tmp_path / "backup.json"
+    backup.write_text(exported, encoding="utf-8")
+    restored = tmp_path / "restored" / DB_NAME
+    restore_json(backup, restored)
+    again = open_engine(restored)
+    try:
+        assert presets.deck_preset(again, ids["Compute"]).name == "Light"
+        assert presets.find_preset(again, "Light").new_per_day == 4
+        assert export_json(again) == exported
+    finally:
+        again.dispose()
+
+    old = json.loads(exported)  # as schema 9 wrote it: no presets
+    old["schema"] = 9
+    del old["tables"]["preset"]
+    for deck in old["tables"]["deck"]:
+        del deck["preset_id"]
+    backup.write_text(json.dumps(old), encoding="utf-8")
+    older = tmp_path / "older" / DB_NAME
+    restore_json(backup, older)
+    engine = open_engine(older)
+    try:
+        assert [(p.name, decks) for p, decks in presets.all_presets(engine)] == [("Default", 3)]
+    finally:
+        engine.dispose()
+
+
+def run_cli(home: Path, *args: str) -> int:
+    return main(["--home", str(home), *args])
+
+
+def test_presets_command(tmp_path, capsys):
+    engine, clock = three_decks(tmp_path)
+    db = Path(engine.url.database)
+    engine.dispose()
+    without_bundled_decks(db)
+    home = db.parent
+    capsys.readouterr()
+
+    assert run_cli(home, "presets", "set", "Light", "new-per-day", "5") == 0
+    assert capsys.readouterr().out == "Light: new-per-day = 5\n"
+    assert run_cli(home, "presets", "assign", "Net", "light") == 0
+    assert capsys.readouterr().out == "'Networking' uses Light.\n"
+    assert run_cli(home, "presets", "set", "default", "desired-retention", "0.85") == 0
+    assert capsys.readouterr().out == "Default: desired-retention = 0.85\n"
+    assert run_cli(home, "presets", "list") == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "preset   new/day  reviews/day  retention  decks",
+        "Default       20          200       0.85      2",
+        "Light          5          200       0.90      1"]  # made before the change
+    assert run_cli(home, "config", "get", "desired-retention") == 0
+    assert capsys.readouterr().out == "0.85\n"  # the Default preset is the settings
+
+    before = db.read_bytes()
+    for args, error in [
+        (("set", "Light", "new-per-day", "lots"), "new-per-day: cannot read 'lots'"),
+        (("set", "Light", "desired-retention", "2"),
+         "desired-retention must be between 0.70 and 0.99"),
+        (("set", "Light", "colour", "red"), "unknown preset value 'colour'"),
+        (("set", "Heavy", "new-per-day", "-1"), "new-per-day must be between 0 and 9999"),
+        (("assign", "Nowhere", "Light"), "no deck called 'Nowhere'"),
+        (("assign", "Networking", "Missing"), "no preset called 'Missing'"),
+        (("rename", "Default", "Mine"), "the Default preset keeps its name"),
+        (("rename", "Light", "default"), "there is a preset called 'Default' already"),
+    ]:
+        assert run_cli(home, "presets", *args) == 1, args
+        out, err = capsys.readouterr()
+        assert out == "" and err.startswith(f"studyaws presets {args[0]}: {error}"), err
+        assert err.count("\n") == 1
+    assert db.read_bytes() == before
+    assert run_cli(home, "presets", "rename", "Light", "Gentle") == 0
+    assert run_cli(home, "presets", "list", "--json") == 0
+    listed = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    assert [(p["name"], p["decks"]) for p in listed] == [("Default", 2), ("Gentle", 1)]

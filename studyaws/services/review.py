@@ -625,6 +625,8 @@ def record_answer(session, scheduler, settings: Settings, card_id: int, rating: 
     `counts` are the due counts kept across answers (read from the store when not given)."""
     state = session.get(CardState, card_id)
     card = session.get(Card, card_id)
+    if callable(scheduler):  # one for each deck: its preset's desired retention
+        scheduler = scheduler(card.deck_id)
     prior = state.memory()
     load = None
     days = getattr(scheduler, "days", None) or StudyDays()
