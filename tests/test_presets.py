@@ -382,3 +382,59 @@ def test_presets_command(tmp_path, capsys):
     assert run_cli(home, "presets", "list", "--json") == 0
     listed = json.loads(capsys.readouterr().out.split("\n", 1)[1])
     assert [(p["name"], p["decks"]) for p in listed] == [("Default", 2), ("Gentle", 1)]
+
+
+async def test_options_on_home_make_edit_and_give_a_deck_a_preset(tmp_path):
+    from support import home_settled
+
+    from studyaws.tui.app import StudyApp
+    from studyaws.tui.screens.deck_options import DeckOptionsScreen
+
+    engine, clock = three_decks(tmp_path)
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await home_settled(pilot)
+        home = app.screen
+        assert [node.name for node, _ in home.rows] == ["Compute", "Networking", "Storage"]
+        await pilot.press("down", "o")  # Networking's options
+        await pilot.pause()
+        options = app.screen
+        assert isinstance(options, DeckOptionsScreen)
+        assert options.query_one("#options-name").disabled  # Default keeps its name
+        assert options.query_one("#options-new-per-day").value == "20"
+
+        await pilot.press("ctrl+n")  # a new preset from Default's values, its name to type
+        await pilot.pause()
+        name = options.query_one("#options-name")
+        assert name.has_focus and name.value == "Preset 2"
+        name.value = "Light"
+        options.query_one("#options-new-per-day").value = "lots"
+        await pilot.press("ctrl+s")  # refused: nothing written
+        await pilot.pause()
+        assert "new-per-day: cannot read 'lots'" in str(
+            options.query_one("#options-error").render())
+        assert presets.find_preset(engine, "Light") is None
+        assert presets.deck_preset(engine, deck_ids(engine, clock)["Networking"]).name == \
+            "Default"
+        options.query_one("#options-new-per-day").value = "5"
+        options.query_one("#options-desired-retention").value = "0.85"
+        await pilot.press("ctrl+s")
+        await home_settled(pilot)
+        assert app.screen is home
+        light = presets.find_preset(engine, "Light")
+        assert (light.new_per_day, light.reviews_per_day, light.desired_retention) == (
+            5, 200, 0.85)
+        assert presets.deck_preset(engine, deck_ids(engine, clock)["Networking"]) == light
+        assert [(node.name, node.new) for node, _ in home.rows] == [
+            ("Compute", 20), ("Networking", 5), ("Storage", 20)]
+
+        # Enter on a preset gives it to the deck: Storage takes Light too.
+        await pilot.press("down", "o")
+        await pilot.pause()
+        assert app.screen.query_one("#options-using").render() is not None
+        await pilot.press("down", "enter")  # Default, then Light
+        await home_settled(pilot)
+        assert [(node.name, node.new) for node, _ in home.rows] == [
+            ("Compute", 20), ("Networking", 5), ("Storage", 5)]
+        assert [(p.name, decks) for p, decks in presets.all_presets(engine)] == [
+            ("Default", 1), ("Light", 2)]
