@@ -40,11 +40,15 @@ class DeckOptionsScreen(ModalScreen[str | None]):
         Binding("escape", "cancel", "Close", priority=True, id="options.cancel"),
     ]
     DEFAULT_CSS = """
-    DeckOptionsScreen > .modal-box { width: 76; height: auto; max-height: 90%; }
-    #options-presets { height: auto; max-height: 8; margin: 1 0; }
-    .options-row { height: 3; }
-    .options-row Label { width: 20; padding: 1 1 0 0; }
-    .options-row Input { width: 1fr; }
+    DeckOptionsScreen > .modal-box { width: 76; }
+    #options-presets { height: auto; max-height: 6; margin: 0 0 1 0; }
+    .options-row { height: 1; }
+    #options-desired-retention-row { margin-bottom: 1; }
+    .options-row Label { width: 20; padding: 0 1 0 0; }
+    .options-row Input { width: 1fr; height: 1; border: none; padding: 0 1;
+                         background: $boost; }
+    .options-row Input:focus { background: $primary 30%; }
+    .options-row Input:disabled { background: transparent; }
     #options-error { height: auto; color: $error; }
     """
 
@@ -61,14 +65,13 @@ class DeckOptionsScreen(ModalScreen[str | None]):
             yield Static(id="options-using")
             yield OptionList(id="options-presets")
             for key, label in FIELDS:
-                with Horizontal(classes="options-row"):
+                with Horizontal(classes="options-row", id=f"options-{key}-row"):
                     yield Label(label)
                     yield Input(id=f"options-{key}")
             yield Static(id="options-error")
             yield Static(Content.assemble(
-                ("Enter", "bold"), " on a preset: use it  ·  ", ("Ctrl+S", "bold"),
-                " save the values and use  ·  ", ("Ctrl+N", "bold"), " new preset  ·  ",
-                "the Default preset is the settings and the collection's limits"),
+                ("Enter", "bold"), " use this preset  ·  ", ("Ctrl+S", "bold"),
+                " save the values and use  ·  ", ("Ctrl+N", "bold"), " new preset"),
                 classes="muted")
 
     def on_mount(self) -> None:
