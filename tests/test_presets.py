@@ -361,7 +361,17 @@ def test_presets_command(tmp_path, capsys):
     assert run_cli(home, "config", "get", "desired-retention") == 0
     assert capsys.readouterr().out == "0.85\n"  # the Default preset is the settings
 
-    before = db.read_bytes()
+    def stored():
+        from studyaws.store.presets import deck_presets
+        from studyaws.store.settings import load_settings
+
+        engine = open_engine(db)
+        try:
+            return presets.all_presets(engine), deck_presets(engine), load_settings(engine)
+        finally:
+            engine.dispose()
+
+    before = stored()
     for args, error in [
         (("set", "Light", "new-per-day", "lots"), "new-per-day: cannot read 'lots'"),
         (("set", "Light", "desired-retention", "2"),
@@ -377,7 +387,7 @@ def test_presets_command(tmp_path, capsys):
         out, err = capsys.readouterr()
         assert out == "" and err.startswith(f"studyaws presets {args[0]}: {error}"), err
         assert err.count("\n") == 1
-    assert db.read_bytes() == before
+    assert stored() == before
     assert run_cli(home, "presets", "rename", "Light", "Gentle") == 0
     assert run_cli(home, "presets", "list", "--json") == 0
     listed = json.loads(capsys.readouterr().out.split("\n", 1)[1])
@@ -438,3 +448,18 @@ async def test_options_on_home_make_edit_and_give_a_deck_a_preset(tmp_path):
             ("Compute", 20), ("Networking", 5), ("Storage", 5)]
         assert [(p.name, decks) for p, decks in presets.all_presets(engine)] == [
             ("Default", 1), ("Light", 2)]
+
+
+def test_backlog_settings_from_config(tmp_path, capsys):
+    home = tmp_path / "home"
+    assert run_cli(home, "config", "get", "review-order") == 0
+    assert run_cli(home, "config", "get", "new-while-backlog") == 0
+    assert capsys.readouterr().out == "due\non\n"  # today's behaviour by default
+    assert run_cli(home, "config", "set", "review-order", "Retrievability") == 0
+    assert run_cli(home, "config", "set", "new-while-backlog", "off") == 0
+    assert capsys.readouterr().out == "review-order = retrievability\nnew-while-backlog = off\n"
+    assert run_cli(home, "config", "set", "review-order", "sideways") == 2
+    assert capsys.readouterr().err == ("studyaws config: review-order must be one of: due, "
+                                       "retrievability, random\n")
+    assert run_cli(home, "config", "get", "review-order") == 0
+    assert capsys.readouterr().out == "retrievability\n"
