@@ -43,7 +43,7 @@ class DeckOptionsScreen(ModalScreen[str | None]):
     DeckOptionsScreen > .modal-box { width: 76; }
     #options-presets { height: auto; max-height: 6; margin: 0 0 1 0; }
     .options-row { height: 1; }
-    #options-desired-retention-row { margin-bottom: 1; }
+    .options-row.-last { margin-bottom: 1; }
     .options-row Label { width: 20; padding: 0 1 0 0; }
     .options-row Input { width: 1fr; height: 1; border: none; padding: 0 1;
                          background: $boost; }
@@ -65,7 +65,8 @@ class DeckOptionsScreen(ModalScreen[str | None]):
             yield Static(id="options-using")
             yield OptionList(id="options-presets")
             for key, label in FIELDS:
-                with Horizontal(classes="options-row", id=f"options-{key}-row"):
+                last = " -last" if key == FIELDS[-1][0] else ""
+                with Horizontal(classes=f"options-row{last}"):
                     yield Label(label)
                     yield Input(id=f"options-{key}")
             yield Static(id="options-error")
