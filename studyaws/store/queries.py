@@ -62,14 +62,21 @@ def deck_summaries(engine: Engine, now: datetime, day_end: datetime,
         ).all()
         done: dict[int, dict[int, int]] = {}
         if day_start is not None:
-            for deck_id, state, count in session.execute(
-                select(Card.deck_id, ReviewLog.state_before, func.count())
-                .join(Card, Card.id == ReviewLog.card_id)
+            # Today's answers by their index, then their cards' decks: joined and grouped
+            # in SQL, SQLite reads every card.
+            answers = session.execute(
+                select(ReviewLog.card_id, ReviewLog.state_before)
                 .where(ReviewLog.source == "review", ReviewLog.reviewed_at >= day_start,
-                       ReviewLog.state_before.in_((NEW, REVIEW)))
-                .group_by(Card.deck_id, ReviewLog.state_before)
-            ).all():
-                done.setdefault(deck_id, {})[state] = count
+                       ReviewLog.state_before.in_((NEW, REVIEW)))).all()
+            ids = sorted({card_id for card_id, _ in answers})
+            deck_of: dict[int, int] = {}
+            for chunk in range(0, len(ids), 10_000):
+                deck_of.update(session.execute(
+                    select(Card.id, Card.deck_id)
+                    .where(Card.id.in_(ids[chunk:chunk + 10_000]))).all())
+            for card_id, state in answers:
+                counts = done.setdefault(deck_of.get(card_id), {})
+                counts[state] = counts.get(state, 0) + 1
     return sorted((DeckSummary(*row, new_done=done.get(row[0], {}).get(NEW, 0),
                                reviews_done=done.get(row[0], {}).get(REVIEW, 0))
                    for row in rows), key=lambda d: natural_key(d.title))
