@@ -269,14 +269,19 @@ class ReviewService:
         return policy.scheduler_for(replace(self.settings, desired_retention=retention),
                                     self.parameters, self.clock.local_zone())
 
-    def day_plan(self) -> DayPlan:
+    def day_plan(self, only: tuple[int, ...] | None = None) -> DayPlan:
         """Today under the daily limits, for every deck (services.limits): the one source
-        of home's numbers, `studyaws decks` and what this session gives."""
+        of home's numbers, `studyaws decks` and what this session gives. `only`: the cards
+        of these decks alone are counted (the others' numbers are then 0), which is all a
+        study of them needs, unless new-while-backlog is off (a backlog is the sum over a
+        parent's decks)."""
         now = self.clock.now()
         start, end = self.day_bounds()
         with reading(self.engine) as session:
             plan, ahead = self._exam_today(session, start, end)
-        decks = deck_summaries(self.engine, now, end, start, ahead)
+        if not self.settings.new_while_backlog:
+            only = None
+        decks = deck_summaries(self.engine, now, end, start, ahead, only)
         self.day = plan_day(decks, self.settings, named_presets(self.engine),
                             new_per_day=plan.new_per_day if plan is not None else None,
                             extra_new=self.extra_new())
@@ -285,7 +290,7 @@ class ReviewService:
     def counts(self) -> DayCounts:
         if self.selection is not None:
             return self._selection_counts()
-        return self.day_plan().counts_for(self.deck_ids)
+        return self.day_plan(self.deck_ids).counts_for(self.deck_ids)
 
     # -- the queue --------------------------------------------------------------------
     def next_card(self) -> CardView | None:

@@ -32,11 +32,14 @@ class DeckSummary:
 
 def deck_summaries(engine: Engine, now: datetime, day_end: datetime,
                    day_start: datetime | None = None,
-                   ahead: tuple[int, ...] = ()) -> list[DeckSummary]:
+                   ahead: tuple[int, ...] = (),
+                   only: tuple[int, ...] | None = None) -> list[DeckSummary]:
     """Each deck with its active card count and what is available now (before daily limits);
     not the decks the user removed. With `day_start`, also what it gave today in the daily
     review (new cards introduced, review cards answered), and the review cards in `ahead`
-    (brought forward before an exam) last answered before that start count as due."""
+    (brought forward before an exam) last answered before that start count as due. With
+    `only`, the cards of the other decks are not counted (their numbers are 0; what they
+    gave today still is): a study of some decks reads their cards alone."""
     active = and_(Card.retired.is_(False), Card.suspended.is_(False),
                   or_(Card.buried_until.is_(None), Card.buried_until <= now))
     due = CardState.due < day_end
@@ -55,7 +58,8 @@ def deck_summaries(engine: Engine, now: datetime, day_end: datetime,
                 Deck.folder, Deck.preset_id,
             )
             .select_from(Deck)
-            .join(Card, Card.deck_id == Deck.id, isouter=True)
+            .join(Card, and_(Card.deck_id == Deck.id,
+                             Deck.id.in_(only) if only is not None else True), isouter=True)
             .join(CardState, CardState.card_id == Card.id, isouter=True)
             .where(Deck.deleted_at.is_(None))
             .group_by(Deck.id)
