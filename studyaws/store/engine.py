@@ -21,7 +21,7 @@ from sqlmodel import Session, SQLModel
 from studyaws.core.errors import StoreError, is_busy  # defined in core for every layer
 from studyaws.store import tables
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 BUSY_TIMEOUT_MS = 10_000
 T = TypeVar("T")
 
@@ -319,9 +319,19 @@ def _deck_folders_and_removal(conn) -> None:
             conn.exec_driver_sql(f"ALTER TABLE deck ADD COLUMN {column} {kind}")
 
 
+def _deck_presets(conn) -> None:
+    """Schema 10: named deck option presets (table preset), and the one each deck uses
+    (deck.preset_id; none, the Default preset made of the settings, for every deck)."""
+    tables.Preset.__table__.create(conn, checkfirst=True)
+    columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(deck)")}
+    if "preset_id" not in columns:
+        conn.exec_driver_sql("ALTER TABLE deck ADD COLUMN preset_id INTEGER "
+                             "REFERENCES preset (id)")
+
+
 MIGRATIONS = {1: _add_new_tables, 2: _add_indexes, 3: _add_indexes, 4: _share_texts,
               5: _domains_per_exam, 6: _card_flags, 7: _index_due_dates,
-              8: _deck_folders_and_removal}
+              8: _deck_folders_and_removal, 9: _deck_presets}
 
 
 def reading(engine: Engine) -> Session:

@@ -56,6 +56,18 @@ def _utc_column(nullable: bool = True, index: bool = False) -> Column:
     return Column(UTCDateTime(), nullable=nullable, index=index)
 
 
+class Preset(SQLModel, table=True):
+    """A named set of deck options (store.presets): daily limits and desired retention. The
+    Default preset is not a row: its values are the settings new-per-day, reviews-per-day
+    and desired-retention, and a deck whose `preset_id` is None uses it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True})
+    new_per_day: int
+    reviews_per_day: int
+    desired_retention: float
+
+
 class Deck(SQLModel, table=True):
     # A card search sorted by deck reads decks by title (store.search_queries).
     __table_args__ = (Index("ix_deck_title", "title"),)
@@ -76,6 +88,7 @@ class Deck(SQLModel, table=True):
     # the ids of the cards the removal retired (JSON), so that undo revives those only.
     deleted_at: datetime | None = Field(default=None, sa_column=_utc_column())
     deleted_cards: str | None = None
+    preset_id: int | None = Field(default=None, foreign_key="preset.id")  # None: Default
 
 
 class SharedText(SQLModel, table=True):
