@@ -305,7 +305,7 @@ def _from(query, node: s.Node, sort: str | None = None):
 # A word or phrase is looked up in the full-text index when it is in at most this share of
 # the cards: reading each card the index gives by its id costs several times what reading it
 # in a scan of every card does.
-SELECTIVE = 1 / 8
+SELECTIVE = 1 / 50
 
 
 def _texts(node: s.Node) -> list[s.Text]:
@@ -378,16 +378,20 @@ _DAY = 1.001
 
 def _page_ids(session, node: s.Node, ctx: SearchContext, sort: str, descending: bool,
               offset: int, limit: int, text_index: bool) -> list[int]:
-    """The ids of the page. Every sort first walks its index in order, checking each card
-    against the search, within WALK_BUDGET_S unless the search is everything; a search few
-    cards match (the walk runs out of time) reads its matches (words and phrases through the
-    full-text index) and sorts them. A walk reads words and phrases with LIKE: it stops at
-    the page's end, before the index would have given all the cards that contain them."""
+    """The ids of the page. A search that needs a word or phrase found in few cards (the
+    full-text index says so) reads those cards and sorts them. Otherwise each sort first
+    walks its index in order, checking each card against the search, within WALK_BUDGET_S
+    unless the search is everything; a search few cards match (the walk runs out of time)
+    reads its matches (rare words and phrases through the full-text index) and sorts them. A
+    walk reads words and phrases with LIKE: it stops at the page's end, before the index
+    would have given all the cards that contain them."""
     offset, limit = max(0, offset), max(0, limit)
+
+    chosen = _selective(session, node) if text_index else frozenset()
 
     def query(walk: bool, columns=(Card.id,), index: bool = True, where=()):
         order = [c.desc() if descending else c.asc() for c in _order(sort, ctx, walk)]
-        indexed = _selective(session, node) if index and text_index else frozenset()
+        indexed = chosen if index else frozenset()
         return (_from(select(*columns), node, sort)
                 .where(condition(node, ctx, indexed, walk and sort == "interval"),
                        _not_removed(), *where)
@@ -399,6 +403,10 @@ def _page_ids(session, node: s.Node, ctx: SearchContext, sort: str, descending: 
     def out_of_time() -> int:
         return time.perf_counter() > deadline
 
+    terms = node.nodes if isinstance(node, s.And) else (node,)
+    if any(term in chosen for term in terms):
+        # A word or phrase every match has, in few cards: read those, then sort.
+        return list(session.execute(query(False)).scalars())
     if not isinstance(node, s.All):
         raw.set_progress_handler(out_of_time, _CHECK_EVERY)
     try:
