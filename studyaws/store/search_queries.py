@@ -436,9 +436,7 @@ def _page_ids(session, node: s.Node, ctx: SearchContext, sort: str, descending: 
         if len(intervals) < len(nearest):
             return list(session.execute(query(False)).scalars())
         bound = _length() > min(intervals) - _DAY
-    elif len(intervals) < len(nearest) and not intervals:  # new cards (no length) first
-        bound = _length().is_(None)
-    else:
+    else:  # new cards (no length) first, then up to a day past the walk's longest
         bound = or_(_length().is_(None), _length() < max(intervals) + _DAY)
     return list(session.execute(query(False, where=[bound])).scalars())
 
