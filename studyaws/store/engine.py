@@ -16,12 +16,14 @@ from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session, SQLModel
 
 from studyaws.core.errors import StoreError, is_busy  # defined in core for every layer
 from studyaws.store import tables
+from studyaws.store.text_index import create_text_index
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 BUSY_TIMEOUT_MS = 10_000
 T = TypeVar("T")
 
@@ -181,6 +183,7 @@ def _migrate(engine: Engine, db_path: Path) -> None:
             return
         if version == 0:
             SQLModel.metadata.create_all(conn)
+            create_text_index(conn)
         else:
             for step in range(version, SCHEMA_VERSION):
                 MIGRATIONS[step](conn)
@@ -231,7 +234,7 @@ def _add_indexes(conn) -> None:
         columns = {row[1] for row in conn.exec_driver_sql(f'PRAGMA table_info("{table.name}")')}
         for index in table.indexes:
             if {c.name for c in index.columns} <= columns:
-                index.create(conn, checkfirst=True)
+                conn.execute(CreateIndex(index, if_not_exists=True))
 
 
 def _share_texts(conn) -> None:
@@ -329,9 +332,18 @@ def _deck_presets(conn) -> None:
                              "REFERENCES preset (id)")
 
 
+def _index_card_text(conn) -> None:
+    """Schema 11: a full-text index (FTS5, trigrams) of the cards' text and the shared
+    texts, kept in step by triggers, so that a search's words and phrases read the cards
+    that contain them instead of every card (store.text_index); the text stored is indexed
+    now. Also the indexes a search sorted by difficulty, lapses or answers walks."""
+    create_text_index(conn)
+    _add_indexes(conn)
+
+
 MIGRATIONS = {1: _add_new_tables, 2: _add_indexes, 3: _add_indexes, 4: _share_texts,
               5: _domains_per_exam, 6: _card_flags, 7: _index_due_dates,
-              8: _deck_folders_and_removal, 9: _deck_presets}
+              8: _deck_folders_and_removal, 9: _deck_presets, 10: _index_card_text}
 
 
 def reading(engine: Engine) -> Session:

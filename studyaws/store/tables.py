@@ -112,6 +112,8 @@ class Card(SQLModel, table=True):
         Index("ix_card_pool_clf", "kind", "retired", "suspended", "clf_domain", "deck_id"),
         # A card search sorted by deck reads each deck's cards in their order in the file.
         Index("ix_card_deck_position", "deck_id", "position"),
+        # flag:N (schema 11)
+        Index("ix_card_flag", "flag"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -178,6 +180,12 @@ class CardState(SQLModel, table=True):
         Index("ix_card_state_seen_review", "last_review", sqlite_where=text("state != 0")),
         # A card search sorted by due reads its first page in this order (store.search_queries).
         Index("ix_card_state_due", "due"),
+        # ... and so by difficulty, lapses, answers (schema 11), and by interval through its
+        # length in days (store.search_queries: a study-day interval is within a day of it).
+        Index("ix_card_state_difficulty", "difficulty"),
+        Index("ix_card_state_lapses", "lapses"),
+        Index("ix_card_state_reps", "reps"),
+        Index("ix_card_state_interval", text("julianday(due) - julianday(last_review)")),
     )
 
     card_id: int = Field(foreign_key="card.id", primary_key=True)
