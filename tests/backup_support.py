@@ -11,7 +11,7 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
-from support import basic_deck, without_bundled_decks
+from support import STORED_TABLES_SQL, basic_deck, without_bundled_decks
 
 from studyaws.core.clock import FakeClock
 from studyaws.core.config import DB_NAME
@@ -30,7 +30,7 @@ def run(home: Path, *args: str) -> subprocess.CompletedProcess:
 def rows(db: Path) -> dict[str, list[tuple]]:
     with closing(sqlite3.connect(db)) as conn:
         names = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+            STORED_TABLES_SQL)]
         return {n: sorted(conn.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr)
                 for n in names}
 

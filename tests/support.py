@@ -172,3 +172,12 @@ def without_bundled_decks(db: Path) -> None:
         mark_bundled_decks(engine, START.isoformat())
     finally:
         engine.dispose()
+
+
+# The tables that hold the collection's data, for before/after comparisons: every table but
+# the full-text index (store.text_index) and its shadow tables, whose bytes depend on the
+# order rows were written in, not on what is stored.
+STORED_TABLES_SQL = (
+    "SELECT name FROM sqlite_master WHERE type = 'table' "
+    "AND name NOT LIKE 'card\\_text%' ESCAPE '\\' "
+    "AND name NOT LIKE 'shared\\_text\\_index%' ESCAPE '\\' ORDER BY name")

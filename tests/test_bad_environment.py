@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event
-from support import card_columns, cards_as_schema_4, without_bundled_decks
+from support import STORED_TABLES_SQL, card_columns, cards_as_schema_4, without_bundled_decks
 
 from studyaws.cli import main as cli
 from studyaws.core.clock import Clock
@@ -68,7 +68,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def rows(db: Path) -> dict[str, list[tuple]]:
     with closing(sqlite3.connect(db)) as conn:
         names = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+            STORED_TABLES_SQL)]
         return {n: sorted(conn.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr)
                 for n in names}
 

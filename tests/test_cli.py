@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import without_bundled_decks
+from support import STORED_TABLES_SQL, without_bundled_decks
 
 from studyaws.core.config import DB_NAME, bundled_decks_dir
 
@@ -40,7 +40,7 @@ def table(db: Path, sql: str) -> list[tuple]:
 def dump(db: Path) -> dict[str, list[tuple]]:
     with sqlite3.connect(db) as conn:
         names = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+            STORED_TABLES_SQL)]
         return {n: sorted(conn.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}
 
 

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import make_transient
+from support import STORED_TABLES_SQL
 from terminal import studyaws_command
 from write_watch import WriteWatch
 
@@ -95,7 +96,7 @@ def dump(engine: Engine) -> dict[str, list[tuple]]:
     """Every row of every table, for before/after comparisons."""
     with engine.connect() as conn:
         names = [r[0] for r in conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+            STORED_TABLES_SQL)]
         return {name: sorted((tuple(r) for r in conn.exec_driver_sql(f'SELECT * FROM "{name}"')),
                              key=repr)
                 for name in names}
