@@ -128,16 +128,25 @@ def test_the_numbers_kept_across_a_session_are_those_read_afresh(tmp_path, studi
 
 def test_a_learning_step_coming_due_and_a_new_day_are_counted_without_an_answer(tmp_path):
     engine, clock, _ = make_collection(tmp_path, basic_deck(6), settings={
-        "learning-steps": "1 10"})
+        "learning-steps": "1 60"})
     service = ReviewService(engine, clock)
     view = service.next_card()
-    service.answer(view, GOOD)  # its next step in 10 minutes
+    service.answer(view, GOOD)  # its next step in an hour, beyond what is counted ahead
     with reading(engine) as session:
         assert session.get(CardState, view.id).state == LEARNING
     check_same(engine, clock, service, "answered")
-    for minutes in (5, 3, 5, 60):
+    assert service.kept_day_plan().counts.learning == 0
+    for minutes in (20, 15, 10, 60):
         clock.advance(timedelta(minutes=minutes))
         check_same(engine, clock, service, f"{minutes} minutes on")
+    assert service.kept_day_plan().counts.learning == 1
+    with writing(engine) as session:  # buried until later today (not by this session)
+        card = session.execute(select(Card).where(Card.id != view.id).limit(1)).scalar_one()
+        card.buried_until = clock.now() + timedelta(hours=2)
+    service.changed()
+    check_same(engine, clock, service, "buried")
+    clock.advance(timedelta(hours=3))
+    check_same(engine, clock, service, "unburied")
     clock.advance(timedelta(days=1))
     check_same(engine, clock, service, "the next day")
     assert service.kept_day_plan().counts.new == 5
