@@ -186,3 +186,26 @@ def _suspended(engine) -> int:
     with reading(engine) as session:
         return session.execute(select(func.count()).where(Card.suspended.is_(True))
                                ).scalar_one()
+
+
+async def test_after_an_edit_at_the_source_the_review_counts_the_cards_it_added(tmp_path,
+                                                                               monkeypatch):
+    from test_edit_at_source import fake_editor
+
+    engine, clock, _ = make_collection(tmp_path, basic_deck(5))
+    extra = "".join(f"\nQ: Extra {n}\nA: x\n" for n in range(3))
+    monkeypatch.setenv("EDITOR", str(fake_editor(
+        tmp_path, f"path.write_text(path.read_text() + {extra!r})\n")))
+    monkeypatch.delenv("VISUAL", raising=False)
+    app = StudyApp(engine, clock, start="review")
+    async with app.run_test(size=(100, 30)) as pilot:
+        review = await settle(pilot, lambda: isinstance(app.screen, ReviewScreen)
+                              and app.screen.view is not None and app.screen, what="review")
+
+        def shown() -> str:
+            return str(review.query_one("#review-counts").render())
+
+        assert "New 5" in shown()
+        await pilot.press("E")
+        await settle(pilot, lambda: "New 8" in shown(), what="the added cards counted")
+        assert review.service.kept_day_plan().counts == ReviewService(engine, clock).counts()
