@@ -86,6 +86,26 @@ def deck_summaries(engine: Engine, now: datetime, day_end: datetime,
                    for row in rows), key=lambda d: natural_key(d.title))
 
 
+def learning_cards(engine: Engine, now: datetime,
+                   only: tuple[int, ...] | None = None
+                   ) -> tuple[list[tuple[int, int, datetime, datetime | None]], datetime | None]:
+    """What a study session keeps besides deck_summaries to count as it does at any later
+    moment: the cards in (re)learning, not retired nor suspended, as (card, deck, due,
+    buried until), and the earliest time after `now` a buried card of the collection comes
+    back (None: none). `only`: these decks' cards alone."""
+    scope = Card.deck_id.in_(only) if only is not None else True
+    kept = and_(Card.retired.is_(False), Card.suspended.is_(False), scope)
+    with reading(engine) as session:
+        rows = session.execute(
+            select(Card.id, Card.deck_id, CardState.due, Card.buried_until)
+            .join(CardState, CardState.card_id == Card.id)
+            .where(CardState.state.in_((LEARNING, RELEARNING)), kept)).all()
+        back = session.execute(
+            select(func.min(Card.buried_until)).where(kept, Card.buried_until > now)
+        ).scalar()
+    return [tuple(row) for row in rows], back
+
+
 def deck_count(engine: Engine) -> int:
     """Every deck the collection holds, the removed ones too."""
     with reading(engine) as session:

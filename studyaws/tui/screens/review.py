@@ -146,7 +146,7 @@ class ReviewScreen(Screen):
         if not self.browsed:
             return
         self.browsed = False
-        self.service.last_counts = None
+        self.service.changed()  # the counts are read again
         if self.view is not None:
             self.view.flag = self.service.card(self.view.id, self.view.seed).flag
             self._show_header()
@@ -522,6 +522,7 @@ class ReviewScreen(Screen):
     async def _edited(self, card_id: int | None) -> None:
         """The card edited, with its new text, as it was shown (its answer shown, or the
         answer given and its verdict); gone from its file, the next card."""
+        self.service.changed()  # the import may have changed any card: counts read again
         shown = self.view
         if card_id is None or shown is None or shown.id != card_id:
             await self.show_next()
