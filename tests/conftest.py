@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from backends import open_test_engine
 from sqlalchemy import Engine
-
-from studyaws.store.engine import open_engine
 
 
 @pytest.fixture
@@ -18,10 +18,48 @@ def tmp_home(tmp_path: Path) -> Path:
     return tmp_path / "home"
 
 
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--backend", choices=("sqlite", "postgresql"),
+        default=os.environ.get("STUDYAWS_TEST_BACKEND", "sqlite"),
+        help="the store the backend-aware tests open (tests/backends.py): sqlite (default) "
+             "or postgresql (a throwaway cluster is started, or $STUDYAWS_TEST_DB is used)")
+
+
+@pytest.fixture(scope="session")
+def _pg_server(request) -> Iterator[str | None]:
+    """The URL of a PostgreSQL server the tests may create databases on, with --backend
+    postgresql: $STUDYAWS_TEST_DB, else a throwaway cluster stopped at the end."""
+    if request.config.getoption("--backend") != "postgresql":
+        yield None
+        return
+    if os.environ.get("STUDYAWS_TEST_DB"):
+        yield os.environ["STUDYAWS_TEST_DB"]
+        return
+    from pg_cluster import Cluster
+
+    with Cluster() as cluster:
+        yield cluster.url
+
+
+@pytest.fixture(autouse=True)
+def _backend(_pg_server) -> Iterator[None]:
+    """Each test's collections on the chosen backend: a fresh PostgreSQL database per
+    collection with --backend postgresql (tests.backends), dropped after the test."""
+    import backends
+
+    if _pg_server is None:
+        yield
+        return
+    with backends.postgres_databases(_pg_server):
+        yield
+
+
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    """A store opened on a fresh SQLite file in a temporary folder."""
-    eng = open_engine(tmp_path / "store" / "studyaws.sqlite3")
+    """A store opened on a fresh collection: a SQLite file in a temporary folder, or a fresh
+    PostgreSQL database with --backend postgresql."""
+    eng = open_test_engine(tmp_path / "store" / "studyaws.sqlite3")
     yield eng
     eng.dispose()
 

@@ -6,6 +6,7 @@ import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
+from backends import open_test_engine
 from sqlalchemy import func, select
 
 from studyaws.core.clock import FakeClock
@@ -22,7 +23,7 @@ def make_collection(tmp_path: Path, deck_text: str, name: str = "deck.md",
     """A fresh collection holding one deck; returns (engine, clock, deck path)."""
     deck = tmp_path / name
     deck.write_text(textwrap.dedent(deck_text).lstrip(), encoding="utf-8")
-    engine = open_engine(tmp_path / "home" / "studyaws.sqlite3")
+    engine = open_test_engine(tmp_path / "home" / "studyaws.sqlite3")
     clock = FakeClock(start)
     import_paths(engine, [deck], clock.now())
     for key, value in (settings or {}).items():

@@ -93,7 +93,7 @@ class _Reader:
         self.factor = 0.9 ** (1 / decay) - 1
         self.recall = policy.recall_curve(scheduler)
         kinds = ", ".join(f"'{kind}'" for kind in QUESTION_KINDS)
-        self.where = f"c.kind IN ({kinds}) AND c.retired = 0 AND c.suspended = 0"
+        self.where = f"c.kind IN ({kinds}) AND c.retired = FALSE AND c.suspended = FALSE"
         self.params: dict = {"now": to_db(now), "ka": (key & HASH_MASK) | 1,
                              "kb": (key >> 31) & HASH_MASK}
         if deck_id is not None:
@@ -253,7 +253,7 @@ def filed_counts(conn, exam: str, deck_id: int | None = None,
     exam's pool index, the second only its cards without a domain."""
     col = DOMAIN_COLUMNS[exam]
     kinds = ", ".join(f"'{kind}'" for kind in QUESTION_KINDS)
-    where = f"c.kind IN ({kinds}) AND c.retired = 0 AND c.suspended = 0"
+    where = f"c.kind IN ({kinds}) AND c.retired = FALSE AND c.suspended = FALSE"
     params: dict = {}
     if deck_id is not None:
         where += " AND c.deck_id = :deck"

@@ -161,8 +161,10 @@ class CardState(SQLModel, table=True):
         # Seen cards only (new ones have neither): the oldest last review and the least
         # stable cards bound which seen cards an exam can still pick (exam.pool) without
         # reading every card's state.
-        Index("ix_card_state_seen_stability", "stability", sqlite_where=text("state != 0")),
-        Index("ix_card_state_seen_review", "last_review", sqlite_where=text("state != 0")),
+        Index("ix_card_state_seen_stability", "stability", sqlite_where=text("state != 0"),
+              postgresql_where=text("state != 0")),
+        Index("ix_card_state_seen_review", "last_review", sqlite_where=text("state != 0"),
+              postgresql_where=text("state != 0")),
         # A card search sorted by due reads its first page in this order (store.search_queries).
         Index("ix_card_state_due", "due"),
     )
