@@ -16,6 +16,8 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from studyaws.core.errors import StoreError
 
@@ -96,17 +98,20 @@ def _configure(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute", retval=True)
     def _paramstyle(_conn, _cursor, statement, parameters, context, _executemany):
-        if context is not None and context.compiled is None and "?" in statement:
-            statement = qmarks_to_format(statement)
+        if context is not None and context.compiled is None and parameters:
+            statement = sqlite_params_to_psycopg(statement)
         return statement, parameters
 
 
-def qmarks_to_format(statement: str) -> str:
-    """SQLite's `?` placeholders as psycopg's `%s` (and a literal `%` as `%%`), outside
-    quoted strings and identifiers."""
+def sqlite_params_to_psycopg(statement: str) -> str:
+    """SQLite's placeholders (`?`, `:name`) as psycopg's (`%s`, `%(name)s`), and a literal
+    `%` as `%%`, outside quoted strings and identifiers."""
     out: list[str] = []
     quote: str | None = None
-    for char in statement:
+    i, size = 0, len(statement)
+    while i < size:
+        char = statement[i]
+        i += 1
         if char == "%":
             out.append("%%")
             continue
@@ -117,6 +122,13 @@ def qmarks_to_format(statement: str) -> str:
             quote = char
         elif char == "?":
             out.append("%s")
+            continue
+        elif (char == ":" and i < size and (statement[i].isalpha() or statement[i] == "_")
+              and (i < 2 or statement[i - 2] != ":")):
+            start = i
+            while i < size and (statement[i].isalnum() or statement[i] == "_"):
+                i += 1
+            out.append(f"%({statement[start:i]})s")
             continue
         out.append(char)
     return "".join(out)
@@ -186,3 +198,20 @@ def upsert(session, table):
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(table)
+
+
+class least(FunctionElement):  # noqa: N801 (an SQL function's name)
+    """The smaller of its arguments: SQLite's two-argument min(), PostgreSQL's least()."""
+
+    inherit_cache = True
+    name = "least"
+
+
+@compiles(least)
+def _least_sqlite(element, compiler, **kw):
+    return f"min({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(least, "postgresql")
+def _least_postgresql(element, compiler, **kw):
+    return f"least({compiler.process(element.clauses, **kw)})"
