@@ -59,6 +59,14 @@ def collection_target(path: Path) -> Path | str:
     return _databases[key]
 
 
+def empty_database() -> str:
+    """The URL of a new database without any table (inside postgres_databases)."""
+    name = f"studyaws_test_{os.getpid()}_{next(_numbers)}"
+    _admin(f"CREATE DATABASE {name}")
+    _databases[f"empty:{name}"] = _with_database(_server, name)
+    return _databases[f"empty:{name}"]
+
+
 def open_test_engine(path: Path) -> Engine:
     """The collection a test keeps at `path`, on the backend the run chose."""
     return open_engine(collection_target(path))
@@ -68,6 +76,9 @@ def open_test_engine(path: Path) -> Engine:
 def postgres_databases(server: str):
     """Collections opened by tests inside this block go to databases on `server`."""
     global _server
+    if _server is not None:  # already on it (the backend and pg_database both)
+        yield
+        return
     _server = server
     try:
         yield
@@ -79,3 +90,30 @@ def postgres_databases(server: str):
             _admin(f"DROP DATABASE IF EXISTS {urlsplit(url).path[1:]} WITH (FORCE)")
         _databases.clear()
         _server = None
+
+
+def query(path: Path, sql: str) -> list[tuple]:
+    """Rows of `sql` read straight from the collection a test keeps at `path` (sqlite3, or
+    psycopg on PostgreSQL), outside the code under test."""
+    target = collection_target(path)
+    if isinstance(target, Path):
+        import sqlite3
+        from contextlib import closing
+
+        with closing(sqlite3.connect(target)) as conn:
+            return conn.execute(sql).fetchall()
+    import psycopg
+
+    with psycopg.connect(target) as conn:
+        return [tuple(row) for row in conn.execute(sql).fetchall()]
+
+
+def dump(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table of the collection at `path`, for before/after comparisons."""
+    if isinstance(collection_target(path), Path):
+        names = [r[0] for r in query(path, "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    else:
+        names = [r[0] for r in query(path, "SELECT tablename FROM pg_tables"
+                                           " WHERE schemaname = current_schema()")]
+    return {name: sorted(query(path, f'SELECT * FROM "{name}"'), key=repr)
+            for name in sorted(names)}

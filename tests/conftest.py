@@ -27,31 +27,39 @@ def pytest_addoption(parser) -> None:
 
 
 @pytest.fixture(scope="session")
-def _pg_server(request) -> Iterator[str | None]:
-    """The URL of a PostgreSQL server the tests may create databases on, with --backend
-    postgresql: $STUDYAWS_TEST_DB, else a throwaway cluster stopped at the end."""
-    if request.config.getoption("--backend") != "postgresql":
-        yield None
-        return
+def pg_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server the tests may create databases on: $STUDYAWS_TEST_DB,
+    else a throwaway cluster (tests/pg_cluster.py) stopped at the end of the run."""
     if os.environ.get("STUDYAWS_TEST_DB"):
         yield os.environ["STUDYAWS_TEST_DB"]
         return
-    from pg_cluster import Cluster
+    from pg_cluster import Cluster, server_bin
 
+    if server_bin() is None:
+        pytest.skip("no PostgreSQL server on this machine (apt-get install postgresql)")
     with Cluster() as cluster:
         yield cluster.url
 
 
-@pytest.fixture(autouse=True)
-def _backend(_pg_server) -> Iterator[None]:
-    """Each test's collections on the chosen backend: a fresh PostgreSQL database per
-    collection with --backend postgresql (tests.backends), dropped after the test."""
+@pytest.fixture
+def pg_database(pg_server) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
     import backends
 
-    if _pg_server is None:
+    with backends.postgres_databases(pg_server):
+        yield backends.empty_database()
+
+
+@pytest.fixture(autouse=True)
+def _backend(request) -> Iterator[None]:
+    """Each test's collections on the chosen backend: a fresh PostgreSQL database per
+    collection with --backend postgresql (tests/backends.py), dropped after the test."""
+    import backends
+
+    if request.config.getoption("--backend") != "postgresql":
         yield
         return
-    with backends.postgres_databases(_pg_server):
+    with backends.postgres_databases(request.getfixturevalue("pg_server")):
         yield
 
 

@@ -27,6 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--home", metavar="DIR",
                         help="data folder (default: $STUDYAWS_HOME or the user data folder)")
+    parser.add_argument("--db", metavar="URL",
+                        help="a collection in PostgreSQL: postgresql://user@host:port/dbname "
+                             "(default: $STUDYAWS_DB, else `database` in config.toml in the "
+                             "data folder, else the SQLite file in the data folder)")
     parser.add_argument("--version", action="version", version=f"studyaws {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -181,6 +185,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a full disk, a read-only or damaged database: one line
+        from studyaws.store.postgres import connection_problem
+
+        problem = connection_problem(exc, args.db)
+        if problem is not None:  # a PostgreSQL server lost mid-command
+            print(printable(f"studyaws: {problem}"), file=sys.stderr)
+            return 2
         from studyaws.core.config import DB_NAME, data_home
         from studyaws.services.reliability import describe_error
 
@@ -204,6 +214,13 @@ def _run(args: argparse.Namespace) -> int:
             print(printable(str(path)))
         return 0
 
+    from studyaws.core.config import database_url
+
+    args.db = database_url(args.db, args.home)  # --db, STUDYAWS_DB or config.toml
+    if args.command in ("backup", "restore", "export") and args.db is not None:
+        print(f"studyaws {args.command}: not yet for a collection in PostgreSQL (use the "
+              "server's own backups, pg_dump)", file=sys.stderr)
+        return 2
     if args.command == "backup" or (args.command == "restore" and _is_copy(args.file)):
         from studyaws.services import reliability
 
@@ -219,11 +236,11 @@ def _run(args: argparse.Namespace) -> int:
     from studyaws.services.collection import open_collection
 
     if args.command == "import":
-        return _import(args, open_collection(args.home, import_bundled=False))
+        return _import(args, open_collection(args.home, import_bundled=False, db=args.db))
     if _opens_the_app(args) and not _has_terminal():
         # A damaged, newer or unreachable collection, or a clock out of range, is still said
         # first, as by any command.
-        engine = open_collection(args.home, import_bundled=False, backup=False)
+        engine = open_collection(args.home, import_bundled=False, backup=False, db=args.db)
         from studyaws.core.clock import Clock
 
         Clock().now()
@@ -244,7 +261,7 @@ def _run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     # Settings are not content: a `config` command (even one refused) writes no decks.
-    engine = open_collection(args.home, import_bundled=args.command != "config")
+    engine = open_collection(args.home, import_bundled=args.command != "config", db=args.db)
     if args.command == "decks" and args.action:
         return _manage_deck(args, engine)
     if args.command == "decks":

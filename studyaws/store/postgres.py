@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.ext.compiler import compiles
@@ -45,7 +45,8 @@ def redact(url: str) -> str:
             netloc = f"{user.split(':', 1)[0]}@{host}"
         query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                            if k.lower() != "password"])
-        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+        return (f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+                + (f"#{parts.fragment}" if parts.fragment else ""))
     except ValueError:
         return url.split("://", 1)[0] + "://…"
 
@@ -215,3 +216,14 @@ def _least_sqlite(element, compiler, **kw):
 @compiles(least, "postgresql")
 def _least_postgresql(element, compiler, **kw):
     return f"least({compiler.process(element.clauses, **kw)})"
+
+
+def connection_problem(exc: BaseException, url: str | None) -> str | None:
+    """One line for a PostgreSQL error that ended a command (the server went away, a
+    permission refused), the URL without its password; None for anything else."""
+    if not is_url(url):
+        return None
+    cause = getattr(exc, "orig", None) or exc
+    if not type(cause).__module__.startswith("psycopg"):
+        return None
+    return f"{redact(url)}: {_scrub(str(cause), url)}"

@@ -87,7 +87,7 @@ def state_counts(engine: Engine) -> dict[str, int]:
     with reading(engine) as session:
         rows = session.connection().exec_driver_sql(
             "SELECT CASE WHEN c.retired THEN 'retired' WHEN c.suspended THEN 'suspended'"
-            " ELSE s.state END, count(*) FROM card c JOIN card_state s ON s.card_id = c.id"
+            " ELSE CAST(s.state AS VARCHAR) END, count(*) FROM card c JOIN card_state s ON s.card_id = c.id"
             " GROUP BY 1").all()
     for key, count in rows:
         name = key if isinstance(key, str) and not key.isdigit() else names.get(int(key), "new")
