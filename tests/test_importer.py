@@ -403,6 +403,7 @@ def numbered_deck(count: int, edit: bool = False) -> str:
     return "# Numbered\n\n" + "\n\n".join(cards) + "\n"
 
 
+@pytest.mark.sqlite_only  # watches SQLite's BEGIN IMMEDIATE
 def test_the_write_lock_is_held_for_as_many_statements_whatever_the_number_of_cards(
         engine, write_deck):
     """The matching happens before the lock; under it, the cards are written in bulk, so
