@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import textwrap
 import threading
 from urllib.parse import urlsplit, urlunsplit
 
@@ -157,3 +158,78 @@ def test_sqlite_collections_do_not_load_the_postgresql_driver(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, timeout=60)
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
+
+
+def _studied_sqlite(tmp_path):
+    """A SQLite collection with decks, answers, an exam and settings, opened as a user
+    would find it in the data folder."""
+    from datetime import timedelta
+
+    from support import START, basic_deck
+    from test_exam_core import QUESTIONS
+
+    from studyaws.core.clock import FakeClock
+    from studyaws.services import exam as exam_service
+    from studyaws.services.importer import import_paths
+    from studyaws.services.review import ReviewService
+
+    home = tmp_path / "home"
+    deck = tmp_path / "deck.md"
+    deck.write_text(basic_deck(12), encoding="utf-8")
+    questions = tmp_path / "questions.md"
+    questions.write_text(textwrap.dedent(QUESTIONS).lstrip(), encoding="utf-8")
+    engine = open_engine(home / "studyaws.sqlite3")
+    clock = FakeClock(START)
+    import_paths(engine, [deck, questions], clock.now())
+    save_setting(engine, "new-per-day", "9")
+    service = ReviewService(engine, clock)
+    for rating in (3, 1, 4, 3):
+        card = service.next_card()
+        service.answer(card, rating, 3000)
+        clock.advance(timedelta(seconds=20))
+    exam_service.start_exam(engine, clock, "quick", seed=3)
+    engine.dispose()
+    return home
+
+
+def test_db_copy_to_postgresql_and_back_is_lossless(pg_database, tmp_path, capsys):
+    from studyaws.services.exchange.json_dump import export_json
+
+    home = _studied_sqlite(tmp_path)
+    sqlite_engine = open_engine(home / "studyaws.sqlite3")
+    original = export_json(sqlite_engine)
+    sqlite_engine.dispose()
+    assert main(["--home", str(home), "db", "copy", "--to", pg_database]) == 0
+    assert "cards" in capsys.readouterr().out
+    pg = open_engine(pg_database)
+    try:
+        assert export_json(pg) == original
+        # Ids go on after the copied ones: a new answer gets a new row.
+        save_setting(pg, "new-per-day", "10")
+        from studyaws.store.copy import row_counts
+
+        counts = row_counts(pg)
+    finally:
+        pg.dispose()
+    assert counts["card"] > 12 and counts["review_log"] >= 4 and counts["exam"] == 1
+    # A non-empty target is refused without --force, and left as it was.
+    assert main(["--home", str(home), "db", "copy", "--to", pg_database]) == 2
+    err = capsys.readouterr().err
+    assert "not empty" in err and err.count("\n") == 1 and PASSWORD not in err
+    # Back from PostgreSQL into a new SQLite collection.
+    other = tmp_path / "other"
+    assert main(["--home", str(other), "db", "copy", "--from", pg_database]) == 0
+    back = open_engine(other / "studyaws.sqlite3")
+    try:
+        copied_back = export_json(back)
+    finally:
+        back.dispose()
+    assert copied_back == original.replace('"value": "9"', '"value": "10"')
+    assert copied_back != original  # the change made on PostgreSQL came back too
+    # --force replaces a non-empty target.
+    assert main(["--home", str(home), "db", "copy", "--to", pg_database, "--force"]) == 0
+    pg = open_engine(pg_database)
+    try:
+        assert export_json(pg) == original
+    finally:
+        pg.dispose()
