@@ -78,4 +78,4 @@ def average_answer_seconds(session) -> float | None:
         .order_by(ReviewLog.id.desc()).limit(ANSWER_TIME_SAMPLE).subquery()
     )
     value = session.execute(select(func.avg(latest.c.ms))).scalar_one()
-    return value / 1000 if value is not None else None
+    return float(value) / 1000 if value is not None else None  # PostgreSQL's avg: Decimal

@@ -227,3 +227,42 @@ def connection_problem(exc: BaseException, url: str | None) -> str | None:
     if not type(cause).__module__.startswith("psycopg"):
         return None
     return f"{redact(url)}: {_scrub(str(cause), url)}"
+
+
+class greatest(FunctionElement):  # noqa: N801 (an SQL function's name)
+    """The larger of its arguments: SQLite's two-argument max(), PostgreSQL's greatest()."""
+
+    inherit_cache = True
+    name = "greatest"
+
+
+@compiles(greatest)
+def _greatest_sqlite(element, compiler, **kw):
+    return f"max({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "postgresql")
+def _greatest_postgresql(element, compiler, **kw):
+    return f"greatest({compiler.process(element.clauses, **kw)})"
+
+
+class json_list_length(FunctionElement):  # noqa: N801 (an SQL function's name)
+    """json_list_length(column, "key"): the length of the JSON list under `key` in the
+    JSON text `column`, NULL when there is none."""
+
+    inherit_cache = True
+    name = "json_list_length"
+
+
+@compiles(json_list_length)
+def _json_list_length_sqlite(element, compiler, **kw):
+    column, key = list(element.clauses)
+    return (f"json_array_length({compiler.process(column, **kw)}, "
+            f"'$.' || {compiler.process(key, **kw)})")
+
+
+@compiles(json_list_length, "postgresql")
+def _json_list_length_postgresql(element, compiler, **kw):
+    column, key = list(element.clauses)
+    value = f"(CAST({compiler.process(column, **kw)} AS json) -> {compiler.process(key, **kw)})"
+    return f"(CASE WHEN json_typeof({value}) = 'array' THEN json_array_length({value}) END)"

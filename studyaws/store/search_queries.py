@@ -30,6 +30,7 @@ from studyaws.core import search as s
 from studyaws.core.srs import policy
 from studyaws.core.srs.queue import LEARN_AHEAD
 from studyaws.store.engine import reading
+from studyaws.store.postgres import greatest, json_list_length
 from studyaws.store.tables import (
     DOMAIN_COLUMNS,
     Card,
@@ -141,7 +142,7 @@ def _domain(node: s.Domain):
 
 
 def _choose(payload):
-    return func.coalesce(func.json_array_length(payload, "$.correct"), 1)
+    return func.coalesce(json_list_length(payload, "correct"), 1)
 
 
 def _kind(node: s.Kind):
@@ -205,7 +206,7 @@ def _retrievability(node: s.Prop, ctx: SearchContext):
         threshold = 1e300  # R is never 0: t / S below any bound
     else:
         threshold = (node.value ** (1 / ctx.decay) - 1) / ctx.factor
-    elapsed = func.max(cast(func.julianday(to_db(ctx.now)) - func.julianday(CardState.last_review),
+    elapsed = greatest(cast(func.julianday(to_db(ctx.now)) - func.julianday(CardState.last_review),
                             Integer), 0)
     compare = getattr(elapsed, _COMPARE[_REVERSED[node.op]])
     return and_(_SEEN, CardState.stability > 0,
@@ -306,7 +307,10 @@ def _page_ids(session, node: s.Node, ctx: SearchContext, sort: str, descending: 
                  .order_by(*order).offset(max(0, offset)).limit(max(0, limit)))
         return query
 
-    if sort in _WALKS and not isinstance(node, s.All):
+    # The walk in index order, given up past its budget (SQLite's progress handler); on
+    # PostgreSQL the planner chooses between the index and a sort itself.
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sort in _WALKS and not isinstance(node, s.All) and sqlite:
         raw = session.connection().connection.driver_connection
         deadline = time.perf_counter() + WALK_BUDGET_S
 
