@@ -233,3 +233,29 @@ def test_db_copy_to_postgresql_and_back_is_lossless(pg_database, tmp_path, capsy
         assert export_json(pg) == original
     finally:
         pg.dispose()
+
+
+def test_answer_times_read_for_the_optimizer_are_exact_microseconds(pg_database, tmp_path):
+    """stats_queries.answers_by_card works the microseconds out in SQL on either backend."""
+    from datetime import UTC, datetime, timedelta
+
+    from support import basic_deck, make_collection
+
+    from studyaws.services.review import ReviewService
+    from studyaws.store.stats_queries import answers_by_card, parse_time
+
+    engine, clock, _ = make_collection(tmp_path, basic_deck(3))
+    assert postgres.is_url(str(engine.url))
+    clock.advance(timedelta(microseconds=123457))
+    service = ReviewService(engine, clock)
+    for rating in (3, 1, 4):
+        service.answer(service.next_card(), rating, 2000)
+        clock.advance(timedelta(days=1, microseconds=1))
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT card_id, reviewed_at FROM review_log"
+                                   " ORDER BY card_id, reviewed_at, id")).all()
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    expected = [(card, (parse_time(at) - epoch) // timedelta(microseconds=1))
+                for card, at in stored]
+    assert [(card, micros) for card, _, _, micros in answers_by_card(engine)] == expected
+    engine.dispose()

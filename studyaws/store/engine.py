@@ -107,7 +107,8 @@ def close_engine(engine: Engine) -> None:
     process reading or writing the collection at that moment is not waited for: the log
     stays, complete, and the last program to close it folds it in."""
     database = engine.url.database
-    if not is_postgres(engine) and database and Path(database).exists():  # a file renamed away (a restore) is not made anew
+    # A file renamed away (a restore) is not made anew; PostgreSQL has no log to fold.
+    if not is_postgres(engine) and database and Path(database).exists():
         try:
             with engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA busy_timeout = 0")
