@@ -40,8 +40,8 @@ def database_url(cli_db: str | None = None, cli_home: str | None = None) -> str 
         origin = str(config)
         try:
             text = config.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return None
+        except (FileNotFoundError, NotADirectoryError):  # the data folder's own problems
+            return None                                      # are said when it is opened
         except (OSError, UnicodeDecodeError) as exc:
             raise StoreError(f"{config}: cannot read it ({exc})") from None
         import tomllib
