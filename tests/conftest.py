@@ -103,6 +103,8 @@ SLOW_MODULES = {
     # whole commands in a subprocess, snapshots at two sizes, and the longer Pilot walks
     "test_check_cli", "test_config_cli", "test_json_cli", "test_exam_snapshots",
     "test_tui_exam_flow", "test_tui_stats",
+    # fits and simulated years on real collections (issue 19: retention, refit, time series)
+    "test_retention",
 }
 
 

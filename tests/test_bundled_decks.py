@@ -5,7 +5,9 @@ under SAA-C03, no card repeated)."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -34,18 +36,18 @@ EXPECTED = {
     "architecture-cloud.md": 48,
     "architecture-well-architected.md": 152,
     "cloud-practitioner.md": 158,
-    "compute.md": 131,
-    "databases-nosql-analytics.md": 100,
-    "databases-rds.md": 105,
+    "compute.md": 136,
+    "databases-nosql-analytics.md": 103,
+    "databases-rds.md": 107,
     "edge-dns.md": 134,
-    "integration.md": 115,
-    "migration-transfer.md": 121,
-    "networking.md": 161,
-    "operations-cost.md": 124,
-    "resilience.md": 168,
+    "integration.md": 116,
+    "migration-transfer.md": 122,
+    "networking.md": 167,
+    "operations-cost.md": 126,
+    "resilience.md": 170,
     "security-data-protection.md": 124,
     "security-identity.md": 127,
-    "storage.md": 156,
+    "storage.md": 161,
 }
 
 
@@ -63,7 +65,7 @@ def test_bundled_decks_import_with_expected_counts(tmp_path):
         kinds = dict(session.execute(
             select(Card.kind, func.count(Card.id)).group_by(Card.kind)).all())
     assert {path.rsplit("/", 1)[-1]: n for path, n in per_deck.items()} == EXPECTED
-    assert sum(per_deck.values()) >= 300
+    assert sum(per_deck.values()) >= 1500
     assert sum(kinds.get(k, 0) for k in QUESTION_KINDS) >= 80
     assert kinds.get("scenario", 0) >= 5
     per_domain = Counter()
@@ -155,3 +157,63 @@ def test_saa_questions_tagged_for_clf_keep_their_saa_domain():
     both = sum(1 for path, item in questions if set(item.domains) == {"saa-c03", "clf-c02"})
     assert both >= 150, both
 
+
+
+def test_every_card_is_filed_under_its_exam(tmp_path):
+    """Every imported card, flashcards included, has a domain: an SAA-C03 domain in the SAA-C03
+    decks, a CLF-C02 domain in the Cloud Practitioner deck."""
+    engine = open_collection(str(tmp_path))
+    with reading(engine) as session:
+        rows = session.execute(
+            select(Deck.path, Card.kind, Card.saa_domain, Card.clf_domain)
+            .join(Card, Card.deck_id == Deck.id)).all()
+    assert len(rows) >= 1500
+    unfiled = [(path.rsplit("/", 1)[-1], kind) for path, kind, saa, clf in rows
+               if not (clf if path.endswith(CLF_DECK) else saa)]
+    assert unfiled == []
+    assert {saa for _, _, saa, _ in rows} <= SAA_DOMAINS | {None}
+    assert {clf for _, _, _, clf in rows} <= CLF_DOMAINS | {None}
+
+
+def test_saa_question_counts_meet_each_domains_share_of_700():
+    """At least 700 objective SAA-C03 questions, and each domain holds at least its exam
+    weight of 700 less the tolerance (so no domain is starved as the pool grows)."""
+    counts = saa_question_counts(load_decks([bundled_decks_dir()]))
+    for domain, weight in SAA_WEIGHTS.items():
+        assert counts[domain] >= 700 * (weight - SAA_TOLERANCE) / 100, (domain, counts)
+
+
+SAA_TASKS = ("1.1", "1.2", "1.3", "2.1", "2.2", "3.1", "3.2", "3.3", "3.4", "3.5",
+             "4.1", "4.2", "4.3", "4.4")
+TASK_DOMAIN = {"1": "secure", "2": "resilient", "3": "high-performing", "4": "cost-optimized"}
+
+
+def saa_coverage_rows() -> dict[str, tuple[str, str]]:
+    """The SAA-C03 coverage map in decks/README.md: task statement -> (topics, questions)."""
+    readme = (Path(bundled_decks_dir()) / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Coverage: SAA-C03 task statements", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        match = re.match(r"\| (\d\.\d) [^|]*\|([^|]*)\|([^|]*)\|$", line)
+        if match:
+            rows[match[1]] = (match[2].strip(), match[3].strip())
+    return rows
+
+
+def test_saa_coverage_map_fills_every_task_statement():
+    rows = saa_coverage_rows()
+    assert tuple(rows) == SAA_TASKS
+    loaded = load_decks([bundled_decks_dir()])
+    questions = {item.stable_id: item for _, deck in loaded for item in deck.items
+                 if item.kind in QUESTION_KINDS and item.stable_id}
+    topics = {item.topic_path for _, deck in loaded for item in deck.items}
+    for task, (topic_cell, id_cell) in rows.items():
+        named_topics = [re.sub(r"\s*\(.*\)$", "", t.strip()) for t in topic_cell.split(";")]
+        assert named_topics and all(named_topics), task
+        unknown = [t for t in named_topics
+                   if not any(p == t or p.startswith(t + " > ") for p in topics)]
+        assert unknown == [], (task, unknown)
+        ids = re.findall(r"`([^`]+)`", id_cell)
+        assert [i for i in ids if i not in questions] == [], task
+        own = [i for i in ids if questions[i].domains.get("saa-c03") == TASK_DOMAIN[task[0]]]
+        assert len(own) >= 3, (task, own)

@@ -54,6 +54,30 @@ DOCUMENTED: dict[str, dict[str, list[str | None]]] = {
         "variant": [None, "outbound", "inbound", "fix", "any"],
         "nat": [None, "gateway", "instance", "none", "any"],
     },
+    "dynamodb-capacity": {
+        "operation": [None, "read", "write", "any"],
+        "consistency": [None, "transactional", "any"],
+        "mode": [None, "provisioned", "on-demand", "any"],
+        "size": [None, "1", "4-8", "400"],
+        "rate": [None, "1", "10-100"],
+    },
+    "subnet-sizing": {
+        "variant": [None, "usable", "any"],
+        "prefix": [None, "16-28", "20-24"],
+    },
+    "sg-nacl-path": {
+        "variant": [None, "drop", "fix", "any"],
+        "network": [None, "same-vpc", "peered", "any"],
+        "broken": [None, "1", "2", "1-2"],
+    },
+    "dr-strategy": {
+        "variant": [None, "pick", "setup", "any"],
+        "strategy": [None, "backup-restore", "pilot-light", "warm-standby", "active-active",
+                     "any"],
+    },
+    "s3-storage-class": {
+        "variant": [None, "class", "charge", "lifecycle", "any"],
+    },
 }
 
 BAD: dict[str, list[dict[str, str]]] = {
@@ -62,6 +86,13 @@ BAD: dict[str, list[dict[str, str]]] = {
     "backup-retention": [{"retention": "36"}, {"retention": "-1"}, {"deleted": "gone"}],
     "multi-az-vs-replica": [{"requirements": "0"}, {"requirements": "4"}, {"variant": "x"}],
     "subnet-routing": [{"nat": "router"}, {"variant": "x"}],
+    "dynamodb-capacity": [{"size": "0"}, {"size": "401"}, {"rate": "5001"}, {"mode": "x"},
+                          {"operation": "write", "consistency": "eventual"}],
+    "subnet-sizing": [{"prefix": "15"}, {"prefix": "29"}, {"variant": "x"},
+                      {"variant": "fit", "prefix": "16"}],
+    "sg-nacl-path": [{"broken": "0"}, {"broken": "3"}, {"network": "transit"}, {"variant": "x"}],
+    "dr-strategy": [{"strategy": "cold"}, {"variant": "x"}],
+    "s3-storage-class": [{"variant": "cheapest"}],
 }
 
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
@@ -262,7 +293,8 @@ def test_multi_az_properties(params, seed):
             text = multi_az_vs_replica.DEPLOYMENT_TEXT[deployment]
             if text not in right_options(question) and text in question.options:
                 meets_all = all(multi_az_vs_replica.meets(deployment, r) for r in requirements)
-                assert not meets_all or len(deployment) > len(best[0])
+                cheaper = multi_az_vs_replica.cost(best[0])
+                assert not meets_all or multi_az_vs_replica.cost(deployment) > cheaper
     else:
         by_text = {text: (f, p) for f, p, text in made.setup.statements}
         for i, text in enumerate(question.options):

@@ -3,8 +3,11 @@ collection; snapshots at 80x24 and 200x50."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from support import home_settled, make_collection
+from backup_support import run
+from support import home_settled, make_collection, without_bundled_decks
 from waiting import settle
 
 from studyaws.core.srs.policy import GOOD
@@ -73,15 +76,43 @@ async def test_a_search_typed_in_the_box(app):
         assert table.row_count == 2  # the last rows stay
 
 
+@pytest.mark.parametrize(("query", "sort"), [
+    ('"Question 12"', "due"), ("nat*way", "interval"), ("answer", "created"), ("-vpc", "deck"),
+    ("question 2*9", "difficulty")])
+async def test_the_cards_command_agrees_with_the_browser(app, tmp_path, query, sort):
+    """What `studyaws cards` prints for a search is what the browser shows, row for row."""
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_browser(pilot)
+        while screen.sort != sort:
+            await pilot.press("s")
+            await pilot.pause()
+        await pilot.press("slash", "ctrl+u", *query, "enter")
+        await settle(pilot, lambda: screen.query_text == query and screen.total is not None,
+                     what="the search's count")
+        while screen.more:
+            await pilot.press("ctrl+end")
+            await pilot.pause()
+        shown, total = [r.id for r in screen.rows], screen.total
+    app.engine.dispose()
+    db = tmp_path / "home" / "studyaws.sqlite3"
+    without_bundled_decks(db)
+    done = run(tmp_path / "home", "cards", "--json", "--sort", sort, "--limit", "0", "--",
+               query)
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout)
+    assert [c["id"] for c in printed["cards"]] == shown
+    assert printed["total"] == total == len(shown) > 0
+
+
 async def test_sorting_by_key_and_by_header(app):
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_browser(pilot)
-        await pilot.press("s")  # due -> interval
+        await pilot.press("o")  # due -> interval
         await pilot.pause()
         assert screen.sort == "interval"
         assert "ivl ↑" in str(screen.query_one("DataTable").columns["ivl"].label)
         for _ in range(5):  # ... difficulty, lapses, reps, deck, created
-            await pilot.press("s")
+            await pilot.press("o")
         await pilot.pause()
         assert screen.sort == "created"
         await pilot.press("r")
@@ -122,6 +153,8 @@ SIZES = {"80x24": (80, 24), "200x50": (200, 50)}
 def test_browser_snapshot(app, snap_compare, size):
     async def run_before(pilot):
         await open_browser(pilot)
+        await pilot.press("down", "space", "space")  # two rows marked
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZES[size], run_before=run_before)
 

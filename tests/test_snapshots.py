@@ -146,3 +146,14 @@ def test_summary(tmp_path, monkeypatch, snap_compare, size):
 def test_settings(tmp_path, monkeypatch, snap_compare, size):
     app = _app(tmp_path, monkeypatch, FRONT + CARDS["basic"])
     assert snap_compare(app, run_before=_press_then_still("s"), terminal_size=SIZES[size])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_deck_options(tmp_path, monkeypatch, snap_compare, size):
+    """A deck's options (o on home): the presets, the highlighted one's values."""
+    app = _tree_app(tmp_path, monkeypatch)
+    from studyaws.services import presets
+
+    presets.set_preset_value(app.engine, app.clock, "Light", "new-per-day", "5")
+    assert snap_compare(app, run_before=_press_then_still("down", "o"),
+                        terminal_size=SIZES[size])

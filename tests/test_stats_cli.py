@@ -143,3 +143,48 @@ def test_optimize_on_a_new_collection_keeps_the_defaults(tmp_path):
     result = run(tmp_path / "home", "optimize")
     assert result.returncode == 0, result.stderr
     assert "Not enough reviews" in result.stdout
+
+
+def test_optimize_retention(studied_home):
+    result = run(studied_home, "optimize", "--retention")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    optimal = float(out.split("optimal desired retention: ")[1].split(" ")[0])
+    assert 0.70 <= optimal <= 0.95
+    assert "your desired retention:    0.90" in out
+    assert "simulated from your collection (600 studied cards, 0 new)" in out
+    lines = [line for line in out.splitlines() if line.endswith(("optimal", "yours"))]
+    assert len(lines) == 2 and lines[1].split()[0] == "0.90"
+    assert "seconds an answer: Again" in out
+    data = json.loads(run(studied_home, "optimize", "--retention", "--json").stdout)
+    assert data["optimal_retention"] == pytest.approx(optimal, abs=0.006)
+    assert data["at_current"]["retention"] == 0.9
+    assert data["at_current"]["reviews_per_day"] > 0 and data["at_current"]["minutes_per_day"] > 0
+    assert all(data["own_answer_times"])  # the learner's answers are timed
+
+
+def test_optimize_retention_on_a_new_collection_says_the_defaults_are_used(tmp_path):
+    result = run(tmp_path / "home", "optimize", "--retention")
+    assert result.returncode == 0, result.stderr
+    assert "No parameters fitted to your reviews yet" in result.stdout
+    assert "the default parameters are used" in result.stdout
+    assert "defaults for the rest" in result.stdout
+
+
+def test_optimize_time_series(studied_home):
+    result = run(studied_home, "optimize", "--time-series")
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines()
+            if line.strip()[:1].isdigit()]
+    assert [row[0] for row in rows] == ["1", "2", "3", "4"]
+    assert "five folds by time" in result.stdout and "lower log loss in" in result.stdout
+    data = json.loads(run(studied_home, "optimize", "--time-series", "--json").stdout)
+    assert [f["k"] for f in data["folds"]] == [1, 2, 3, 4]
+    assert data["folds"][0]["train"] < data["folds"][3]["train"]
+
+
+def test_optimize_prints_the_margin_decision(studied_home):
+    result = run(studied_home, "optimize")
+    assert result.returncode == 0, result.stderr
+    assert "log loss" in result.stdout and "RMSE(bins)" in result.stdout
+    assert "margin" in result.stdout

@@ -91,6 +91,24 @@ async def test_stats_screen_opens_from_home_and_shows_the_numbers(tmp_path):
         assert isinstance(app.screen, HomeScreen)
 
 
+async def test_the_optimal_retention_is_worked_out_in_a_worker_and_shown(tmp_path):
+    engine, clock, _ = studied(tmp_path, days=40)
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        # The screen is up before the search finishes (it runs in its own worker).
+        assert isinstance(app.screen, StatsScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = text(app, "#stats-optimal")
+        optimal = float(shown.split("Optimal ")[1].split(" ")[0])
+        assert 0.70 <= optimal <= 0.95
+        assert "yours 0.90" in shown and shown.count("reviews/day") == 2
+        assert "0.90 yours" in shown and f"{optimal:.2f} optimal" in shown
+        assert "default parameters are used" in shown
+
+
 async def test_fitting_from_the_stats_screen(tmp_path):
     engine, clock, _ = studied(tmp_path)
     app = StudyApp(engine, clock)

@@ -32,6 +32,8 @@ def cards(args: argparse.Namespace, engine) -> int:
         else:
             _print_details(details)
         return 0
+    if _action(args) is not None:
+        return _act(args, engine, clock)
     if args.limit < 0:
         print("studyaws cards: --limit is a number of cards, 0 for all", file=sys.stderr)
         return 2
@@ -138,3 +140,61 @@ def _print_details(d) -> None:
         correct = "-" if e.correct is None else ("right" if e.correct else "wrong")
         print(f"exam {e.exam_id} ({e.preset}, {e.mode}) {when(e.at)}: {correct}"
               + (", flagged" if e.flagged else ""))
+
+
+def _action(args: argparse.Namespace) -> str | None:
+    for name in ("suspend", "unsuspend", "bury", "forget"):
+        if getattr(args, name, False):
+            return name
+    if getattr(args, "flag", None) is not None:
+        return "flag"
+    if getattr(args, "set_due", None) is not None:
+        return "set-due"
+    return None
+
+
+def _act(args: argparse.Namespace, engine, clock) -> int:
+    """--suspend, --unsuspend, --bury, --forget, --flag N, --set-due DAYS on every card the
+    search finds, in one transaction."""
+    from studyaws.services import browse
+    from studyaws.services.card_actions import (
+        ActionError,
+        CardActions,
+        due_text,
+        parse_due_days,
+    )
+    from studyaws.services.flags import flag_name
+
+    action = _action(args)
+    query = " ".join(args.search)
+    if not query.strip():
+        print(f"studyaws cards: --{action} acts on the cards a search finds: give a search "
+              "(every card: studyaws cards -- -is:retired)", file=sys.stderr)
+        return 2
+    try:
+        days = parse_due_days(args.set_due) if action == "set-due" else None
+        if action == "flag" and args.flag not in range(5):
+            raise ActionError(f"--flag is 0 (none) or 1-4 (red, orange, green, blue), "
+                              f"not {args.flag}")
+        ids = browse.search_ids(engine, clock, query)
+    except (ActionError, browse.SearchError) as exc:
+        print(printable(f"studyaws cards: {exc}"), file=sys.stderr)
+        return 2
+    actions = CardActions(engine, clock)
+    detail = ""
+    if action in ("suspend", "unsuspend"):
+        done = actions.suspend(ids, action == "suspend")
+    elif action == "bury":
+        done = actions.bury(ids)
+    elif action == "forget":
+        done = actions.forget(ids)
+    elif action == "flag":
+        done, detail = actions.flag(ids, args.flag), flag_name(args.flag)
+    else:
+        done, detail = actions.set_due(ids, days), due_text(days)
+    if args.json:
+        print(json.dumps({"query": query, "action": action, "found": len(ids),
+                          "changed": done.changed}, indent=2))
+    else:
+        print(done.message(detail) if ids else "No cards match: nothing changed.")
+    return 0

@@ -60,6 +60,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true",
                        help="print the decks and the problems (path, line, message) as JSON")
 
+    scn = sub.add_parser("scenario", help="show one generated scenario question, then its "
+                         "key and explanation (for deck authors)")
+    scn.add_argument("kind", metavar="KIND", help="a scenario kind (studyaws check --scenarios)")
+    scn.add_argument("--param", action="append", metavar="NAME=VALUE",
+                     help="a block parameter (repeat for several)")
+    scn.add_argument("--seed", metavar="N", help="the seed (default: a random one, printed)")
+    scn.add_argument("--json", action="store_true", help="print the question as JSON")
+
     decks = sub.add_parser("decks", help="list decks with their new, learning and due counts "
                            "(as a tree), rename or remove one")
     decks.add_argument("--json", action="store_true", help="print the counts as JSON")
@@ -83,6 +91,24 @@ def _parser() -> argparse.ArgumentParser:
     put = config_sub.add_parser("set", help="change a setting")
     put.add_argument("name")
     put.add_argument("value")
+
+    presets = sub.add_parser("presets", help="deck options: list the presets, change one, "
+                             "or give a deck one")
+    presets_sub = presets.add_subparsers(dest="action", metavar="ACTION")
+    listed = presets_sub.add_parser("list", help="every preset, its values and its decks")
+    listed.add_argument("--json", action="store_true", help="print the presets as JSON")
+    change = presets_sub.add_parser("set", help="change a preset's value (a new name makes "
+                                    "a preset from Default's values)")
+    change.add_argument("name", metavar="NAME")
+    change.add_argument("key", metavar="KEY",
+                        help="new-per-day, reviews-per-day or desired-retention")
+    change.add_argument("value", metavar="VALUE")
+    give = presets_sub.add_parser("assign", help="make a deck use a preset")
+    give.add_argument("deck", metavar="DECK", help="the deck's title, or its start")
+    give.add_argument("preset", metavar="PRESET")
+    renamed = presets_sub.add_parser("rename", help="give a preset a new name")
+    renamed.add_argument("old", metavar="OLD")
+    renamed.add_argument("new", metavar="NEW")
 
     exam = sub.add_parser("exam", help="sit a timed mock exam, resume one, or list past exams")
     exam.add_argument("--preset", default="saa-c03",
@@ -144,6 +170,12 @@ def _parser() -> argparse.ArgumentParser:
                           help="also reschedule studied cards under the kept parameters")
     optimize.add_argument("--workload", action="store_true",
                           help="only estimate reviews a day at desired retention 0.80-0.95")
+    optimize.add_argument("--retention", action="store_true",
+                          help="only find the desired retention with the least study time per "
+                          "card remembered, with the workload there and at yours")
+    optimize.add_argument("--time-series", action="store_true",
+                          help="only evaluate fitting by time: fit on the first k fifths of "
+                          "your reviews, test on the next (k = 1-4)")
     optimize.add_argument("--json", action="store_true", help="print the result as JSON")
 
     shots = sub.add_parser("screenshots", help="write SVG screenshots of the main screens")
@@ -166,6 +198,19 @@ def _cards_parser(sub) -> None:
                        help="due (default), interval, difficulty, lapses, reps, deck, created")
     cards.add_argument("--desc", action="store_true", help="sort in descending order")
     cards.add_argument("--json", action="store_true", help="print the cards as JSON")
+    act = cards.add_mutually_exclusive_group()
+    act.add_argument("--suspend", action="store_true", help="suspend every card the search "
+                     "finds (the --limit does not apply to an action)")
+    act.add_argument("--unsuspend", action="store_true", help="unsuspend the cards found")
+    act.add_argument("--bury", action="store_true",
+                     help="bury the cards found until the next study day")
+    act.add_argument("--forget", action="store_true",
+                     help="forget the cards found: back to new, their history kept")
+    act.add_argument("--flag", type=int, metavar="N",
+                     help="flag the cards found: 1-4 (red, orange, green, blue), 0 none")
+    act.add_argument("--set-due", metavar="DAYS",
+                     help="the cards found due in DAYS days from today (0 today), or on a "
+                          "day drawn in a range such as 0-7")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -218,6 +263,10 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     if args.command == "check":
         return _check(args)
+    if args.command == "scenario":
+        from studyaws.cli.scenario_command import scenario
+
+        return scenario(args)
     if args.command == "screenshots":
         from studyaws.tui.screenshots import write_screenshots
 
@@ -274,7 +323,10 @@ def _run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     # Settings are not content: a `config` command (even one refused) writes no decks.
-    engine = open_collection(args.home, import_bundled=args.command != "config", db=args.db)
+    engine = open_collection(args.home, import_bundled=args.command != "config" and not (
+        args.command == "presets" and getattr(args, "action", None) != "assign"), db=args.db)
+    if args.command == "presets":
+        return _presets(args, engine)
     if args.command == "decks" and args.action:
         return _manage_deck(args, engine)
     if args.command == "decks":
@@ -461,20 +513,20 @@ def _print_skipped(skipped: list) -> None:
 
 def _decks(engine, json_output: bool = False) -> int:
     from studyaws.core.clock import Clock
+    from studyaws.services.decks import flatten
     from studyaws.services.review import ReviewService
-    from studyaws.store.queries import deck_summaries
 
     service = ReviewService(engine, Clock())
-    _, end = service.day_bounds()
-    decks = deck_summaries(engine, Clock().now(), end)
-    from studyaws.services.decks import deck_tree, flatten
-
-    rows = flatten(deck_tree(decks))
+    day = service.day_plan()  # the numbers home shows and a study session gives
+    decks = day.decks
+    rows = flatten(day.tree)
+    counts = day.counts
     if json_output:
-        counts = service.counts()
         print(json.dumps({
             "decks": [{"title": d.title, "path": d.path, "domain": d.domain, "cards": d.cards,
-                       "new": d.new, "learning": d.learning, "due": d.due,
+                       "new": node.new, "learning": node.learning, "due": node.due,
+                       "available_new": node.available_new,
+                       "available_due": node.available_due,
                        "parent": node.parent}
                       for node, _ in rows if (d := node.deck) is not None],
             "today": {"new": counts.new, "learning": counts.learning, "review": counts.review},
@@ -490,9 +542,55 @@ def _decks(engine, json_output: bool = False) -> int:
     print(f"{'deck':<{width}}  cards  new  learning  due")
     for title, (d, _) in zip(titles, rows, strict=True):
         print(f"{title:<{width}}  {d.cards:>5}  {d.new:>3}  {d.learning:>8}  {d.due:>3}")
-    counts = service.counts()
     print(f"today, within your limits: {counts.new} new, {counts.learning} learning, "
           f"{counts.review} due")
+    return 0
+
+
+def _presets(args: argparse.Namespace, engine) -> int:
+    """`studyaws presets list|set NAME KEY VALUE|assign DECK PRESET|rename OLD NEW`."""
+    from studyaws.core.clock import Clock
+    from studyaws.services import presets as service
+    from studyaws.services.deck_names import DeckNameError, resolve_deck
+
+    action = args.action or "list"
+    command = f"studyaws presets {action}"
+    try:
+        if action == "set":
+            preset, warning = service.set_preset_value(engine, Clock(), args.name, args.key,
+                                                       args.value)
+            key = args.key.strip().lower().replace("_", "-")
+            value = getattr(preset, key.replace("-", "_"))
+            print(printable(f"{preset.name}: {key} = {value}"))
+            if warning:
+                print(f"{command}: warning: {warning}", file=sys.stderr)
+            return 0
+        if action == "assign":
+            deck_id = resolve_deck(engine, args.deck)
+            preset = service.assign_preset(engine, deck_id, args.preset)
+            from studyaws.services.decks import deck_info
+
+            print(printable(f"{deck_info(engine, deck_id).title!r} uses {preset.name}."))
+            return 0
+        if action == "rename":
+            preset = service.rename_preset(engine, args.old, args.new)
+            print(printable(f"Renamed {args.old!r} to {preset.name!r}."))
+            return 0
+    except (service.PresetError, DeckNameError) as exc:
+        print(printable(f"{command}: {exc}"), file=sys.stderr)
+        return 1
+    presets = service.all_presets(engine)
+    if getattr(args, "json", False):
+        print(json.dumps([{"name": p.name, "new-per-day": p.new_per_day,
+                           "reviews-per-day": p.reviews_per_day,
+                           "desired-retention": p.desired_retention, "decks": decks}
+                          for p, decks in presets], indent=2))
+        return 0
+    width = max(len(printable(p.name)) for p, _ in presets)
+    print(f"{'preset':<{width}}  new/day  reviews/day  retention  decks")
+    for p, decks in presets:
+        print(f"{printable(p.name):<{width}}  {p.new_per_day:>7}  {p.reviews_per_day:>11}  "
+              f"{p.desired_retention:>9.2f}  {decks:>5}")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""`studyaws stats [--json]` and `studyaws optimize [--reschedule] [--workload] [--json]`."""
+"""`studyaws stats [--json]` and `studyaws optimize [--reschedule] [--workload] [--retention]
+[--time-series] [--json]`."""
 
 from __future__ import annotations
 
@@ -49,10 +50,69 @@ def workload_text(rows, desired: float) -> str:
     return "\n".join(lines)
 
 
+def retention_text(result) -> str:
+    """The optimal retention and the workload there and at the current setting, as
+    `studyaws optimize --retention` prints it."""
+    f = result.forecast
+    lines = [f"optimal desired retention: {result.optimal:.2f} (the least study time per card "
+             "remembered, searched from 0.70 to 0.95)",
+             f"your desired retention:    {result.current:.2f}",
+             f"workload over the next {f.days} days, simulated from your collection "
+             f"({f.studied} studied cards, {f.new} new):",
+             f"  {'retention':<10} {'reviews/day':>11} {'new/day':>8} {'minutes/day':>11} "
+             f"{'remembered':>11}"]
+    for name, row in (("optimal", result.at_optimal), ("yours", result.at_current)):
+        lines.append(f"  {row.retention:<10.2f} {row.reviews_per_day:>11.1f} "
+                     f"{row.new_per_day:>8.1f} {row.minutes_per_day:>11.1f} "
+                     f"{row.remembered:>11}  {name}")
+    seconds = ", ".join(f"{name} {value:.1f}" for name, value in
+                        zip(("Again", "Hard", "Good", "Easy"), f.times.seconds, strict=True))
+    lines.append(f"seconds an answer: {seconds}")
+    if result.note:
+        lines.append(result.note)
+    return "\n".join(lines)
+
+
+def time_series_text(folds, items: int, default: bool) -> str:
+    from studyaws.services.optimizer import MIN_ITEMS
+
+    if not folds:
+        return (f"Not enough reviews to evaluate: {items} long-term reviews, {MIN_ITEMS} "
+                "needed.")
+    name = "defaults" if default else "current"
+    lines = [f"time-series evaluation of {items} long-term reviews in five folds by time "
+             "(log loss / RMSE(bins) on the next fold):",
+             f"  {'fold':<6} {'fitted on':>9} {'tested on':>9} {name:>17} {'fitted':>17}"]
+    for fold in folds:
+        lines.append(f"  {fold.k:<6} {fold.train:>9} {fold.test:>9} "
+                     f"{fold.current.log_loss:>8.4f}/{fold.current.rmse_bins:<8.4f} "
+                     f"{fold.fitted.log_loss:>8.4f}/{fold.fitted.rmse_bins:<8.4f}")
+    better = sum(f.fitted.log_loss < f.current.log_loss for f in folds)
+    lines.append(f"the fit has the lower log loss in {better} of {len(folds)} folds")
+    return "\n".join(lines)
+
+
 def optimize(args: argparse.Namespace, engine) -> int:
     from studyaws.services import optimizer
     from studyaws.store.settings import load_settings
 
+    if args.retention:
+        result = optimizer.optimal_retention(engine, now=Clock().now())
+        if args.json:
+            print(json.dumps(result.to_json(), indent=2))
+        else:
+            print(retention_text(result))
+        return 0
+    if args.time_series:
+        folds, items, default = optimizer.time_series_for(engine)
+        if args.json:
+            print(json.dumps({"items": items, "current_is_default": default, "folds": [
+                {"k": f.k, "train": f.train, "test": f.test,
+                 "current": f.current.__dict__, "fitted": f.fitted.__dict__}
+                for f in folds]}, indent=2))
+        else:
+            print(time_series_text(folds, items, default))
+        return 0
     if args.workload:
         rows = optimizer.workload_for(engine)
         if args.json:

@@ -85,6 +85,53 @@ class Settings:
     max_study_minutes: int = 60  # the daily load an exam plan may ask for, in minutes
     load_balance: bool = True  # review intervals prefer the lighter days of their fuzz range
     easy_days: tuple[str, ...] = ()  # days of the week ("sat", "sun") given half the load
+    # Backlogs: the order due reviews come in (REVIEW_ORDERS), and whether new cards are
+    # still given while more reviews are due than the reviews limit leaves.
+    review_order: str = "due"
+    new_while_backlog: bool = True
+
+
+REVIEW_ORDERS = ("due", "retrievability", "random")
+
+# A deck options preset's values (store.presets), checked as the settings of the same name.
+PRESET_KEYS = ("new-per-day", "reviews-per-day", "desired-retention")
+DEFAULT_PRESET = "Default"
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Deck options: the daily limits and the desired retention of the decks that use it.
+    `id` None is the Default preset, whose values are the settings of the same names."""
+
+    id: int | None
+    name: str
+    new_per_day: int
+    reviews_per_day: int
+    desired_retention: float
+
+
+def default_preset(settings: Settings) -> Preset:
+    return Preset(None, DEFAULT_PRESET, settings.new_per_day, settings.reviews_per_day,
+                  settings.desired_retention)
+
+
+def parse_preset_value(key: str, text: str):
+    """A preset's value as typed (`key` one of PRESET_KEYS); raises SettingError."""
+    if key.replace("_", "-") not in PRESET_KEYS:
+        raise SettingError(f"unknown preset value {key!r}; known: {', '.join(PRESET_KEYS)}")
+    return parse_value(key.replace("_", "-"), text)
+
+
+def preset_name(text: str) -> str:
+    """A preset's name as typed, checked; raises SettingError."""
+    name = " ".join(text.split())
+    if not name:
+        raise SettingError("a preset needs a name")
+    if len(name) > 60:
+        raise SettingError("a preset's name is at most 60 characters")
+    if not name.isprintable():
+        raise SettingError("a preset's name is printable text")
+    return name
 
 
 class SettingError(ValueError):
@@ -173,7 +220,12 @@ def parse_value(name: str, text: str, today: date | None = None):
             return _steps(name, text)
         if field == "easy_days":
             return _weekdays(name, text)
-        if field in ("fuzz", "exam_feeds_schedule", "load_balance"):
+        if field == "review_order":
+            order = text.strip().lower()
+            if order not in REVIEW_ORDERS:
+                raise SettingError(f"review-order must be one of: {', '.join(REVIEW_ORDERS)}")
+            return order
+        if field in ("fuzz", "exam_feeds_schedule", "load_balance", "new_while_backlog"):
             return _bool(text)
         if field == "exam_date":
             return _exam_date(name, text, today)

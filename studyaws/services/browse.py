@@ -22,7 +22,7 @@ from studyaws.store.settings import load_parameters, load_settings
 from studyaws.store.tables import domains_of
 
 __all__ = ["CardDetails", "CardRow", "Page", "SearchError", "card_details", "count_cards",
-           "search_cards"]
+           "search_cards", "search_ids"]
 
 STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
 
@@ -126,6 +126,15 @@ def search_cards(engine: Engine, clock: Clock, query: str, sort: str = "due",
         buried=r.buried_until is not None and r.buried_until > now, leech=r.leech,
         retired=r.retired, created_at=r.created_at) for r in rows[:limit]],
         offset=offset, more=len(rows) > limit)
+
+
+def search_ids(engine: Engine, clock: Clock, query: str, sort: str = "due",
+               descending: bool = False) -> list[int]:
+    """The ids of every card `query` finds, in `sort` order (what the browser's pages show,
+    all at once). SearchError as search_cards."""
+    node = parse(query)
+    ctx, _ = _context(engine, clock)
+    return queries.search_ids(engine, node, ctx, parse_sort(sort), descending)
 
 
 def count_cards(engine: Engine, clock: Clock, query: str) -> int:

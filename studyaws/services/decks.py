@@ -108,6 +108,15 @@ class DeckNode:
     learning: int = 0
     due: int = 0
     deck_ids: tuple[int, ...] = ()
+    # Set by services.limits (then `new` and `due` are what studying it gives today): what
+    # it and the decks under it have before limits and gave today, and how many of its own
+    # cards (not those of the decks under it) it may give.
+    available_new: int = 0
+    available_due: int = 0
+    new_done: int = 0
+    reviews_done: int = 0
+    own_new: int = 0
+    own_due: int = 0
 
     @property
     def key(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Engine, delete, insert, or_, select, update
@@ -22,6 +22,7 @@ from studyaws.services.exam_draw import draw_candidates
 from studyaws.services.review import DueCounts, question_for, record_answer, source_text
 from studyaws.store.engine import reading, writing
 from studyaws.store.exam_pool import QUESTION_KINDS as QUESTION_KINDS  # the stats use it
+from studyaws.store.presets import deck_retentions
 from studyaws.store.settings import load_parameters, load_settings
 from studyaws.store.tables import Card, Deck, Exam, ExamQuestion
 
@@ -305,7 +306,18 @@ def finish_exam(engine: Engine, clock: Clock, view: ExamView) -> Result:
     leaves its card as it was: nothing was recalled or forgotten, so there is nothing to
     schedule by."""
     settings = load_settings(engine)
-    scheduler = policy.scheduler_for(settings, load_parameters(engine), clock.local_zone())
+    parameters = load_parameters(engine)
+    scheduler = policy.scheduler_for(settings, parameters, clock.local_zone())
+    retentions = deck_retentions(engine, settings)
+
+    def by_deck(deck_id: int):
+        """The scheduler for a card of this deck: its preset's desired retention."""
+        retention = retentions.get(deck_id, settings.desired_retention)
+        if retention == settings.desired_retention:
+            return scheduler
+        return policy.scheduler_for(replace(settings, desired_retention=retention),
+                                    parameters, clock.local_zone())
+
     now = clock.now()
     used = max(0.0, view.time_limit_s - view.remaining_s)
     result = score([Answered(i.domain, i.correct, i.seconds) for i in view.items],
@@ -327,7 +339,7 @@ def finish_exam(engine: Engine, clock: Clock, view: ExamView) -> Result:
                 if not item.answered:
                     continue
                 rating = policy.exam_rating(bool(item.correct))
-                record_answer(session, scheduler, settings, item.card_id, rating, now, day_end,
+                record_answer(session, by_deck, settings, item.card_id, rating, now, day_end,
                               duration_ms=int(item.seconds * 1000), correct=bool(item.correct),
                               response=item.response, source="exam", seed=item.seed,
                               counts=counts)

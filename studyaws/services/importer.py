@@ -760,8 +760,19 @@ def _update_many(session, table, changes: list[tuple[int, dict]]) -> None:
             process = _bind_processor(table.columns[name], conn.dialect)
             columns.append(column if process is None else list(map(process, column)))
         params = list(zip(*columns, [row_id for row_id, _ in rows], strict=True))
-        assignments = ", ".join(f"{name} = ?" for name in names)
-        conn.exec_driver_sql(f"UPDATE {table.name} SET {assignments} WHERE id = ?", params)
+        # Many rows a statement (UPDATE ... FROM a list of values), as _insert_many does:
+        # the text index's trigger then writes out its pending index once a statement.
+        assignments = ", ".join(f"{name} = v.column{n}" for n, name in enumerate(names, 1))
+        width = len(names) + 1
+        row = "(" + ", ".join("?" * width) + ")"
+        per = max(1, _MAX_VARIABLES // width)
+        for start in range(0, len(params), per):
+            chunk = params[start:start + per]
+            conn.exec_driver_sql(
+                f"UPDATE {table.name} SET {assignments} "
+                f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v "
+                f"WHERE {table.name}.id = v.column{width}",
+                tuple(value for one in chunk for value in one))
 
 
 def _bind_processor(column, dialect):
@@ -797,8 +808,21 @@ def _insert_many(session, table, rows: list[dict]) -> None:
     values = [pick(row) + defaults for row in rows] if len(given) > 1 else \
         [(pick(row), *defaults) for row in rows]
     names = ", ".join(c.name for c in [*given, *defaulted])
-    marks = ", ".join("?" * (len(given) + len(defaulted)))
-    conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
+    width = len(given) + len(defaulted)
+    row = "(" + ", ".join("?" * width) + ")"
+    # Many rows a statement: each statement makes SQLite's full-text index (store.text_index,
+    # filled by a trigger on card) write out what it holds, which row by row cost an import
+    # of 10,000 cards several times its own time.
+    per = max(1, _MAX_VARIABLES // width)
+    for start in range(0, len(values), per):
+        chunk = values[start:start + per]
+        conn.exec_driver_sql(
+            f"INSERT INTO {table.name} ({names}) VALUES {', '.join([row] * len(chunk))}",
+            tuple(value for one in chunk for value in one))
+
+
+# Values bound in one statement (SQLite allows 32,766 from 3.32; fewer keep it modest).
+_MAX_VARIABLES = 8_000
 
 
 def _memoized(process):

@@ -6,8 +6,12 @@ uses; imported here only, never on the app's start-up path).
   (the day-starts-at hour in the user's zone), as the scheduler counts them and as Anki
   does. Cards whose first answer is missing (not from the new state) are left out.
 - The items are ordered by time; the last fifth is held out. Parameters fitted on the rest
-  are kept only when their log loss on the held-out items is lower than the current ones'.
-- A workload estimate: fsrs-rs-python's simulator run at desired retentions 0.80 to 0.95.
+  win when their log loss on the held-out items is at least MARGIN (1 %) lower than the
+  current ones'; then they are fitted again on every item, and those are kept.
+- A time-series evaluation: five folds by time, fitted on the first k and tested on the next.
+- A workload estimate: fsrs-rs-python's simulator run at desired retentions 0.80 to 0.95;
+  the optimal retention (fsrs-rs-python's search) and a workload simulated from today's
+  collection (core.srs.simulate).
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ from studyaws.store.settings import (
 from studyaws.store.tables import to_db
 
 HOLDOUT = 0.2  # the latest share of items, by time, kept for the comparison
+MARGIN = 0.01  # a fit is kept only when its held-out log loss is at least 1 % lower
+FOLDS = 5  # the time-series evaluation's folds
 MIN_ITEMS = 100  # fewer long-term reviews than this: nothing is fitted
 MIN_STEPS = 300  # optimizer steps at least (epochs grow for small histories)
 WORKLOAD_RETENTIONS = (0.80, 0.825, 0.85, 0.875, 0.90, 0.925, 0.95)
@@ -230,11 +236,21 @@ class FitResult:
     before: Evaluation | None = None  # current parameters on the held-out items
     after: Evaluation | None = None  # fitted parameters on the held-out items
     kept: bool = False  # the fitted parameters are now in use
+    refitted: bool = False  # `fitted` was fitted again on every item after winning
+    margin: float = MARGIN
     rescheduled: int = 0
     resumed: int = 0  # cards rescheduled to finish the reschedule of an earlier run
     seconds: float = 0.0
     message: str = ""
     workload: list[Workload] = field(default_factory=list)
+
+    @property
+    def improvement(self) -> float | None:
+        """How much lower the fitted parameters' held-out log loss is, as a share of the
+        current ones' (negative: higher)."""
+        if self.before is None or self.after is None or self.before.log_loss <= 0:
+            return None
+        return (self.before.log_loss - self.after.log_loss) / self.before.log_loss
 
     def to_json(self) -> dict:
         def ev(e: Evaluation | None):
@@ -247,6 +263,8 @@ class FitResult:
             "current": list(self.current),
             "fitted": list(self.fitted) if self.fitted else None,
             "before": ev(self.before), "after": ev(self.after), "kept": self.kept,
+            "refitted": self.refitted, "margin": self.margin,
+            "improvement": self.improvement,
             "rescheduled": self.rescheduled, "resumed": self.resumed,
             "seconds": round(self.seconds, 3),
             "message": self.message,
@@ -285,6 +303,68 @@ def fit_items(items: Sequence[Sequence[Review]], current: tuple[float, ...],
     return fitted, evaluate(current, test), evaluate(fitted, test)
 
 
+def fit_all(items: Sequence[Sequence[Review]], current: tuple[float, ...],
+            settings: Settings) -> tuple[float, ...]:
+    """Parameters fitted on every item (after a fit on all but the held-out fifth won)."""
+    from fsrs_rs_python import FSRS, TrainingConfig
+
+    fitted = FSRS(list(current)).compute_parameters(
+        _rs_items(items), enable_short_term=True,
+        num_relearning_steps=len(settings.relearning_steps),
+        training_config=TrainingConfig(num_epochs=epochs_for(len(items))))
+    return tuple(float(w) for w in fitted)
+
+
+def wins(before: Evaluation, after: Evaluation, margin: float = MARGIN) -> bool:
+    """The fitted parameters (`after`) win when their log loss is at least `margin` (a
+    share) below the current ones' (`before`)."""
+    return after.log_loss <= before.log_loss * (1 - margin)
+
+
+@dataclass(frozen=True)
+class Fold:
+    k: int  # fitted on the first k folds, tested on fold k + 1
+    train: int
+    test: int
+    current: Evaluation
+    fitted: Evaluation
+
+
+def time_series(items: Sequence[Sequence[Review]], current: tuple[float, ...],
+                settings: Settings, folds: int = FOLDS) -> list[Fold]:
+    """The items cut into `folds` folds by time; for k = 1 .. folds - 1, parameters fitted
+    on the first k folds and the current ones, each evaluated on the next fold."""
+    from fsrs_rs_python import FSRS, TrainingConfig
+
+    n = len(items)
+    cuts = [round(n * i / folds) for i in range(folds + 1)]
+    result = []
+    for k in range(1, folds):
+        train, test = items[:cuts[k]], items[cuts[k]:cuts[k + 1]]
+        if not train or not test:
+            continue
+        fitted = FSRS(list(current)).compute_parameters(
+            _rs_items(train), enable_short_term=True,
+            num_relearning_steps=len(settings.relearning_steps),
+            training_config=TrainingConfig(num_epochs=epochs_for(len(train))))
+        result.append(Fold(k, len(train), len(test), evaluate(current, test),
+                           evaluate(tuple(float(w) for w in fitted), test)))
+    return result
+
+
+def time_series_for(engine: Engine, zone: tzinfo | None = None) -> tuple[list[Fold], int, bool]:
+    """The time-series evaluation of the collection's items under the parameters in use;
+    also how many items there were and whether the parameters in use are the defaults.
+    Fewer than MIN_ITEMS items: no folds."""
+    settings = load_settings(engine)
+    stored = load_parameters(engine)
+    current = tuple(stored) if stored else default_parameters()
+    items, _ = read_items(engine, StudyDays(zone or system_zone(), settings.day_starts_at))
+    if len(items) < MIN_ITEMS:
+        return [], len(items), stored is None
+    return time_series(items, current, settings), len(items), stored is None
+
+
 def read_items(engine: Engine, days: StudyDays) -> tuple[Items, int]:
     """The collection's items, and how many answers they were read from."""
     return build_items(queries.answers_by_card(engine), days)
@@ -297,7 +377,8 @@ def default_parameters() -> tuple[float, ...]:
 
 
 def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None = None,
-             save: bool = True, zone: tzinfo | None = None) -> FitResult:
+             save: bool = True, zone: tzinfo | None = None,
+             margin: float = MARGIN) -> FitResult:
     """Fit, compare on the held-out reviews, keep the better parameters (saved for the
     review service), and optionally reschedule every studied card under them. A reschedule
     an earlier run left unfinished (killed, a full disk) is finished first. Days are study
@@ -311,7 +392,7 @@ def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None =
     items, answers = read_items(engine, StudyDays(zone, settings.day_starts_at))
     train, test = split(items)
     result = FitResult(answers, len(items), len(train), len(test), current, stored is None,
-                       resumed=resumed)
+                       resumed=resumed, margin=margin)
     if len(items) < MIN_ITEMS:
         result.message = (f"Not enough reviews to fit yet: {len(items)} long-term reviews "
                           f"(answers on a later day than the one before), {MIN_ITEMS} "
@@ -319,18 +400,26 @@ def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None =
         result.seconds = time.perf_counter() - started
         return result
     result.fitted, result.before, result.after = fit_items(items, current, settings)
-    del items, train, test
-    if result.after.log_loss < result.before.log_loss:
-        result.kept = True
+    del train, test
+    change = result.improvement or 0.0
+    if wins(result.before, result.after, margin):
+        # The held-out fifth showed the fit is better: the latest reviews now count too.
+        result.fitted = fit_all(items, current, settings)
+        result.refitted = result.kept = True
         if save:
             # With a reschedule, the parameters and the record that the cards are still to
             # be rescheduled under them are saved together: a run killed from here on is
             # finished by the next one.
             save_parameters(engine, result.fitted, reschedule=reschedule)
-        result.message = "The fitted parameters predict your held-out reviews better: kept."
+        result.message = (f"The fitted parameters' log loss on your held-out reviews is "
+                          f"{change:.1%} lower, at least the {margin:.0%} margin: fitted again "
+                          f"on all {len(items)} long-term reviews and kept.")
     else:
-        result.message = ("The fitted parameters do not predict your held-out reviews better "
-                          "than the current ones: the current parameters are kept.")
+        than = "lower" if change > 0 else "higher"
+        result.message = (f"The fitted parameters' log loss on your held-out reviews is "
+                          f"{abs(change):.1%} {than}, short of the {margin:.0%} margin a fit must "
+                          "win by (lower): not kept, the current parameters stay.")
+    del items
     if reschedule and result.kept and save:
         result.rescheduled = reschedule_cards(engine, settings, result.fitted, zone=zone)
     result.seconds = time.perf_counter() - started
@@ -491,3 +580,183 @@ def workload_for(engine: Engine) -> list[Workload]:
     settings = load_settings(engine)
     parameters = load_parameters(engine) or default_parameters()
     return workload(parameters, settings, queries.active_card_count(engine))
+
+
+# -- the workload from today's collection, and the optimal retention ------------------------
+MIN_TIMED = 20  # timed answers of a rating needed before its median replaces the default
+RETENTION_RANGE = (0.70, 0.95)  # where fsrs-rs-python's optimal_retention searches
+RETENTION_CARDS = 2_000  # the most cards fsrs-rs's search simulates (limits scaled to match)
+FORECAST_DAYS = 365
+
+
+@dataclass(frozen=True)
+class AnswerTimes:
+    """Seconds an answer takes by rating (Again, Hard, Good, Easy), and for each whether it
+    is the median of the user's own timed answers (else the default)."""
+
+    seconds: tuple[float, float, float, float]
+    own: tuple[bool, bool, bool, bool]
+    timed: int  # timed answers read
+
+
+def answer_times(durations: Iterable[tuple[int, int]], minimum: int = MIN_TIMED) -> AnswerTimes:
+    """The median seconds of each rating's answers in `durations` ((rating, milliseconds));
+    a rating with fewer than `minimum` answers keeps the default (core.srs.simulate)."""
+    from studyaws.core.srs.simulate import DEFAULT_SECONDS
+
+    by_rating: dict[int, list[int]] = {1: [], 2: [], 3: [], 4: []}
+    timed = 0
+    for rating, ms in durations:
+        if rating in by_rating and ms > 0:
+            by_rating[rating].append(ms)
+            timed += 1
+    seconds, own = [], []
+    for rating in (1, 2, 3, 4):
+        values = by_rating[rating]
+        mine = len(values) >= minimum
+        seconds.append(statistics.median(values) / 1000 if mine else DEFAULT_SECONDS[rating - 1])
+        own.append(mine)
+    return AnswerTimes(tuple(seconds), tuple(own), timed)
+
+
+def simulation_start(engine: Engine, settings: Settings, now: datetime,
+                     zone: tzinfo | None = None):
+    """The studied cards as the simulation's cards (days counted by study day from today's,
+    in `zone`), and how many new cards there are."""
+    from studyaws.core.srs.simulate import SimCard
+
+    days = StudyDays(zone or system_zone(), settings.day_starts_at)
+    today = days.date_of(now).toordinal()
+    rows, new = queries.simulation_cards(engine)
+    # Each quarter of an hour that has a time is turned into its study day once (every
+    # zone's day starts on a quarter hour).
+    quarters = {micros // QUARTER for _, _, last, due in rows for micros in (last, due)}
+    day = {q: days.date_of(EPOCH + timedelta(microseconds=q * QUARTER)).toordinal() - today
+           for q in quarters}
+    cards = [SimCard(stability, difficulty, day[last // QUARTER], day[due // QUARTER])
+             for stability, difficulty, last, due in rows]
+    return cards, new
+
+
+def limits_for(settings: Settings):
+    from studyaws.core.srs.simulate import Limits
+
+    return Limits(settings.new_per_day, settings.reviews_per_day, settings.maximum_interval,
+                  len(settings.learning_steps), len(settings.relearning_steps))
+
+
+@dataclass
+class Forecast:
+    """Workloads simulated from today's collection."""
+
+    parameters_fitted: bool  # False: no fitted parameters yet, the defaults were used
+    times: AnswerTimes
+    studied: int
+    new: int
+    days: int
+    rows: list[Workload]
+
+
+def forecast(engine: Engine, retentions: Sequence[float], *, now: datetime,
+             zone: tzinfo | None = None, days: int = FORECAST_DAYS, seed: int = 42) -> Forecast:
+    """The workload over the next `days` days at each of `retentions`, simulated from the
+    collection's memory states, due dates, daily limits and the user's answer times."""
+    from studyaws.core.srs.simulate import simulate
+
+    settings = load_settings(engine)
+    stored = load_parameters(engine)
+    parameters = tuple(stored) if stored else default_parameters()
+    times = answer_times(queries.answer_durations(engine))
+    cards, new = simulation_start(engine, settings, now, zone)
+    limits = limits_for(settings)
+    rows = []
+    for retention in retentions:
+        run = simulate(parameters, retention, cards, new, limits, times.seconds, days, seed)
+        rows.append(Workload(retention, run.reviews_per_day, run.new_per_day,
+                             run.minutes_per_day, round(run.remembered)))
+    return Forecast(stored is not None, times, len(cards), new, days, rows)
+
+
+def search_config(settings: Settings, cards: int, times: AnswerTimes, span: int = FORECAST_DAYS):
+    """fsrs-rs's simulator set up for the optimal retention search: the user's limits,
+    maximum interval, steps and answer times. Only the cards that can be introduced within
+    the span matter to a simulation from an empty deck; above RETENTION_CARDS they are
+    scaled down, with the daily limits scaled alike (kept at 1 or more)."""
+    from fsrs_rs_python import default_simulator_config
+
+    deck = max(1, min(cards, max(1, settings.new_per_day) * span))
+    scale = min(1.0, RETENTION_CARDS / deck)
+    config = default_simulator_config()
+    config.deck_size = max(1, round(deck * scale))
+    config.learn_span = span
+    config.learn_limit = max(1, round(settings.new_per_day * scale))
+    config.review_limit = max(1, round(settings.reviews_per_day * scale))
+    config.max_cost_perday = 86_400.0
+    config.max_ivl = float(settings.maximum_interval)
+    config.learning_step_count = len(settings.learning_steps)
+    config.relearning_step_count = len(settings.relearning_steps)
+    config.state_rating_costs = [list(times.seconds)] * 3
+    return config
+
+
+@dataclass
+class RetentionResult:
+    optimal: float  # the desired retention with the least study time per card remembered
+    current: float  # the desired retention setting
+    forecast: Forecast  # rows: at the optimal, then at the current retention
+    seconds: float = 0.0
+
+    @property
+    def at_optimal(self) -> Workload:
+        return self.forecast.rows[0]
+
+    @property
+    def at_current(self) -> Workload:
+        return self.forecast.rows[-1]
+
+    @property
+    def note(self) -> str:
+        parts = []
+        if not self.forecast.parameters_fitted:
+            parts.append("No parameters fitted to your reviews yet (`studyaws optimize` fits "
+                         f"them from {MIN_ITEMS} long-term reviews on): the default parameters "
+                         "are used.")
+        own = sum(self.forecast.times.own)
+        if own < 4:
+            parts.append(f"Answer times: your own median for {own} of 4 ratings, defaults for "
+                         f"the rest (each needs {MIN_TIMED} timed answers).")
+        return " ".join(parts)
+
+    def to_json(self) -> dict:
+        return {"optimal_retention": round(self.optimal, 4), "current_retention": self.current,
+                "parameters_fitted": self.forecast.parameters_fitted,
+                "answer_seconds": list(self.forecast.times.seconds),
+                "own_answer_times": list(self.forecast.times.own),
+                "studied": self.forecast.studied, "new": self.forecast.new,
+                "days": self.forecast.days,
+                "at_optimal": self.at_optimal.__dict__, "at_current": self.at_current.__dict__,
+                "note": self.note, "seconds": round(self.seconds, 3)}
+
+
+def optimal_retention(engine: Engine, *, now: datetime, zone: tzinfo | None = None,
+                      seed: int = 42) -> RetentionResult:
+    """The desired retention that minimises study time per card remembered, found by
+    fsrs-rs-python's optimal_retention (a simulation from an empty deck with the user's
+    parameters, limits and answer times: in fsrs-rs-python 0.9.3 cards handed to it keep
+    their own desired retention, so the collection's cards cannot take part in the search),
+    and the workload at it and at the current setting simulated from today's collection."""
+    from fsrs_rs_python import optimal_retention as search
+
+    started = time.perf_counter()
+    settings = load_settings(engine)
+    stored = load_parameters(engine)
+    parameters = tuple(stored) if stored else default_parameters()
+    times = answer_times(queries.answer_durations(engine))
+    config = search_config(settings, queries.active_card_count(engine), times)
+    low, high = RETENTION_RANGE
+    optimal = min(high, max(low, float(search(config, list(parameters)))))
+    optimal = round(optimal, 3)
+    rows = forecast(engine, (optimal, settings.desired_retention), now=now, zone=zone,
+                    seed=seed)
+    return RetentionResult(optimal, settings.desired_retention, rows,
+                           time.perf_counter() - started)

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from studyaws.core.srs.exam_plan import ExamPlan
 from studyaws.core.srs.queue import DayCounts
+from studyaws.services.decks import DeckNode
 from studyaws.services.review import ReviewService
-from studyaws.store.queries import DeckSummary, deck_summaries, reviews_since
+from studyaws.store.queries import DeckSummary, reviews_since
 from studyaws.store.stats_queries import exam_answer_counts
 
 __all__ = ["HomeCounts", "read_home"]
@@ -17,12 +18,14 @@ __all__ = ["HomeCounts", "read_home"]
 @dataclass(frozen=True)
 class HomeCounts:
     decks: tuple[DeckSummary, ...]
-    counts: DayCounts
+    counts: DayCounts  # what "review all" gives today (services.limits)
     done: int  # answers today: the daily review's and the mock exams' (as the heatmap counts)
     again: int  # of them, Again in the review or wrong in an exam
     plan: ExamPlan | None
     exam_running: bool
     exam_done: int = 0  # of `done`, answers in mock exams
+    # The deck tree, each node with what studying it gives today (services.limits).
+    tree: tuple[DeckNode, ...] = ()
 
 
 def read_home(engine, clock) -> HomeCounts:
@@ -31,9 +34,10 @@ def read_home(engine, clock) -> HomeCounts:
 
     service = ReviewService(engine, clock)
     start, end = service.day_bounds()
-    decks = deck_summaries(engine, clock.now(), end)
+    day = service.day_plan()
     reviews, again = reviews_since(engine, start, end)
     exam_done, = exam_answer_counts(engine, [start, end])
     exam_wrong, = exam_answer_counts(engine, [start, end], wrong_only=True)
-    return HomeCounts(tuple(decks), service.counts(), reviews + exam_done, again + exam_wrong,
-                      service.exam_plan(), running_exam(engine) is not None, exam_done)
+    return HomeCounts(day.decks, day.counts, reviews + exam_done, again + exam_wrong,
+                      service.exam_plan(), running_exam(engine) is not None, exam_done,
+                      tuple(day.tree))

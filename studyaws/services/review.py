@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
@@ -22,9 +22,12 @@ from studyaws.core.srs.day import StudyDays, day_start, next_day_start
 from studyaws.core.srs.exam_plan import ExamPlan
 from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW, Memory
 from studyaws.core.srs.queue import LEARN_AHEAD, DayCounts, next_source
+from studyaws.services.limits import DayPlan, plan_day
 from studyaws.store import card_sets
 from studyaws.store import load as loads
 from studyaws.store.engine import reading, writing
+from studyaws.store.presets import deck_retentions, named_presets
+from studyaws.store.queries import deck_summaries
 from studyaws.store.settings import load_parameters, load_settings
 from studyaws.store.tables import (
     Card,
@@ -34,6 +37,7 @@ from studyaws.store.tables import (
     SharedText,
     domains_of,
     memory_columns,
+    to_db,
 )
 
 
@@ -58,6 +62,7 @@ class CardView:
     seed: int | None = None
     leech: bool = False
     flag: int = 0  # 0 none, 1-4 red, orange, green, blue (services.flags)
+    deck_id: int | None = None
 
     @property
     def source(self) -> str:
@@ -198,6 +203,9 @@ class ReviewService:
         self.settings: Settings = load_settings(engine)
         self.parameters = load_parameters(engine)
         self.scheduler = policy.scheduler_for(self.settings, self.parameters, clock.local_zone())
+        # Each deck's desired retention: its preset's (the settings' for the Default preset).
+        self._retention = deck_retentions(engine, self.settings)
+        self.day: DayPlan | None = None  # as of the last counts()
         self.session = SessionStats()
         self._since_new = 0
         self.last_counts: DayCounts | None = None  # as of the last next_card()
@@ -218,19 +226,19 @@ class ReviewService:
             return Card.deck_id == self.deck_ids[0]
         return Card.deck_id.in_(self.deck_ids)
 
-    def _done_today(self, session, start: datetime) -> tuple[int, int]:
+    def _done_today(self, session, start: datetime, scoped: bool = True) -> tuple[int, int]:
         query = (
             select(ReviewLog.state_before, func.count())
             .where(ReviewLog.source == "review", ReviewLog.reviewed_at >= start,
                    ReviewLog.state_before.in_((NEW, REVIEW)))
             .group_by(ReviewLog.state_before)
         )
-        if self.deck_ids is not None:
+        if self.deck_ids is not None and scoped:
             query = query.join(Card, Card.id == ReviewLog.card_id).where(self._deck_filter())
         done = dict(session.execute(query).all())
         return done.get(NEW, 0), done.get(REVIEW, 0)
 
-    def _count(self, session, condition, limit: int | None = None) -> int:
+    def _count(self, session, condition, limit: int | None = None, scoped: bool = True) -> int:
         """Active cards matching `condition`, counted up to `limit` (the daily limit left),
         so that a collection of 100,000 cards costs no more than the limit to count."""
         if limit is not None and limit <= 0:
@@ -238,7 +246,8 @@ class ReviewService:
         inner = (
             select(CardState.card_id)
             .join(Card, Card.id == CardState.card_id)
-            .where(condition, _active(self.clock.now()), self._deck_filter())
+            .where(condition, _active(self.clock.now()),
+                   self._deck_filter() if scoped else True)
         )
         if limit is not None:
             inner = inner.limit(limit)
@@ -252,24 +261,36 @@ class ReviewService:
         cards, until = stored
         return cards if self.clock.now() < until else 0
 
+    def scheduler_for_deck(self, deck_id: int | None):
+        """The scheduler for a card of this deck: its preset's desired retention."""
+        retention = self._retention.get(deck_id, self.settings.desired_retention)
+        if retention == self.settings.desired_retention:
+            return self.scheduler
+        return policy.scheduler_for(replace(self.settings, desired_retention=retention),
+                                    self.parameters, self.clock.local_zone())
+
+    def day_plan(self, only: tuple[int, ...] | None = None) -> DayPlan:
+        """Today under the daily limits, for every deck (services.limits): the one source
+        of home's numbers, `studyaws decks` and what this session gives. `only`: the cards
+        of these decks alone are counted (the others' numbers are then 0), which is all a
+        study of them needs, unless new-while-backlog is off (a backlog is the sum over a
+        parent's decks)."""
+        now = self.clock.now()
+        start, end = self.day_bounds()
+        with reading(self.engine) as session:
+            plan, ahead = self._exam_today(session, start, end)
+        if not self.settings.new_while_backlog:
+            only = None
+        decks = deck_summaries(self.engine, now, end, start, ahead, only)
+        self.day = plan_day(decks, self.settings, named_presets(self.engine),
+                            new_per_day=plan.new_per_day if plan is not None else None,
+                            extra_new=self.extra_new())
+        return self.day
+
     def counts(self) -> DayCounts:
         if self.selection is not None:
             return self._selection_counts()
-        now = self.clock.now()
-        start, end = self.day_bounds()
-        settings = self.settings
-        extra = self.extra_new()
-        with reading(self.engine) as session:
-            new_done, reviews_done = self._done_today(session, start)
-            plan, _ = self._exam_today(session, start, end)
-            new_per_day = (plan.new_per_day if plan is not None else settings.new_per_day) + extra
-            new = self._count(session, CardState.state == NEW, new_per_day - new_done)
-            review = self._count(session, and_(CardState.state == REVIEW,
-                                               self._review_due(session, start, end)),
-                                 settings.reviews_per_day - reviews_done)
-            learning = self._count(session, and_(CardState.state.in_((LEARNING, RELEARNING)),
-                                                 CardState.due <= now + LEARN_AHEAD))
-        return DayCounts(new=new, learning=learning, review=review)
+        return self.day_plan(self.deck_ids).counts_for(self.deck_ids)
 
     # -- the queue --------------------------------------------------------------------
     def next_card(self) -> CardView | None:
@@ -300,17 +321,33 @@ class ReviewService:
                 start, end = self.day_bounds()
                 row = session.execute(
                     self._queue_query(now).where(CardState.state == REVIEW,
+                                                 Card.deck_id.in_(self.day.review_decks),
                                                  self._review_due(session, start, end))
-                    .order_by(CardState.due).limit(1)
+                    .order_by(*self._review_order(now, start)).limit(1)
                 ).first()
             else:
                 row = session.execute(
-                    self._queue_query(now).where(CardState.state == NEW)
+                    self._queue_query(now).where(CardState.state == NEW,
+                                                 Card.deck_id.in_(self.day.new_decks))
                     .order_by(CardState.card_id).limit(1)
                 ).first()
             if row is None:
                 return None
             return self._view(session, row)
+
+    def _review_order(self, now: datetime, start: datetime) -> tuple:
+        """The order due reviews come in (setting review-order): by due date; by
+        retrievability, lowest first (FSRS's forgetting curve falls with the time since the
+        last answer over the stability, the same curve for every card); or shuffled, the
+        same shuffle all the study day."""
+        order = self.settings.review_order
+        if order == "retrievability":
+            elapsed = func.julianday(to_db(now)) - func.julianday(CardState.last_review)
+            return (elapsed / func.max(CardState.stability, 0.001)).desc(), CardState.due
+        if order == "random":
+            seed = int(start.timestamp()) % 1_000_003
+            return ((CardState.card_id * 2654435761 + seed) % 4294967291), CardState.card_id
+        return CardState.due, CardState.card_id
 
     # -- a temporary session (CardSelection) ---------------------------------------------
     def _selection_counts(self) -> DayCounts:
@@ -401,8 +438,9 @@ class ReviewService:
         if self._exam_cache is not None and self._exam_cache[0] == key:
             return self._exam_cache[1]
         zone = self.clock.local_zone()
-        new_done, _ = self._done_today(session, start)
-        new_left = self._count(session, CardState.state == NEW) + new_done
+        # The plan is the collection's, whatever decks this session studies.
+        new_done, _ = self._done_today(session, start, scoped=False)
+        new_left = self._count(session, CardState.state == NEW, scoped=False) + new_done
         seconds = loads.average_answer_seconds(session) or exam_plan.DEFAULT_ANSWER_SECONDS
         week = 7
         reviews = loads.reviews_due_per_day(session, start + timedelta(days=week), week)
@@ -418,7 +456,7 @@ class ReviewService:
                 .join(Card, Card.id == CardState.card_id)
                 .where(CardState.state == REVIEW, CardState.due >= end,
                        CardState.due < moment + timedelta(days=30),
-                       _active(self.clock.now()), self._deck_filter())
+                       _active(self.clock.now()))
             ).all()
             ahead = tuple(
                 card_id for card_id, stability, last_review in rows
@@ -471,12 +509,13 @@ class ReviewService:
             source_path=card.source_path, source_line=card.source_line,
             domains=domains_of(card), domain_inferred=card.domain_inferred,
             memory=memory, question=question, seed=seed if card.kind == "scenario" else None,
-            leech=card.leech, flag=card.flag,
+            leech=card.leech, flag=card.flag, deck_id=card.deck_id,
         )
 
     def preview(self, view: CardView) -> dict[int, str]:
         """The next interval each rating would give, as shown on the rating keys."""
-        return policy.interval_labels(self.scheduler, view.id, view.memory, self.clock.now())
+        return policy.interval_labels(self.scheduler_for_deck(view.deck_id), view.id,
+                                      view.memory, self.clock.now())
 
     # -- answering ----------------------------------------------------------------------
     def answer(self, view: CardView, rating: int, duration_ms: int = 0, *,
@@ -485,7 +524,8 @@ class ReviewService:
         _, end = self.day_bounds()
         with writing(self.engine) as session:
             result = record_answer(
-                session, self.scheduler, self.settings, view.id, rating, self.clock.now(), end,
+                session, self.scheduler_for_deck(view.deck_id), self.settings, view.id, rating,
+                self.clock.now(), end,
                 duration_ms=duration_ms, correct=correct, response=response, source=source,
                 seed=view.seed, counts=self._due_counts,
             )
@@ -590,6 +630,8 @@ def record_answer(session, scheduler, settings: Settings, card_id: int, rating: 
     `counts` are the due counts kept across answers (read from the store when not given)."""
     state = session.get(CardState, card_id)
     card = session.get(Card, card_id)
+    if callable(scheduler):  # one for each deck: its preset's desired retention
+        scheduler = scheduler(card.deck_id)
     prior = state.memory()
     load = None
     days = getattr(scheduler, "days", None) or StudyDays()

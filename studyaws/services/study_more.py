@@ -1,9 +1,7 @@
 """Study more than today's queue: extra new cards today, review ahead, the cards forgotten
-lately, the misses of a mock exam. Each but the first is a temporary session
-(review.CardSelection) that schedules its answers as the daily review does; the first raises
-today's new limit until the study day ends.
-
-(Studying the cards a search finds waits for the browser's search.)"""
+lately, the misses of a mock exam, the cards a search finds (the browser's). Each but the first is
+a temporary session (review.CardSelection) that schedules its answers as the daily review
+does; the first raises today's new limit until the study day ends."""
 
 from __future__ import annotations
 
@@ -14,6 +12,7 @@ from sqlalchemy import Engine
 
 from studyaws.core.clock import Clock
 from studyaws.core.srs.day import day_start, next_day_start
+from studyaws.services import browse
 from studyaws.services.exam import PastExam, exam_history, retake_picks
 from studyaws.services.review import CardSelection, ReviewService
 from studyaws.store import card_sets
@@ -119,6 +118,29 @@ def exam_misses(engine: Engine, clock: Clock, exam_id: int) -> CardSelection:
     if not cards:
         raise StudyMoreError(f"no question of exam {exam_id} was wrong, unanswered or flagged")
     return CardSelection(f"Missed or flagged in exam {exam_id}", cards)
+
+
+def matching(engine: Engine, clock: Clock, query: str, sort: str = "due",
+             descending: bool = False, card_ids: list[int] | None = None) -> CardSelection:
+    """The cards the search `query` finds (the browser's search, in its `sort` order) that
+    can be studied now (not suspended, buried or retired); `card_ids` (the browser's marked
+    cards) takes their place when given. StudyMoreError for a search that cannot be read or
+    finds nothing to study."""
+    if card_ids is None:
+        try:
+            card_ids = browse.search_ids(engine, clock, query, sort, descending)
+        except browse.SearchError as error:
+            raise StudyMoreError(str(error)) from None
+    studied = {card_id for card_id, _ in card_sets.states_of(engine, card_ids, clock.now())}
+    cards = tuple(card_id for card_id in card_ids if card_id in studied)
+    if not cards:
+        raise StudyMoreError("the search finds no card" if not card_ids else
+                             "no card it finds can be studied now (each is suspended, "
+                             "buried or retired)")
+    shown = " ".join(query.split()) or "every card"
+    if len(shown) > 40:
+        shown = shown[:39] + "…"
+    return CardSelection(f"Search: {shown}", cards)
 
 
 def _days(days: int) -> str:

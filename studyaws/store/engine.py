@@ -18,13 +18,16 @@ from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session, SQLModel
 
 from studyaws.core.errors import StoreError, is_busy  # defined in core for every layer
 from studyaws.store import postgres, tables
+from studyaws.store.text_index import create_text_index
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 11
 BUSY_TIMEOUT_MS = 10_000
+SQLITE_ONLY_INDEXES = {"ix_card_state_interval"}  # see store.tables
 T = TypeVar("T")
 
 
@@ -226,6 +229,8 @@ def _migrate(engine: Engine, db_path: Path | None) -> None:
             postgres.create_functions(conn)
         if version == 0:
             SQLModel.metadata.create_all(conn)
+            if not is_postgres(conn):  # SQLite's FTS5; other engines search with LIKE
+                create_text_index(conn)
         else:
             for step in range(version, SCHEMA_VERSION):
                 MIGRATIONS[step](conn)
@@ -275,8 +280,10 @@ def _add_indexes(conn) -> None:
     for table in SQLModel.metadata.sorted_tables:
         columns = table_columns(conn, table.name)
         for index in table.indexes:
+            if index.name in SQLITE_ONLY_INDEXES and is_postgres(conn):
+                continue
             if {c.name for c in index.columns} <= columns:
-                index.create(conn, checkfirst=True)
+                conn.execute(CreateIndex(index, if_not_exists=True))
 
 
 def _share_texts(conn) -> None:
@@ -364,9 +371,28 @@ def _deck_folders_and_removal(conn) -> None:
             conn.exec_driver_sql(f"ALTER TABLE deck ADD COLUMN {column} {kind}")
 
 
+def _deck_presets(conn) -> None:
+    """Schema 10: named deck option presets (table preset), and the one each deck uses
+    (deck.preset_id; none, the Default preset made of the settings, for every deck)."""
+    tables.Preset.__table__.create(conn, checkfirst=True)
+    if "preset_id" not in table_columns(conn, "deck"):
+        conn.exec_driver_sql("ALTER TABLE deck ADD COLUMN preset_id INTEGER "
+                             "REFERENCES preset (id)")
+
+
+def _index_card_text(conn) -> None:
+    """Schema 11: a full-text index (FTS5, trigrams) of the cards' text and the shared
+    texts, kept in step by triggers, so that a search's words and phrases read the cards
+    that contain them instead of every card (store.text_index); the text stored is indexed
+    now. Also the indexes a search sorted by difficulty, lapses or answers walks."""
+    if not is_postgres(conn):  # SQLite's FTS5; other engines search with LIKE
+        create_text_index(conn)
+    _add_indexes(conn)
+
+
 MIGRATIONS = {1: _add_new_tables, 2: _add_indexes, 3: _add_indexes, 4: _share_texts,
               5: _domains_per_exam, 6: _card_flags, 7: _index_due_dates,
-              8: _deck_folders_and_removal}
+              8: _deck_folders_and_removal, 9: _deck_presets, 10: _index_card_text}
 
 
 def reading(engine: Engine) -> Session:

@@ -25,13 +25,26 @@ class DeckSummary:
     learning: int
     due: int
     folder: str | None = None  # the folder it was imported from (Deck.folder)
+    preset_id: int | None = None  # its deck options (None: the Default preset)
+    new_done: int = 0  # new cards it introduced today (with day_start given)
+    reviews_done: int = 0  # review cards of it answered today (with day_start given)
 
 
-def deck_summaries(engine: Engine, now: datetime, day_end: datetime) -> list[DeckSummary]:
+def deck_summaries(engine: Engine, now: datetime, day_end: datetime,
+                   day_start: datetime | None = None,
+                   ahead: tuple[int, ...] = (),
+                   only: tuple[int, ...] | None = None) -> list[DeckSummary]:
     """Each deck with its active card count and what is available now (before daily limits);
-    not the decks the user removed."""
+    not the decks the user removed. With `day_start`, also what it gave today in the daily
+    review (new cards introduced, review cards answered), and the review cards in `ahead`
+    (brought forward before an exam) last answered before that start count as due. With
+    `only`, the cards of the other decks are not counted (their numbers are 0; what they
+    gave today still is): a study of some decks reads their cards alone."""
     active = and_(Card.retired.is_(False), Card.suspended.is_(False),
                   or_(Card.buried_until.is_(None), Card.buried_until <= now))
+    due = CardState.due < day_end
+    if ahead and day_start is not None:
+        due = or_(due, and_(CardState.card_id.in_(ahead), CardState.last_review < day_start))
     with reading(engine) as session:
         rows = session.execute(
             select(
@@ -41,17 +54,36 @@ def deck_summaries(engine: Engine, now: datetime, day_end: datetime) -> list[Dec
                 func.count(Card.id).filter(
                     active, CardState.state.in_((LEARNING, RELEARNING)),
                     CardState.due <= now + LEARN_AHEAD),
-                func.count(Card.id).filter(active, CardState.state == REVIEW,
-                                           CardState.due < day_end),
-                Deck.folder,
+                func.count(Card.id).filter(active, CardState.state == REVIEW, due),
+                Deck.folder, Deck.preset_id,
             )
             .select_from(Deck)
-            .join(Card, Card.deck_id == Deck.id, isouter=True)
+            .join(Card, and_(Card.deck_id == Deck.id,
+                             Deck.id.in_(only) if only is not None else True), isouter=True)
             .join(CardState, CardState.card_id == Card.id, isouter=True)
             .where(Deck.deleted_at.is_(None))
             .group_by(Deck.id)
         ).all()
-    return sorted((DeckSummary(*row) for row in rows), key=lambda d: natural_key(d.title))
+        done: dict[int, dict[int, int]] = {}
+        if day_start is not None:
+            # Today's answers by their index, then their cards' decks: joined and grouped
+            # in SQL, SQLite reads every card.
+            answers = session.execute(
+                select(ReviewLog.card_id, ReviewLog.state_before)
+                .where(ReviewLog.source == "review", ReviewLog.reviewed_at >= day_start,
+                       ReviewLog.state_before.in_((NEW, REVIEW)))).all()
+            ids = sorted({card_id for card_id, _ in answers})
+            deck_of: dict[int, int] = {}
+            for chunk in range(0, len(ids), 10_000):
+                deck_of.update(session.execute(
+                    select(Card.id, Card.deck_id)
+                    .where(Card.id.in_(ids[chunk:chunk + 10_000]))).all())
+            for card_id, state in answers:
+                counts = done.setdefault(deck_of.get(card_id), {})
+                counts[state] = counts.get(state, 0) + 1
+    return sorted((DeckSummary(*row, new_done=done.get(row[0], {}).get(NEW, 0),
+                               reviews_done=done.get(row[0], {}).get(REVIEW, 0))
+                   for row in rows), key=lambda d: natural_key(d.title))
 
 
 def deck_count(engine: Engine) -> int:

@@ -21,7 +21,9 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    table,
     true,
+    union_all,
 )
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased
@@ -42,6 +44,7 @@ from studyaws.store.tables import (
     SharedText,
     to_db,
 )
+from studyaws.store.text_index import CARD_INDEX, SHARED_INDEX, has_text_index, match_query
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class SearchRow:
 
 
 _Cloze = aliased(SharedText, name="cloze_text")
+_Other = aliased(Card, name="other_card")
 
 # The states written into the SQL rather than bound, so that SQLite chooses its indexes by
 # what it reads in the statement.
@@ -117,10 +121,26 @@ def _like(pattern: str, wildcards: bool) -> str:
     return escaped.replace("*", "%") if wildcards else escaped
 
 
-def _text(node: s.Text):
+def _indexed(index: str, query: str):
+    """The rowids the full-text index `index` matches for the FTS5 `query`."""
+    return (select(literal_column("rowid")).select_from(table(index))
+            .where(literal_column(index).op("MATCH")(query)))
+
+
+def _text(node: s.Text, text_index: bool):
+    """A word or phrase anywhere in the card's prompt, answer, explanation or cloze text, as
+    LIKE finds it (any case of ASCII letters; `*` any run in a word). With `text_index` the
+    cards are first looked up in the trigram index (store.text_index), which finds a
+    superset of them; LIKE then reads only those."""
     pattern = f"%{_like(node.text, not node.phrase)}%"
-    return or_(*(column.like(pattern, escape="\\") for column in (
+    like = or_(*(column.like(pattern, escape="\\") for column in (
         Card.prompt, Card.answer, Card.explanation, func.coalesce(_Cloze.text, ""))))
+    query = match_query(node.text, not node.phrase) if text_index else None
+    if query is None:
+        return like
+    # One list of ids (SQLite then reads those cards by id, and builds the list once).
+    clozes = select(_Other.id).where(_Other.cloze_text_id.in_(_indexed(SHARED_INDEX, query)))
+    return and_(Card.id.in_(union_all(_indexed(CARD_INDEX, query), clozes)), like)
 
 
 def _deck(node: s.DeckIs):
@@ -189,13 +209,22 @@ _COMPARE = {">=": "__ge__", "<=": "__le__", ">": "__gt__", "<": "__lt__", "=": "
 _REVERSED = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "=": "=", "!=": "!="}
 
 
-def _prop(node: s.Prop, ctx: SearchContext):
+def _prop(node: s.Prop, ctx: SearchContext, ranges: bool = False):
     if node.name == "r":
         return _known(_retrievability(node, ctx))
-    column = {"ivl": interval_days(ctx), "lapses": CardState.lapses, "reps": CardState.reps,
-              "d": CardState.difficulty, "s": CardState.stability}[node.name]
-    seen = _SEEN if node.name in ("ivl", "d", "s") else true()
-    return _known(and_(seen, getattr(column, _COMPARE[node.op])(node.value)))
+    compare = _COMPARE[node.op]
+    if node.name in ("lapses", "reps"):  # never NULL: as is, so that its index can answer
+        return getattr(getattr(CardState, node.name), compare)(node.value)
+    column = {"ivl": interval_days(ctx), "d": CardState.difficulty,
+              "s": CardState.stability}[node.name]
+    known = _known(and_(_SEEN, getattr(column, compare)(node.value)))
+    if ranges and node.name == "ivl" and node.op in (">=", ">", "=", "<", "<="):
+        # What the interval implies of its length in days, which an index answers: the
+        # same cards, for a walk in the order of that index to start at its range.
+        bound = (_length() > node.value - _DAY if node.op in (">=", ">", "=") else
+                 _length() < node.value + _DAY)
+        return and_(known, bound)
+    return known
 
 
 def _retrievability(node: s.Prop, ctx: SearchContext):
@@ -218,18 +247,22 @@ def _not_removed():
     return Card.deck_id.not_in(select(Deck.id).where(Deck.deleted_at.is_not(None)))
 
 
-def condition(node: s.Node, ctx: SearchContext):
-    """The WHERE clause for a parsed search, over card, card_state, deck and cloze_text."""
+def condition(node: s.Node, ctx: SearchContext, indexed: frozenset = frozenset(),
+              ranges: bool = False):
+    """The WHERE clause for a parsed search, over card, card_state, deck and cloze_text;
+    the words and phrases in `indexed` are looked up in the full-text index first; with
+    `ranges`, prop:ivl also says what it implies of the interval's length (for a walk by
+    interval: elsewhere a range that SQLite would read through an index card by card)."""
     if isinstance(node, s.All):
         return true()
     if isinstance(node, s.And):
-        return and_(*(condition(n, ctx) for n in node.nodes))
+        return and_(*(condition(n, ctx, indexed, ranges) for n in node.nodes))
     if isinstance(node, s.Or):
-        return or_(*(condition(n, ctx) for n in node.nodes))
+        return or_(*(condition(n, ctx, indexed, ranges) for n in node.nodes))
     if isinstance(node, s.Not):
-        return not_(condition(node.node, ctx))
+        return not_(condition(node.node, ctx, indexed, ranges))
     if isinstance(node, s.Text):
-        return _text(node)
+        return _text(node, node in indexed)
     if isinstance(node, s.DeckIs):
         return _deck(node)
     if isinstance(node, s.Tag):
@@ -243,7 +276,7 @@ def condition(node: s.Node, ctx: SearchContext):
     if isinstance(node, s.Rated):
         return _rated(node, ctx)
     if isinstance(node, s.Prop):
-        return _prop(node, ctx)
+        return _prop(node, ctx, ranges)
     if isinstance(node, s.Flag):
         return Card.flag == node.flag
     raise TypeError(f"not a search node: {node!r}")
@@ -270,10 +303,53 @@ def _from(query, node: s.Node, sort: str | None = None):
     return query
 
 
+# A word or phrase is looked up in the full-text index when it is in at most this share of
+# the cards: reading each card the index gives by its id costs several times what reading it
+# in a scan of every card does.
+SELECTIVE = 1 / 50
+
+
+def _texts(node: s.Node) -> list[s.Text]:
+    if isinstance(node, s.Text):
+        return [node]
+    if isinstance(node, s.Not):
+        return _texts(node.node)
+    if isinstance(node, s.And | s.Or):
+        return [text for n in node.nodes for text in _texts(n)]
+    return []
+
+
+def _selective(session, node: s.Node) -> frozenset:
+    """The search's words and phrases that the full-text index narrows down to few cards
+    (SELECTIVE), found by counting its matches up to that many."""
+    texts = _texts(node)
+    if not texts:
+        return frozenset()
+    cards = session.execute(select(func.max(Card.id))).scalar() or 0
+    most = max(100, int(cards * SELECTIVE))
+    chosen = set()
+    for text in texts:
+        query = match_query(text.text, not text.phrase)
+        if query is None:
+            continue
+        found = session.execute(select(func.count()).select_from(
+            _indexed(CARD_INDEX, query).limit(most + 1).subquery())).scalar_one()
+        if found <= most:
+            chosen.add(text)
+    return frozenset(chosen)
+
+
+def _length():
+    """A card's interval as a length of time in days (the expression ix_card_state_interval
+    indexes): its interval in study days is within one day of it (`_page_ids`)."""
+    return func.julianday(CardState.due) - func.julianday(CardState.last_review)
+
+
 def _order(sort: str, ctx: SearchContext, walk: bool) -> list:
-    """The ORDER BY of a sort. With `walk`, due, created and deck are in index order (SQLite then
-    reads cards in that order and stops at the page's end); without it, the same order as
-    expressions no index answers (SQLite reads every match, then sorts)."""
+    """The ORDER BY of a sort. With `walk`, the order of an index (SQLite then reads cards in
+    that order and stops at the page's end); without it, the same order as expressions no
+    index answers (SQLite reads every match, then sorts). By interval, the walk is in the
+    order of the interval's length in days, which the exact order then refines."""
     if sort == "due":
         return ([CardState.due, CardState.card_id] if walk else
                 [CardState.due.op("||")(literal_column("''")), CardState.card_id + 0])
@@ -283,12 +359,12 @@ def _order(sort: str, ctx: SearchContext, walk: bool) -> list:
         return ([Deck.title, Deck.id, Card.position, Card.id] if walk else
                 [Deck.title.op("||")(literal_column("''")), Deck.id + 0, Card.position + 0,
                  Card.id + 0])
-    return {
-        "interval": [interval_days(ctx)],
-        "difficulty": [CardState.difficulty],
-        "lapses": [CardState.lapses],
-        "reps": [CardState.reps],
-    }[sort] + [Card.id]
+    if sort == "interval":
+        return ([_length(), CardState.card_id] if walk else
+                [interval_days(ctx), CardState.card_id + 0])
+    column = {"difficulty": CardState.difficulty, "lapses": CardState.lapses,
+              "reps": CardState.reps}[sort]
+    return [column, CardState.card_id] if walk else [column + 0, CardState.card_id + 0]
 
 
 # How long a page may walk an index in sort order before it is read by sorting instead: a
@@ -296,46 +372,92 @@ def _order(sort: str, ctx: SearchContext, walk: bool) -> list:
 # card when few match, which then sorting the few is quicker.
 WALK_BUDGET_S = 0.020
 _CHECK_EVERY = 2000  # SQLite steps between looks at the clock
-_WALKS = ("due", "created", "deck")
+# Past a day's rounding in floating point: a study-day interval is strictly within one day
+# of the interval's length.
+_DAY = 1.001
 
 
 def _page_ids(session, node: s.Node, ctx: SearchContext, sort: str, descending: bool,
-              offset: int, limit: int) -> list[int]:
-    def query(walk: bool):
+              offset: int, limit: int, text_index: bool) -> list[int]:
+    """The ids of the page. A search that needs a word or phrase found in few cards (the
+    full-text index says so) reads those cards and sorts them. Otherwise each sort first
+    walks its index in order, checking each card against the search, within WALK_BUDGET_S
+    unless the search is everything; a search few cards match (the walk runs out of time)
+    reads its matches (rare words and phrases through the full-text index) and sorts them. A
+    walk reads words and phrases with LIKE: it stops at the page's end, before the index
+    would have given all the cards that contain them."""
+    offset, limit = max(0, offset), max(0, limit)
+
+    chosen = _selective(session, node) if text_index else frozenset()
+
+    def query(walk: bool, columns=(Card.id,), index: bool = True, where=()):
         order = [c.desc() if descending else c.asc() for c in _order(sort, ctx, walk)]
-        query = (_from(select(Card.id), node, sort).where(condition(node, ctx), _not_removed())
-                 .order_by(*order).offset(max(0, offset)).limit(max(0, limit)))
-        return query
+        indexed = chosen if index else frozenset()
+        return (_from(select(*columns), node, sort)
+                .where(condition(node, ctx, indexed, walk and sort == "interval"),
+                       _not_removed(), *where)
+                .order_by(*order).offset(offset).limit(limit))
 
-    # The walk in index order, given up past its budget (SQLite's progress handler); on
-    # PostgreSQL the planner chooses between the index and a sort itself.
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    if sort in _WALKS and not isinstance(node, s.All) and sqlite:
-        raw = session.connection().connection.driver_connection
-        deadline = time.perf_counter() + WALK_BUDGET_S
+    if session.get_bind().dialect.name != "sqlite":
+        # PostgreSQL: no walk given up past a budget (SQLite's progress handler); its
+        # planner chooses between an index and a sort itself.
+        return list(session.execute(query(False)).scalars())
+    raw = session.connection().connection.driver_connection
+    deadline = time.perf_counter() + WALK_BUDGET_S
 
-        def out_of_time() -> int:
-            return time.perf_counter() > deadline
+    def out_of_time() -> int:
+        return time.perf_counter() > deadline
 
+    terms = node.nodes if isinstance(node, s.And) else (node,)
+    if any(term in chosen for term in terms):
+        # A word or phrase every match has, in few cards: read those, then sort.
+        return list(session.execute(query(False)).scalars())
+    if not isinstance(node, s.All):
         raw.set_progress_handler(out_of_time, _CHECK_EVERY)
-        try:
-            return list(session.execute(query(True)).scalars())
-        except OperationalError as exc:
-            if "interrupted" not in str(exc):
-                raise
-        finally:
-            raw.set_progress_handler(None, 0)
-    return list(session.execute(query(sort in _WALKS and isinstance(node, s.All))).scalars())
+    try:
+        if sort != "interval":
+            return list(session.execute(query(True, index=False)).scalars())
+        # Walked by length, the page's cards are those of the walk's intervals plus any
+        # within a day of its last length: read those, in the exact order.
+        nearest = session.execute(query(True, (Card.id, interval_days(ctx)), False).offset(0)
+                                  .limit(offset + limit)).all()
+    except OperationalError as exc:
+        if "interrupted" not in str(exc):
+            raise
+        nearest = None
+    finally:
+        raw.set_progress_handler(None, 0)
+    if nearest is None:
+        return list(session.execute(query(False)).scalars())
+    if all(days is None for _, days in nearest):
+        # New cards only (no interval), in the walk's order by id as in the exact order
+        # (ascending they come first; descending, last: then no card has an interval).
+        return [card_id for card_id, _ in nearest[offset:]]
+    if len(nearest) < offset + limit:  # every match: its exact order
+        return list(session.execute(query(False, where=[Card.id.in_(
+            [card_id for card_id, _ in nearest])])).scalars())
+    intervals = [days for _, days in nearest if days is not None]
+    if descending:  # the lengths without one (new cards) are last
+        if len(intervals) < len(nearest):
+            return list(session.execute(query(False)).scalars())
+        bound = _length() > min(intervals) - _DAY
+    else:  # new cards (no length) first, then up to a day past the walk's longest
+        bound = or_(_length().is_(None), _length() < max(intervals) + _DAY)
+    return list(session.execute(query(False, where=[bound])).scalars())
 
 
 def search_page(engine: Engine, node: s.Node, ctx: SearchContext, sort: str = "due",
-                descending: bool = False, offset: int = 0, limit: int = 100) -> list[SearchRow]:
+                descending: bool = False, offset: int = 0, limit: int = 100,
+                text_index: bool | None = None) -> list[SearchRow]:
     """The rows `offset` to `offset + limit` of the cards the search finds, in `sort` order
     (a column of core.search.SORTS; ties by card id). The page's ids are found first over
     only the tables the search and the sort read, then their rows are read: a first page of
-    100,000 cards sorts ids, not texts."""
+    100,000 cards sorts ids, not texts. Words and phrases are looked up in the full-text
+    index where the engine has it (`text_index` None), or as `text_index` says."""
+    if text_index is None:
+        text_index = has_text_index(engine)
     with reading(engine) as session:
-        ids = _page_ids(session, node, ctx, sort, descending, offset, limit)
+        ids = _page_ids(session, node, ctx, sort, descending, offset, limit, text_index)
         if not ids:
             return []
         rows = session.execute(
@@ -354,10 +476,26 @@ def search_page(engine: Engine, node: s.Node, ctx: SearchContext, sort: str = "d
                       None if row.state == policy.NEW else row[8], *row[9:]) for row in rows]
 
 
-def search_count(engine: Engine, node: s.Node, ctx: SearchContext) -> int:
-    """How many cards the search finds."""
-    query = _from(select(func.count(Card.id)), node).where(condition(node, ctx), _not_removed())
+def search_ids(engine: Engine, node: s.Node, ctx: SearchContext, sort: str = "due",
+               descending: bool = False) -> list[int]:
+    """The ids of every card the search finds, in `sort` order (ties by card id)."""
+    order = [c.desc() if descending else c.asc() for c in _order(sort, ctx, False)]
     with reading(engine) as session:
+        indexed = _selective(session, node) if has_text_index(engine) else frozenset()
+        query = (_from(select(Card.id), node, sort)
+                 .where(condition(node, ctx, indexed), _not_removed()).order_by(*order))
+        return list(session.execute(query).scalars())
+
+
+def search_count(engine: Engine, node: s.Node, ctx: SearchContext,
+                 text_index: bool | None = None) -> int:
+    """How many cards the search finds (`text_index` as for search_page)."""
+    if text_index is None:
+        text_index = has_text_index(engine)
+    with reading(engine) as session:
+        indexed = _selective(session, node) if text_index else frozenset()
+        query = _from(select(func.count(Card.id)), node).where(
+            condition(node, ctx, indexed), _not_removed())
         return session.execute(query).scalar_one()
 
 

@@ -199,3 +199,28 @@ def active_card_count(engine: Engine) -> int:
     with reading(engine) as session:
         return session.connection().exec_driver_sql(
             "SELECT count(*) FROM card WHERE NOT retired AND NOT suspended").scalar_one()
+
+
+def simulation_cards(engine: Engine) -> tuple[list[tuple[float, float, int, int]], int]:
+    """What a workload simulation starts from: each studied card being studied (neither
+    suspended nor retired) as (stability, difficulty, last review, due), both times in
+    microseconds since 1970; and how many cards being studied are still new."""
+    with reading(engine) as session:
+        conn = session.connection()
+        studied = conn.connection.driver_connection.execute(
+            f"SELECT s.stability, s.difficulty, {MICROSECONDS.format('s.last_review')},"
+            f" {MICROSECONDS.format('s.due')} FROM card_state s JOIN card c ON c.id = s.card_id"
+            " WHERE s.state != 0 AND s.stability IS NOT NULL AND s.difficulty IS NOT NULL"
+            " AND s.last_review IS NOT NULL AND NOT c.retired AND NOT c.suspended").fetchall()
+        new = conn.exec_driver_sql(
+            "SELECT count(*) FROM card_state s JOIN card c ON c.id = s.card_id"
+            " WHERE s.state = 0 AND NOT c.retired AND NOT c.suspended").scalar_one()
+    return studied, new
+
+
+def answer_durations(engine: Engine, latest: int = 20_000) -> list[tuple[int, int]]:
+    """(rating, milliseconds) of the latest `latest` timed answers in the daily review."""
+    with reading(engine) as session:
+        return [tuple(row) for row in session.connection().exec_driver_sql(
+            "SELECT rating, duration_ms FROM review_log WHERE source = 'review'"
+            " AND duration_ms > 0 ORDER BY reviewed_at DESC LIMIT ?", (latest,)).all()]

@@ -56,6 +56,18 @@ def _utc_column(nullable: bool = True, index: bool = False) -> Column:
     return Column(UTCDateTime(), nullable=nullable, index=index)
 
 
+class Preset(SQLModel, table=True):
+    """A named set of deck options (store.presets): daily limits and desired retention. The
+    Default preset is not a row: its values are the settings new-per-day, reviews-per-day
+    and desired-retention, and a deck whose `preset_id` is None uses it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column_kwargs={"unique": True})
+    new_per_day: int
+    reviews_per_day: int
+    desired_retention: float
+
+
 class Deck(SQLModel, table=True):
     # A card search sorted by deck reads decks by title (store.search_queries).
     __table_args__ = (Index("ix_deck_title", "title"),)
@@ -76,6 +88,7 @@ class Deck(SQLModel, table=True):
     # the ids of the cards the removal retired (JSON), so that undo revives those only.
     deleted_at: datetime | None = Field(default=None, sa_column=_utc_column())
     deleted_cards: str | None = None
+    preset_id: int | None = Field(default=None, foreign_key="preset.id")  # None: Default
 
 
 class SharedText(SQLModel, table=True):
@@ -99,6 +112,8 @@ class Card(SQLModel, table=True):
         Index("ix_card_pool_clf", "kind", "retired", "suspended", "clf_domain", "deck_id"),
         # A card search sorted by deck reads each deck's cards in their order in the file.
         Index("ix_card_deck_position", "deck_id", "position"),
+        # flag:N (schema 11)
+        Index("ix_card_flag", "flag"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -167,6 +182,15 @@ class CardState(SQLModel, table=True):
               postgresql_where=text("state != 0")),
         # A card search sorted by due reads its first page in this order (store.search_queries).
         Index("ix_card_state_due", "due"),
+        # ... and so by difficulty, lapses, answers (schema 11), and by interval through its
+        # length in days (store.search_queries: a study-day interval is within a day of it).
+        Index("ix_card_state_difficulty", "difficulty"),
+        Index("ix_card_state_lapses", "lapses"),
+        Index("ix_card_state_reps", "reps"),
+        # SQLite only: PostgreSQL indexes no expression of a function it cannot prove
+        # immutable, and its searches sort by interval without it.
+        Index("ix_card_state_interval", text("julianday(due) - julianday(last_review)"))
+        .ddl_if(dialect="sqlite"),
     )
 
     card_id: int = Field(foreign_key="card.id", primary_key=True)

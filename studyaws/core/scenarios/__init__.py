@@ -21,15 +21,23 @@ from studyaws.core.questions import Question
 from studyaws.core.scenarios import (
     aurora_quorum,
     backup_retention,
+    dr_strategy,
+    dynamodb_capacity,
     multi_az_vs_replica,
     nacl,
+    s3_storage_class,
+    sg_nacl_path,
     subnet_routing,
+    subnet_sizing,
 )
 
 KINDS: dict[str, ModuleType] = {
     module.NAME: module
     for module in (nacl, aurora_quorum, backup_retention, multi_az_vs_replica, subnet_routing)
 }
+# The exam arithmetic and design kinds of issue 20 (kept apart to ease merging).
+KINDS.update((module.NAME, module) for module in (dynamodb_capacity, subnet_sizing, sg_nacl_path,
+                                                  dr_strategy, s3_storage_class))
 
 
 class UnknownScenario(ValueError):

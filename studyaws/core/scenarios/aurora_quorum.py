@@ -202,7 +202,7 @@ def _walkthrough(lost: frozenset[str]) -> str:
         where += f", plus {extra} more cop{'y' if extra == 1 else 'ies'})" if extra else ")"
     write = "meets" if left >= WRITE_QUORUM else "misses"
     read = "meets" if left >= READ_QUORUM else "misses"
-    were = "copy is" if len(lost) == 1 else "copies are"
+    were = "copies is" if len(lost) == 1 else "copies are"  # "1 of the 6 copies is lost"
     remain = "remains" if left == 1 else "remain"
     return (
         f"{len(lost)} of the {TOTAL} {were} lost{where}, so {left} {remain}. "
@@ -238,7 +238,8 @@ def _tolerance_question(lost: frozenset[str], rng: random.Random) -> Scenario | 
     quorum = WRITE_QUORUM if operation == "write" else READ_QUORUM
     stem = (
         "An Aurora cluster volume keeps six copies of its data, two in each of three "
-        "Availability Zones. These copies are currently unavailable:\n\n"
+        "Availability Zones. The copies marked lost are unavailable (none has been repaired "
+        "yet):\n\n"
         f"{copy_table(lost)}\n\nHow many more copies can the volume lose and still {verb}?"
     )
     explanation = (

@@ -108,6 +108,19 @@ def restore_window(setup: BackupSetup) -> tuple[datetime, datetime] | None:
     return earliest, latest
 
 
+def snapshot_holds(setup: BackupSetup, snap: Snapshot, requested: datetime) -> bool:
+    """Whether restoring `snap` gives the data as it was at `requested`: taken exactly then, or
+    the final snapshot of a deleted instance and a time after the deletion (nothing changed
+    the data once the instance was gone)."""
+    if snap.taken == requested:
+        return True
+    return (
+        snap.final
+        and setup.deleted_at is not None
+        and setup.deleted_at <= requested <= setup.now
+    )
+
+
 def restore_options(setup: BackupSetup, requested: datetime) -> tuple[RestoreOption, ...]:
     """Every way to restore the data as it was at `requested`; empty when it is not possible.
 
@@ -118,7 +131,7 @@ def restore_options(setup: BackupSetup, requested: datetime) -> tuple[RestoreOpt
     if window is not None and window[0] <= requested <= window[1]:
         options.append(RestoreOption(PITR))
     for snap in sorted(setup.snapshots, key=lambda s: s.taken):
-        if snap.taken == requested:
+        if snapshot_holds(setup, snap, requested):
             options.append(RestoreOption(SNAPSHOT, snap))
     return tuple(options)
 
@@ -180,7 +193,13 @@ def explain(setup: BackupSetup, requested: datetime) -> str:
         else:
             lines.append(f"Point-in-time restore: possible; {span}.")
     for snap in sorted(setup.snapshots, key=lambda s: s.taken):
-        if snap.taken == requested:
+        if snap.taken != requested and snapshot_holds(setup, snap, requested):
+            lines.append(
+                f"Final snapshot {snap.name}: taken when the instance was deleted, at "
+                f"{fmt(snap.taken)}, before the requested time. Nothing changed the data after "
+                "the deletion, so restoring it gives the data as it was at the requested time."
+            )
+        elif snap.taken == requested:
             lines.append(
                 f"Manual snapshot {snap.name}: taken exactly at the requested time, so restoring "
                 "it gives that data. Manual snapshots are kept until you delete them, even after "
@@ -250,19 +269,17 @@ def _make_setup(retention: int, deleted: bool, rng: random.Random) -> BackupSetu
     name = rng.choice(INSTANCE_NAMES)
     deleted_at = now - timedelta(hours=rng.randint(1, 72)) if deleted else None
     horizon = deleted_at or now
-    snapshots: list[Snapshot] = []
     count = rng.choice((0, 1, 2, 2, 3)) if not deleted else rng.choice((0, 1, 2, 3))
-    used: set[datetime] = set()
-    for i in range(count):
+    taken_at: set[datetime] = set()
+    for _ in range(count):
         days_back = rng.choice((0, 1, max(1, retention // 2), retention + 1, retention + 10, 60))
-        taken = horizon - timedelta(days=days_back, hours=rng.randint(1, 20))
-        if taken in used:
-            continue
-        used.add(taken)
-        snapshots.append(Snapshot(f"{name}-manual-{i + 1}", taken))
+        taken_at.add(horizon - timedelta(days=days_back, hours=rng.randint(1, 20)))
+    # numbered in the order they were taken, and listed in that order
+    snapshots = [
+        Snapshot(f"{name}-manual-{i}", taken) for i, taken in enumerate(sorted(taken_at), 1)
+    ]
     if deleted and rng.random() < 0.5:
         snapshots.append(Snapshot(f"{name}-final", deleted_at, final=True))
-    snapshots.sort(key=lambda s: s.taken)
     return BackupSetup(now, retention, tuple(snapshots), deleted_at, name)
 
 
@@ -310,20 +327,24 @@ def _pick_requested(setup: BackupSetup, rng: random.Random) -> tuple[datetime, s
 def _describe(setup: BackupSetup) -> str:
     lines = [f"It is now {fmt(setup.now)} (scenario time)."]
     if setup.retention_days == 0:
-        backups = "automated backups turned off (retention period 0 days)"
+        backups = "automated backups turned off"
     else:
         backups = (
             f"automated backups with a retention period of {setup.retention_days} "
             f"day{'s' if setup.retention_days != 1 else ''}"
         )
-    lines.append(f"The RDS DB instance {setup.instance} has {backups}.")
     if setup.deleted_at is not None:
+        lines.append(f"The RDS DB instance {setup.instance} had {backups}.")
         lines.append(
-            f"The instance was deleted at {fmt(setup.deleted_at)} "
-            f"({ago(setup.now - setup.deleted_at)} ago). Assume its automated backups were "
-            "deleted with it."
+            f"It was deleted at {fmt(setup.deleted_at)} "
+            f"({ago(setup.now - setup.deleted_at)} ago)."
         )
+        if setup.retention_days > 0:
+            lines.append("Assume its automated backups were deleted with it.")
+    elif setup.retention_days == 0:
+        lines.append(f"The RDS DB instance {setup.instance} has {backups}.")
     else:
+        lines.append(f"The RDS DB instance {setup.instance} has {backups}.")
         lines.append(
             "Assume point-in-time restore reaches back exactly the retention period from now "
             "and its latest restorable time is five minutes before now."
@@ -373,7 +394,6 @@ def statement_truths(setup: RestoreSetup) -> list[tuple[str, bool]]:
             "deleted.",
             True,
         ),
-        ("Manual snapshots are deleted when the backup retention period ends.", False),
         ("Point-in-time restore can recover the data as it was one minute ago.", False),
         (
             f"A point-in-time restore to {fmt(requested)} is possible.",
@@ -385,6 +405,10 @@ def statement_truths(setup: RestoreSetup) -> list[tuple[str, bool]]:
             bool(found),
         ),
     ]
+    if backups.retention_days > 0:
+        statements.append(
+            ("Manual snapshots are deleted when the backup retention period ends.", False)
+        )
     window = restore_window(backups)
     if window is not None:
         earliest, latest = window

@@ -4,7 +4,14 @@ A Multi-AZ DB instance deployment keeps one standby in another Availability Zone
 Region, replicated synchronously; RDS fails over to it automatically and the endpoint stays
 the same, but the standby serves no traffic. A read replica is replicated asynchronously,
 serves read-only queries, can live in another Region, and becomes a standalone DB instance
-(with its own endpoint) only when you promote it.
+(with its own endpoint) only when you promote it. Cross-Region automated backup replication
+copies an instance's snapshots and transaction logs to another Region, where it can be
+restored (a new DB instance, hours rather than minutes); it adds no DB instance, so it is the
+least costly way to keep a copy of the data in another Region.
+
+"Simplest" means least costly: every setup is one DB instance with automated backups, plus
+features; backup replication costs 1 (storage and transfer), a standby or a replica 2 (a
+second DB instance). A requirement set is asked only when one setup is cheapest.
 
 Scope: "Multi-AZ" here always means a Multi-AZ DB *instance* deployment (one standby); the
 Multi-AZ DB *cluster* deployment, whose two standbys are readable, is not modelled.
@@ -15,7 +22,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 from studyaws.core.questions import Question
@@ -39,11 +46,15 @@ PARAMS = {
 
 MULTI_AZ = "multi-az"
 READ_REPLICA = "read-replica"
-FEATURES = (MULTI_AZ, READ_REPLICA)
+BACKUP_REPLICATION = "backup-replication"
+FEATURES = (MULTI_AZ, READ_REPLICA, BACKUP_REPLICATION)
 FEATURE_NAMES = {
     MULTI_AZ: "Multi-AZ DB instance deployment",
     READ_REPLICA: "read replica",
+    BACKUP_REPLICATION: "cross-Region automated backup replication",
 }
+# What each feature adds to the cost of one DB instance with automated backups.
+COST = {MULTI_AZ: 2, READ_REPLICA: 2, BACKUP_REPLICATION: 1}
 VARIANTS = ("pick", "statements")
 
 # What each feature does (true today for RDS DB instances).
@@ -65,6 +76,15 @@ PROPERTIES: dict[str, dict[str, bool]] = {
         "same-endpoint": False,
         "promotable": True,
         "other-az": True,
+    },
+    BACKUP_REPLICATION: {
+        "automatic-failover": False,
+        "synchronous": False,
+        "readable": False,
+        "cross-region": True,
+        "same-endpoint": False,
+        "promotable": False,
+        "other-az": False,
     },
 }
 
@@ -88,6 +108,16 @@ REASONS: dict[str, dict[str, str]] = {
         "promotable": "a read replica can be promoted to a standalone DB instance",
         "other-az": "a read replica can be placed in another AZ",
     },
+    BACKUP_REPLICATION: {
+        "automatic-failover": "replicated backups must be restored by hand, to a new instance",
+        "synchronous": "snapshots and transaction logs are copied after the fact",
+        "readable": "replicated backups are not a running database",
+        "cross-region": "snapshots and transaction logs are copied to the other Region, where "
+        "they can be restored",
+        "same-endpoint": "a restore creates a new DB instance with a new endpoint",
+        "promotable": "replicated backups can only be restored, not promoted",
+        "other-az": "replicated backups are not a running DB instance",
+    },
 }
 
 
@@ -109,7 +139,8 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("readable", "Reporting queries must run on a copy to take load off the primary."),
     Requirement(
         "cross-region",
-        "A copy of the database must be kept in another AWS Region for disaster recovery.",
+        "A copy of the data must be kept in another AWS Region, so that the database can be "
+        "restored there if the primary Region fails; a recovery that takes hours is acceptable.",
     ),
     Requirement(
         "same-endpoint",
@@ -117,25 +148,36 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     ),
     Requirement(
         "promotable",
-        "The team must be able to turn a copy into an independent DB instance for a migration.",
+        "The team must be able to promote a running copy of the database to an independent, "
+        "writable DB instance for a migration, without restoring a backup.",
     ),
     Requirement(
         "other-az",
-        "A copy of the data must live in a different Availability Zone from the primary.",
+        "A second running DB instance with a copy of the data must be in a different "
+        "Availability Zone from the primary.",
     ),
 )
 REQUIREMENT_BY_KEY = {r.key: r for r in REQUIREMENTS}
 
+# Every setup that can be offered (a plain single-AZ instance meets no requirement, and all
+# three features together are never the least costly, so neither is offered).
 DEPLOYMENTS: tuple[frozenset[str], ...] = (
-    frozenset(),
+    frozenset({BACKUP_REPLICATION}),
     frozenset({MULTI_AZ}),
     frozenset({READ_REPLICA}),
+    frozenset({MULTI_AZ, BACKUP_REPLICATION}),
+    frozenset({READ_REPLICA, BACKUP_REPLICATION}),
     frozenset({MULTI_AZ, READ_REPLICA}),
 )
 DEPLOYMENT_TEXT = {
-    frozenset(): "A single-AZ DB instance with automated backups",
+    frozenset({BACKUP_REPLICATION}): "A single-AZ DB instance with cross-Region automated "
+    "backup replication",
     frozenset({MULTI_AZ}): "A Multi-AZ DB instance deployment",
-    frozenset({READ_REPLICA}): "A read replica",
+    frozenset({READ_REPLICA}): "A single-AZ DB instance with a read replica",
+    frozenset({MULTI_AZ, BACKUP_REPLICATION}): "A Multi-AZ DB instance deployment with "
+    "cross-Region automated backup replication",
+    frozenset({READ_REPLICA, BACKUP_REPLICATION}): "A single-AZ DB instance with a read replica "
+    "and cross-Region automated backup replication",
     frozenset({MULTI_AZ, READ_REPLICA}): "A Multi-AZ DB instance deployment plus a read replica",
 }
 
@@ -159,13 +201,17 @@ def meeting(requirements: Iterable[Requirement | str]) -> list[frozenset[str]]:
     return [d for d in DEPLOYMENTS if all(meets(d, r) for r in reqs)]
 
 
+def cost(deployment: Iterable[str]) -> int:
+    return sum(COST[feature] for feature in deployment)
+
+
 def simplest(requirements: Iterable[Requirement | str]) -> list[frozenset[str]]:
-    """The smallest deployments that meet all the requirements (several when tied)."""
+    """The least costly deployments that meet all the requirements (several when tied)."""
     found = meeting(requirements)
     if not found:
         return []
-    size = min(len(d) for d in found)
-    return [d for d in found if len(d) == size]
+    least = min(cost(d) for d in found)
+    return [d for d in found if cost(d) == least]
 
 
 # --- parameters ---------------------------------------------------------------------------
@@ -219,20 +265,30 @@ def _pick(count: int, rng: random.Random) -> Scenario:
     listed = "\n".join(f"- {r.text}" for r in requirements)
     stem = (
         f"A company runs a MySQL database on Amazon RDS. Its requirements:\n\n{listed}\n\n"
-        f"{SCOPE} What is the simplest setup that meets every requirement?"
+        f"{SCOPE} What is the least costly setup that meets every requirement?"
     )
     right = DEPLOYMENT_TEXT[best]
-    wrong = [DEPLOYMENT_TEXT[d] for d in DEPLOYMENTS if d != best]
+    others = [d for d in DEPLOYMENTS if d != best]
+    offered = set(rng.sample(others, 3)) | {best}
+    shown = [d for d in DEPLOYMENTS if d in offered]  # always in the same order
+    wrong = [DEPLOYMENT_TEXT[d] for d in shown if d != best]
+    right_first = [DEPLOYMENT_TEXT[d] for d in shown]
     explanation = (
-        f"{_requirement_lines(requirements)}\n\nThe simplest setup that meets them all: "
-        f"{right[0].lower()}{right[1:]}."
+        f"{_requirement_lines(requirements)}\n\nThe least costly setup that meets them all: "
+        f"{right[0].lower()}{right[1:]}. Backup replication adds only storage and transfer "
+        "charges; a Multi-AZ standby or a read replica is a second DB instance."
     )
     if len(best) == 2:
-        explanation += (
-            " Neither feature alone covers every requirement, and the two combine: a read "
-            "replica can be created from a Multi-AZ DB instance."
-        )
+        explanation += " No single feature covers every requirement, and the two combine."
     question = build_choice(stem, [right], wrong, explanation, rng, shuffle=False)
+    # build_choice lists the right option first; restore the fixed order of the setups
+    order = {text: i for i, text in enumerate(right_first)}
+    options = sorted(question.options, key=order.__getitem__)
+    question = replace(
+        question,
+        options=tuple(options),
+        correct=frozenset({options.index(right)}),
+    )
     return Scenario("pick", PickSetup(requirements), question)
 
 
@@ -270,7 +326,10 @@ def _statements(rng: random.Random) -> Scenario:
     need = rng.choice((2, 3))
     total = rng.choice((4, 5)) if need == 2 else 5
     chosen = rng.sample(trues, need) + rng.sample(falses, total - need)
-    stem = f"{SCOPE} Which statements are true?"
+    stem = (
+        "About Amazon RDS DB instances (for example RDS for MySQL): which statements about "
+        f"Multi-AZ DB instance deployments and read replicas are true? {SCOPE}"
+    )
     lines = []
     for feature, prop, text in sorted(chosen, key=lambda s: s[2]):
         if statement_truth(feature, prop):

@@ -46,6 +46,12 @@ ACTIONS = ("allow", "deny")
 MIN_RULE, MAX_RULE = 1, 32766
 MIN_RULES, MAX_RULES = 3, 8
 EPHEMERAL_PORTS = (1024, 65535)
+# "Many Linux kernels (including the Amazon Linux kernel) use ports 32768-61000" (Amazon VPC
+# User Guide, "Ephemeral ports"); docs/scenarios.md cites it.
+LINUX_EPHEMERAL_PORTS = (32768, 61000)
+# The subnet whose network ACL every question shows. A network ACL sees only traffic that
+# crosses the subnet's boundary, so a packet's other end is never inside this CIDR.
+SUBNET_CIDR = "10.0.1.0/24"
 DEFAULT_RULE = "*"
 
 
@@ -284,9 +290,18 @@ CLIENT_PORTS = (1024, 1025, 32768, 40000, 49152, 51515, 60999, 61000, 65535)
 
 
 def _random_address(rng: random.Random) -> str:
+    """The far end of a packet: a public address, or a private one outside the subnet."""
     if rng.random() < 0.7:
         return f"{rng.choice(PUBLIC_PREFIXES)}.{rng.randint(2, 253)}"
-    return f"10.{rng.randint(0, 3)}.{rng.randint(0, 255)}.{rng.randint(2, 253)}"
+    second, third = rng.randint(0, 3), rng.randint(0, 255)
+    if ipaddress.ip_address(f"10.{second}.{third}.1") in ipaddress.ip_network(SUBNET_CIDR):
+        third += 1
+    return f"10.{second}.{third}.{rng.randint(2, 253)}"
+
+
+def outside_subnet(address: str) -> bool:
+    """Whether the packet's other end is outside the subnet (so the network ACL sees it)."""
+    return ipaddress.ip_address(address) not in ipaddress.ip_network(SUBNET_CIDR)
 
 
 def _containing_cidr(address: str, rng: random.Random) -> str:
@@ -486,7 +501,7 @@ def _decide(direction: str, count: int, rng: random.Random) -> Scenario:
     shown, by_number = _displayed(rules, rng)
     note = "" if by_number else " (listed in the order they were added)"
     stem = (
-        f"A subnet's network ACL has these {direction} rules{note}:\n\n"
+        f"A subnet ({SUBNET_CIDR}) has a network ACL with these {direction} rules{note}:\n\n"
         f"{rule_table(shown, direction)}\n\n"
         f"{packet_text(packet)}.\n\n"
         "Is the packet allowed, and which rule decides it?"
@@ -598,7 +613,7 @@ def _return_rules(
         lambda n: Rule(n, "allow", proto, "0.0.0.0/0", response_dir, (low, 65535)),
         lambda n: Rule(n, "allow", proto, "0.0.0.0/0", response_dir, (port, port)),
         lambda n: Rule(
-            n, "allow", proto, _containing_cidr(address, rng), response_dir, (32768, 60999)
+            n, "allow", proto, _containing_cidr(address, rng), response_dir, LINUX_EPHEMERAL_PORTS
         ),
         lambda n: Rule(n, "deny", proto, f"{address}/32", response_dir, EPHEMERAL_PORTS),
         lambda n: Rule(
@@ -748,7 +763,8 @@ def _return_traffic(direction: str, count: int, statements: bool, rng: random.Ra
         f"Outbound rules:\n\n{rule_table(_sorted(setup.rules), 'outbound')}"
     )
     stem = (
-        f"A subnet's network ACL has these rules:\n\n{tables}\n\n{story} The request is allowed "
+        f"A subnet ({SUBNET_CIDR}) has a network ACL with these rules:\n\n{tables}\n\n{story} "
+        f"The request is allowed "
         f"by {direction} rule {req_decision.rule}, and the instance's security group allows it."
     )
     explanation_lines = [

@@ -240,6 +240,48 @@ def can_be_reached_from_internet(vpc: Vpc, instance: Instance) -> Reachability:
     return Reachability(True, REACHABLE_INBOUND, tuple(steps))
 
 
+def config_problems(vpc: Vpc, instance: Instance) -> list[str]:
+    """Why AWS would not accept this configuration (empty when it would).
+
+    - Without an internet gateway attached to the VPC there are no public addresses: AWS
+      refuses to associate an Elastic IP (or to keep one mapped while the gateway is
+      detached), an instance gets no public IPv4 address, and a public NAT gateway cannot
+      be created.
+    - A route's target must exist: 0.0.0.0/0 can point at a NAT gateway or NAT instance only
+      when there is one.
+    - A subnet does not send 0.0.0.0/0 to a NAT device that sits in it (its traffic would
+      loop back to the device); the generator never builds that.
+    """
+    problems = []
+    names = [s.name for s in vpc.subnets]
+    if len(set(names)) != len(names):
+        problems.append("subnet names are not unique")
+    if instance.subnet not in names:
+        problems.append(f"{instance.name} is in an unknown subnet")
+    if not vpc.igw_attached:
+        if instance.public_ip:
+            problems.append(f"{instance.name} has a public IPv4 address without an internet gateway")
+        if vpc.nat_gateway is not None:
+            problems.append("a public NAT gateway without an internet gateway")
+        if vpc.nat_instance is not None and vpc.nat_instance.public_ip:
+            problems.append("the NAT instance has an Elastic IP without an internet gateway")
+    for subnet in vpc.subnets:
+        if subnet.default_route == NAT_GATEWAY:
+            if vpc.nat_gateway is None:
+                problems.append(f"{subnet.name} routes to a NAT gateway that does not exist")
+            elif vpc.nat_gateway.subnet == subnet.name:
+                problems.append(f"{subnet.name} routes 0.0.0.0/0 to the NAT gateway inside it")
+        if subnet.default_route == NAT_INSTANCE:
+            if vpc.nat_instance is None:
+                problems.append(f"{subnet.name} routes to a NAT instance that does not exist")
+            elif vpc.nat_instance.subnet == subnet.name:
+                problems.append(f"{subnet.name} routes 0.0.0.0/0 to the NAT instance inside it")
+    for device in (vpc.nat_gateway, vpc.nat_instance):
+        if device is not None and device.subnet not in names:
+            problems.append("a NAT device in an unknown subnet")
+    return problems
+
+
 def check(vpc: Vpc, instance: Instance, direction: str) -> Reachability:
     if direction == "outbound":
         return can_reach_internet(vpc, instance)
@@ -320,7 +362,7 @@ def candidate_fixes(vpc: Vpc, instance: Instance) -> list[Fix]:
                 lambda v, i: (replace(v, igw_attached=True), i),
             )
         )
-    if not instance.public_ip:
+    if not instance.public_ip and vpc.igw_attached:
         fixes.append(
             Fix(
                 "eip-instance",
@@ -345,7 +387,7 @@ def candidate_fixes(vpc: Vpc, instance: Instance) -> list[Fix]:
                 lambda v, i: (v, i),
             )
         )
-        if route != NAT_GATEWAY:
+        if route != NAT_GATEWAY and nat_subnet != subnet:
             fixes.append(
                 Fix(
                     "route-natgw",
@@ -354,12 +396,18 @@ def candidate_fixes(vpc: Vpc, instance: Instance) -> list[Fix]:
                 )
             )
         for target in public:
-            if target != nat_subnet:
+            if target not in (nat_subnet, subnet):
+                # a new NAT gateway has a new ID: the routes to the old one would go nowhere,
+                # so the change includes pointing the instance's subnet at the new one
                 fixes.append(
                     Fix(
                         f"move-natgw-{target}",
-                        f"Re-create the NAT gateway in {target}",
-                        lambda v, i, t=target: (replace(v, nat_gateway=NatGateway(t)), i),
+                        f"Replace the NAT gateway with a new one in {target} and point "
+                        f"{subnet}'s 0.0.0.0/0 route at the new one",
+                        lambda v, i, t=target: (
+                            replace(v, nat_gateway=NatGateway(t)).with_route(subnet, NAT_GATEWAY),
+                            i,
+                        ),
                     )
                 )
         if nat_subnet != subnet and vpc.subnet(nat_subnet).default_route != IGW:
@@ -372,7 +420,7 @@ def candidate_fixes(vpc: Vpc, instance: Instance) -> list[Fix]:
             )
     if vpc.nat_instance is not None:
         nat_i = vpc.nat_instance
-        if route != NAT_INSTANCE:
+        if route != NAT_INSTANCE and nat_i.subnet != subnet:
             fixes.append(
                 Fix(
                     "route-nati",
@@ -391,7 +439,7 @@ def candidate_fixes(vpc: Vpc, instance: Instance) -> list[Fix]:
                     ),
                 )
             )
-        if not nat_i.public_ip:
+        if not nat_i.public_ip and vpc.igw_attached:
             fixes.append(
                 Fix(
                     "nati-eip",
@@ -445,30 +493,43 @@ INSTANCE_NAMES = ("app-1", "web-1", "worker-1", "batch-1", "api-1")
 
 
 def _build(nat_kind: str, rng: random.Random) -> tuple[Vpc, Instance]:
-    igw = rng.random() < 0.85
+    """A VPC and an instance in a configuration AWS accepts (see `config_problems`)."""
+    # a public NAT gateway cannot exist without an attached internet gateway
+    igw = nat_kind == "gateway" or rng.random() < 0.85
     public_route = IGW if rng.random() < 0.9 else None
     subnets = [Subnet("subnet-a", "10.0.1.0/24", public_route)]
     private_route: str | None = None
+    third_route: str | None = None
     nat_gateway = None
     nat_instance = None
+    device_in_b = False
     if nat_kind == "gateway":
-        nat_gateway = NatGateway("subnet-a" if rng.random() < 0.7 else "subnet-b")
-        private_route = NAT_GATEWAY if rng.random() < 0.8 else None
+        device_in_b = rng.random() >= 0.7
+        nat_gateway = NatGateway("subnet-b" if device_in_b else "subnet-a")
+        target = NAT_GATEWAY if rng.random() < 0.8 else None
     elif nat_kind == "instance":
+        device_in_b = rng.random() >= 0.8
         nat_instance = NatInstance(
-            "subnet-a" if rng.random() < 0.8 else "subnet-b",
-            rng.random() < 0.75,
+            "subnet-b" if device_in_b else "subnet-a",
+            igw and rng.random() < 0.75,  # no Elastic IP without an internet gateway
             rng.random() < 0.4,
         )
-        private_route = NAT_INSTANCE if rng.random() < 0.8 else None
+        target = NAT_INSTANCE if rng.random() < 0.8 else None
     else:
+        target = None
         private_route = rng.choice((None, IGW))
+    if nat_kind != "none":
+        # the subnets behind the NAT device route to it; the device's own subnet never does
+        if device_in_b:
+            third_route = target
+        else:
+            private_route = target
     subnets.append(Subnet("subnet-b", "10.0.2.0/24", private_route))
-    if rng.random() < 0.4:
-        subnets.append(Subnet("subnet-c", "10.0.3.0/24", None))
+    if device_in_b or rng.random() < 0.4:
+        subnets.append(Subnet("subnet-c", "10.0.3.0/24", third_route))
     vpc = Vpc(igw, tuple(subnets), nat_gateway, nat_instance)
-    home = rng.choice([s.name for s in subnets] + ["subnet-b"])
-    public_ip = rng.random() < (0.65 if vpc.subnet(home).default_route == IGW else 0.3)
+    home = rng.choice([s.name for s in subnets] + [subnets[-1].name if device_in_b else "subnet-b"])
+    public_ip = igw and rng.random() < (0.65 if vpc.subnet(home).default_route == IGW else 0.3)
     instance = Instance(rng.choice(INSTANCE_NAMES), home, public_ip)
     return vpc, instance
 
@@ -511,7 +572,7 @@ def reason_text(reason: str, vpc: Vpc, instance: Instance) -> str:
         VIA_NAT_GATEWAY: "Yes: through the NAT gateway",
         VIA_NAT_INSTANCE: "Yes: through the NAT instance",
         REACHABLE_INBOUND: "Yes: at its public IPv4 address, through the internet gateway",
-        NO_ROUTE: f"No: {subnet}'s route table has no route to the internet",
+        NO_ROUTE: f"No: {subnet}'s route table has no 0.0.0.0/0 route, only the local route",
         IGW_DETACHED: "No: no internet gateway is attached to the VPC",
         NO_PUBLIC_IP: f"No: {instance.name} has no public IPv4 address or Elastic IP",
         NAT_GATEWAY_MISSING: "No: the route points at a NAT gateway that does not exist",
@@ -543,7 +604,9 @@ def _answer_options(vpc: Vpc, direction: str) -> list[str]:
                 NAT_INSTANCE_PRIVATE,
             ]
     else:
-        reasons = [REACHABLE_INBOUND, NO_ROUTE, IGW_DETACHED, NO_PUBLIC_IP, BEHIND_NAT]
+        # "NAT does not accept connections started from the internet" is offered only when the
+        # instance is behind NAT, where it is the answer: elsewhere it is beside the point
+        reasons = [REACHABLE_INBOUND, NO_ROUTE, IGW_DETACHED, NO_PUBLIC_IP]
     return reasons
 
 

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 FLAG_NAMES = {1: "red", 2: "orange", 3: "green", 4: "blue"}
 
 
-def details_content(d: CardDetails, zone) -> Content:
+def details_content(d: CardDetails, zone, *, hide_answer: bool = False) -> Content:
+    """`hide_answer`: opened over a review card whose answer is not shown yet, which the
+    details must not give away."""
     def _when(moment) -> str:
         return "–" if moment is None else f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
 
@@ -45,8 +47,10 @@ def details_content(d: CardDetails, zone) -> Content:
     for name, value in facts:
         parts.extend([(f"{name:<11}", "bold"), value, "\n"])
     # The card's text with its inline Markdown as styles, as the review shows it.
-    parts.extend(["\n", inline_content(d.prompt, "bold"), "\n",
-                  inline_content(d.answer, "$foreground-muted"), "\n\n"])
+    answer = (Content.styled("(the answer shows once you have seen it in the review)",
+                             "$foreground-muted italic")
+              if hide_answer else inline_content(d.answer, "$foreground-muted"))
+    parts.extend(["\n", inline_content(d.prompt, "bold"), "\n", answer, "\n\n"])
     if d.answers:
         parts.append(("date              source  rating  interval  stability\n", "bold"))
         for a in d.answers:
@@ -66,11 +70,13 @@ def details_content(d: CardDetails, zone) -> Content:
 class CardDetailsScreen(ModalScreen):
     BINDINGS = [Binding("escape,i,q", "dismiss", "Close", id="card-details.close")]
 
-    def __init__(self, details: CardDetails, zone):
+    def __init__(self, details: CardDetails, zone, *, hide_answer: bool = False):
         super().__init__()
         self.details = details
         self.zone = zone
+        self.hide_answer = hide_answer
 
     def compose(self) -> ComposeResult:
         with boxed(VerticalScroll(classes="modal-box"), f"Card {self.details.id}"):
-            yield Static(details_content(self.details, self.zone), id="card-details-text")
+            yield Static(details_content(self.details, self.zone, hide_answer=self.hide_answer),
+                         id="card-details-text")

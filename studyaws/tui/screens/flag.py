@@ -25,7 +25,8 @@ def flag_mark(flag: int) -> Content:
 
 
 class FlagScreen(ModalScreen[int | None]):
-    """Dismissed with the flag chosen (0-4), or None when left with Escape."""
+    """Dismissed with the flag chosen (0-4), or None when left with Escape. `current`: the
+    flag now (0 none), or -1 when there is not one (cards with different flags)."""
 
     BINDINGS = [
         *(Binding(str(n), f"choose({n})", show=False) for n in range(5)),
@@ -42,7 +43,7 @@ class FlagScreen(ModalScreen[int | None]):
             parts += [(f" {flag}  ", "bold"), flag_mark(flag),
                       ("  (now)" if flag == self.current else "", "$foreground-muted"), "\n"]
         parts += [(" 0  ", "bold"), "no flag",
-                  ("  (now)" if self.current not in FLAG_NAMES else "", "$foreground-muted")]
+                  ("  (now)" if self.current == 0 else "", "$foreground-muted")]
         with boxed(Vertical(classes="modal-box"), "Flag"):
             yield Static(Content.assemble(*parts))
 

@@ -1,7 +1,8 @@
 """Home: every deck with its new / learning / due counts, and today's progress.
 
-The decks are a tree (services.decks): a parent shows the totals of the decks under it, Enter
-on it studies them all, ←/→ or Space fold and unfold it. `n` renames the selected deck,
+The decks are a tree (services.decks): each row shows what studying it gives today
+(services.limits), Enter on a parent studies everything under it, ←/→ or Space fold and
+unfold it. `o` opens the selected deck's options (its preset), `n` renames it,
 Delete or D removes it (or every deck under a parent) after a confirmation, and `u` brings
 back what was removed last."""
 
@@ -45,6 +46,7 @@ class HomeScreen(Screen):
         Binding("q", "app.quit", "Quit", id="home.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
         # Last: at 80 columns the footer leaves these out first (help lists them).
+        Binding("o", "options", "Options", id="home.options"),
         Binding("n", "rename", "Rename", id="home.rename"),
         Binding("delete,D", "remove", "Remove", key_display="D", id="home.remove"),
         Binding("u", "undo_remove", "Undo remove", id="home.undo-remove"),
@@ -160,7 +162,7 @@ class HomeScreen(Screen):
         table = self.query_one(DataTable)
         row = table.cursor_row
         current = self.current_node()  # on the rows shown until now
-        self.tree = deck_tree(self.shown.decks)
+        self.tree = list(self.shown.tree) or deck_tree(self.shown.decks)
         self.collapsed &= {node.key for node, _ in flatten(self.tree) if node.children}
         self.rows = flatten(self.tree, self.collapsed)
         table.clear(columns=True)
@@ -214,7 +216,7 @@ class HomeScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "fold":
             return self.has_parents()
-        if action in ("rename", "remove"):
+        if action in ("rename", "remove", "options"):
             return bool(self.rows)
         if action == "undo_remove":
             return bool(self.removed)
@@ -272,6 +274,24 @@ class HomeScreen(Screen):
             self.refresh_counts()
 
         self.app.push_screen(RenameDeckScreen(node.deck.title), renamed)
+
+    def action_options(self) -> None:
+        """The deck's options: its preset, and the presets' values (deck_options)."""
+        node = self.current_node()
+        if node is None:
+            return
+        if node.deck is None:
+            self.notify("Options are a deck's: choose one of the decks under it.",
+                        severity="warning", markup=False)
+            return
+        from studyaws.tui.screens.deck_options import DeckOptionsScreen
+
+        def done(what: str | None) -> None:
+            if what:
+                self.notify(what, markup=False)
+            self.refresh_counts()
+
+        self.app.push_screen(DeckOptionsScreen(node.deck.id, node.deck.title), done)
 
     def action_remove(self) -> None:
         node = self.current_node()

@@ -54,6 +54,10 @@ class ReviewScreen(Screen):
         Binding("E", "edit", "Edit", id="review.edit", priority=True),
         Binding("f", "flag", "Flag", id="review.flag", priority=True),
         Binding("o", "open_picture", "Open picture", id="review.open-picture", priority=True),
+        # Last before help: at 80 columns the footer leaves these out first (? shows them).
+        Binding("i", "details", "Details", id="review.details", priority=True),
+        Binding("slash", "browse", "Browse", key_display="/", id="review.browse",
+                priority=True),
         Binding("question_mark", "help", "Help", key_display="?", id="review.help",
                 priority=True),
         Binding("escape", "leave", "Home", id="review.home", priority=True),
@@ -75,7 +79,7 @@ class ReviewScreen(Screen):
         ("f 1-4, f 0", "flag the card red, orange, green or blue; take its flag off"),
     )
     # While an answer waits to be saved, only these keys act (studyaws.tui.saving).
-    WHILE_SAVING = {"retry_save", "leave", "help", "context", "open_picture"}
+    WHILE_SAVING = {"retry_save", "leave", "help", "context", "open_picture", "details"}
     DEFAULT_CSS = """
     #review-header { height: 1; padding: 0 1; background: $boost; }
     #review-bar { height: 1; padding: 0 1; }
@@ -104,6 +108,7 @@ class ReviewScreen(Screen):
         self.answer_seconds = 0.0
         self.last_response: dict | None = None
         self.last_correct: bool | None = None
+        self.browsed = False  # the browser was opened over the review: read the card again
 
     def compose(self) -> ComposeResult:
         yield Static(id="review-header")
@@ -133,6 +138,19 @@ class ReviewScreen(Screen):
 
     def on_unmount(self) -> None:
         self.saves.stop()
+
+    async def on_screen_resume(self) -> None:
+        """Back from the browser (/): the same card, as it was shown, with what the browser
+        may have changed (its flag, the counts). A card the browser suspended or buried is
+        still the one shown: answer it, or go on with Space."""
+        if not self.browsed:
+            return
+        self.browsed = False
+        self.service.last_counts = None
+        if self.view is not None:
+            self.view.flag = self.service.card(self.view.id, self.view.seed).flag
+            self._show_header()
+        self._update_counts()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         saves = getattr(self, "saves", None)
@@ -523,6 +541,27 @@ class ReviewScreen(Screen):
             self._update_keys()
         elif revealed:
             await self.reveal()
+
+    @after_typed_keys
+    def action_details(self) -> None:
+        """i: the card's details (its memory, source, every answer it was given)."""
+        if self.view is None:
+            return
+        from studyaws.services.browse import card_details
+        from studyaws.tui.screens.card_details import CardDetailsScreen
+
+        details = card_details(self.app.engine, self.app.clock, self.view.id)
+        self.app.push_screen(CardDetailsScreen(
+            details, self.app.clock.local_zone(),
+            hide_answer=not (self.revealed or self.submitted)))
+
+    @after_typed_keys
+    def action_browse(self) -> None:
+        """/: the browser over the review, which Escape comes back to (the same card)."""
+        from studyaws.tui.screens.browse import BrowseScreen
+
+        self.browsed = True
+        self.app.push_screen(BrowseScreen(over_review=True))
 
     @after_typed_keys
     def action_open_picture(self) -> None:

@@ -15,13 +15,13 @@ from studyaws.services.settings import change_setting, load_settings, settings_i
 from studyaws.tui.widgets.footer import KeysFooter
 
 HELP = {
-    "desired-retention": "chance of recall at review time (0.70-0.99)",
+    "desired-retention": "chance of recall at review time (0.70-0.99; Default preset)",
     "learning-steps": "minutes between first answers of a new card",
     "relearning-steps": "minutes between answers after a lapse",
     "maximum-interval": "days at most between reviews",
     "fuzz": "spread intervals a little (on/off)",
-    "new-per-day": "new cards introduced a day",
-    "reviews-per-day": "review cards answered a day at most",
+    "new-per-day": "new cards a day (Default preset; all decks together)",
+    "reviews-per-day": "reviews a day at most (Default preset; all decks together)",
     "day-starts-at": "local hour the next study day starts",
     "leech-threshold": "lapses before a card is suspended as a leech",
     "easy-seconds": "a right objective answer faster than this is Easy",
@@ -31,6 +31,8 @@ HELP = {
     "max-study-minutes": "the daily load an exam plan may ask for, in minutes",
     "load-balance": "reviews go to the lighter days of their fuzz range (on/off)",
     "easy-days": "days of the week with about half the reviews: sat,sun or none",
+    "review-order": "due reviews by: due, retrievability (lowest first) or random",
+    "new-while-backlog": "new cards while more reviews are due than the limit (on/off)",
 }
 
 

@@ -179,14 +179,19 @@ class StatsScreen(Screen):
             yield Static("Your FSRS parameters", classes="stats-heading")
             yield Static(Content.styled(
                 "o fits FSRS to your own reviews; the new parameters are kept only when they "
-                "predict your latest reviews better than the current ones.", "$foreground-muted"),
+                "predict your latest reviews at least 1% better (log loss) than the current "
+                "ones, and then fitted again on all of them.", "$foreground-muted"),
                 id="stats-fit")
+            yield Static("Desired retention", classes="stats-heading")
+            yield Static(Content.styled("Working out the optimal desired retention…",
+                                        "$foreground-muted"), id="stats-optimal")
         yield KeysFooter()
 
     def on_mount(self) -> None:
         # Paint the screen first: the worker holds the interpreter for a while on a big
         # collection, and the user should see the screen (and its "computing" lines) at once.
         self.call_after_refresh(self.load)
+        self.call_after_refresh(self.find_retention)
 
     @work(thread=True, exclusive=True, group="stats")
     def load(self) -> None:
@@ -270,6 +275,35 @@ class StatsScreen(Screen):
                        text("stats-workload"), classes="stats-row"),
         ]
 
+    # -- the optimal desired retention --------------------------------------------------
+    @work(thread=True, exclusive=True, group="retention")
+    def find_retention(self) -> None:
+        """The optimal retention and the workload at it and at the current setting (a few
+        seconds at most: fsrs-rs's search and a year's simulation from the collection)."""
+        from studyaws.services import optimizer
+
+        result = optimizer.optimal_retention(self.app.engine, now=self.app.clock.now(),
+                                             zone=self.app.clock.local_zone())
+        self.app.call_from_thread(self.show_retention, result)
+
+    def show_retention(self, result: optimizer.RetentionResult) -> None:
+        def line(row: optimizer.Workload, name: str) -> str:
+            return (f"  {row.retention:.2f} {name:<8}{row.reviews_per_day:>8.1f} reviews/day"
+                    f"{row.minutes_per_day:>8.1f} min/day{row.remembered:>8} remembered\n")
+
+        parts: list = [
+            Content.assemble(("Optimal ", "bold"), f"{result.optimal:.2f} ",
+                             ("(the least study time per card remembered); yours "
+                              f"{result.current:.2f}\n", "$foreground-muted")),
+            (f"Over the next {result.forecast.days} days, from your collection:\n",
+             "$foreground-muted"),
+            line(result.at_optimal, "optimal"),
+            line(result.at_current, "yours"),
+        ]
+        if result.note:
+            parts.append((result.note, "$foreground-muted"))
+        self.query_one("#stats-optimal", Static).update(Content.assemble(*parts))
+
     # -- fitting ----------------------------------------------------------------------
     def action_optimize(self) -> None:
         if self.fitting:
@@ -304,6 +338,7 @@ class StatsScreen(Screen):
         self.notify(result.message, markup=False, timeout=6)
         if result.kept:
             self.load()  # the workload and recall follow the new parameters
+            self.find_retention()
 
     def action_leave(self) -> None:
         self.app.pop_screen()

@@ -1,6 +1,7 @@
 """Study more (`m` on home): extra new cards today, review ahead, the cards forgotten lately,
-the misses of a mock exam. The menu, then a number (days, cards) or an exam, then a review
-of those cards that can be left at any time (Escape): only the answers given are written."""
+the misses of a mock exam, the cards a search finds. The menu, then a number (days, cards),
+an exam or a search, then a review of those cards that can be left at any time (Escape):
+only the answers given are written."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ CHOICES = (
     ("ahead", "Review ahead", "the cards in review due within the next N days"),
     ("forgotten", "Forgotten", "the cards answered Again in the last N days"),
     ("exam", "A mock exam's misses", "the questions missed or flagged in a mock exam"),
+    ("search", "Cards matching a search", "the cards a search finds, as the browser's"),
 )
 
 
@@ -36,18 +38,18 @@ class StudyMoreScreen(ModalScreen):
         *(Binding(str(n), f"pick({n - 1})", show=False) for n in range(1, len(CHOICES) + 1)),
     ]
     DEFAULT_CSS = """
-    #more-choices { height: auto; max-height: 12; margin: 1 0; }
+    #more-choices { height: auto; max-height: 14; margin: 1 0 0 0; }
     """
 
     def compose(self) -> ComposeResult:
         with boxed(Vertical(classes="modal-box"), "Study more"):
-            yield Static(Content("Beyond today's queue, scheduled as any review; Esc leaves "
-                                 "at any time."))
+            yield Static(Content("Beyond today's queue, scheduled as any review."))
             yield OptionList(*[
                 Option(Content.assemble((f"{n}  ", "bold"), (title, "bold"), "\n   ",
                                         (what, "$foreground-muted")), id=key)
                 for n, (key, title, what) in enumerate(CHOICES, 1)], id="more-choices")
-            yield Static(Content.assemble(("↑/↓ Enter", "bold"), " or ", ("1-4", "bold"),
+            yield Static(Content.assemble(("↑/↓ Enter", "bold"), " or ",
+                                          (f"1-{len(CHOICES)}", "bold"),
                                           " choose"), classes="muted")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -78,6 +80,8 @@ class StudyMoreScreen(ModalScreen):
                             markup=False)
                 return
             self.app.push_screen(ExamChoiceScreen(choices), self.start)
+        elif key == "search":
+            self.app.push_screen(SearchChoiceScreen(), self.start)
 
     def new_cards_added(self, extra: int | None) -> None:
         if extra is None:
@@ -183,5 +187,37 @@ class ExamChoiceScreen(ModalScreen):
                                                int(event.option.id))
         except study_more.StudyMoreError as problem:
             self.query_one("#more-error", Static).update(Content(str(problem)))
+            return
+        self.dismiss(selection)
+
+
+class SearchChoiceScreen(ModalScreen):
+    """A search typed (the browser's syntax): dismissed with the session of the cards it
+    finds that can be studied now, or None (Escape). A search that cannot be read, or finds
+    nothing to study, is said in the box, which stays open."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close")]
+    DEFAULT_CSS = """
+    #more-search { margin: 1 0 0 0; }
+    #more-error { height: auto; color: $text-error; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with boxed(Vertical(classes="modal-box"), "Cards matching a search", "back"):
+            yield Static(Content("Study the cards this search finds (as in the browser, /):"))
+            yield Input(id="more-search", placeholder="deck:Networking is:review prop:r<0.8")
+            yield Static(id="more-error")
+            yield Static(Content.assemble(("Enter", "bold"), " start · words, \"a phrase\", "
+                                          "deck:NAME, tag:, is:due, flag:1, -term, or"),
+                         classes="muted")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            selection = study_more.matching(self.app.engine, self.app.clock, event.value)
+        except study_more.StudyMoreError as problem:
+            text = str(problem)
+            self.query_one("#more-error", Static).update(
+                Content(f"{text[:1].upper()}{text[1:]}."))
             return
         self.dismiss(selection)

@@ -1,0 +1,274 @@
+"""The full-text index of the cards' text (store.text_index): a search's words and phrases
+find exactly the cards LIKE found before, on the bundled decks and on cards written to trip
+it up; the index follows imports, edits and removals; schema 10 collections get it; and every
+sort's quick walk gives the same pages as reading every match and sorting."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from support import make_collection
+
+from studyaws.core.config import bundled_decks_dir
+from studyaws.core.search import SORTS, parse
+from studyaws.services import browse
+from studyaws.services.decks import purge_removed, remove_deck
+from studyaws.services.importer import import_paths
+from studyaws.store import search_queries as queries
+from studyaws.store import text_index
+from studyaws.store.engine import SCHEMA_VERSION, open_engine
+from studyaws.store.tables import Card, to_db
+
+TRICKY = """\
+# Tricky text
+
+Q: Which CIDR is open to the world? {#world}
+A: 0.0.0.0/0 (and ::/0 for IPv6)
+
+Q: The action to read an object? {#get}
+A: s3:GetObject on arn:aws:s3:::bucket/*
+
+Q: What does 100% durability mean here, with_underscores? {#pct}
+A: Eleven 9s: 99.999999999% of S3 objects
+
+Q: Café in the ÉTÉ with a "quoted" word {#accents}
+A: Ünïcödé letters, and the Kelvin sign \u212aelvin
+
+Q: Short words: S3, EC2, an IAM role {#short}
+A: a b c
+
+C: The {{c1::Transit Gateway}} joins many {{c2::VPCs}} and on-premises networks {#cloze}
+"""
+
+# Words and phrases of every shape: short (fewer than three characters: LIKE alone), with
+# wildcards, punctuation, LIKE's own wildcards, quotes, non-ASCII letters in any case, text
+# only a cloze holds, and combined with other terms.
+QUERIES = [
+    "S3", "s3", "s3:GetObject", "s3:getobject", '"0.0.0.0/0"', "0.0.0.0/0", "::/0", "/0",
+    "100%", "with_underscores", "with?underscores", "99.999", '"quoted"', '"\\"quoted\\""',
+    "café", "CAFÉ", "été", "ÉTÉ", "ünïcödé", "kelvin", "\u212aelvin", "gateway",
+    '"transit gateway"', '"Transit Gateway joins"', "trans*way", "*way", "ga*", "g*y*s",
+    "vpc", "VPCs", "on-premises", "bucket/*", '"NAT gateway"', "replica", "read replica",
+    '"read replica"', "snapshot", '"security group"', "kms", "lambda -kind:cloze",
+    "gateway or bucket", "-gateway", "-(s3 or ec2)", "subnet is:new", "a", "ab", "abc",
+    "nothing-matches-this", "IAM", "policy", '"least privilege"', "x*", "***", "route*table",
+]
+
+
+@pytest.fixture(scope="module")
+def collection(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("index")
+    engine, clock, deck = make_collection(tmp, TRICKY)
+    import_paths(engine, [bundled_decks_dir()], clock.now())
+    # A year of varied memory: intervals, difficulties, lapses of every size, new cards too.
+    rng = random.Random(18)
+    ids = [card_id for (card_id,) in engine.connect().exec_driver_sql("SELECT id FROM card")]
+    now = clock.now()
+    rows = []
+    for card_id in ids:
+        if rng.random() < 0.2:
+            continue
+        last = now - timedelta(days=rng.uniform(0, 200), hours=rng.uniform(0, 23))
+        due = last + timedelta(days=rng.choice([0.3, 1, 2, 3, 7, 30, rng.uniform(0, 300)]))
+        rows.append((2, rng.uniform(0.5, 100), rng.uniform(1, 10), to_db(due), to_db(last),
+                     rng.randint(1, 30), rng.randint(0, 5), card_id))
+    with sqlite3.connect(tmp / "home" / "studyaws.sqlite3") as conn:
+        conn.executemany("UPDATE card_state SET state = ?, stability = ?, difficulty = ?, "
+                         "due = ?, last_review = ?, reps = ?, lapses = ? WHERE card_id = ?",
+                         rows)
+        conn.execute("UPDATE card SET flag = 1 WHERE id % 17 = 0")
+    return engine, clock, deck
+
+
+def matched(engine, clock, query: str, indexed: bool) -> set[int]:
+    """The ids a search finds, its words and phrases through the index or with LIKE only."""
+    node = parse(query)
+    ctx, _ = browse._context(engine, clock)
+    texts = frozenset(queries._texts(node)) if indexed else frozenset()
+    statement = queries._from(select(Card.id), node).where(
+        queries.condition(node, ctx, texts), queries._not_removed())
+    with engine.connect() as conn:
+        return set(conn.execute(statement).scalars())
+
+
+def test_the_collection_is_big_enough_to_tell(collection):
+    engine, _, _ = collection
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM card").scalar() > 1000
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_words_and_phrases_find_what_like_finds(collection, query, monkeypatch):
+    engine, clock, _ = collection
+    like = matched(engine, clock, query, indexed=False)
+    assert matched(engine, clock, query, indexed=True) == like
+    # Counted through the index wherever it would narrow the search down at all.
+    monkeypatch.setattr(queries, "SELECTIVE", 1.0)
+    node = parse(query)
+    ctx, _ = browse._context(engine, clock)
+    assert queries.search_count(engine, node, ctx, text_index=True) == len(like)
+    assert queries.search_count(engine, node, ctx, text_index=False) == len(like)
+
+
+def test_the_corpus_finds_cards_where_it_should(collection):
+    """The comparisons above are not all between two empty sets."""
+    engine, clock, _ = collection
+    found = {query: len(matched(engine, clock, query, indexed=True)) for query in QUERIES}
+    for query in ("s3:GetObject", '"0.0.0.0/0"', "100%", "with_underscores", "café", "ÉTÉ",
+                  '"transit gateway"', "trans*way", '"read replica"', "kelvin", "::/0"):
+        assert found[query] > 0, query
+    assert found["with?underscores"] == 0  # `_` is no wildcard
+    assert found["CAFÉ"] == 0  # LIKE folds ASCII letters only: so does the search
+    assert found["kelvin"] == 1 and found["\u212aelvin"] == 1  # the one card that has both
+    assert found["nothing-matches-this"] == 0
+
+
+def test_the_index_is_used_for_a_rare_word_and_not_for_a_common_one(collection):
+    engine, _, _ = collection
+    with engine.connect() as conn:
+        from sqlmodel import Session
+
+        with Session(bind=conn) as session:
+            assert queries._selective(session, parse('"0.0.0.0/0"')) == {
+                parse('"0.0.0.0/0"')}
+            assert queries._selective(session, parse("the")) == frozenset()
+            assert queries._selective(session, parse("S3")) == frozenset()  # too short
+
+
+@pytest.mark.parametrize("sort", SORTS)
+@pytest.mark.parametrize("query", ["", "gateway", '"0.0.0.0/0"', "-is:new", "prop:ivl>=30",
+                                   "prop:ivl<7", "prop:lapses>2 or flag:1", "is:new", "s3",
+                                   "-(prop:ivl>10)"])
+def test_every_sort_walks_to_the_pages_sorting_gives(collection, query, sort, monkeypatch):
+    """The walk in index order (and, by interval, its refinement) against reading every match
+    and sorting (the walk given no time), both directions, first and later pages."""
+    engine, clock, _ = collection
+    node = parse(query)
+    ctx, _ = browse._context(engine, clock)
+    pages = {}
+    for budget in (60.0, 0.0):
+        monkeypatch.setattr(queries, "WALK_BUDGET_S", budget)
+        monkeypatch.setattr(queries, "_CHECK_EVERY", 1000 if budget else 1)
+        pages[budget] = [[r.id for r in queries.search_page(engine, node, ctx, sort, desc,
+                                                            offset, limit)]
+                         for desc in (False, True) for offset, limit in ((0, 50), (37, 80))]
+    assert pages[60.0] == pages[0.0]
+    assert any(pages[0.0])
+
+
+def test_an_interval_sort_orders_by_study_days_then_id(collection):
+    engine, clock, _ = collection
+    page = browse.search_cards(engine, clock, "-is:new", "interval", False, 0, 5000).rows
+    keys = [(r.interval, r.id) for r in page]
+    assert keys == sorted(keys) and len({r.interval for r in page}) > 10
+
+
+def _index_ids(engine, table: str, query: str) -> set[int]:
+    with engine.connect() as conn:
+        return set(conn.exec_driver_sql(
+            f"SELECT rowid FROM {table} WHERE {table} MATCH ?", (query,)).scalars())
+
+
+def test_import_edit_and_removal_keep_the_index_in_step(tmp_path):
+    engine, clock, deck = make_collection(tmp_path, TRICKY)
+    world = matched(engine, clock, '"0.0.0.0/0"', indexed=True)
+    assert len(world) == 1
+    assert _index_ids(engine, "card_text", '"0.0.0.0/0"') == world
+    # Edited at the source: the old text is gone from the index, the new one there.
+    text = deck.read_text(encoding="utf-8")
+    text = text.replace("0.0.0.0/0 (and", "10.0.0.0/8 (and").replace(
+        "Transit Gateway", "Direct Connect gateway")
+    deck.write_text(text + "\nQ: A new card about quasars {#new}\nA: far away\n",
+                    encoding="utf-8")
+    clock.advance(timedelta(minutes=5))
+    import_paths(engine, [deck], clock.now())
+    assert _index_ids(engine, "card_text", '"0.0.0.0/0"') == set()
+    assert _index_ids(engine, "card_text", '"10.0.0.0/8"') == world
+    assert matched(engine, clock, "quasars", indexed=True) == matched(
+        engine, clock, "quasars", indexed=False) != set()
+    for query in ('"transit gateway"', '"direct connect gateway"', "gateway", "quasars"):
+        assert matched(engine, clock, query, indexed=True) == matched(
+            engine, clock, query, indexed=False), query
+    assert matched(engine, clock, '"direct connect gateway"', indexed=True)
+    assert _index_ids(engine, "shared_text_index", '"transit gateway"') == set()
+    # Removed, then purged: nothing of the deck is left in the index.
+    with engine.connect() as conn:
+        deck_id = conn.exec_driver_sql("SELECT id FROM deck").scalar()
+    remove_deck(engine, clock, deck_id)
+    assert matched(engine, clock, "quasars", indexed=True) == set()
+    clock.advance(timedelta(days=60))
+    purge_removed(engine, clock)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM card").scalar() == 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM shared_text").scalar() == 0
+    assert _index_ids(engine, "card_text", '"quasars"') == set()
+    assert _index_ids(engine, "shared_text_index", '"direct connect"') == set()
+    with engine.connect() as conn:  # the index's own structure is sound
+        conn.exec_driver_sql("INSERT INTO card_text (card_text) VALUES ('integrity-check')")
+        conn.exec_driver_sql(
+            "INSERT INTO shared_text_index (shared_text_index) VALUES ('integrity-check')")
+
+
+def _as_schema_10(db) -> None:
+    """Turn a collection back into schema 10: no text index, none of schema 11's indexes."""
+    with sqlite3.connect(db) as conn:
+        for name in ("card_text_insert", "card_text_delete", "card_text_update",
+                     "shared_text_index_insert", "shared_text_index_delete",
+                     "shared_text_index_update"):
+            conn.execute(f"DROP TRIGGER {name}")
+        conn.execute("DROP TABLE card_text")
+        conn.execute("DROP TABLE shared_text_index")
+        for name in ("ix_card_state_difficulty", "ix_card_state_lapses", "ix_card_state_reps",
+                     "ix_card_state_interval", "ix_card_flag"):
+            conn.execute(f"DROP INDEX {name}")
+        conn.execute("pragma user_version = 10")
+
+
+def test_upgrade_from_schema_10_indexes_the_text_already_stored(tmp_path):
+    engine, clock, deck = make_collection(tmp_path, TRICKY)
+    before = {q: matched(engine, clock, q, indexed=False) for q in QUERIES}
+    engine.dispose()
+    db = tmp_path / "home" / "studyaws.sqlite3"
+    _as_schema_10(db)
+    engine = open_engine(db)
+    try:
+        assert (tmp_path / "home" / "studyaws.sqlite3.schema10.bak").exists()
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 11
+            indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert {"card_text", "shared_text_index", "card_text_update", "ix_card_state_interval",
+                "ix_card_flag"} <= indexes
+        assert _index_ids(engine, "card_text", '"0.0.0.0/0"') == before['"0.0.0.0/0"'] != set()
+        assert _index_ids(engine, "shared_text_index", '"transit gateway"')
+        for query, found in before.items():
+            assert matched(engine, clock, query, indexed=True) == found, query
+        # ... and kept in step from then on.
+        deck.write_text(deck.read_text(encoding="utf-8").replace("0.0.0.0/0", "1.2.3.4/32"),
+                        encoding="utf-8")
+        clock.advance(timedelta(minutes=1))
+        import_paths(engine, [deck], clock.now())
+        assert _index_ids(engine, "card_text", '"1.2.3.4/32"') == before['"0.0.0.0/0"']
+    finally:
+        engine.dispose()
+
+
+def test_a_new_collection_has_the_index(tmp_path):
+    engine = open_engine(tmp_path / "studyaws.sqlite3")
+    try:
+        assert text_index.has_text_index(engine)
+        assert _index_ids(engine, "card_text", '"anything"') == set()
+    finally:
+        engine.dispose()
+
+
+def test_match_queries():
+    assert text_index.match_query("s3:GetObject", True) == '"s3:GetObject"'
+    assert text_index.match_query('say "hi" there', False) == '"say ""hi"" there"'
+    assert text_index.match_query("trans*way", True) == '"trans" AND "way"'
+    assert text_index.match_query("ab*cd", True) is None
+    assert text_index.match_query("a*b", False) == '"a*b"'
+    assert text_index.match_query("S3", False) is None
