@@ -6,6 +6,7 @@ import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
+from backends import open_test_engine
 from sqlalchemy import func, select
 
 from studyaws.core.clock import FakeClock
@@ -22,7 +23,7 @@ def make_collection(tmp_path: Path, deck_text: str, name: str = "deck.md",
     """A fresh collection holding one deck; returns (engine, clock, deck path)."""
     deck = tmp_path / name
     deck.write_text(textwrap.dedent(deck_text).lstrip(), encoding="utf-8")
-    engine = open_engine(tmp_path / "home" / "studyaws.sqlite3")
+    engine = open_test_engine(tmp_path / "home" / "studyaws.sqlite3")
     clock = FakeClock(start)
     import_paths(engine, [deck], clock.now())
     for key, value in (settings or {}).items():
@@ -181,3 +182,8 @@ STORED_TABLES_SQL = (
     "SELECT name FROM sqlite_master WHERE type = 'table' "
     "AND name NOT LIKE 'card\\_text%' ESCAPE '\\' "
     "AND name NOT LIKE 'shared\\_text\\_index%' ESCAPE '\\' ORDER BY name")
+
+
+def is_stored_table(name: str) -> bool:
+    """Whether `name` is one of the tables STORED_TABLES_SQL lists (any backend)."""
+    return not name.startswith(("card_text", "shared_text_index"))

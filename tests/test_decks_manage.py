@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import html
 import re
-import sqlite3
-from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from backends import query as query_rows
 from support import basic_deck, home_settled, make_collection, without_bundled_decks
 
 from studyaws.cli.main import main
@@ -43,8 +42,7 @@ A: retired by the next import
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
-    with closing(sqlite3.connect(db)) as conn:
-        return conn.execute(sql).fetchall()
+    return query_rows(db, sql)
 
 
 def history(db: Path) -> dict[str, list[tuple]]:
@@ -151,6 +149,8 @@ def test_a_renamed_deck_keeps_its_title_through_imports(tmp_path):
 
 
 # -- files with no card ---------------------------------------------------------------------
+@pytest.mark.postgres_pending("opens the collection through --home or open_collection (the "
+                              "data folder's SQLite file), or reads its backups")
 def test_files_with_no_card_make_no_deck(tmp_path, capsys):
     docs = tmp_path / "site"
     docs.mkdir()
@@ -190,6 +190,8 @@ def cli_home(tmp_path: Path) -> Path:
     return home
 
 
+@pytest.mark.postgres_pending("opens the collection through --home or open_collection (the "
+                              "data folder's SQLite file), or reads its backups")
 def test_cli_renames_and_removes_a_deck(cli_home, capsys):
     db = cli_home / DB_NAME
     capsys.readouterr()
@@ -224,6 +226,8 @@ def test_cli_remove_without_a_terminal_needs_yes(cli_home, capsys):
     assert rows(db, "SELECT * FROM deck") == before
 
 
+@pytest.mark.postgres_pending("opens the collection through --home or open_collection (the "
+                              "data folder's SQLite file), or reads its backups")
 def test_cli_remove_asks_on_a_terminal(cli_home, capsys, monkeypatch):
     import studyaws.cli.main as cli
 
@@ -314,6 +318,8 @@ async def test_home_renames_the_selected_deck(tmp_path):
         "AWS::Basics [draft]"]
 
 
+@pytest.mark.postgres_pending("opens the collection through --home or open_collection (the "
+                              "data folder's SQLite file), or reads its backups")
 def test_the_first_opening_after_thirty_days_purges_and_a_new_import_starts_afresh(studied):
     from studyaws.services.collection import open_collection
 
@@ -337,6 +343,8 @@ def test_the_first_opening_after_thirty_days_purges_and_a_new_import_starts_afre
     assert [d.cards for d in deck_summaries(engine, clock.now(), clock.now())] == [2]
 
 
+@pytest.mark.postgres_pending("opens the collection through --home or open_collection (the "
+                              "data folder's SQLite file), or reads its backups")
 def test_a_json_export_keeps_a_removed_deck_and_undo_works_after_restoring_it(studied, tmp_path):
     from studyaws.services.exchange.json_dump import export_json, restore_json
 

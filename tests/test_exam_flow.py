@@ -1,15 +1,15 @@
-"""The mock exam's effect on the rest of the collection, on a real SQLite file: only answered
+"""The mock exam's effect on the rest of the collection, on a real store: only answered
 questions feed the schedule, a discarded exam leaves nothing behind, a retake asks again what
 was wrong, and exam answers count on home as on the heatmap."""
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from backends import dump as dump_rows
+from backends import query
 from support import make_collection
 from test_exam_core import QUESTIONS
 
@@ -20,8 +20,7 @@ DB = Path("home") / "studyaws.sqlite3"
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
-    with closing(sqlite3.connect(db)) as conn:
-        return conn.execute(sql).fetchall()
+    return query(db, sql)
 
 
 def card_states(db: Path) -> dict[int, tuple]:
@@ -84,9 +83,8 @@ def test_a_half_answered_exam_changes_only_the_answered_cards(tmp_path):
     assert sorted(r[1] for r in new_rows) == sorted(i.card_id for i in answered)
 
 
-def dump(db: Path) -> list[str]:
-    with closing(sqlite3.connect(db)) as conn:
-        return list(conn.iterdump())
+def dump(db: Path) -> dict[str, list[tuple]]:
+    return dump_rows(db)
 
 
 def test_a_discarded_exam_leaves_the_database_as_it_was(tmp_path):

@@ -3,11 +3,11 @@ kind and in every state."""
 
 from __future__ import annotations
 
-import sqlite3
 import textwrap
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 from support import card_id_by_prompt, make_collection
 
 from studyaws.core.srs.policy import AGAIN, GOOD, HARD
@@ -71,13 +71,12 @@ def coll(tmp_path):
     practice = tmp_path / "practice.md"
     practice.write_text(PRACTICE, "utf-8")
     import_paths(engine, [practice], clock.now())
-    db = tmp_path / "home" / "studyaws.sqlite3"
     ids = {name: card_id_by_prompt(engine, text) for name, text in (
         ("vpc", "What is a VPC?"), ("one", "front side"), ("fwd", "left"), ("bwd", "right"),
         ("ch", "serverless"), ("multi", "Which two"), ("ord", "Steps"), ("num", "How many"),
         ("scen", "Generated scenario"), ("practice", "Practice question"))}
-    with sqlite3.connect(db) as conn:
-        ids["cl"] = conn.execute("select id from card where kind='cloze'").fetchone()[0]
+    with engine.connect() as conn:
+        ids["cl"] = conn.execute(text("select id from card where kind='cloze'")).scalar()
     service = ReviewService(engine, clock)
     # vpc: a review card answered on three days; ch: review, then forgotten (a lapse)
     for rating in (GOOD, GOOD, GOOD):
@@ -88,10 +87,10 @@ def coll(tmp_path):
     service.answer(service.card(ids["one"]), HARD)  # new -> learning
     service.suspend(ids["fwd"])
     service.bury(ids["bwd"])
-    with sqlite3.connect(db) as conn:
-        conn.execute("update card set leech=1, flag=1 where id=?", (ids["num"],))
-        conn.execute("update card set flag=4 where id=?", (ids["ord"],))
-        conn.execute("update card set retired=1 where id=?", (ids["scen"],))
+    with engine.begin() as conn:
+        conn.execute(text("update card set leech=TRUE, flag=1 where id=:i"), {"i": ids["num"]})
+        conn.execute(text("update card set flag=4 where id=:i"), {"i": ids["ord"]})
+        conn.execute(text("update card set retired=TRUE where id=:i"), {"i": ids["scen"]})
     return engine, clock, ids
 
 
@@ -110,6 +109,8 @@ def names(coll, query) -> set[str]:
 ALL = {"vpc", "one", "fwd", "bwd", "cl", "ch", "multi", "ord", "num", "scen", "practice"}
 
 
+@pytest.mark.postgres_pending("LIKE is case-sensitive on PostgreSQL; word search is being "
+                              "reworked (an FTS5 index with a LIKE fallback)")
 def test_words_phrases_and_wildcards(coll):
     assert names(coll, "vpc") == {"vpc", "practice"}
     assert names(coll, "VPC virtual") == {"vpc"}
@@ -123,6 +124,8 @@ def test_words_phrases_and_wildcards(coll):
     assert names(coll, "serv*less") == {"ch"}
 
 
+@pytest.mark.postgres_pending("LIKE is case-sensitive on PostgreSQL; word search is being "
+                              "reworked (an FTS5 index with a LIKE fallback)")
 def test_decks_tags_domains(coll):
     assert names(coll, "deck:net") == ALL - {"practice"}
     assert names(coll, "deck:Practice") == set()  # a title, not its start
@@ -231,9 +234,9 @@ def test_sorts_and_pages(coll):
     assert page1.more and page2.more and not page3.more
     assert [r.id for r in page1.rows + page2.rows + page3.rows] == everything
     # due: as stored (a new card's is when it was added), ties by id
-    with sqlite3.connect(db_of(engine)) as conn:
-        by_due = [r[0] for r in conn.execute("select card_id from card_state order by due, "
-                                             "card_id")]
+    with engine.connect() as conn:
+        by_due = list(conn.execute(text("select card_id from card_state order by due, "
+                                        "card_id")).scalars())
     assert everything == by_due
     assert found(engine, clock, "", descending=True) == by_due[::-1]
     assert found(engine, clock, "", sort="created") == sorted(ids.values())
@@ -248,10 +251,6 @@ def test_sorts_and_pages(coll):
     decks = [r.deck for r in browse.search_cards(engine, clock, "", sort="deck").rows]
     assert decks == sorted(decks)
     assert found(engine, clock, "", sort="ease") == found(engine, clock, "", sort="difficulty")
-
-
-def db_of(engine) -> str:
-    return engine.url.database
 
 
 @pytest.mark.parametrize("sort", ["due", "created", "deck"])

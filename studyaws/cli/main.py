@@ -27,6 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--home", metavar="DIR",
                         help="data folder (default: $STUDYAWS_HOME or the user data folder)")
+    parser.add_argument("--db", metavar="URL",
+                        help="a collection in PostgreSQL: postgresql://user@host:port/dbname "
+                             "(default: $STUDYAWS_DB, else `database` in config.toml in the "
+                             "data folder, else the SQLite file in the data folder)")
     parser.add_argument("--version", action="version", version=f"studyaws {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -145,6 +149,17 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("file", type=Path, nargs="?", metavar="FILE")
     backup.add_argument("--force", action="store_true", help="replace an existing FILE")
 
+    db = sub.add_parser("db", help="move the whole collection between SQLite and PostgreSQL")
+    db_sub = db.add_subparsers(dest="action", metavar="ACTION", required=True)
+    copy = db_sub.add_parser("copy", help="copy every row of the collection to, or from, "
+                             "another database (a postgresql:// URL or a SQLite file)")
+    where = copy.add_mutually_exclusive_group(required=True)
+    where.add_argument("--to", metavar="URL", help="copy this collection there")
+    where.add_argument("--from", dest="source", metavar="URL",
+                       help="replace this collection by the one there")
+    copy.add_argument("--force", action="store_true",
+                      help="replace what a non-empty target holds")
+
     stats = sub.add_parser("stats", help="review heatmap, due forecast, true retention, "
                            "domain mastery and exam readiness")
     stats.add_argument("--json", action="store_true", help="print the numbers as JSON")
@@ -226,6 +241,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a full disk, a read-only or damaged database: one line
+        from studyaws.store.postgres import connection_problem
+
+        problem = connection_problem(exc, args.db)
+        if problem is not None:  # a PostgreSQL server lost mid-command
+            print(printable(f"studyaws: {problem}"), file=sys.stderr)
+            return 2
         from studyaws.core.config import DB_NAME, data_home
         from studyaws.services.reliability import describe_error
 
@@ -253,6 +274,15 @@ def _run(args: argparse.Namespace) -> int:
             print(printable(str(path)))
         return 0
 
+    from studyaws.core.config import database_url
+
+    args.db = database_url(args.db, args.home)  # --db, STUDYAWS_DB or config.toml
+    if args.command in ("backup", "restore", "export") and args.db is not None:
+        print(f"studyaws {args.command}: not yet for a collection in PostgreSQL (use the "
+              "server's own backups, pg_dump)", file=sys.stderr)
+        return 2
+    if args.command == "db":
+        return _db_copy(args)
     if args.command == "backup" or (args.command == "restore" and _is_copy(args.file)):
         from studyaws.services import reliability
 
@@ -268,11 +298,11 @@ def _run(args: argparse.Namespace) -> int:
     from studyaws.services.collection import open_collection
 
     if args.command == "import":
-        return _import(args, open_collection(args.home, import_bundled=False))
+        return _import(args, open_collection(args.home, import_bundled=False, db=args.db))
     if _opens_the_app(args) and not _has_terminal():
         # A damaged, newer or unreachable collection, or a clock out of range, is still said
         # first, as by any command.
-        engine = open_collection(args.home, import_bundled=False, backup=False)
+        engine = open_collection(args.home, import_bundled=False, backup=False, db=args.db)
         from studyaws.core.clock import Clock
 
         Clock().now()
@@ -294,7 +324,7 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     # Settings are not content: a `config` command (even one refused) writes no decks.
     engine = open_collection(args.home, import_bundled=args.command != "config" and not (
-        args.command == "presets" and getattr(args, "action", None) != "assign"))
+        args.command == "presets" and getattr(args, "action", None) != "assign"), db=args.db)
     if args.command == "presets":
         return _presets(args, engine)
     if args.command == "decks" and args.action:
@@ -317,6 +347,39 @@ def _run(args: argparse.Namespace) -> int:
 
     return run_app(engine, start="review" if args.command == "review" else "home",
                    deck=getattr(args, "deck", None))
+
+
+def _db_copy(args: argparse.Namespace) -> int:
+    """`studyaws db copy --to URL | --from URL [--force]`: the collection (the SQLite file in
+    the data folder, or --db's database) copied whole to, or from, the other one."""
+    from studyaws.core.config import DB_NAME, data_home
+    from studyaws.store.copy import copy_collection
+    from studyaws.store.engine import close_engine, open_engine
+    from studyaws.store.postgres import is_url, redact
+
+    here = args.db or data_home(args.home) / DB_NAME
+    there = args.to or args.source
+    other = there if is_url(there) else Path(there).expanduser()
+    source, target = (here, other) if args.to else (other, here)
+    if isinstance(source, Path) and not source.exists():
+        print(printable(f"studyaws db copy: {source}: no collection there"), file=sys.stderr)
+        return 2
+    if str(source) == str(target):
+        print("studyaws db copy: the source and the target are the same", file=sys.stderr)
+        return 2
+    from_engine = open_engine(source)
+    try:
+        to_engine = open_engine(target)
+        try:
+            copied = copy_collection(from_engine, to_engine, force=args.force)
+        finally:
+            close_engine(to_engine)
+    finally:
+        close_engine(from_engine)
+    name = redact(str(target)) if is_url(str(target)) else str(target)
+    print(printable(f"copied {copied.get('card', 0)} cards, {copied.get('review_log', 0)} "
+                    f"answers and {sum(copied.values())} rows in all to {name}"))
+    return 0
 
 
 def _opens_the_app(args: argparse.Namespace) -> bool:

@@ -23,6 +23,45 @@ def data_home(cli_home: str | None = None) -> Path:
     return Path(user_data_dir("studyaws", appauthor=False))
 
 
+CONFIG_NAME = "config.toml"  # in the data folder: `database = "postgresql://..."`
+
+
+def database_url(cli_db: str | None = None, cli_home: str | None = None) -> str | None:
+    """The PostgreSQL database holding the collection: --db, else STUDYAWS_DB, else the
+    `database` entry of config.toml in the data folder; None for the SQLite file there.
+    Raises StoreError (core.errors) for a value that is no postgresql:// URL."""
+    from studyaws.core.errors import StoreError
+
+    url, origin = cli_db, "--db"
+    if not url:
+        url, origin = os.environ.get("STUDYAWS_DB") or None, "STUDYAWS_DB"
+    if not url:
+        config = data_home(cli_home) / CONFIG_NAME
+        origin = str(config)
+        try:
+            text = config.read_text(encoding="utf-8")
+        except (FileNotFoundError, NotADirectoryError):  # the data folder's own problems
+            return None                                      # are said when it is opened
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StoreError(f"{config}: cannot read it ({exc})") from None
+        import tomllib
+
+        try:
+            url = tomllib.loads(text).get("database")
+        except tomllib.TOMLDecodeError as exc:
+            raise StoreError(f"{config}: not valid TOML ({exc})") from None
+        if url is None:
+            return None
+        if not isinstance(url, str):
+            raise StoreError(f"{config}: database must be a URL in quotes")
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme.split("+", 1)[0] not in ("postgresql", "postgres"):
+        raise StoreError(f"{origin}: the database must be a postgresql:// URL "
+                         "(postgresql://user@host:port/dbname); without one the collection "
+                         "is the SQLite file in the data folder")
+    return url
+
+
 def bundled_decks_dir() -> Path:
     """The decks shipped with the package (a link to the repository's decks/ in a checkout)."""
     return Path(__file__).resolve().parent.parent / "bundled_decks"

@@ -16,11 +16,20 @@ from studyaws.store.engine import open_engine
 
 
 def open_collection(home: str | None = None, *, import_bundled: bool = True,
-                    clock: Clock | None = None, backup: bool = True) -> Engine:
-    """The collection in the data folder. A new one is marked to get the bundled decks, which
-    come with the first opening with `import_bundled` (offer_bundled_decks), so there is
-    something to study at once. The first opening of a study day copies an existing
-    collection to backups/ (see studyaws.store.backup)."""
+                    clock: Clock | None = None, backup: bool = True,
+                    db: str | None = None) -> Engine:
+    """The collection in the data folder, or in the PostgreSQL database at the URL `db` (the
+    command line resolves --db, STUDYAWS_DB and config.toml: core.config.database_url). A new one
+    is marked to get the bundled decks, which come with the first opening with
+    `import_bundled` (offer_bundled_decks), so there is something to study at once. The first
+    opening of a study day copies an existing SQLite collection to backups/ (see
+    studyaws.store.backup); a PostgreSQL one is the server's to back up."""
+    if db is not None:
+        # A new database has no deck and no mark: bundled_decks_due says so all the same.
+        engine = open_engine(db)
+        if import_bundled:
+            offer_bundled_decks(engine, clock or Clock())
+        return engine
     db_path = data_home(home) / DB_NAME
     existed = db_path.exists()
     if existed:

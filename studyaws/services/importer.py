@@ -441,6 +441,9 @@ IMPORT_CACHE_KIB = 64 * 1024
 @contextmanager
 def _import_cache(session):
     conn = session.connection()
+    if conn.dialect.name != "sqlite":  # PostgreSQL's buffers are the server's
+        yield
+        return
     before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
     conn.exec_driver_sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     try:
@@ -669,7 +672,7 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime, stale: bool) -> DeckRep
 
     conn = session.connection()
     if plan.retire_ids:
-        conn.exec_driver_sql("UPDATE card SET retired = 1, updated_at = ? WHERE id = ?",
+        conn.exec_driver_sql("UPDATE card SET retired = TRUE, updated_at = ? WHERE id = ?",
                              [(to_db(now), card_id) for card_id in plan.retire_ids])
     text_ids = _shared_text_ids(session, deck_id, [*(v for _, v in plan.updates),
                                                    *plan.new_rows])

@@ -30,9 +30,9 @@ OPENER_ENV = "STUDYAWS_OPENER"
 
 def media_dir(engine: Engine) -> Path | None:
     """The collection's `media/` folder (beside its database file); None for a database
-    with no file."""
+    with no file (in memory, or PostgreSQL: pictures are not kept there yet)."""
     database = engine.url.database
-    if not database or database == ":memory:":
+    if not database or database == ":memory:" or engine.dialect.name != "sqlite":
         return None
     return Path(database).parent / MEDIA_FOLDER
 

@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Engine, and_, func, or_, select, update
-from sqlalchemy.dialects.sqlite import insert
 
 from studyaws.core.srs.policy import AGAIN, NEW, REVIEW
 from studyaws.store.engine import reading, writing
+from studyaws.store.postgres import upsert
 from studyaws.store.tables import Card, CardState, ReviewLog, Setting
 
 _CHUNK = 500  # ids a statement binds at most
@@ -114,7 +114,7 @@ def add_extra_new(engine: Engine, cards: int, until: datetime) -> int:
         stored = _read_extra(value)
         total = cards + (stored[0] if stored is not None and stored[1] == until else 0)
         text = json.dumps({"cards": total, "until": until.isoformat()})
-        session.execute(insert(Setting).values(key=_EXTRA_NEW, value=text)
+        session.execute(upsert(session, Setting).values(key=_EXTRA_NEW, value=text)
                         .on_conflict_do_update(index_elements=["key"], set_={"value": text}))
     return total
 

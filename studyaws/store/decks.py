@@ -67,7 +67,7 @@ def remove_decks(engine: Engine, deck_ids: list[int], now: datetime) -> None:
             session.execute(update(Deck).where(Deck.id == deck_id).values(
                 deleted_at=now, deleted_cards=json.dumps(ids)))
             session.connection().exec_driver_sql(
-                "UPDATE card SET retired = 1 WHERE deck_id = ? AND retired = 0", (deck_id,))
+                "UPDATE card SET retired = TRUE WHERE deck_id = ? AND retired = FALSE", (deck_id,))
 
 
 def restore_decks(engine: Engine, deck_ids: list[int]) -> None:
@@ -85,7 +85,7 @@ def revive_in(session, deck_id: int) -> None:
         select(Deck.deleted_cards).where(Deck.id == deck_id)).scalar())
     if ids:
         session.connection().exec_driver_sql(
-            "UPDATE card SET retired = 0 WHERE deck_id = ? AND id = ?",
+            "UPDATE card SET retired = FALSE WHERE deck_id = ? AND id = ?",
             [(deck_id, card_id) for card_id in ids])
     session.execute(update(Deck).where(Deck.id == deck_id).values(
         deleted_at=None, deleted_cards=None))

@@ -1,4 +1,6 @@
-"""Opening the collection: one SQLite file, WAL, busy timeout, foreign keys, schema version."""
+"""Opening the collection: one SQLite file (WAL, busy timeout, foreign keys, schema version
+in `PRAGMA user_version`), or a PostgreSQL database named by a URL (store.postgres: the
+schema version in a table, writers one at a time through an advisory lock)."""
 
 from __future__ import annotations
 
@@ -14,17 +16,18 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session, SQLModel
 
 from studyaws.core.errors import StoreError, is_busy  # defined in core for every layer
-from studyaws.store import tables
+from studyaws.store import postgres, tables
 from studyaws.store.text_index import create_text_index
 
 SCHEMA_VERSION = 11
 BUSY_TIMEOUT_MS = 10_000
+SQLITE_ONLY_INDEXES = {"ix_card_state_interval"}  # see store.tables
 T = TypeVar("T")
 
 
@@ -52,8 +55,17 @@ def _configure(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def open_engine(db_path: Path) -> Engine:
-    """Open (creating or upgrading) the collection at `db_path`."""
+def is_postgres(engine_or_conn) -> bool:
+    """Whether this engine (or connection) is on PostgreSQL rather than SQLite."""
+    return engine_or_conn.dialect.name == "postgresql"
+
+
+def open_engine(db_path: Path | str) -> Engine:
+    """Open (creating or upgrading) the collection at `db_path`, a SQLite file, or a
+    PostgreSQL database when given its URL (`postgresql://user@host:port/dbname`)."""
+    if postgres.is_url(db_path):
+        return _open_postgres(str(db_path))
+    db_path = Path(db_path)
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -77,6 +89,17 @@ def open_engine(db_path: Path) -> Engine:
     return engine
 
 
+def _open_postgres(url: str) -> Engine:
+    engine = postgres.create(url)
+    try:
+        _migrate(engine, None)
+    except Exception as exc:
+        engine.dispose()
+        raise postgres.open_problem(url, exc) from None
+    _open_engines.add(engine)
+    return engine
+
+
 # Engines still open when the program ends are closed then (see close_engine).
 _open_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 
@@ -87,7 +110,8 @@ def close_engine(engine: Engine) -> None:
     process reading or writing the collection at that moment is not waited for: the log
     stays, complete, and the last program to close it folds it in."""
     database = engine.url.database
-    if database and Path(database).exists():  # a file renamed away (a restore) is not made anew
+    # A file renamed away (a restore) is not made anew; PostgreSQL has no log to fold.
+    if not is_postgres(engine) and database and Path(database).exists():
         try:
             with engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA busy_timeout = 0")
@@ -162,11 +186,31 @@ def _check_existing(db_path: Path) -> None:
 
 def _user_version(engine: Engine) -> int:
     with engine.connect() as conn:
-        return int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+        return _version_of(conn)
 
 
-def _migrate(engine: Engine, db_path: Path) -> None:
+def _version_of(conn) -> int:
+    if is_postgres(conn):
+        return postgres.schema_version(conn)
+    return int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+
+
+def _set_version(conn, version: int) -> None:
+    if is_postgres(conn):
+        postgres.set_schema_version(conn, version)
+    else:
+        conn.exec_driver_sql(f"PRAGMA user_version = {version}")
+
+
+def table_columns(conn, table: str) -> set[str]:
+    """The names of `table`'s columns, on either backend (for migrations)."""
+    return {column["name"] for column in inspect(conn).get_columns(table)}
+
+
+def _migrate(engine: Engine, db_path: Path | None) -> None:
+    """Create or upgrade the schema; `db_path` is None on PostgreSQL (no file to copy)."""
     version = _user_version(engine)
+    db_path = db_path if db_path is not None else postgres.redact(str(engine.url))
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"{db_path}: made by a newer studyaws (schema {version}, this one knows "
@@ -174,21 +218,24 @@ def _migrate(engine: Engine, db_path: Path) -> None:
         )
     if version == SCHEMA_VERSION:
         return
-    if version > 0:
+    if version > 0 and isinstance(db_path, Path):
         _backup_copy(db_path, db_path.with_name(f"{db_path.name}.schema{version}.bak"))
     with engine.execution_options(immediate=True).begin() as conn:
         # Another process may have upgraded it while this one waited for the lock.
-        version = int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+        version = _version_of(conn)
         if version == SCHEMA_VERSION:
             return
+        if is_postgres(conn):
+            postgres.create_functions(conn)
         if version == 0:
             SQLModel.metadata.create_all(conn)
-            create_text_index(conn)
+            if not is_postgres(conn):  # SQLite's FTS5; other engines search with LIKE
+                create_text_index(conn)
         else:
             for step in range(version, SCHEMA_VERSION):
                 MIGRATIONS[step](conn)
-        conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    if 0 < version < 5:
+        _set_version(conn, SCHEMA_VERSION)
+    if 0 < version < 5 and not is_postgres(engine):
         _compact(engine)
 
 
@@ -231,8 +278,10 @@ def _add_indexes(conn) -> None:
     indexes; creating an index that exists is skipped, and so is one on a column a later
     schema adds."""
     for table in SQLModel.metadata.sorted_tables:
-        columns = {row[1] for row in conn.exec_driver_sql(f'PRAGMA table_info("{table.name}")')}
+        columns = table_columns(conn, table.name)
         for index in table.indexes:
+            if index.name in SQLITE_ONLY_INDEXES and is_postgres(conn):
+                continue
             if {c.name for c in index.columns} <= columns:
                 conn.execute(CreateIndex(index, if_not_exists=True))
 
@@ -246,7 +295,7 @@ def _share_texts(conn) -> None:
     from studyaws.store.shared_text import share_card_texts
 
     tables.SharedText.__table__.create(conn, checkfirst=True)
-    columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(card)")}
+    columns = table_columns(conn, "card")
     if "context" not in columns:  # already done (what is missing, as every step does)
         _add_indexes(conn)
         return
@@ -278,7 +327,7 @@ def _domains_per_exam(conn) -> None:
     instead of one `domain`: each old value goes to the column of the exam that owns it."""
     from studyaws.core.domains import EXAM_OF
 
-    columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(card)")}
+    columns = table_columns(conn, "card")
     for column, kind in (("saa_domain", "VARCHAR"), ("clf_domain", "VARCHAR"),
                          ("domain_inferred", "BOOLEAN NOT NULL DEFAULT 0")):
         if column not in columns:
@@ -297,7 +346,7 @@ def _domains_per_exam(conn) -> None:
 
 def _card_flags(conn) -> None:
     """Schema 7: a card carries a flag (0 none, 1-4 a colour)."""
-    columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(card)")}
+    columns = table_columns(conn, "card")
     if "flag" not in columns:
         conn.exec_driver_sql("ALTER TABLE card ADD COLUMN flag INTEGER NOT NULL DEFAULT 0")
     _add_indexes(conn)
@@ -314,7 +363,7 @@ def _deck_folders_and_removal(conn) -> None:
     """Schema 9: a deck keeps the folder it was imported from (its place in the deck tree),
     whether the user renamed it, and, once removed by the user, when and which of its cards
     the removal retired."""
-    columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(deck)")}
+    columns = table_columns(conn, "deck")
     for column, kind in (("folder", "VARCHAR"), ("renamed", "BOOLEAN"),
                          ("deleted_at", "VARCHAR(26)"),
                          ("deleted_cards", "VARCHAR")):
@@ -326,8 +375,7 @@ def _deck_presets(conn) -> None:
     """Schema 10: named deck option presets (table preset), and the one each deck uses
     (deck.preset_id; none, the Default preset made of the settings, for every deck)."""
     tables.Preset.__table__.create(conn, checkfirst=True)
-    columns = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(deck)")}
-    if "preset_id" not in columns:
+    if "preset_id" not in table_columns(conn, "deck"):
         conn.exec_driver_sql("ALTER TABLE deck ADD COLUMN preset_id INTEGER "
                              "REFERENCES preset (id)")
 
@@ -337,7 +385,8 @@ def _index_card_text(conn) -> None:
     texts, kept in step by triggers, so that a search's words and phrases read the cards
     that contain them instead of every card (store.text_index); the text stored is indexed
     now. Also the indexes a search sorted by difficulty, lapses or answers walks."""
-    create_text_index(conn)
+    if not is_postgres(conn):  # SQLite's FTS5; other engines search with LIKE
+        create_text_index(conn)
     _add_indexes(conn)
 
 

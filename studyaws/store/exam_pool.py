@@ -33,15 +33,30 @@ QUESTION_KINDS = ("choice", "ordering", "numeric", "scenario")
 _EPS = 1e-9  # margin for rounding between SQLite's arithmetic and Python's
 _FEW = 2000  # unstable seen cards read one by one rather than scanning the groups
 # assembly.noise_bits in SQLite (x ^ y written as (x | y) - (x & y)); :ka and :kb from the key.
-_HASH_IN = f"(((c.id & {HASH_MASK}) * :ka + :kb) & {HASH_MASK})"
+# 64-bit arithmetic on both backends (SQLite's integers are; PostgreSQL's int4 would overflow).
+_HASH_IN = f"(((CAST(c.id AS BIGINT) & {HASH_MASK}) * :ka + :kb) & {HASH_MASK})"
 _HASH = (f"((({_HASH_IN} | ({_HASH_IN} >> 16)) - ({_HASH_IN} & ({_HASH_IN} >> 16)))"
          f" * {HASH_MIX}) & {HASH_MASK}")
 _DAYS = "julianday(:now) - julianday(s.last_review)"
 # Seen cards that recall_curve gives 0 (weakness 1): no stability or no readable review time.
 _NO_CURVE = "(s.stability IS NULL OR s.stability <= 0 OR julianday(s.last_review) IS NULL)"
-_RATIO = f"max(0, CAST({_DAYS} AS INTEGER)) * 1.0 / s.stability"
+_WHOLE_DAYS = f"CAST({_DAYS} AS INTEGER)"
+_ELAPSED = f"(CASE WHEN {_WHOLE_DAYS} > 0 THEN {_WHOLE_DAYS} ELSE 0 END)"  # max(0, days)
+_RATIO = f"{_ELAPSED} * 1.0 / NULLIF(s.stability, 0)"  # NULL for 0, as SQLite gives
 _FROM = "FROM card c JOIN card_state s ON s.card_id = c.id"
 _SEEN = "SELECT c.id, c.{column}, s.stability, " + _DAYS
+
+
+def _indexed_by(conn, index: str) -> str:
+    """SQLite's hint to read `index` (PostgreSQL's planner takes no hints)."""
+    return f" INDEXED BY {index}" if conn.dialect.name == "sqlite" else ""
+
+
+def _no_index(conn) -> str:
+    """SQLite's unary + that keeps a column's test from choosing an index."""
+    return "+" if conn.dialect.name == "sqlite" else ""
+
+
 ALL = "*all*"  # the one group when the blueprint has no weights
 OTHERS = "*others*"  # the domains outside the blueprint, and cards without a domain
 
@@ -87,13 +102,15 @@ class _Reader:
     def __init__(self, conn, now: datetime, scheduler, key: int, deck_id: int | None,
                  domain: str | None, exam: str, only_exam: bool):
         self.conn = conn
+        # SQLite reads the tables of a CROSS JOIN in the order written; PostgreSQL plans it.
+        self.cross_join = "CROSS JOIN" if conn.dialect.name == "sqlite" else "JOIN"
         self.key = key
         decay = -scheduler.parameters[20]  # recall_curve's formula
         self.decay = decay
         self.factor = 0.9 ** (1 / decay) - 1
         self.recall = policy.recall_curve(scheduler)
         kinds = ", ".join(f"'{kind}'" for kind in QUESTION_KINDS)
-        self.where = f"c.kind IN ({kinds}) AND c.retired = 0 AND c.suspended = 0"
+        self.where = f"c.kind IN ({kinds}) AND c.retired = FALSE AND c.suspended = FALSE"
         self.params: dict = {"now": to_db(now), "ka": (key & HASH_MASK) | 1,
                              "kb": (key >> 31) & HASH_MASK}
         if deck_id is not None:
@@ -101,14 +118,15 @@ class _Reader:
             self.params["deck"] = deck_id
         self.column = col = DOMAIN_COLUMNS[exam]
         # With two IS NULL tests SQLite would read every card rather than seek the index.
-        self.card = f"card c INDEXED BY {POOL_INDEXES[exam]}"
+        self.card = f"card c{_indexed_by(conn, POOL_INDEXES[exam])}"
         self.seen_sql = _SEEN.format(column=col)
         # With only_exam, a card without a domain in this exam must have none in any other:
         # said only where the domain is NULL, so a domain's own reads keep their index.
         others = [c for c in DOMAIN_COLUMNS.values() if c != col]
         self.null = f"c.{col} IS NULL"
         if only_exam and others:
-            self.null += "".join(f" AND +c.{c} IS NULL" for c in others)
+            plus = _no_index(conn)
+            self.null += "".join(f" AND {plus}c.{c} IS NULL" for c in others)
         self.only_exam = only_exam and bool(others)
         if domain is not None:
             domain_col = DOMAIN_COLUMNS[EXAM_OF[domain]]
@@ -129,7 +147,7 @@ class _Reader:
             where, params = self._group(group)
             sizes[group] = self._rows(
                 f"SELECT count(*) FROM (SELECT 1 FROM card c WHERE {self.where} AND {where}"
-                " LIMIT :most)", most=max(quota, 1), **params)[0][0]
+                " LIMIT :most) AS found", most=max(quota, 1), **params)[0][0]
         # Outside them: no domain, or between two of them in SQLite's (byte) order; one
         # index seek each, where NOT IN would test every question card.
         names = {f"r{n}": d for n, d in enumerate(sorted(quotas))}
@@ -146,7 +164,7 @@ class _Reader:
         """SQL for the cards of a group, and its parameters."""
         col = f"c.{self.column}"
         if group == ALL:
-            return (f"({col} IS NOT NULL OR ({self.null}))" if self.only_exam else "1"), {}
+            return (f"({col} IS NOT NULL OR ({self.null}))" if self.only_exam else "TRUE"), {}
         if group == OTHERS:
             names = {f"o{n}": d for n, d in enumerate(self.domains)}
             listed = ", ".join(f":{name}" for name in names)
@@ -207,7 +225,7 @@ class _Reader:
         since their last review, or without a curve. Such a card has stability at most the
         days since the oldest last review over `ratio`: when few seen cards are that unstable
         they are read through the seen-card indexes, else every card of the groups is."""
-        test = (f"s.state != 0 AND ({_NO_CURVE} OR max(0, CAST({_DAYS} AS INTEGER))"
+        test = (f"s.state != 0 AND ({_NO_CURVE} OR {_ELAPSED}"
                 " >= :ratio * s.stability)")
         if ratio > 0:
             oldest, days = self._rows(
@@ -218,11 +236,11 @@ class _Reader:
                 unstable = (max(0.0, days or 0.0) + 1) / ratio
                 few = self._rows(
                     "SELECT count(*) FROM (SELECT 1 FROM card_state WHERE state != 0"
-                    " AND stability <= :unstable LIMIT :most)",
+                    " AND stability <= :unstable LIMIT :most) AS found",
                     unstable=unstable, most=_FEW + 1)[0][0]
                 if few <= _FEW:
                     return self._rows(
-                        f"{self.seen_sql} FROM card_state s CROSS JOIN card c ON c.id = s.card_id"
+                        f"{self.seen_sql} FROM card_state s {self.cross_join} card c ON c.id = s.card_id"
                         " WHERE s.card_id IN (SELECT card_id FROM card_state"
                         " WHERE state != 0 AND stability <= :unstable"
                         " UNION ALL SELECT card_id FROM card_state"
@@ -253,18 +271,19 @@ def filed_counts(conn, exam: str, deck_id: int | None = None,
     exam's pool index, the second only its cards without a domain."""
     col = DOMAIN_COLUMNS[exam]
     kinds = ", ".join(f"'{kind}'" for kind in QUESTION_KINDS)
-    where = f"c.kind IN ({kinds}) AND c.retired = 0 AND c.suspended = 0"
+    where = f"c.kind IN ({kinds}) AND c.retired = FALSE AND c.suspended = FALSE"
     params: dict = {}
     if deck_id is not None:
         where += " AND c.deck_id = :deck"
         params["deck"] = deck_id
     # With two IS NULL tests SQLite would read every card rather than seek the index.
-    none = "".join(f" AND +c.{c} IS NULL" for c in DOMAIN_COLUMNS.values() if c != col)
+    plus = _no_index(conn)
+    none = "".join(f" AND {plus}c.{c} IS NULL" for c in DOMAIN_COLUMNS.values() if c != col)
     filed_sql = f"SELECT 1 FROM card c WHERE {where} AND c.{col} IS NOT NULL"
     filed = conn.exec_driver_sql(
-        f"SELECT count(*) FROM ({filed_sql}{'' if exact else ' LIMIT 1'})", params).scalar()
+        f"SELECT count(*) FROM ({filed_sql}{'' if exact else ' LIMIT 1'}) AS filed", params).scalar()
     unfiled = conn.exec_driver_sql(
-        f"SELECT count(*) FROM card c INDEXED BY {POOL_INDEXES[exam]} WHERE {where}"
+        f"SELECT count(*) FROM card c{_indexed_by(conn, POOL_INDEXES[exam])} WHERE {where}"
         f" AND c.{col} IS NULL{none}", params).scalar()
     return int(filed or 0), int(unfiled or 0)
 

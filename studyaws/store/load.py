@@ -10,6 +10,7 @@ from sqlalchemy import Float, Integer, cast, func, select
 
 from studyaws.core.srs.day import StudyDays
 from studyaws.core.srs.policy import NEW, REVIEW
+from studyaws.store.postgres import least
 from studyaws.store.tables import Card, CardState, ReviewLog, to_db
 
 ANSWER_TIME_CAP_MS = 60_000  # an answer left open longer counts as a minute, as Anki counts it
@@ -72,9 +73,9 @@ def average_answer_seconds(session) -> float | None:
     """The user's average time to answer, over the latest review answers that were timed
     (each counted up to a minute); None before there is any."""
     latest = (
-        select(func.min(ReviewLog.duration_ms, ANSWER_TIME_CAP_MS).label("ms"))
+        select(least(ReviewLog.duration_ms, ANSWER_TIME_CAP_MS).label("ms"))
         .where(ReviewLog.source == "review", ReviewLog.duration_ms > 0)
         .order_by(ReviewLog.id.desc()).limit(ANSWER_TIME_SAMPLE).subquery()
     )
     value = session.execute(select(func.avg(latest.c.ms))).scalar_one()
-    return value / 1000 if value is not None else None
+    return float(value) / 1000 if value is not None else None  # PostgreSQL's avg: Decimal

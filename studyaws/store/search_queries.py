@@ -32,6 +32,7 @@ from studyaws.core import search as s
 from studyaws.core.srs import policy
 from studyaws.core.srs.queue import LEARN_AHEAD
 from studyaws.store.engine import reading
+from studyaws.store.postgres import greatest, json_list_length
 from studyaws.store.tables import (
     DOMAIN_COLUMNS,
     Card,
@@ -161,7 +162,7 @@ def _domain(node: s.Domain):
 
 
 def _choose(payload):
-    return func.coalesce(func.json_array_length(payload, "$.correct"), 1)
+    return func.coalesce(json_list_length(payload, "correct"), 1)
 
 
 def _kind(node: s.Kind):
@@ -234,7 +235,7 @@ def _retrievability(node: s.Prop, ctx: SearchContext):
         threshold = 1e300  # R is never 0: t / S below any bound
     else:
         threshold = (node.value ** (1 / ctx.decay) - 1) / ctx.factor
-    elapsed = func.max(cast(func.julianday(to_db(ctx.now)) - func.julianday(CardState.last_review),
+    elapsed = greatest(cast(func.julianday(to_db(ctx.now)) - func.julianday(CardState.last_review),
                             Integer), 0)
     compare = getattr(elapsed, _COMPARE[_REVERSED[node.op]])
     return and_(_SEEN, CardState.stability > 0,
@@ -397,6 +398,10 @@ def _page_ids(session, node: s.Node, ctx: SearchContext, sort: str, descending: 
                        _not_removed(), *where)
                 .order_by(*order).offset(offset).limit(limit))
 
+    if session.get_bind().dialect.name != "sqlite":
+        # PostgreSQL: no walk given up past a budget (SQLite's progress handler); its
+        # planner chooses between an index and a sort itself.
+        return list(session.execute(query(False)).scalars())
     raw = session.connection().connection.driver_connection
     deadline = time.perf_counter() + WALK_BUDGET_S
 

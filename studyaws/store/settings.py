@@ -7,10 +7,10 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 
 from sqlalchemy import Engine, delete, select
-from sqlalchemy.dialects.sqlite import insert
 
 from studyaws.core.config import NAMES, SettingError, Settings, format_value, parse_value
 from studyaws.store.engine import reading, writing
+from studyaws.store.postgres import upsert
 from studyaws.store.tables import Setting
 
 _PARAMETERS = "fsrs-parameters"
@@ -158,6 +158,6 @@ def _put(engine: Engine, key: str, value: str) -> None:
 
 def _put_in(session, key: str, value: str) -> None:
     session.execute(
-        insert(Setting).values(key=key, value=value)
+        upsert(session, Setting).values(key=key, value=value)
         .on_conflict_do_update(index_elements=["key"], set_={"value": value})
     )

@@ -87,7 +87,7 @@ def state_counts(engine: Engine) -> dict[str, int]:
     with reading(engine) as session:
         rows = session.connection().exec_driver_sql(
             "SELECT CASE WHEN c.retired THEN 'retired' WHEN c.suspended THEN 'suspended'"
-            " ELSE s.state END, count(*) FROM card c JOIN card_state s ON s.card_id = c.id"
+            " ELSE CAST(s.state AS VARCHAR) END, count(*) FROM card c JOIN card_state s ON s.card_id = c.id"
             " GROUP BY 1").all()
     for key, count in rows:
         name = key if isinstance(key, str) and not key.isdigit() else names.get(int(key), "new")
@@ -178,9 +178,15 @@ def answers_by_card(engine: Engine) -> Iterator[tuple[int, int, int, int]]:
     """Every answer as plain integers, card after card (by id), each card's in time order:
     (card id, rating, state before, time in microseconds since 1970). Rows come from the
     driver's cursor as they are read, so nothing but the row at hand is held."""
+    if engine.dialect.name == "postgresql":
+        from studyaws.store.postgres import microseconds_sql
+
+        micros = microseconds_sql("reviewed_at")
+    else:
+        micros = MICROSECONDS.format("reviewed_at")
     with reading(engine) as session:
         cursor = session.connection().connection.driver_connection.execute(
-            f"SELECT card_id, rating, state_before, {MICROSECONDS.format('reviewed_at')}"
+            f"SELECT card_id, rating, state_before, {micros}"
             f" FROM review_log WHERE source IN {SOURCES} ORDER BY card_id, reviewed_at, id")
         try:
             yield from cursor

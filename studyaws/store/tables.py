@@ -176,8 +176,10 @@ class CardState(SQLModel, table=True):
         # Seen cards only (new ones have neither): the oldest last review and the least
         # stable cards bound which seen cards an exam can still pick (exam.pool) without
         # reading every card's state.
-        Index("ix_card_state_seen_stability", "stability", sqlite_where=text("state != 0")),
-        Index("ix_card_state_seen_review", "last_review", sqlite_where=text("state != 0")),
+        Index("ix_card_state_seen_stability", "stability", sqlite_where=text("state != 0"),
+              postgresql_where=text("state != 0")),
+        Index("ix_card_state_seen_review", "last_review", sqlite_where=text("state != 0"),
+              postgresql_where=text("state != 0")),
         # A card search sorted by due reads its first page in this order (store.search_queries).
         Index("ix_card_state_due", "due"),
         # ... and so by difficulty, lapses, answers (schema 11), and by interval through its
@@ -185,7 +187,10 @@ class CardState(SQLModel, table=True):
         Index("ix_card_state_difficulty", "difficulty"),
         Index("ix_card_state_lapses", "lapses"),
         Index("ix_card_state_reps", "reps"),
-        Index("ix_card_state_interval", text("julianday(due) - julianday(last_review)")),
+        # SQLite only: PostgreSQL indexes no expression of a function it cannot prove
+        # immutable, and its searches sort by interval without it.
+        Index("ix_card_state_interval", text("julianday(due) - julianday(last_review)"))
+        .ddl_if(dialect="sqlite"),
     )
 
     card_id: int = Field(foreign_key="card.id", primary_key=True)

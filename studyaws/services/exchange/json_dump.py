@@ -36,7 +36,7 @@ import sqlite3
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import Boolean, Engine, Table
+from sqlalchemy import Boolean, Engine, Table, inspect
 from sqlmodel import SQLModel
 
 from studyaws.services.exchange import (
@@ -74,8 +74,7 @@ def export_json(engine: Engine) -> str:
     parts = ['{\n  "format": ', json.dumps(FORMAT), ',\n  "version": ', str(VERSION),
              ',\n  "schema": ', str(SCHEMA_VERSION), ',\n  "tables": {']
     with engine.begin() as conn:
-        present = {name for (name,) in conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        present = set(inspect(conn).get_table_names())
         first_table = True
         for table in _tables():
             if table.name not in present:

@@ -1,0 +1,261 @@
+"""A collection in PostgreSQL, on a real throwaway server (tests/pg_cluster.py): choosing
+it (--db, STUDYAWS_DB, config.toml), the one-line errors that never show the password, the
+schema and its version, and writers taking turns as on SQLite."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import threading
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from pg_cluster import PASSWORD
+from sqlalchemy import text
+
+from studyaws.cli.main import main
+from studyaws.core.errors import StoreError
+from studyaws.store import postgres
+from studyaws.store.engine import SCHEMA_VERSION, open_engine, run_write, writing
+from studyaws.store.settings import load_settings, save_setting
+
+
+def _with_password(url: str, password: str) -> str:
+    parts = urlsplit(url)
+    user, host = parts.netloc.rsplit("@", 1)
+    return urlunsplit(parts._replace(netloc=f"{user.split(':')[0]}:{password}@{host}"))
+
+
+def test_the_schema_is_made_once_and_its_version_kept(pg_database):
+    engine = open_engine(pg_database)
+    try:
+        with engine.connect() as conn:
+            assert postgres.schema_version(conn) == SCHEMA_VERSION
+            tables = set(conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars())
+            # The seen-card indexes are partial on PostgreSQL too.
+            index = conn.execute(text("SELECT indexdef FROM pg_indexes"
+                                      " WHERE indexname = 'ix_card_state_seen_review'")).scalar()
+            # julianday gives SQLite's answer for a stored UTC time and one with an offset.
+            days = conn.execute(text("SELECT julianday('2026-03-02 09:00:00.000000'),"
+                                     " julianday('2026-03-02T11:00:00+02:00')")).one()
+        assert {"deck", "card", "card_state", "review_log", "setting", "studyaws_schema"} <= tables
+        assert "WHERE (state <> 0)" in index
+        assert days == (pytest.approx(2461101.875), pytest.approx(2461101.875))
+        save_setting(engine, "new-per-day", "31")
+    finally:
+        engine.dispose()
+    again = open_engine(pg_database)  # opening again changes nothing
+    try:
+        assert load_settings(again).new_per_day == 31
+    finally:
+        again.dispose()
+
+
+def test_a_database_of_a_newer_studyaws_is_refused(pg_database):
+    open_engine(pg_database).dispose()
+    engine = open_engine(pg_database)
+    with engine.begin() as conn:
+        postgres.set_schema_version(conn, SCHEMA_VERSION + 1)
+    engine.dispose()
+    with pytest.raises(StoreError, match="newer studyaws"):
+        open_engine(pg_database)
+
+
+def test_writers_take_turns_and_a_busy_lock_is_said(pg_database):
+    """A second writer waits for the first (the advisory lock), and in quick_writes gives
+    up with "busy" rather than waiting on: the same promises as SQLite's write lock."""
+    from studyaws.core.errors import is_busy
+    from studyaws.store.engine import quick_writes
+
+    engine = open_engine(pg_database)
+    try:
+        order: list[str] = []
+        holding = threading.Event()
+        release = threading.Event()
+
+        def first() -> None:
+            with writing(engine) as session:
+                session.execute(text("INSERT INTO setting (key, value) VALUES ('a', '1')"))
+                holding.set()
+                release.wait(10)
+                order.append("first")
+
+        thread = threading.Thread(target=first)
+        thread.start()
+        holding.wait(10)
+        with quick_writes(0.2), pytest.raises(Exception) as refused:
+            run_write(engine, lambda s: s.execute(text("SELECT 1")))
+        assert is_busy(refused.value)
+        release.set()
+        run_write(engine, lambda s: order.append("second"))
+        thread.join(10)
+        assert order == ["first", "second"]
+    finally:
+        engine.dispose()
+
+
+def test_db_option_env_and_config_file_choose_the_database(pg_database, tmp_path, monkeypatch,
+                                                           capsys):
+    home = tmp_path / "home"
+    monkeypatch.delenv("STUDYAWS_DB", raising=False)
+    assert main(["--home", str(home), "--db", pg_database, "config", "set",
+                 "new-per-day", "23"]) == 0
+    monkeypatch.setenv("STUDYAWS_DB", pg_database)
+    capsys.readouterr()
+    assert main(["--home", str(home), "config", "get", "new-per-day"]) == 0
+    assert capsys.readouterr().out.strip() == "23"
+    monkeypatch.delenv("STUDYAWS_DB")
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text(f'database = "{pg_database}"\n', encoding="utf-8")
+    assert main(["--home", str(home), "config", "set", "new-per-day", "24"]) == 0
+    engine = open_engine(pg_database)
+    try:
+        assert load_settings(engine).new_per_day == 24
+    finally:
+        engine.dispose()
+    assert not (home / "studyaws.sqlite3").exists()  # nothing went to a SQLite file
+
+
+def test_a_wrong_password_is_one_line_without_the_password(pg_database, tmp_path, capsys):
+    wrong = _with_password(pg_database, "not-the-password-x9")
+    code = main(["--home", str(tmp_path), "--db", wrong, "decks"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "password authentication failed" in err
+    assert "not-the-password-x9" not in err and PASSWORD not in err
+    assert err.startswith("studyaws: postgresql://studyaws@127.0.0.1:")
+
+
+def test_an_unreachable_server_and_a_bad_url_are_one_line(tmp_path, capsys):
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"postgresql://someone:hunter2@127.0.0.1:{port}/studyaws?connect_timeout=3"
+    assert main(["--home", str(tmp_path), "--db", url, "stats"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "hunter2" not in err and "Traceback" not in err
+    assert f"someone@127.0.0.1:{port}/studyaws" in err
+    assert main(["--home", str(tmp_path), "--db", "mysql://x@y/z", "stats"]) == 2
+    assert "must be a postgresql:// URL" in capsys.readouterr().err
+
+
+def test_redact_leaves_out_every_password():
+    assert postgres.redact("postgresql://u:pw@h:5432/d?sslmode=require&password=pw2") == \
+        "postgresql://u@h:5432/d?sslmode=require"
+    assert postgres.redact("postgresql:///d") == "postgresql:///d"
+
+
+def test_sqlite_collections_do_not_load_the_postgresql_driver(tmp_path):
+    """SQLite stays the default and needs nothing more: psycopg is not even imported."""
+    code = ("import sys; from studyaws.cli.main import main; "
+            f"main(['--home', {str(tmp_path)!r}, 'config', 'get', 'new-per-day']); "
+            "print('psycopg' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, timeout=60)
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
+
+
+def _studied_sqlite(tmp_path):
+    """A SQLite collection with decks, answers, an exam and settings, opened as a user
+    would find it in the data folder."""
+    from datetime import timedelta
+
+    from support import START, basic_deck
+    from test_exam_core import QUESTIONS
+
+    from studyaws.core.clock import FakeClock
+    from studyaws.services import exam as exam_service
+    from studyaws.services.importer import import_paths
+    from studyaws.services.review import ReviewService
+
+    home = tmp_path / "home"
+    deck = tmp_path / "deck.md"
+    deck.write_text(basic_deck(12), encoding="utf-8")
+    questions = tmp_path / "questions.md"
+    questions.write_text(textwrap.dedent(QUESTIONS).lstrip(), encoding="utf-8")
+    engine = open_engine(home / "studyaws.sqlite3")
+    clock = FakeClock(START)
+    import_paths(engine, [deck, questions], clock.now())
+    save_setting(engine, "new-per-day", "9")
+    service = ReviewService(engine, clock)
+    for rating in (3, 1, 4, 3):
+        card = service.next_card()
+        service.answer(card, rating, 3000)
+        clock.advance(timedelta(seconds=20))
+    exam_service.start_exam(engine, clock, "quick", seed=3)
+    engine.dispose()
+    return home
+
+
+def test_db_copy_to_postgresql_and_back_is_lossless(pg_database, tmp_path, capsys):
+    from studyaws.services.exchange.json_dump import export_json
+
+    home = _studied_sqlite(tmp_path)
+    sqlite_engine = open_engine(home / "studyaws.sqlite3")
+    original = export_json(sqlite_engine)
+    sqlite_engine.dispose()
+    assert main(["--home", str(home), "db", "copy", "--to", pg_database]) == 0
+    assert "cards" in capsys.readouterr().out
+    pg = open_engine(pg_database)
+    try:
+        assert export_json(pg) == original
+        # Ids go on after the copied ones: a new answer gets a new row.
+        save_setting(pg, "new-per-day", "10")
+        from studyaws.store.copy import row_counts
+
+        counts = row_counts(pg)
+    finally:
+        pg.dispose()
+    assert counts["card"] > 12 and counts["review_log"] >= 4 and counts["exam"] == 1
+    # A non-empty target is refused without --force, and left as it was.
+    assert main(["--home", str(home), "db", "copy", "--to", pg_database]) == 2
+    err = capsys.readouterr().err
+    assert "not empty" in err and err.count("\n") == 1 and PASSWORD not in err
+    # Back from PostgreSQL into a new SQLite collection.
+    other = tmp_path / "other"
+    assert main(["--home", str(other), "db", "copy", "--from", pg_database]) == 0
+    back = open_engine(other / "studyaws.sqlite3")
+    try:
+        copied_back = export_json(back)
+    finally:
+        back.dispose()
+    assert copied_back == original.replace('"value": "9"', '"value": "10"')
+    assert copied_back != original  # the change made on PostgreSQL came back too
+    # --force replaces a non-empty target.
+    assert main(["--home", str(home), "db", "copy", "--to", pg_database, "--force"]) == 0
+    pg = open_engine(pg_database)
+    try:
+        assert export_json(pg) == original
+    finally:
+        pg.dispose()
+
+
+def test_answer_times_read_for_the_optimizer_are_exact_microseconds(pg_database, tmp_path):
+    """stats_queries.answers_by_card works the microseconds out in SQL on either backend."""
+    from datetime import UTC, datetime, timedelta
+
+    from support import basic_deck, make_collection
+
+    from studyaws.services.review import ReviewService
+    from studyaws.store.stats_queries import answers_by_card, parse_time
+
+    engine, clock, _ = make_collection(tmp_path, basic_deck(3))
+    assert postgres.is_url(str(engine.url))
+    clock.advance(timedelta(microseconds=123457))
+    service = ReviewService(engine, clock)
+    for rating in (3, 1, 4):
+        service.answer(service.next_card(), rating, 2000)
+        clock.advance(timedelta(days=1, microseconds=1))
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT card_id, reviewed_at FROM review_log"
+                                   " ORDER BY card_id, reviewed_at, id")).all()
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    expected = [(card, (parse_time(at) - epoch) // timedelta(microseconds=1))
+                for card, at in stored]
+    assert [(card, micros) for card, _, _, micros in answers_by_card(engine)] == expected
+    engine.dispose()
