@@ -47,7 +47,7 @@ class DeckOptionsScreen(ModalScreen[str | None]):
     .options-row Label { width: 20; padding: 0 1 0 0; }
     .options-row Input { width: 1fr; height: 1; border: none; padding: 0 1;
                          background: $boost; }
-    .options-row Input:focus { background: $primary 30%; }
+    .options-row Input:focus { border: none; background: $primary 30%; }
     .options-row Input:disabled { background: transparent; }
     #options-error { height: auto; color: $error; }
     """
