@@ -157,3 +157,10 @@ def test_deck_options(tmp_path, monkeypatch, snap_compare, size):
     presets.set_preset_value(app.engine, app.clock, "Light", "new-per-day", "5")
     assert snap_compare(app, run_before=_press_then_still("down", "o"),
                         terminal_size=SIZES[size])
+
+
+def test_deck_options_typing_a_new_presets_name(tmp_path, monkeypatch, snap_compare):
+    """The field being typed in shows what is typed (at 80x24, where each field is a line)."""
+    app = _tree_app(tmp_path, monkeypatch)
+    assert snap_compare(app, run_before=_press_then_still("down", "o", "ctrl+n", *"Fast"),
+                        terminal_size=(80, 24))
