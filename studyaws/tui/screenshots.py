@@ -14,7 +14,7 @@ from studyaws.core.questions import Choice, Numeric, format_number
 from studyaws.services.demo import demo_collection, first_card, studied_collection
 
 SIZE = (110, 34)
-STATS_SIZE = (110, 56)  # tall enough for every section of the stats screen
+STATS_SIZE = (110, 76)  # tall enough for every section of the stats screen
 DEMO_NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
 
