@@ -239,14 +239,14 @@ def _fill(folder: Path, leave: int) -> None:
 def test_a_full_disk_on_a_tiny_tmpfs(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    if not _mount("-t", "tmpfs", "-o", "size=512k", "tmpfs", str(home)):
+    if not _mount("-t", "tmpfs", "-o", "size=2m", "tmpfs", str(home)):
         pytest.skip("needs root and mount (a tmpfs)")
     try:
         deck, big = tmp_path / "alpha.md", tmp_path / "big.md"
         deck.write_text(GOOD)
         big.write_text(BIG)
         assert run(home, "import", str(deck)).returncode == 0
-        without_bundled_decks(home / DB_NAME)  # 2,000 cards would not fit in 512 KB
+        without_bundled_decks(home / DB_NAME)  # 2,000 cards would not fit in 2 MB
         assert run(home, "decks").returncode == 0
         before = rows(home / DB_NAME)
         _fill(home, 64 * 1024)  # room to open, not to import 2,000 cards

@@ -38,7 +38,9 @@ def as_json(home: Path, *args: str):
 def test_decks_json_gives_each_deck_and_today_s_counts(home):
     data = as_json(home, "decks")
     basics = next(d for d in data["decks"] if d["title"] == "Basics")
-    assert basics["cards"] == 30 and basics["new"] == 30
+    # new: what studying the deck gives today (within the limits, 20 new a day); available_new:
+    # the deck's new cards.
+    assert basics["cards"] == 30 and basics["new"] == 20 and basics["available_new"] == 30
     assert {"title", "path", "cards", "new", "learning", "due"} <= set(basics)
     table = run(home, "decks").stdout.splitlines()
     # The table is a tree: the folder imported is the decks' parent, a row of its own.
