@@ -370,3 +370,33 @@ async def test_deck_options_say_which_parameters_a_preset_uses(tmp_path):
         await pilot.pause()
         day = clock.now().astimezone().strftime("%Y-%m-%d")
         assert str(text.render()) == f"FSRS parameters: own (fitted {day})"
+
+
+def test_preset_parameters_on_postgresql(pg_database, tmp_path):
+    """The columns, the per-deck answers read for a preset's fit and a preset's reschedule
+    on the other backend."""
+    from support import basic_deck, make_collection
+
+    from studyaws.store import postgres
+
+    engine, clock, _ = make_collection(tmp_path, basic_deck(3))
+    assert postgres.is_url(str(engine.url))
+    (deck_id,) = deck_ids(engine, clock).values()
+    service = ReviewService(engine, clock)
+    service.answer(service.next_card(), policy.GOOD)
+    presets.set_preset_value(engine, clock, "Hard", "desired-retention", "0.85")
+    presets.assign_preset(engine, deck_id, "Hard")
+    set_preset_parameters(engine, presets.find_preset(engine, "Hard").id, HARDER, clock.now())
+    hard = presets.find_preset(engine, "Hard")
+    assert hard.parameters == pytest.approx(HARDER) and hard.fitted_at == clock.now()
+    assert len(list(answers_by_card(engine, [deck_id]))) == 1
+    assert list(answers_by_card(engine, [deck_id + 1])) == []
+    assert optimizer.reschedule_cards(engine, load_settings(engine), None,
+                                      deck_ids=[deck_id]) == 1
+    own = policy.scheduler_for(replace(load_settings(engine), desired_retention=0.85), HARDER,
+                               clock.local_zone())
+    service = ReviewService(engine, clock)
+    view = service.next_card()
+    assert service.preview(view) == policy.interval_labels(own, view.id, view.memory,
+                                                           clock.now())
+    engine.dispose()

@@ -87,15 +87,6 @@ def deck_presets(engine: Engine) -> dict[int, int | None]:
         return dict(session.execute(select(Deck.id, Deck.preset_id)).all())
 
 
-def deck_retentions(engine: Engine, settings) -> dict[int, float]:
-    """Each deck's desired retention: its preset's, the settings' for the Default preset."""
-    with reading(engine) as session:
-        rows = session.execute(select(Deck.id, Preset.desired_retention)
-                               .join(Preset, Preset.id == Deck.preset_id, isouter=True)).all()
-    return {deck_id: settings.desired_retention if retention is None else retention
-            for deck_id, retention in rows}
-
-
 def deck_schedules(engine: Engine, settings) -> dict[int, tuple[float, tuple[float, ...] | None]]:
     """Each deck's desired retention and its preset's own FSRS parameters (None: the
     collection's), the settings' retention for the Default preset."""
