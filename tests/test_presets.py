@@ -355,9 +355,9 @@ def test_presets_command(tmp_path, capsys):
     assert capsys.readouterr().out == "Default: desired-retention = 0.85\n"
     assert run_cli(home, "presets", "list") == 0
     assert capsys.readouterr().out.splitlines() == [
-        "preset   new/day  reviews/day  retention  decks",
-        "Default       20          200       0.85      2",
-        "Light          5          200       0.90      1"]  # made before the change
+        "preset   new/day  reviews/day  retention  decks  parameters",
+        "Default       20          200       0.85      2  the collection's",
+        "Light          5          200       0.90      1  the collection's"]  # made before the change
     assert run_cli(home, "config", "get", "desired-retention") == 0
     assert capsys.readouterr().out == "0.85\n"  # the Default preset is the settings
 

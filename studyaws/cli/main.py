@@ -109,6 +109,9 @@ def _parser() -> argparse.ArgumentParser:
     renamed = presets_sub.add_parser("rename", help="give a preset a new name")
     renamed.add_argument("old", metavar="OLD")
     renamed.add_argument("new", metavar="NEW")
+    dropped = presets_sub.add_parser("reset-parameters", help="drop a preset's own FSRS "
+                                     "parameters: its decks use the collection's again")
+    dropped.add_argument("name", metavar="NAME")
 
     exam = sub.add_parser("exam", help="sit a timed mock exam, resume one, or list past exams")
     exam.add_argument("--preset", default="saa-c03",
@@ -168,6 +171,9 @@ def _parser() -> argparse.ArgumentParser:
                               "they predict your latest reviews better)")
     optimize.add_argument("--reschedule", action="store_true",
                           help="also reschedule studied cards under the kept parameters")
+    optimize.add_argument("--preset", metavar="NAME",
+                          help="fit the preset's own parameters, on the reviews of its decks "
+                          "only, and keep them on the preset")
     optimize.add_argument("--workload", action="store_true",
                           help="only estimate reviews a day at desired retention 0.80-0.95")
     optimize.add_argument("--retention", action="store_true",
@@ -576,6 +582,11 @@ def _presets(args: argparse.Namespace, engine) -> int:
             preset = service.rename_preset(engine, args.old, args.new)
             print(printable(f"Renamed {args.old!r} to {preset.name!r}."))
             return 0
+        if action == "reset-parameters":
+            preset = service.reset_parameters(engine, args.name)
+            print(printable(f"{preset.name}: its own parameters dropped; its decks use the "
+                            "collection's."))
+            return 0
     except (service.PresetError, DeckNameError) as exc:
         print(printable(f"{command}: {exc}"), file=sys.stderr)
         return 1
@@ -583,14 +594,17 @@ def _presets(args: argparse.Namespace, engine) -> int:
     if getattr(args, "json", False):
         print(json.dumps([{"name": p.name, "new-per-day": p.new_per_day,
                            "reviews-per-day": p.reviews_per_day,
-                           "desired-retention": p.desired_retention, "decks": decks}
+                           "desired-retention": p.desired_retention, "decks": decks,
+                           "parameters": None if p.parameters is None else list(p.parameters),
+                           "parameters-fitted": None if p.fitted_at is None
+                           else p.fitted_at.isoformat()}
                           for p, decks in presets], indent=2))
         return 0
     width = max(len(printable(p.name)) for p, _ in presets)
-    print(f"{'preset':<{width}}  new/day  reviews/day  retention  decks")
+    print(f"{'preset':<{width}}  new/day  reviews/day  retention  decks  parameters")
     for p, decks in presets:
         print(f"{printable(p.name):<{width}}  {p.new_per_day:>7}  {p.reviews_per_day:>11}  "
-              f"{p.desired_retention:>9.2f}  {decks:>5}")
+              f"{p.desired_retention:>9.2f}  {decks:>5}  {service.parameters_text(p)}")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from studyaws.core.clock import Clock
 
@@ -22,10 +23,14 @@ def stats(args: argparse.Namespace, engine) -> int:
 
 def fit_text(result) -> str:
     """The before and after of a fit, as `studyaws optimize` prints it."""
+    from studyaws.core.text import printable
+
     lines = []
     if result.resumed:
         lines.append(f"finished the reschedule an earlier run left unfinished: {result.resumed} "
                      "cards")
+    if result.preset is not None:
+        lines.append(f"preset {printable(result.preset)}: the reviews of its decks only")
     lines += [f"reviews: {result.reviews} answers, {result.items} long-term reviews"
              + (f" ({result.train} fitted on, the latest {result.test} held out)"
                 if result.before is not None else "")]
@@ -96,6 +101,10 @@ def optimize(args: argparse.Namespace, engine) -> int:
     from studyaws.services import optimizer
     from studyaws.store.settings import load_settings
 
+    if args.preset is not None and (args.retention or args.time_series or args.workload):
+        print("studyaws optimize: --preset goes with a fit only (not with --retention, "
+              "--time-series or --workload)", file=sys.stderr)
+        return 2
     if args.retention:
         result = optimizer.optimal_retention(engine, now=Clock().now())
         if args.json:
@@ -120,7 +129,14 @@ def optimize(args: argparse.Namespace, engine) -> int:
         else:
             print(workload_text(rows, load_settings(engine).desired_retention))
         return 0
-    result = optimizer.optimize(engine, reschedule=args.reschedule, now=Clock().now())
+    try:
+        result = optimizer.optimize(engine, reschedule=args.reschedule, now=Clock().now(),
+                                    preset=args.preset)
+    except optimizer.OptimizeError as exc:
+        from studyaws.core.text import printable
+
+        print(printable(f"studyaws optimize: {exc}"), file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     else:

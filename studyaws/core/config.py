@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 DB_NAME = "studyaws.sqlite3"
@@ -101,13 +101,18 @@ DEFAULT_PRESET = "Default"
 @dataclass(frozen=True)
 class Preset:
     """Deck options: the daily limits and the desired retention of the decks that use it.
-    `id` None is the Default preset, whose values are the settings of the same names."""
+    `id` None is the Default preset, whose values are the settings of the same names.
+    `parameters` are FSRS parameters fitted on its decks' reviews alone (studyaws optimize
+    --preset), and when (`fitted_at`); None: the decks use the collection's parameters (the
+    Default preset always does)."""
 
     id: int | None
     name: str
     new_per_day: int
     reviews_per_day: int
     desired_retention: float
+    parameters: tuple[float, ...] | None = None
+    fitted_at: datetime | None = None
 
 
 def default_preset(settings: Settings) -> Preset:

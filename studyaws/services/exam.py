@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, delete, insert, or_, select, update
@@ -19,10 +19,10 @@ from studyaws.core.srs import policy
 from studyaws.core.srs.day import next_day_start
 from studyaws.core.text import natural_key
 from studyaws.services.exam_draw import draw_candidates
+from studyaws.services.presets import DeckSchedulers
 from studyaws.services.review import DueCounts, question_for, record_answer, source_text
 from studyaws.store.engine import reading, writing
 from studyaws.store.exam_pool import QUESTION_KINDS as QUESTION_KINDS  # the stats use it
-from studyaws.store.presets import deck_retentions
 from studyaws.store.settings import load_parameters, load_settings
 from studyaws.store.tables import Card, Deck, Exam, ExamQuestion
 
@@ -307,16 +307,8 @@ def finish_exam(engine: Engine, clock: Clock, view: ExamView) -> Result:
     schedule by."""
     settings = load_settings(engine)
     parameters = load_parameters(engine)
-    scheduler = policy.scheduler_for(settings, parameters, clock.local_zone())
-    retentions = deck_retentions(engine, settings)
-
-    def by_deck(deck_id: int):
-        """The scheduler for a card of this deck: its preset's desired retention."""
-        retention = retentions.get(deck_id, settings.desired_retention)
-        if retention == settings.desired_retention:
-            return scheduler
-        return policy.scheduler_for(replace(settings, desired_retention=retention),
-                                    parameters, clock.local_zone())
+    # The scheduler for a card of each deck: its preset's desired retention and parameters.
+    by_deck = DeckSchedulers(engine, settings, parameters, clock.local_zone())
 
     now = clock.now()
     used = max(0.0, view.time_limit_s - view.remaining_s)

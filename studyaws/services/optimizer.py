@@ -8,6 +8,10 @@ uses; imported here only, never on the app's start-up path).
 - The items are ordered by time; the last fifth is held out. Parameters fitted on the rest
   win when their log loss on the held-out items is at least MARGIN (1 %) lower than the
   current ones'; then they are fitted again on every item, and those are kept.
+- A preset's own parameters (`preset`): fitted on the reviews of the cards of the decks that
+  use it alone, compared with the parameters they use now (its own, else the collection's)
+  by the same rule, and kept on the preset (store.presets); the collection's parameters are
+  left as they are.
 - A time-series evaluation: five folds by time, fitted on the first k and tested on the next.
 - A workload estimate: fsrs-rs-python's simulator run at desired retentions 0.80 to 0.95;
   the optimal retention (fsrs-rs-python's search) and a workload simulated from today's
@@ -32,6 +36,7 @@ from studyaws.core.config import Settings
 from studyaws.core.srs import policy
 from studyaws.core.srs.day import StudyDays
 from studyaws.core.srs.policy import NEW, Memory
+from studyaws.services.presets import DeckSchedulers
 from studyaws.store import stats_queries as queries
 from studyaws.store.engine import reading, run_write
 from studyaws.store.settings import (
@@ -238,6 +243,7 @@ class FitResult:
     kept: bool = False  # the fitted parameters are now in use
     refitted: bool = False  # `fitted` was fitted again on every item after winning
     margin: float = MARGIN
+    preset: str | None = None  # the preset fitted for (None: the collection's parameters)
     rescheduled: int = 0
     resumed: int = 0  # cards rescheduled to finish the reschedule of an earlier run
     seconds: float = 0.0
@@ -263,7 +269,7 @@ class FitResult:
             "current": list(self.current),
             "fitted": list(self.fitted) if self.fitted else None,
             "before": ev(self.before), "after": ev(self.after), "kept": self.kept,
-            "refitted": self.refitted, "margin": self.margin,
+            "refitted": self.refitted, "margin": self.margin, "preset": self.preset,
             "improvement": self.improvement,
             "rescheduled": self.rescheduled, "resumed": self.resumed,
             "seconds": round(self.seconds, 3),
@@ -376,27 +382,62 @@ def default_parameters() -> tuple[float, ...]:
     return tuple(DEFAULT_PARAMETERS)
 
 
+class OptimizeError(ValueError):
+    """A fit that cannot be asked for (an unknown preset, say); nothing was written."""
+
+
 def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None = None,
              save: bool = True, zone: tzinfo | None = None,
-             margin: float = MARGIN) -> FitResult:
+             margin: float = MARGIN, preset: str | None = None) -> FitResult:
     """Fit, compare on the held-out reviews, keep the better parameters (saved for the
     review service), and optionally reschedule every studied card under them. A reschedule
     an earlier run left unfinished (killed, a full disk) is finished first. Days are study
-    days in `zone` (the machine's zone when None)."""
+    days in `zone` (the machine's zone when None).
+
+    With `preset` (a named preset's name), the fit is the preset's own: on the reviews of its
+    decks' cards only, against the parameters they use now, kept on the preset, and only its
+    decks' cards are rescheduled. Raises OptimizeError for the Default preset or an unknown
+    name."""
+    from studyaws.services.presets import find_preset
+    from studyaws.store.presets import decks_of_preset, set_preset_parameters
+
     started = time.perf_counter()
     zone = zone or system_zone()
+    target = None
+    if preset is not None:
+        target = find_preset(engine, preset)
+        if target is None:
+            raise OptimizeError(f"no preset called {preset!r} (see: studyaws presets list)")
+        if target.id is None:
+            raise OptimizeError("the Default preset uses the collection's parameters: fit "
+                                "them with studyaws optimize, without --preset")
     resumed = finish_pending_reschedule(engine, zone) if save else 0
     settings = load_settings(engine)
     stored = load_parameters(engine)
-    current = tuple(stored) if stored else default_parameters()
-    items, answers = read_items(engine, StudyDays(zone, settings.day_starts_at))
+    if target is not None and target.parameters is not None:
+        current, current_is_default = target.parameters, False
+    else:
+        current = tuple(stored) if stored else default_parameters()
+        current_is_default = stored is None
+    deck_ids = None if target is None else decks_of_preset(engine, target.id)
+    items, answers = build_items(queries.answers_by_card(engine, deck_ids),
+                                 StudyDays(zone, settings.day_starts_at))
     train, test = split(items)
-    result = FitResult(answers, len(items), len(train), len(test), current, stored is None,
-                       resumed=resumed, margin=margin)
+    result = FitResult(answers, len(items), len(train), len(test), current,
+                       current_is_default, resumed=resumed, margin=margin,
+                       preset=None if target is None else target.name)
     if len(items) < MIN_ITEMS:
-        result.message = (f"Not enough reviews to fit yet: {len(items)} long-term reviews "
-                          f"(answers on a later day than the one before), {MIN_ITEMS} "
-                          "needed. The current parameters are kept.")
+        if target is None:
+            result.message = (f"Not enough reviews to fit yet: {len(items)} long-term "
+                              f"reviews (answers on a later day than the one before), "
+                              f"{MIN_ITEMS} needed. The current parameters are kept.")
+        else:
+            keeps = ("its own parameters" if target.parameters is not None
+                     else "the collection's parameters")
+            result.message = (f"Not enough reviews in the decks of preset {target.name!r} to "
+                              f"fit its own parameters: {len(items)} long-term reviews "
+                              f"(answers on a later day than the one before), {MIN_ITEMS} "
+                              f"needed. Nothing was kept; its decks keep {keeps}.")
         result.seconds = time.perf_counter() - started
         return result
     result.fitted, result.before, result.after = fit_items(items, current, settings)
@@ -406,14 +447,18 @@ def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None =
         # The held-out fifth showed the fit is better: the latest reviews now count too.
         result.fitted = fit_all(items, current, settings)
         result.refitted = result.kept = True
-        if save:
+        if save and target is not None:
+            set_preset_parameters(engine, target.id, result.fitted,
+                                  now or datetime.now(UTC))
+        elif save:
             # With a reschedule, the parameters and the record that the cards are still to
             # be rescheduled under them are saved together: a run killed from here on is
             # finished by the next one.
             save_parameters(engine, result.fitted, reschedule=reschedule)
+        kept_on = "" if target is None else f" for preset {target.name!r}"
         result.message = (f"The fitted parameters' log loss on your held-out reviews is "
                           f"{change:.1%} lower, at least the {margin:.0%} margin: fitted again "
-                          f"on all {len(items)} long-term reviews and kept.")
+                          f"on all {len(items)} long-term reviews and kept{kept_on}.")
     else:
         than = "lower" if change > 0 else "higher"
         result.message = (f"The fitted parameters' log loss on your held-out reviews is "
@@ -421,7 +466,11 @@ def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None =
                           "win by (lower): not kept, the current parameters stay.")
     del items
     if reschedule and result.kept and save:
-        result.rescheduled = reschedule_cards(engine, settings, result.fitted, zone=zone)
+        if target is None:
+            result.rescheduled = reschedule_cards(engine, settings, result.fitted, zone=zone)
+        else:
+            result.rescheduled = reschedule_cards(engine, settings, stored, zone=zone,
+                                                  deck_ids=deck_ids)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -435,7 +484,7 @@ RESCHEDULE_CARDS = 1_000
 
 def reschedule_cards(engine: Engine, settings: Settings,
                      parameters: tuple[float, ...] | None, *, after: int = 0,
-                     zone: tzinfo | None = None) -> int:
+                     zone: tzinfo | None = None, deck_ids: list[int] | None = None) -> int:
     """Replay each studied card's answers under `parameters` (with the app's policy: steps,
     fuzz, interval order) and store the resulting memory and due date; returns how many
     cards were rescheduled. Cards whose history does not start from new, or does not end at
@@ -445,14 +494,20 @@ def reschedule_cards(engine: Engine, settings: Settings,
     read and replayed outside any write transaction, then written in a short one, which also
     records how far the reschedule got (store.settings.PendingReschedule; the last one
     clears it). A card answered between the two is replayed again, with that answer, inside
-    the write. Days are study days in `zone` (the machine's zone when None)."""
-    scheduler = policy.scheduler_for(settings, tuple(parameters) if parameters else None,
-                                     zone or system_zone())
+    the write. Days are study days in `zone` (the machine's zone when None).
+
+    Each card is replayed with its deck's preset's desired retention and parameters: the
+    preset's own when it has them, else `parameters` (the collection's). With `deck_ids`
+    only those decks' cards are replayed (a preset's, after its own fit), and no record of
+    how far it got is kept: a run cut short is simply run again."""
+    schedulers = DeckSchedulers(engine, settings, tuple(parameters) if parameters else None,
+                                zone or system_zone())
     done = 0
     while True:
-        batch = _replay_batch(engine, scheduler, after)
-        done += run_write(engine, partial(_write_batch, scheduler=scheduler,
-                                          parameters=parameters, batch=batch))
+        batch = _replay_batch(engine, schedulers, after, deck_ids)
+        done += run_write(engine, partial(_write_batch, schedulers=schedulers,
+                                          parameters=parameters, batch=batch,
+                                          deck_ids=deck_ids))
         if batch.last is None or not batch.full:
             return done
         after = batch.last
@@ -481,17 +536,28 @@ class _Batch:
     full: bool  # RESCHEDULE_CARDS cards were read: there may be more after `last`
 
 
-def _replay_batch(engine: Engine, scheduler, after: int) -> _Batch:
+def _studied(deck_ids: list[int] | None) -> str:
+    """The statement reading studied cards (card, last review, deck) after an id, up to an
+    id or a count; only the cards of `deck_ids` when given (whole numbers, written in)."""
+    decks = ("" if deck_ids is None else " AND c.deck_id IN ("
+             + (", ".join(str(int(d)) for d in deck_ids) or "NULL") + ")")
+    return ("SELECT s.card_id, s.last_review, c.deck_id FROM card_state s"
+            " JOIN card c ON c.id = s.card_id WHERE s.state != ? AND s.card_id > ?" + decks)
+
+
+def _replay_batch(engine: Engine, schedulers, after: int,
+                  deck_ids: list[int] | None = None) -> _Batch:
     with reading(engine) as session:
         conn = session.connection()
         states = conn.exec_driver_sql(
-            "SELECT card_id, last_review FROM card_state WHERE state != ? AND card_id > ?"
-            " ORDER BY card_id LIMIT ?", (NEW, after, RESCHEDULE_CARDS)).all()
+            _studied(deck_ids) + " ORDER BY s.card_id LIMIT ?",
+            (NEW, after, RESCHEDULE_CARDS)).all()
         if not states:
             return _Batch(after, {}, None, False)
         histories = queries.histories_between(conn, states[0][0], states[-1][0])
-    planned = {card_id: (last, _replay(scheduler, card_id, histories.get(card_id), last))
-               for card_id, last in states}
+    planned = {card_id: (last, _replay(schedulers(deck_id), card_id, histories.get(card_id),
+                                       last))
+               for card_id, last, deck_id in states}
     return _Batch(after, planned, states[-1][0], len(states) == RESCHEDULE_CARDS)
 
 
@@ -507,24 +573,26 @@ def _replay(scheduler, card_id: int, history: list[tuple[datetime, int, int]] | 
     return memory
 
 
-def _write_batch(session, *, scheduler, parameters, batch: _Batch) -> int:
+def _write_batch(session, *, schedulers, parameters, batch: _Batch,
+                 deck_ids: list[int] | None = None) -> int:
     """Inside a write transaction: store the batch's memories, replaying again any card
-    whose last review changed since it was read (or that was new then)."""
+    whose last review changed since it was read (or that was new then). How far the
+    reschedule got is recorded unless it is of some decks only (`deck_ids`)."""
     conn = session.connection()
     if batch.last is None:
-        clear_pending_reschedule(session)
+        if deck_ids is None:
+            clear_pending_reschedule(session)
         return 0
     current = conn.exec_driver_sql(
-        "SELECT card_id, last_review FROM card_state WHERE state != ? AND card_id > ?"
-        " AND card_id <= ?", (NEW, batch.after, batch.last)).all()
+        _studied(deck_ids) + " AND s.card_id <= ?", (NEW, batch.after, batch.last)).all()
     changes = []
-    for card_id, last in current:
+    for card_id, last, deck_id in current:
         planned = batch.planned.get(card_id)
         if planned is not None and planned[0] == last:
             memory = planned[1]
         else:  # answered (or an answer undone) since the batch was read
             history = queries.histories_between(conn, card_id, card_id).get(card_id)
-            memory = _replay(scheduler, card_id, history, last)
+            memory = _replay(schedulers(deck_id), card_id, history, last)
         if memory is not None:
             changes.append((memory.state, memory.step, memory.stability, memory.difficulty,
                             to_db(memory.due), card_id))
@@ -532,7 +600,9 @@ def _write_batch(session, *, scheduler, parameters, batch: _Batch) -> int:
         conn.exec_driver_sql(
             "UPDATE card_state SET state = ?, step = ?, stability = ?, difficulty = ?,"
             " due = ? WHERE card_id = ?", changes)
-    if batch.full:
+    if deck_ids is not None:
+        pass
+    elif batch.full:
         mark_rescheduled(session, parameters, batch.last)
     else:
         clear_pending_reschedule(session)

@@ -2,9 +2,17 @@
 desired retention) that decks use. Every deck uses the Default preset until given another;
 the Default preset's values are the settings new-per-day, reviews-per-day and
 desired-retention (changing one changes the other), which are also the collection's own
-limits (services.limits)."""
+limits (services.limits).
+
+A named preset may also hold its own FSRS parameters, fitted on its decks' reviews alone
+(services.optimizer, `studyaws optimize --preset NAME`); its decks are then scheduled with
+them and its desired retention (DeckSchedulers). Without them, and for the Default preset,
+the collection's parameters are used."""
 
 from __future__ import annotations
+
+from dataclasses import replace
+from datetime import tzinfo
 
 from sqlalchemy import Engine
 
@@ -18,12 +26,13 @@ from studyaws.core.config import (
     parse_preset_value,
     preset_name,
 )
+from studyaws.core.srs import policy
 from studyaws.store import presets as store
 from studyaws.store.settings import load_settings
 
 __all__ = ["DEFAULT_PRESET", "PRESET_KEYS", "Preset", "PresetError", "all_presets",
-           "assign_preset", "create_preset", "deck_preset", "find_preset", "rename_preset",
-           "set_preset_value"]
+           "DeckSchedulers", "assign_preset", "create_preset", "deck_preset", "find_preset",
+           "parameters_text", "rename_preset", "reset_parameters", "set_preset_value"]
 
 
 class PresetError(ValueError):
@@ -126,3 +135,58 @@ def deck_preset(engine: Engine, deck_id: int) -> Preset:
             if preset.id == preset_id:
                 return preset
     return default_preset(load_settings(engine))
+
+
+def parameters_text(preset: Preset) -> str:
+    """Which FSRS parameters the preset's decks use, as said on screen and by `studyaws
+    presets list`: "own (fitted DATE)" or "the collection's"."""
+    if preset.parameters is None:
+        return "the collection's"
+    if preset.fitted_at is None:
+        return "own"
+    return f"own (fitted {preset.fitted_at.astimezone():%Y-%m-%d})"
+
+
+def reset_parameters(engine: Engine, name: str) -> Preset:
+    """Drop the preset's own FSRS parameters: its decks use the collection's again."""
+    preset = find_preset(engine, name)
+    if preset is None:
+        raise PresetError(f"no preset called {name!r} (see: studyaws presets list)")
+    if preset.id is None:
+        raise PresetError("the Default preset uses the collection's parameters; it has none "
+                          "of its own to drop")
+    if preset.parameters is None:
+        raise PresetError(f"{preset.name!r} has no parameters of its own; its decks use the "
+                          "collection's")
+    store.set_preset_parameters(engine, preset.id, None, None)
+    return find_preset(engine, preset.name)
+
+
+class DeckSchedulers:
+    """The scheduler for a card of each deck: its preset's desired retention and FSRS
+    parameters (its own, else the collection's `parameters`). Read once; one scheduler is
+    made for each distinct (retention, parameters)."""
+
+    def __init__(self, engine: Engine, settings, parameters: tuple[float, ...] | None,
+                 zone: tzinfo | None):
+        self.settings, self.parameters, self.zone = settings, parameters, zone
+        self.default = policy.scheduler_for(settings, parameters, zone)
+        self._decks = store.deck_schedules(engine, settings)
+        self._made: dict[tuple, object] = {}
+
+    def parameters_for(self, deck_id: int | None) -> tuple[float, ...] | None:
+        """The parameters the deck's cards are scheduled with (None: the defaults)."""
+        _, own = self._decks.get(deck_id, (None, None))
+        return own if own is not None else self.parameters
+
+    def __call__(self, deck_id: int | None):
+        retention, own = self._decks.get(deck_id, (self.settings.desired_retention, None))
+        if retention == self.settings.desired_retention and own is None:
+            return self.default
+        key = (retention, own)
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = policy.scheduler_for(
+                replace(self.settings, desired_retention=retention),
+                own if own is not None else self.parameters, self.zone)
+        return made

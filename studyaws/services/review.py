@@ -23,10 +23,11 @@ from studyaws.core.srs.exam_plan import ExamPlan
 from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW, Memory
 from studyaws.core.srs.queue import LEARN_AHEAD, DayCounts, next_source
 from studyaws.services.limits import DayPlan, plan_day
+from studyaws.services.presets import DeckSchedulers
 from studyaws.store import card_sets
 from studyaws.store import load as loads
 from studyaws.store.engine import reading, writing
-from studyaws.store.presets import deck_retentions, named_presets
+from studyaws.store.presets import named_presets
 from studyaws.store.queries import DeckSummary, deck_summaries, learning_cards
 from studyaws.store.settings import load_parameters, load_settings
 from studyaws.store.tables import (
@@ -207,8 +208,10 @@ class ReviewService:
         self.settings: Settings = load_settings(engine)
         self.parameters = load_parameters(engine)
         self.scheduler = policy.scheduler_for(self.settings, self.parameters, clock.local_zone())
-        # Each deck's desired retention: its preset's (the settings' for the Default preset).
-        self._retention = deck_retentions(engine, self.settings)
+        # Each deck's scheduler: its preset's desired retention and parameters (the
+        # settings' retention and the collection's parameters for the Default preset).
+        self._schedulers = DeckSchedulers(engine, self.settings, self.parameters,
+                                          clock.local_zone())
         self.day: DayPlan | None = None  # as of the last counts()
         self.session = SessionStats()
         self._since_new = 0
@@ -267,12 +270,9 @@ class ReviewService:
         return cards if self.clock.now() < until else 0
 
     def scheduler_for_deck(self, deck_id: int | None):
-        """The scheduler for a card of this deck: its preset's desired retention."""
-        retention = self._retention.get(deck_id, self.settings.desired_retention)
-        if retention == self.settings.desired_retention:
-            return self.scheduler
-        return policy.scheduler_for(replace(self.settings, desired_retention=retention),
-                                    self.parameters, self.clock.local_zone())
+        """The scheduler for a card of this deck: its preset's desired retention and FSRS
+        parameters (its own, else the collection's)."""
+        return self._schedulers(deck_id)
 
     def day_plan(self, only: tuple[int, ...] | None = None) -> DayPlan:
         """Today under the daily limits, for every deck (services.limits): the one source

@@ -25,7 +25,7 @@ from studyaws.core.errors import StoreError, is_busy  # defined in core for ever
 from studyaws.store import postgres, tables
 from studyaws.store.text_index import create_text_index
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 BUSY_TIMEOUT_MS = 10_000
 SQLITE_ONLY_INDEXES = {"ix_card_state_interval"}  # see store.tables
 T = TypeVar("T")
@@ -390,9 +390,20 @@ def _index_card_text(conn) -> None:
     _add_indexes(conn)
 
 
+def _preset_parameters(conn) -> None:
+    """Schema 12: a preset may hold its own FSRS parameters (preset.parameters, a JSON list,
+    and preset.parameters_fitted_at); none has them yet, so every deck keeps the
+    collection's."""
+    columns = table_columns(conn, "preset")
+    for column, kind in (("parameters", "VARCHAR"), ("parameters_fitted_at", "VARCHAR(26)")):
+        if column not in columns:
+            conn.exec_driver_sql(f"ALTER TABLE preset ADD COLUMN {column} {kind}")
+
+
 MIGRATIONS = {1: _add_new_tables, 2: _add_indexes, 3: _add_indexes, 4: _share_texts,
               5: _domains_per_exam, 6: _card_flags, 7: _index_due_dates,
-              8: _deck_folders_and_removal, 9: _deck_presets, 10: _index_card_text}
+              8: _deck_folders_and_removal, 9: _deck_presets, 10: _index_card_text,
+              11: _preset_parameters}
 
 
 def reading(engine: Engine) -> Session:

@@ -3,6 +3,9 @@ the Default preset, whose values are settings: store.settings)."""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
+
 from sqlalchemy import Engine, func, insert, select, update
 
 from studyaws.core.config import Preset as PresetValues
@@ -13,9 +16,17 @@ _COLUMNS = {"new-per-day": "new_per_day", "reviews-per-day": "reviews_per_day",
             "desired-retention": "desired_retention"}
 
 
+def _parameters(text: str | None) -> tuple[float, ...] | None:
+    """A preset's stored parameters (a JSON list), None when it has none."""
+    if not text:
+        return None
+    return tuple(float(w) for w in json.loads(text))
+
+
 def _values(row: Preset) -> PresetValues:
     return PresetValues(row.id, row.name, row.new_per_day, row.reviews_per_day,
-                        row.desired_retention)
+                        row.desired_retention, _parameters(row.parameters),
+                        row.parameters_fitted_at)
 
 
 def named_presets(engine: Engine) -> list[PresetValues]:
@@ -53,6 +64,17 @@ def set_preset_value(engine: Engine, preset_id: int, key: str, value) -> None:
                         .values({_COLUMNS[key]: value}))
 
 
+def set_preset_parameters(engine: Engine, preset_id: int,
+                          parameters: tuple[float, ...] | None,
+                          fitted_at: datetime | None) -> None:
+    """Give a named preset its own FSRS parameters, fitted at `fitted_at` (None: drop them,
+    its decks use the collection's again)."""
+    text = json.dumps(list(parameters)) if parameters else None
+    with writing(engine) as session:
+        session.execute(update(Preset).where(Preset.id == preset_id).values(
+            parameters=text, parameters_fitted_at=fitted_at if text else None))
+
+
 def assign_preset(engine: Engine, deck_ids: list[int], preset_id: int | None) -> None:
     """Make the decks use the preset (None: Default)."""
     with writing(engine) as session:
@@ -65,13 +87,25 @@ def deck_presets(engine: Engine) -> dict[int, int | None]:
         return dict(session.execute(select(Deck.id, Deck.preset_id)).all())
 
 
-def deck_retentions(engine: Engine, settings) -> dict[int, float]:
-    """Each deck's desired retention: its preset's, the settings' for the Default preset."""
+def deck_schedules(engine: Engine, settings) -> dict[int, tuple[float, tuple[float, ...] | None]]:
+    """Each deck's desired retention and its preset's own FSRS parameters (None: the
+    collection's), the settings' retention for the Default preset."""
     with reading(engine) as session:
-        rows = session.execute(select(Deck.id, Preset.desired_retention)
+        rows = session.execute(select(Deck.id, Preset.desired_retention, Preset.parameters)
                                .join(Preset, Preset.id == Deck.preset_id, isouter=True)).all()
-    return {deck_id: settings.desired_retention if retention is None else retention
-            for deck_id, retention in rows}
+    return {deck_id: (settings.desired_retention if retention is None else retention,
+                      _parameters(parameters))
+            for deck_id, retention, parameters in rows}
+
+
+def decks_of_preset(engine: Engine, preset_id: int | None) -> list[int]:
+    """The decks (removed ones too: their cards' reviews are history) that use the preset
+    (None: Default)."""
+    condition = (Deck.preset_id.is_(None) if preset_id is None
+                 else Deck.preset_id == preset_id)
+    with reading(engine) as session:
+        return list(session.execute(select(Deck.id).where(condition).order_by(Deck.id))
+                    .scalars())
 
 
 def preset_decks(engine: Engine) -> dict[int | None, int]:

@@ -174,20 +174,27 @@ MICROSECONDS = ("(CAST(strftime('%s', substr({0}, 1, 19)) AS INTEGER) * 1000000"
                 " + CAST(substr({0}, 21, 6) AS INTEGER))")
 
 
-def answers_by_card(engine: Engine) -> Iterator[tuple[int, int, int, int]]:
+def answers_by_card(engine: Engine, deck_ids: list[int] | None = None,
+                    ) -> Iterator[tuple[int, int, int, int]]:
     """Every answer as plain integers, card after card (by id), each card's in time order:
-    (card id, rating, state before, time in microseconds since 1970). Rows come from the
-    driver's cursor as they are read, so nothing but the row at hand is held."""
+    (card id, rating, state before, time in microseconds since 1970); only the answers to
+    cards of `deck_ids` when given. Rows come from the driver's cursor as they are read, so
+    nothing but the row at hand is held."""
     if engine.dialect.name == "postgresql":
         from studyaws.store.postgres import microseconds_sql
 
         micros = microseconds_sql("reviewed_at")
     else:
         micros = MICROSECONDS.format("reviewed_at")
+    decks = ""
+    if deck_ids is not None:  # whole numbers only: written into the statement as they are
+        listed = ", ".join(str(int(deck_id)) for deck_id in deck_ids) or "NULL"
+        decks = f" AND card_id IN (SELECT id FROM card WHERE deck_id IN ({listed}))"
     with reading(engine) as session:
         cursor = session.connection().connection.driver_connection.execute(
             f"SELECT card_id, rating, state_before, {micros}"
-            f" FROM review_log WHERE source IN {SOURCES} ORDER BY card_id, reviewed_at, id")
+            f" FROM review_log WHERE source IN {SOURCES}{decks}"
+            " ORDER BY card_id, reviewed_at, id")
         try:
             yield from cursor
         finally:

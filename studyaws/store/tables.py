@@ -59,13 +59,17 @@ def _utc_column(nullable: bool = True, index: bool = False) -> Column:
 class Preset(SQLModel, table=True):
     """A named set of deck options (store.presets): daily limits and desired retention. The
     Default preset is not a row: its values are the settings new-per-day, reviews-per-day
-    and desired-retention, and a deck whose `preset_id` is None uses it."""
+    and desired-retention, and a deck whose `preset_id` is None uses it. `parameters` (schema
+    12): the preset's own FSRS parameters as a JSON list, fitted on its decks' reviews at
+    `parameters_fitted_at`; None, its decks use the collection's (setting fsrs-parameters)."""
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column_kwargs={"unique": True})
     new_per_day: int
     reviews_per_day: int
     desired_retention: float
+    parameters: str | None = Field(default=None)
+    parameters_fitted_at: datetime | None = Field(default=None, sa_column=_utc_column())
 
 
 class Deck(SQLModel, table=True):

@@ -261,23 +261,35 @@ def _exam_question(row: dict) -> None:
     _json_object("response", row.get("response", "") or "", empty_ok=True)
 
 
+def _parameters(name: str, text: str) -> None:
+    """Fitted FSRS parameters (a JSON list of numbers) the scheduler can use."""
+    values = _json(name, text)
+    if not isinstance(values, list) or not values:
+        raise Problem(f"{name} is not a list of numbers")
+    for value in values:
+        _number(name, value)
+    from fsrs import Scheduler  # loaded only for a backup that carries fitted parameters
+
+    try:
+        Scheduler(parameters=tuple(values))
+    except Exception as exc:  # noqa: BLE001  (what py-fsrs says of unusable parameters)
+        raise Problem(f"{name} cannot be used ({exc})") from None
+
+
 def _setting(row: dict) -> None:
     if row.get("key") == "fsrs-parameters" and row.get("value"):
-        values = _json("value", row["value"])
-        if not isinstance(values, list) or not values:
-            raise Problem("fsrs-parameters is not a list of numbers")
-        for value in values:
-            _number("fsrs-parameters", value)
-        from fsrs import Scheduler  # loaded only for a backup that carries fitted parameters
+        _parameters("fsrs-parameters", row["value"])
 
-        try:
-            Scheduler(parameters=tuple(values))
-        except Exception as exc:  # noqa: BLE001  (what py-fsrs says of unusable parameters)
-            raise Problem(f"fsrs-parameters cannot be used ({exc})") from None
+
+def _preset(row: dict) -> None:
+    """A preset's own parameters, when it has them (schema 12; older backups have none)."""
+    if row.get("parameters"):
+        _parameters("parameters", row["parameters"])
 
 
 _ROW_CHECKS = {"card": _card, "card_state": _card_state, "review_log": _review_log,
-               "exam": _exam, "exam_question": _exam_question, "setting": _setting}
+               "exam": _exam, "exam_question": _exam_question, "setting": _setting,
+               "preset": _preset}
 
 
 # -- card payloads, per kind -------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """A deck's options from home (`o`): the presets, the one it uses, and each preset's name
-and values (new cards a day, reviews a day, desired retention). Enter on a preset gives it
+and values (new cards a day, reviews a day, desired retention), and whether it has FSRS
+parameters of its own (read-only: `studyaws optimize --preset NAME` fits them). Enter on a preset gives it
 to the deck; Ctrl+S saves the values shown (and the name) and gives that preset to the
 deck; Ctrl+N makes a new preset from the one highlighted. Nothing is written when a value
 is refused: the line under the fields says why."""
@@ -69,6 +70,7 @@ class DeckOptionsScreen(ModalScreen[str | None]):
                 with Horizontal(classes=f"options-row{last}"):
                     yield Label(label)
                     yield Input(id=f"options-{key}")
+            yield Static(id="options-parameters", classes="muted")
             yield Static(id="options-error")
             yield Static(Content.assemble(
                 ("Enter", "bold"), " use this preset  ·  ", ("Ctrl+S", "bold"),
@@ -110,6 +112,8 @@ class DeckOptionsScreen(ModalScreen[str | None]):
             field.value = printable(values[key])
             if key == "name":
                 field.disabled = preset.id is None  # Default keeps its name
+        self.query_one("#options-parameters", Static).update(Content(
+            f"FSRS parameters: {service.parameters_text(preset)}"))
         self.query_one("#options-error", Static).update("")
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
