@@ -160,7 +160,7 @@ def test_upgrade_from_schema_4_stores_shared_text_once_and_shows_the_same_cards(
 
     assert (tmp_path / "home" / "studyaws.sqlite3.schema4.bak").exists()
     with sqlite3.connect(db) as conn:
-        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 11
+        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 12
         columns = {row[1] for row in conn.execute("pragma table_info(card)")}
         shared = [r[0] for r in conn.execute("select text from shared_text order by id")]
         cards = conn.execute("select kind, key, prompt, answer, payload from card").fetchall()

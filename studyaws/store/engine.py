@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import NoSuchTableError, OperationalError
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session, SQLModel
 
@@ -203,8 +203,12 @@ def _set_version(conn, version: int) -> None:
 
 
 def table_columns(conn, table: str) -> set[str]:
-    """The names of `table`'s columns, on either backend (for migrations)."""
-    return {column["name"] for column in inspect(conn).get_columns(table)}
+    """The names of `table`'s columns, on either backend (for migrations); none for a table
+    a later schema adds."""
+    try:
+        return {column["name"] for column in inspect(conn).get_columns(table)}
+    except NoSuchTableError:
+        return set()
 
 
 def _migrate(engine: Engine, db_path: Path | None) -> None:
