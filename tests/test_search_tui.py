@@ -83,9 +83,12 @@ async def test_the_cards_command_agrees_with_the_browser(app, tmp_path, query, s
     """What `studyaws cards` prints for a search is what the browser shows, row for row."""
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_browser(pilot)
-        while screen.sort != sort:
-            await pilot.press("s")
+        for _ in range(10):  # o: the next sort (at most once round the columns)
+            if screen.sort == sort:
+                break
+            await pilot.press("o")
             await pilot.pause()
+        assert screen.sort == sort
         await pilot.press("slash", "ctrl+u", *query, "enter")
         await settle(pilot, lambda: screen.query_text == query and screen.total is not None,
                      what="the search's count")
