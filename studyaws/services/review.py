@@ -16,6 +16,7 @@ from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 from studyaws.core.clock import Clock
 from studyaws.core.config import Settings, weekday_numbers
 from studyaws.core.decks import cloze
+from studyaws.core.errors import is_connection_lost
 from studyaws.core.questions import Question, question_from_dict
 from studyaws.core.srs import exam_plan, policy
 from studyaws.core.srs.day import StudyDays, day_start, next_day_start
@@ -26,6 +27,7 @@ from studyaws.services.limits import DayPlan, plan_day
 from studyaws.services.presets import DeckSchedulers
 from studyaws.store import card_sets
 from studyaws.store import load as loads
+from studyaws.store.answer_log import logged_answer
 from studyaws.store.engine import reading, writing
 from studyaws.store.presets import named_presets
 from studyaws.store.queries import DeckSummary, deck_summaries, learning_cards
@@ -219,6 +221,9 @@ class ReviewService:
         self._exam_cache: tuple | None = None  # (key, (plan, cards brought forward))
         self._due_counts = DueCounts()  # the load balancer's, kept across this session's answers
         self._day_counter = DayCounter()  # the day plan's numbers, kept likewise
+        # (card, source) -> the time of an answer whose write lost the connection to the
+        # database: committed or not, it is not known until it is looked up.
+        self._unsure: dict[tuple[int, str], datetime] = {}
 
     # -- the day ----------------------------------------------------------------------
     def day_bounds(self) -> tuple[datetime, datetime]:
@@ -555,13 +560,35 @@ class ReviewService:
                correct: bool | None = None, response: dict | None = None,
                source: str = "review") -> AnswerResult:
         _, end = self.day_bounds()
-        with writing(self.engine) as session:
-            result = record_answer(
-                session, self.scheduler_for_deck(view.deck_id), self.settings, view.id, rating,
-                self.clock.now(), end,
-                duration_ms=duration_ms, correct=correct, response=response, source=source,
-                seed=view.seed, counts=self._due_counts,
-            )
+        key = (view.id, source)
+        # The answer's time is its identity: an answer whose write lost its connection keeps
+        # it, and every later try first looks for it in the log (it may have been committed).
+        now = self._unsure.get(key) or self.clock.now()
+
+        def write() -> AnswerResult:
+            with writing(self.engine) as session:
+                if key in self._unsure:
+                    found = logged_answer(session, view.id, now, source)
+                    if found is not None:
+                        self._day_counter.forget()
+                        return AnswerResult(found.log_id, found.memory, found.became_leech,
+                                            found.prior)
+                return record_answer(
+                    session, self.scheduler_for_deck(view.deck_id), self.settings, view.id,
+                    rating, now, end,
+                    duration_ms=duration_ms, correct=correct, response=response,
+                    source=source, seed=view.seed, counts=self._due_counts,
+                )
+
+        try:
+            result = write()
+        except Exception as exc:
+            if not is_connection_lost(exc):
+                raise
+            self._unsure[key] = now
+            self._due_counts.forget()  # the failed try may have moved them
+            result = write()  # once, on a new connection; lost again, the caller keeps it
+        self._unsure.pop(key, None)
         prior = result.prior
         if source == "review":
             if prior.state == NEW:

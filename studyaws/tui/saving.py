@@ -1,8 +1,8 @@
 """Writes a screen cannot go on without (an answer): when one cannot be saved yet, because
-another program holds the collection's write lock past SQLite's wait or the disk is full, it
-is kept, one line on the screen says what is not saved and why, and it is tried again in a
-thread, by itself after growing pauses and at once with `r`, until it is saved. Only then
-does the screen go on (the next card)."""
+another program holds the collection's write lock past SQLite's wait, the disk is full or
+the connection to a PostgreSQL server is lost, it is kept, one line on the screen says what
+is not saved and why, and it is tried again in a thread, by itself after growing pauses and
+at once with `r`, until it is saved. Only then does the screen go on (the next card)."""
 
 from __future__ import annotations
 
@@ -25,10 +25,12 @@ RETRY_PAUSES: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0)
 def why_not_saved(error: BaseException) -> str | None:
     """Why a write failed, when trying it again later can succeed; None for anything else
     (a bug), which is left to the crash report."""
-    from studyaws.core.errors import is_busy
+    from studyaws.core.errors import is_busy, is_connection_lost
 
     if is_busy(error):
         return "another program holds the collection's write lock"
+    if is_connection_lost(error):
+        return "connection lost (the database server cannot be reached)"
     cause = getattr(error, "orig", None) or error
     text = str(cause).lower()
     if isinstance(cause, sqlite3.OperationalError | OSError):

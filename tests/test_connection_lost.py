@@ -1,0 +1,195 @@
+"""A collection in PostgreSQL whose connection goes away in the middle of a review, for real:
+the server ends the session (pg_terminate_backend from a second connection), the server is
+out of reach (a relay that cuts new connections), or the reply to COMMIT is lost (the
+commit happened). The answer is tried again once on a new connection; when that fails too
+the review screen keeps it on screen and says so; it is never recorded twice."""
+
+from __future__ import annotations
+
+import textwrap
+
+import psycopg
+import pytest
+from net_proxy import Relay
+from sqlalchemy import event
+from support import START, basic_deck, review_count
+from waiting import settle
+
+from studyaws.core.clock import FakeClock
+from studyaws.core.errors import is_connection_lost
+from studyaws.core.srs import policy
+from studyaws.services.importer import import_paths
+from studyaws.services.review import ReviewService
+from studyaws.store.engine import open_engine
+from studyaws.tui.app import StudyApp
+
+SIZE = (100, 32)
+
+
+def collection(url: str, tmp_path, cards: int = 3):
+    deck = tmp_path / "deck.md"
+    deck.write_text(textwrap.dedent(basic_deck(cards)), encoding="utf-8")
+    engine = open_engine(url)
+    clock = FakeClock(START)
+    import_paths(engine, [deck], clock.now())
+    return engine, clock
+
+
+def terminate_at(engine, admin_url: str, marker: str, times: int = 1) -> list[int]:
+    """The first `times` statements containing `marker` find their session ended by the
+    server (pg_terminate_backend from another connection, waited for) just before they are
+    sent. Returns the list of the ended sessions' process ids."""
+    ended: list[int] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _end(conn, _cursor, statement, *_args) -> None:
+        if marker in statement and len(ended) < times:
+            pid = conn.connection.dbapi_connection.info.backend_pid
+            ended.append(pid)
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                assert admin.execute("SELECT pg_terminate_backend(%s, 5000)",
+                                     (pid,)).fetchone()[0]
+
+    return ended
+
+
+def rows(url: str, sql: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_a_session_ended_mid_answer_is_tried_again_once_and_recorded_once(pg_database,
+                                                                          tmp_path):
+    engine, clock = collection(pg_database, tmp_path)
+    try:
+        service = ReviewService(engine, clock)
+        first = service.next_card()
+        ended = terminate_at(engine, pg_database, "INSERT INTO review_log")
+        service.answer(first, policy.GOOD)
+        assert len(ended) == 1
+        assert review_count(engine) == 1
+        # Ended while idle between two answers (the pooled connection is dead): the same.
+        second = service.next_card()
+        assert second.id != first.id
+        with psycopg.connect(pg_database, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+                          " WHERE application_name = 'studyaws'"
+                          " AND pid <> pg_backend_pid()")
+        service.answer(second, policy.AGAIN)
+        assert rows(pg_database, "SELECT card_id, rating FROM review_log ORDER BY id") == [
+            (first.id, policy.GOOD), (second.id, policy.AGAIN)]
+        assert rows(pg_database, f"SELECT state FROM card_state WHERE card_id = {first.id}"
+                    ) != [(policy.NEW,)]
+    finally:
+        engine.dispose()
+
+
+def test_an_answer_whose_commit_reply_is_lost_is_not_recorded_twice(pg_database, tmp_path):
+    """The server commits the answer, the connection is cut before its reply arrives: the
+    retry finds the answer in the log (by its card and its time) and writes nothing more."""
+    open_engine(pg_database).dispose()
+    relay = Relay(pg_database)
+    engine, clock = collection(relay.url, tmp_path)
+    try:
+        service = ReviewService(engine, clock)
+        view = service.next_card()
+        relay.cut_after_commit = True
+        result = service.answer(view, policy.GOOD)
+        assert relay.cut_after_commit is False  # the cut happened
+        assert rows(pg_database, "SELECT id, card_id FROM review_log") == [
+            (result.log_id, view.id)]
+        assert result.prior.state == policy.NEW and result.memory.state != policy.NEW
+        # The session goes on: the next answer is another card's, and undo undoes it.
+        assert service.undo() == view.id
+        assert review_count(engine) == 0
+    finally:
+        engine.dispose()
+        relay.close()
+
+
+def test_a_server_out_of_reach_raises_a_connection_lost_error_and_writes_nothing(
+        pg_database, tmp_path):
+    open_engine(pg_database).dispose()
+    relay = Relay(pg_database)
+    engine, clock = collection(relay.url, tmp_path)
+    try:
+        service = ReviewService(engine, clock)
+        view = service.next_card()
+        relay.reachable = False
+        relay.cut_all()
+        with pytest.raises(Exception) as lost:
+            service.answer(view, policy.GOOD)
+        assert is_connection_lost(lost.value)
+        assert rows(pg_database, "SELECT count(*) FROM review_log") == [(0,)]
+        relay.reachable = True
+        service.answer(view, policy.GOOD)  # tried again later: once
+        assert rows(pg_database, "SELECT count(*) FROM review_log") == [(1,)]
+    finally:
+        engine.dispose()
+        relay.close()
+
+
+def save_line(app) -> str:
+    line = app.screen.query_one("#save-status")
+    return str(line.render()) if line.display else ""
+
+
+async def test_the_review_screen_goes_on_after_its_session_is_ended_mid_answer(pg_database,
+                                                                              tmp_path):
+    engine, clock = collection(pg_database, tmp_path)
+    app = StudyApp(engine, clock, start="review")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await settle(pilot, lambda: getattr(app.screen, "view", None)
+                                  and app.screen, what="the first card")
+            assert screen.view.prompt == "Question 1"
+            ended = terminate_at(engine, pg_database, "INSERT INTO review_log")
+            await pilot.press("space", "3")
+            await settle(pilot, lambda: screen.view.prompt != "Question 1",
+                         what="the next card")
+            assert len(ended) == 1
+            assert save_line(app) == ""
+            assert screen.view.prompt == "Question 2"
+            assert review_count(engine) == 1
+    finally:
+        engine.dispose()
+
+
+async def test_the_review_screen_keeps_the_card_while_the_connection_is_lost(pg_database,
+                                                                            tmp_path,
+                                                                            monkeypatch):
+    from studyaws.tui import saving
+
+    monkeypatch.setattr(saving, "RETRY_PAUSES", (30.0,))  # only r tries again here
+    open_engine(pg_database).dispose()
+    relay = Relay(pg_database)
+    engine, clock = collection(relay.url, tmp_path)
+    app = StudyApp(engine, clock, start="review")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await settle(pilot, lambda: getattr(app.screen, "view", None)
+                                  and app.screen, what="the first card")
+            await pilot.press("space")
+            await pilot.pause()
+            relay.reachable = False
+            relay.cut_all()
+            await pilot.press("3")
+            await settle(pilot, lambda: save_line(app), what="the line saying why")
+            assert screen.view.prompt == "Question 1"  # kept on screen
+            line = save_line(app)
+            assert line.startswith("Not saved yet: your answer to “Question 1” (")
+            assert "connection lost" in line and "r retries now" in line
+            assert rows(pg_database, "SELECT count(*) FROM review_log") == [(0,)]
+            await pilot.press("r")  # still out of reach: kept, said again
+            await settle(pilot, lambda: "(2 tries)" in save_line(app), what="a second try")
+            assert screen.view.prompt == "Question 1"
+            relay.reachable = True
+            await pilot.press("r")
+            await settle(pilot, lambda: screen.view.prompt != "Question 1",
+                         what="the next card")
+            assert screen.view.prompt == "Question 2"
+            assert save_line(app) == ""
+            assert rows(pg_database, "SELECT count(*) FROM review_log") == [(1,)]
+    finally:
+        engine.dispose()
+        relay.close()
