@@ -105,6 +105,8 @@ SLOW_MODULES = {
     "test_tui_exam_flow", "test_tui_stats",
     # fits and simulated years on real collections (issue 19: retention, refit, time series)
     "test_retention",
+    # several studyaws processes on one PostgreSQL database
+    "test_two_machines",
 }
 
 
