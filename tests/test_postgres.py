@@ -259,3 +259,49 @@ def test_answer_times_read_for_the_optimizer_are_exact_microseconds(pg_database,
                 for card, at in stored]
     assert [(card, micros) for card, _, _, micros in answers_by_card(engine)] == expected
     engine.dispose()
+
+
+def test_backup_on_postgresql_writes_its_json_export_to_backups(pg_database, tmp_path,
+                                                                capsys):
+    """`studyaws backup` of a PostgreSQL collection writes the JSON export to the data
+    folder's backups/ (or FILE, replaced only with --force), which restores elsewhere."""
+    import json
+
+    from studyaws.services.exchange.json_dump import export_json
+
+    home = _studied_sqlite(tmp_path)
+    assert main(["--home", str(home), "db", "copy", "--to", pg_database]) == 0
+    pg = open_engine(pg_database)
+    try:
+        expected = export_json(pg)
+    finally:
+        pg.dispose()
+    machine = tmp_path / "machine"
+    capsys.readouterr()
+    assert main(["--home", str(machine), "--db", pg_database, "backup"]) == 0
+    out = capsys.readouterr().out
+    copies = sorted((machine / "backups").glob("studyaws-*.json"))
+    assert len(copies) == 1
+    assert copies[0].read_text(encoding="utf-8") == expected
+    assert out.startswith("backed up postgresql://studyaws@127.0.0.1:") and PASSWORD not in out
+    tables = json.loads(expected)["tables"]
+    assert f"({len(tables['deck'])} decks, {len(tables['review_log'])} reviews)" in out
+    assert not (machine / "studyaws.sqlite3").exists()  # the collection stays in PostgreSQL
+    # A second one the same second gets another name; FILE is replaced only with --force.
+    assert main(["--home", str(machine), "--db", pg_database, "backup"]) == 0
+    assert len(list((machine / "backups").glob("studyaws-*.json"))) == 2
+    target = tmp_path / "copy.json"
+    target.write_text("mine", encoding="utf-8")
+    assert main(["--home", str(machine), "--db", pg_database, "backup", str(target)]) == 1
+    assert target.read_text(encoding="utf-8") == "mine"
+    assert main(["--home", str(machine), "--db", pg_database, "backup", str(target),
+                 "--force"]) == 0
+    assert target.read_text(encoding="utf-8") == expected
+    # It is a backup: restored into a new SQLite collection, it exports the same.
+    other = tmp_path / "other"
+    assert main(["--home", str(other), "restore", str(copies[0])]) == 0
+    restored = open_engine(other / "studyaws.sqlite3")
+    try:
+        assert export_json(restored) == expected
+    finally:
+        restored.dispose()

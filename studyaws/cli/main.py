@@ -148,7 +148,8 @@ def _parser() -> argparse.ArgumentParser:
                          help="replace a collection that already has decks")
 
     backup = sub.add_parser("backup", help="copy the collection (by default to a "
-                            "timestamped file in the data folder's backups/)")
+                            "timestamped file in the data folder's backups/; a collection "
+                            "in PostgreSQL as its JSON export)")
     backup.add_argument("file", type=Path, nargs="?", metavar="FILE")
     backup.add_argument("--force", action="store_true", help="replace an existing FILE")
 
@@ -283,9 +284,14 @@ def _run(args: argparse.Namespace) -> int:
     from studyaws.core.config import database_url
 
     args.db = database_url(args.db, args.home)  # --db, STUDYAWS_DB or config.toml
-    if args.command in ("backup", "restore", "export") and args.db is not None:
-        print(f"studyaws {args.command}: not yet for a collection in PostgreSQL (use the "
-              "server's own backups, pg_dump)", file=sys.stderr)
+    if args.command == "backup" and args.db is not None:
+        from studyaws.services import reliability
+
+        return reliability.backup_postgres_command(args.home, args.db, args.file, args.force)
+    if args.command in ("restore", "export") and args.db is not None:
+        print(f"studyaws {args.command}: not yet for a collection in PostgreSQL (studyaws "
+              "backup writes its JSON export; the server's own backups, pg_dump)",
+              file=sys.stderr)
         return 2
     if args.command == "db":
         return _db_copy(args)

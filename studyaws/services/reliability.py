@@ -70,12 +70,51 @@ def backup_command(home: str | None, file: Path | None, force: bool = False) -> 
     return 0
 
 
+def backup_postgres_command(home: str | None, url: str, file: Path | None,
+                            force: bool = False) -> int:
+    """`studyaws backup [FILE] [--force]` for a collection in PostgreSQL: its JSON export
+    (the format `studyaws export` writes and `studyaws restore` reads), read in one
+    snapshot, by default to a timestamped file in the data folder's backups/."""
+    import json
+
+    from studyaws.services.collection import open_collection
+    from studyaws.services.exchange.json_dump import export_json
+    from studyaws.services.exchange.output import Output, OutputError, check_output, write_output
+    from studyaws.store.backup import backups_dir
+    from studyaws.store.postgres import redact
+
+    db_path = data_home(home) / DB_NAME  # never written over: it may be a SQLite collection
+    name = f"studyaws-{datetime.now().astimezone():%Y%m%d-%H%M%S}.json"
+    engine = open_collection(home, import_bundled=False, backup=False, db=url)
+    try:
+        if file is None:
+            target = _new_copy_path(backups_dir(db_path), name)
+            destination = Output(target, target, special=False)
+        else:
+            destination = check_output(file / name if file.is_dir() else file, db_path, force)
+        text = export_json(engine)
+        write_output(destination, lambda p: p.write_text(text, encoding="utf-8"))
+    except OutputError as exc:
+        print(printable(f"studyaws backup: {exc}"), file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    tables = json.loads(text)["tables"]
+    decks, reviews = len(tables.get("deck", [])), len(tables.get("review_log", []))
+    print(printable(f"backed up {redact(url)} to {destination.given} as JSON "
+                    f"({decks} deck{'s' if decks != 1 else ''}, "
+                    f"{reviews} review{'s' if reviews != 1 else ''})"),
+          file=sys.stderr if destination.special else sys.stdout)  # not into the data
+    return 0
+
+
 def _new_copy_path(folder: Path, name: str) -> Path:
-    """A name not yet used in backups/ (made when missing: the folder is studyaws's own)."""
+    """A name not yet used in backups/ (made when missing, with the data folder: they are
+    studyaws's own)."""
     from studyaws.services.exchange.output import OutputError
 
     try:
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         reason = None if os.access(folder, os.W_OK | os.X_OK) else "read-only or no permission"
     except OSError as exc:
         reason = exc.strerror or str(exc)
@@ -86,7 +125,7 @@ def _new_copy_path(folder: Path, name: str) -> Path:
     number = 1
     while path.exists():
         number += 1
-        path = folder / f"{Path(name).stem}-{number}.sqlite3"
+        path = folder / f"{Path(name).stem}-{number}{Path(name).suffix}"
     return path
 
 

@@ -48,7 +48,7 @@ from studyaws.services.exchange import (
 )
 from studyaws.services.exchange.validate import check_media, check_tables
 from studyaws.store.backup import remove_restore_leftovers
-from studyaws.store.engine import SCHEMA_VERSION, open_engine
+from studyaws.store.engine import SCHEMA_VERSION, is_postgres, open_engine
 from studyaws.store.tables import UTCDateTime, from_db
 
 FORMAT = "studyaws-backup"
@@ -73,6 +73,10 @@ def export_json(engine: Engine) -> str:
     even while the app is answering cards."""
     parts = ['{\n  "format": ', json.dumps(FORMAT), ',\n  "version": ', str(VERSION),
              ',\n  "schema": ', str(SCHEMA_VERSION), ',\n  "tables": {']
+    # One snapshot of every table: SQLite's read transaction is one; PostgreSQL's default
+    # (read committed) sees each statement's own, so it is asked for repeatable read.
+    if is_postgres(engine):
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
     with engine.begin() as conn:
         present = set(inspect(conn).get_table_names())
         first_table = True
