@@ -109,8 +109,6 @@ def names(coll, query) -> set[str]:
 ALL = {"vpc", "one", "fwd", "bwd", "cl", "ch", "multi", "ord", "num", "scen", "practice"}
 
 
-@pytest.mark.postgres_pending("LIKE is case-sensitive on PostgreSQL; word search is being "
-                              "reworked (an FTS5 index with a LIKE fallback)")
 def test_words_phrases_and_wildcards(coll):
     assert names(coll, "vpc") == {"vpc", "practice"}
     assert names(coll, "VPC virtual") == {"vpc"}
@@ -124,8 +122,6 @@ def test_words_phrases_and_wildcards(coll):
     assert names(coll, "serv*less") == {"ch"}
 
 
-@pytest.mark.postgres_pending("LIKE is case-sensitive on PostgreSQL; word search is being "
-                              "reworked (an FTS5 index with a LIKE fallback)")
 def test_decks_tags_domains(coll):
     assert names(coll, "deck:net") == ALL - {"practice"}
     assert names(coll, "deck:Practice") == set()  # a title, not its start

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Boolean, Engine, create_engine, event
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -266,3 +266,24 @@ def _json_list_length_postgresql(element, compiler, **kw):
     column, key = list(element.clauses)
     value = f"(CAST({compiler.process(column, **kw)} AS json) -> {compiler.process(key, **kw)})"
     return f"(CASE WHEN json_typeof({value}) = 'array' THEN json_array_length({value}) END)"
+
+
+class like_ci(FunctionElement):  # noqa: N801 (an SQL operator's name)
+    """like_ci(text, pattern): LIKE with `\\` escaping, whatever the case of letters:
+    SQLite's LIKE already ignores the case of ASCII letters; PostgreSQL's is ILIKE."""
+
+    inherit_cache = True
+    name = "like_ci"
+    type = Boolean()
+
+
+@compiles(like_ci)
+def _like_ci_sqlite(element, compiler, **kw):
+    text, pattern = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({text} LIKE {pattern} ESCAPE '\\')"
+
+
+@compiles(like_ci, "postgresql")
+def _like_ci_postgresql(element, compiler, **kw):
+    text, pattern = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({text} ILIKE {pattern} ESCAPE '\\')"

@@ -32,7 +32,7 @@ from studyaws.core import search as s
 from studyaws.core.srs import policy
 from studyaws.core.srs.queue import LEARN_AHEAD
 from studyaws.store.engine import reading
-from studyaws.store.postgres import greatest, json_list_length
+from studyaws.store.postgres import greatest, json_list_length, like_ci
 from studyaws.store.tables import (
     DOMAIN_COLUMNS,
     Card,
@@ -133,7 +133,7 @@ def _text(node: s.Text, text_index: bool):
     cards are first looked up in the trigram index (store.text_index), which finds a
     superset of them; LIKE then reads only those."""
     pattern = f"%{_like(node.text, not node.phrase)}%"
-    like = or_(*(column.like(pattern, escape="\\") for column in (
+    like = or_(*(like_ci(column, pattern) for column in (
         Card.prompt, Card.answer, Card.explanation, func.coalesce(_Cloze.text, ""))))
     query = match_query(node.text, not node.phrase) if text_index else None
     if query is None:
@@ -145,13 +145,11 @@ def _text(node: s.Text, text_index: bool):
 
 def _deck(node: s.DeckIs):
     pattern = _like(node.pattern, True)
-    return or_(Deck.title.like(pattern, escape="\\"),
-               Deck.title.like(pattern + "::%", escape="\\"))
+    return or_(like_ci(Deck.title, pattern), like_ci(Deck.title, pattern + "::%"))
 
 
 def _tag(node: s.Tag):
-    return (literal(",") + Deck.tags + ",").like(f"%,{_like(node.pattern, True)},%",
-                                                  escape="\\")
+    return like_ci(literal(",") + Deck.tags + ",", f"%,{_like(node.pattern, True)},%")
 
 
 def _domain(node: s.Domain):
