@@ -120,7 +120,8 @@ POSTGRES_MODULES = {
     "test_stats", "test_importer", "test_search_store", "test_deck_tree", "test_exam_core",
     "test_exam_domains", "test_exam_plan", "test_exam_plan_smooth", "test_flags",
     "test_import_banks", "test_load_balance", "test_scheduler_bugs", "test_study_more",
-    "test_time", "test_decks_manage",
+    "test_time", "test_decks_manage", "test_tui_review", "test_tui_exam",
+    "test_tui_exam_flow", "test_optimizer", "test_exam_cli",
 }
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event
 from waiting import wait_until  # this script's folder is first on sys.path
-from write_watch import written_table
+from write_watch import starts_write, written_table
 
 
 def _kill() -> None:
@@ -46,7 +46,7 @@ def install(spec: dict) -> None:
 
     @event.listens_for(Engine, "after_cursor_execute")
     def executed(conn, cursor, statement, parameters, context, executemany) -> None:
-        if statement.strip().upper().startswith("BEGIN IMMEDIATE"):
+        if starts_write(statement):
             in_write[id(conn)] = 0
             return
         if id(conn) not in in_write:

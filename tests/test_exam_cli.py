@@ -4,20 +4,18 @@ subprocess (or a pseudo-terminal, where it opens the app) on a real collection f
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
-from contextlib import closing
 from pathlib import Path
 
+import backends
 import pytest
-from support import without_bundled_decks
+from support import is_stored_table, without_bundled_decks
 from terminal import Terminal, studyaws_command
 from test_exam_core import QUESTIONS
 
 from studyaws.core.clock import FakeClock
 from studyaws.services import exam as service
-from studyaws.store.engine import open_engine
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX terminal")]
@@ -28,6 +26,9 @@ def env(tmp_path):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("STUDYAWS")}
     environment.update(TERM="xterm-256color", COLUMNS="120", LINES="40",
                        STUDYAWS_HOME=str(tmp_path / "home"))
+    if backends.on_postgres():  # the commands open this test's database
+        environment["STUDYAWS_DB"] = str(
+            backends.collection_target(tmp_path / "home" / "studyaws.sqlite3"))
     return environment
 
 
@@ -46,16 +47,15 @@ def run(env, *args: str) -> subprocess.CompletedProcess:
                           timeout=60, stdin=subprocess.DEVNULL)
 
 
-def dump(db: Path) -> list[str]:
-    with closing(sqlite3.connect(db)) as conn:
-        return list(conn.iterdump())
+def dump(db: Path) -> dict:
+    return {name: rows for name, rows in backends.dump(db).items() if is_stored_table(name)}
 
 
 def in_process(db: Path):
     """The collection opened here, with a clock of its own (the command runs apart)."""
     from datetime import UTC, datetime
 
-    return open_engine(db), FakeClock(datetime.now(UTC))
+    return backends.open_test_engine(db), FakeClock(datetime.now(UTC))
 
 
 def test_discard_without_an_exam_says_so_in_one_line(db, env):

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import backends
 import pytest
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
@@ -367,6 +368,21 @@ def studied_db(tmp_path_factory) -> Path:
     return folder / "home" / "studyaws.sqlite3"
 
 
+def own_copy(studied_db: Path, tmp_path: Path):
+    """This test's own copy of the studied collection, on the backend the run chose."""
+    target = tmp_path / "home" / "studyaws.sqlite3"
+    if not backends.on_postgres():
+        return open_engine(copy_collection(studied_db, target))
+    from studyaws.store.copy import copy_collection as copy_rows
+
+    source, engine = open_engine(studied_db), backends.open_test_engine(target)
+    try:
+        copy_rows(source, engine, force=True)
+    finally:
+        source.dispose()
+    return engine
+
+
 def studied_ids(engine) -> list[int]:
     with reading(engine) as session:
         return list(session.execute(select(CardState.card_id).where(CardState.state != NEW)
@@ -393,7 +409,7 @@ def assert_replayed(engine, card_ids, parameters) -> None:
 def test_reschedule_writes_a_bounded_number_of_cards_per_transaction(tmp_path, studied_db,
                                                                    monkeypatch):
     monkeypatch.setattr(optimizer, "RESCHEDULE_CARDS", 100, raising=False)
-    engine = open_engine(copy_collection(studied_db, tmp_path / "home" / "studyaws.sqlite3"))
+    engine = own_copy(studied_db, tmp_path)
     studied = studied_ids(engine)
     watch = WriteWatch(engine)
     done = optimizer.reschedule_cards(engine, load_settings(engine), TRUTH)
@@ -412,7 +428,7 @@ def test_a_card_answered_while_the_reschedule_runs_is_replayed_with_that_answer(
     monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 300)
     monkeypatch.setattr(store, "WRITE_ATTEMPTS", 2)
     monkeypatch.setattr(optimizer, "RESCHEDULE_CARDS", 100, raising=False)
-    engine = open_engine(copy_collection(studied_db, tmp_path / "home" / "studyaws.sqlite3"))
+    engine = own_copy(studied_db, tmp_path)
     settings = load_settings(engine)
     answer_at = at(100) + timedelta(hours=1)
     real_review = policy.review
@@ -455,12 +471,14 @@ def test_a_card_answered_while_the_reschedule_runs_is_replayed_with_that_answer(
 def _run(args: list[str], home: Path, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYAWS")}
     env["STUDYAWS_HOME"] = str(home)
+    if backends.on_postgres():  # the command opens this test's database
+        env["STUDYAWS_DB"] = str(backends.collection_target(home / "studyaws.sqlite3"))
     return subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def test_an_interrupted_reschedule_is_finished_by_the_next_run(tmp_path, studied_db):
-    db = copy_collection(studied_db, tmp_path / "home" / "studyaws.sqlite3")
-    engine = open_engine(db)
+    engine = own_copy(studied_db, tmp_path)
+    db = tmp_path / "home" / "studyaws.sqlite3"
     studied = studied_ids(engine)
     before = memories(engine)
     # Killed (SIGKILL) as it is about to commit the write that takes it past half the cards.
@@ -486,7 +504,7 @@ def test_a_pending_reschedule_is_finished_by_the_next_fit_even_without_reschedul
         tmp_path, studied_db):
     """Parameters saved with the record of a reschedule still to do (what a run killed just
     after saving them leaves): the next `optimize`, asked to reschedule or not, does it."""
-    engine = open_engine(copy_collection(studied_db, tmp_path / "home" / "studyaws.sqlite3"))
+    engine = own_copy(studied_db, tmp_path)
     studied = studied_ids(engine)
     save_parameters(engine, TRUTH, reschedule=True)
     result = optimizer.optimize(engine)

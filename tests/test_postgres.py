@@ -305,3 +305,50 @@ def test_backup_on_postgresql_writes_its_json_export_to_backups(pg_database, tmp
         assert export_json(restored) == expected
     finally:
         restored.dispose()
+
+
+def test_a_schema_9_database_is_upgraded_to_the_current_schema(pg_database, tmp_path):
+    """A database as schema 9 left it (no presets, no preset parameters) is upgraded in
+    place by the next opening, its decks and answers kept."""
+    from support import START, basic_deck
+
+    from studyaws.core.clock import FakeClock
+    from studyaws.services.importer import import_paths
+    from studyaws.services.review import ReviewService
+    from studyaws.store.presets import named_presets
+
+    deck = tmp_path / "deck.md"
+    deck.write_text(basic_deck(3), encoding="utf-8")
+    engine = open_engine(pg_database)
+    clock = FakeClock(START)
+    import_paths(engine, [deck], clock.now())
+    service = ReviewService(engine, clock)
+    service.answer(service.next_card(), 3)
+    with engine.begin() as conn:  # back to schema 9
+        conn.execute(text("ALTER TABLE deck DROP COLUMN preset_id"))
+        conn.execute(text("DROP TABLE preset"))
+        conn.execute(text("DROP INDEX ix_card_state_seen_review"))
+        postgres.set_schema_version(conn, 9)
+    engine.dispose()
+    engine = open_engine(pg_database)
+    try:
+        with engine.connect() as conn:
+            assert postgres.schema_version(conn) == SCHEMA_VERSION
+            columns = set(conn.execute(text(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_name = 'preset'")).scalars())
+            deck_columns = set(conn.execute(text(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_name = 'deck'")).scalars())
+            index = conn.execute(text("SELECT indexdef FROM pg_indexes"
+                                      " WHERE indexname = 'ix_card_state_seen_review'")).scalar()
+            answers = conn.execute(text("SELECT count(*) FROM review_log")).scalar()
+        assert {"parameters", "parameters_fitted_at"} <= columns
+        assert "preset_id" in deck_columns
+        assert index is not None and "WHERE (state <> 0)" in index
+        assert answers == 1
+        assert named_presets(engine) == []
+        service = ReviewService(engine, clock)
+        assert service.next_card() is not None  # reviews go on
+    finally:
+        engine.dispose()

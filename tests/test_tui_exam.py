@@ -289,6 +289,7 @@ async def test_digits_typed_right_after_moving_to_a_numeric_question_are_kept(tm
 
 
 @pytest.mark.slow  # seconds of waiting: in the full suite, not the quick loop
+@pytest.mark.sqlite_only  # holds SQLite's write lock from sqlite3 (PostgreSQL: test_postgres)
 async def test_an_exam_answer_that_meets_the_write_lock_is_kept_and_saved(tmp_path, monkeypatch):
     import sqlite3
 

@@ -591,6 +591,7 @@ def save_line(app) -> str:
 
 
 @pytest.mark.slow  # seconds of waiting: in the full suite, not the quick loop
+@pytest.mark.sqlite_only  # holds SQLite's write lock from sqlite3 (PostgreSQL: test_postgres)
 async def test_an_answer_that_meets_the_write_lock_is_kept_and_saved_once_released(
         tmp_path, monkeypatch):
     import sqlite3
@@ -638,6 +639,7 @@ async def test_an_answer_that_meets_the_write_lock_is_kept_and_saved_once_releas
         (policy.GOOD, policy.NEW), (policy.GOOD, policy.NEW)]
 
 
+@pytest.mark.sqlite_only  # the SQLite file's disk filled up (PostgreSQL's is the server's)
 async def test_an_answer_on_a_full_disk_is_kept_and_saved_once_space_is_freed(tmp_path):
     """A tiny tmpfs as the data folder, filled up: the answer's write fails for want of
     space; one line names the card and says why; once space is freed, r saves it."""

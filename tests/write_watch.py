@@ -1,7 +1,7 @@
 """What the write transactions of an engine did, watched through SQLAlchemy's events: every
-statement run from BEGIN IMMEDIATE (the write lock taken) to the COMMIT or ROLLBACK, with the
-rows it changed. Works on any code that writes through the engine, so a test built on it
-can fail on code that holds the lock too long."""
+statement run from BEGIN IMMEDIATE or PostgreSQL's advisory lock (the write lock taken) to
+the COMMIT or ROLLBACK, with the rows it changed. Works on any code that writes through the
+engine, so a test built on it can fail on code that holds the lock too long."""
 
 from __future__ import annotations
 
@@ -18,6 +18,13 @@ class WriteTransaction:
     def changed(self, table: str) -> int:
         """Rows this transaction's UPDATE / INSERT / DELETE statements changed in `table`."""
         return sum(rows for sql, rows in self.statements if written_table(sql) == table)
+
+
+def starts_write(sql: str) -> bool:
+    """Whether `sql` takes the write lock: SQLite's BEGIN IMMEDIATE, or the advisory lock
+    a write transaction takes first on PostgreSQL (store.postgres)."""
+    text = sql.strip().upper()
+    return text.startswith("BEGIN IMMEDIATE") or "PG_ADVISORY_XACT_LOCK" in text
 
 
 def written_table(sql: str) -> str | None:
@@ -49,7 +56,7 @@ class WriteWatch:
         event.remove(self.engine, "rollback", self._rolled_back)
 
     def _executed(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        if statement.strip().upper().startswith("BEGIN IMMEDIATE"):
+        if starts_write(statement):
             self._open[id(conn)] = WriteTransaction()
             return
         current = self._open.get(id(conn))

@@ -174,18 +174,22 @@ MICROSECONDS = ("(CAST(strftime('%s', substr({0}, 1, 19)) AS INTEGER) * 1000000"
                 " + CAST(substr({0}, 21, 6) AS INTEGER))")
 
 
+def _microseconds(engine: Engine, column: str) -> str:
+    """MICROSECONDS of `column`, as the engine's database works it out."""
+    if engine.dialect.name == "postgresql":
+        from studyaws.store.postgres import microseconds_sql
+
+        return microseconds_sql(column)
+    return MICROSECONDS.format(column)
+
+
 def answers_by_card(engine: Engine, deck_ids: list[int] | None = None,
                     ) -> Iterator[tuple[int, int, int, int]]:
     """Every answer as plain integers, card after card (by id), each card's in time order:
     (card id, rating, state before, time in microseconds since 1970); only the answers to
     cards of `deck_ids` when given. Rows come from the driver's cursor as they are read, so
     nothing but the row at hand is held."""
-    if engine.dialect.name == "postgresql":
-        from studyaws.store.postgres import microseconds_sql
-
-        micros = microseconds_sql("reviewed_at")
-    else:
-        micros = MICROSECONDS.format("reviewed_at")
+    micros = _microseconds(engine, "reviewed_at")
     decks = ""
     if deck_ids is not None:  # whole numbers only: written into the statement as they are
         listed = ", ".join(str(int(deck_id)) for deck_id in deck_ids) or "NULL"
@@ -215,8 +219,8 @@ def simulation_cards(engine: Engine) -> tuple[list[tuple[float, float, int, int]
     with reading(engine) as session:
         conn = session.connection()
         studied = conn.connection.driver_connection.execute(
-            f"SELECT s.stability, s.difficulty, {MICROSECONDS.format('s.last_review')},"
-            f" {MICROSECONDS.format('s.due')} FROM card_state s JOIN card c ON c.id = s.card_id"
+            f"SELECT s.stability, s.difficulty, {_microseconds(engine, 's.last_review')},"
+            f" {_microseconds(engine, 's.due')} FROM card_state s JOIN card c ON c.id = s.card_id"
             " WHERE s.state != 0 AND s.stability IS NOT NULL AND s.difficulty IS NOT NULL"
             " AND s.last_review IS NOT NULL AND NOT c.retired AND NOT c.suspended").fetchall()
         new = conn.exec_driver_sql(
