@@ -3,7 +3,8 @@ PostgreSQL server, on a free loopback port, in a temporary folder that is remove
 
 As root (CI), the server runs as the unprivileged user `nobody` (PostgreSQL refuses to run as
 root). Its superuser is `studyaws` with password PASSWORD over TCP (scram-sha-256), so that a
-wrong password can be tested. Durability is off (fsync, full page writes): it is thrown away.
+wrong password can be tested. Durability is off (fsync, full page writes) unless `durable`
+(the benchmark's): it is thrown away.
 
     python tests/pg_cluster.py      starts one, prints its URL, and stops it on Enter
 """
@@ -45,7 +46,8 @@ def _free_port() -> int:
 
 
 class Cluster:
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        self.durable = durable  # fsync and synchronous commits on, as a real server (bench/)
         self.bin = server_bin()
         if self.bin is None:
             raise RuntimeError("no PostgreSQL server found (apt-get install postgresql, or "
@@ -79,8 +81,9 @@ class Cluster:
                   f"--pwfile={pwfile}", "--auth-local=trust", "--auth-host=scram-sha-256",
                   "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
         options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c full_page_writes=off -c synchronous_commit=off "
-                   "-c max_connections=200 -c shared_buffers=32MB")
+                   "-c max_connections=200 -c shared_buffers="
+                   + ("128MB" if self.durable else
+                      "32MB -c fsync=off -c full_page_writes=off -c synchronous_commit=off"))
         atexit.register(self.stop)  # whatever happens to the caller
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l",
                   str(self.root / "server.log"), "-o", options, "-w", "start")

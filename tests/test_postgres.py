@@ -352,3 +352,34 @@ def test_a_schema_9_database_is_upgraded_to_the_current_schema(pg_database, tmp_
         assert service.next_card() is not None  # reviews go on
     finally:
         engine.dispose()
+
+
+def test_a_write_begins_and_takes_the_lock_in_one_round_trip_and_stays_one_transaction(
+        pg_database):
+    """BEGIN, the lock wait and the advisory lock are one statement; the lock is held to the
+    end of the transaction, which commits or rolls back whole; reads afterwards on the same
+    pooled connection are transactions of their own again."""
+    from sqlalchemy import event
+
+    engine = open_engine(pg_database)
+    sent: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda c, cur, st, *a: sent.append(st))
+    try:
+        with writing(engine) as session:
+            session.execute(text("INSERT INTO setting (key, value) VALUES ('x', '1')"))
+            held = session.execute(text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                " AND pid = pg_backend_pid() AND granted")).scalar()
+        assert held == 1
+        assert sent[0].startswith("BEGIN; SET LOCAL lock_timeout") and len(sent) == 3
+        with pytest.raises(RuntimeError), writing(engine) as session:
+            session.execute(text("INSERT INTO setting (key, value) VALUES ('y', '1')"))
+            raise RuntimeError("rolled back")
+        with engine.connect() as conn:
+            keys = set(conn.execute(text("SELECT key FROM setting")).scalars())
+            assert conn.connection.dbapi_connection.autocommit is False
+            assert conn.execute(text("SELECT count(*) FROM pg_locks WHERE locktype ="
+                                     " 'advisory' AND pid = pg_backend_pid()")).scalar() == 0
+        assert "x" in keys and "y" not in keys
+    finally:
+        engine.dispose()

@@ -3,7 +3,8 @@
 - The schema version lives in the one-row table `studyaws_schema` (SQLite: PRAGMA user_version).
 - Writers go one at a time, as on SQLite: a write transaction (`writing`, `run_write`, a
   migration) first takes a transaction-scoped advisory lock, waiting at most as long as
-  SQLite's busy timeout (`lock_timeout`); a lock not had in time is "busy" (core.errors).
+  SQLite's busy timeout (`lock_timeout`); BEGIN, the wait and the lock go in one round
+  trip. A lock not had in time is "busy" (core.errors).
 - `julianday(text)` is defined in the database, giving SQLite's answer for the stored UTC
   times, so date arithmetic in queries reads the same on both.
 - SQL written for SQLite's driver (`?` placeholders, through `exec_driver_sql`) is given to
@@ -90,12 +91,25 @@ def _configure(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
+        driver = conn.connection.dbapi_connection
         if not conn.get_execution_options().get("immediate", False):
+            if driver.autocommit:  # left by a write on this connection: psycopg begins
+                driver.autocommit = False
             return
         quick = _QUICK_WAIT_MS.get()
         wait = quick if quick is not None else BUSY_TIMEOUT_MS
-        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait)}")
-        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        # A write begins in one round trip: BEGIN, the longest wait for the write lock, and
+        # the lock, sent together. psycopg, told it is in autocommit, sends no BEGIN of its
+        # own first; its commit and rollback go by the transaction the server reports, so
+        # they end this one as usual.
+        driver.autocommit = True
+        conn.exec_driver_sql(f"BEGIN; SET LOCAL lock_timeout = {int(wait)};"
+                             f" SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(driver, _record) -> None:
+        if driver is not None and driver.autocommit and not driver.closed:
+            driver.autocommit = False  # the pool's connections begin their own reads
 
     @event.listens_for(engine, "before_cursor_execute", retval=True)
     def _paramstyle(_conn, _cursor, statement, parameters, context, _executemany):
