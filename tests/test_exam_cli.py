@@ -10,12 +10,13 @@ from pathlib import Path
 
 import backends
 import pytest
-from support import is_stored_table, without_bundled_decks
+from support import START, is_stored_table, without_bundled_decks
 from terminal import Terminal, studyaws_command
 from test_exam_core import QUESTIONS
 
 from studyaws.core.clock import FakeClock
 from studyaws.services import exam as service
+from studyaws.store.settings import mark_bundled_decks
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX terminal")]
@@ -38,8 +39,14 @@ def db(tmp_path, env) -> Path:
     deck.write_text(QUESTIONS, encoding="utf-8")
     subprocess.run([*studyaws_command(), "import", str(deck)], env=env, check=True,
                    capture_output=True)
-    without_bundled_decks(tmp_path / "home" / "studyaws.sqlite3")
-    return tmp_path / "home" / "studyaws.sqlite3"
+    db = tmp_path / "home" / "studyaws.sqlite3"
+    if backends.on_postgres():  # the collection the commands opened: this test's database
+        engine = backends.open_test_engine(db)
+        mark_bundled_decks(engine, START.isoformat())
+        engine.dispose()
+    else:
+        without_bundled_decks(db)
+    return db
 
 
 def run(env, *args: str) -> subprocess.CompletedProcess:

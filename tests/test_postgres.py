@@ -383,3 +383,31 @@ def test_a_write_begins_and_takes_the_lock_in_one_round_trip_and_stays_one_trans
         assert "x" in keys and "y" not in keys
     finally:
         engine.dispose()
+
+
+def test_pictures_of_a_postgresql_collection_go_to_the_data_folder_s_media(pg_database,
+                                                                          tmp_path):
+    """No file to keep them beside: an import copies a deck's pictures into the media/ of
+    the data folder it runs from, and the JSON backup carries them; another machine gets
+    them by importing the deck there with --force (the deck is unchanged: not read again
+    without it)."""
+    import json
+
+    from test_images import PICTURE, STORED
+
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics" / "vpc.png").write_bytes(PICTURE)
+    deck = tmp_path / "deck.md"
+    deck.write_text("# Net\n\nQ: What is shown? ![VPC](pics/vpc.png)\nA: A VPC\n",
+                    encoding="utf-8")
+    laptop, desktop = tmp_path / "laptop", tmp_path / "desktop"
+    assert main(["--home", str(laptop), "--db", pg_database, "import", str(deck)]) == 0
+    assert (laptop / "media" / STORED).read_bytes() == PICTURE
+    assert not (laptop / "studyaws.sqlite3").exists()
+    assert main(["--home", str(laptop), "--db", pg_database, "backup"]) == 0
+    backup = next((laptop / "backups").glob("*.json"))
+    assert STORED in json.loads(backup.read_text(encoding="utf-8"))["media"]
+    assert not (desktop / "media").exists()
+    assert main(["--home", str(desktop), "--db", pg_database, "import", "--force",
+                 str(deck)]) == 0
+    assert (desktop / "media" / STORED).read_bytes() == PICTURE

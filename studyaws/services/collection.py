@@ -23,10 +23,14 @@ def open_collection(home: str | None = None, *, import_bundled: bool = True,
     is marked to get the bundled decks, which come with the first opening with
     `import_bundled` (offer_bundled_decks), so there is something to study at once. The first
     opening of a study day copies an existing SQLite collection to backups/ (see
-    studyaws.store.backup); a PostgreSQL one is the server's to back up."""
+    studyaws.store.backup); a PostgreSQL one is the server's to back up. The pictures of a
+    PostgreSQL one are kept in the data folder's media/ (services.media)."""
     if db is not None:
+        from studyaws.services.media import MEDIA_FOLDER, keep_media_in
+
         # A new database has no deck and no mark: bundled_decks_due says so all the same.
         engine = open_engine(db)
+        keep_media_in(engine, data_home(home) / MEDIA_FOLDER)  # this machine's pictures
         if import_bundled:
             offer_bundled_decks(engine, clock or Clock())
         return engine

@@ -1,5 +1,6 @@
 """The collection's pictures: found in the cards an import reads, copied into `media/` beside
-the database, opened in the system viewer, carried by export and restore.
+the database (for a collection in PostgreSQL, the data folder's `media/` on each machine),
+opened in the system viewer, carried by export and restore.
 
 A picture is stored once under the SHA-256 of its bytes and its extension (core.pictures);
 the card's text names it `![alt](media:NAME)`. Nothing is fetched from the network: a
@@ -15,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,9 +30,22 @@ MEDIA_FOLDER = "media"
 OPENER_ENV = "STUDYAWS_OPENER"
 
 
+# A collection in PostgreSQL has no file to keep its pictures beside: they go to the
+# `media/` folder of the data folder it was opened from (keep_media_in), on each machine.
+_FOLDERS: weakref.WeakKeyDictionary[Engine, Path] = weakref.WeakKeyDictionary()
+
+
+def keep_media_in(engine: Engine, folder: Path) -> None:
+    """The pictures of the collection open through `engine` are kept in `folder`."""
+    _FOLDERS[engine] = folder
+
+
 def media_dir(engine: Engine) -> Path | None:
-    """The collection's `media/` folder (beside its database file); None for a database
-    with no file (in memory, or PostgreSQL: pictures are not kept there yet)."""
+    """The collection's `media/` folder: beside its database file, or for a database with
+    no file (PostgreSQL) the data folder's it was opened from; None when there is none (a
+    database in memory, or PostgreSQL opened without a data folder)."""
+    if engine in _FOLDERS:
+        return _FOLDERS[engine]
     database = engine.url.database
     if not database or database == ":memory:" or engine.dialect.name != "sqlite":
         return None

@@ -75,9 +75,9 @@ def export_json(engine: Engine) -> str:
              ',\n  "schema": ', str(SCHEMA_VERSION), ',\n  "tables": {']
     # One snapshot of every table: SQLite's read transaction is one; PostgreSQL's default
     # (read committed) sees each statement's own, so it is asked for repeatable read.
-    if is_postgres(engine):
-        engine = engine.execution_options(isolation_level="REPEATABLE READ")
-    with engine.begin() as conn:
+    snapshot = (engine.execution_options(isolation_level="REPEATABLE READ")
+                if is_postgres(engine) else engine)
+    with snapshot.begin() as conn:
         present = set(inspect(conn).get_table_names())
         first_table = True
         for table in _tables():
