@@ -99,9 +99,14 @@ def test_an_answer_whose_commit_reply_is_lost_is_not_recorded_twice(pg_database,
         assert rows(pg_database, "SELECT id, card_id FROM review_log") == [
             (result.log_id, view.id)]
         assert result.prior.state == policy.NEW and result.memory.state != policy.NEW
-        # The session goes on: the next answer is another card's, and undo undoes it.
+        # Undo, whose COMMIT reply is lost too: undone once, and the card is new again.
+        relay.cut_after_commit = True
         assert service.undo() == view.id
+        assert relay.cut_after_commit is False
         assert review_count(engine) == 0
+        assert service.session.undo_stack == []
+        assert rows(pg_database, f"SELECT state FROM card_state WHERE card_id = {view.id}"
+                    ) == [(policy.NEW,)]
     finally:
         engine.dispose()
         relay.close()

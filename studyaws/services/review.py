@@ -27,7 +27,7 @@ from studyaws.services.limits import DayPlan, plan_day
 from studyaws.services.presets import DeckSchedulers
 from studyaws.store import card_sets
 from studyaws.store import load as loads
-from studyaws.store.answer_log import logged_answer
+from studyaws.store.answer_log import answer_logged, logged_answer
 from studyaws.store.engine import reading, writing
 from studyaws.store.presets import named_presets
 from studyaws.store.queries import DeckSummary, deck_summaries, learning_cards
@@ -224,6 +224,9 @@ class ReviewService:
         # (card, source) -> the time of an answer whose write lost the connection to the
         # database: committed or not, it is not known until it is looked up.
         self._unsure: dict[tuple[int, str], datetime] = {}
+        # Likewise undos of answers (by log row), and each answer's (card, rating) for them.
+        self._unsure_undos: set[int] = set()
+        self._answered: dict[int, tuple[int, int]] = {}
 
     # -- the day ----------------------------------------------------------------------
     def day_bounds(self) -> tuple[datetime, datetime]:
@@ -599,6 +602,7 @@ class ReviewService:
             self.session.again += rating == policy.AGAIN
             self.session.seconds += duration_ms / 1000
             self.session.undo_stack.append(("answer", result.log_id))
+            self._answered[result.log_id] = (view.id, rating)
             self._take(view.id, ("answer", result.log_id))
             self._after_answer(view.id, result.memory)
         self._day_counter.answered(view.id, view.deck_id, result, source == "review")
@@ -614,7 +618,7 @@ class ReviewService:
         self._due_counts.forget()  # read again at the next answer
         self._day_counter.forget()  # and the day's counts before the next card
         if action == "answer":
-            card_id, rating = undo_answer(self.engine, ident)
+            card_id, rating = self._undo_answer(ident)
             self.session.undo_stack.pop()
             self.session.reviewed = max(0, self.session.reviewed - 1)
             self.session.again -= rating == policy.AGAIN
@@ -626,6 +630,27 @@ class ReviewService:
         self.session.undo_stack.pop()
         self._put_back((action, ident), ident)
         return ident
+
+    def _undo_answer(self, log_id: int) -> tuple[int, int]:
+        """undo_answer, tried once more on a new connection when the connection is lost;
+        after a lost connection, an answer no longer in the log is an undo that was
+        committed (nothing is undone twice)."""
+        for last in (False, True):
+            if log_id in self._unsure_undos and not answer_logged(self.engine, log_id):
+                self._unsure_undos.discard(log_id)
+                return self._answered[log_id]
+            try:
+                undone = undo_answer(self.engine, log_id)
+            except Exception as exc:
+                if not is_connection_lost(exc) or log_id not in self._answered:
+                    raise
+                self._unsure_undos.add(log_id)
+                if last:
+                    raise
+                continue
+            self._unsure_undos.discard(log_id)
+            return undone
+        raise AssertionError("unreachable")
 
     def suspend(self, card_id: int) -> None:
         with writing(self.engine) as session:

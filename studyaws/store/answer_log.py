@@ -1,6 +1,7 @@
 """Whether an answer reached the review log: after a connection was lost during its write,
 the answer is looked up by its card, its time (given by the program, the same on every try)
-and its source before it is written again, so that nothing is recorded twice."""
+and its source before it is written again, so that nothing is recorded twice; and after a
+lost undo, whether its row is still there."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from studyaws.core.srs.policy import Memory
+from studyaws.store.engine import reading
 from studyaws.store.tables import Card, CardState, ReviewLog
 
 
@@ -38,3 +40,9 @@ def logged_answer(session, card_id: int, at: datetime, source: str) -> LoggedAns
     return LoggedAnswer(
         row.id, Memory.from_dict(info["memory"]), state.memory(),
         bool(card.leech and not info.get("leech")), tuple(info.get("buried_siblings") or ()))
+
+
+def answer_logged(engine: Engine, log_id: int) -> bool:
+    """Whether review-log row `log_id` is there (an undo removes it)."""
+    with reading(engine) as session:
+        return session.get(ReviewLog, log_id) is not None
