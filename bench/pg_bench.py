@@ -86,18 +86,25 @@ def queue(target, runs: int) -> list[float]:
     return times
 
 
-def statements_per_answer(target, answers: int) -> tuple[float, float]:
+def statements_per_answer(target, answers: int) -> tuple[float, float, float]:
     """Mean SQL statements sent by one answer (ReviewService.answer) over `answers`
-    answers, and by the next card with its intervals (next_card + preview)."""
+    answers, the same with its COMMIT (the round trips to a server: on PostgreSQL the BEGIN
+    goes with the write lock's statement, store.postgres), and the statements of the next
+    card with its intervals (next_card + preview)."""
     engine = open_engine(target)
     counting = [False]
-    counts = {"answer": 0, "next": 0}
+    counts = {"answer": 0, "next": 0, "commit": 0}
     phase = ["next"]
 
     @event.listens_for(engine, "before_cursor_execute")
     def _count(*_args) -> None:
         if counting[0]:
             counts[phase[0]] += 1
+
+    @event.listens_for(engine, "commit")
+    def _commit(*_args) -> None:
+        if counting[0] and phase[0] == "answer":
+            counts["commit"] += 1
 
     try:
         save_setting(engine, "reviews-per-day", str(answers + 100))
@@ -112,7 +119,8 @@ def statements_per_answer(target, answers: int) -> tuple[float, float]:
             counting[0] = False
     finally:
         engine.dispose()
-    return counts["answer"] / answers, counts["next"] / answers
+    return (counts["answer"] / answers, (counts["answer"] + counts["commit"]) / answers,
+            counts["next"] / answers)
 
 
 def cold_imports_pg(server: str, deck: Path, runs: int) -> list[float]:
@@ -167,12 +175,12 @@ def measure(args, say) -> list[tuple[str, str, str, str]]:
         copy = work / "answers" / "studyaws.sqlite3"
         copy.parent.mkdir()
         shutil.copy(db, copy)
-        sqlite_answer, sqlite_next = statements_per_answer(copy, args.answers)
+        sqlite_answer, _, sqlite_next = statements_per_answer(copy, args.answers)
         answers_db = f"{name}_answers"
         admin(server, f"CREATE DATABASE {answers_db} TEMPLATE {name}")
         stack.callback(admin, server, f"DROP DATABASE IF EXISTS {answers_db} WITH (FORCE)")
-        pg_answer, pg_next = statements_per_answer(with_database(server, answers_db),
-                                                   args.answers)
+        pg_answer, pg_trips, pg_next = statements_per_answer(
+            with_database(server, answers_db), args.answers)
 
         say("due queue")
         sqlite_queue = queue(db, args.runs * 4)
@@ -206,7 +214,9 @@ def measure(args, say) -> list[tuple[str, str, str, str]]:
     rows.append(("Import 10,000 cards, cold", spread(pg_import), spread(sqlite_import),
                  f"within 2x of SQLite ({ratio:.2f}x)"))
     rows.append(("SQL statements per answer (before_cursor_execute)", f"{pg_answer:.1f}",
-                 f"{sqlite_answer:.1f}", "≤ 4 round trips"))
+                 f"{sqlite_answer:.1f}", ""))
+    rows.append(("Round trips to the server per answer (statements + COMMIT)",
+                 f"{pg_trips:.1f}", "— (in process)", "≤ 4"))
     rows.append(("SQL statements for the next card and its intervals", f"{pg_next:.1f}",
                  f"{sqlite_next:.1f}", ""))
     rows.append(("Copy of the collection into PostgreSQL (db copy's code)", fmt(copied_s), "—",
