@@ -140,7 +140,13 @@ def save_line(app) -> str:
 
 
 async def test_the_review_screen_goes_on_after_its_session_is_ended_mid_answer(pg_database,
-                                                                              tmp_path):
+                                                                              tmp_path,
+                                                                              monkeypatch):
+    from studyaws.tui import saving
+
+    # The screen's own retries wait 30 s: the next card within the 10 s below is the
+    # service's one retry on a new connection.
+    monkeypatch.setattr(saving, "RETRY_PAUSES", (30.0,))
     engine, clock = collection(pg_database, tmp_path)
     app = StudyApp(engine, clock, start="review")
     try:
