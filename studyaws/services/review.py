@@ -804,7 +804,7 @@ def record_answer(conn, scheduler, settings: Settings, card_id: int, rating: int
     card = answers.answered_card(conn, card_id)
     if callable(scheduler):  # one for each deck: its preset's desired retention
         scheduler = scheduler(card.deck_id)
-    prior = answers.memory_of(card)
+    prior = card.memory
     load = None
     days = getattr(scheduler, "days", None) or StudyDays()
     if settings.load_balance and settings.fuzz:
@@ -831,7 +831,7 @@ def record_answer(conn, scheduler, settings: Settings, card_id: int, rating: int
     for sibling in answers.buriable_siblings(conn, card, day_end):
         buried.append(sibling.id)
         if _was_active(sibling, now):
-            buried_active.append((sibling.id, answers.memory_of(sibling)))
+            buried_active.append((sibling.id, sibling.memory))
     active = _was_active(card, now)
     undo_info = {
         "memory": prior.to_dict(),

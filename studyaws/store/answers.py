@@ -1,5 +1,7 @@
-"""The reads and writes of one answer, on the hot path of a review: statements built once
-(SQLAlchemy compiles each once; the driver keeps it prepared), plain rows, no ORM objects.
+"""The reads and writes of one answer, on the hot path of a review: fixed SQL run on the
+driver's own cursor (SQLite keeps each statement prepared in its statement cache; psycopg
+prepares one on the server once it has run a few times), plain tuples, no ORM objects and
+no SQLAlchemy statement to build or look up per answer.
 
 An answer is one write transaction (store.engine.write_transaction) of a few statements:
 the card and its memory read (`answered_card`), its siblings that an answer buries
@@ -10,78 +12,133 @@ memory, the log row, and the burying and leech flags when there are any.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Column
 from sqlalchemy.orm import Session
 
 from studyaws.core.srs.policy import NEW, REVIEW, Memory
-from studyaws.store.tables import Card, CardState, ReviewLog, memory_columns
+from studyaws.store.postgres import sqlite_params_to_psycopg
+from studyaws.store.tables import CardState, from_db, to_db
 
-_card = Card.__table__
+# A card's memory as columns, for the review queue's reads (services.review).
 _state = CardState.__table__
-_log = ReviewLog.__table__
+MEMORY_COLUMNS: tuple[Column, ...] = (
+    _state.c.state, _state.c.step, _state.c.stability, _state.c.difficulty, _state.c.due,
+    _state.c.last_review, _state.c.reps, _state.c.lapses)
 
-MEMORY_COLUMNS = (_state.c.state, _state.c.step, _state.c.stability, _state.c.difficulty,
-                  _state.c.due, _state.c.last_review, _state.c.reps, _state.c.lapses)
-
+_MEMORY_SQL = ("card_state.state, card_state.step, card_state.stability, "
+               "card_state.difficulty, card_state.due, card_state.last_review, "
+               "card_state.reps, card_state.lapses")
 _ANSWERED = (
-    select(_card.c.id, _card.c.deck_id, _card.c.sibling, _card.c.retired, _card.c.suspended,
-           _card.c.leech, _card.c.buried_until, *MEMORY_COLUMNS)
-    .join_from(_card, _state, _state.c.card_id == _card.c.id)
-    .where(_card.c.id == bindparam("card_id"))
-)
+    "SELECT card.id, card.deck_id, card.sibling, card.retired, card.suspended, card.leech, "
+    f"card.buried_until, {_MEMORY_SQL} FROM card "
+    "JOIN card_state ON card_state.card_id = card.id WHERE card.id = ?")
 _SIBLINGS = (
-    select(_card.c.id, _card.c.retired, _card.c.suspended, _card.c.buried_until,
-           *MEMORY_COLUMNS)
-    .join_from(_card, _state, _state.c.card_id == _card.c.id)
-    .where(_card.c.deck_id == bindparam("deck_id"), _card.c.sibling == bindparam("sibling"),
-           _card.c.id != bindparam("card_id"), _state.c.state.in_((NEW, REVIEW)),
-           (_card.c.buried_until.is_(None)) | (_card.c.buried_until < bindparam("day_end")))
-)
-_SAVE_MEMORY = update(_state).where(_state.c.card_id == bindparam("answered_card"))
-_BURY = (update(_card).where(_card.c.id.in_(bindparam("ids", expanding=True)))
-         .values(buried_until=bindparam("until")))
-_LEECH = (update(_card).where(_card.c.id == bindparam("answered_card"))
-          .values(leech=True, suspended=True))
-_LOG = insert(_log)
+    "SELECT card.id, card.deck_id, card.sibling, card.retired, card.suspended, card.leech, "
+    f"card.buried_until, {_MEMORY_SQL} FROM card "
+    "JOIN card_state ON card_state.card_id = card.id "
+    f"WHERE card.deck_id = ? AND card.sibling = ? AND card.id != ? "
+    f"AND card_state.state IN ({NEW}, {REVIEW}) "
+    "AND (card.buried_until IS NULL OR card.buried_until < ?)")
+_SAVE_MEMORY = ("UPDATE card_state SET state = ?, step = ?, stability = ?, difficulty = ?, "
+                "due = ?, last_review = ?, reps = ?, lapses = ? WHERE card_id = ?")
+_BURY = "UPDATE card SET buried_until = ? WHERE id = ?"
+_LEECH = "UPDATE card SET leech = ?, suspended = ? WHERE id = ?"
+LOG_COLUMNS = ("card_id", "rating", "reviewed_at", "duration_ms", "source", "state_before",
+               "seed", "correct", "response", "prior_state", "state", "stability",
+               "difficulty", "due")
+_LOG = (f"INSERT INTO review_log ({', '.join(LOG_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in LOG_COLUMNS)})")
+_TIMES = {"reviewed_at", "due"}  # the log's columns that hold times
 
 
-def _bind(conn):
-    """A Core connection for `conn`: itself, or the connection of an ORM session (the
-    exam records its answers inside its own session's transaction)."""
-    return conn.connection() if isinstance(conn, Session) else conn
+class AnsweredCard(NamedTuple):
+    """A card as an answer reads it: what the answer changes, and its memory."""
+
+    id: int
+    deck_id: int
+    sibling: str
+    retired: bool
+    suspended: bool
+    leech: bool
+    buried_until: datetime | None
+    memory: Memory
+
+
+def _cursor(conn):
+    """The driver's cursor of `conn` (a Core connection, or an ORM session: the exam records
+    its answers inside its own session's transaction), and whether it is psycopg's."""
+    if isinstance(conn, Session):
+        conn = conn.connection()
+    return conn.connection.driver_connection.cursor(), conn.dialect.name == "postgresql"
+
+
+_PSYCOPG: dict[str, str] = {}  # SQLite's SQL -> psycopg's, made once each
+
+
+def _run(cursor, postgres: bool, sql: str, params: tuple):
+    if postgres:
+        sql = _PSYCOPG.get(sql) or _PSYCOPG.setdefault(sql, sqlite_params_to_psycopg(sql))
+    cursor.execute(sql, params)
+    return cursor
+
+
+def _card(row) -> AnsweredCard:
+    (card_id, deck_id, sibling, retired, suspended, leech, buried, state, step, stability,
+     difficulty, due, last_review, reps, lapses) = row
+    return AnsweredCard(card_id, deck_id, sibling, bool(retired), bool(suspended), bool(leech),
+                        from_db(buried), Memory(state, step, stability, difficulty,
+                                                from_db(due), from_db(last_review), reps, lapses))
 
 
 def memory_of(row) -> Memory:
-    """The Memory of a row holding MEMORY_COLUMNS."""
+    """The Memory of a row holding MEMORY_COLUMNS (the review queue's reads)."""
     return Memory(row.state, row.step, row.stability, row.difficulty, row.due,
                   row.last_review, row.reps, row.lapses)
 
 
-def answered_card(conn, card_id: int):
-    """The card being answered (id, deck_id, sibling, retired, suspended, leech,
-    buried_until) with its memory (MEMORY_COLUMNS), read inside the answer's transaction."""
-    return _bind(conn).execute(_ANSWERED, {"card_id": card_id}).one()
+def answered_card(conn, card_id: int) -> AnsweredCard:
+    """The card being answered, read inside the answer's transaction."""
+    cursor, postgres = _cursor(conn)
+    row = _run(cursor, postgres, _ANSWERED, (card_id,)).fetchone()
+    if row is None:
+        raise LookupError(f"card {card_id} is not in the collection")
+    return _card(row)
 
 
-def buriable_siblings(conn, card, day_end: datetime) -> list:
+def buriable_siblings(conn, card: AnsweredCard, day_end: datetime) -> list[AnsweredCard]:
     """The card's siblings (same deck and sibling key) that an answer buries until
     `day_end`: new or in review, not buried as long already."""
     if not card.sibling:
         return []
-    return _bind(conn).execute(_SIBLINGS, {"deck_id": card.deck_id, "sibling": card.sibling,
-                                           "card_id": card.id, "day_end": day_end}).all()
+    cursor, postgres = _cursor(conn)
+    return [_card(row) for row in _run(cursor, postgres, _SIBLINGS, (
+        card.deck_id, card.sibling, card.id, to_db(day_end))).fetchall()]
+
+
+def _time(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the store; times must be UTC-aware")
+    return to_db(value)
 
 
 def save_answer(conn, card_id: int, memory: Memory, log: dict, *, bury: list[int],
                 day_end: datetime, leech: bool) -> int:
     """Write one answer inside the caller's write transaction: the card's new memory, its
     siblings buried until `day_end`, the card made a leech (and suspended) when `leech`, and
-    the review-log row (`log`: its columns); returns the log row's id."""
-    conn = _bind(conn)
-    conn.execute(_SAVE_MEMORY, {"answered_card": card_id, **memory_columns(memory)})
-    if bury:
-        conn.execute(_BURY, {"ids": bury, "until": day_end})
+    the review-log row (`log`: its LOG_COLUMNS); returns the log row's id."""
+    cursor, postgres = _cursor(conn)
+    _run(cursor, postgres, _SAVE_MEMORY, (
+        memory.state, memory.step, memory.stability, memory.difficulty, _time(memory.due),
+        _time(memory.last_review), memory.reps, memory.lapses, card_id))
+    for sibling in bury:
+        _run(cursor, postgres, _BURY, (_time(day_end), sibling))
     if leech:
-        conn.execute(_LEECH, {"answered_card": card_id})
-    return conn.execute(_LOG, log).inserted_primary_key[0]
+        _run(cursor, postgres, _LEECH, (True, True, card_id))
+    values = tuple(_time(log[name]) if name in _TIMES else log[name] for name in LOG_COLUMNS)
+    if postgres:
+        return _run(cursor, postgres, _LOG + " RETURNING id", values).fetchone()[0]
+    return _run(cursor, postgres, _LOG, values).lastrowid
