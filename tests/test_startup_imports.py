@@ -64,8 +64,10 @@ from studyaws.tui.app import StudyApp
 from studyaws.tui.screens.review import ReviewScreen
 
 async def main():
-    engine = open_collection(sys.argv[1], import_bundled=False, backup=False)
-    app = StudyApp(engine, start="review")
+    def opening():  # as `studyaws review` opens it: behind the first frame
+        return open_collection(sys.argv[1], import_bundled=False, backup=False), None
+
+    app = StudyApp(None, start="review", opening=opening)
     async with app.run_test(size=(100, 30)) as pilot:
         for _ in range(200):
             screen = app.screen
@@ -105,11 +107,11 @@ FIRST_CARD_MODULES = {
     "studyaws.store.tables", "studyaws.store.text_index", "studyaws.tui", "studyaws.tui.app",
     "studyaws.tui.commands", "studyaws.tui.saving", "studyaws.tui.screens",
     "studyaws.tui.screens.flag", "studyaws.tui.screens.home", "studyaws.tui.screens.modals",
-    "studyaws.tui.screens.review", "studyaws.tui.widgets", "studyaws.tui.widgets.card_picture",
-    "studyaws.tui.widgets.card_text", "studyaws.tui.widgets.footer",
-    "studyaws.tui.widgets.header_text", "studyaws.tui.widgets.inline_text",
-    "studyaws.tui.widgets.question", "studyaws.tui.widgets.question_input",
-    "studyaws.tui.widgets.rows",
+    "studyaws.tui.screens.opening", "studyaws.tui.screens.review", "studyaws.tui.widgets",
+    "studyaws.tui.widgets.card_picture", "studyaws.tui.widgets.card_text",
+    "studyaws.tui.widgets.footer", "studyaws.tui.widgets.header_text",
+    "studyaws.tui.widgets.inline_text", "studyaws.tui.widgets.question",
+    "studyaws.tui.widgets.question_input", "studyaws.tui.widgets.rows",
 }
 # Loaded by the headless test harness (pytest's interpreter aside), not by the app.
 HARNESS = {"_pytest", "pytest", "pluggy", "iniconfig", "packaging", "py"}
@@ -136,3 +138,50 @@ def test_the_first_card_loads_the_modules_it_always_did(tmp_path):
     packages = {name for name in packages if not name.startswith("_")} - {"cython_runtime"}
     assert packages == FIRST_CARD_PACKAGES | {"studyaws"}
     assert {name for name in loaded if name.split(".")[0] == "studyaws"} == FIRST_CARD_MODULES
+
+
+# The first frame itself (`studyaws review`, `studyaws`): painted before the collection is
+# opened, so none of the database libraries, the store or the services is loaded by then.
+FIRST_FRAME = """
+import asyncio, json, sys, threading
+import studyaws.cli.main
+from studyaws.tui.app import StudyApp
+from studyaws.tui.screens.opening import OpeningScreen
+
+gate = threading.Event()
+
+def opening():
+    gate.wait(30)
+    raise RuntimeError("not opened: the test ends here")
+
+async def main():
+    app = StudyApp(None, start="review", opening=opening)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, OpeningScreen), app.screen
+        loaded = sorted(sys.modules)
+        gate.set()
+        await pilot.pause(0.2)
+    print(json.dumps(loaded))
+
+asyncio.run(main())
+"""
+FIRST_FRAME_PACKAGES = {"platformdirs", "rich", "textual", "typing_extensions"}
+FIRST_FRAME_MODULES = {
+    "studyaws", "studyaws.cli", "studyaws.cli.main", "studyaws.core", "studyaws.core.clock",
+    "studyaws.core.formats", "studyaws.core.text", "studyaws.tui", "studyaws.tui.app",
+    "studyaws.tui.commands", "studyaws.tui.screens", "studyaws.tui.screens.opening",
+}
+
+
+def test_the_first_frame_is_painted_before_any_database_library_is_loaded():
+    done = subprocess.run([sys.executable, "-c", FIRST_FRAME], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert offenders(loaded, ("sqlalchemy", "sqlmodel", "pydantic", "fsrs", "studyaws.store",
+                              "studyaws.services.review", "studyaws.services.collection")) == []
+    packages = {name.split(".")[0] for name in loaded} - set(sys.stdlib_module_names) - HARNESS
+    packages = {name for name in packages if not name.startswith("_")} - {"cython_runtime"}
+    assert packages == FIRST_FRAME_PACKAGES | {"studyaws"}
+    assert {name for name in loaded if name.split(".")[0] == "studyaws"} == FIRST_FRAME_MODULES

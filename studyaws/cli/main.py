@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from studyaws.core.clock import ClockError
     from studyaws.core.decks.model import DeckError
-    from studyaws.store.engine import StoreError
+    from studyaws.core.errors import StoreError
 
     try:
         return _run(args)
@@ -301,6 +301,8 @@ def _run(args: argparse.Namespace) -> int:
 
         return getattr(commands, args.command)(args, args.home)
 
+    if args.command in (None, "review") and _has_terminal():
+        return _app(args)
     from studyaws.services.collection import open_collection
 
     if args.command == "import":
@@ -353,6 +355,43 @@ def _run(args: argparse.Namespace) -> int:
 
     return run_app(engine, start="review" if args.command == "review" else "home",
                    deck=getattr(args, "deck", None))
+
+
+def _app(args: argparse.Namespace) -> int:
+    """The app (home, or the review): its first frame is painted at once and the collection
+    opened behind it; what keeps it from opening is said as by any command, once the
+    terminal is back."""
+    from studyaws.tui.app import run_app_opening
+
+    deck = getattr(args, "deck", None)
+
+    def opening():
+        from studyaws.services.collection import open_collection
+
+        engine = open_collection(args.home, import_bundled=True, db=args.db)
+        deck_id = None
+        if deck:
+            from studyaws.services.deck_names import resolve_deck
+
+            deck_id = resolve_deck(engine, deck)
+        return engine, deck_id
+
+    pictures = False
+    if args.db is None:  # a SQLite collection keeps its pictures beside it
+        from studyaws.core.config import data_home
+        from studyaws.services.media import MEDIA_FOLDER, folder_has_pictures
+
+        pictures = folder_has_pictures(data_home(args.home) / MEDIA_FOLDER)
+    try:
+        return run_app_opening(opening, start="review" if args.command == "review" else "home",
+                               pictures=pictures)
+    except Exception as exc:
+        from studyaws.services.deck_names import DeckNameError
+
+        if not isinstance(exc, DeckNameError):
+            raise
+        print(printable(f"studyaws: {exc}"), file=sys.stderr)
+        return 1
 
 
 def _db_copy(args: argparse.Namespace) -> int:
