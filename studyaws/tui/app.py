@@ -62,11 +62,18 @@ class StudyApp(App):
                 import studyaws.tui.screens.home  # noqa: F401
                 import studyaws.tui.screens.review  # noqa: F401
             except BaseException as error:  # said by the command line once the app is gone
-                self.call_from_thread(self._not_opened, error)
+                self._hand_over(self._not_opened, error)
                 return
-            self.call_from_thread(self._opened, engine, deck_id)
+            self._hand_over(self._opened, engine, deck_id)
 
         threading.Thread(target=open_collection, name="opening", daemon=True).start()
+
+    def _hand_over(self, callback, *args) -> None:
+        import contextlib
+
+        # RuntimeError: the app was left (Ctrl+Q) before the collection was open.
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(callback, *args)
 
     def _opened(self, engine: Engine, deck_id: int | None) -> None:
         self.engine = engine
