@@ -11,7 +11,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, String, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import (
+    Engine,
+    String,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
 from studyaws.core.clock import Clock
 from studyaws.core.config import Settings, weekday_numbers
@@ -383,14 +394,10 @@ class ReviewService:
             return self._view(conn, row)
 
     def _first_learning(self, conn, now: datetime, until: datetime):
-        """The active card in learning or relearning due first, if due by `until`. One
-        query for each state, so that each walks the (state, due) index in order (asked for
-        both states at once, SQLite walked every card by due date instead)."""
-        statement = self._statement("learning")
-        rows = [conn.execute(statement, {"now": now, "state": state, "until": until}).first()
-                for state in (LEARNING, RELEARNING)]
-        found = [row for row in rows if row is not None]
-        return min(found, key=lambda row: row.due) if found else None
+        """The active card in learning or relearning due first, if due by `until`: the first
+        of each state, each read walking the (state, due) index in order (asked for both
+        states at once, SQLite walked every card by due date instead), in one statement."""
+        return conn.execute(self._statement("learning"), {"now": now, "until": until}).first()
 
     def _statement(self, name: str):
         """The queue's statements, built once for this session with bound parameters (now,
@@ -400,9 +407,12 @@ class ReviewService:
             return statement
         base = _view_query().where(_active(bindparam("now")), self._deck_filter())
         if name == "learning":
-            statement = (base.where(CardState.state == bindparam("state"),
-                                    CardState.due <= bindparam("until"))
-                         .order_by(CardState.due))
+            firsts = [base.where(CardState.state == state, CardState.due <= bindparam("until"))
+                      .order_by(CardState.due).limit(1).subquery().select()
+                      for state in (LEARNING, RELEARNING)]
+            both = union_all(*firsts).subquery()
+            statement = self._statements[name] = (select(both).order_by(both.c.due).limit(1))
+            return statement
         elif name == "review":
             statement = (base.where(CardState.state == REVIEW,
                                     Card.deck_id.in_(bindparam("decks", expanding=True)),
