@@ -289,9 +289,10 @@ class ReviewService:
             inner = inner.limit(limit)
         return session.execute(select(func.count()).select_from(inner.subquery())).scalar_one()
 
-    def extra_new(self) -> int:
-        """How many new cards today's limit was raised by (study more), until the day ends."""
-        stored = card_sets.load_extra_new(self.engine)
+    def extra_new(self, conn=None) -> int:
+        """How many new cards today's limit was raised by (study more), until the day ends
+        (`conn`: read on this open connection)."""
+        stored = card_sets.load_extra_new(self.engine, conn)
         if stored is None:
             return 0
         cards, until = stored
@@ -317,13 +318,15 @@ class ReviewService:
         decks = deck_summaries(self.engine, now, end, start, ahead, only)
         return self._plan(decks, named_presets(self.engine), plan)
 
-    def _plan(self, decks: Iterable[DeckSummary], presets, exam: ExamPlan | None) -> DayPlan:
+    def _plan(self, decks: Iterable[DeckSummary], presets, exam: ExamPlan | None,
+              conn=None) -> DayPlan:
         self.day = plan_day(decks, self.settings, presets,
                             new_per_day=exam.new_per_day if exam is not None else None,
-                            extra_new=self.extra_new())
+                            extra_new=self.extra_new(conn))
         return self.day
 
-    def kept_day_plan(self, bounds: tuple[datetime, datetime] | None = None) -> DayPlan:
+    def kept_day_plan(self, bounds: tuple[datetime, datetime] | None = None,
+                      conn=None) -> DayPlan:
         """The same as day_plan(the session's decks), from the numbers this session keeps
         (DayCounter): read from the store at the first card, at the start of a study day,
         after an undo, a suspension or a burial, and after changed() (something outside the
@@ -339,7 +342,7 @@ class ReviewService:
             learning, back = learning_cards(self.engine, now, only)
             counter.read(start, end, only, plan, ahead, decks, learning, back,
                          named_presets(self.engine))
-        return self._plan(counter.decks(now), counter.presets, counter.exam)
+        return self._plan(counter.decks(now), counter.presets, counter.exam, conn)
 
     def changed(self) -> None:
         """Something outside this session changed the collection (the browser, an edit):
@@ -348,11 +351,13 @@ class ReviewService:
         self._due_counts.forget()
         self.last_counts = None
 
-    def counts(self, bounds: tuple[datetime, datetime] | None = None) -> DayCounts:
-        """Today's numbers (`bounds`: the study day's, when the caller has them)."""
+    def counts(self, bounds: tuple[datetime, datetime] | None = None,
+               conn=None) -> DayCounts:
+        """Today's numbers (`bounds`: the study day's, when the caller has them; `conn`: a
+        read connection it has open)."""
         if self.selection is not None:
             return self._selection_counts()
-        return self.kept_day_plan(bounds).counts_for(self.deck_ids)
+        return self.kept_day_plan(bounds, conn).counts_for(self.deck_ids)
 
     # -- the queue --------------------------------------------------------------------
     def next_card(self) -> CardView | None:
@@ -360,8 +365,8 @@ class ReviewService:
             return self._next_selected()
         now = self.clock.now()
         bounds = self.day_bounds()
-        counts = self.last_counts = self.counts(bounds)
         with read_connection(self.engine) as conn:
+            counts = self.last_counts = self.counts(bounds, conn)
             learning_now = self._first_learning(conn, now, now)
             source = next_source(learning_now is not None, counts.review, counts.new,
                                  self._since_new, counts.learning > 0)

@@ -98,11 +98,12 @@ def new_cards_left(engine: Engine, now: datetime) -> int:
 _EXTRA_NEW = "extra-new-today"
 
 
-def load_extra_new(engine: Engine) -> tuple[int, datetime] | None:
-    """(cards, until) as last stored, or None."""
+def load_extra_new(engine: Engine, conn=None) -> tuple[int, datetime] | None:
+    """(cards, until) as last stored, or None (`conn`: read on this open connection)."""
+    if conn is not None:
+        return _read_extra(conn.execute(_READ_EXTRA_NEW).scalar())
     with read_connection(engine) as conn:  # read before every card: no ORM session
-        value = conn.execute(_READ_EXTRA_NEW).scalar()
-    return _read_extra(value)
+        return _read_extra(conn.execute(_READ_EXTRA_NEW).scalar())
 
 
 def add_extra_new(engine: Engine, cards: int, until: datetime) -> int:
