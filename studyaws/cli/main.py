@@ -175,7 +175,8 @@ def _parser() -> argparse.ArgumentParser:
                           help="fit the preset's own parameters, on the reviews of its decks "
                           "only, and keep them on the preset")
     optimize.add_argument("--workload", action="store_true",
-                          help="only estimate reviews a day at desired retention 0.80-0.95")
+                          help="only simulate the next year from your collection at desired "
+                          "retention 0.80-0.95 and yours")
     optimize.add_argument("--retention", action="store_true",
                           help="only find the desired retention with the least study time per "
                           "card remembered, with the workload there and at yours")
