@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from textual.screen import Screen
 
+    from studyaws.tui.served import Served
+
 
 class StudyApp(App):
     CSS_PATH = Path(__file__).parent / "app.tcss"
@@ -28,8 +30,10 @@ class StudyApp(App):
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", show=False)]
 
     def __init__(self, engine: Engine, clock: Clock | None = None, *, start: str = "home",
-                 deck_id: int | None = None, exam_id: int | None = None):
+                 deck_id: int | None = None, exam_id: int | None = None,
+                 served: Served | None = None):
         super().__init__()
+        self.served = served  # in a browser (studyaws serve): studyaws.tui.served
         self.engine = engine
         self.clock = clock or Clock()
         self.start = start
@@ -78,6 +82,8 @@ class StudyApp(App):
     # -- the command palette's system commands --------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
+            if command.title == "Screenshot" and self.served is not None:
+                continue  # it would write on the server's machine
             if command.title == "Screenshot":  # ours: saved where it can be, and said where
                 command = command._replace(
                     callback=lambda: self.set_timer(0.1, self.deliver_screenshot))
