@@ -41,6 +41,7 @@ from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.header_text import joined
 from studyaws.tui.widgets.question import after_typed_keys, feedback_content
 from studyaws.tui.widgets.question_input import QuestionInput
+from studyaws.tui.widgets.touch_bar import TouchBar
 
 
 def format_clock(seconds: float) -> str:
@@ -93,6 +94,22 @@ class ExamScreen(Screen):
     #keys { height: auto; padding: 0 1; background: $boost; }
     """
 
+    # The buttons of the app served to a phone (studyaws.tui.served); the command palette
+    # (More…) has the rest (navigator, review, pause).
+    TOUCH_STEPS = [
+        ("previous", "Prev", "move(-1)"),
+        ("next", "Next", "move(1)"),
+        ("flag", "Flag", "flag"),
+        ("submit", "Submit", "submit"),
+    ]
+    TOUCH_MORE = [
+        ("item-up", "↑ Move", "touch_move(-1)"),
+        ("item-down", "↓ Move", "touch_move(1)"),
+        ("check", "Check", "enter"),
+        ("leave", "Leave", "leave"),
+        ("more", "More…", "app.command_palette"),
+    ]
+
     def __init__(self, exam: service.ExamView):
         super().__init__()
         self.exam = exam
@@ -114,6 +131,9 @@ class ExamScreen(Screen):
             yield Static(id="feedback")
         yield SaveLine(id="save-status")
         yield Static(id="keys")
+        if self.app.served is not None:  # a phone: every step a button
+            yield TouchBar(self.TOUCH_STEPS, id="touch-steps")
+            yield TouchBar(self.TOUCH_MORE, id="touch-more", line=True)
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -239,6 +259,19 @@ class ExamScreen(Screen):
         if self.exam.practice:
             hint += " · Enter checks the answer"
         self.query_one("#keys", Static).update(Content(hint))
+        if self.query("#touch-steps"):
+            self.query_one("#touch-steps", TouchBar).show("previous", "next", "flag", "submit",
+                                                          chosen="flag" if self.item.flagged
+                                                          else None)
+            moves = ("item-up", "item-down") \
+                if self.query_one(QuestionInput).takes_arrows else ()
+            check = ("check",) if self.exam.practice and not self._locked() else ()
+            self.query_one("#touch-more", TouchBar).show(*moves, *check, "leave", "more")
+
+    async def action_touch_move(self, step: int) -> None:
+        """The ↑ Move / ↓ Move buttons: the chosen item of an ordering (tap one to choose
+        it) moves, as Shift+↑/↓ move it."""
+        await self.query_one(QuestionInput).touch_move(step)
 
     # -- answering ----------------------------------------------------------------------------
     async def _save(self, response: dict | None, then=None) -> None:

@@ -24,6 +24,7 @@ from studyaws.tui.widgets.header_text import breadcrumb
 from studyaws.tui.widgets.question import after_typed_keys, feedback_content
 from studyaws.tui.widgets.question_input import QuestionInput
 from studyaws.tui.widgets.rows import OneLine, Rows
+from studyaws.tui.widgets.touch_bar import TouchBar
 
 
 class ReviewScreen(Screen):
@@ -94,6 +95,24 @@ class ReviewScreen(Screen):
     #keys { height: auto; padding: 0 1; background: $boost; }
     """
 
+    # The buttons of the app served to a phone (studyaws.tui.served): what Space, 1-4, f, u
+    # and Escape do, and the command palette for the rest (suspend, bury, details ...).
+    TOUCH_STEPS = [
+        ("show", "Show answer", "reveal"),
+        ("submit", "Submit", "submit"),
+        ("item-up", "Move up", "touch_move(-1)"),
+        ("item-down", "Move down", "touch_move(1)"),
+        *((name.lower(), name, f"digit({rating})")
+          for rating, name in policy.RATING_NAMES.items()),
+        ("next", "Next", "next"),
+    ]
+    TOUCH_MORE = [
+        ("flag", "Flag", "flag"),
+        ("undo", "Undo", "undo"),
+        ("home", "Home", "leave"),
+        ("more", "More…", "app.command_palette"),
+    ]
+
     def __init__(self, deck_id: int | tuple[int, ...] | None = None,
                  selection: CardSelection | None = None):
         super().__init__()
@@ -124,6 +143,9 @@ class ReviewScreen(Screen):
             yield Static(id="feedback")
         yield SaveLine(id="save-status")
         yield Static(id="keys")
+        if self.app.served is not None:  # a phone: every step a button
+            yield TouchBar(self.TOUCH_STEPS, id="touch-steps")
+            yield TouchBar(self.TOUCH_MORE, id="touch-more", small=("more",), line=True)
         yield KeysFooter()
 
     @property
@@ -238,8 +260,35 @@ class ReviewScreen(Screen):
             (f"Due {counts.review}", "$success"),
         ))
 
+    def _update_touch(self) -> None:
+        """The buttons of this step (served to a phone)."""
+        bars = self.query("#touch-steps")
+        if not bars:
+            return
+        view = self.view
+        ratings = [policy.RATING_NAMES[r].lower() for r in policy.RATING_NAMES]
+        if view is None:
+            steps: tuple[str, ...] = ()
+        elif view.question is not None and not self.submitted:
+            moves = ("item-up", "item-down") \
+                if self.query_one(QuestionInput).takes_arrows else ()
+            steps = (*moves, "submit")
+        elif view.question is not None:
+            steps = (*ratings, "next")
+        else:
+            steps = tuple(ratings) if self.revealed else ("show",)
+        chosen = policy.RATING_NAMES[self.rated].lower() if self.rated else None
+        bars.first(TouchBar).show(*steps, chosen=chosen)
+        self.query_one("#touch-more", TouchBar).show("flag", "undo", "home", "more")
+
+    async def action_touch_move(self, step: int) -> None:
+        """The Move up / Move down buttons: the chosen item of an ordering (tap one to
+        choose it) moves, as Shift+↑/↓ move it."""
+        await self.query_one(QuestionInput).touch_move(step)
+
     def _update_keys(self) -> None:
         self.refresh_bindings()  # the footer names what Space does now
+        self._update_touch()
         keys = self.query_one("#keys", Static)
         view = self.view
         if view is None:

@@ -246,6 +246,18 @@ class QuestionInput(Widget, can_focus=True):
         self.query_one(OrderingView).move_item(step)
         await self._changed()
 
+    # -- taps (the app served to a phone) ---------------------------------------------------
+    async def on_options_view_tapped(self, event: OptionsView.Tapped) -> None:
+        """A tapped option is picked (or unpicked) as its number key would."""
+        event.stop()
+        if self.answering and isinstance(self.question, Choice):
+            await self.action_pick(event.position + 1)
+
+    async def touch_move(self, step: int) -> None:
+        """The Move up / Move down buttons: the chosen item moves, as Shift+↑/↓ move it."""
+        if self.takes_arrows:
+            await self.action_move_item(step)
+
     async def _changed(self) -> None:
         if self.on_change is not None:
             await self.on_change(self.response())
