@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from support import basic_deck, make_collection, review_count
+from support import basic_deck, card_id_by_prompt, make_collection, review_count
 from test_tui_exam_flow import MIXED
 from textual.widgets import Button
 
@@ -168,3 +168,78 @@ async def test_an_exam_question_flagged_and_an_option_picked_by_tapping(tmp_path
         position = screen.item.position
     saved = service.load_exam(engine, view.id).items[position]
     assert saved.flagged and saved.response == {"chosen": [options.order[0]]}
+
+
+# -- what a served app may not do -------------------------------------------------------------
+
+
+async def test_served_without_an_import_root_has_no_import(tmp_path):
+    from studyaws.tui.screens.home import HomeScreen
+
+    engine, clock, _ = make_collection(tmp_path, basic_deck(2))
+    app = StudyApp(engine, clock, served=served(tmp_path))
+    async with app.run_test(size=PHONE) as pilot:
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.check_action("import", ()) is False
+
+
+async def test_served_import_stays_in_its_folder(tmp_path):
+    from studyaws.tui.screens.importing import ImportScreen
+
+    root = tmp_path / "decks"
+    root.mkdir()
+    (root / "more.md").write_text("# More\n\nQ: Inside?\nA: Yes\n", encoding="utf-8")
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "other.md").write_text("# Other\n\nQ: Outside?\nA: No\n", encoding="utf-8")
+    (root / "link").symlink_to(secret)
+    engine, clock, _ = make_collection(tmp_path, basic_deck(2))
+    app = StudyApp(engine, clock, served=served(tmp_path, import_root=root))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ImportScreen) and screen.folder == root
+        screen.action_parent()  # the top: nowhere further up
+        assert screen.folder == root
+        assert not screen.open_folder(secret)
+        assert "outside the folder" in str(screen.query_one("#import-error").render())
+        screen.select_path(root / "link" / "other.md")  # a link out of it is outside too
+        screen.start(dry_run=False)
+        await pilot.pause()
+        assert not screen.running
+        screen.select_path(root / "more.md")
+        screen.start(dry_run=False)
+        await app.workers.wait_for_complete([w for w in app.workers if w.group == "import"])
+        await pilot.pause()
+    assert card_id_by_prompt(engine, "Inside?") is not None
+    assert card_id_by_prompt(engine, "Outside?") is None
+
+
+async def test_served_app_saves_no_screenshot_and_edits_no_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    engine, clock, deck = make_collection(tmp_path, basic_deck(2))
+    before = deck.read_text(encoding="utf-8")
+    monkeypatch.setenv("EDITOR", "sh -c 'echo changed > \"$1\"' editor")
+    monkeypatch.setenv("VISUAL", "sh -c 'echo changed > \"$1\"' editor")
+    app = StudyApp(engine, clock, start="review", served=served(tmp_path))
+    async with app.run_test(size=PHONE) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Screenshot" not in titles and "Quit" in titles
+        assert app.deliver_screenshot(path=str(tmp_path)) is None
+        assert app.screen.check_action("edit", ()) is False
+        await pilot.press("E")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    assert not list(tmp_path.glob("*.svg"))
+    assert deck.read_text(encoding="utf-8") == before
+    app = StudyApp(engine, clock, start="review")  # in the terminal, both are there
+    async with app.run_test(size=PHONE) as pilot:
+        await pilot.pause()
+        assert "Screenshot" in [c.title for c in app.get_system_commands(app.screen)]
+        assert app.screen.check_action("edit", ()) is True

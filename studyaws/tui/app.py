@@ -101,7 +101,13 @@ class StudyApp(App):
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:
         """Save an SVG picture of the screen (Textual's command wrote it to ~/Downloads only,
-        and failed without one) and say where it went."""
+        and failed without one) and say where it went. Served to a browser, nothing: it
+        would write on the server's machine."""
+        if self.served is not None:
+            from studyaws.tui.served import refusal
+
+            self.notify(refusal("save screenshots"), severity="warning", markup=False)
+            return None
         folder = Path(path) if path else self.screenshot_folder()
         try:
             saved = self.save_screenshot(filename, str(folder), time_format)

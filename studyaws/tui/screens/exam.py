@@ -155,6 +155,8 @@ class ExamScreen(Screen):
         if action == "pause":
             return self.exam.practice  # a timed exam's clock does not pause: no such key
         if action == "open_picture":
+            if self.app.served is not None:
+                return False  # a viewer on the server's machine
             return bool(self.query_one(CardPicture).shown)
         return True
 
@@ -370,6 +372,8 @@ class ExamScreen(Screen):
 
     @after_typed_keys
     def action_open_picture(self) -> None:
+        if self.app.served is not None:
+            return
         said = self.query_one(CardPicture).open()
         if said:
             self.notify(said, markup=False, timeout=4)

@@ -220,6 +220,9 @@ class HomeScreen(Screen):
             return bool(self.rows)
         if action == "undo_remove":
             return bool(self.removed)
+        if action == "import":  # served to a browser: only with a folder to import from
+            served = self.app.served
+            return served is None or served.import_root is not None
         return True
 
     @after_typed_keys
@@ -346,7 +349,10 @@ class HomeScreen(Screen):
     def action_import(self) -> None:
         from studyaws.tui.screens.importing import ImportScreen
 
-        self.app.push_screen(ImportScreen())
+        served = self.app.served
+        if served is not None and served.import_root is None:
+            return
+        self.app.push_screen(ImportScreen(served.import_root if served else None))
 
     # -- the exam date: days left, the plan, and readiness (computed in a thread) ----------
     def show_exam_plan(self, plan: ExamPlan | None) -> None:

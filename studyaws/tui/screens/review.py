@@ -180,6 +180,8 @@ class ReviewScreen(Screen):
             return False
         if action in ("reveal", "good", "submit", "next"):
             return action == self.step  # the others are hidden: the footer says this one
+        if action in ("open_picture", "edit") and self.app.served is not None:
+            return False  # a viewer or an editor on the server's machine
         if action == "open_picture":
             return bool(self.query_one(CardPicture).shown)
         if action == "give_up":
@@ -563,7 +565,7 @@ class ReviewScreen(Screen):
     @after_typed_keys
     def action_edit(self) -> None:
         """E: edit the card in its file, which is imported again when the editor returns."""
-        if self.view is not None:
+        if self.view is not None and self.app.served is None:
             from studyaws.tui.editing import edit_at_source
 
             edit_at_source(self, self.view.id, self._edited)
@@ -615,6 +617,8 @@ class ReviewScreen(Screen):
 
     @after_typed_keys
     def action_open_picture(self) -> None:
+        if self.app.served is not None:
+            return
         said = self.query_one(CardPicture).open()
         if said:
             self.notify(said, markup=False, timeout=4)
