@@ -58,8 +58,9 @@ def assert_all_on_screen(app) -> None:
     text = str(counts.render())
     for word in ("New", "Learning", "Due"):
         assert word in text
-    # every count is drawn whole within the line's width
-    assert counts.render().cell_length <= counts.content_region.width * counts.region.height
+    # every count is drawn whole on its one line
+    assert counts.render().cell_length <= counts.content_region.width
+    assert counts.region.height == 1
 
 
 async def test_a_flashcard_review_by_tapping_at_phone_size(tmp_path):

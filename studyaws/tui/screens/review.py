@@ -84,8 +84,9 @@ class ReviewScreen(Screen):
     DEFAULT_CSS = """
     #review-header { height: 1; padding: 0 1; background: $boost; }
     #review-bar { height: 1; padding: 0 1; }
-    #review-bar ProgressBar { width: 30; }
-    #review-counts { width: 1fr; content-align: right middle; }
+    #review-bar ProgressBar { width: 1fr; max-width: 30; }
+    #review-bar Bar { width: 1fr; }
+    #review-counts { width: auto; padding: 0 0 0 1; content-align: right middle; }
     #card { height: 1fr; padding: 0 2; max-width: 100; }
     #prompt, #answer { margin: 1 0 0 0; }
     #answer-rule { margin: 0; color: $primary; }
@@ -280,7 +281,14 @@ class ReviewScreen(Screen):
         else:
             steps = tuple(ratings) if self.revealed else ("show",)
         chosen = policy.RATING_NAMES[self.rated].lower() if self.rated else None
-        bars.first(TouchBar).show(*steps, chosen=chosen)
+        bar = bars.first(TouchBar)
+        for rating, name in policy.RATING_NAMES.items():  # each with its interval under it
+            interval = self.intervals.get(rating, "")
+            bar.relabel(name.lower(), f"{name}\n{interval}" if interval else name)
+        bar.show(*steps, chosen=chosen)
+        # The buttons say what the keys line would (the ratings with their intervals), but
+        # for a question's hint (choose N).
+        self.query_one("#keys").display = "submit" in steps
         self.query_one("#touch-more", TouchBar).show("flag", "undo", "home", "more")
 
     async def action_touch_move(self, step: int) -> None:

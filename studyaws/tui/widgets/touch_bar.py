@@ -16,13 +16,15 @@ TouchButton = tuple[str, str, str]  # (name, label, the screen's action, e.g. "r
 class TouchBar(Horizontal):
     DEFAULT_CSS = """
     TouchBar { height: auto; padding: 0 1; background: $boost; }
-    TouchBar Button {
+    TouchBar Button, TouchBar Button:hover, TouchBar Button.-active {
         width: 1fr; min-width: 4; height: 3; margin: 0 1 0 0; padding: 0;
-        border: none; background: $panel-lighten-2; text-style: bold;
+        border: none !important; background: $panel-lighten-2; text-style: bold;
     }
     TouchBar Button.-small { width: auto; padding: 0 1; }
     TouchBar Button.-chosen { background: $primary; }
     TouchBar Button:last-of-type { margin: 0; }
+    TouchBar Button:hover { background: $panel-lighten-3; }
+    TouchBar Button.-active { background: $primary-darken-1; }
     TouchBar.-line Button { height: 1; }
     TouchBar.-vertical { layout: vertical; padding: 1 0 0 0; background: transparent; }
     TouchBar.-vertical Button { width: 100%; height: 1; margin: 0 0 1 0; }
@@ -56,6 +58,9 @@ class TouchBar(Horizontal):
             button.display = name in names
             button.set_class(name == chosen, "-chosen")
         self.display = bool(names)
+
+    def relabel(self, name: str, label: str) -> None:
+        self.query_one(f"#touch-{name}", Button).label = label
 
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
