@@ -27,6 +27,9 @@ from studyaws.tui.widgets.rows import OneLine, Rows
 from studyaws.tui.widgets.touch_bar import TouchBar
 
 
+NARROW = 60  # columns: below, the bar at the top gives its room to the counts
+
+
 class ReviewScreen(Screen):
     # Every key is a priority binding, so that keys act in the order they are typed (each
     # action runs before the next key is routed: see after_typed_keys); the number field
@@ -84,9 +87,12 @@ class ReviewScreen(Screen):
     DEFAULT_CSS = """
     #review-header { height: 1; padding: 0 1; background: $boost; }
     #review-bar { height: 1; padding: 0 1; }
-    #review-bar ProgressBar { width: 1fr; max-width: 30; }
-    #review-bar Bar { width: 1fr; }
-    #review-counts { width: auto; padding: 0 0 0 1; content-align: right middle; }
+    #review-bar ProgressBar { width: 30; }
+    #review-counts { width: 1fr; content-align: right middle; }
+    /* A phone's width: the counts first, whole; the bar gets what is left. */
+    #review-bar.-narrow ProgressBar { width: 1fr; }
+    #review-bar.-narrow Bar { width: 1fr; }
+    #review-bar.-narrow #review-counts { width: auto; padding: 0 0 0 1; }
     #card { height: 1fr; padding: 0 2; max-width: 100; }
     #prompt, #answer { margin: 1 0 0 0; }
     #answer-rule { margin: 0; color: $primary; }
@@ -149,6 +155,9 @@ class ReviewScreen(Screen):
             yield TouchBar(self.TOUCH_MORE, id="touch-more", small=("more",), line=True)
         yield KeysFooter()
 
+    def on_resize(self) -> None:
+        self.query_one("#review-bar").set_class(self.app.size.width < NARROW, "-narrow")
+
     @property
     def service(self) -> ReviewService:
         return self._service
@@ -157,6 +166,7 @@ class ReviewScreen(Screen):
         self._service = ReviewService(self.app.engine, self.app.clock, self.deck_id,
                                       self.selection)
         self.saves = PendingSaves(self, self.query_one("#save-status", SaveLine))
+        self.on_resize()
         await self.show_next()
 
     def on_unmount(self) -> None:
