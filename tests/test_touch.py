@@ -137,6 +137,13 @@ async def test_an_exam_by_tapping_at_phone_size(tmp_path):
             for name, button in visible_buttons(app).items():
                 assert on_screen(app, button), name
             assert on_screen(app, screen.query_one("#exam-clock"))
+            title = screen.query_one("#exam-title")
+            assert on_screen(app, title)
+            assert f"Question {screen.index + 1} of {len(view.items)}" in str(title.render())
+            lines = title.render().wrap(title.content_region.width)
+            assert len(lines) <= title.region.height  # every line of it shows
+            status = screen.query_one("#exam-status")
+            assert len(status.render().wrap(status.content_region.width)) <= status.region.height
             seen.add(screen.index)
             assert {"previous", "next", "flag", "submit"} <= set(visible_buttons(app))
             await tap(pilot, "next")

@@ -109,8 +109,7 @@ def _server_class():
             return app
 
         async def on_startup(self, app: web.Application) -> None:
-            if self.ready is not None:
-                self.ready()
+            pass  # the address is said once the socket listens (run)
 
         @aiohttp_jinja2.template("app_index.html")
         async def handle_index(self, request: web.Request) -> dict[str, Any]:
@@ -128,18 +127,28 @@ def _server_class():
             }
 
         def run(self, ready) -> None:
-            self.ready = ready
+            """Listen, then call `ready()`; until Ctrl+C or SIGTERM. A socket that cannot
+            listen raises OSError before anything is said."""
             logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                                 format="%(asctime)s studyaws serve: %(message)s",
                                 datefmt="%H:%M:%S")
-            logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-            loop = asyncio.new_event_loop()
-            asyncio.set_event_loop(loop)
+            asyncio.run(self._serve(ready))
+
+        async def _serve(self, ready) -> None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(signum, self.request_exit)
-            web.run_app(self._make_app(), host=self.host, port=self.port,
-                        handle_signals=False, loop=loop, access_log=None,
-                        print=lambda *args: None)
+                loop.add_signal_handler(signum, stop.set)
+            # No access log: its lines would hold the token of the first request.
+            runner = web.AppRunner(await self._make_app(), access_log=None,
+                                   handle_signals=False)
+            await runner.setup()
+            try:
+                await web.TCPSite(runner, self.host, self.port).start()
+                ready()
+                await stop.wait()
+            finally:
+                await runner.cleanup()
 
     return _StudyServer
 

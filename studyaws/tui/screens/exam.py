@@ -51,6 +51,9 @@ def format_clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
+NARROW = 60  # columns: below, the title wraps
+
+
 class ExamScreen(Screen):
     # Every key is a priority binding, so that keys act in the order they are typed (each
     # action runs before the next key is routed: see after_typed_keys); the number field
@@ -85,6 +88,9 @@ class ExamScreen(Screen):
     #exam-header { height: 1; padding: 0 1; background: $boost; }
     #exam-title { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     #exam-clock { width: auto; }
+    /* A phone's width: the title wraps rather than losing its question number. */
+    #exam-header.-narrow { height: auto; }
+    #exam-header.-narrow #exam-title { text-wrap: wrap; height: auto; }
     #exam-status { height: auto; padding: 0 1; }
     #card { height: 1fr; padding: 0 2; max-width: 100; }
     #prompt { margin: 1 0 0 0; }
@@ -136,7 +142,11 @@ class ExamScreen(Screen):
             yield TouchBar(self.TOUCH_MORE, id="touch-more", line=True)
         yield KeysFooter()
 
+    def on_resize(self) -> None:
+        self.query_one("#exam-header").set_class(self.app.size.width < NARROW, "-narrow")
+
     def on_mount(self) -> None:
+        self.on_resize()
         self.saves = PendingSaves(self, self.query_one("#save-status", SaveLine))
         self.countdown = ExamTimer(self.exam.time_limit_s, self.exam.remaining_s,
                                    self.app.clock.monotonic())

@@ -26,7 +26,6 @@ from studyaws.tui.widgets.question_input import QuestionInput
 from studyaws.tui.widgets.rows import OneLine, Rows
 from studyaws.tui.widgets.touch_bar import TouchBar
 
-
 NARROW = 60  # columns: below, the bar at the top gives its room to the counts
 
 
