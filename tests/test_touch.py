@@ -251,3 +251,24 @@ async def test_served_app_saves_no_screenshot_and_edits_no_file(tmp_path, monkey
         await pilot.pause()
         assert "Screenshot" in [c.title for c in app.get_system_commands(app.screen)]
         assert app.screen.check_action("edit", ()) is True
+
+
+async def test_a_phone_and_a_terminal_on_one_collection_lose_no_answer(tmp_path):
+    """Two apps on one collection file (each page of a serve is its own process with its own
+    connection), answering in turns: every answer of both is kept."""
+    from backends import open_test_engine
+
+    engine, clock, _ = make_collection(tmp_path, basic_deck(8))
+    other = open_test_engine(tmp_path / "home" / "studyaws.sqlite3")
+    phone = StudyApp(engine, clock, start="review", served=served(tmp_path))
+    terminal = StudyApp(other, clock, start="review")
+    async with phone.run_test(size=PHONE) as on_phone, \
+            terminal.run_test(size=(80, 30)) as on_terminal:
+        await on_phone.pause()
+        await on_terminal.pause()
+        for _ in range(3):
+            await tap(on_phone, "show")
+            await tap(on_phone, "good")
+            await on_terminal.press("space", "space")
+            await on_terminal.pause()
+    assert review_count(engine) == 6
