@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import shlex
 import signal
 import socket
@@ -23,11 +24,10 @@ from studyaws.core.text import printable
 PAGE = Path(__file__).parent / "serve_page"
 
 
-def served_app_command(home: Path, db: str | None, import_root: Path | None) -> str:
-    """The shell command textual-serve runs for each page: the app in served mode."""
+def served_app_command(home: Path, import_root: Path | None) -> str:
+    """The shell command textual-serve runs for each page: the app in served mode. A
+    PostgreSQL URL goes to it in STUDYAWS_DB, not on a command line others can list."""
     words = [sys.executable, "-m", "studyaws.cli.served_app", "--home", str(home)]
-    if db:
-        words += ["--db", db]
     if import_root is not None:
         words += ["--import-root", str(import_root)]
     return shlex.join(words)
@@ -68,7 +68,9 @@ def serve(args: argparse.Namespace) -> int:
         print(printable(f"studyaws serve: {exc}"), file=sys.stderr)
         return 2
     home = data_home(args.home).resolve()
-    server = StudyServer(served_app_command(home, args.db, import_root), host=args.host,
+    if args.db:
+        os.environ["STUDYAWS_DB"] = args.db  # each page's app inherits it
+    server = StudyServer(served_app_command(home, import_root), host=args.host,
                          port=args.port, public_url=public_url, token=token)
     base = public_url or address_for(args.host, args.port)
     try:

@@ -12,15 +12,15 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="studyaws-served-app")
     parser.add_argument("--home", required=True)
-    parser.add_argument("--db")
     parser.add_argument("--import-root", type=Path)
     args = parser.parse_args(argv)
 
+    from studyaws.core.config import database_url
     from studyaws.services.collection import open_collection
     from studyaws.tui.app import StudyApp, report_crash
     from studyaws.tui.served import Served
 
-    engine = open_collection(args.home, db=args.db)
+    engine = open_collection(args.home, db=database_url(None, args.home))
     app = StudyApp(engine, served=Served(data_folder=Path(args.home),
                                          import_root=args.import_root))
     app.run()
