@@ -89,6 +89,7 @@ async def test_a_choice_question_by_tapping_an_option_then_submit_and_next(tmp_p
             await tap(pilot, "good")
         assert screen.view.question is not None
         assert_all_on_screen(app)
+        assert str(screen.query_one("#keys").render()) == "Tap an option, then Submit"
         options = screen.query_one(OptionsView)
         right = options.order.index(1)  # where S3 shows
         assert await pilot.click(options, offset=(4, right))

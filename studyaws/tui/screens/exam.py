@@ -269,7 +269,8 @@ class ExamScreen(Screen):
         """How to answer the question shown (the footer below lists the exam's keys)."""
         hint = self.query_one(QuestionInput).hint()
         if self.exam.practice:
-            hint += " · Enter checks the answer"
+            hint += " · Check checks the answer" if self.app.served is not None \
+                else " · Enter checks the answer"
         self.query_one("#keys", Static).update(Content(hint))
         if self.query("#touch-steps"):
             self.query_one("#touch-steps", TouchBar).show("previous", "next", "flag", "submit",
