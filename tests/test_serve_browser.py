@@ -129,13 +129,18 @@ class Terminal:
         time.sleep(0.6)  # the app redraws; a button takes no second press for 0.2 s
 
 
-def wait_for(condition, seconds: float, what: str) -> None:
+def until(condition, seconds: float) -> bool:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         if condition():
-            return
+            return True
         time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+    return condition()
+
+
+def wait_for(condition, seconds: float, what: str) -> None:
+    if not until(condition, seconds):
+        raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_a_phone_answers_three_cards_by_tapping_and_no_token_gets_403(tmp_path):
@@ -194,12 +199,19 @@ def test_a_phone_answers_three_cards_by_tapping_and_no_token_gets_403(tmp_path):
             time.sleep(2)
             # The touch bars sit above the footer: the steps (three rows), then a line.
             steps_row = -4  # the middle row of the steps bar
-            for _ in range(3):
+            for answered in range(1, 4):
                 terminal.tap(terminal.cols // 2, steps_row)  # Show answer (the whole row)
-                terminal.tap(terminal.cols * 5 // 8, steps_row)  # Good (the third of four)
-            wait_for(lambda: review_rows(home) >= 3, 20, "three answers in the collection")
-            time.sleep(1)
-            assert review_rows(home) == 3
+                time.sleep(0.5)
+                # Good, the third of four; again if a slow machine drew the answer late
+                # (a tap on Show answer then only shows it)
+                for _ in range(3):
+                    terminal.tap(terminal.cols * 5 // 8, steps_row)
+                    if until(lambda n=answered: review_rows(home) >= n, 8):
+                        break
+                assert review_rows(home) == answered
+            with closing(sqlite3.connect(home / "studyaws.sqlite3")) as db:
+                ratings = [row[0] for row in db.execute("SELECT rating FROM review_log")]
+            assert ratings == [3, 3, 3]  # Good, tapped three times
             terminal.tap(terminal.cols // 2, steps_row)  # the next card's answer shows
             time.sleep(1)
             page.screenshot(path=str(tmp_path / "serve-review-phone.png"))
