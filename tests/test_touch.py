@@ -273,3 +273,26 @@ async def test_a_phone_and_a_terminal_on_one_collection_lose_no_answer(tmp_path)
             await on_terminal.press("space", "space")
             await on_terminal.pause()
     assert review_count(engine) == 6
+
+
+async def test_from_home_a_review_and_an_exam_start_by_tapping(tmp_path):
+    from studyaws.tui.screens.exam import ExamScreen
+    from studyaws.tui.screens.exam_setup import ExamSetupScreen
+    from studyaws.tui.screens.home import HomeScreen
+    from studyaws.tui.screens.review import ReviewScreen
+
+    engine, clock, _ = make_collection(tmp_path, MIXED + "\n" + basic_deck(2))
+    app = StudyApp(engine, clock, served=served(tmp_path))
+    async with app.run_test(size=PHONE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await tap(pilot, "review")
+        assert isinstance(app.screen, ReviewScreen)
+        await tap(pilot, "home")
+        assert isinstance(app.screen, HomeScreen)
+        await tap(pilot, "exam")
+        assert isinstance(app.screen, ExamSetupScreen)
+        for name in ("field-up", "field-down", "less", "more-value", "start", "cancel"):
+            assert name in visible_buttons(app)
+        await tap(pilot, "start")
+        assert isinstance(app.screen, ExamScreen)

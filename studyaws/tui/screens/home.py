@@ -26,6 +26,7 @@ from studyaws.services.overview import HomeCounts, read_home
 from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.header_text import joined
 from studyaws.tui.widgets.question import after_typed_keys
+from studyaws.tui.widgets.touch_bar import TouchBar
 
 
 class HomeScreen(Screen):
@@ -75,6 +76,10 @@ class HomeScreen(Screen):
         yield Static(id="home-ready")
         yield DataTable(id="home-decks", cursor_type="row", zebra_stripes=True)
         yield Static(id="home-keys", classes="muted")
+        if self.app.served is not None:  # a phone: the main keys as buttons
+            yield TouchBar([("review", "Review", "review_all"), ("deck", "Deck", "review_deck"),
+                            ("exam", "Exam", "exam"), ("more", "More…", "app.command_palette")],
+                           id="touch-steps")
         yield KeysFooter()
 
     def on_screen_resume(self) -> None:
