@@ -213,6 +213,7 @@ def test_a_phone_answers_three_cards_by_tapping_and_no_token_gets_403(tmp_path):
                 ratings = [row[0] for row in db.execute("SELECT rating FROM review_log")]
             assert ratings == [3, 3, 3]  # Good, tapped three times
             terminal.tap(terminal.cols // 2, steps_row)  # the next card's answer shows
+            page.mouse.move(terminal.x + 1, terminal.y + terminal.cell_h * 6)  # off the buttons
             time.sleep(1)
             page.screenshot(path=str(tmp_path / "serve-review-phone.png"))
             if os.environ.get("STUDYAWS_SCREENSHOT_DIR"):

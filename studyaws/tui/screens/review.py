@@ -91,6 +91,7 @@ class ReviewScreen(Screen):
     /* A phone's width: the counts first, whole; the bar gets what is left. */
     #review-bar.-narrow ProgressBar { width: 1fr; }
     #review-bar.-narrow Bar { width: 1fr; }
+    #review-bar.-narrow PercentageStatus { display: none; }
     #review-bar.-narrow #review-counts { width: auto; padding: 0 0 0 1; }
     #card { height: 1fr; padding: 0 2; max-width: 100; }
     #prompt, #answer { margin: 1 0 0 0; }
