@@ -296,3 +296,27 @@ async def test_from_home_a_review_and_an_exam_start_by_tapping(tmp_path):
             assert name in visible_buttons(app)
         await tap(pilot, "start")
         assert isinstance(app.screen, ExamScreen)
+
+
+async def test_an_ordering_by_tapping_an_item_and_moving_it(tmp_path):
+    from studyaws.tui.widgets.question import OrderingView
+
+    engine, clock, _ = make_collection(tmp_path, "Order: Put these in order. {#o}\n"
+                                       "1. First\n2. Second\n3. Third\n")
+    app = StudyApp(engine, clock, start="review", served=served(tmp_path))
+    async with app.run_test(size=PHONE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        ordering = screen.query_one(OrderingView)
+        assert {"item-up", "item-down", "submit"} <= set(visible_buttons(app))
+        # put it right with taps: choose each right item and move it up to its place
+        for place, item in enumerate(range(3)):
+            position = ordering.order.index(item)
+            assert await pilot.click(ordering, offset=(5, position))
+            await pilot.pause()
+            assert ordering.cursor == position
+            for _ in range(position - place):
+                await tap(pilot, "item-up")
+        assert ordering.order == [0, 1, 2]
+        await tap(pilot, "submit")
+        assert screen.submitted and screen.last_correct
