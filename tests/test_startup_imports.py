@@ -15,10 +15,12 @@ READERS = ("studyaws.core.formats.common",
 # Modules no command needs before it runs: the UI toolkit, the optimizer, exporters, other
 # formats, Markdown rendering.
 HEAVY = ("textual", "fsrs_rs_python", "genanki", "textual_image", "PIL", *READERS,
+         "textual_serve", "aiohttp", "jinja2",
          "studyaws.services.exchange",
          "rich.markdown")
 # Modules the review screen does not need before its first card is painted.
 NOT_FOR_REVIEW = ("fsrs_rs_python", "genanki", "textual_image", "PIL", *READERS,
+                  "textual_serve", "aiohttp",
                   "studyaws.services.exchange")
 
 
