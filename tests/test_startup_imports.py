@@ -15,10 +15,12 @@ READERS = ("studyaws.core.formats.common",
 # Modules no command needs before it runs: the UI toolkit, the optimizer, exporters, other
 # formats, Markdown rendering.
 HEAVY = ("textual", "fsrs_rs_python", "genanki", "textual_image", "PIL", *READERS,
+         "textual_serve", "aiohttp", "jinja2",
          "studyaws.services.exchange",
          "rich.markdown")
 # Modules the review screen does not need before its first card is painted.
 NOT_FOR_REVIEW = ("fsrs_rs_python", "genanki", "textual_image", "PIL", *READERS,
+                  "textual_serve", "aiohttp",
                   "studyaws.services.exchange")
 
 
@@ -112,6 +114,7 @@ FIRST_CARD_MODULES = {
     "studyaws.tui.widgets.footer", "studyaws.tui.widgets.header_text",
     "studyaws.tui.widgets.inline_text", "studyaws.tui.widgets.question",
     "studyaws.tui.widgets.question_input", "studyaws.tui.widgets.rows",
+    "studyaws.tui.widgets.touch_bar",
 }
 # Loaded by the headless test harness (pytest's interpreter aside), not by the app.
 HARNESS = {"_pytest", "pytest", "pluggy", "iniconfig", "packaging", "py"}

@@ -175,7 +175,8 @@ def _parser() -> argparse.ArgumentParser:
                           help="fit the preset's own parameters, on the reviews of its decks "
                           "only, and keep them on the preset")
     optimize.add_argument("--workload", action="store_true",
-                          help="only estimate reviews a day at desired retention 0.80-0.95")
+                          help="only simulate the next year from your collection at desired "
+                          "retention 0.80-0.95 and yours")
     optimize.add_argument("--retention", action="store_true",
                           help="only find the desired retention with the least study time per "
                           "card remembered, with the workload there and at yours")
@@ -183,6 +184,22 @@ def _parser() -> argparse.ArgumentParser:
                           help="only evaluate fitting by time: fit on the first k fifths of "
                           "your reviews, test on the next (k = 1-4)")
     optimize.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    served = sub.add_parser("serve", help="study from a phone or any browser: serve the app "
+                            "on this machine, behind a secret token")
+    served.add_argument("--host", default="127.0.0.1",
+                        help="the address to listen on (default 127.0.0.1: this machine only; "
+                             "0.0.0.0 for the local network)")
+    served.add_argument("--port", type=int, default=8000, help="default 8000")
+    served.add_argument("--public-url", metavar="URL",
+                        help="the address browsers reach it at, when not host:port (behind a "
+                             "proxy: https://study.example.org)")
+    served.add_argument("--token-file", metavar="FILE",
+                        help="read the token from FILE (made with a new token if missing), "
+                             "instead of a new token for each serve")
+    served.add_argument("--import-root", metavar="DIR",
+                        help="the one folder the browser may import from (default: none, "
+                             "import is hidden)")
 
     shots = sub.add_parser("screenshots", help="write SVG screenshots of the main screens")
     shots.add_argument("directory", type=Path, nargs="?", default=Path("screenshots"))
@@ -283,6 +300,10 @@ def _run(args: argparse.Namespace) -> int:
     from studyaws.core.config import database_url
 
     args.db = database_url(args.db, args.home)  # --db, STUDYAWS_DB or config.toml
+    if args.command == "serve":
+        from studyaws.cli.serve import serve
+
+        return serve(args)
     if args.command in ("backup", "restore", "export") and args.db is not None:
         print(f"studyaws {args.command}: not yet for a collection in PostgreSQL (use the "
               "server's own backups, pg_dump)", file=sys.stderr)

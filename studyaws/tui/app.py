@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from textual.screen import Screen
 
+    from studyaws.tui.served import Served
+
 
 class StudyApp(App):
     CSS_PATH = Path(__file__).parent / "app.tcss"
@@ -29,11 +31,13 @@ class StudyApp(App):
 
     def __init__(self, engine: Engine | None, clock: Clock | None = None, *,
                  start: str = "home", deck_id: int | None = None, exam_id: int | None = None,
+                 served: Served | None = None,
                  opening: Callable[[], tuple[Engine, int | None]] | None = None):
         """`opening` (without an engine): opens the collection and names the deck to study,
         run in a thread behind the first frame (OpeningScreen); what it raises ends the app
         and is kept in `opening_error` for the command line to say."""
         super().__init__()
+        self.served = served  # in a browser (studyaws serve): studyaws.tui.served
         self.engine = engine
         self.clock = clock or Clock()
         self.start = start
@@ -127,6 +131,8 @@ class StudyApp(App):
     # -- the command palette's system commands --------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
+            if command.title == "Screenshot" and self.served is not None:
+                continue  # it would write on the server's machine
             if command.title == "Screenshot":  # ours: saved where it can be, and said where
                 command = command._replace(
                     callback=lambda: self.set_timer(0.1, self.deliver_screenshot))
@@ -144,7 +150,13 @@ class StudyApp(App):
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:
         """Save an SVG picture of the screen (Textual's command wrote it to ~/Downloads only,
-        and failed without one) and say where it went."""
+        and failed without one) and say where it went. Served to a browser, nothing: it
+        would write on the server's machine."""
+        if self.served is not None:
+            from studyaws.tui.served import refusal
+
+            self.notify(refusal("save screenshots"), severity="warning", markup=False)
+            return None
         folder = Path(path) if path else self.screenshot_folder()
         try:
             saved = self.save_screenshot(filename, str(folder), time_format)
