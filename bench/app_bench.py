@@ -12,6 +12,7 @@ import fcntl
 import os
 import pty
 import random
+import re
 import select
 import shutil
 import signal
@@ -102,15 +103,68 @@ def first_card_needle(home: Path) -> str:
     return first.prompt.split("(")[-1].rstrip(")?.")[:20]
 
 
-def startup(home: Path, needle: str) -> tuple[float, int]:
-    """Seconds from exec of `studyaws review` until the first card's text is on screen, and
-    the process's peak RSS (KiB) once that card is showing."""
+# A painted cell: Textual moves the cursor to a row and column before it writes a frame's
+# text (what it writes before that, at start-up, only sets the terminal's modes).
+PAINT = re.compile(rb"\x1b\[\d+;\d+H")
+
+# Textual's own floor: a one-widget app, its first paint timed like studyaws's.
+FLOOR_APP = """\
+from textual.app import App
+from textual.widgets import Static
+
+
+class Floor(App):
+    def compose(self):
+        yield Static("Hello from the floor")
+
+
+Floor().run()
+"""
+
+
+def _first_paint(term: Terminal, needle: bytes, timeout: float = 30) -> tuple[float, float]:
+    """(seconds until the first frame was painted, until `needle` was on screen), from exec."""
+    painted = None
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if painted is None and PAINT.search(term.buffer):
+            painted = time.perf_counter() - term.started
+        if needle in term.buffer:
+            shown = time.perf_counter() - term.started
+            return painted if painted is not None else shown, shown
+        ready, _, _ = select.select([term.fd], [], [], 0.002)
+        if ready:
+            try:
+                term.buffer += os.read(term.fd, 65536)
+            except OSError:
+                break
+    raise RuntimeError(f"{needle!r} did not appear; screen tail: {term.buffer[-400:]!r}")
+
+
+def textual_floor(folder: Path, runs: int) -> list[float]:
+    """Seconds from exec of a one-widget Textual app (FLOOR_APP, the same Python) until its
+    first frame is painted: what any Textual app costs before its own work."""
+    script = folder / "floor_app.py"
+    script.write_text(FLOOR_APP, "utf-8")
+    times = []
+    for _ in range(runs):
+        term = Terminal(folder, [sys.executable, str(script)])
+        try:
+            times.append(_first_paint(term, b"Hello from the floor")[1])
+        finally:
+            term.close()
+    return times
+
+
+def startup(home: Path, needle: str) -> tuple[float, int, float]:
+    """Seconds from exec of `studyaws review` until the first card's text is on screen, the
+    process's peak RSS (KiB) once that card is showing, and seconds until its first frame
+    was painted."""
     term = Terminal(home, [*studyaws_command(), "review"])
     try:
-        term.wait((needle.encode(),), 0, timeout=30)
-        seconds = time.perf_counter() - term.started
+        frame, seconds = _first_paint(term, needle.encode())
         time.sleep(0.3)  # let it settle, so the RSS is that of a running review
-        return seconds, term.peak_rss_kib()
+        return seconds, term.peak_rss_kib(), frame
     finally:
         term.close()
 

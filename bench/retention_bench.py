@@ -9,9 +9,10 @@ The collection is bench/collection.py's (ten generated decks, a simulated year o
 four cards in five studied, about a quarter of them due). Each timing is the service as the
 interfaces call it, in this process, the median of --runs (min - max):
 
-- `optimize --retention` whole (services.optimizer.optimal_retention: fsrs-rs-python's
-  search, then a year simulated from the collection at the optimal and the current
-  retention, with reading the cards and the answer times);
+- `optimize --retention` whole, as the stats screen's retention section computes it
+  (services.optimizer.optimal_retention: fsrs-rs-python's search, then a year simulated
+  from the collection at each retention of the workload table, the optimal one and the
+  current one, with reading the cards and the answer times once);
 - fsrs-rs-python's search alone (its simulator on RETENTION_CARDS cards at most);
 - one year's workload simulated from the collection at 0.90 (services.optimizer.forecast),
   with the default daily limits (20 new, 200 reviews) and with a review limit of 9,999 (the
@@ -67,7 +68,7 @@ def measure(db: Path, runs: int) -> list[tuple[str, list[float], str]]:
     results = []
     try:
         times, result = timed(lambda: optimizer.optimal_retention(engine, now=now), runs)
-        results.append(("`optimize --retention` (search + two simulated years)", times,
+        results.append(("`optimize --retention` (search + the workload table: a simulated year a row)", times,
                         f"optimal {result.optimal:.2f}; at 0.90 "
                         f"{result.at_current.reviews_per_day:.0f} reviews/day, "
                         f"{result.at_current.minutes_per_day:.0f} min/day"))

@@ -36,12 +36,12 @@ def collection(url: str, tmp_path, cards: int = 3):
 
 
 def terminate_at(engine, admin_url: str, marker: str, times: int = 1) -> list[int]:
-    """The first `times` statements containing `marker` find their session ended by the
-    server (pg_terminate_backend from another connection, waited for) just before they are
-    sent. Returns the list of the ended sessions' process ids."""
+    """Right after the first `times` statements containing `marker` ran, their session is
+    ended by the server (pg_terminate_backend from another connection, waited for): the
+    transaction's next statement finds it gone. Returns the ended sessions' process ids."""
     ended: list[int] = []
 
-    @event.listens_for(engine, "before_cursor_execute")
+    @event.listens_for(engine, "after_cursor_execute")
     def _end(conn, _cursor, statement, *_args) -> None:
         if marker in statement and len(ended) < times:
             pid = conn.connection.dbapi_connection.info.backend_pid
@@ -64,7 +64,7 @@ def test_a_session_ended_mid_answer_is_tried_again_once_and_recorded_once(pg_dat
     try:
         service = ReviewService(engine, clock)
         first = service.next_card()
-        ended = terminate_at(engine, pg_database, "INSERT INTO review_log")
+        ended = terminate_at(engine, pg_database, "pg_advisory_xact_lock")
         service.answer(first, policy.GOOD)
         assert len(ended) == 1
         assert review_count(engine) == 1
@@ -154,7 +154,7 @@ async def test_the_review_screen_goes_on_after_its_session_is_ended_mid_answer(p
             screen = await settle(pilot, lambda: getattr(app.screen, "view", None)
                                   and app.screen, what="the first card")
             assert screen.view.prompt == "Question 1"
-            ended = terminate_at(engine, pg_database, "INSERT INTO review_log")
+            ended = terminate_at(engine, pg_database, "pg_advisory_xact_lock")
             await pilot.press("space", "3")
             await settle(pilot, lambda: screen.view.prompt != "Question 1",
                          what="the next card")

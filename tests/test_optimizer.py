@@ -45,7 +45,7 @@ from studyaws.services.review import ReviewService, record_answer
 from studyaws.store import engine as store
 from studyaws.store import stats_queries as queries
 from studyaws.store.engine import open_engine, reading, writing
-from studyaws.store.settings import load_parameters, load_settings, save_parameters
+from studyaws.store.settings import load_parameters, load_settings, save_parameters, save_setting
 from studyaws.store.stats_queries import review_histories
 from studyaws.store.tables import CardState, ReviewLog
 
@@ -274,11 +274,19 @@ def test_reschedule_replays_each_card_under_the_new_parameters(tmp_path):
     assert state.last_review == logs[-1].reviewed_at
 
 
-def test_workload_grows_with_the_desired_retention():
-    rows = optimizer.workload(tuple(policy.scheduler_for(Settings()).parameters), Settings(), 800)
-    assert [r.retention for r in rows] == list(optimizer.WORKLOAD_RETENTIONS)
-    assert rows[0].reviews_per_day < rows[4].reviews_per_day < rows[-1].reviews_per_day
-    assert all(r.minutes_per_day > 0 for r in rows)
+def test_workload_grows_with_the_desired_retention(tmp_path):
+    engine, clock, _ = make_collection(tmp_path, basic_deck(300), settings={"new-per-day": "10"})
+    result = optimizer.workload_for(engine, now=clock.now(), zone=UTC)
+    assert [r.retention for r in result.rows] == list(optimizer.WORKLOAD_RETENTIONS)
+    assert result.new == 300 and result.days == 365
+    rows = result.rows
+    assert rows[0].reviews_per_day < rows[2].reviews_per_day < rows[-1].reviews_per_day
+    # 10 new a day: all 300 introduced within the year, whatever the retention.
+    assert all(r.minutes_per_day > 0 and r.new_per_day * 365 == pytest.approx(300) for r in rows)
+    # A setting off the table gets its own row.
+    save_setting(engine, "desired-retention", "0.87")
+    shown = optimizer.workload_for(engine, now=clock.now(), zone=UTC).rows
+    assert [r.retention for r in shown] == [0.8, 0.85, 0.87, 0.9, 0.95]
 
 
 # -- the app's own schedule -----------------------------------------------------------------

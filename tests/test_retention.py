@@ -71,10 +71,6 @@ def test_fifty_cards_due_tomorrow_are_fifty_reviews_on_day_one(tmp_path):
                    optimizer.limits_for(settings), days=30)
     assert run.days[0].reviews == 0 and run.days[1].reviews == 50
     assert sum(d.new for d in run.days) == 0  # new-per-day 0: none introduced
-    # fsrs-rs's simulation of a fresh collection of the same size has next to nothing to
-    # review in its first two days.
-    fresh = optimizer.workload(DEFAULTS, settings, 80, retentions=(0.9,), days=2)
-    assert fresh[0].reviews_per_day * 2 < 5
     forecast = optimizer.forecast(engine, (0.9,), now=clock.now(), zone=UTC, days=30)
     assert forecast.studied == 50 and forecast.new == 30 and not forecast.parameters_fitted
     assert forecast.rows[0].reviews_per_day >= 50 / 30

@@ -15,10 +15,12 @@ READERS = ("studyaws.core.formats.common",
 # Modules no command needs before it runs: the UI toolkit, the optimizer, exporters, other
 # formats, Markdown rendering.
 HEAVY = ("textual", "fsrs_rs_python", "genanki", "textual_image", "PIL", *READERS,
+         "textual_serve", "aiohttp", "jinja2",
          "studyaws.services.exchange",
          "rich.markdown")
 # Modules the review screen does not need before its first card is painted.
 NOT_FOR_REVIEW = ("fsrs_rs_python", "genanki", "textual_image", "PIL", *READERS,
+                  "textual_serve", "aiohttp",
                   "studyaws.services.exchange")
 
 
@@ -50,3 +52,139 @@ def test_the_review_screen_loads_no_optional_module():
     code = ("import studyaws.cli.main, studyaws.services.collection, studyaws.tui.app\n"
             "import studyaws.tui.screens.home, studyaws.tui.screens.review")
     assert offenders(loaded_after(code), NOT_FOR_REVIEW) == []
+
+
+# The first frame of `studyaws review`: the real app (headless) until the first card is on
+# screen, in a fresh interpreter, on a collection made beforehand in another one. The modules
+# it has loaded by then are pinned: the third-party packages and the project's own modules.
+# A module added to (or dropped from) the way to the first card fails this test, to be
+# weighed against start-up (bench/RESULTS.md) and the lists below changed on purpose.
+FIRST_CARD = """
+import asyncio, json, sys
+from studyaws.services.collection import open_collection
+from studyaws.tui.app import StudyApp
+from studyaws.tui.screens.review import ReviewScreen
+
+async def main():
+    def opening():  # as `studyaws review` opens it: behind the first frame
+        return open_collection(sys.argv[1], import_bundled=False, backup=False), None
+
+    app = StudyApp(None, start="review", opening=opening)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(200):
+            screen = app.screen
+            if isinstance(screen, ReviewScreen) and getattr(screen, "view", None) is not None:
+                break
+            await pilot.pause(0.05)
+        else:
+            raise SystemExit("no card was shown")
+        loaded = sorted(sys.modules)
+    print(json.dumps(loaded))
+
+asyncio.run(main())
+"""
+
+# Third-party packages loaded by the first card (the test harness's own aside).
+FIRST_CARD_PACKAGES = {
+    "annotated_types", "fsrs", "linkify_it", "markdown_it", "mdurl", "platformdirs",
+    "pydantic", "pydantic_core", "pygments", "rich", "sqlalchemy", "sqlmodel", "textual",
+    "typing_extensions", "typing_inspection",
+}
+FIRST_CARD_MODULES = {
+    "studyaws", "studyaws.core", "studyaws.core.clock", "studyaws.core.config",
+    "studyaws.core.decks", "studyaws.core.decks.cloze", "studyaws.core.decks.limits",
+    "studyaws.core.decks.model", "studyaws.core.domains", "studyaws.core.errors",
+    "studyaws.core.exam", "studyaws.core.exam.blueprints", "studyaws.core.exam.readiness",
+    "studyaws.core.exam.scoring", "studyaws.core.inline_markdown", "studyaws.core.pictures",
+    "studyaws.core.questions", "studyaws.core.srs", "studyaws.core.srs.day",
+    "studyaws.core.srs.exam_plan", "studyaws.core.srs.policy", "studyaws.core.srs.queue",
+    "studyaws.core.stats", "studyaws.core.text", "studyaws.services",
+    "studyaws.services.collection", "studyaws.services.decks", "studyaws.services.flags",
+    "studyaws.services.interactive", "studyaws.services.limits", "studyaws.services.media",
+    "studyaws.services.overview", "studyaws.services.presets", "studyaws.services.review",
+    "studyaws.store", "studyaws.store.answers", "studyaws.store.backup",
+    "studyaws.store.card_sets", "studyaws.store.decks", "studyaws.store.engine",
+    "studyaws.store.load", "studyaws.store.postgres", "studyaws.store.presets",
+    "studyaws.store.queries", "studyaws.store.settings", "studyaws.store.stats_queries",
+    "studyaws.store.tables", "studyaws.store.text_index", "studyaws.tui", "studyaws.tui.app",
+    "studyaws.tui.commands", "studyaws.tui.saving", "studyaws.tui.screens",
+    "studyaws.tui.screens.flag", "studyaws.tui.screens.home", "studyaws.tui.screens.modals",
+    "studyaws.tui.screens.opening", "studyaws.tui.screens.review", "studyaws.tui.widgets",
+    "studyaws.tui.widgets.card_picture", "studyaws.tui.widgets.card_text",
+    "studyaws.tui.widgets.footer", "studyaws.tui.widgets.header_text",
+    "studyaws.tui.widgets.inline_text", "studyaws.tui.widgets.question",
+    "studyaws.tui.widgets.question_input", "studyaws.tui.widgets.rows",
+    "studyaws.tui.widgets.touch_bar",
+}
+# Loaded by the headless test harness (pytest's interpreter aside), not by the app.
+HARNESS = {"_pytest", "pytest", "pluggy", "iniconfig", "packaging", "py"}
+
+
+def test_the_first_card_loads_the_modules_it_always_did(tmp_path):
+    deck = tmp_path / "deck.md"
+    deck.write_text("# Deck\n\n## Topic\n\nQ: What does S3 stand for?\nA: Simple Storage "
+                    "Service\n", "utf-8")
+    home = tmp_path / "home"
+    make = (f"from studyaws.services.collection import open_collection\n"
+            f"from studyaws.services.importer import import_paths\n"
+            f"from datetime import UTC, datetime\nfrom pathlib import Path\n"
+            f"engine = open_collection({str(home)!r}, import_bundled=False)\n"
+            f"import_paths(engine, [Path({str(deck)!r})], datetime.now(UTC))\n")
+    made = subprocess.run([sys.executable, "-c", make], capture_output=True, text=True,
+                          timeout=120)
+    assert made.returncode == 0, made.stderr
+    done = subprocess.run([sys.executable, "-c", FIRST_CARD, str(home)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    packages = {name.split(".")[0] for name in loaded} - set(sys.stdlib_module_names) - HARNESS
+    packages = {name for name in packages if not name.startswith("_")} - {"cython_runtime"}
+    assert packages == FIRST_CARD_PACKAGES | {"studyaws"}
+    assert {name for name in loaded if name.split(".")[0] == "studyaws"} == FIRST_CARD_MODULES
+
+
+# The first frame itself (`studyaws review`, `studyaws`): painted before the collection is
+# opened, so none of the database libraries, the store or the services is loaded by then.
+FIRST_FRAME = """
+import asyncio, json, sys, threading
+import studyaws.cli.main
+from studyaws.tui.app import StudyApp
+from studyaws.tui.screens.opening import OpeningScreen
+
+gate = threading.Event()
+
+def opening():
+    gate.wait(30)
+    raise RuntimeError("not opened: the test ends here")
+
+async def main():
+    app = StudyApp(None, start="review", opening=opening)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, OpeningScreen), app.screen
+        loaded = sorted(sys.modules)
+        gate.set()
+        await pilot.pause(0.2)
+    print(json.dumps(loaded))
+
+asyncio.run(main())
+"""
+FIRST_FRAME_PACKAGES = {"platformdirs", "rich", "textual", "typing_extensions"}
+FIRST_FRAME_MODULES = {
+    "studyaws", "studyaws.cli", "studyaws.cli.main", "studyaws.core", "studyaws.core.clock",
+    "studyaws.core.formats", "studyaws.core.text", "studyaws.tui", "studyaws.tui.app",
+    "studyaws.tui.commands", "studyaws.tui.screens", "studyaws.tui.screens.opening",
+}
+
+
+def test_the_first_frame_is_painted_before_any_database_library_is_loaded():
+    done = subprocess.run([sys.executable, "-c", FIRST_FRAME], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert offenders(loaded, ("sqlalchemy", "sqlmodel", "pydantic", "fsrs", "studyaws.store",
+                              "studyaws.services.review", "studyaws.services.collection")) == []
+    packages = {name.split(".")[0] for name in loaded} - set(sys.stdlib_module_names) - HARNESS
+    packages = {name for name in packages if not name.startswith("_")} - {"cython_runtime"}
+    assert packages == FIRST_FRAME_PACKAGES | {"studyaws"}
+    assert {name for name in loaded if name.split(".")[0] == "studyaws"} == FIRST_FRAME_MODULES

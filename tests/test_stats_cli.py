@@ -136,7 +136,8 @@ def test_optimize_workload(studied_home):
     assert "0.800" in result.stdout and "0.950" in result.stdout and "<- now" in result.stdout
     data = json.loads(run(studied_home, "optimize", "--workload", "--json").stdout)
     rates = [row["reviews_per_day"] for row in data["workload"]]
-    assert len(rates) == 7 and rates[0] < rates[-1]
+    assert [row["retention"] for row in data["workload"]] == [0.8, 0.85, 0.9, 0.95]
+    assert rates[0] < rates[-1] and data["studied"] > 0 and data["days"] == 365
 
 
 def test_optimize_on_a_new_collection_keeps_the_defaults(tmp_path):
@@ -153,8 +154,11 @@ def test_optimize_retention(studied_home):
     assert 0.70 <= optimal <= 0.95
     assert "your desired retention:    0.90" in out
     assert "simulated from your collection (600 studied cards, 0 new)" in out
-    lines = [line for line in out.splitlines() if line.endswith(("optimal", "yours"))]
-    assert len(lines) == 2 and lines[1].split()[0] == "0.90"
+    marked = {line.split()[0]: line for line in out.splitlines() if "<- " in line}
+    assert marked["0.900"].endswith("yours") and any(
+        line.endswith("optimal") for line in marked.values())
+    table = [line.split()[0] for line in out.splitlines() if line.startswith("  0.")]
+    assert {"0.800", "0.850", "0.900", "0.950"} <= set(table) and table == sorted(table)
     assert "seconds an answer: Again" in out
     data = json.loads(run(studied_home, "optimize", "--retention", "--json").stdout)
     assert data["optimal_retention"] == pytest.approx(optimal, abs=0.006)

@@ -176,7 +176,8 @@ def _parser() -> argparse.ArgumentParser:
                           help="fit the preset's own parameters, on the reviews of its decks "
                           "only, and keep them on the preset")
     optimize.add_argument("--workload", action="store_true",
-                          help="only estimate reviews a day at desired retention 0.80-0.95")
+                          help="only simulate the next year from your collection at desired "
+                          "retention 0.80-0.95 and yours")
     optimize.add_argument("--retention", action="store_true",
                           help="only find the desired retention with the least study time per "
                           "card remembered, with the workload there and at yours")
@@ -184,6 +185,22 @@ def _parser() -> argparse.ArgumentParser:
                           help="only evaluate fitting by time: fit on the first k fifths of "
                           "your reviews, test on the next (k = 1-4)")
     optimize.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    served = sub.add_parser("serve", help="study from a phone or any browser: serve the app "
+                            "on this machine, behind a secret token")
+    served.add_argument("--host", default="127.0.0.1",
+                        help="the address to listen on (default 127.0.0.1: this machine only; "
+                             "0.0.0.0 for the local network)")
+    served.add_argument("--port", type=int, default=8000, help="default 8000")
+    served.add_argument("--public-url", metavar="URL",
+                        help="the address browsers reach it at, when not host:port (behind a "
+                             "proxy: https://study.example.org)")
+    served.add_argument("--token-file", metavar="FILE",
+                        help="read the token from FILE (made with a new token if missing), "
+                             "instead of a new token for each serve")
+    served.add_argument("--import-root", metavar="DIR",
+                        help="the one folder the browser may import from (default: none, "
+                             "import is hidden)")
 
     shots = sub.add_parser("screenshots", help="write SVG screenshots of the main screens")
     shots.add_argument("directory", type=Path, nargs="?", default=Path("screenshots"))
@@ -227,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from studyaws.core.clock import ClockError
     from studyaws.core.decks.model import DeckError
-    from studyaws.store.engine import StoreError
+    from studyaws.core.errors import StoreError
 
     try:
         return _run(args)
@@ -284,6 +301,10 @@ def _run(args: argparse.Namespace) -> int:
     from studyaws.core.config import database_url
 
     args.db = database_url(args.db, args.home)  # --db, STUDYAWS_DB or config.toml
+    if args.command == "serve":
+        from studyaws.cli.serve import serve
+
+        return serve(args)
     if args.command == "backup" and args.db is not None:
         from studyaws.services import reliability
 
@@ -307,6 +328,8 @@ def _run(args: argparse.Namespace) -> int:
 
         return getattr(commands, args.command)(args, args.home)
 
+    if args.command in (None, "review") and _has_terminal():
+        return _app(args)
     from studyaws.services.collection import open_collection
 
     if args.command == "import":
@@ -359,6 +382,43 @@ def _run(args: argparse.Namespace) -> int:
 
     return run_app(engine, start="review" if args.command == "review" else "home",
                    deck=getattr(args, "deck", None))
+
+
+def _app(args: argparse.Namespace) -> int:
+    """The app (home, or the review): its first frame is painted at once and the collection
+    opened behind it; what keeps it from opening is said as by any command, once the
+    terminal is back."""
+    from studyaws.tui.app import run_app_opening
+
+    deck = getattr(args, "deck", None)
+
+    def opening():
+        from studyaws.services.collection import open_collection
+
+        engine = open_collection(args.home, import_bundled=True, db=args.db)
+        deck_id = None
+        if deck:
+            from studyaws.services.deck_names import resolve_deck
+
+            deck_id = resolve_deck(engine, deck)
+        return engine, deck_id
+
+    pictures = False
+    if args.db is None:  # a SQLite collection keeps its pictures beside it
+        from studyaws.core.config import data_home
+        from studyaws.services.media import MEDIA_FOLDER, folder_has_pictures
+
+        pictures = folder_has_pictures(data_home(args.home) / MEDIA_FOLDER)
+    try:
+        return run_app_opening(opening, start="review" if args.command == "review" else "home",
+                               pictures=pictures)
+    except Exception as exc:
+        from studyaws.services.deck_names import DeckNameError
+
+        if not isinstance(exc, DeckNameError):
+            raise
+        print(printable(f"studyaws: {exc}"), file=sys.stderr)
+        return 1
 
 
 def _db_copy(args: argparse.Namespace) -> int:

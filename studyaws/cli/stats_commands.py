@@ -45,19 +45,22 @@ def fit_text(result) -> str:
     return "\n".join(lines)
 
 
-def workload_text(rows, desired: float) -> str:
-    lines = ["workload over the next year, by desired retention (simulated):",
-             f"  {'retention':<10} {'reviews/day':>11} {'minutes/day':>11} {'remembered':>11}"]
-    for row in rows:
-        mark = " <- now" if abs(row.retention - desired) < 1e-9 else ""
+def workload_text(forecast, desired: float) -> str:
+    lines = [f"workload over the next {forecast.days} days by desired retention, simulated "
+             f"from your collection ({forecast.studied} studied cards, {forecast.new} new):",
+             f"  {'retention':<10} {'reviews/day':>11} {'new/day':>8} {'minutes/day':>11} "
+             f"{'remembered':>11}"]
+    for row in forecast.rows:
+        mark = " <- now" if abs(row.retention - round(desired, 3)) < 1e-9 else ""
         lines.append(f"  {row.retention:<10.3f} {row.reviews_per_day:>11.1f} "
-                     f"{row.minutes_per_day:>11.1f} {row.remembered:>11}{mark}")
+                     f"{row.new_per_day:>8.1f} {row.minutes_per_day:>11.1f} "
+                     f"{row.remembered:>11}{mark}")
     return "\n".join(lines)
 
 
 def retention_text(result) -> str:
-    """The optimal retention and the workload there and at the current setting, as
-    `studyaws optimize --retention` prints it."""
+    """The optimal retention and the workload table (with the optimal and the current
+    setting marked), as `studyaws optimize --retention` prints it."""
     f = result.forecast
     lines = [f"optimal desired retention: {result.optimal:.2f} (the least study time per card "
              "remembered, searched from 0.70 to 0.95)",
@@ -66,10 +69,12 @@ def retention_text(result) -> str:
              f"({f.studied} studied cards, {f.new} new):",
              f"  {'retention':<10} {'reviews/day':>11} {'new/day':>8} {'minutes/day':>11} "
              f"{'remembered':>11}"]
-    for name, row in (("optimal", result.at_optimal), ("yours", result.at_current)):
-        lines.append(f"  {row.retention:<10.2f} {row.reviews_per_day:>11.1f} "
+    for row in f.rows:
+        names = [name for name, value in (("optimal", result.optimal), ("yours", result.current))
+                 if abs(row.retention - round(value, 3)) < 1e-9]
+        lines.append(f"  {row.retention:<10.3f} {row.reviews_per_day:>11.1f} "
                      f"{row.new_per_day:>8.1f} {row.minutes_per_day:>11.1f} "
-                     f"{row.remembered:>11}  {name}")
+                     f"{row.remembered:>11}" + (f"  <- {' & '.join(names)}" if names else ""))
     seconds = ", ".join(f"{name} {value:.1f}" for name, value in
                         zip(("Again", "Hard", "Good", "Easy"), f.times.seconds, strict=True))
     lines.append(f"seconds an answer: {seconds}")
@@ -123,11 +128,13 @@ def optimize(args: argparse.Namespace, engine) -> int:
             print(time_series_text(folds, items, default))
         return 0
     if args.workload:
-        rows = optimizer.workload_for(engine)
+        result = optimizer.workload_for(engine, now=Clock().now())
         if args.json:
-            print(json.dumps({"workload": [row.__dict__ for row in rows]}, indent=2))
+            print(json.dumps({"days": result.days, "studied": result.studied,
+                              "new": result.new, "parameters_fitted": result.parameters_fitted,
+                              "workload": [row.__dict__ for row in result.rows]}, indent=2))
         else:
-            print(workload_text(rows, load_settings(engine).desired_retention))
+            print(workload_text(result, load_settings(engine).desired_retention))
         return 0
     try:
         result = optimizer.optimize(engine, reschedule=args.reschedule, now=Clock().now(),

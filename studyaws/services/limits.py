@@ -89,21 +89,24 @@ def plan_day(decks: Iterable[DeckSummary], settings: Settings, presets: Iterable
     _prepare(root)
     new, review, learning = _limit(root, UNLIMITED, UNLIMITED, False, limits_of,
                                    default_limits, settings.new_while_backlog, None)
-    new_decks = frozenset(d.id for d in decks if _own(root, d.id, "own_new") > 0)
-    review_decks = frozenset(d.id for d in decks if _own(root, d.id, "own_due") > 0)
+    nodes = _deck_nodes(root)  # each deck is one node of the tree
+    new_decks = frozenset(d.id for d in decks if d.id in nodes and nodes[d.id].own_new > 0)
+    review_decks = frozenset(d.id for d in decks if d.id in nodes and nodes[d.id].own_due > 0)
     return DayPlan(tree, DayCounts(new=new, learning=learning, review=review), decks,
                    new_decks, review_decks, root, limits_of, default_limits,
                    settings.new_while_backlog)
 
 
-def _own(root: DeckNode, deck_id: int, name: str) -> int:
+def _deck_nodes(root: DeckNode) -> dict[int, DeckNode]:
+    """Each deck's node in the tree under `root`, by deck id."""
+    nodes: dict[int, DeckNode] = {}
     stack = [root]
     while stack:
         node = stack.pop()
-        if node.deck is not None and node.deck.id == deck_id:
-            return getattr(node, name)
+        if node.deck is not None:
+            nodes.setdefault(node.deck.id, node)
         stack.extend(node.children)
-    return 0
+    return nodes
 
 
 def _prepare(node: DeckNode) -> None:

@@ -19,12 +19,14 @@ import tempfile
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from studyaws.core import pictures
 from studyaws.core.decks.model import Item, ParsedDeck, Problem
 from studyaws.core.text import path_text
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 MEDIA_FOLDER = "media"
 OPENER_ENV = "STUDYAWS_OPENER"
@@ -211,7 +213,11 @@ def stored_pictures(engine: Engine) -> dict[str, Path]:
 
 def has_stored_pictures(engine: Engine) -> bool:
     """Whether the collection holds a picture (read at start-up: stops at the first)."""
-    folder = media_dir(engine)
+    return folder_has_pictures(media_dir(engine))
+
+
+def folder_has_pictures(folder: Path | None) -> bool:
+    """Whether a collection's media folder holds a picture (stops at the first)."""
     if folder is None or not folder.is_dir():
         return False
     return any(p.is_file() and pictures.MEDIA_NAME.match(p.name) for p in folder.iterdir())

@@ -54,8 +54,7 @@ MARGIN = 0.01  # a fit is kept only when its held-out log loss is at least 1 % l
 FOLDS = 5  # the time-series evaluation's folds
 MIN_ITEMS = 100  # fewer long-term reviews than this: nothing is fitted
 MIN_STEPS = 300  # optimizer steps at least (epochs grow for small histories)
-WORKLOAD_RETENTIONS = (0.80, 0.825, 0.85, 0.875, 0.90, 0.925, 0.95)
-WORKLOAD_DAYS = 365
+WORKLOAD_RETENTIONS = (0.80, 0.85, 0.90, 0.95)  # the workload table's rows
 
 
 # -- items (pure) ---------------------------------------------------------------------------
@@ -619,37 +618,17 @@ class Workload:
     remembered: int  # cards remembered at the end of the span
 
 
-def workload(parameters: tuple[float, ...], settings: Settings, cards: int,
-             retentions: tuple[float, ...] = WORKLOAD_RETENTIONS, days: int = WORKLOAD_DAYS,
-             seed: int = 42) -> list[Workload]:
-    """Reviews a day over the next `days` days, at each desired retention, for a collection
-    of `cards` cards learnt at the user's new-cards-a-day (fsrs-rs-python's simulator)."""
-    from fsrs_rs_python import default_simulator_config, simulate
-
-    config = default_simulator_config()
-    config.deck_size = max(1, cards)
-    config.learn_span = days
-    config.learn_limit = max(1, settings.new_per_day)
-    config.max_cost_perday = 86_400.0
-    config.max_ivl = float(settings.maximum_interval)
-    config.learning_step_count = len(settings.learning_steps)
-    config.relearning_step_count = len(settings.relearning_steps)
-    result = []
-    for retention in retentions:
-        run = simulate(list(parameters), retention, config, seed)
-        result.append(Workload(
-            retention, statistics.fmean(run.review_cnt_per_day),
-            statistics.fmean(run.learn_cnt_per_day),
-            statistics.fmean(run.cost_per_day) / 60,
-            round(run.memorized_cnt_per_day[-1]) if run.memorized_cnt_per_day else 0))
-    return result
+def table_retentions(*also: float) -> tuple[float, ...]:
+    """The workload table's desired retentions with `also` (the user's setting, the optimal
+    one) among them, in order."""
+    return tuple(sorted({*WORKLOAD_RETENTIONS, *(round(r, 3) for r in also)}))
 
 
-def workload_for(engine: Engine) -> list[Workload]:
-    """The workload table for the collection as it is, under the parameters in use."""
+def workload_for(engine: Engine, *, now: datetime, zone: tzinfo | None = None) -> Forecast:
+    """The workload table: the next year simulated from today's collection at each of the
+    table's retentions and the user's own, as the stats screen's retention section does."""
     settings = load_settings(engine)
-    parameters = load_parameters(engine) or default_parameters()
-    return workload(parameters, settings, queries.active_card_count(engine))
+    return forecast(engine, table_retentions(settings.desired_retention), now=now, zone=zone)
 
 
 # -- the workload from today's collection, and the optimal retention ------------------------
@@ -776,13 +755,17 @@ class RetentionResult:
     forecast: Forecast  # rows: at the optimal, then at the current retention
     seconds: float = 0.0
 
+    def at(self, retention: float) -> Workload:
+        return next(row for row in self.forecast.rows
+                    if abs(row.retention - round(retention, 3)) < 1e-9)
+
     @property
     def at_optimal(self) -> Workload:
-        return self.forecast.rows[0]
+        return self.at(self.optimal)
 
     @property
     def at_current(self) -> Workload:
-        return self.forecast.rows[-1]
+        return self.at(self.current)
 
     @property
     def note(self) -> str:
@@ -805,6 +788,7 @@ class RetentionResult:
                 "studied": self.forecast.studied, "new": self.forecast.new,
                 "days": self.forecast.days,
                 "at_optimal": self.at_optimal.__dict__, "at_current": self.at_current.__dict__,
+                "workload": [row.__dict__ for row in self.forecast.rows],
                 "note": self.note, "seconds": round(self.seconds, 3)}
 
 
@@ -814,7 +798,8 @@ def optimal_retention(engine: Engine, *, now: datetime, zone: tzinfo | None = No
     fsrs-rs-python's optimal_retention (a simulation from an empty deck with the user's
     parameters, limits and answer times: in fsrs-rs-python 0.9.3 cards handed to it keep
     their own desired retention, so the collection's cards cannot take part in the search),
-    and the workload at it and at the current setting simulated from today's collection."""
+    and the workload table from today's collection: the table's retentions, the optimal one
+    and the current setting (one simulation each, the cards read once)."""
     from fsrs_rs_python import optimal_retention as search
 
     started = time.perf_counter()
@@ -826,7 +811,7 @@ def optimal_retention(engine: Engine, *, now: datetime, zone: tzinfo | None = No
     low, high = RETENTION_RANGE
     optimal = min(high, max(low, float(search(config, list(parameters)))))
     optimal = round(optimal, 3)
-    rows = forecast(engine, (optimal, settings.desired_retention), now=now, zone=zone,
-                    seed=seed)
+    rows = forecast(engine, table_retentions(optimal, settings.desired_retention), now=now,
+                    zone=zone, seed=seed)
     return RetentionResult(optimal, settings.desired_retention, rows,
                            time.perf_counter() - started)

@@ -11,7 +11,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Engine,
+    String,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
 from studyaws.core.clock import Clock
 from studyaws.core.config import Settings, weekday_numbers
@@ -25,10 +36,10 @@ from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW, Memory
 from studyaws.core.srs.queue import LEARN_AHEAD, DayCounts, next_source
 from studyaws.services.limits import DayPlan, plan_day
 from studyaws.services.presets import DeckSchedulers
-from studyaws.store import card_sets
+from studyaws.store import answers, card_sets
 from studyaws.store import load as loads
 from studyaws.store.answer_log import answer_logged, logged_answer
-from studyaws.store.engine import reading, writing
+from studyaws.store.engine import read_connection, reading, write_transaction, writing
 from studyaws.store.presets import named_presets
 from studyaws.store.queries import DeckSummary, deck_summaries, learning_cards
 from studyaws.store.settings import load_parameters, load_settings
@@ -160,13 +171,29 @@ def _active(now: datetime):
     )
 
 
-def _shared_texts(session, card: Card) -> tuple[str, str | None]:
+def _view_query():
+    """The columns a CardView is made of: the card's, its memory's and its deck's title."""
+    return (select(*_VIEW_COLUMNS, Deck.title.label("deck_title"))
+            .join_from(Card, CardState, CardState.card_id == Card.id)
+            .join(Deck, Deck.id == Card.deck_id))
+
+
+_VIEW_COLUMNS = (Card.id, Card.deck_id, Card.kind, Card.topic, Card.prompt, Card.answer,
+                 Card.payload, Card.explanation, Card.context_id, Card.cloze_text_id,
+                 Card.saa_domain, Card.clf_domain, Card.domain_inferred, Card.source_path,
+                 Card.source_line, Card.leech, Card.flag, *answers.MEMORY_COLUMNS)
+
+
+_SHARED_TEXTS = (select(SharedText.__table__.c.id, SharedText.__table__.c.text)
+                 .where(SharedText.__table__.c.id.in_(bindparam("ids", expanding=True))))
+
+
+def _shared_texts(session, card) -> tuple[str, str | None]:
     """A card's context (its section's notes, "" when none) and its cloze's text."""
     ids = [i for i in (card.context_id, card.cloze_text_id) if i is not None]
     if not ids:
         return "", None
-    texts = dict(session.execute(select(SharedText.id, SharedText.text)
-                                 .where(SharedText.id.in_(ids))).all())
+    texts = dict(session.execute(_SHARED_TEXTS, {"ids": ids}).all())
     return texts.get(card.context_id, ""), texts.get(card.cloze_text_id)
 
 
@@ -221,6 +248,7 @@ class ReviewService:
         self._exam_cache: tuple | None = None  # (key, (plan, cards brought forward))
         self._due_counts = DueCounts()  # the load balancer's, kept across this session's answers
         self._day_counter = DayCounter()  # the day plan's numbers, kept likewise
+        self._statements: dict[str, object] = {}  # the queue's, built once (_statement)
         # (card, source) -> the time of an answer whose write lost the connection to the
         # database: committed or not, it is not known until it is looked up.
         self._unsure: dict[tuple[int, str], datetime] = {}
@@ -269,9 +297,10 @@ class ReviewService:
             inner = inner.limit(limit)
         return session.execute(select(func.count()).select_from(inner.subquery())).scalar_one()
 
-    def extra_new(self) -> int:
-        """How many new cards today's limit was raised by (study more), until the day ends."""
-        stored = card_sets.load_extra_new(self.engine)
+    def extra_new(self, conn=None) -> int:
+        """How many new cards today's limit was raised by (study more), until the day ends
+        (`conn`: read on this open connection)."""
+        stored = card_sets.load_extra_new(self.engine, conn)
         if stored is None:
             return 0
         cards, until = stored
@@ -297,19 +326,21 @@ class ReviewService:
         decks = deck_summaries(self.engine, now, end, start, ahead, only)
         return self._plan(decks, named_presets(self.engine), plan)
 
-    def _plan(self, decks: Iterable[DeckSummary], presets, exam: ExamPlan | None) -> DayPlan:
+    def _plan(self, decks: Iterable[DeckSummary], presets, exam: ExamPlan | None,
+              conn=None) -> DayPlan:
         self.day = plan_day(decks, self.settings, presets,
                             new_per_day=exam.new_per_day if exam is not None else None,
-                            extra_new=self.extra_new())
+                            extra_new=self.extra_new(conn))
         return self.day
 
-    def kept_day_plan(self) -> DayPlan:
+    def kept_day_plan(self, bounds: tuple[datetime, datetime] | None = None,
+                      conn=None) -> DayPlan:
         """The same as day_plan(the session's decks), from the numbers this session keeps
         (DayCounter): read from the store at the first card, at the start of a study day,
         after an undo, a suspension or a burial, and after changed() (something outside the
         session changed the collection); moved by each answer in between."""
         now = self.clock.now()
-        start, end = self.day_bounds()
+        start, end = bounds or self.day_bounds()
         counter = self._day_counter
         if not counter.valid(start, now):
             with reading(self.engine) as session:
@@ -319,7 +350,7 @@ class ReviewService:
             learning, back = learning_cards(self.engine, now, only)
             counter.read(start, end, only, plan, ahead, decks, learning, back,
                          named_presets(self.engine))
-        return self._plan(counter.decks(now), counter.presets, counter.exam)
+        return self._plan(counter.decks(now), counter.presets, counter.exam, conn)
 
     def changed(self) -> None:
         """Something outside this session changed the collection (the browser, an edit):
@@ -328,23 +359,23 @@ class ReviewService:
         self._due_counts.forget()
         self.last_counts = None
 
-    def counts(self) -> DayCounts:
+    def counts(self, bounds: tuple[datetime, datetime] | None = None,
+               conn=None) -> DayCounts:
+        """Today's numbers (`bounds`: the study day's, when the caller has them; `conn`: a
+        read connection it has open)."""
         if self.selection is not None:
             return self._selection_counts()
-        return self.kept_day_plan().counts_for(self.deck_ids)
+        return self.kept_day_plan(bounds, conn).counts_for(self.deck_ids)
 
     # -- the queue --------------------------------------------------------------------
     def next_card(self) -> CardView | None:
         if self.selection is not None:
             return self._next_selected()
         now = self.clock.now()
-        counts = self.last_counts = self.counts()
-        with reading(self.engine) as session:
-            learning_now = session.execute(
-                self._queue_query(now).where(
-                    CardState.state.in_((LEARNING, RELEARNING)), CardState.due <= now)
-                .order_by(CardState.due).limit(1)
-            ).first()
+        bounds = self.day_bounds()
+        with read_connection(self.engine) as conn:
+            counts = self.last_counts = self.counts(bounds, conn)
+            learning_now = self._first_learning(conn, now, now)
             source = next_source(learning_now is not None, counts.review, counts.new,
                                  self._since_new, counts.learning > 0)
             if source is None:
@@ -352,41 +383,75 @@ class ReviewService:
             if source == "learning" and learning_now is not None:
                 row = learning_now
             elif source == "learning":
-                row = session.execute(
-                    self._queue_query(now).where(
-                        CardState.state.in_((LEARNING, RELEARNING)),
-                        CardState.due <= now + LEARN_AHEAD)
-                    .order_by(CardState.due).limit(1)
-                ).first()
+                row = self._first_learning(conn, now, now + LEARN_AHEAD)
             elif source == "review":
-                start, end = self.day_bounds()
-                row = session.execute(
-                    self._queue_query(now).where(CardState.state == REVIEW,
-                                                 Card.deck_id.in_(self.day.review_decks),
-                                                 self._review_due(session, start, end))
-                    .order_by(*self._review_order(now, start)).limit(1)
-                ).first()
+                start, end = bounds
+                _, ahead = self._exam_today(conn, start, end)
+                if ahead:  # cards brought forward before the exam: a statement of their own
+                    row = conn.execute(
+                        self._queue_query(now).where(CardState.state == REVIEW,
+                                                     Card.deck_id.in_(self.day.review_decks),
+                                                     self._review_due(conn, start, end))
+                        .order_by(*self._review_order(now, start)).limit(1)
+                    ).first()
+                else:
+                    row = conn.execute(self._statement("review"), {
+                        "now": now, "decks": list(self.day.review_decks), "end": end,
+                        "now_text": to_db(now), "seed": int(start.timestamp()) % 1_000_003,
+                    }).first()
             else:
-                row = session.execute(
-                    self._queue_query(now).where(CardState.state == NEW,
-                                                 Card.deck_id.in_(self.day.new_decks))
-                    .order_by(CardState.card_id).limit(1)
-                ).first()
+                row = conn.execute(self._statement("new"), {
+                    "now": now, "decks": list(self.day.new_decks)}).first()
             if row is None:
                 return None
-            return self._view(session, row)
+            return self._view(conn, row)
 
-    def _review_order(self, now: datetime, start: datetime) -> tuple:
+    def _first_learning(self, conn, now: datetime, until: datetime):
+        """The active card in learning or relearning due first, if due by `until`: the first
+        of each state, each read walking the (state, due) index in order (asked for both
+        states at once, SQLite walked every card by due date instead), in one statement."""
+        return conn.execute(self._statement("learning"), {"now": now, "until": until}).first()
+
+    def _statement(self, name: str):
+        """The queue's statements, built once for this session with bound parameters (now,
+        the decks, the day's end...), so that each card costs only their execution."""
+        statement = self._statements.get(name)
+        if statement is not None:
+            return statement
+        base = _view_query().where(_active(bindparam("now")), self._deck_filter())
+        if name == "learning":
+            firsts = [base.where(CardState.state == state, CardState.due <= bindparam("until"))
+                      .order_by(CardState.due).limit(1).subquery().select()
+                      for state in (LEARNING, RELEARNING)]
+            both = union_all(*firsts).subquery()
+            statement = self._statements[name] = (select(both).order_by(both.c.due).limit(1))
+            return statement
+        elif name == "review":
+            statement = (base.where(CardState.state == REVIEW,
+                                    Card.deck_id.in_(bindparam("decks", expanding=True)),
+                                    CardState.due < bindparam("end"))
+                         .order_by(*self._review_order(bindparam("now_text", type_=String),
+                                                       bindparam("seed"))))
+        else:
+            statement = (base.where(CardState.state == NEW,
+                                    Card.deck_id.in_(bindparam("decks", expanding=True)))
+                         .order_by(CardState.card_id))
+        statement = self._statements[name] = statement.limit(1)
+        return statement
+
+    def _review_order(self, now, start) -> tuple:
         """The order due reviews come in (setting review-order): by due date; by
         retrievability, lowest first (FSRS's forgetting curve falls with the time since the
         last answer over the stability, the same curve for every card); or shuffled, the
-        same shuffle all the study day."""
+        same shuffle all the study day. `now` and `start` are times, or (for a statement
+        built once) the bound parameters of now's stored text and of the day's seed."""
         order = self.settings.review_order
         if order == "retrievability":
-            elapsed = func.julianday(to_db(now)) - func.julianday(CardState.last_review)
+            now_text = to_db(now) if isinstance(now, datetime) else now
+            elapsed = func.julianday(now_text) - func.julianday(CardState.last_review)
             return (elapsed / func.max(CardState.stability, 0.001)).desc(), CardState.due
         if order == "random":
-            seed = int(start.timestamp()) % 1_000_003
+            seed = int(start.timestamp()) % 1_000_003 if isinstance(start, datetime) else start
             return ((CardState.card_id * 2654435761 + seed) % 4294967291), CardState.card_id
         return CardState.due, CardState.card_id
 
@@ -415,15 +480,10 @@ class ReviewService:
                 card_id = learning[0][1]
             else:
                 return None
-            with reading(self.engine) as session:
-                row = session.execute(
-                    select(Card, CardState, Deck.title)
-                    .join(CardState, CardState.card_id == Card.id)
-                    .join(Deck, Deck.id == Card.deck_id)
-                    .where(Card.id == card_id, _active(now))
-                ).first()
+            with read_connection(self.engine) as conn:
+                row = conn.execute(_view_query().where(Card.id == card_id, _active(now))).first()
                 if row is not None:
-                    return self._view(session, row)
+                    return self._view(conn, row)
             self._learning.pop(card_id, None)  # no longer to be studied: passed over
             self._pending = [entry for entry in self._pending if entry[0] != card_id]
 
@@ -510,28 +570,19 @@ class ReviewService:
         return plan, ahead
 
     def _queue_query(self, now: datetime):
-        return (
-            select(Card, CardState, Deck.title)
-            .join(CardState, CardState.card_id == Card.id)
-            .join(Deck, Deck.id == Card.deck_id)
-            .where(_active(now), self._deck_filter())
-        )
+        return _view_query().where(_active(now), self._deck_filter())
 
     def card(self, card_id: int, seed: int | None = None) -> CardView:
         """A card by id (any state), for showing a past review again."""
-        with reading(self.engine) as session:
-            row = session.execute(
-                select(Card, CardState, Deck.title)
-                .join(CardState, CardState.card_id == Card.id)
-                .join(Deck, Deck.id == Card.deck_id)
-                .where(Card.id == card_id)
-            ).one()
-            return self._view(session, row, seed)
+        with read_connection(self.engine) as conn:
+            row = conn.execute(_view_query().where(Card.id == card_id)).one()
+            return self._view(conn, row, seed)
 
-    def _view(self, session, row, seed: int | None = None) -> CardView:
-        card, state, deck_title = row
-        context, cloze_text = _shared_texts(session, card)
-        memory = state.memory()
+    def _view(self, conn, row, seed: int | None = None) -> CardView:
+        card = row
+        deck_title = row.deck_title
+        context, cloze_text = _shared_texts(conn, card)
+        memory = answers.memory_of(row)
         payload = json.loads(card.payload or "{}")
         if card.kind == "scenario" and seed is None:
             seed = scenario_seed(card.id, memory.reps)
@@ -567,21 +618,24 @@ class ReviewService:
         # The answer's time is its identity: an answer whose write lost its connection keeps
         # it, and every later try first looks for it in the log (it may have been committed).
         now = self._unsure.get(key) or self.clock.now()
+        options = dict(duration_ms=duration_ms, correct=correct, response=response,
+                       source=source, seed=view.seed, counts=self._due_counts)
+        scheduler = self.scheduler_for_deck(view.deck_id)
 
         def write() -> AnswerResult:
-            with writing(self.engine) as session:
-                if key in self._unsure:
-                    found = logged_answer(session, view.id, now, source)
-                    if found is not None:
-                        self._day_counter.forget()
-                        return AnswerResult(found.log_id, found.memory, found.became_leech,
-                                            found.prior)
-                return record_answer(
-                    session, self.scheduler_for_deck(view.deck_id), self.settings, view.id,
-                    rating, now, end,
-                    duration_ms=duration_ms, correct=correct, response=response,
-                    source=source, seed=view.seed, counts=self._due_counts,
-                )
+            if key not in self._unsure:
+                return answer_card(self.engine, scheduler, self.settings, view.id, rating,
+                                   now, end, **options)
+            # Under the write lock, which the lost try's transaction held until it ended:
+            # the log says whether it was committed.
+            with write_transaction(self.engine) as conn:
+                found = logged_answer(conn, view.id, now, source)
+                if found is not None:
+                    self._day_counter.forget()
+                    return AnswerResult(found.log_id, found.memory, found.became_leech,
+                                        found.prior)
+                return record_answer(conn, scheduler, self.settings, view.id, rating, now,
+                                     end, **options)
 
         try:
             result = write()
@@ -800,19 +854,28 @@ class DayCounter:
             self._decks[deck_id] = replace(deck, due=deck.due + step)
 
 
-def record_answer(session, scheduler, settings: Settings, card_id: int, rating: int,
+def answer_card(engine: Engine, scheduler, settings: Settings, card_id: int, rating: int,
+                now: datetime, day_end: datetime, **options) -> AnswerResult:
+    """One answer in its own write transaction, committed when this returns: the answer of
+    a review (record_answer, with the same `options`)."""
+    with write_transaction(engine) as conn:
+        return record_answer(conn, scheduler, settings, card_id, rating, now, day_end,
+                             **options)
+
+
+def record_answer(conn, scheduler, settings: Settings, card_id: int, rating: int,
                   now: datetime, day_end: datetime, *, duration_ms: int = 0,
                   correct: bool | None = None, response: dict | None = None,
                   source: str = "review", seed: int | None = None,
                   counts: DueCounts | None = None) -> AnswerResult:
-    """Apply one answer inside the caller's write transaction: the new FSRS state, the log
-    row (with what undo needs), sibling burying and leech detection. With load balancing on,
-    `counts` are the due counts kept across answers (read from the store when not given)."""
-    state = session.get(CardState, card_id)
-    card = session.get(Card, card_id)
+    """Apply one answer inside the caller's write transaction (a Core connection, or an
+    ORM session): the new FSRS state, the log row (with what undo needs), sibling burying
+    and leech detection. With load balancing on, `counts` are the due counts kept across
+    answers (read from the store when not given)."""
+    card = answers.answered_card(conn, card_id)
     if callable(scheduler):  # one for each deck: its preset's desired retention
         scheduler = scheduler(card.deck_id)
-    prior = state.memory()
+    prior = card.memory
     load = None
     days = getattr(scheduler, "days", None) or StudyDays()
     if settings.load_balance and settings.fuzz:
@@ -822,8 +885,8 @@ def record_answer(session, scheduler, settings: Settings, card_id: int, rating: 
             # Asked for only when a review interval is to be fuzzed.
             today = days.date_of(now)
             return policy.Load(
-                today, tuple(counts.get(session, days, today)),
-                loads.sibling_days(session, days, today, card, policy.LOAD_DAYS),
+                today, tuple(counts.get(conn, days, today)),
+                loads.sibling_days(conn, days, today, card, policy.LOAD_DAYS),
                 weekday_numbers(settings.easy_days))
     new = policy.review(scheduler, card_id, prior, rating, now, duration_ms or None, load=load)
     if counts is not None:
@@ -836,16 +899,10 @@ def record_answer(session, scheduler, settings: Settings, card_id: int, rating: 
     )
     buried: list[int] = []
     buried_active: list[tuple[int, Memory]] = []
-    if card.sibling:
-        for sibling, sibling_state in session.execute(
-            select(Card, CardState).join(CardState, CardState.card_id == Card.id).where(
-                Card.deck_id == card.deck_id, Card.sibling == card.sibling,
-                Card.id != card.id, CardState.state.in_((NEW, REVIEW)),
-                or_(Card.buried_until.is_(None), Card.buried_until < day_end))
-        ).all():
-            buried.append(sibling.id)
-            if _was_active(sibling, now):
-                buried_active.append((sibling.id, sibling_state.memory()))
+    for sibling in answers.buriable_siblings(conn, card, day_end):
+        buried.append(sibling.id)
+        if _was_active(sibling, now):
+            buried_active.append((sibling.id, sibling.memory))
     active = _was_active(card, now)
     undo_info = {
         "memory": prior.to_dict(),
@@ -854,23 +911,17 @@ def record_answer(session, scheduler, settings: Settings, card_id: int, rating: 
         "buried_until": card.buried_until.isoformat() if card.buried_until else None,
         "buried_siblings": buried,
     }
-    session.execute(update(CardState).where(CardState.card_id == card_id).values(
-        **memory_columns(new)))
-    if buried:
-        session.execute(update(Card).where(Card.id.in_(buried)).values(buried_until=day_end))
-    if became_leech:
-        session.execute(update(Card).where(Card.id == card_id).values(leech=True, suspended=True))
-    log_id = session.execute(insert(ReviewLog).values(
-        card_id=card_id, rating=rating, reviewed_at=now, duration_ms=duration_ms,
-        source=source, state_before=prior.state, seed=seed, correct=correct,
-        response=json.dumps(response) if response is not None else "",
-        prior_state=json.dumps(undo_info), state=new.state, stability=new.stability,
-        difficulty=new.difficulty, due=new.due,
-    )).inserted_primary_key[0]
+    log_id = answers.save_answer(conn, card_id, new, {
+        "card_id": card_id, "rating": rating, "reviewed_at": now, "duration_ms": duration_ms,
+        "source": source, "state_before": prior.state, "seed": seed, "correct": correct,
+        "response": json.dumps(response) if response is not None else "",
+        "prior_state": json.dumps(undo_info), "state": new.state,
+        "stability": new.stability, "difficulty": new.difficulty, "due": new.due,
+    }, bury=buried, day_end=day_end, leech=became_leech)
     return AnswerResult(log_id, new, became_leech, prior, active, tuple(buried_active))
 
 
-def _was_active(card: Card, now: datetime) -> bool:
+def _was_active(card, now: datetime) -> bool:
     return not (card.retired or card.suspended
                 or (card.buried_until is not None and card.buried_until > now))
 

@@ -12,8 +12,9 @@ from datetime import datetime
 from sqlalchemy import Engine, select
 
 from studyaws.core.srs.policy import Memory
+from studyaws.store.answers import answered_card
 from studyaws.store.engine import reading
-from studyaws.store.tables import Card, CardState, ReviewLog
+from studyaws.store.tables import ReviewLog
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,8 @@ class LoggedAnswer:
 
 
 def logged_answer(session, card_id: int, at: datetime, source: str) -> LoggedAnswer | None:
-    """The answer to `card_id` logged at `at` from `source`, if it is in the log."""
+    """The answer to `card_id` logged at `at` from `source`, if it is in the log (`session`:
+    the write transaction's connection or ORM session)."""
     row = session.execute(
         select(ReviewLog.id, ReviewLog.prior_state)
         .where(ReviewLog.card_id == card_id, ReviewLog.reviewed_at == at,
@@ -35,10 +37,9 @@ def logged_answer(session, card_id: int, at: datetime, source: str) -> LoggedAns
     if row is None:
         return None
     info = json.loads(row.prior_state or "{}")
-    state = session.get(CardState, card_id)
-    card = session.get(Card, card_id)
+    card = answered_card(session, card_id)
     return LoggedAnswer(
-        row.id, Memory.from_dict(info["memory"]), state.memory(),
+        row.id, Memory.from_dict(info["memory"]), card.memory,
         bool(card.leech and not info.get("leech")), tuple(info.get("buried_siblings") or ()))
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Engine, and_, func, or_, select, update
 
 from studyaws.core.srs.policy import AGAIN, NEW, REVIEW
-from studyaws.store.engine import reading, writing
+from studyaws.store.engine import read_connection, reading, writing
 from studyaws.store.postgres import upsert
 from studyaws.store.tables import Card, CardState, ReviewLog, Setting
 
@@ -98,11 +98,12 @@ def new_cards_left(engine: Engine, now: datetime) -> int:
 _EXTRA_NEW = "extra-new-today"
 
 
-def load_extra_new(engine: Engine) -> tuple[int, datetime] | None:
-    """(cards, until) as last stored, or None."""
-    with reading(engine) as session:
-        value = session.execute(select(Setting.value).where(Setting.key == _EXTRA_NEW)).scalar()
-    return _read_extra(value)
+def load_extra_new(engine: Engine, conn=None) -> tuple[int, datetime] | None:
+    """(cards, until) as last stored, or None (`conn`: read on this open connection)."""
+    if conn is not None:
+        return _read_extra(conn.execute(_READ_EXTRA_NEW).scalar())
+    with read_connection(engine) as conn:  # read before every card: no ORM session
+        return _read_extra(conn.execute(_READ_EXTRA_NEW).scalar())
 
 
 def add_extra_new(engine: Engine, cards: int, until: datetime) -> int:
@@ -117,6 +118,9 @@ def add_extra_new(engine: Engine, cards: int, until: datetime) -> int:
         session.execute(upsert(session, Setting).values(key=_EXTRA_NEW, value=text)
                         .on_conflict_do_update(index_elements=["key"], set_={"value": text}))
     return total
+
+
+_READ_EXTRA_NEW = select(Setting.__table__.c.value).where(Setting.__table__.c.key == _EXTRA_NEW)
 
 
 def _read_extra(value: str | None) -> tuple[int, datetime] | None:

@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.exc import NoSuchTableError, OperationalError
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session, SQLModel
@@ -468,6 +468,46 @@ def writing(engine: Engine):
     session = _retry_busy(lambda: _begin_write(engine))
     with session, session.get_transaction():
         yield session
+
+
+def _begin_write_connection(engine: Engine) -> Connection:
+    """A Core connection whose BEGIN IMMEDIATE (PostgreSQL: the writers' lock) has run."""
+    writer = _WRITERS.get(engine)
+    if writer is None:
+        writer = _WRITERS[engine] = engine.execution_options(immediate=True)
+    conn = writer.connect()
+    try:
+        conn.begin()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def write_transaction(engine: Engine):
+    """As `writing`, on a Core connection rather than an ORM session: for the statements
+    of the review's hot path (store.answers), which need no ORM objects."""
+    conn = _retry_busy(lambda: _begin_write_connection(engine))
+    with conn:
+        transaction = conn.get_transaction()
+        try:
+            yield conn
+        except BaseException:
+            transaction.rollback()
+            raise
+        transaction.commit()
+
+
+@contextmanager
+def read_connection(engine: Engine):
+    """A Core connection for reads (one transaction: the reads see one state), closed at
+    the end of the block."""
+    with engine.connect() as conn:
+        yield conn
 
 
 def run_write(engine: Engine, work: Callable[[Session], T]) -> T:

@@ -96,10 +96,12 @@ def learning_cards(engine: Engine, now: datetime,
     scope = Card.deck_id.in_(only) if only is not None else True
     kept = and_(Card.retired.is_(False), Card.suspended.is_(False), scope)
     with reading(engine) as session:
-        rows = session.execute(
+        # One query a state: asked for both at once, SQLite read every card (about 25 ms at
+        # 100,000 cards) instead of the few in (re)learning through the (state, card) index.
+        rows = [row for state in (LEARNING, RELEARNING) for row in session.execute(
             select(Card.id, Card.deck_id, CardState.due, Card.buried_until)
             .join(CardState, CardState.card_id == Card.id)
-            .where(CardState.state.in_((LEARNING, RELEARNING)), kept)).all()
+            .where(CardState.state == state, kept))]
         back = session.execute(
             select(func.min(Card.buried_until)).where(kept, Card.buried_until > now)
         ).scalar()

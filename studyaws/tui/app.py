@@ -15,10 +15,12 @@ from studyaws.core.clock import Clock
 from studyaws.tui.commands import ScreenActions
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from sqlalchemy import Engine
     from textual.screen import Screen
+
+    from studyaws.tui.served import Served
 
 
 class StudyApp(App):
@@ -27,16 +29,67 @@ class StudyApp(App):
     COMMANDS = App.COMMANDS | {ScreenActions}
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", show=False)]
 
-    def __init__(self, engine: Engine, clock: Clock | None = None, *, start: str = "home",
-                 deck_id: int | None = None, exam_id: int | None = None):
+    def __init__(self, engine: Engine | None, clock: Clock | None = None, *,
+                 start: str = "home", deck_id: int | None = None, exam_id: int | None = None,
+                 served: Served | None = None,
+                 opening: Callable[[], tuple[Engine, int | None]] | None = None):
+        """`opening` (without an engine): opens the collection and names the deck to study,
+        run in a thread behind the first frame (OpeningScreen); what it raises ends the app
+        and is kept in `opening_error` for the command line to say."""
         super().__init__()
+        self.served = served  # in a browser (studyaws serve): studyaws.tui.served
         self.engine = engine
         self.clock = clock or Clock()
         self.start = start
         self.start_deck = deck_id
         self.start_exam_id = exam_id
+        self.opening = opening
+        self.opening_error: BaseException | None = None
 
     def on_mount(self) -> None:
+        if self.opening is not None:
+            from studyaws.tui.screens.opening import OpeningScreen
+
+            self.push_screen(OpeningScreen())
+            # After the first frame is on screen: the database libraries load meanwhile.
+            self.call_after_refresh(self._open_behind)
+            return
+        self._start_screens()
+
+    def _open_behind(self) -> None:
+        import threading
+
+        def open_collection() -> None:
+            try:
+                engine, deck_id = self.opening()
+                # The screens' modules (and the services under them) load here too.
+                import studyaws.tui.screens.home  # noqa: F401
+                import studyaws.tui.screens.review  # noqa: F401
+            except BaseException as error:  # said by the command line once the app is gone
+                self._hand_over(self._not_opened, error)
+                return
+            self._hand_over(self._opened, engine, deck_id)
+
+        threading.Thread(target=open_collection, name="opening", daemon=True).start()
+
+    def _hand_over(self, callback, *args) -> None:
+        import contextlib
+
+        # RuntimeError: the app was left (Ctrl+Q) before the collection was open.
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(callback, *args)
+
+    def _opened(self, engine: Engine, deck_id: int | None) -> None:
+        self.engine = engine
+        self.start_deck = deck_id
+        self.pop_screen()
+        self._start_screens()
+
+    def _not_opened(self, error: BaseException) -> None:
+        self.opening_error = error
+        self.exit()
+
+    def _start_screens(self) -> None:
         from studyaws.tui.screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
@@ -78,6 +131,8 @@ class StudyApp(App):
     # -- the command palette's system commands --------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
+            if command.title == "Screenshot" and self.served is not None:
+                continue  # it would write on the server's machine
             if command.title == "Screenshot":  # ours: saved where it can be, and said where
                 command = command._replace(
                     callback=lambda: self.set_timer(0.1, self.deliver_screenshot))
@@ -95,7 +150,13 @@ class StudyApp(App):
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:
         """Save an SVG picture of the screen (Textual's command wrote it to ~/Downloads only,
-        and failed without one) and say where it went."""
+        and failed without one) and say where it went. Served to a browser, nothing: it
+        would write on the server's machine."""
+        if self.served is not None:
+            from studyaws.tui.served import refusal
+
+            self.notify(refusal("save screenshots"), severity="warning", markup=False)
+            return None
         folder = Path(path) if path else self.screenshot_folder()
         try:
             saved = self.save_screenshot(filename, str(folder), time_format)
@@ -187,6 +248,36 @@ def run_app(engine: Engine, start: str = "home", deck: str | None = None,
         preload_pictures()
     app = StudyApp(engine, start=start, deck_id=deck_id, exam_id=exam_id)
     app.run()
+    if app.crash_error is not None:
+        report_crash(app.crash_error, app.crash_report)
+        return 1
+    return 0
+
+
+def run_app_opening(opening: Callable[[], tuple[Engine, int | None]], start: str = "home",
+                    pictures: bool = False) -> int:
+    """The app with its first frame painted at once, the collection opened behind it by
+    `opening` (see StudyApp). What opening it raises is raised here once the terminal is
+    back, for the command line to say as it says it without the app; warnings it writes
+    (a backup copy not made) are written then too. `pictures`: the collection holds
+    pictures (textual-image asks the terminal before Textual takes it)."""
+    import contextlib
+    import io
+
+    if pictures:
+        from studyaws.tui.widgets.card_picture import preload_pictures
+
+        preload_pictures()
+    said = io.StringIO()
+    app = StudyApp(None, start=start, opening=opening)
+    try:
+        with contextlib.redirect_stderr(said):  # not onto the app's screen
+            app.run()
+    finally:
+        if said.getvalue():
+            sys.stderr.write(said.getvalue())
+    if app.opening_error is not None:
+        raise app.opening_error
     if app.crash_error is not None:
         report_crash(app.crash_error, app.crash_report)
         return 1

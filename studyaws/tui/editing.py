@@ -27,7 +27,13 @@ KEPT = "The file still does not read: the collection keeps the cards as they wer
 
 
 def edit_at_source(screen: Screen, card_id: int, edited: Edited) -> None:
-    """Edit card `card_id` at its source; `edited` then shows the result on `screen`."""
+    """Edit card `card_id` at its source; `edited` then shows the result on `screen`. Not
+    in the app served to a browser: the deck files are outside its data folder."""
+    if getattr(screen.app, "served", None) is not None:
+        from studyaws.tui.served import refusal
+
+        screen.app.notify(refusal("edit deck files"), severity="warning", markup=False)
+        return
     screen.run_worker(_edit(screen.app, card_id, edited), group="edit-at-source",
                       exclusive=True)
 

@@ -286,6 +286,8 @@ class BrowseScreen(Screen):
             return (action == "back") == self.over_review
         if action == "undo" and not self.actions.undo_stack:
             return None  # shown, dimmed: nothing to undo
+        if action == "edit" and self.app.served is not None:
+            return False  # the deck files are the server's (studyaws.tui.served)
         # Letters typed into the search box are the search's.
         return not (action in self.CARD_KEYS and isinstance(self.focused, Input))
 

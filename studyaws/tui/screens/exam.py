@@ -41,6 +41,7 @@ from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.header_text import joined
 from studyaws.tui.widgets.question import after_typed_keys, feedback_content
 from studyaws.tui.widgets.question_input import QuestionInput
+from studyaws.tui.widgets.touch_bar import TouchBar
 
 
 def format_clock(seconds: float) -> str:
@@ -48,6 +49,9 @@ def format_clock(seconds: float) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+NARROW = 60  # columns: below, the title wraps
 
 
 class ExamScreen(Screen):
@@ -84,6 +88,9 @@ class ExamScreen(Screen):
     #exam-header { height: 1; padding: 0 1; background: $boost; }
     #exam-title { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     #exam-clock { width: auto; }
+    /* A phone's width: the title wraps rather than losing its question number. */
+    #exam-header.-narrow { height: auto; }
+    #exam-header.-narrow #exam-title { text-wrap: wrap; height: auto; }
     #exam-status { height: auto; padding: 0 1; }
     #card { height: 1fr; padding: 0 2; max-width: 100; }
     #prompt { margin: 1 0 0 0; }
@@ -92,6 +99,22 @@ class ExamScreen(Screen):
     #feedback.wrong { border-left: thick $error; }
     #keys { height: auto; padding: 0 1; background: $boost; }
     """
+
+    # The buttons of the app served to a phone (studyaws.tui.served); the command palette
+    # (More…) has the rest (navigator, review, pause).
+    TOUCH_STEPS = [
+        ("previous", "Prev", "move(-1)"),
+        ("next", "Next", "move(1)"),
+        ("flag", "Flag", "flag"),
+        ("submit", "Submit", "submit"),
+    ]
+    TOUCH_MORE = [
+        ("item-up", "↑ Move", "touch_move(-1)"),
+        ("item-down", "↓ Move", "touch_move(1)"),
+        ("check", "Check", "enter"),
+        ("leave", "Leave", "leave"),
+        ("more", "More…", "app.command_palette"),
+    ]
 
     def __init__(self, exam: service.ExamView):
         super().__init__()
@@ -114,9 +137,16 @@ class ExamScreen(Screen):
             yield Static(id="feedback")
         yield SaveLine(id="save-status")
         yield Static(id="keys")
+        if self.app.served is not None:  # a phone: every step a button
+            yield TouchBar(self.TOUCH_STEPS, id="touch-steps")
+            yield TouchBar(self.TOUCH_MORE, id="touch-more", line=True)
         yield KeysFooter()
 
+    def on_resize(self) -> None:
+        self.query_one("#exam-header").set_class(self.app.size.width < NARROW, "-narrow")
+
     def on_mount(self) -> None:
+        self.on_resize()
         self.saves = PendingSaves(self, self.query_one("#save-status", SaveLine))
         self.countdown = ExamTimer(self.exam.time_limit_s, self.exam.remaining_s,
                                    self.app.clock.monotonic())
@@ -135,6 +165,8 @@ class ExamScreen(Screen):
         if action == "pause":
             return self.exam.practice  # a timed exam's clock does not pause: no such key
         if action == "open_picture":
+            if self.app.served is not None:
+                return False  # a viewer on the server's machine
             return bool(self.query_one(CardPicture).shown)
         return True
 
@@ -237,8 +269,22 @@ class ExamScreen(Screen):
         """How to answer the question shown (the footer below lists the exam's keys)."""
         hint = self.query_one(QuestionInput).hint()
         if self.exam.practice:
-            hint += " · Enter checks the answer"
+            hint += " · Check checks the answer" if self.app.served is not None \
+                else " · Enter checks the answer"
         self.query_one("#keys", Static).update(Content(hint))
+        if self.query("#touch-steps"):
+            self.query_one("#touch-steps", TouchBar).show("previous", "next", "flag", "submit",
+                                                          chosen="flag" if self.item.flagged
+                                                          else None)
+            moves = ("item-up", "item-down") \
+                if self.query_one(QuestionInput).takes_arrows else ()
+            check = ("check",) if self.exam.practice and not self._locked() else ()
+            self.query_one("#touch-more", TouchBar).show(*moves, *check, "leave", "more")
+
+    async def action_touch_move(self, step: int) -> None:
+        """The ↑ Move / ↓ Move buttons: the chosen item of an ordering (tap one to choose
+        it) moves, as Shift+↑/↓ move it."""
+        await self.query_one(QuestionInput).touch_move(step)
 
     # -- answering ----------------------------------------------------------------------------
     async def _save(self, response: dict | None, then=None) -> None:
@@ -337,6 +383,8 @@ class ExamScreen(Screen):
 
     @after_typed_keys
     def action_open_picture(self) -> None:
+        if self.app.served is not None:
+            return
         said = self.query_one(CardPicture).open()
         if said:
             self.notify(said, markup=False, timeout=4)

@@ -15,6 +15,7 @@ from studyaws.core.text import printable
 from studyaws.services import exam as service
 from studyaws.tui.screens.modals import boxed
 from studyaws.tui.widgets.rows import OneLine
+from studyaws.tui.widgets.touch_bar import TouchBar
 
 
 class NavigatorScreen(ModalScreen[int]):
@@ -99,6 +100,9 @@ class ReviewBeforeSubmitScreen(ModalScreen):
             yield Static(Content.assemble(("Enter", "bold"), " goes to the question  ",
                                           ("s", "bold"), " submits the exam"),
                          classes="muted")
+            if self.app.served is not None:
+                yield TouchBar([("submit", "Submit", "submit"),
+                                ("back", "Back", "dismiss")], id="touch-steps")
 
     @staticmethod
     def _row(item: service.ExamItem) -> Option:
@@ -135,6 +139,9 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(Content(self.question))
             yield Static(Content.assemble("\n", ("y", "bold"), " yes   ",
                                           ("n", "bold"), " no"))
+            if self.app.served is not None:
+                yield TouchBar([("yes", "Yes", "answer(True)"),
+                                ("no", "No", "answer(False)")], id="touch-steps")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -163,6 +170,10 @@ class LeaveExamScreen(ModalScreen[str]):
                 ("s", "bold"), "    save and leave: x on the home screen resumes it\n",
                 ("d", "bold"), "    discard it: nothing of it is kept\n",
                 ("Esc", "bold"), "  cancel: back to the exam"))
+            if self.app.served is not None:
+                yield TouchBar([("save", "Save", "choose('save')"),
+                                ("discard", "Discard", "choose('discard')"),
+                                ("cancel", "Cancel", "choose('')")], id="touch-steps")
 
     def action_choose(self, choice: str) -> None:
         self.dismiss(choice)

@@ -20,6 +20,7 @@ from studyaws.core.exam.blueprints import PRESETS, Blueprint
 from studyaws.core.text import printable
 from studyaws.services import exam as service
 from studyaws.tui.widgets.footer import KeysFooter
+from studyaws.tui.widgets.touch_bar import TouchBar
 
 MAX_QUESTIONS = 500
 MAX_MINUTES = 600
@@ -122,6 +123,11 @@ class ExamSetupScreen(Screen[int]):
                         yield Static(id=f"value-{field}", classes="setup-value")
             yield Static(id="setup-help")
             yield Static(id="setup-error")
+        if self.app.served is not None:  # a phone: the keys as buttons
+            yield TouchBar([("field-up", "▲", "field(-1)"), ("field-down", "▼", "field(1)"),
+                            ("less", "◀", "change(-1)"), ("more-value", "▶", "change(1)"),
+                            ("start", "Start", "start"), ("cancel", "Back", "cancel")],
+                           id="touch-steps")
         yield KeysFooter()
 
     def on_mount(self) -> None:

@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from studyaws.services.flags import FLAG_NAMES
 from studyaws.tui.screens.modals import boxed
+from studyaws.tui.widgets.touch_bar import TouchBar
 
 # Fixed colours (as Anki's), readable on a dark and a light theme.
 FLAG_STYLES = {1: "bold #e5484d", 2: "bold #f59e0b", 3: "bold #30a46c", 4: "bold #3e8ed0"}
@@ -46,6 +47,11 @@ class FlagScreen(ModalScreen[int | None]):
                   ("  (now)" if self.current == 0 else "", "$foreground-muted")]
         with boxed(Vertical(classes="modal-box"), "Flag"):
             yield Static(Content.assemble(*parts))
+            if self.app.served is not None:
+                yield TouchBar([*((name, name.capitalize(), f"choose({flag})")
+                                  for flag, name in FLAG_NAMES.items()),
+                                ("none", "No flag", "choose(0)")], id="touch-steps",
+                               vertical=True)
 
     def action_choose(self, flag: int) -> None:
         self.dismiss(flag)

@@ -26,6 +26,7 @@ from studyaws.services.overview import HomeCounts, read_home
 from studyaws.tui.widgets.footer import KeysFooter
 from studyaws.tui.widgets.header_text import joined
 from studyaws.tui.widgets.question import after_typed_keys
+from studyaws.tui.widgets.touch_bar import TouchBar
 
 
 class HomeScreen(Screen):
@@ -75,6 +76,10 @@ class HomeScreen(Screen):
         yield Static(id="home-ready")
         yield DataTable(id="home-decks", cursor_type="row", zebra_stripes=True)
         yield Static(id="home-keys", classes="muted")
+        if self.app.served is not None:  # a phone: the main keys as buttons
+            yield TouchBar([("review", "Review", "review_all"), ("deck", "Deck", "review_deck"),
+                            ("exam", "Exam", "exam"), ("more", "More…", "app.command_palette")],
+                           id="touch-steps")
         yield KeysFooter()
 
     def on_screen_resume(self) -> None:
@@ -220,6 +225,9 @@ class HomeScreen(Screen):
             return bool(self.rows)
         if action == "undo_remove":
             return bool(self.removed)
+        if action == "import":  # served to a browser: only with a folder to import from
+            served = self.app.served
+            return served is None or served.import_root is not None
         return True
 
     @after_typed_keys
@@ -346,7 +354,10 @@ class HomeScreen(Screen):
     def action_import(self) -> None:
         from studyaws.tui.screens.importing import ImportScreen
 
-        self.app.push_screen(ImportScreen())
+        served = self.app.served
+        if served is not None and served.import_root is None:
+            return
+        self.app.push_screen(ImportScreen(served.import_root if served else None))
 
     # -- the exam date: days left, the plan, and readiness (computed in a thread) ----------
     def show_exam_plan(self, plan: ExamPlan | None) -> None:

@@ -379,9 +379,21 @@ class ImportScreen(Screen):
         self.selected = path
         self.show_selected()
 
+    def outside(self, path: Path) -> bool:
+        """Served to a browser, `path` is not under the one folder it may import from (and
+        it was said)."""
+        served = self.app.served
+        if served is None or served.may_read(path):
+            return False
+        self.show_error(f"{shown_path(path)}: outside the folder this server imports from "
+                        f"({shown_path(served.import_root) if served.import_root else 'none'})")
+        return True
+
     def open_folder(self, folder: Path, cursor_on: Path | None = None) -> bool:
         """Show `folder` in the tree, selected (or `cursor_on` in it, once listed); False,
         and one line that says why, when it cannot be read."""
+        if self.outside(folder):
+            return False
         problem = unreadable(folder)
         if problem:
             self.show_error(f"Cannot open {shown_path(folder)}: {problem}")
@@ -397,6 +409,10 @@ class ImportScreen(Screen):
         return True
 
     def action_parent(self) -> None:
+        served = self.app.served
+        if served is not None and served.import_root is not None \
+                and self.folder.resolve() == served.import_root.resolve():
+            return  # the top of what a served app may import from
         if self.folder.parent != self.folder:
             self.open_folder(self.folder.parent, cursor_on=self.folder)
 
@@ -477,7 +493,7 @@ class ImportScreen(Screen):
         self.dismiss()
 
     def start(self, dry_run: bool) -> None:
-        if self.running:
+        if self.running or self.outside(self.selected):
             return
         self.running = True
         self.refresh_bindings()

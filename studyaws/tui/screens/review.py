@@ -24,6 +24,9 @@ from studyaws.tui.widgets.header_text import breadcrumb
 from studyaws.tui.widgets.question import after_typed_keys, feedback_content
 from studyaws.tui.widgets.question_input import QuestionInput
 from studyaws.tui.widgets.rows import OneLine, Rows
+from studyaws.tui.widgets.touch_bar import TouchBar
+
+NARROW = 60  # columns: below, the bar at the top gives its room to the counts
 
 
 class ReviewScreen(Screen):
@@ -85,6 +88,11 @@ class ReviewScreen(Screen):
     #review-bar { height: 1; padding: 0 1; }
     #review-bar ProgressBar { width: 30; }
     #review-counts { width: 1fr; content-align: right middle; }
+    /* A phone's width: the counts first, whole; the bar gets what is left. */
+    #review-bar.-narrow ProgressBar { width: 1fr; }
+    #review-bar.-narrow Bar { width: 1fr; }
+    #review-bar.-narrow PercentageStatus { display: none; }
+    #review-bar.-narrow #review-counts { width: auto; padding: 0 0 0 1; }
     #card { height: 1fr; padding: 0 2; max-width: 100; }
     #prompt, #answer { margin: 1 0 0 0; }
     #answer-rule { margin: 0; color: $primary; }
@@ -93,6 +101,24 @@ class ReviewScreen(Screen):
     #feedback.wrong { border-left: thick $error; }
     #keys { height: auto; padding: 0 1; background: $boost; }
     """
+
+    # The buttons of the app served to a phone (studyaws.tui.served): what Space, 1-4, f, u
+    # and Escape do, and the command palette for the rest (suspend, bury, details ...).
+    TOUCH_STEPS = [
+        ("show", "Show answer", "reveal"),
+        ("submit", "Submit", "submit"),
+        ("item-up", "Move up", "touch_move(-1)"),
+        ("item-down", "Move down", "touch_move(1)"),
+        *((name.lower(), name, f"digit({rating})")
+          for rating, name in policy.RATING_NAMES.items()),
+        ("next", "Next", "next"),
+    ]
+    TOUCH_MORE = [
+        ("flag", "Flag", "flag"),
+        ("undo", "Undo", "undo"),
+        ("home", "Home", "leave"),
+        ("more", "More…", "app.command_palette"),
+    ]
 
     def __init__(self, deck_id: int | tuple[int, ...] | None = None,
                  selection: CardSelection | None = None):
@@ -124,7 +150,13 @@ class ReviewScreen(Screen):
             yield Static(id="feedback")
         yield SaveLine(id="save-status")
         yield Static(id="keys")
+        if self.app.served is not None:  # a phone: every step a button
+            yield TouchBar(self.TOUCH_STEPS, id="touch-steps")
+            yield TouchBar(self.TOUCH_MORE, id="touch-more", small=("more",), line=True)
         yield KeysFooter()
+
+    def on_resize(self) -> None:
+        self.query_one("#review-bar").set_class(self.app.size.width < NARROW, "-narrow")
 
     @property
     def service(self) -> ReviewService:
@@ -134,6 +166,7 @@ class ReviewScreen(Screen):
         self._service = ReviewService(self.app.engine, self.app.clock, self.deck_id,
                                       self.selection)
         self.saves = PendingSaves(self, self.query_one("#save-status", SaveLine))
+        self.on_resize()
         await self.show_next()
 
     def on_unmount(self) -> None:
@@ -158,6 +191,8 @@ class ReviewScreen(Screen):
             return False
         if action in ("reveal", "good", "submit", "next"):
             return action == self.step  # the others are hidden: the footer says this one
+        if action in ("open_picture", "edit") and self.app.served is not None:
+            return False  # a viewer or an editor on the server's machine
         if action == "open_picture":
             return bool(self.query_one(CardPicture).shown)
         if action == "give_up":
@@ -238,8 +273,42 @@ class ReviewScreen(Screen):
             (f"Due {counts.review}", "$success"),
         ))
 
+    def _update_touch(self) -> None:
+        """The buttons of this step (served to a phone)."""
+        bars = self.query("#touch-steps")
+        if not bars:
+            return
+        view = self.view
+        ratings = [policy.RATING_NAMES[r].lower() for r in policy.RATING_NAMES]
+        if view is None:
+            steps: tuple[str, ...] = ()
+        elif view.question is not None and not self.submitted:
+            moves = ("item-up", "item-down") \
+                if self.query_one(QuestionInput).takes_arrows else ()
+            steps = (*moves, "submit")
+        elif view.question is not None:
+            steps = (*ratings, "next")
+        else:
+            steps = tuple(ratings) if self.revealed else ("show",)
+        chosen = policy.RATING_NAMES[self.rated].lower() if self.rated else None
+        bar = bars.first(TouchBar)
+        for rating, name in policy.RATING_NAMES.items():  # each with its interval under it
+            interval = self.intervals.get(rating, "")
+            bar.relabel(name.lower(), f"{name}\n{interval}" if interval else name)
+        bar.show(*steps, chosen=chosen)
+        # The buttons say what the keys line would (the ratings with their intervals), but
+        # for a question's hint (choose N).
+        self.query_one("#keys").display = "submit" in steps
+        self.query_one("#touch-more", TouchBar).show("flag", "undo", "home", "more")
+
+    async def action_touch_move(self, step: int) -> None:
+        """The Move up / Move down buttons: the chosen item of an ordering (tap one to
+        choose it) moves, as Shift+↑/↓ move it."""
+        await self.query_one(QuestionInput).touch_move(step)
+
     def _update_keys(self) -> None:
         self.refresh_bindings()  # the footer names what Space does now
+        self._update_touch()
         keys = self.query_one("#keys", Static)
         view = self.view
         if view is None:
@@ -514,7 +583,7 @@ class ReviewScreen(Screen):
     @after_typed_keys
     def action_edit(self) -> None:
         """E: edit the card in its file, which is imported again when the editor returns."""
-        if self.view is not None:
+        if self.view is not None and self.app.served is None:
             from studyaws.tui.editing import edit_at_source
 
             edit_at_source(self, self.view.id, self._edited)
@@ -566,6 +635,8 @@ class ReviewScreen(Screen):
 
     @after_typed_keys
     def action_open_picture(self) -> None:
+        if self.app.served is not None:
+            return
         said = self.query_one(CardPicture).open()
         if said:
             self.notify(said, markup=False, timeout=4)

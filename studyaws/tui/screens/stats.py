@@ -93,14 +93,26 @@ def exam_scores(stats: report.Stats, zone) -> list[Score]:
             for e in stats.exams]
 
 
-def workload_content(rows: list[optimizer.Workload], desired: float) -> Content:
-    parts: list = [(f"{'retention':<11}{'reviews/day':>12}{'minutes/day':>13}\n", "bold")]
-    for row in rows:
-        now = abs(row.retention - desired) < 1e-9
+def workload_content(result: optimizer.RetentionResult) -> Content:
+    """The optimal retention, then the workload table from the collection with the optimal
+    and the user's rows marked."""
+    f = result.forecast
+    parts: list = [
+        ("Optimal ", "bold"), f"{result.optimal:.2f} ",
+        (f"(the least study time per card remembered); yours {result.current:.2f}\n",
+         "$foreground-muted"),
+        (f"Next {f.days} days from your collection ({f.studied} studied, {f.new} new):\n",
+         "$foreground-muted"),
+        (f"{'retention':<11}{'reviews/day':>12}{'min/day':>9}{'remembered':>11}\n", "bold"),
+    ]
+    for row in f.rows:
+        marks = [name for name, value in (("optimal", result.optimal), ("yours", result.current))
+                 if abs(row.retention - round(value, 3)) < 1e-9]
         parts.extend([f"{row.retention:<11.3f}{row.reviews_per_day:>12.1f}"
-                      f"{row.minutes_per_day:>13.1f}", ("  ◀ now" if now else "", "$accent"),
-                      "\n"])
-    parts.append(("next year, simulated with your parameters", "$foreground-muted"))
+                      f"{row.minutes_per_day:>9.1f}{row.remembered:>11}",
+                      (f"  ◀ {' & '.join(marks)}" if marks else "", "$accent"), "\n"])
+    if result.note:
+        parts.append((result.note, "$foreground-muted"))
     return Content.assemble(*parts)
 
 
@@ -152,7 +164,9 @@ class StatsScreen(Screen):
     HELP_TITLE = "Stats"
 
     DEFAULT_CSS = """
-    #stats-body { height: 1fr; padding: 0 1; max-width: 100; }
+    /* Lines of 100 columns at most, centred in a wider terminal (the scrollbar at its edge). */
+    #stats-body { height: 1fr; padding: 0 1; align-horizontal: center; }
+    #stats-body > * { max-width: 100; }
     #stats-readiness { height: auto; margin: 1 0 0 0; }
     .stats-heading { height: auto; margin: 1 0 0 0; text-style: bold; color: $primary; }
     .stats-row { height: auto; }
@@ -182,8 +196,9 @@ class StatsScreen(Screen):
                 "predict your latest reviews at least 1% better (log loss) than the current "
                 "ones, and then fitted again on all of them.", "$foreground-muted"),
                 id="stats-fit")
-            yield Static("Desired retention", classes="stats-heading")
-            yield Static(Content.styled("Working out the optimal desired retention…",
+            yield Static("Desired retention and workload", classes="stats-heading")
+            yield Static(Content.styled("Working out the optimal desired retention and simulating "
+                                        "the next year from your collection…",
                                         "$foreground-muted"), id="stats-optimal")
         yield KeysFooter()
 
@@ -196,13 +211,11 @@ class StatsScreen(Screen):
     @work(thread=True, exclusive=True, group="stats")
     def load(self) -> None:
         """Read and compute everything off the UI thread (100,000 cards take a while)."""
-        from studyaws.services import optimizer
         from studyaws.services import stats_report as report
 
         started = time.perf_counter()
         engine, clock = self.app.engine, self.app.clock
         stats = report.collect(engine, clock)
-        rows = optimizer.workload_for(engine)
         plan_line = None
         if stats.readiness.exam_date is not None:
             from studyaws.services.review import ReviewService
@@ -210,9 +223,9 @@ class StatsScreen(Screen):
             plan = ReviewService(engine, clock).exam_plan()
             plan_line = plan.summary() if plan is not None else None
         seconds = time.perf_counter() - started
-        self.app.call_from_thread(self.show_stats, stats, rows, plan_line, seconds)
+        self.app.call_from_thread(self.show_stats, stats, plan_line, seconds)
 
-    async def show_stats(self, stats: report.Stats, rows: list, plan_line: str | None,
+    async def show_stats(self, stats: report.Stats, plan_line: str | None,
                          seconds: float) -> None:
         from studyaws.core.stats import HEATMAP_DAYS
 
@@ -234,8 +247,6 @@ class StatsScreen(Screen):
             "stats-retention": titled("True retention", retention_content(stats)),
             "stats-domains": titled("Domain mastery", domains_content(stats)),
             "stats-exams": titled("Mock exams", exams_content(stats)),
-            "stats-workload": titled("Workload by desired retention",
-                                     workload_content(rows, stats.desired_retention)),
         }
         async with self.batch():  # one repaint: the readiness lines and the sections together
             self.query_one("#stats-readiness", Static).update(
@@ -271,15 +282,15 @@ class StatsScreen(Screen):
                 text("stats-states", "stats-side"),
                 classes="stats-row"),
             Horizontal(text("stats-retention"), text("stats-domains"), classes="stats-row"),
-            Horizontal(Vertical(text("stats-exams"), trend, classes="stats-box"),
-                       text("stats-workload"), classes="stats-row"),
+            Vertical(text("stats-exams"), trend, classes="stats-box"),
         ]
 
     # -- the optimal desired retention --------------------------------------------------
     @work(thread=True, exclusive=True, group="retention")
     def find_retention(self) -> None:
-        """The optimal retention and the workload at it and at the current setting (a few
-        seconds at most: fsrs-rs's search and a year's simulation from the collection)."""
+        """The optimal retention and the workload table (fsrs-rs's search, then a year
+        simulated from the collection at each retention of the table: about 6 s at 100,000
+        cards)."""
         from studyaws.services import optimizer
 
         result = optimizer.optimal_retention(self.app.engine, now=self.app.clock.now(),
@@ -287,22 +298,7 @@ class StatsScreen(Screen):
         self.app.call_from_thread(self.show_retention, result)
 
     def show_retention(self, result: optimizer.RetentionResult) -> None:
-        def line(row: optimizer.Workload, name: str) -> str:
-            return (f"  {row.retention:.2f} {name:<8}{row.reviews_per_day:>8.1f} reviews/day"
-                    f"{row.minutes_per_day:>8.1f} min/day{row.remembered:>8} remembered\n")
-
-        parts: list = [
-            Content.assemble(("Optimal ", "bold"), f"{result.optimal:.2f} ",
-                             ("(the least study time per card remembered); yours "
-                              f"{result.current:.2f}\n", "$foreground-muted")),
-            (f"Over the next {result.forecast.days} days, from your collection:\n",
-             "$foreground-muted"),
-            line(result.at_optimal, "optimal"),
-            line(result.at_current, "yours"),
-        ]
-        if result.note:
-            parts.append((result.note, "$foreground-muted"))
-        self.query_one("#stats-optimal", Static).update(Content.assemble(*parts))
+        self.query_one("#stats-optimal", Static).update(workload_content(result))
 
     # -- fitting ----------------------------------------------------------------------
     def action_optimize(self) -> None:
@@ -337,7 +333,7 @@ class StatsScreen(Screen):
         self.query_one("#stats-fit", Static).update(Content.assemble(*parts))
         self.notify(result.message, markup=False, timeout=6)
         if result.kept:
-            self.load()  # the workload and recall follow the new parameters
+            self.load()  # recall and readiness follow the new parameters
             self.find_retention()
 
     def action_leave(self) -> None:

@@ -8,12 +8,30 @@ import functools
 import inspect
 import random
 
+from textual import events
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Input, Static
 
 from studyaws.core.text import printable
 from studyaws.tui.widgets.inline_text import inline_content, markdown_rows
-from studyaws.tui.widgets.rows import Row, Rows
+from studyaws.tui.widgets.rows import Row, Rows, hanging
+
+
+def tapped_row(widget: Static, event: events.Click) -> int | None:
+    """The row of the Rows a Static shows that a click fell on (rows wrap: each is as many
+    lines as its text takes at the width)."""
+    offset = event.get_content_offset(widget)
+    rows = widget.visual
+    if offset is None or not isinstance(rows, Rows):
+        return None
+    width = widget.content_size.width
+    line = 0
+    for position, (marks, text) in enumerate(rows.rows):
+        line += len(hanging(marks, text, width))
+        if offset.y < line:
+            return position
+    return None
 
 
 class OptionsView(Static):
@@ -58,6 +76,18 @@ class OptionsView(Static):
     def show_answer(self, correct: frozenset[int]) -> None:
         self.correct = correct
         self.redraw()
+
+    class Tapped(Message):
+        """An option or an item was tapped (clicked): its position as shown."""
+
+        def __init__(self, position: int):
+            super().__init__()
+            self.position = position
+
+    def on_click(self, event: events.Click) -> None:
+        position = tapped_row(self, event)
+        if position is not None:
+            self.post_message(self.Tapped(position))
 
     def redraw(self) -> None:
         rows = []
@@ -115,6 +145,13 @@ class OrderingView(Static):
     def show_answer(self) -> None:
         self.finished = True
         self.redraw()
+
+    def on_click(self, event: events.Click) -> None:
+        """A tap chooses the item (the one Move up / Move down move)."""
+        position = tapped_row(self, event)
+        if position is not None and not self.finished:
+            self.cursor = position
+            self.redraw()
 
     def redraw(self) -> None:
         rows = []

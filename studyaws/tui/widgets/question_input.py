@@ -37,6 +37,17 @@ HINTS: dict[tuple[str, EnterDoes], str] = {
     ("ordering", "save"): "↑/↓ choose an item · Shift+↑/↓ move it · Enter saves the order",
     ("numeric", "save"): "Type the number, Enter saves it",
 }
+# Served to a phone (studyaws.tui.served), the same with taps and the screen's buttons.
+TOUCH_HINTS: dict[tuple[str, EnterDoes], str] = {
+    ("one", "submit"): "Tap an option, then Submit",
+    ("many", "submit"): "Choose {choose}: tap them, then Submit",
+    ("ordering", "submit"): "Tap an item, move it with Move up/down, then Submit",
+    ("numeric", "submit"): "Type the number, then Submit",
+    ("one", "save"): "Tap an option",
+    ("many", "save"): "Choose {choose}: tap them",
+    ("ordering", "save"): "Tap an item, move it with ↑ Move / ↓ Move",
+    ("numeric", "save"): "Type the number, Enter saves it",
+}
 PLACEHOLDERS: dict[EnterDoes, str] = {
     "submit": "type a number, Enter to submit",
     "save": "type a number, Enter to save",
@@ -170,7 +181,8 @@ class QuestionInput(Widget, can_focus=True):
             kind = "numeric"
         else:
             return ""
-        return HINTS[kind, self.enter].format(choose=getattr(question, "choose", 1))
+        hints = TOUCH_HINTS if getattr(self.app, "served", None) is not None else HINTS
+        return hints[kind, self.enter].format(choose=getattr(question, "choose", 1))
 
     def response(self) -> Response | None:
         """The answer as it stands; None while nothing is given (no option picked, no
@@ -245,6 +257,18 @@ class QuestionInput(Widget, can_focus=True):
             raise SkipAction()
         self.query_one(OrderingView).move_item(step)
         await self._changed()
+
+    # -- taps (the app served to a phone) ---------------------------------------------------
+    async def on_options_view_tapped(self, event: OptionsView.Tapped) -> None:
+        """A tapped option is picked (or unpicked) as its number key would."""
+        event.stop()
+        if self.answering and isinstance(self.question, Choice):
+            await self.action_pick(event.position + 1)
+
+    async def touch_move(self, step: int) -> None:
+        """The Move up / Move down buttons: the chosen item moves, as Shift+↑/↓ move it."""
+        if self.takes_arrows:
+            await self.action_move_item(step)
 
     async def _changed(self) -> None:
         if self.on_change is not None:
