@@ -38,7 +38,6 @@ from studyaws.services.limits import DayPlan, plan_day
 from studyaws.services.presets import DeckSchedulers
 from studyaws.store import answers, card_sets
 from studyaws.store import load as loads
-from studyaws.store.answer_log import answer_logged, logged_answer
 from studyaws.store.engine import read_connection, reading, write_transaction, writing
 from studyaws.store.presets import named_presets
 from studyaws.store.queries import DeckSummary, deck_summaries, learning_cards
@@ -628,6 +627,8 @@ class ReviewService:
                                    now, end, **options)
             # Under the write lock, which the lost try's transaction held until it ended:
             # the log says whether it was committed.
+            from studyaws.store.answer_log import logged_answer  # only after a lost connection
+
             with write_transaction(self.engine) as conn:
                 found = logged_answer(conn, view.id, now, source)
                 if found is not None:
@@ -689,6 +690,8 @@ class ReviewService:
         """undo_answer, tried once more on a new connection when the connection is lost;
         after a lost connection, an answer no longer in the log is an undo that was
         committed (nothing is undone twice)."""
+        from studyaws.store.answer_log import answer_logged
+
         for last in (False, True):
             if log_id in self._unsure_undos and not answer_logged(self.engine, log_id):
                 self._unsure_undos.discard(log_id)
