@@ -124,13 +124,16 @@ class Items(Sequence[tuple[Review, ...]]):
 class _RsItems(Sequence):
     """A sequence (as fsrs-rs-python requires) that builds each FSRSItem when asked: the
     optimizer copies each into its own memory, so only one is alive at a time. The FSRSReview
-    objects are shared: one per distinct (rating, days)."""
+    objects are shared: one per distinct (rating, days), listed once per answer, so that an
+    item's reviews are one slice of that list."""
 
-    def __init__(self, items: Items):
-        from fsrs_rs_python import FSRSReview
+    def __init__(self, items: Items, answers: list | None = None):
+        if answers is None:
+            from fsrs_rs_python import FSRSReview
 
-        self.items = items
-        self.reviews = [FSRSReview(rating, days) for rating, days in items.pairs]
+            reviews = [FSRSReview(rating, days) for rating, days in items.pairs]
+            answers = list(map(reviews.__getitem__, items.codes))
+        self.items, self.answers = items, answers
 
     def __len__(self) -> int:
         return len(self.items)
@@ -139,19 +142,19 @@ class _RsItems(Sequence):
         from fsrs_rs_python import FSRSItem
 
         if isinstance(index, slice):
-            return _RsItems(self.items[index])
+            return _RsItems(self.items[index], self.answers)
         items = self.items
         at = items._at(index)
-        return FSRSItem(list(map(self.reviews.__getitem__,
-                                 items.codes[items.starts[at]:items.ends[at]])))
+        return FSRSItem(self.answers[items.starts[at]:items.ends[at]])
 
     def __iter__(self):
+        # Made without a Python frame per item: fsrs-rs-python reads every item this way.
         from fsrs_rs_python import FSRSItem
 
-        items, get = self.items, self.reviews.__getitem__
-        codes, starts, ends = items.codes, items.starts, items.ends
-        for at in range(items.lo, items.hi):
-            yield FSRSItem(list(map(get, codes[starts[at]:ends[at]])))
+        items = self.items
+        lo, hi = items.lo, items.hi
+        return map(FSRSItem, map(self.answers.__getitem__,
+                                 map(slice, items.starts[lo:hi], items.ends[lo:hi])))
 
 
 def build_items(answers: Iterable[tuple[int, int, int, int]],
@@ -162,36 +165,44 @@ def build_items(answers: Iterable[tuple[int, int, int, int]],
     An item for each answer that came on a later study day (`days`) than the card's previous
     one; a card whose first answer is not from the new state gives none."""
     day_of = study_day_numbers(days)
-    pair_codes: dict[Review, int] = {}
+    day_of_quarter: dict[int, int] = {}  # the same, kept here to save a call per answer
+    pair_codes: dict[int, int] = {}  # rating + 8 * days -> the pair's code
     codes, starts, ends, times = array("I"), array("I"), array("I"), array("q")
-    count = 0
+    add_code, add_start, add_end, add_time = (codes.append, starts.append, ends.append,
+                                              times.append)
+    count = length = start = previous = 0
     card = None
     keep = False
-    start = previous = 0
     for card_id, rating, before, when in answers:
         count += 1
         if card_id != card:
             card, keep = card_id, before == NEW
-            start, previous, elapsed = len(codes), day_of(when), 0
+            if not keep:
+                continue
+            start, previous, elapsed = length, day_of(when), 0
         elif keep:
-            today = day_of(when)
-            elapsed = max(0, today - previous)
+            today = day_of_quarter.get(when // QUARTER)
+            if today is None:
+                today = day_of_quarter[when // QUARTER] = day_of(when)
+            elapsed = today - previous if today > previous else 0
             previous = today
-        if not keep:
+        else:
             continue
-        code = pair_codes.get((rating, elapsed))
+        code = pair_codes.get(rating + 8 * elapsed)
         if code is None:
-            code = pair_codes[(rating, elapsed)] = len(pair_codes)
-        codes.append(code)
+            code = pair_codes[rating + 8 * elapsed] = len(pair_codes)
+        add_code(code)
+        length += 1
         if elapsed > 0:
-            starts.append(start)
-            ends.append(len(codes))
-            times.append(when)
+            add_start(start)
+            add_end(length)
+            add_time(when)
     order = _by_time(times)
     del times
     starts = array("I", map(starts.__getitem__, order))
     ends = array("I", map(ends.__getitem__, order))
-    return Items(list(pair_codes), codes, starts, ends), count
+    pairs = [(key % 8, key // 8) for key in pair_codes]  # in code order
+    return Items(pairs, codes, starts, ends), count
 
 
 def _by_time(times: array) -> array:
@@ -286,9 +297,13 @@ def _rs_items(items: Sequence[Sequence[Review]]) -> Sequence:
 
 
 def evaluate(parameters: tuple[float, ...], items: Sequence[Sequence[Review]]) -> Evaluation:
+    return _evaluate_rs(parameters, _rs_items(items))
+
+
+def _evaluate_rs(parameters: tuple[float, ...], rs_items: Sequence) -> Evaluation:
     from fsrs_rs_python import FSRS
 
-    result = FSRS(list(parameters)).evaluate(_rs_items(items))
+    result = FSRS(list(parameters)).evaluate(rs_items)
     return Evaluation(float(result.log_loss), float(result.rmse_bins))
 
 
@@ -305,7 +320,8 @@ def fit_items(items: Sequence[Sequence[Review]], current: tuple[float, ...],
         num_relearning_steps=len(settings.relearning_steps),
         training_config=TrainingConfig(num_epochs=epochs_for(len(train))))
     fitted = tuple(float(w) for w in fitted)
-    return fitted, evaluate(current, test), evaluate(fitted, test)
+    held_out = list(_rs_items(test))  # made once for both evaluations
+    return fitted, _evaluate_rs(current, held_out), _evaluate_rs(fitted, held_out)
 
 
 def fit_all(items: Sequence[Sequence[Review]], current: tuple[float, ...],
