@@ -59,7 +59,6 @@ WORKLOAD_RETENTIONS = (0.80, 0.85, 0.90, 0.95)  # the workload table's rows
 
 # -- items (pure) ---------------------------------------------------------------------------
 Review = tuple[int, int]  # (rating, study days since the answer before)
-DAY = 86_400_000_000  # microseconds
 QUARTER = 900_000_000  # microseconds: every zone's offset, and so its day start, is whole quarters
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -170,7 +169,8 @@ def build_items(answers: Iterable[tuple[int, int, int, int]],
     codes, starts, ends, times = array("I"), array("I"), array("I"), array("q")
     add_code, add_start, add_end, add_time = (codes.append, starts.append, ends.append,
                                               times.append)
-    count = length = start = previous = 0
+    by_day: dict[int, array] = {}  # study day -> the positions of its items
+    count = length = start = previous = made = 0
     card = None
     keep = False
     for card_id, rating, before, when in answers:
@@ -197,24 +197,24 @@ def build_items(answers: Iterable[tuple[int, int, int, int]],
             add_start(start)
             add_end(length)
             add_time(when)
-    order = _by_time(times)
-    del times
+            bucket = by_day.get(today)
+            if bucket is None:
+                bucket = by_day[today] = array("I")
+            bucket.append(made)
+            made += 1
+    order = _by_time(times, by_day)
+    del times, by_day
     starts = array("I", map(starts.__getitem__, order))
     ends = array("I", map(ends.__getitem__, order))
     pairs = [(key % 8, key // 8) for key in pair_codes]  # in code order
     return Items(pairs, codes, starts, ends), count
 
 
-def _by_time(times: array) -> array:
+def _by_time(times: array, days: dict[int, array]) -> array:
     """The positions of `times` in time order, equal times in position order (a stable sort,
-    so items at the same time stay in card order). Sorted a day at a time: sorting all at
-    once would hold two Python ints per item (70 MB for 900,000 items)."""
-    days: dict[int, array] = {}
-    for position, when in enumerate(times):
-        bucket = days.get(when // DAY)
-        if bucket is None:
-            bucket = days[when // DAY] = array("I")
-        bucket.append(position)
+    so items at the same time stay in card order), given them by study day (`days`, each
+    day's in position order; a later study day is a later time). Sorted a day at a time:
+    sorting all at once would hold two Python ints per item (70 MB for 900,000 items)."""
     order = array("I")
     for day in sorted(days):
         order.extend(sorted(days.pop(day), key=times.__getitem__))
