@@ -212,10 +212,13 @@ def import_times(deck: Path, runs: int) -> dict[str, list[float]]:
     return results
 
 
-def queue_build(home: Path, runs: int) -> list[float]:
+def queue_build(target: Path | str, runs: int) -> list[float]:
     """The due queue as the review screen builds it: today's counts and the next card, by a
-    fresh service each time (the collection is open and its pages cached, as in Anki's)."""
-    engine = open_engine(home / "studyaws.sqlite3")
+    fresh service each time (the collection is open and its pages cached, as in Anki's).
+    `target`: a home folder (its SQLite file), or a database file or URL."""
+    if isinstance(target, Path) and target.is_dir():
+        target = target / "studyaws.sqlite3"
+    engine = open_engine(target)
     times = []
     try:
         for _ in range(runs):

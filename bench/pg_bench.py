@@ -71,22 +71,6 @@ def spread(values: list[float]) -> str:
     return f"{fmt(statistics.median(values))} ({fmt(min(values))} – {fmt(max(values))})"
 
 
-def queue(target, runs: int) -> list[float]:
-    """The due queue as the review screen builds it (app_bench.queue_build), on `target`."""
-    engine = open_engine(target)
-    times = []
-    try:
-        for _ in range(runs):
-            start = time.perf_counter()
-            service = ReviewService(engine, Clock())
-            service.counts()
-            service.next_card()
-            times.append(time.perf_counter() - start)
-    finally:
-        engine.dispose()
-    return times
-
-
 def statements_per_answer(target, answers: int) -> tuple[float, float, float]:
     """Mean SQL statements sent by one answer (ReviewService.answer) over `answers`
     answers, the same with its COMMIT (the round trips to a server: on PostgreSQL the BEGIN
@@ -198,8 +182,8 @@ def measure(args, say) -> list[tuple[str, str, str, str]]:
             with_database(server, answers_db), args.answers)
 
         say("due queue")
-        sqlite_queue = queue(db, args.runs * 4)
-        pg_queue = queue(url, args.runs * 4)
+        sqlite_queue = app_bench.queue_build(db, args.runs * 4)
+        pg_queue = app_bench.queue_build(url, args.runs * 4)
 
         say("start-up and keypresses (PostgreSQL, the real app)")
         os.environ["STUDYAWS_DB"] = url

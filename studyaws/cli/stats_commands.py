@@ -45,16 +45,24 @@ def fit_text(result) -> str:
     return "\n".join(lines)
 
 
+WORKLOAD_HEADER = (f"  {'retention':<10} {'reviews/day':>11} {'new/day':>8} "
+                   f"{'minutes/day':>11} {'remembered':>11}")
+
+
+def workload_line(row, mark: str = "") -> str:
+    """One row of a workload table as the CLI prints it, `mark` after it."""
+    return (f"  {row.retention:<10.3f} {row.reviews_per_day:>11.1f} {row.new_per_day:>8.1f} "
+            f"{row.minutes_per_day:>11.1f} {row.remembered:>11}{mark}")
+
+
 def workload_text(forecast, desired: float) -> str:
+    from studyaws.services.optimizer import is_row_of
+
     lines = [f"workload over the next {forecast.days} days by desired retention, simulated "
              f"from your collection ({forecast.studied} studied cards, {forecast.new} new):",
-             f"  {'retention':<10} {'reviews/day':>11} {'new/day':>8} {'minutes/day':>11} "
-             f"{'remembered':>11}"]
-    for row in forecast.rows:
-        mark = " <- now" if abs(row.retention - round(desired, 3)) < 1e-9 else ""
-        lines.append(f"  {row.retention:<10.3f} {row.reviews_per_day:>11.1f} "
-                     f"{row.new_per_day:>8.1f} {row.minutes_per_day:>11.1f} "
-                     f"{row.remembered:>11}{mark}")
+             WORKLOAD_HEADER]
+    lines += [workload_line(row, " <- now" if is_row_of(row, desired) else "")
+              for row in forecast.rows]
     return "\n".join(lines)
 
 
@@ -67,14 +75,10 @@ def retention_text(result) -> str:
              f"your desired retention:    {result.current:.2f}",
              f"workload over the next {f.days} days, simulated from your collection "
              f"({f.studied} studied cards, {f.new} new):",
-             f"  {'retention':<10} {'reviews/day':>11} {'new/day':>8} {'minutes/day':>11} "
-             f"{'remembered':>11}"]
+             WORKLOAD_HEADER]
     for row in f.rows:
-        names = [name for name, value in (("optimal", result.optimal), ("yours", result.current))
-                 if abs(row.retention - round(value, 3)) < 1e-9]
-        lines.append(f"  {row.retention:<10.3f} {row.reviews_per_day:>11.1f} "
-                     f"{row.new_per_day:>8.1f} {row.minutes_per_day:>11.1f} "
-                     f"{row.remembered:>11}" + (f"  <- {' & '.join(names)}" if names else ""))
+        names = result.marks(row)
+        lines.append(workload_line(row, f"  <- {' & '.join(names)}" if names else ""))
     seconds = ", ".join(f"{name} {value:.1f}" for name, value in
                         zip(("Again", "Hard", "Good", "Easy"), f.times.seconds, strict=True))
     lines.append(f"seconds an answer: {seconds}")

@@ -639,6 +639,11 @@ def table_retentions(*also: float) -> tuple[float, ...]:
     return tuple(sorted({*WORKLOAD_RETENTIONS, *(round(r, 3) for r in also)}))
 
 
+def is_row_of(row: Workload, retention: float) -> bool:
+    """Whether `row` of a workload table is the one simulated at `retention`."""
+    return abs(row.retention - round(retention, 3)) < 1e-9
+
+
 def workload_for(engine: Engine, *, now: datetime, zone: tzinfo | None = None) -> Forecast:
     """The workload table: the next year simulated from today's collection at each of the
     table's retentions and the user's own, as the stats screen's retention section does."""
@@ -771,8 +776,12 @@ class RetentionResult:
     seconds: float = 0.0
 
     def at(self, retention: float) -> Workload:
-        return next(row for row in self.forecast.rows
-                    if abs(row.retention - round(retention, 3)) < 1e-9)
+        return next(row for row in self.forecast.rows if is_row_of(row, retention))
+
+    def marks(self, row: Workload) -> list[str]:
+        """What `row` of the table is: "optimal", "yours", both or neither."""
+        return [name for name, value in (("optimal", self.optimal), ("yours", self.current))
+                if is_row_of(row, value)]
 
     @property
     def at_optimal(self) -> Workload:

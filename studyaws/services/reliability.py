@@ -24,9 +24,8 @@ def backup_command(home: str | None, file: Path | None, force: bool = False) -> 
     """`studyaws backup [FILE] [--force]`: a consistent copy of the collection, by default a
     timestamped file in backups/. An existing FILE is replaced only with --force; the
     collection and its copies never. A read-only collection is copied all the same."""
-    from studyaws.services.exchange.output import Output, OutputError, check_output, write_output
+    from studyaws.services.exchange.output import OutputError, write_output
     from studyaws.store.backup import (
-        backups_dir,
         can_write,
         check_read_only_collection,
         manual_backup_path,
@@ -41,11 +40,7 @@ def backup_command(home: str | None, file: Path | None, force: bool = False) -> 
     writable = can_write(db_path)
     name = manual_backup_path(db_path, datetime.now().astimezone()).name
     try:
-        if file is None:
-            target = _new_copy_path(backups_dir(db_path), name)
-            destination = Output(target, target, special=False)
-        else:
-            destination = check_output(file / name if file.is_dir() else file, db_path, force)
+        destination = _destination(db_path, name, file, force)
         if writable:
             open_engine(db_path).dispose()  # refuses a damaged or newer database, as every command
         else:
@@ -79,19 +74,14 @@ def backup_postgres_command(home: str | None, url: str, file: Path | None,
 
     from studyaws.services.collection import open_collection
     from studyaws.services.exchange.json_dump import export_json
-    from studyaws.services.exchange.output import Output, OutputError, check_output, write_output
-    from studyaws.store.backup import backups_dir
+    from studyaws.services.exchange.output import OutputError, write_output
     from studyaws.store.postgres import redact
 
     db_path = data_home(home) / DB_NAME  # never written over: it may be a SQLite collection
     name = f"studyaws-{datetime.now().astimezone():%Y%m%d-%H%M%S}.json"
     engine = open_collection(home, import_bundled=False, backup=False, db=url)
     try:
-        if file is None:
-            target = _new_copy_path(backups_dir(db_path), name)
-            destination = Output(target, target, special=False)
-        else:
-            destination = check_output(file / name if file.is_dir() else file, db_path, force)
+        destination = _destination(db_path, name, file, force)
         text = export_json(engine)
         write_output(destination, lambda p: p.write_text(text, encoding="utf-8"))
     except OutputError as exc:
@@ -106,6 +96,18 @@ def backup_postgres_command(home: str | None, url: str, file: Path | None,
                     f"{reviews} review{'s' if reviews != 1 else ''})"),
           file=sys.stderr if destination.special else sys.stdout)  # not into the data
     return 0
+
+
+def _destination(db_path: Path, name: str, file: Path | None, force: bool):
+    """Where a backup named `name` goes: a new file in the data folder's backups/, or FILE
+    (in it, when a folder; replaced only with `force`)."""
+    from studyaws.services.exchange.output import Output, check_output
+    from studyaws.store.backup import backups_dir
+
+    if file is None:
+        target = _new_copy_path(backups_dir(db_path), name)
+        return Output(target, target, special=False)
+    return check_output(file / name if file.is_dir() else file, db_path, force)
 
 
 def _new_copy_path(folder: Path, name: str) -> Path:

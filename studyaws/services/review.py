@@ -423,8 +423,7 @@ class ReviewService:
                       .order_by(CardState.due).limit(1).subquery().select()
                       for state in (LEARNING, RELEARNING)]
             both = union_all(*firsts).subquery()
-            statement = self._statements[name] = (select(both).order_by(both.c.due).limit(1))
-            return statement
+            statement = select(both).order_by(both.c.due)
         elif name == "review":
             statement = (base.where(CardState.state == REVIEW,
                                     Card.deck_id.in_(bindparam("decks", expanding=True)),

@@ -106,8 +106,7 @@ def workload_content(result: optimizer.RetentionResult) -> Content:
         (f"{'retention':<11}{'reviews/day':>12}{'min/day':>9}{'remembered':>11}\n", "bold"),
     ]
     for row in f.rows:
-        marks = [name for name, value in (("optimal", result.optimal), ("yours", result.current))
-                 if abs(row.retention - round(value, 3)) < 1e-9]
+        marks = result.marks(row)
         parts.extend([f"{row.retention:<11.3f}{row.reviews_per_day:>12.1f}"
                       f"{row.minutes_per_day:>9.1f}{row.remembered:>11}",
                       (f"  ◀ {' & '.join(marks)}" if marks else "", "$accent"), "\n"])
