@@ -53,18 +53,41 @@ def terminate_at(engine, admin_url: str, marker: str, times: int = 1) -> list[in
     return ended
 
 
+def terminate_mid_answer(monkeypatch, admin_url: str, times: int = 1) -> list[int]:
+    """In the first `times` answers, once the answer's transaction has read its card under
+    the write lock and before it sends its writes, the session holding the lock is ended by
+    the server (pg_terminate_backend from another connection, waited for): the writes find
+    it gone. Returns the ended sessions' process ids."""
+    ended: list[int] = []
+    review = policy.review
+
+    def review_then_end(*args, **kwargs):
+        if len(ended) < times:
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                (pid,) = admin.execute("SELECT pid FROM pg_locks WHERE locktype = 'advisory'"
+                                       " AND granted").fetchone()
+                assert admin.execute("SELECT pg_terminate_backend(%s, 5000)",
+                                     (pid,)).fetchone()[0]
+            ended.append(pid)
+        return review(*args, **kwargs)
+
+    monkeypatch.setattr(policy, "review", review_then_end)
+    return ended
+
+
 def rows(url: str, sql: str) -> list[tuple]:
     with psycopg.connect(url) as conn:
         return conn.execute(sql).fetchall()
 
 
 def test_a_session_ended_mid_answer_is_tried_again_once_and_recorded_once(pg_database,
-                                                                          tmp_path):
+                                                                          tmp_path,
+                                                                          monkeypatch):
     engine, clock = collection(pg_database, tmp_path)
     try:
         service = ReviewService(engine, clock)
         first = service.next_card()
-        ended = terminate_at(engine, pg_database, "pg_advisory_xact_lock")
+        ended = terminate_mid_answer(monkeypatch, pg_database)
         service.answer(first, policy.GOOD)
         assert len(ended) == 1
         assert review_count(engine) == 1
@@ -154,7 +177,7 @@ async def test_the_review_screen_goes_on_after_its_session_is_ended_mid_answer(p
             screen = await settle(pilot, lambda: getattr(app.screen, "view", None)
                                   and app.screen, what="the first card")
             assert screen.view.prompt == "Question 1"
-            ended = terminate_at(engine, pg_database, "pg_advisory_xact_lock")
+            ended = terminate_mid_answer(monkeypatch, pg_database)
             await pilot.press("space", "3")
             await settle(pilot, lambda: screen.view.prompt != "Question 1",
                          what="the next card")

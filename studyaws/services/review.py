@@ -38,7 +38,13 @@ from studyaws.services.limits import DayPlan, plan_day
 from studyaws.services.presets import DeckSchedulers
 from studyaws.store import answers, card_sets
 from studyaws.store import load as loads
-from studyaws.store.engine import read_connection, reading, write_transaction, writing
+from studyaws.store.engine import (
+    read_connection,
+    reading,
+    write_transaction,
+    write_transaction_reading,
+    writing,
+)
 from studyaws.store.presets import named_presets
 from studyaws.store.queries import DeckSummary, deck_summaries, learning_cards
 from studyaws.store.settings import load_parameters, load_settings
@@ -860,21 +866,26 @@ def answer_card(engine: Engine, scheduler, settings: Settings, card_id: int, rat
                 now: datetime, day_end: datetime, **options) -> AnswerResult:
     """One answer in its own write transaction, committed when this returns: the answer of
     a review (record_answer, with the same `options`)."""
-    with write_transaction(engine) as conn:
+    with write_transaction_reading(
+            engine, lambda conn: answers.answered_card(conn, card_id)) as (conn, card):
         return record_answer(conn, scheduler, settings, card_id, rating, now, day_end,
-                             **options)
+                             card=card, commit=True, **options)
 
 
 def record_answer(conn, scheduler, settings: Settings, card_id: int, rating: int,
                   now: datetime, day_end: datetime, *, duration_ms: int = 0,
                   correct: bool | None = None, response: dict | None = None,
                   source: str = "review", seed: int | None = None,
-                  counts: DueCounts | None = None) -> AnswerResult:
+                  counts: DueCounts | None = None, card: answers.AnsweredCard | None = None,
+                  commit: bool = False) -> AnswerResult:
     """Apply one answer inside the caller's write transaction (a Core connection, or an
     ORM session): the new FSRS state, the log row (with what undo needs), sibling burying
     and leech detection. With load balancing on, `counts` are the due counts kept across
-    answers (read from the store when not given)."""
-    card = answers.answered_card(conn, card_id)
+    answers (read from the store when not given). `card`: the card as the transaction read
+    it already (answers.answered_card); `commit`: the answer's writes end the transaction
+    (answers.save_answer)."""
+    if card is None:
+        card = answers.answered_card(conn, card_id)
     if callable(scheduler):  # one for each deck: its preset's desired retention
         scheduler = scheduler(card.deck_id)
     prior = card.memory
@@ -888,7 +899,7 @@ def record_answer(conn, scheduler, settings: Settings, card_id: int, rating: int
             today = days.date_of(now)
             return policy.Load(
                 today, tuple(counts.get(conn, days, today)),
-                loads.sibling_days(conn, days, today, card, policy.LOAD_DAYS),
+                sibling_days(card, days, today, policy.LOAD_DAYS),
                 weekday_numbers(settings.easy_days))
     new = policy.review(scheduler, card_id, prior, rating, now, duration_ms or None, load=load)
     if counts is not None:
@@ -901,7 +912,7 @@ def record_answer(conn, scheduler, settings: Settings, card_id: int, rating: int
     )
     buried: list[int] = []
     buried_active: list[tuple[int, Memory]] = []
-    for sibling in answers.buriable_siblings(conn, card, day_end):
+    for sibling in answers.buriable_siblings(card, day_end):
         buried.append(sibling.id)
         if _was_active(sibling, now):
             buried_active.append((sibling.id, sibling.memory))
@@ -919,8 +930,19 @@ def record_answer(conn, scheduler, settings: Settings, card_id: int, rating: int
         "response": json.dumps(response) if response is not None else "",
         "prior_state": json.dumps(undo_info), "state": new.state,
         "stability": new.stability, "difficulty": new.difficulty, "due": new.due,
-    }, bury=buried, day_end=day_end, leech=became_leech)
+    }, bury=buried, day_end=day_end, leech=became_leech, commit=commit)
     return AnswerResult(log_id, new, became_leech, prior, active, tuple(buried_active))
+
+
+def sibling_days(card: answers.AnsweredCard, days: StudyDays, today, count: int
+                 ) -> frozenset[int]:
+    """The study days (offsets from `today`, below `count`) on which a sibling of `card`
+    is due (the load balancer keeps siblings apart)."""
+    end = days.start_of(today + timedelta(days=count))
+    return frozenset((days.date_of(sibling.memory.due) - today).days
+                     for sibling in card.siblings
+                     if sibling.memory.state != NEW and sibling.memory.due is not None
+                     and sibling.memory.due < end)
 
 
 def _was_active(card, now: datetime) -> bool:

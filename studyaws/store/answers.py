@@ -4,9 +4,14 @@ prepares one on the server once it has run a few times), plain tuples, no ORM ob
 no SQLAlchemy statement to build or look up per answer.
 
 An answer is one write transaction (store.engine.write_transaction) of a few statements:
-the card and its memory read (`answered_card`), its siblings that an answer buries
-(`buriable_siblings`, only for a card that has siblings), then `save_answer`: the new
-memory, the log row, and the burying and leech flags when there are any.
+the card, its memory and its siblings (same deck and sibling key: an answer buries some,
+the load balancer avoids their days) in one read (`answered_card`), then `save_answer`: the
+new memory, the log row, and the burying and leech flags when there are any.
+
+On PostgreSQL an answer takes two round trips to the server: BEGIN, the write lock and the
+read in one (a transaction begun with `lock_with_first_read`, store.postgres), the writes
+and COMMIT in the other (`save_answer(..., commit=True)`), each sent as one batch in
+psycopg's pipeline mode.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from sqlalchemy import Column
 from sqlalchemy.orm import Session
 
 from studyaws.core.srs.policy import NEW, REVIEW, Memory
-from studyaws.store.postgres import sqlite_params_to_psycopg
+from studyaws.store.postgres import lock_statements, sqlite_params_to_psycopg
 from studyaws.store.tables import CardState, from_db, to_db
 
 # A card's memory as columns, for the review queue's reads (services.review).
@@ -30,17 +35,17 @@ MEMORY_COLUMNS: tuple[Column, ...] = (
 _MEMORY_SQL = ("card_state.state, card_state.step, card_state.stability, "
                "card_state.difficulty, card_state.due, card_state.last_review, "
                "card_state.reps, card_state.lapses")
+_CARD_COLUMNS = ("card.id, card.deck_id, card.sibling, card.retired, card.suspended, "
+                 f"card.leech, card.buried_until, {_MEMORY_SQL}")
+# The card, and its siblings: the cards of its deck with its sibling key, when it has one.
 _ANSWERED = (
-    "SELECT card.id, card.deck_id, card.sibling, card.retired, card.suspended, card.leech, "
-    f"card.buried_until, {_MEMORY_SQL} FROM card "
-    "JOIN card_state ON card_state.card_id = card.id WHERE card.id = ?")
-_SIBLINGS = (
-    "SELECT card.id, card.deck_id, card.sibling, card.retired, card.suspended, card.leech, "
-    f"card.buried_until, {_MEMORY_SQL} FROM card "
+    f"SELECT {_CARD_COLUMNS} FROM card JOIN card_state ON card_state.card_id = card.id "
+    "WHERE card.id = ? "
+    f"UNION ALL SELECT {_CARD_COLUMNS} FROM card "
     "JOIN card_state ON card_state.card_id = card.id "
-    f"WHERE card.deck_id = ? AND card.sibling = ? AND card.id != ? "
-    f"AND card_state.state IN ({NEW}, {REVIEW}) "
-    "AND (card.buried_until IS NULL OR card.buried_until < ?)")
+    "WHERE card.deck_id = (SELECT deck_id FROM card WHERE id = ?) "
+    "AND card.sibling = (SELECT sibling FROM card WHERE id = ?) "
+    "AND card.sibling != '' AND card.id != ?")
 _SAVE_MEMORY = ("UPDATE card_state SET state = ?, step = ?, stability = ?, difficulty = ?, "
                 "due = ?, last_review = ?, reps = ?, lapses = ? WHERE card_id = ?")
 _BURY = "UPDATE card SET buried_until = ? WHERE id = ?"
@@ -54,7 +59,8 @@ _TIMES = {"reviewed_at", "due"}  # the log's columns that hold times
 
 
 class AnsweredCard(NamedTuple):
-    """A card as an answer reads it: what the answer changes, and its memory."""
+    """A card as an answer reads it: what the answer changes, its memory, and (the card
+    answered) its siblings as they are read with it."""
 
     id: int
     deck_id: int
@@ -64,23 +70,29 @@ class AnsweredCard(NamedTuple):
     leech: bool
     buried_until: datetime | None
     memory: Memory
+    siblings: tuple[AnsweredCard, ...] = ()
 
 
-def _cursor(conn):
-    """The driver's cursor of `conn` (a Core connection, or an ORM session: the exam records
-    its answers inside its own session's transaction), and whether it is psycopg's."""
+def _connection(conn):
+    """The Core connection of `conn` (itself, or an ORM session's: the exam records its
+    answers inside its own session's transaction), and whether it is on PostgreSQL."""
     if isinstance(conn, Session):
         conn = conn.connection()
-    return conn.connection.driver_connection.cursor(), conn.dialect.name == "postgresql"
+    return conn, conn.dialect.name == "postgresql"
 
 
 _PSYCOPG: dict[str, str] = {}  # SQLite's SQL -> psycopg's, made once each
 
 
-def _run(cursor, postgres: bool, sql: str, params: tuple):
-    if postgres:
+def _run(cursor, postgres: bool, sql: str, params: tuple | None = None):
+    """`sql` on the driver's `cursor` (every statement of an answer goes through here)."""
+    if not postgres:
+        cursor.execute(sql, params or ())
+    elif params is None:  # BEGIN, the lock's statements, COMMIT: not worth preparing
+        cursor.execute(sql, prepare=False)
+    else:
         sql = _PSYCOPG.get(sql) or _PSYCOPG.setdefault(sql, sqlite_params_to_psycopg(sql))
-    cursor.execute(sql, params)
+        cursor.execute(sql, params)
     return cursor
 
 
@@ -99,22 +111,32 @@ def memory_of(row) -> Memory:
 
 
 def answered_card(conn, card_id: int) -> AnsweredCard:
-    """The card being answered, read inside the answer's transaction."""
-    cursor, postgres = _cursor(conn)
-    row = _run(cursor, postgres, _ANSWERED, (card_id,)).fetchone()
-    if row is None:
+    """The card being answered, with its siblings, read inside the answer's transaction;
+    on PostgreSQL, in the same round trip as the transaction's BEGIN and write lock when
+    they wait for it (store.postgres.lock_statements)."""
+    conn, postgres = _connection(conn)
+    driver = conn.connection.driver_connection
+    params = (card_id, card_id, card_id, card_id)
+    if postgres:
+        with driver.pipeline():
+            for statement in lock_statements(conn):
+                _run(driver.cursor(), postgres, statement)
+            cursor = _run(driver.cursor(), postgres, _ANSWERED, params)
+    else:
+        cursor = _run(driver.cursor(), postgres, _ANSWERED, params)
+    rows = [_card(row) for row in cursor.fetchall()]
+    card = next((row for row in rows if row.id == card_id), None)
+    if card is None:
         raise LookupError(f"card {card_id} is not in the collection")
-    return _card(row)
+    return card._replace(siblings=tuple(row for row in rows if row.id != card_id))
 
 
-def buriable_siblings(conn, card: AnsweredCard, day_end: datetime) -> list[AnsweredCard]:
-    """The card's siblings (same deck and sibling key) that an answer buries until
-    `day_end`: new or in review, not buried as long already."""
-    if not card.sibling:
-        return []
-    cursor, postgres = _cursor(conn)
-    return [_card(row) for row in _run(cursor, postgres, _SIBLINGS, (
-        card.deck_id, card.sibling, card.id, to_db(day_end))).fetchall()]
+def buriable_siblings(card: AnsweredCard, day_end: datetime) -> list[AnsweredCard]:
+    """The card's siblings that an answer buries until `day_end`: new or in review, not
+    buried as long already."""
+    return [sibling for sibling in card.siblings
+            if sibling.memory.state in (NEW, REVIEW)
+            and (sibling.buried_until is None or sibling.buried_until < day_end)]
 
 
 def _time(value: datetime | None) -> str | None:
@@ -126,11 +148,30 @@ def _time(value: datetime | None) -> str | None:
 
 
 def save_answer(conn, card_id: int, memory: Memory, log: dict, *, bury: list[int],
-                day_end: datetime, leech: bool) -> int:
+                day_end: datetime, leech: bool, commit: bool = False) -> int:
     """Write one answer inside the caller's write transaction: the card's new memory, its
     siblings buried until `day_end`, the card made a leech (and suspended) when `leech`, and
-    the review-log row (`log`: its LOG_COLUMNS); returns the log row's id."""
-    cursor, postgres = _cursor(conn)
+    the review-log row (`log`: its LOG_COLUMNS); returns the log row's id. With `commit`,
+    these are the transaction's last statements: on PostgreSQL its COMMIT is sent with them
+    in one round trip, and is done when this returns (the caller's commit then has nothing
+    left to do); on SQLite the caller's commit ends it."""
+    conn, postgres = _connection(conn)
+    driver = conn.connection.driver_connection
+    values = tuple(_time(log[name]) if name in _TIMES else log[name] for name in LOG_COLUMNS)
+    if not postgres:
+        cursor = driver.cursor()
+        _write(cursor, postgres, card_id, memory, bury, day_end, leech)
+        return _run(cursor, postgres, _LOG, values).lastrowid
+    with driver.pipeline():
+        _write(driver.cursor(), postgres, card_id, memory, bury, day_end, leech)
+        logged = _run(driver.cursor(), postgres, _LOG + " RETURNING id", values)
+        if commit:
+            _run(driver.cursor(), postgres, "COMMIT")
+    return logged.fetchone()[0]
+
+
+def _write(cursor, postgres: bool, card_id: int, memory: Memory, bury: list[int],
+           day_end: datetime, leech: bool) -> None:
     _run(cursor, postgres, _SAVE_MEMORY, (
         memory.state, memory.step, memory.stability, memory.difficulty, _time(memory.due),
         _time(memory.last_review), memory.reps, memory.lapses, card_id))
@@ -138,7 +179,3 @@ def save_answer(conn, card_id: int, memory: Memory, log: dict, *, bury: list[int
         _run(cursor, postgres, _BURY, (_time(day_end), sibling))
     if leech:
         _run(cursor, postgres, _LEECH, (True, True, card_id))
-    values = tuple(_time(log[name]) if name in _TIMES else log[name] for name in LOG_COLUMNS)
-    if postgres:
-        return _run(cursor, postgres, _LOG + " RETURNING id", values).fetchone()[0]
-    return _run(cursor, postgres, _LOG, values).lastrowid

@@ -470,32 +470,48 @@ def writing(engine: Engine):
         yield session
 
 
-def _begin_write_connection(engine: Engine) -> Connection:
-    """A Core connection whose BEGIN IMMEDIATE (PostgreSQL: the writers' lock) has run."""
-    writer = _WRITERS.get(engine)
-    if writer is None:
-        writer = _WRITERS[engine] = engine.execution_options(immediate=True)
-    conn = writer.connect()
+def _begin_write_connection(engine: Engine, first_read: Callable[[Connection], T] | None
+                            ) -> tuple[Connection, T | None]:
+    """A Core connection whose BEGIN IMMEDIATE (PostgreSQL: the writers' lock) has run, and
+    `first_read(conn)` when given: on PostgreSQL, BEGIN and the lock go with that read."""
+    writers = _WRITERS.get(engine)
+    if writers is None:
+        writers = _WRITERS[engine] = (
+            engine.execution_options(immediate=True),
+            engine.execution_options(immediate=True, lock_with_first_read=True))
+    conn = writers[first_read is not None].connect()
     try:
         conn.begin()
+        return conn, (first_read(conn) if first_read is not None else None)
     except BaseException:
         conn.close()
         raise
-    return conn
 
 
-_WRITERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+_WRITERS: weakref.WeakKeyDictionary[Engine, tuple[Engine, Engine]] = \
+    weakref.WeakKeyDictionary()
 
 
 @contextmanager
 def write_transaction(engine: Engine):
     """As `writing`, on a Core connection rather than an ORM session: for the statements
     of the review's hot path (store.answers), which need no ORM objects."""
-    conn = _retry_busy(lambda: _begin_write_connection(engine))
+    with write_transaction_reading(engine, None) as (conn, _):
+        yield conn
+
+
+@contextmanager
+def write_transaction_reading(engine: Engine, first_read: Callable[[Connection], T] | None):
+    """`write_transaction`, giving the block `(conn, first_read(conn))`: the transaction's
+    first read, made as soon as it holds the write lock (tried again with it while busy).
+    On PostgreSQL `first_read` must send BEGIN and the lock itself, with its own statements
+    (store.postgres.lock_statements: an answer's read, store.answers), so that they take one
+    round trip; any other first statement takes the lock before it runs."""
+    conn, value = _retry_busy(lambda: _begin_write_connection(engine, first_read))
     with conn:
         transaction = conn.get_transaction()
         try:
-            yield conn
+            yield conn, value
         except BaseException:
             transaction.rollback()
             raise

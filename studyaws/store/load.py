@@ -45,20 +45,6 @@ def due_per_day(session, days: StudyDays, today: date, count: int) -> list[int]:
     return result
 
 
-def sibling_days(session, days: StudyDays, today: date, card: Card, count: int) -> frozenset[int]:
-    """The study days (offsets from `today`, below `count`) on which a sibling of `card` (same
-    deck and sibling key, not the card itself) is due."""
-    if not card.sibling:
-        return frozenset()
-    end = days.start_of(today + timedelta(days=count))
-    dues = session.execute(
-        select(CardState.due).join(Card, Card.id == CardState.card_id)
-        .where(Card.deck_id == card.deck_id, Card.sibling == card.sibling, Card.id != card.id,
-               CardState.state != NEW, CardState.due < end)
-    ).scalars()
-    return frozenset((days.date_of(due) - today).days for due in dues)
-
-
 def reviews_due_per_day(session, before: datetime, days: int) -> float:
     """Active review cards due before `before` (overdue ones included), a day over `days`."""
     due = session.execute(

@@ -4,7 +4,10 @@
 - Writers go one at a time, as on SQLite: a write transaction (`writing`, `run_write`, a
   migration) first takes a transaction-scoped advisory lock, waiting at most as long as
   SQLite's busy timeout (`lock_timeout`); BEGIN, the wait and the lock go in one round
-  trip. A lock not had in time is "busy" (core.errors).
+  trip. A lock not had in time is "busy" (core.errors). A write begun with the execution
+  option `lock_with_first_read` (an answer, store.answers) sends nothing at its start: its
+  first read goes in the same round trip as BEGIN and the lock (`lock_statements`, psycopg's
+  pipeline mode); any other first statement takes the lock before it runs.
 - `julianday(text)` is defined in the database, giving SQLite's answer for the stored UTC
   times, so date arithmetic in queries reads the same on both.
 - SQL written for SQLite's driver (`?` placeholders, through `exec_driver_sql`) is given to
@@ -92,30 +95,59 @@ def _configure(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
         driver = conn.connection.dbapi_connection
-        if not conn.get_execution_options().get("immediate", False):
+        options = conn.get_execution_options()
+        if not options.get("immediate", False):
             if driver.autocommit:  # left by a write on this connection: psycopg begins
                 driver.autocommit = False
             return
         quick = _QUICK_WAIT_MS.get()
         wait = quick if quick is not None else BUSY_TIMEOUT_MS
-        # A write begins in one round trip: BEGIN, the longest wait for the write lock, and
-        # the lock, sent together. psycopg, told it is in autocommit, sends no BEGIN of its
-        # own first; its commit and rollback go by the transaction the server reports, so
-        # they end this one as usual.
+        # psycopg, told it is in autocommit, sends no BEGIN of its own first; its commit and
+        # rollback go by the transaction the server reports, so they end this one as usual.
         driver.autocommit = True
-        conn.exec_driver_sql(f"BEGIN; SET LOCAL lock_timeout = {int(wait)};"
-                             f" SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        if options.get("lock_with_first_read", False):
+            conn.info[_PENDING_LOCK] = int(wait)  # sent with the first read (take_lock)
+            return
+        # A write begins in one round trip: BEGIN, the longest wait for the write lock, and
+        # the lock, sent together.
+        conn.exec_driver_sql(_begin_and_lock(wait))
 
     @event.listens_for(engine, "checkin")
-    def _on_checkin(driver, _record) -> None:
+    def _on_checkin(driver, record) -> None:
+        if record is not None:
+            record.info.pop(_PENDING_LOCK, None)  # a write ended before its first read
         if driver is not None and driver.autocommit and not driver.closed:
             driver.autocommit = False  # the pool's connections begin their own reads
 
     @event.listens_for(engine, "before_cursor_execute", retval=True)
-    def _paramstyle(_conn, _cursor, statement, parameters, context, _executemany):
+    def _paramstyle(conn, _cursor, statement, parameters, context, _executemany):
+        wait = conn.info.pop(_PENDING_LOCK, None)
+        if wait is not None:  # a first statement that is not the answer's read
+            conn.connection.dbapi_connection.execute(_begin_and_lock(wait))
         if context is not None and context.compiled is None and parameters:
             statement = sqlite_params_to_psycopg(statement)
         return statement, parameters
+
+
+# A write transaction begun with `lock_with_first_read` that has not sent its BEGIN yet: the
+# longest wait for the lock, in milliseconds, in the connection's info.
+_PENDING_LOCK = "studyaws_pending_write_lock"
+
+
+def _begin_and_lock(wait_ms: int) -> str:
+    return (f"BEGIN; SET LOCAL lock_timeout = {int(wait_ms)};"
+            f" SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+
+def lock_statements(conn) -> tuple[str, ...]:
+    """The statements that begin the write transaction of `conn` (a Core connection) and
+    take the write lock, when its start waits for its first read (`lock_with_first_read`):
+    to be sent first, in the same pipeline as that read; none when they have been sent."""
+    wait = conn.info.pop(_PENDING_LOCK, None)
+    if wait is None:
+        return ()
+    return ("BEGIN", f"SET LOCAL lock_timeout = {int(wait)}",
+            f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
 
 def sqlite_params_to_psycopg(statement: str) -> str:
