@@ -2,9 +2,9 @@
 collection of bench/run.py (100,000 cards, 1,000,000 review-log rows) copied into a
 PostgreSQL database over loopback (`studyaws db copy`'s code), then start-up to the first
 card and keypress to the next card (the real app in a pseudo-terminal), the due queue,
-a cold import of 10,000 cards, and the SQL statements each answer sends (counted with
-SQLAlchemy's before_cursor_execute event, and where store.answers runs its own on the
-driver's cursor) on both backends.
+a cold import of 10,000 cards, the SQL statements each answer sends on both backends, and
+its round trips to the PostgreSQL server (counted on the wire, through a loopback relay:
+statements_per_answer).
 
     python bench/pg_bench.py                        # a throwaway durable cluster (tests/)
     python bench/pg_bench.py --url postgresql://me@localhost/postgres   # a server of yours
@@ -36,6 +36,7 @@ sys.path.insert(1, str(HERE.parent / "tests"))  # the throwaway cluster
 import app_bench  # noqa: E402
 from collection import build_collection  # noqa: E402
 from generate import deck_text  # noqa: E402
+from net_proxy import Relay  # noqa: E402
 from run import machine, percentile  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
@@ -71,14 +72,20 @@ def spread(values: list[float]) -> str:
     return f"{fmt(statistics.median(values))} ({fmt(min(values))} – {fmt(max(values))})"
 
 
-def statements_per_answer(target, answers: int) -> tuple[float, float, float]:
-    """Mean SQL statements sent by one answer (ReviewService.answer) over `answers`
-    answers, the same with its COMMIT (the round trips to a server: on PostgreSQL the BEGIN
-    goes with the write lock's statement, store.postgres), and the statements of the next
+def statements_per_answer(target, answers: int, relay=None) -> dict[str, float]:
+    """Per answer (ReviewService.answer, over `answers` answers): the SQL statements it sends,
+    BEGIN and COMMIT included (counted with SQLAlchemy's before_cursor_execute event, where
+    store.answers runs its own on the driver's cursor, and SQLAlchemy's commit event on
+    SQLite, whose driver sends COMMIT when told to commit), and with `relay` (a PostgreSQL
+    server reached through tests/net_proxy.Relay) the round trips to the server: the times
+    the server replied after the client had sent something, seen on the wire, so that
+    statements sent together in psycopg's pipeline mode count once. The same for the next
     card with its intervals (next_card + preview)."""
-    engine = open_engine(target)
+    engine = open_engine(relay.url if relay is not None else target)
+    postgres = relay is not None
     counting = [False]
-    counts = {"answer": 0, "next": 0, "commit": 0}
+    counts = {"answer": 0, "next": 0}
+    trips = {"answer": 0, "next": 0}
     phase = ["next"]
 
     @event.listens_for(engine, "before_cursor_execute")
@@ -101,25 +108,32 @@ def statements_per_answer(target, answers: int) -> tuple[float, float, float]:
 
     @event.listens_for(engine, "commit")
     def _commit(*_args) -> None:
-        if counting[0] and phase[0] == "answer":
-            counts["commit"] += 1
+        if counting[0] and not postgres:  # PostgreSQL's COMMIT goes through _run
+            counts[phase[0]] += 1
+
+    def measured(name, work):
+        phase[0] = name
+        before = relay.round_trips if relay is not None else 0
+        result = work()
+        if relay is not None:
+            trips[name] += relay.round_trips - before
+        return result
 
     try:
         save_setting(engine, "reviews-per-day", str(answers + 100))
         service = ReviewService(engine, Clock())
         service.next_card()  # the day's numbers read once, as when a review opens
         for _ in range(answers):
-            counting[0], phase[0] = True, "next"
-            view = service.next_card()
-            service.preview(view)
-            phase[0] = "answer"
-            service.answer(view, 3, 5000)
+            counting[0] = True
+            view = measured("next", service.next_card)
+            measured("next", lambda view=view: service.preview(view))
+            measured("answer", lambda view=view: service.answer(view, 3, 5000))
             counting[0] = False
     finally:
         answer_sql._run = run
         engine.dispose()
-    return (counts["answer"] / answers, (counts["answer"] + counts["commit"]) / answers,
-            counts["next"] / answers)
+    return {"statements": counts["answer"] / answers, "trips": trips["answer"] / answers,
+            "next": counts["next"] / answers, "next_trips": trips["next"] / answers}
 
 
 def cold_imports_pg(server: str, deck: Path, runs: int) -> list[float]:
@@ -174,12 +188,13 @@ def measure(args, say) -> list[tuple[str, str, str, str]]:
         copy = work / "answers" / "studyaws.sqlite3"
         copy.parent.mkdir()
         shutil.copy(db, copy)
-        sqlite_answer, _, sqlite_next = statements_per_answer(copy, args.answers)
+        sqlite_counts = statements_per_answer(copy, args.answers)
         answers_db = f"{name}_answers"
         admin(server, f"CREATE DATABASE {answers_db} TEMPLATE {name}")
         stack.callback(admin, server, f"DROP DATABASE IF EXISTS {answers_db} WITH (FORCE)")
-        pg_answer, pg_trips, pg_next = statements_per_answer(
-            with_database(server, answers_db), args.answers)
+        relay = Relay(with_database(server, answers_db))
+        stack.callback(relay.close)
+        pg_counts = statements_per_answer(None, args.answers, relay)
 
         say("due queue")
         sqlite_queue = app_bench.queue_build(db, args.runs * 4)
@@ -212,12 +227,14 @@ def measure(args, say) -> list[tuple[str, str, str, str]]:
     ratio = statistics.median(pg_import) / statistics.median(sqlite_import)
     rows.append(("Import 10,000 cards, cold", spread(pg_import), spread(sqlite_import),
                  f"within 2x of SQLite ({ratio:.2f}x)"))
-    rows.append(("SQL statements per answer (the lock's included)", f"{pg_answer:.1f}",
-                 f"{sqlite_answer:.1f}", ""))
-    rows.append(("Round trips to the server per answer (statements + COMMIT)",
-                 f"{pg_trips:.1f}", "— (in process)", "≤ 4"))
-    rows.append(("SQL statements for the next card and its intervals", f"{pg_next:.1f}",
-                 f"{sqlite_next:.1f}", ""))
+    rows.append(("SQL statements per answer (BEGIN, the lock's and COMMIT included)",
+                 f"{pg_counts['statements']:.1f}", f"{sqlite_counts['statements']:.1f}", ""))
+    rows.append(("Round trips to the server per answer (counted on the wire)",
+                 f"{pg_counts['trips']:.1f}", "— (in process)", "≤ 4"))
+    rows.append(("SQL statements for the next card and its intervals",
+                 f"{pg_counts['next']:.1f}", f"{sqlite_counts['next']:.1f}", ""))
+    rows.append(("Round trips for the next card and its intervals",
+                 f"{pg_counts['next_trips']:.1f}", "— (in process)", ""))
     rows.append(("Copy of the collection into PostgreSQL (db copy's code)", fmt(copied_s), "—",
                  ""))
     return rows

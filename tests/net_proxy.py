@@ -1,7 +1,8 @@
 """A loopback TCP relay between the app and a PostgreSQL server, to make network faults
 happen for real: the server goes out of reach (new connections are cut at once), or the
 connection is cut right after the client sends COMMIT, before the server's reply reaches
-it (the commit happened; the client cannot know)."""
+it (the commit happened; the client cannot know). It also counts the round trips that go
+through it (bench/pg_bench.py)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ class Relay:
         self.reachable = True
         self.cut_after_commit = False  # once: set back to False when it cuts
         self.cuts = 0
+        # Round trips: the times the server answered after the client had sent something
+        # (a reply that comes in several pieces is one; a batch of statements sent before
+        # their reply, as psycopg's pipeline sends them, is one).
+        self.round_trips = 0
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._closed = False
@@ -41,7 +46,7 @@ class Relay:
             with self._lock:
                 self._sockets += [client, server]
             pair = (client, server)
-            held: dict[str, bool] = {"replies": False}
+            held: dict[str, bool] = {"replies": False, "asked": False}
             threading.Thread(target=self._pump, args=(client, server, pair, held, True),
                              daemon=True).start()
             threading.Thread(target=self._pump, args=(server, client, pair, held, False),
@@ -56,6 +61,11 @@ class Relay:
                 if commit:
                     self.cut_after_commit = False
                     held["replies"] = True
+                if from_client:
+                    held["asked"] = True  # before the server can see it
+                elif held["asked"]:
+                    held["asked"] = False  # before the client can see the reply
+                    self.round_trips += 1
                 sink.sendall(data)
                 if commit:
                     time.sleep(0.5)  # the server commits; its reply is never relayed

@@ -1,11 +1,13 @@
-"""A collection in PostgreSQL whose connection goes away in the middle of a review, for real:
-the server ends the session (pg_terminate_backend from a second connection), the server is
-out of reach (a relay that cuts new connections), or the reply to COMMIT is lost (the
-commit happened). The answer is tried again once on a new connection; when that fails too
-the review screen keeps it on screen and says so; it is never recorded twice."""
+"""A collection in PostgreSQL whose connection goes away in the middle of a review or of an
+exam's answer, for real: the server ends the session (pg_terminate_backend from a second
+connection), the server is out of reach (a relay that cuts new connections), or the reply to
+COMMIT is lost (the commit happened). The answer is tried again once on a new connection;
+when that fails too the review or exam screen keeps it on screen and says so; it is never
+recorded twice."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import psycopg
@@ -18,6 +20,7 @@ from waiting import settle
 from studyaws.core.clock import FakeClock
 from studyaws.core.errors import is_connection_lost
 from studyaws.core.srs import policy
+from studyaws.services import exam
 from studyaws.services.importer import import_paths
 from studyaws.services.review import ReviewService
 from studyaws.store.engine import open_engine
@@ -224,6 +227,108 @@ async def test_the_review_screen_keeps_the_card_while_the_connection_is_lost(pg_
             assert screen.view.prompt == "Question 2"
             assert save_line(app) == ""
             assert rows(pg_database, "SELECT count(*) FROM review_log") == [(1,)]
+    finally:
+        engine.dispose()
+        relay.close()
+
+
+def exam_collection(url: str, tmp_path):
+    from test_exam_core import QUESTIONS
+
+    deck = tmp_path / "exam.md"
+    deck.write_text(QUESTIONS, encoding="utf-8")
+    engine = open_engine(url)
+    clock = FakeClock(START)
+    import_paths(engine, [deck], clock.now())
+    return engine, clock
+
+
+def kept_answers(url: str, exam_id: int) -> list[tuple]:
+    return rows(url, "SELECT position, response FROM exam_question"
+                     f" WHERE exam_id = {exam_id} AND response <> '' ORDER BY position")
+
+
+def chosen(item) -> dict:
+    return {"chosen": sorted(item.question.correct)}
+
+
+def test_an_exam_answer_whose_session_is_ended_is_tried_again_once_and_kept_once(
+        pg_database, tmp_path):
+    engine, clock = exam_collection(pg_database, tmp_path)
+    try:
+        view = exam.start_exam(engine, clock, "quick", seed=4)
+        first, second = view.items[:2]
+        ended = terminate_at(engine, pg_database, "UPDATE exam_question")
+        exam.save_answer(engine, view.id, first, chosen(first), 5, clock.now())
+        assert len(ended) == 1  # its COMMIT found the session gone; the retry saved it
+        assert kept_answers(pg_database, view.id) == [(0, json.dumps(chosen(first)))]
+        # Ended on the retry too: the caller is told the connection is lost, nothing kept.
+        ended = terminate_at(engine, pg_database, "UPDATE exam_question", times=2)
+        with pytest.raises(Exception) as lost:
+            exam.save_answer(engine, view.id, second, chosen(second), 7, clock.now())
+        assert len(ended) == 2 and is_connection_lost(lost.value)
+        assert kept_answers(pg_database, view.id) == [(0, json.dumps(chosen(first)))]
+        exam.save_answer(engine, view.id, second, chosen(second), 7, clock.now())  # later
+        exam.finish_exam(engine, clock, view)
+        assert rows(pg_database, "SELECT card_id FROM review_log WHERE source = 'exam'"
+                                 " ORDER BY card_id") == sorted(
+            [(first.card_id,), (second.card_id,)])
+    finally:
+        engine.dispose()
+
+
+def test_an_exam_answer_whose_commit_reply_is_lost_is_kept_once(pg_database, tmp_path):
+    open_engine(pg_database).dispose()
+    relay = Relay(pg_database)
+    engine, clock = exam_collection(relay.url, tmp_path)
+    try:
+        view = exam.start_exam(engine, clock, "quick", seed=4)
+        item = view.items[0]
+        relay.cut_after_commit = True
+        exam.save_answer(engine, view.id, item, chosen(item), 5, clock.now())
+        assert relay.cut_after_commit is False  # the cut happened; the retry wrote it again
+        assert kept_answers(pg_database, view.id) == [(0, json.dumps(chosen(item)))]
+        exam.finish_exam(engine, clock, view)
+        assert rows(pg_database, "SELECT card_id FROM review_log") == [(item.card_id,)]
+    finally:
+        engine.dispose()
+        relay.close()
+
+
+async def test_the_exam_screen_keeps_an_answer_while_the_connection_is_lost(pg_database,
+                                                                           tmp_path,
+                                                                           monkeypatch):
+    from test_tui_exam import key_for
+
+    from studyaws.tui import saving
+
+    monkeypatch.setattr(saving, "RETRY_PAUSES", (30.0,))  # only r tries again here
+    open_engine(pg_database).dispose()
+    relay = Relay(pg_database)
+    engine, clock = exam_collection(relay.url, tmp_path)
+    view = exam.start_exam(engine, clock, "quick", seed=4)
+    app = StudyApp(engine, clock, start="exam", exam_id=view.id)
+    try:
+        async with app.run_test(size=(110, 34)) as pilot:
+            screen = await settle(pilot, lambda: getattr(app.screen, "exam", None)
+                                  and app.screen, what="the exam")
+            relay.reachable = False
+            relay.cut_all()
+            await pilot.press(key_for(screen, 0))
+            await settle(pilot, lambda: save_line(app), what="the line saying why")
+            line = save_line(app)
+            assert line.startswith("Not saved yet: your answer to question 1, “Question number")
+            assert "connection lost" in line
+            assert kept_answers(pg_database, view.id) == []
+            await pilot.press("right")  # nothing else until it is saved
+            await pilot.pause()
+            assert screen.index == 0
+            relay.reachable = True
+            await pilot.press("r")
+            await settle(pilot, lambda: save_line(app) == "", what="the answer saved")
+            await pilot.press("right")
+            await settle(pilot, lambda: screen.index == 1, what="the next question")
+        assert kept_answers(pg_database, view.id) == [(0, '{"chosen": [0]}')]
     finally:
         engine.dispose()
         relay.close()

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import Engine, delete, insert, or_, select, update
 
 from studyaws.core.clock import Clock
+from studyaws.core.errors import is_connection_lost
 from studyaws.core.exam.assembly import Assembly, Pick, assemble, draw_key
 from studyaws.core.exam.blueprints import Blueprint, preset
 from studyaws.core.exam.scoring import Answered, Result, score
@@ -272,17 +273,35 @@ def grade(item: ExamItem, response: dict) -> bool:
 
 def save_answer(engine: Engine, exam_id: int, item: ExamItem, response: dict | None,
                 seconds: float, now: datetime) -> None:
-    """Keep an answer (or clear it with None) the moment it is given."""
+    """Keep an answer (or clear it with None) the moment it is given. A write that lost its
+    connection to the server is tried once more on a new one: it sets the question's answer
+    to the same values, so it is kept once whether or not the lost try was committed."""
     item.response = response
     item.correct = grade(item, response) if response is not None else None
     item.seconds = seconds
-    with writing(engine) as session:
-        session.execute(
-            update(ExamQuestion)
-            .where(ExamQuestion.exam_id == exam_id, ExamQuestion.position == item.position)
-            .values(response=json.dumps(response) if response is not None else "",
-                    correct=item.correct, seconds=seconds,
-                    answered_at=now if response is not None else None))
+
+    def write() -> None:
+        with writing(engine) as session:
+            session.execute(
+                update(ExamQuestion)
+                .where(ExamQuestion.exam_id == exam_id, ExamQuestion.position == item.position)
+                .values(response=json.dumps(response) if response is not None else "",
+                        correct=item.correct, seconds=seconds,
+                        answered_at=now if response is not None else None))
+
+    _once_more_if_lost(write)
+
+
+def _once_more_if_lost(write) -> None:
+    """`write()`, run again once on a new connection when the connection to the server was
+    lost (only for a write that gives the same result when run twice); lost again, the
+    error goes to the caller (the screen keeps the answer and says so, tui.saving)."""
+    try:
+        write()
+    except Exception as exc:
+        if not is_connection_lost(exc):
+            raise
+        write()
 
 
 def set_flag(engine: Engine, exam_id: int, item: ExamItem, flagged: bool) -> None:
@@ -295,9 +314,12 @@ def set_flag(engine: Engine, exam_id: int, item: ExamItem, flagged: bool) -> Non
 
 
 def save_clock(engine: Engine, exam_id: int, remaining_s: float, current: int) -> None:
-    with writing(engine) as session:
-        session.execute(update(Exam).where(Exam.id == exam_id, Exam.status == "running")
-                        .values(remaining_s=max(0.0, remaining_s), current=current))
+    def write() -> None:
+        with writing(engine) as session:
+            session.execute(update(Exam).where(Exam.id == exam_id, Exam.status == "running")
+                            .values(remaining_s=max(0.0, remaining_s), current=current))
+
+    _once_more_if_lost(write)
 
 
 def finish_exam(engine: Engine, clock: Clock, view: ExamView) -> Result:
