@@ -37,15 +37,16 @@ _MEMORY_SQL = ("card_state.state, card_state.step, card_state.stability, "
                "card_state.reps, card_state.lapses")
 _CARD_COLUMNS = ("card.id, card.deck_id, card.sibling, card.retired, card.suspended, "
                  f"card.leech, card.buried_until, {_MEMORY_SQL}")
-# The card, and its siblings: the cards of its deck with its sibling key, when it has one.
+# The card, and its siblings: the cards of its deck with its sibling key, when it has one
+# (a card without one looks up no key, NULL, rather than every card without one).
 _ANSWERED = (
     f"SELECT {_CARD_COLUMNS} FROM card JOIN card_state ON card_state.card_id = card.id "
     "WHERE card.id = ? "
     f"UNION ALL SELECT {_CARD_COLUMNS} FROM card "
     "JOIN card_state ON card_state.card_id = card.id "
     "WHERE card.deck_id = (SELECT deck_id FROM card WHERE id = ?) "
-    "AND card.sibling = (SELECT sibling FROM card WHERE id = ?) "
-    "AND card.sibling != '' AND card.id != ?")
+    "AND card.sibling = (SELECT sibling FROM card WHERE id = ? AND sibling != '') "
+    "AND card.id != ?")
 _SAVE_MEMORY = ("UPDATE card_state SET state = ?, step = ?, stability = ?, difficulty = ?, "
                 "due = ?, last_review = ?, reps = ?, lapses = ? WHERE card_id = ?")
 _BURY = "UPDATE card SET buried_until = ? WHERE id = ?"
