@@ -385,6 +385,56 @@ def test_a_write_begins_and_takes_the_lock_in_one_round_trip_and_stays_one_trans
         engine.dispose()
 
 
+def test_an_answer_is_two_round_trips_under_the_write_lock_and_committed_when_it_returns(
+        pg_database, tmp_path):
+    """BEGIN, the lock and the card with its siblings go in one round trip, the writes and
+    COMMIT in the other (counted on the wire, through a relay); the siblings are buried and
+    the answer is in the log, seen from another connection, when answer() returns. A write
+    whose lock waits for its first read takes it before any other first statement."""
+    import psycopg
+    from net_proxy import Relay
+    from support import START
+
+    from studyaws.core.clock import FakeClock
+    from studyaws.core.srs import policy
+    from studyaws.services.importer import import_paths
+    from studyaws.services.review import ReviewService
+    from studyaws.store.engine import write_transaction_reading
+
+    open_engine(pg_database).dispose()
+    relay = Relay(pg_database)
+    deck = tmp_path / "deck.md"
+    deck.write_text("# Siblings\n\nC: Aurora keeps {{six}} copies in {{three}} AZs.\n\n"
+                    "Q: Unrelated\nA: yes\n", encoding="utf-8")
+    engine = open_engine(relay.url)
+    try:
+        clock = FakeClock(START)
+        import_paths(engine, [deck], clock.now())
+        service = ReviewService(engine, clock)
+        trips = []
+        while (view := service.next_card()) is not None:
+            before = relay.round_trips
+            result = service.answer(view, policy.EASY)
+            trips.append(relay.round_trips - before)
+            with psycopg.connect(pg_database) as other:
+                assert other.execute("SELECT card_id FROM review_log WHERE id = %s",
+                                     (result.log_id,)).fetchone() == (view.id,)
+        # The first answer also reads the load balancer's due counts (once a study day).
+        assert len(trips) == 2 and trips == [3, 2]  # the cloze (a sibling buried), the other
+        with psycopg.connect(pg_database) as other:
+            assert other.execute("SELECT count(*) FROM card WHERE buried_until IS NOT NULL"
+                                 ).fetchone() == (1,)
+        held_sql = ("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                    " AND pid = pg_backend_pid() AND granted")
+        with write_transaction_reading(
+                engine, lambda conn: conn.execute(text(held_sql)).scalar()) as (conn, held):
+            assert held == 1
+            assert conn.execute(text(held_sql)).scalar() == 1  # still: one transaction
+    finally:
+        engine.dispose()
+        relay.close()
+
+
 def test_pictures_of_a_postgresql_collection_go_to_the_data_folder_s_media(pg_database,
                                                                           tmp_path):
     """No file to keep them beside: an import copies a deck's pictures into the media/ of
