@@ -309,13 +309,10 @@ def _run(args: argparse.Namespace) -> int:
         from studyaws.services import reliability
 
         return reliability.backup_postgres_command(args.home, args.db, args.file, args.force)
-    if args.command in ("restore", "export") and args.db is not None:
-        from studyaws.cli import exchange_commands as commands
-
-        return getattr(commands, args.command)(args, args.home)
     if args.command == "db":
         return _db_copy(args)
-    if args.command == "backup" or (args.command == "restore" and _is_copy(args.file)):
+    if args.command == "backup" or (args.command == "restore" and args.db is None
+                                    and _is_copy(args.file)):
         from studyaws.services import reliability
 
         if args.command == "backup":
