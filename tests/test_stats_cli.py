@@ -168,7 +168,7 @@ def test_optimize_retention(studied_home):
     assert data["own_rating_shares"] == [True, True]  # and rated: 600 first answers on
     first = data["first_rating_shares"]
     assert sum(first) == pytest.approx(1, abs=0.001)
-    assert ("ratings: first answers Again " + f"{first[0]:.0%}") in out
+    assert f"ratings of first answers:    Again {first[0]:.0%}, Hard" in out
 
 
 def test_optimize_retention_on_a_new_collection_says_the_defaults_are_used(tmp_path):

@@ -86,7 +86,8 @@ def retention_text(result) -> str:
                       zip(("Again", "Hard", "Good", "Easy"), f.shares.first, strict=True))
     recall = ", ".join(f"{name} {share:.0%}" for name, share in
                        zip(("Hard", "Good", "Easy"), f.shares.recall, strict=True))
-    lines.append(f"ratings: first answers {first}; recalled reviews {recall}")
+    lines.append(f"ratings of first answers:    {first}")
+    lines.append(f"ratings of recalled reviews: {recall}")
     if result.note:
         lines.append(result.note)
     return "\n".join(lines)
