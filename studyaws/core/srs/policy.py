@@ -136,12 +136,13 @@ def fuzzed_interval(days: int, maximum_interval: int, draw: float) -> int:
 MAX_BALANCED_DAYS = 90
 LOAD_DAYS = 100  # days of due counts the balancer may look at (the widest range at 90 days)
 SIBLING_WEIGHT = 0.001
-# A day's weight is (the cards due in the week around it / the cards due on it)^8. Anki
-# weighs 1 / (cards due)^2 / days instead: a later day always looks lighter, as the cards
-# still to come to it are not due yet, and the 1 / days offsets that for its power of 2 only
-# (with a power of 4 it left intervals 2.3 % long on the synthetic learner). Against the
-# week around it, a day is light only when it is lighter than the days near it, whatever
-# its distance, so the preference can be strong without pushing intervals out.
+# A day's weight is (the mean cards due a day in the week around it / the cards due on
+# it)^8. Anki weighs 1 / (cards due)^2 / days instead: a later day looks lighter, as the
+# cards still to come to it are not due yet, and the 1 / days offsets that for its power
+# of 2 only (with a power of 4 it left intervals 2.3 % long on the synthetic learner).
+# Against the week around it, a day is light only when it is lighter than the days near
+# it, whatever its distance, so the preference can be strong without pushing intervals
+# out.
 BALANCE_POWER = 8
 BALANCE_NEIGHBOURS = 3  # days on either side of a day that make up the week around it
 EASY_DAY_SHARE = 0.5  # the load an easy day takes, against a normal day's
@@ -187,8 +188,8 @@ def _week_around(counts: tuple[int, ...], day: int) -> float:
 
 def balanced_interval(days: int, maximum_interval: int, load: Load, draw: float) -> int | None:
     """The day of `days`' fuzz range a review goes to under load balancing, drawn with
-    `draw` (uniform in [0, 1)) from weights ((due in the week around the day + 1) / (due
-    that day + 1))^BALANCE_POWER, times 0.001 on a day a sibling is due and almost 0 on an
+    `draw` (uniform in [0, 1)) from weights ((mean due a day in the week around the day + 1)
+    / (due that day + 1))^BALANCE_POWER, times 0.001 on a day a sibling is due and almost 0 on an
     easy day at its share. Where every day carries what its neighbours carry (an even load,
     or no cards yet) each day of the range is equally likely, as with fuzz alone. None when
     the interval is not balanced (beyond MAX_BALANCED_DAYS, or past the counts given)."""
