@@ -115,9 +115,11 @@ class Items(Sequence[tuple[Review, ...]]):
         pairs = self.pairs
         return tuple(pairs[code] for code in self.codes[self.starts[at]:self.ends[at]])
 
-    def rs(self) -> Sequence:
-        """The items as fsrs_rs_python.FSRSItem objects, made as they are read."""
-        return _RsItems(self)
+    def rs(self, *, once: bool = False) -> Sequence:
+        """The items as fsrs_rs_python.FSRSItem objects, made as they are read. With `once`,
+        the sequence lets go of these items' arrays when it is read (they are freed then,
+        before fsrs-rs's own peak, if nothing else holds them): it can be read once only."""
+        return _RsItems(self, once=once)
 
 
 class _RsItems(Sequence):
@@ -125,34 +127,45 @@ class _RsItems(Sequence):
     optimizer copies each into its own memory, so only one is alive at a time. The FSRSReview
     objects are shared: one per distinct (rating, days)."""
 
-    def __init__(self, items: Items):
+    def __init__(self, items: Items, *, once: bool = False):
         from fsrs_rs_python import FSRSReview
 
-        self.items = items
+        self.items: Items | None = items
+        self.length, self.once = len(items), once
         self.reviews = [FSRSReview(rating, days) for rating, days in items.pairs]
 
     def __len__(self) -> int:
-        return len(self.items)
+        return self.length
 
     def __getitem__(self, index):
         from fsrs_rs_python import FSRSItem
 
+        items = self._items()
         if isinstance(index, slice):
-            return _RsItems(self.items[index])
-        items = self.items
+            return _RsItems(items[index])
         at = items._at(index)
         return FSRSItem(list(map(self.reviews.__getitem__,
                                  items.codes[items.starts[at]:items.ends[at]])))
 
+    def _items(self) -> Items:
+        if self.items is None:
+            raise RuntimeError("these fsrs-rs items were made to be read once, and were")
+        return self.items
+
     def __iter__(self):
-        # (A list of every answer's review, so that an item is one slice of it, makes this
-        # about 0.25 s quicker at 900,000 items but adds 8 MB to the peak.)
+        # Each answer's review in one list (a pointer each, 8 MB at 1,000,000 answers), so
+        # that an item is one slice of it, made without a Python frame per item. Only the
+        # iterator holds that list: fsrs-rs-python reads it to the end and lets it go before
+        # its own work (and memory peak) begins.
         from fsrs_rs_python import FSRSItem
 
-        items, get = self.items, self.reviews.__getitem__
-        codes, starts, ends = items.codes, items.starts, items.ends
-        for at in range(items.lo, items.hi):
-            yield FSRSItem(list(map(get, codes[starts[at]:ends[at]])))
+        items = self._items()
+        if self.once:
+            self.items = None
+        every = list(map(self.reviews.__getitem__, items.codes))
+        starts, ends = items.starts[items.lo:items.hi], items.ends[items.lo:items.hi]
+        del items
+        return map(FSRSItem, map(every.__getitem__, map(slice, starts, ends)))
 
 
 def build_items(answers: Iterable[tuple[int, int, int, int]],
@@ -287,6 +300,8 @@ class FitResult:
 
 
 def _rs_items(items: Sequence[Sequence[Review]]) -> Sequence:
+    if isinstance(items, _RsItems):
+        return items
     if isinstance(items, Items):
         return items.rs()
     from fsrs_rs_python import FSRSItem, FSRSReview
@@ -457,9 +472,15 @@ def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None =
     result.fitted, result.before, result.after = fit_items(items, current, settings)
     del train, test
     change = result.improvement or 0.0
-    if wins(result.before, result.after, margin):
+    won = wins(result.before, result.after, margin)
+    # Nothing below needs the items but the refit, which is given the only hold on them:
+    # they are freed as fsrs-rs copies them in, before its memory peaks.
+    everything = items.rs(once=True) if won else None
+    del items
+    if won:
         # The held-out fifth showed the fit is better: the latest reviews now count too.
-        result.fitted = fit_all(items, current, settings)
+        result.fitted = fit_all(everything, current, settings)
+        del everything
         result.refitted = result.kept = True
         if save and target is not None:
             set_preset_parameters(engine, target.id, result.fitted,
@@ -472,13 +493,12 @@ def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None =
         kept_on = "" if target is None else f" for preset {target.name!r}"
         result.message = (f"The fitted parameters' log loss on your held-out reviews is "
                           f"{change:.1%} lower, at least the {margin:.0%} margin: fitted again "
-                          f"on all {len(items)} long-term reviews and kept{kept_on}.")
+                          f"on all {result.items} long-term reviews and kept{kept_on}.")
     else:
         than = "lower" if change > 0 else "higher"
         result.message = (f"The fitted parameters' log loss on your held-out reviews is "
                           f"{abs(change):.1%} {than}, short of the {margin:.0%} margin a fit must "
                           "win by (lower): not kept, the current parameters stay.")
-    del items
     if reschedule and result.kept and save:
         if target is None:
             result.rescheduled = reschedule_cards(engine, settings, result.fitted, zone=zone)
