@@ -466,9 +466,9 @@ def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None =
     del train, test
     # The refit on every item does not depend on the first fit: from the default parameters
     # (a collection's first fit, which wins by far on a large history), it is started at
-    # once beside the first fit, on the other core, and ended if the first fit does not win. Against fitted parameters, which
-    # a new fit seldom beats by the margin, it waits for the verdict (a second fit at once
-    # would double fsrs-rs's memory for nothing).
+    # once beside the first fit, on the other core, and ended if the first fit does not
+    # win. Against fitted parameters, which a new fit seldom beats by the margin, it waits
+    # for the verdict (a second fit at once would double fsrs-rs's memory for nothing).
     beside = refit_beside(items, settings) if current_is_default else None
     try:
         result.fitted, result.before, result.after = fit_items(items, current, settings)
