@@ -47,6 +47,7 @@ from studyaws.store.tables import (
     domain_values,
     to_db,
 )
+from studyaws.store.text_index import indexed_at_end
 
 COUNTS = ("added", "updated", "unchanged", "retired")
 
@@ -685,7 +686,8 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime, stale: bool) -> DeckRep
         first_id = (session.execute(select(func.max(Card.id))).scalar() or 0) + 1
         new_rows = [{**_with_text_ids(row, text_ids), "deck_id": deck_id, "id": first_id + offset}
                     for offset, row in enumerate(plan.new_rows)]
-        _insert_many(session, Card.__table__, new_rows)
+        with indexed_at_end(conn, "card"):
+            _insert_many(session, Card.__table__, new_rows)
         # Every new card starts new and due now: one statement, no Python row per card.
         session.connection().exec_driver_sql(
             "INSERT INTO card_state (card_id, state, step, due, reps, lapses) "
@@ -708,7 +710,8 @@ def _shared_text_ids(session, deck_id: int, rows: list[dict]) -> dict[str, int]:
         first_id = (session.execute(select(func.max(SharedText.id))).scalar() or 0) + 1
         added = [{"id": first_id + k, "deck_id": deck_id, "text": text}
                  for k, text in enumerate(new)]
-        _insert_many(session, SharedText.__table__, added)
+        with indexed_at_end(session.connection(), "shared_text"):
+            _insert_many(session, SharedText.__table__, added)
         ids.update((row["text"], row["id"]) for row in added)
     return ids
 
