@@ -531,7 +531,8 @@ def _card_rows(items: list[Item], deck_id: int | None, path: Path, now: datetime
             topic = topics[item.topic] = item.topic_path
         row = _card_row(item, deck_id, position, now, topic)
         row["source_path"] = source
-        size += sum(len(row[name]) for name in _OWN_TEXT)
+        size += (len(row["key"]) + len(topic) + len(row["prompt"]) + len(row["answer"])
+                 + len(row["payload"]) + len(row["explanation"]) + len(source))
         for shared in (row["context"], row["cloze_text"]):
             if shared and shared not in counted:
                 counted.add(shared)
@@ -542,8 +543,8 @@ def _card_rows(items: list[Item], deck_id: int | None, path: Path, now: datetime
     return rows
 
 
-# The text each card keeps for itself.
-_OWN_TEXT = ("key", "topic", "prompt", "answer", "payload", "explanation", "source_path")
+# The text each card keeps for itself (counted by _card_rows): key, topic, prompt, answer,
+# payload, explanation, source_path.
 # Texts a card shares with others, kept once in shared_text: row field -> card column.
 _SHARED = {"context": "context_id", "cloze_text": "cloze_text_id"}
 # Fields whose change makes a card "updated"; the rest (line, position) move silently.
@@ -661,7 +662,8 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime, stale: bool) -> DeckRep
               "folder": plan.folder, "deleted_at": None, "deleted_cards": None}
     if plan.keep_folder:
         del fields["folder"]
-    if deck_id is None:
+    new_deck = deck_id is None  # then it has only the texts its new cards name
+    if new_deck:
         deck_id = session.execute(insert(Deck).values(key=plan.key, **fields)
                                   ).inserted_primary_key[0]
     else:
@@ -696,7 +698,7 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime, stale: bool) -> DeckRep
             "SELECT id, 0, 0, ?, 0, 0 FROM card WHERE id BETWEEN ? AND ?",
             (to_db(now), first_id, first_id + count - 1),
         )
-    if plan.updates or plan.new_rows:
+    if plan.updates or (plan.new_rows and not new_deck):
         _drop_unused_texts(session, deck_id)
     return plan.report
 
