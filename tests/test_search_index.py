@@ -5,13 +5,20 @@ sort's quick walk gives the same pages as reading every match and sorting."""
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import signal
 import sqlite3
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from support import make_collection
+from terminal import studyaws_command
 
 from studyaws.core.config import bundled_decks_dir
 from studyaws.core.search import SORTS, parse
@@ -351,3 +358,43 @@ def test_an_import_that_fails_while_it_writes_leaves_the_index_and_its_triggers(
     assert matched(engine, clock, "quasar", indexed=True) == matched(
         engine, clock, "quasar", indexed=False) != set()
     _index_matches_its_table(engine)
+
+
+@pytest.mark.slow  # two real commands
+@pytest.mark.parametrize("table", ["shared_text", "card"])
+def test_an_import_killed_before_its_rows_are_indexed_leaves_the_collection_as_it_was(
+        tmp_path, table):
+    """The real command, killed (SIGKILL) right after it inserted its first shared texts or
+    cards, the insert trigger dropped and their index entries not yet written: reopened,
+    the collection, its index and its triggers are the ones from before."""
+    engine, clock, _ = make_collection(tmp_path, TRICKY)
+    triggers = _triggers(engine)
+    with engine.connect() as conn:
+        before = {name: conn.exec_driver_sql(f"SELECT * FROM {name} ORDER BY id").all()
+                  for name in ("deck", "card", "shared_text")}
+    engine.dispose()
+    other = tmp_path / "other.md"
+    other.write_text("# Quasars\n\nNotes about quasars.\n\nQ: What powers a quasar?\n"
+                     "A: A supermassive black hole\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYAWS")}
+    env["STUDYAWS_HOME"] = str(tmp_path / "home")
+    killed = subprocess.run(
+        [sys.executable, str(Path(__file__).parent / "interrupted.py"),
+         json.dumps({"kill_after_written": table}), "import", str(other)],
+        env=env, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    engine = open_engine(tmp_path / "home" / "studyaws.sqlite3")
+    try:
+        assert _triggers(engine) == triggers
+        with engine.connect() as conn:
+            assert {name: conn.exec_driver_sql(f"SELECT * FROM {name} ORDER BY id").all()
+                    for name in ("deck", "card", "shared_text")} == before
+        _index_matches_its_table(engine)
+        again = subprocess.run([*studyaws_command(), "import", str(other)], env=env,
+                               capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stderr
+        _index_matches_its_table(engine)
+        assert matched(engine, clock, "quasar", indexed=True) == matched(
+            engine, clock, "quasar", indexed=False) != set()
+    finally:
+        engine.dispose()
