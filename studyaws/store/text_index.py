@@ -5,7 +5,8 @@ Two external-content FTS5 tables index the text where it is stored, without a co
 `card_text` the prompt, answer and explanation of each card (its rowid is the card's id),
 `shared_text_index` each shared text (a cloze's text, a section's notes; rowid is its id).
 Triggers keep them in step with every write to `card` and `shared_text` (import, edit,
-removal, restore), whichever code makes it.
+removal, restore), whichever code makes it; an import's new rows are indexed in one
+statement once they are in (`indexed_at_end`), in the same transaction.
 
 The trigram tokenizer (case_sensitive 0) indexes every run of three characters, folded to
 one case, so that any text of three characters or more found in a column is a match of the
