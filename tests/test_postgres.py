@@ -435,6 +435,42 @@ def test_an_answer_is_two_round_trips_under_the_write_lock_and_committed_when_it
         relay.close()
 
 
+def test_an_answer_that_meets_the_write_lock_is_busy_and_writes_nothing(pg_database,
+                                                                        tmp_path):
+    """The answer's lock, sent with its read in one batch, waits as a quick write waits and
+    then says "busy": nothing is written, the connection goes back to the pool usable, and
+    the same answer is saved once the lock is released."""
+    import psycopg
+    from support import START
+
+    from studyaws.core.clock import FakeClock
+    from studyaws.core.errors import is_busy
+    from studyaws.core.srs import policy
+    from studyaws.services.importer import import_paths
+    from studyaws.services.review import ReviewService
+    from studyaws.store.engine import quick_writes
+
+    deck = tmp_path / "deck.md"
+    deck.write_text("# Basics\n\nQ: One\nA: 1\n\nQ: Two\nA: 2\n", encoding="utf-8")
+    engine = open_engine(pg_database)
+    try:
+        clock = FakeClock(START)
+        import_paths(engine, [deck], clock.now())
+        service = ReviewService(engine, clock)
+        view = service.next_card()
+        with psycopg.connect(pg_database) as holder:
+            holder.execute("SELECT pg_advisory_xact_lock(%s)", (postgres.WRITE_LOCK,))
+            with pytest.raises(Exception) as busy, quick_writes(0.2):
+                service.answer(view, policy.GOOD)
+            assert is_busy(busy.value)
+            assert holder.execute("SELECT count(*) FROM review_log").fetchone() == (0,)
+        service.answer(view, policy.GOOD)
+        with psycopg.connect(pg_database) as other:
+            assert other.execute("SELECT card_id FROM review_log").fetchall() == [(view.id,)]
+    finally:
+        engine.dispose()
+
+
 def test_pictures_of_a_postgresql_collection_go_to_the_data_folder_s_media(pg_database,
                                                                           tmp_path):
     """No file to keep them beside: an import copies a deck's pictures into the media/ of
