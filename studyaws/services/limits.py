@@ -26,8 +26,8 @@ from dataclasses import dataclass
 
 from studyaws.core.config import Preset, Settings, default_preset
 from studyaws.core.srs.queue import DayCounts
-from studyaws.services.decks import DeckNode, deck_tree
-from studyaws.store.queries import DeckSummary
+from studyaws.services.deck_tree import DeckNode, deck_tree
+from studyaws.store.deck_summary import DeckSummary
 
 __all__ = ["DailyLimits", "DayPlan", "plan_day"]
 

@@ -10,24 +10,9 @@ from sqlalchemy import Engine, and_, case, func, or_, select
 from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW
 from studyaws.core.srs.queue import LEARN_AHEAD
 from studyaws.core.text import natural_key
+from studyaws.store.deck_summary import DeckSummary
 from studyaws.store.engine import reading
 from studyaws.store.tables import Card, CardState, Deck, ReviewLog
-
-
-@dataclass(frozen=True)
-class DeckSummary:
-    id: int
-    title: str
-    path: str
-    domain: str | None
-    cards: int
-    new: int
-    learning: int
-    due: int
-    folder: str | None = None  # the folder it was imported from (Deck.folder)
-    preset_id: int | None = None  # its deck options (None: the Default preset)
-    new_done: int = 0  # new cards it introduced today (with day_start given)
-    reviews_done: int = 0  # review cards of it answered today (with day_start given)
 
 
 def deck_summaries(engine: Engine, now: datetime, day_end: datetime,

@@ -9,8 +9,8 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from studyaws.core.srs.policy import Memory
-
-_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+from studyaws.store.times import FORMAT as _FORMAT
+from studyaws.store.times import from_db, parse_time, to_db  # noqa: F401 (named here too)
 
 
 class UTCDateTime(TypeDecorator):
@@ -29,27 +29,7 @@ class UTCDateTime(TypeDecorator):
     def process_result_value(self, value: str | None, dialect) -> datetime | None:
         if value is None:
             return None
-        return _parse(value)
-
-
-def to_db(value: datetime) -> str:
-    """The stored text for a time, for hand-written SQL comparisons."""
-    return value.astimezone(UTC).strftime(_FORMAT)
-
-
-def from_db(value: str | None) -> datetime | None:
-    return None if value is None else _parse(value)
-
-
-def _parse(value: str) -> datetime:
-    """Stored text back to an aware UTC time. The fixed-width form the store writes is read
-    by fromisoformat, fifty times faster than strptime (an exam or the stats read tens of
-    thousands of times), with the offset in the text: its tzinfo is then the UTC singleton
-    itself, as py-fsrs requires, without a slower replace(). Anything else goes through
-    strptime as before."""
-    if len(value) == 26 and value[10] == " " and value[4] == "-":
-        return datetime.fromisoformat(value + "+00:00")
-    return datetime.strptime(value, _FORMAT).replace(tzinfo=UTC)
+        return parse_time(value)
 
 
 def _utc_column(nullable: bool = True, index: bool = False) -> Column:
