@@ -6,7 +6,6 @@ Every answer is one short write transaction, committed before the next card is f
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -26,14 +25,21 @@ from sqlalchemy import (
 
 from studyaws.core.clock import Clock
 from studyaws.core.config import Settings, weekday_numbers
-from studyaws.core.decks import cloze
 from studyaws.core.errors import is_connection_lost
-from studyaws.core.questions import Question, question_from_dict
 from studyaws.core.srs import exam_plan, policy
 from studyaws.core.srs.day import StudyDays, day_start, next_day_start
 from studyaws.core.srs.exam_plan import ExamPlan
 from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW, Memory
 from studyaws.core.srs.queue import LEARN_AHEAD, DayCounts, next_source
+from studyaws.services.card_view import (  # noqa: F401 (named here too)
+    CardSelection,
+    CardView,
+    display_path,
+    question_for,
+    scenario_seed,
+    source_text,
+    view_of,
+)
 from studyaws.services.limits import DayPlan, plan_day
 from studyaws.services.presets import DeckSchedulers
 from studyaws.store import answers, card_sets
@@ -52,34 +58,6 @@ from studyaws.store.tables import (
     memory_columns,
     to_db,
 )
-
-
-@dataclass
-class CardView:
-    """Everything the screens need to show one card."""
-
-    id: int
-    deck_title: str
-    kind: str
-    topic: str
-    prompt: str
-    answer: str
-    explanation: str
-    context: str
-    source_path: str
-    source_line: int
-    domains: dict[str, str]  # exam -> domain slug
-    domain_inferred: bool
-    memory: Memory
-    question: Question | None = None
-    seed: int | None = None
-    leech: bool = False
-    flag: int = 0  # 0 none, 1-4 red, orange, green, blue (services.flags)
-    deck_id: int | None = None
-
-    @property
-    def source(self) -> str:
-        return f"{source_text(self.source_path)}:{self.source_line}"
 
 
 @dataclass
@@ -102,17 +80,6 @@ class SessionStats:
     undo_stack: list[tuple[str, int]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class CardSelection:
-    """The cards of a temporary session (study more): each offered once, in this order,
-    whatever the daily limits, and its answer scheduled as in the daily review; a card that
-    an answer puts in (re)learning comes back when its step is due, as in the daily review.
-    Leaving writes nothing but the answers given."""
-
-    title: str
-    card_ids: tuple[int, ...]
-
-
 def leech_lapse(lapses: int, threshold: int) -> bool:
     """Whether a lapse that brings a card to `lapses` makes it a leech: at the threshold,
     then every half threshold (rounded up) after it, as Anki does (8, 12, 16... for 8)."""
@@ -120,46 +87,6 @@ def leech_lapse(lapses: int, threshold: int) -> bool:
         return False
     half = max(1, -(-threshold // 2))
     return (lapses - threshold) % half == 0
-
-
-def source_text(path: str) -> str:
-    """Where a card comes from, as it is shown: its file below the folder it was imported
-    from (as stored since), whatever the working folder. A card imported by an older version
-    holds its file's whole path: the part below the bundled decks' folder, or the path with
-    ~ for the home folder."""
-    from pathlib import Path, PurePath
-
-    from studyaws.core.config import bundled_decks_dir
-    from studyaws.core.text import printable
-
-    p = PurePath(path)
-    if not p.is_absolute():
-        return printable(p.as_posix())
-    bundled = bundled_decks_dir()
-    for base, prefix in ((bundled, ""), (bundled.resolve(), ""), (Path.home(), "~/")):
-        try:
-            return printable(prefix + p.relative_to(base).as_posix())
-        except ValueError:
-            continue
-    if "bundled_decks" in p.parts:  # the bundled decks of another install
-        return printable(PurePath(*p.parts[p.parts.index("bundled_decks") + 1:]).as_posix())
-    return printable(path)
-
-
-def display_path(path: str) -> str:
-    """A path as short as it can be said (relative to here, or with ~ for the home folder),
-    printable on one line."""
-    from pathlib import Path
-
-    from studyaws.core.text import printable
-
-    p = Path(path)
-    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
-        try:
-            return printable(prefix + p.relative_to(base).as_posix())
-        except ValueError:
-            continue
-    return printable(path)
 
 
 def _active(now: datetime):
@@ -194,21 +121,6 @@ def _shared_texts(session, card) -> tuple[str, str | None]:
         return "", None
     texts = dict(session.execute(_SHARED_TEXTS, {"ids": ids}).all())
     return texts.get(card.context_id, ""), texts.get(card.cloze_text_id)
-
-
-def scenario_seed(card_id: int, reps: int) -> int:
-    """The variant a scenario card shows at its n-th review: fresh each review, reproducible."""
-    return random.Random(f"{card_id}:{reps}").getrandbits(31)
-
-
-def question_for(kind: str, payload: dict, seed: int | None) -> Question | None:
-    if kind in ("choice", "ordering", "numeric"):
-        return question_from_dict(payload)
-    if kind == "scenario" and seed is not None:
-        from studyaws.core import scenarios  # the rule engines load with the first scenario card
-
-        return scenarios.generate(payload["kind"], payload.get("params", {}), seed)
-    return None
 
 
 class ReviewService:
@@ -577,30 +489,8 @@ class ReviewService:
             return self._view(conn, row, seed)
 
     def _view(self, conn, row, seed: int | None = None) -> CardView:
-        card = row
-        deck_title = row.deck_title
-        context, cloze_text = _shared_texts(conn, card)
-        memory = answers.memory_of(row)
-        payload = json.loads(card.payload or "{}")
-        if card.kind == "scenario" and seed is None:
-            seed = scenario_seed(card.id, memory.reps)
-        question = question_for(card.kind, payload, seed)
-        explanation = card.explanation
-        if card.kind == "scenario" and question is not None:
-            explanation = question.explanation
-        prompt, answer = card.prompt, card.answer
-        if question is not None:
-            prompt = question.stem
-        elif card.kind == "cloze" and cloze_text is not None:
-            prompt, answer = cloze.sides(cloze_text, payload.get("group", 1))
-        return CardView(
-            id=card.id, deck_title=deck_title, kind=card.kind, topic=card.topic,
-            prompt=prompt, answer=answer, explanation=explanation, context=context,
-            source_path=card.source_path, source_line=card.source_line,
-            domains=domains_of(card), domain_inferred=card.domain_inferred,
-            memory=memory, question=question, seed=seed if card.kind == "scenario" else None,
-            leech=card.leech, flag=card.flag, deck_id=card.deck_id,
-        )
+        context, cloze_text = _shared_texts(conn, row)
+        return view_of(row, answers.memory_of(row), domains_of(row), context, cloze_text, seed)
 
     def preview(self, view: CardView) -> dict[int, str]:
         """The next interval each rating would give, as shown on the rating keys."""

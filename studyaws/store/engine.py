@@ -23,9 +23,9 @@ from sqlmodel import Session, SQLModel
 
 from studyaws.core.errors import StoreError, is_busy  # defined in core for every layer
 from studyaws.store import postgres, tables
+from studyaws.store.columns import SCHEMA_VERSION
 from studyaws.store.text_index import create_text_index
 
-SCHEMA_VERSION = 12
 BUSY_TIMEOUT_MS = 10_000
 SQLITE_ONLY_INDEXES = {"ix_card_state_interval"}  # see store.tables
 T = TypeVar("T")

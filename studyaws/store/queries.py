@@ -12,6 +12,7 @@ from studyaws.core.srs.queue import LEARN_AHEAD
 from studyaws.core.text import natural_key
 from studyaws.store.deck_summary import DeckSummary
 from studyaws.store.engine import reading
+from studyaws.store.first_read import choose_decks
 from studyaws.store.tables import Card, CardState, Deck, ReviewLog
 
 
@@ -105,11 +106,7 @@ def decks_matching(engine: Engine, name: str) -> list[tuple[int, str]]:
     with reading(engine) as session:
         decks = session.execute(select(Deck.id, Deck.title)
                                 .where(Deck.deleted_at.is_(None))).all()
-    exact = [(deck_id, title) for deck_id, title in decks if title == name]
-    if exact:
-        return exact[:1]
-    return sorted(((deck_id, title) for deck_id, title in decks
-                   if title.lower().startswith(name.lower())), key=lambda deck: deck[1].lower())
+    return choose_decks(decks, name)
 
 
 def has_bundled_deck(engine: Engine) -> bool:

@@ -16,6 +16,7 @@ from studyaws.core.config import (
     settings_from,
 )
 from studyaws.store.engine import reading, writing
+from studyaws.store.first_read import BUNDLED
 from studyaws.store.postgres import upsert
 from studyaws.store.tables import Setting
 
@@ -58,8 +59,8 @@ def save_parameters(engine: Engine, parameters: tuple[float, ...] | None, *,
 
 
 # -- the bundled decks, offered once ----------------------------------------------------
-_BUNDLED = "bundled-decks"  # "due": to be put in; else when they were (ISO time)
-BUNDLED_DUE = "due"
+# "bundled-decks": BUNDLED_DUE, to be put in; else when they were (ISO time)
+_BUNDLED = BUNDLED
 
 
 def bundled_decks_mark(engine: Engine) -> str | None:

@@ -9,8 +9,15 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from studyaws.core.srs.policy import Memory
-from studyaws.store.times import FORMAT as _FORMAT
-from studyaws.store.times import from_db, parse_time, to_db  # noqa: F401 (named here too)
+from studyaws.store.columns import (  # noqa: F401 (named here too)
+    DOMAIN_COLUMNS,
+    domain_values,
+    domains_of,
+    from_db,
+    parse_time,
+    to_db,
+)
+from studyaws.store.columns import FORMAT as _FORMAT
 
 
 class UTCDateTime(TypeDecorator):
@@ -133,21 +140,8 @@ class Card(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_utc_column(nullable=False))
 
 
-# exam (core.domains.EXAMS) -> the card column holding a card's domain in that exam
-DOMAIN_COLUMNS: dict[str, str] = {"saa-c03": "saa_domain", "clf-c02": "clf_domain"}
 # exam -> the index of its question pool (Card.__table_args__)
 POOL_INDEXES: dict[str, str] = {"saa-c03": "ix_card_pool", "clf-c02": "ix_card_pool_clf"}
-
-
-def domain_values(domains: dict[str, str]) -> dict[str, str | None]:
-    """The card columns for a card's domains (exam -> slug)."""
-    return {column: domains.get(exam) for exam, column in DOMAIN_COLUMNS.items()}
-
-
-def domains_of(row) -> dict[str, str]:
-    """A card's domains (exam -> slug) from a row or object with the domain columns."""
-    get = row.get if isinstance(row, dict) else (lambda name: getattr(row, name))
-    return {exam: get(column) for exam, column in DOMAIN_COLUMNS.items() if get(column)}
 
 
 class CardState(SQLModel, table=True):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import inspect
 import random
+from typing import TYPE_CHECKING
 
 from textual.actions import SkipAction
 from textual.app import ComposeResult
@@ -15,7 +19,7 @@ from textual.widgets import ProgressBar, Rule, Static
 from studyaws.core.domains import domains_text
 from studyaws.core.questions import is_correct, response_to_dict
 from studyaws.core.srs import policy
-from studyaws.services.review import CardSelection, CardView, ReviewService
+from studyaws.services.card_view import CardSelection, CardView
 from studyaws.tui.saving import PendingSaves, SaveLine, card_name
 from studyaws.tui.widgets.card_picture import CardPicture, question_texts
 from studyaws.tui.widgets.card_text import CardText
@@ -26,7 +30,28 @@ from studyaws.tui.widgets.question_input import QuestionInput
 from studyaws.tui.widgets.rows import OneLine, Rows
 from studyaws.tui.widgets.touch_bar import TouchBar
 
+if TYPE_CHECKING:
+    from studyaws.services.first_card import FirstCard
+    from studyaws.services.review import ReviewService
+
 NARROW = 60  # columns: below, the bar at the top gives its room to the counts
+
+
+def with_service(action):
+    """For an action that needs the review service (to answer, to read the collection):
+    while the screen shows its first card without one (`studyaws review` shows it before
+    the collection is open: tui.app), wait for it; keys typed meanwhile act after it, in
+    the order they were typed."""
+
+    @functools.wraps(action)
+    async def run(screen, *args):
+        if screen._service is None:
+            await screen._attached.wait()
+        result = action(screen, *args)
+        if inspect.isawaitable(result):
+            await result
+
+    return run
 
 
 class ReviewScreen(Screen):
@@ -121,10 +146,15 @@ class ReviewScreen(Screen):
     ]
 
     def __init__(self, deck_id: int | tuple[int, ...] | None = None,
-                 selection: CardSelection | None = None):
+                 selection: CardSelection | None = None, first: FirstCard | None = None):
+        """`first`: the first card, read on the light path (services.first_card) before
+        the collection is open; the service that answers it is given later (attach)."""
         super().__init__()
         self.deck_id = deck_id
         self.selection = selection  # a temporary session (study more)
+        self.first = first
+        self._service: ReviewService | None = None
+        self._attached = asyncio.Event()
         self.view: CardView | None = None
         self.revealed = False
         self.submitted = False
@@ -163,11 +193,22 @@ class ReviewScreen(Screen):
         return self._service
 
     async def on_mount(self) -> None:
-        self._service = ReviewService(self.app.engine, self.app.clock, self.deck_id,
-                                      self.selection)
         self.saves = PendingSaves(self, self.query_one("#save-status", SaveLine))
         self.on_resize()
+        if self.first is not None:  # its service comes once the collection is open
+            await self.show(self.first.view)
+            return
+        from studyaws.services.review import ReviewService
+
+        self.attach(ReviewService(self.app.engine, self.app.clock, self.deck_id,
+                                  self.selection))
         await self.show_next()
+
+    def attach(self, service: ReviewService) -> None:
+        """The review service: made here, or, after a first card shown without it, given
+        once the collection is open (its counts read, as its first card would have)."""
+        self._service = service
+        self._attached.set()
 
     def on_unmount(self) -> None:
         self.saves.stop()
@@ -263,8 +304,12 @@ class ReviewScreen(Screen):
         self.query_one("#review-header", Static).update(header)
 
     def _update_counts(self) -> None:
-        counts = self.service.last_counts or self.service.counts()
-        done = self.service.session.reviewed
+        service = self._service
+        if service is None:  # the first card, read before the collection was open
+            counts, done = self.first.counts, 0
+        else:
+            counts = service.last_counts or service.counts()
+            done = service.session.reviewed
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=max(1, done + counts.total), progress=done)
         self.query_one("#review-counts", Static).update(Content.assemble(
@@ -332,21 +377,25 @@ class ReviewScreen(Screen):
     # -- actions ------------------------------------------------------------------------------
     # Space and Enter: one action a state, each live only in its state (check_action).
     @after_typed_keys
+    @with_service
     async def action_reveal(self) -> None:
         if self.step == "reveal":
             await self.reveal()
 
     @after_typed_keys
+    @with_service
     async def action_good(self) -> None:
         if self.step == "good":
             await self.rate(policy.GOOD)
 
     @after_typed_keys
+    @with_service
     async def action_submit(self) -> None:
         if self.step == "submit":
             await self.submit()
 
     @after_typed_keys
+    @with_service
     async def action_next(self) -> None:
         if self.step == "next":
             await self.show_next()
@@ -399,6 +448,7 @@ class ReviewScreen(Screen):
         await self._commit(rating, correct, response_to_dict(question, response), seconds)
 
     @after_typed_keys
+    @with_service
     async def action_give_up(self) -> None:
         """`a`: the answer of a question, shown without an answer given: rated Again, as a
         wrong answer is (u undoes it, 1-4 change the rating, as after any answer)."""
@@ -457,6 +507,7 @@ class ReviewScreen(Screen):
         self.call_after_refresh(self.call_after_refresh, into_view)
 
     @after_typed_keys
+    @with_service
     async def action_digit(self, number: int) -> None:
         """After the answer, rate it (1-4); before, the question input picks options."""
         view = self.view
@@ -493,6 +544,7 @@ class ReviewScreen(Screen):
                               undone)
 
     @after_typed_keys
+    @with_service
     async def action_undo(self) -> None:
         async def undone(card_id: int | None) -> None:
             self.service.last_counts = None
@@ -505,6 +557,7 @@ class ReviewScreen(Screen):
         await self.saves.save("the undo", self.service.undo, undone)
 
     @after_typed_keys
+    @with_service
     async def action_suspend(self) -> None:
         if self.view is None:
             return
@@ -523,6 +576,7 @@ class ReviewScreen(Screen):
                               lambda: self.service.suspend(view.id), done)
 
     @after_typed_keys
+    @with_service
     async def action_bury(self) -> None:
         if self.view is None:
             return
@@ -541,6 +595,7 @@ class ReviewScreen(Screen):
                               lambda: self.service.bury(view.id), done)
 
     @after_typed_keys
+    @with_service
     async def action_flag(self) -> None:
         """`f`, then 1-4 (a colour) or 0 (none): the card's flag. Not an answer: u does not
         undo it; flagging again changes it."""
@@ -581,6 +636,7 @@ class ReviewScreen(Screen):
         self.app.push_screen(ContextScreen(self.view))
 
     @after_typed_keys
+    @with_service
     def action_edit(self) -> None:
         """E: edit the card in its file, which is imported again when the editor returns."""
         if self.view is not None and self.app.served is None:
@@ -613,6 +669,7 @@ class ReviewScreen(Screen):
             await self.reveal()
 
     @after_typed_keys
+    @with_service
     def action_details(self) -> None:
         """i: the card's details (its memory, source, every answer it was given)."""
         if self.view is None:
@@ -626,6 +683,7 @@ class ReviewScreen(Screen):
             hide_answer=not (self.revealed or self.submitted)))
 
     @after_typed_keys
+    @with_service
     def action_browse(self) -> None:
         """/: the browser over the review, which Escape comes back to (the same card)."""
         from studyaws.tui.screens.browse import BrowseScreen
@@ -648,13 +706,14 @@ class ReviewScreen(Screen):
         self.app.push_screen(HelpScreen(self))
 
     @after_typed_keys
+    @with_service
     def action_leave(self) -> None:
         if self.saves.waiting:
             self.notify("An answer is not saved yet (the line above the keys says why): "
                         "wait for it, or press r to retry now.", severity="warning",
                         markup=False)
             return
-        self.app.pop_screen()
+        self.app.go_home()
 
     def finish(self) -> None:
         from studyaws.tui.screens.summary import SummaryScreen
