@@ -16,7 +16,7 @@ from studyaws.core.config import (
     settings_from,
 )
 from studyaws.store.engine import reading, writing
-from studyaws.store.first_read import BUNDLED
+from studyaws.store.first_read import BUNDLED, BUNDLED_DUE  # noqa: F401 (named here too)
 from studyaws.store.postgres import upsert
 from studyaws.store.tables import Setting
 

@@ -70,7 +70,7 @@ class StudyApp(App):
             try:
                 first = None
                 if self.first_card is not None and self.start == "review":
-                    first = self.first_card(self.clock)
+                    first = self._read_first_card()
                 if first is not None:
                     shown = threading.Event()
                     self._hand_over(self._show_first, first, shown)
@@ -92,6 +92,28 @@ class StudyApp(App):
             self._hand_over(self._opened, engine, deck_id, service)
 
         threading.Thread(target=open_collection, name="opening", daemon=True).start()
+
+    def _read_first_card(self) -> FirstCard | None:
+        """The light path's first card, read in a thread of its own while this one imports
+        the review screen: SQLite reads without holding Python's lock, so the two overlap."""
+        import threading
+
+        read: list = [None, None]  # the card, or what reading it raised
+
+        def run() -> None:
+            try:
+                read[0] = self.first_card(self.clock)
+            except BaseException as error:  # raised in the opening thread, as its own
+                read[1] = error
+
+        reader = threading.Thread(target=run, name="first card", daemon=True)
+        reader.start()
+        import studyaws.tui.screens.review  # noqa: F401
+
+        reader.join()
+        if read[1] is not None:
+            raise read[1]
+        return read[0]
 
     def _hand_over(self, callback, *args) -> None:
         import contextlib
