@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 import random
@@ -40,13 +39,14 @@ NARROW = 60  # columns: below, the bar at the top gives its room to the counts
 def with_service(action):
     """For an action that needs the review service (to answer, to read the collection):
     while the screen shows its first card without one (`studyaws review` shows it before
-    the collection is open: tui.app), wait for it; keys typed meanwhile act after it, in
-    the order they were typed."""
+    the collection is open: tui.app), the key is kept, and acts once the service is given,
+    after those typed before it (the app goes on meanwhile: Ctrl+Q, a resize)."""
 
     @functools.wraps(action)
     async def run(screen, *args):
-        if screen._service is None:
-            await screen._attached.wait()
+        if screen._service is None or screen._kept:
+            screen._kept.append((action, args))
+            return
         result = action(screen, *args)
         if inspect.isawaitable(result):
             await result
@@ -154,7 +154,7 @@ class ReviewScreen(Screen):
         self.selection = selection  # a temporary session (study more)
         self.first = first
         self._service: ReviewService | None = None
-        self._attached = asyncio.Event()
+        self._kept: list = []  # keys typed before the service was given (with_service)
         self.view: CardView | None = None
         self.revealed = False
         self.submitted = False
@@ -208,7 +208,17 @@ class ReviewScreen(Screen):
         """The review service: made here, or, after a first card shown without it, given
         once the collection is open (its counts read, as its first card would have)."""
         self._service = service
-        self._attached.set()
+        if self._kept:
+            self.call_later(self._act_kept)
+
+    async def _act_kept(self) -> None:
+        """The keys kept until the service came, in order (and those typed meanwhile)."""
+        while self._kept:
+            action, args = self._kept[0]
+            result = action(self, *args)
+            if inspect.isawaitable(result):
+                await result
+            self._kept.pop(0)
 
     def on_unmount(self) -> None:
         self.saves.stop()
