@@ -73,9 +73,9 @@ def measure(db: Path, runs: int) -> list[tuple[str, list[float], str]]:
                         f"{result.at_current.reviews_per_day:.0f} reviews/day, "
                         f"{result.at_current.minutes_per_day:.0f} min/day"))
         settings = load_settings(engine)
-        answer = optimizer.answer_times(stats_queries.answer_durations(engine))
+        answer, shares = optimizer.answer_profile(stats_queries.recent_answers(engine))
         config = optimizer.search_config(settings, stats_queries.active_card_count(engine),
-                                         answer)
+                                         answer, shares)
         parameters = list(optimizer.default_parameters())
         times, found = timed(lambda: search(config, parameters), runs)
         results.append((f"fsrs-rs-python's search alone ({config.deck_size:,} cards, "

@@ -411,3 +411,120 @@ def test_pictures_of_a_postgresql_collection_go_to_the_data_folder_s_media(pg_da
     assert main(["--home", str(desktop), "--db", pg_database, "import", "--force",
                  str(deck)]) == 0
     assert (desktop / "media" / STORED).read_bytes() == PICTURE
+
+
+def test_export_reads_a_postgresql_collection(pg_database, tmp_path, capsys):
+    """`studyaws --db URL export` writes the database's collection (JSON, Anki text), not
+    the data folder's SQLite file, which it neither needs nor makes."""
+    from studyaws.services.exchange.json_dump import export_json
+
+    home = _studied_sqlite(tmp_path)
+    assert main(["--home", str(home), "db", "copy", "--to", pg_database]) == 0
+    pg = open_engine(pg_database)
+    try:
+        expected = export_json(pg)
+    finally:
+        pg.dispose()
+    machine = tmp_path / "machine"
+    out = tmp_path / "collection.json"
+    capsys.readouterr()
+    assert main(["--home", str(machine), "--db", pg_database, "export", "--format", "json",
+                 "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == expected
+    assert main(["--home", str(machine), "--db", pg_database, "export", "--format", "csv",
+                 "-o", str(tmp_path / "cards.txt")]) == 0
+    said = capsys.readouterr().out
+    assert "wrote" in said and "notes (" in said and PASSWORD not in said
+    assert (tmp_path / "cards.txt").read_text(encoding="utf-8").count("\n") >= 12
+    assert not (machine / "studyaws.sqlite3").exists()
+
+
+def test_restore_into_postgresql_from_json_and_from_a_sqlite_copy(pg_database, tmp_path,
+                                                                   capsys):
+    """`studyaws --db URL restore FILE`: a JSON export or a copy made by `studyaws backup`
+    rebuilds the database's collection; a database holding decks is replaced only with
+    --force, after its JSON export is kept in backups/; a bad file changes nothing."""
+    import json
+
+    from studyaws.services.exchange.json_dump import export_json
+
+    home = _studied_sqlite(tmp_path)
+    sqlite_engine = open_engine(home / "studyaws.sqlite3")
+    original = export_json(sqlite_engine)
+    sqlite_engine.dispose()
+    backup = tmp_path / "original.json"
+    backup.write_text(original, encoding="utf-8")
+    machine = tmp_path / "machine"
+    capsys.readouterr()
+    # Into an empty database.
+    assert main(["--home", str(machine), "--db", pg_database, "restore", str(backup)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("restored postgresql://") and "rows: " in out
+    assert PASSWORD not in out and "kept" not in out  # nothing was there to keep
+
+    def exported() -> str:
+        pg = open_engine(pg_database)
+        try:
+            return export_json(pg)
+        finally:
+            pg.dispose()
+
+    assert exported() == original
+    # Changed on PostgreSQL, then a restore without --force is refused and changes nothing.
+    pg = open_engine(pg_database)
+    try:
+        save_setting(pg, "new-per-day", "10")
+    finally:
+        pg.dispose()
+    changed = exported()
+    assert main(["--home", str(machine), "--db", pg_database, "restore", str(backup)]) == 1
+    err = capsys.readouterr().err
+    assert "already has" in err and "--force" in err and err.count("\n") == 1
+    assert PASSWORD not in err and exported() == changed
+    # A damaged JSON file: one line naming it, the database as it was.
+    broken = tmp_path / "broken.json"
+    broken.write_text(original[: len(original) // 2], encoding="utf-8")
+    assert main(["--home", str(machine), "--db", pg_database, "restore", str(broken),
+                 "--force"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"studyaws restore: {broken}") and err.count("\n") == 1
+    assert exported() == changed and not (machine / "backups").exists()
+    # With --force: the replaced collection is kept as JSON, then replaced.
+    assert main(["--home", str(machine), "--db", pg_database, "restore", str(backup),
+                 "--force"]) == 0
+    out = capsys.readouterr().out
+    kept = sorted((machine / "backups").glob("studyaws-*-replaced.json"))
+    assert len(kept) == 1 and f"kept as {kept[0]}" in out
+    assert kept[0].read_text(encoding="utf-8") == changed
+    assert exported() == original
+    # From a SQLite copy made by `studyaws backup` (the change made there comes along).
+    sqlite_engine = open_engine(home / "studyaws.sqlite3")
+    save_setting(sqlite_engine, "new-per-day", "7")
+    sqlite_engine.dispose()
+    copy = tmp_path / "copy.sqlite3"
+    assert main(["--home", str(home), "backup", str(copy)]) == 0
+    sqlite_engine = open_engine(home / "studyaws.sqlite3")
+    from_sqlite = export_json(sqlite_engine)
+    sqlite_engine.dispose()
+    assert main(["--home", str(machine), "--db", pg_database, "restore", str(copy),
+                 "--force"]) == 0
+    assert exported() == from_sqlite
+    assert json.loads(from_sqlite)["tables"]["review_log"]  # the answers came too
+    # Ids go on after the restored ones: a new answer on PostgreSQL gets a new row.
+    from datetime import timedelta
+
+    from support import START
+
+    from studyaws.core.clock import FakeClock
+    from studyaws.services.review import ReviewService
+
+    pg = open_engine(pg_database)
+    try:
+        service = ReviewService(pg, FakeClock(START + timedelta(days=30)))
+        card = service.next_card()
+        assert card is not None
+        service.answer(card, 3, 2000)
+        assert len(json.loads(export_json(pg))["tables"]["review_log"]) == len(
+            json.loads(from_sqlite)["tables"]["review_log"]) + 1
+    finally:
+        pg.dispose()

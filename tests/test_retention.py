@@ -95,6 +95,44 @@ def test_answer_times_are_the_users_medians_with_defaults_for_rare_ratings():
     assert times.own == (True, False, True, False) and times.timed == 79
 
 
+def test_rating_shares_are_the_users_own_from_enough_answers():
+    """First answers (state before: new) and recalled reviews (review, Hard or above) are
+    counted apart; relearning answers and lapses count in neither; a kind with too few
+    answers keeps fsrs-rs's default shares."""
+    from studyaws.core.srs.policy import LEARNING, NEW, REVIEW
+    from studyaws.core.srs.simulate import FIRST_RATING_PROB, RECALL_RATING_PROB
+
+    answers = ([(NEW, 1)] * 50 + [(NEW, 3)] * 150 + [(REVIEW, 2)] * 20 + [(REVIEW, 3)] * 60
+               + [(REVIEW, 1)] * 500 + [(LEARNING, 4)] * 500)
+    shares = optimizer.rating_shares(answers)
+    assert shares.own_first and shares.first == (0.25, 0.0, 0.75, 0.0)
+    assert not shares.own_recall and shares.recall == RECALL_RATING_PROB  # 80 < 100
+    shares = optimizer.rating_shares(answers + [(REVIEW, 4)] * 20)
+    assert shares.own_recall and shares.recall == (0.2, 0.6, 0.2)
+    assert optimizer.rating_shares([]).first == FIRST_RATING_PROB
+
+
+def test_the_users_rating_shares_reach_the_simulation_and_the_search(tmp_path):
+    """A learner who rates everything Good or Easy is simulated that way: more remembered
+    and fewer lapses' minutes than with the default shares, and fsrs-rs's search gets the
+    same shares."""
+    from studyaws.core.srs.policy import NEW, REVIEW
+
+    engine, clock, _ = make_collection(tmp_path, basic_deck(200),
+                                       settings={"new-per-day": "10"})
+    settings = optimizer.load_settings(engine)
+    cards, new = optimizer.simulation_start(engine, settings, clock.now(), UTC)
+    limits = optimizer.limits_for(settings)
+    easy = optimizer.rating_shares([(NEW, 4)] * 100 + [(REVIEW, 4)] * 100)
+    default = simulate(DEFAULTS, 0.9, cards, new, limits, days=60)
+    mine = simulate(DEFAULTS, 0.9, cards, new, limits, days=60, first_shares=easy.first,
+                    recall_shares=easy.recall)
+    assert mine.reviews_per_day < default.reviews_per_day  # Easy gives longer intervals
+    config = optimizer.search_config(settings, 200, optimizer.answer_times([]), easy)
+    assert [round(x, 6) for x in config.first_rating_prob] == [0, 0, 0, 1]
+    assert [round(x, 6) for x in config.review_rating_prob] == [0, 0, 1]
+
+
 @pytest.fixture(scope="module")
 def studied(tmp_path_factory):
     """60 days of a synthetic learner's reviews on 300 cards."""
@@ -118,6 +156,10 @@ def test_optimal_retention_is_in_the_search_range_and_says_when_defaults_are_use
     assert not result.forecast.parameters_fitted
     assert "default parameters are used" in result.note
     assert result.forecast.times.own == (True, True, True, True)  # the learner's timed answers
+    shares = result.forecast.shares  # and the learner's ratings: 300 first answers and more
+    assert shares.own_first and shares.own_recall
+    assert abs(sum(shares.first) - 1) < 1e-9 and abs(sum(shares.recall) - 1) < 1e-9
+    assert "default shares" not in result.note
     data = result.to_json()
     assert data["parameters_fitted"] is False and low <= data["optimal_retention"] <= high
 
@@ -131,14 +173,14 @@ def test_optimal_retention_uses_fitted_parameters_when_there_are_some(tmp_path):
 
 
 def test_the_search_is_scaled_down_for_large_collections():
-    times = optimizer.answer_times([])
+    times, shares = optimizer.answer_profile([])
     settings = optimizer.Settings(new_per_day=20, reviews_per_day=200)
-    config = optimizer.search_config(settings, 100_000, times)
+    config = optimizer.search_config(settings, 100_000, times, shares)
     # 7,300 cards can be introduced in a year at 20 a day: scaled to 2,000 with the limits.
     assert config.deck_size == optimizer.RETENTION_CARDS
     assert config.learn_limit == round(20 * 2000 / 7300)
     assert config.review_limit == round(200 * 2000 / 7300)
-    small = optimizer.search_config(settings, 500, times)
+    small = optimizer.search_config(settings, 500, times, shares)
     assert (small.deck_size, small.learn_limit, small.review_limit) == (500, 20, 200)
 
 

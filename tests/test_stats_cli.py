@@ -165,6 +165,10 @@ def test_optimize_retention(studied_home):
     assert data["at_current"]["retention"] == 0.9
     assert data["at_current"]["reviews_per_day"] > 0 and data["at_current"]["minutes_per_day"] > 0
     assert all(data["own_answer_times"])  # the learner's answers are timed
+    assert data["own_rating_shares"] == [True, True]  # and rated: 600 first answers on
+    first = data["first_rating_shares"]
+    assert sum(first) == pytest.approx(1, abs=0.001)
+    assert f"ratings of first answers:    Again {first[0]:.0%}, Hard" in out
 
 
 def test_optimize_retention_on_a_new_collection_says_the_defaults_are_used(tmp_path):

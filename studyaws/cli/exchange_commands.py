@@ -59,7 +59,7 @@ def export(args: argparse.Namespace, home: str | None) -> int:
     from studyaws.services.exchange.output import OutputError, check_output, write_output
 
     db_path = data_home(home) / DB_NAME
-    if not db_path.exists():
+    if args.db is None and not db_path.exists():
         print(printable(f"studyaws export: no collection at {db_path}"), file=sys.stderr)
         return 1
     out = args.output
@@ -69,7 +69,7 @@ def export(args: argparse.Namespace, home: str | None) -> int:
         return 2
     try:
         destination = None if out == "-" else check_output(Path(out), db_path, args.force)
-        engine = open_to_read(home, db_path)
+        engine = open_to_read(home, db_path, args.db)
         if args.format == "json":
             from studyaws.services.exchange.json_dump import export_json
 
@@ -126,6 +126,8 @@ def restore(args: argparse.Namespace, home: str | None) -> int:
                                "export (studyaws export)")
         if not source.is_file():
             raise RestoreError(f"{source}: no such file")
+        if args.db is not None:
+            return _restore_into_postgres(args, home, source)
         from studyaws.services.exchange.json_dump import read_backup, restore_json
 
         document = read_backup(source)
@@ -146,4 +148,29 @@ def restore(args: argparse.Namespace, home: str | None) -> int:
     kept = kept_message(restored.kept, damage)
     if kept:
         print(printable(kept))
+    return 0
+
+
+def _restore_into_postgres(args: argparse.Namespace, home: str | None, source: Path) -> int:
+    """`studyaws restore FILE [--force]` with the collection in PostgreSQL (--db): FILE is a
+    JSON export or a copy made by `studyaws backup` of a SQLite collection."""
+    from studyaws.services.exchange.json_dump import read_backup
+    from studyaws.services.exchange.postgres_restore import decks_in, restore_into_postgres
+    from studyaws.store.backup import is_sqlite_file
+    from studyaws.store.postgres import redact
+
+    document = None if is_sqlite_file(source) else read_backup(source)
+    where = redact(args.db)
+    decks = decks_in(args.db, home)
+    if decks and not args.force:
+        print(printable(f"studyaws restore: the collection in {where} already has {decks} "
+                        f"deck{'s' if decks != 1 else ''}; restoring replaces it. Add --force "
+                        "to replace it (a JSON export of it is kept in backups/)."),
+              file=sys.stderr)
+        return 1
+    restored = restore_into_postgres(source, home, args.db, document)
+    summary = ", ".join(f"{name} {n}" for name, n in restored.counts.items() if n)
+    print(printable(f"restored {where} from {source}; rows: {summary or 'none'}"))
+    if restored.kept is not None:
+        print(printable(f"the replaced collection was kept as {restored.kept}"))
     return 0

@@ -309,14 +309,10 @@ def _run(args: argparse.Namespace) -> int:
         from studyaws.services import reliability
 
         return reliability.backup_postgres_command(args.home, args.db, args.file, args.force)
-    if args.command in ("restore", "export") and args.db is not None:
-        print(f"studyaws {args.command}: not yet for a collection in PostgreSQL (studyaws "
-              "backup writes its JSON export; the server's own backups, pg_dump)",
-              file=sys.stderr)
-        return 2
     if args.command == "db":
         return _db_copy(args)
-    if args.command == "backup" or (args.command == "restore" and _is_copy(args.file)):
+    if args.command == "backup" or (args.command == "restore" and args.db is None
+                                    and _is_copy(args.file)):
         from studyaws.services import reliability
 
         if args.command == "backup":

@@ -82,6 +82,12 @@ def retention_text(result) -> str:
     seconds = ", ".join(f"{name} {value:.1f}" for name, value in
                         zip(("Again", "Hard", "Good", "Easy"), f.times.seconds, strict=True))
     lines.append(f"seconds an answer: {seconds}")
+    first = ", ".join(f"{name} {share:.0%}" for name, share in
+                      zip(("Again", "Hard", "Good", "Easy"), f.shares.first, strict=True))
+    recall = ", ".join(f"{name} {share:.0%}" for name, share in
+                       zip(("Hard", "Good", "Easy"), f.shares.recall, strict=True))
+    lines.append(f"ratings of first answers:    {first}")
+    lines.append(f"ratings of recalled reviews: {recall}")
     if result.note:
         lines.append(result.note)
     return "\n".join(lines)

@@ -653,6 +653,7 @@ def workload_for(engine: Engine, *, now: datetime, zone: tzinfo | None = None) -
 
 # -- the workload from today's collection, and the optimal retention ------------------------
 MIN_TIMED = 20  # timed answers of a rating needed before its median replaces the default
+MIN_RATED = 100  # first answers (recalled reviews) needed before their shares replace the default
 RETENTION_RANGE = (0.70, 0.95)  # where fsrs-rs-python's optimal_retention searches
 RETENTION_CARDS = 2_000  # the most cards fsrs-rs's search simulates (limits scaled to match)
 FORECAST_DAYS = 365
@@ -666,6 +667,47 @@ class AnswerTimes:
     seconds: tuple[float, float, float, float]
     own: tuple[bool, bool, bool, bool]
     timed: int  # timed answers read
+
+
+@dataclass(frozen=True)
+class RatingShares:
+    """How the user rates: a new card's first answer (Again, Hard, Good, Easy) and a
+    recalled review (Hard, Good, Easy), each the user's own share once there are enough
+    answers of that kind (else fsrs-rs's defaults, from Anki users' logs)."""
+
+    first: tuple[float, float, float, float]
+    recall: tuple[float, float, float]
+    own_first: bool
+    own_recall: bool
+
+
+def answer_profile(answers: Iterable[tuple[int, int, int]]) -> tuple[AnswerTimes, RatingShares]:
+    """The answer times and rating shares of `answers` ((state before, rating,
+    milliseconds), as stats_queries.recent_answers reads them)."""
+    answers = list(answers)
+    return (answer_times((rating, ms) for _, rating, ms in answers),
+            rating_shares((state, rating) for state, rating, _ in answers))
+
+
+def rating_shares(answers: Iterable[tuple[int, int]], minimum: int = MIN_RATED) -> RatingShares:
+    """The shares of each rating among first answers (state before: new) and among recalled
+    reviews (state before: review, rated Hard or above) in `answers` ((state before,
+    rating)); a kind with fewer than `minimum` answers keeps the default shares."""
+    from studyaws.core.srs.policy import NEW, REVIEW
+    from studyaws.core.srs.simulate import FIRST_RATING_PROB, RECALL_RATING_PROB
+
+    first = [0, 0, 0, 0]
+    recall = [0, 0, 0]
+    for state, rating in answers:
+        if state == NEW and 1 <= rating <= 4:
+            first[rating - 1] += 1
+        elif state == REVIEW and 2 <= rating <= 4:
+            recall[rating - 2] += 1
+    own_first, own_recall = sum(first) >= minimum, sum(recall) >= minimum
+    return RatingShares(
+        tuple(n / sum(first) for n in first) if own_first else FIRST_RATING_PROB,
+        tuple(n / sum(recall) for n in recall) if own_recall else RECALL_RATING_PROB,
+        own_first, own_recall)
 
 
 def answer_times(durations: Iterable[tuple[int, int]], minimum: int = MIN_TIMED) -> AnswerTimes:
@@ -720,6 +762,7 @@ class Forecast:
 
     parameters_fitted: bool  # False: no fitted parameters yet, the defaults were used
     times: AnswerTimes
+    shares: RatingShares
     studied: int
     new: int
     days: int
@@ -729,26 +772,29 @@ class Forecast:
 def forecast(engine: Engine, retentions: Sequence[float], *, now: datetime,
              zone: tzinfo | None = None, days: int = FORECAST_DAYS, seed: int = 42) -> Forecast:
     """The workload over the next `days` days at each of `retentions`, simulated from the
-    collection's memory states, due dates, daily limits and the user's answer times."""
+    collection's memory states, due dates, daily limits and the user's answer times and
+    rating shares."""
     from studyaws.core.srs.simulate import simulate
 
     settings = load_settings(engine)
     stored = load_parameters(engine)
     parameters = tuple(stored) if stored else default_parameters()
-    times = answer_times(queries.answer_durations(engine))
+    times, shares = answer_profile(queries.recent_answers(engine))
     cards, new = simulation_start(engine, settings, now, zone)
     limits = limits_for(settings)
     rows = []
     for retention in retentions:
-        run = simulate(parameters, retention, cards, new, limits, times.seconds, days, seed)
+        run = simulate(parameters, retention, cards, new, limits, times.seconds, days, seed,
+                       shares.first, shares.recall)
         rows.append(Workload(retention, run.reviews_per_day, run.new_per_day,
                              run.minutes_per_day, round(run.remembered)))
-    return Forecast(stored is not None, times, len(cards), new, days, rows)
+    return Forecast(stored is not None, times, shares, len(cards), new, days, rows)
 
 
-def search_config(settings: Settings, cards: int, times: AnswerTimes, span: int = FORECAST_DAYS):
+def search_config(settings: Settings, cards: int, times: AnswerTimes, shares: RatingShares,
+                  span: int = FORECAST_DAYS):
     """fsrs-rs's simulator set up for the optimal retention search: the user's limits,
-    maximum interval, steps and answer times. Only the cards that can be introduced within
+    maximum interval, steps, answer times and rating shares. Only the cards that can be introduced within
     the span matter to a simulation from an empty deck; above RETENTION_CARDS they are
     scaled down, with the daily limits scaled alike (kept at 1 or more)."""
     from fsrs_rs_python import default_simulator_config
@@ -765,6 +811,8 @@ def search_config(settings: Settings, cards: int, times: AnswerTimes, span: int 
     config.learning_step_count = len(settings.learning_steps)
     config.relearning_step_count = len(settings.relearning_steps)
     config.state_rating_costs = [list(times.seconds)] * 3
+    config.first_rating_prob = list(shares.first)
+    config.review_rating_prob = list(shares.recall)
     return config
 
 
@@ -802,6 +850,13 @@ class RetentionResult:
         if own < 4:
             parts.append(f"Answer times: your own median for {own} of 4 ratings, defaults for "
                          f"the rest (each needs {MIN_TIMED} timed answers).")
+        shares = self.forecast.shares
+        if not (shares.own_first and shares.own_recall):
+            default = [name for name, own in (("first answers", shares.own_first),
+                                              ("recalled reviews", shares.own_recall))
+                       if not own]
+            parts.append(f"Ratings of {' and '.join(default)}: the default shares (yours "
+                         f"from {MIN_RATED} answers of the kind).")
         return " ".join(parts)
 
     def to_json(self) -> dict:
@@ -809,6 +864,10 @@ class RetentionResult:
                 "parameters_fitted": self.forecast.parameters_fitted,
                 "answer_seconds": list(self.forecast.times.seconds),
                 "own_answer_times": list(self.forecast.times.own),
+                "first_rating_shares": [round(x, 4) for x in self.forecast.shares.first],
+                "recall_rating_shares": [round(x, 4) for x in self.forecast.shares.recall],
+                "own_rating_shares": [self.forecast.shares.own_first,
+                                      self.forecast.shares.own_recall],
                 "studied": self.forecast.studied, "new": self.forecast.new,
                 "days": self.forecast.days,
                 "at_optimal": self.at_optimal.__dict__, "at_current": self.at_current.__dict__,
@@ -830,8 +889,8 @@ def optimal_retention(engine: Engine, *, now: datetime, zone: tzinfo | None = No
     settings = load_settings(engine)
     stored = load_parameters(engine)
     parameters = tuple(stored) if stored else default_parameters()
-    times = answer_times(queries.answer_durations(engine))
-    config = search_config(settings, queries.active_card_count(engine), times)
+    times, shares = answer_profile(queries.recent_answers(engine))
+    config = search_config(settings, queries.active_card_count(engine), times, shares)
     low, high = RETENTION_RANGE
     optimal = min(high, max(low, float(search(config, list(parameters)))))
     optimal = round(optimal, 3)

@@ -239,9 +239,10 @@ def simulation_cards(engine: Engine) -> tuple[list[tuple[float, float, int, int]
     return studied, new
 
 
-def answer_durations(engine: Engine, latest: int = 20_000) -> list[tuple[int, int]]:
-    """(rating, milliseconds) of the latest `latest` timed answers in the daily review."""
+def recent_answers(engine: Engine, latest: int = 20_000) -> list[tuple[int, int, int]]:
+    """(state before, rating, milliseconds: 0 when not timed) of the latest `latest`
+    answers in the daily review."""
     with reading(engine) as session:
         return [tuple(row) for row in session.connection().exec_driver_sql(
-            "SELECT rating, duration_ms FROM review_log WHERE source = 'review'"
-            " AND duration_ms > 0 ORDER BY reviewed_at DESC LIMIT ?", (latest,)).all()]
+            "SELECT state_before, rating, duration_ms FROM review_log WHERE source = 'review'"
+            " ORDER BY reviewed_at DESC LIMIT ?", (latest,)).all()]

@@ -125,9 +125,13 @@ def _pick(rng: random.Random, weights: Sequence[float]) -> int:
 
 def simulate(parameters: Sequence[float], retention: float, cards: Sequence[SimCard],
              new_cards: int, limits: Limits, seconds: Sequence[float] = DEFAULT_SECONDS,
-             days: int = 365, seed: int = 42) -> Simulation:
+             days: int = 365, seed: int = 42,
+             first_shares: Sequence[float] = FIRST_RATING_PROB,
+             recall_shares: Sequence[float] = RECALL_RATING_PROB) -> Simulation:
     """Study `days` days from today at desired `retention`: `cards` are the studied cards,
-    `new_cards` the cards never answered; `seconds` is an answer's time by rating."""
+    `new_cards` the cards never answered; `seconds` is an answer's time by rating;
+    `first_shares` how a new card's first answer is rated (Again, Hard, Good, Easy), and
+    `recall_shares` how a recalled review is (Hard, Good, Easy)."""
     model = Model(parameters)
     rng = random.Random(seed)
     stab = [c.stability for c in cards]
@@ -158,7 +162,7 @@ def simulate(parameters: Sequence[float], retention: float, cards: Sequence[SimC
             s, d = stab[i], diff[i]
             r = recall(s, day - last[i])
             if rng.random() < r:
-                rating = HARD + _pick(rng, RECALL_RATING_PROB)
+                rating = HARD + _pick(rng, recall_shares)
                 spent += by_rating[rating]
             else:
                 rating = AGAIN
@@ -170,7 +174,7 @@ def simulate(parameters: Sequence[float], retention: float, cards: Sequence[SimC
             reviews += 1
         learnt = min(left, limits.new_per_day)
         for _ in range(learnt):
-            rating = AGAIN + _pick(rng, FIRST_RATING_PROB)
+            rating = AGAIN + _pick(rng, first_shares)
             s, d = model.initial(rating)
             spent += by_rating[rating] + (limits.learning_steps if rating < EASY else 0) * good_s
             due.setdefault(day + interval(s, retention, maximum), []).append(len(stab))

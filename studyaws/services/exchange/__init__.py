@@ -59,16 +59,16 @@ def kept_message(kept: Path | None, damage: str | None) -> str | None:
     return f"the replaced collection was kept as {kept}"
 
 
-def open_to_read(home: str | None, db_path: Path) -> Engine:
+def open_to_read(home: str | None, db_path: Path, url: str | None = None) -> Engine:
     """The collection for a command that only reads it (export): opened as every command
     opens it (upgraded, today's copy made) where it can be written, else read-only, with
-    nothing written beside it."""
+    nothing written beside it; the database at `url` when the collection is in PostgreSQL."""
     from studyaws.store.backup import can_write
 
-    if can_write(db_path):
+    if url is not None or can_write(db_path):
         from studyaws.services.collection import open_collection
 
-        return open_collection(home, import_bundled=False)
+        return open_collection(home, import_bundled=False, db=url)
     return read_only_engine(db_path)
 
 

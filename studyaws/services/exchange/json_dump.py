@@ -184,14 +184,14 @@ def restore_json(path: Path, db_path: Path, damaged: bool | None = None,
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             conn.close()
-        _write_media(path, db_path, document.get("media") or {})
+        write_media(path, db_path, document.get("media") or {})
         kept = swap_in(temp, db_path, damaged=damaged)
     finally:
         remove_database(temp)
     return Restored(counts, kept)
 
 
-def _write_media(path: Path, db_path: Path, pictures: dict[str, bytes]) -> None:
+def write_media(path: Path, db_path: Path, pictures: dict[str, bytes]) -> None:
     """The backup's pictures written into the media/ folder beside the database, before the
     restored collection that shows them takes over."""
     from studyaws.services.media import MEDIA_FOLDER, write_picture
