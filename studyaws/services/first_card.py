@@ -21,6 +21,7 @@ from studyaws.core.srs.day import day_start, next_day_start
 from studyaws.core.srs.queue import LEARN_AHEAD, DayCounts, next_source
 from studyaws.services.card_view import CardView, view_of
 from studyaws.services.limits import plan_day
+from studyaws.services.media import MEDIA_FOLDER
 from studyaws.store import first_read as read
 from studyaws.store.columns import domains_of
 
@@ -30,6 +31,7 @@ class FirstCard:
     view: CardView
     counts: DayCounts  # today's numbers as the review shows them with its first card
     deck_id: int | None  # the deck --deck named
+    media: Path  # the collection's pictures (services.media)
 
 
 def first_card(db_path: Path, clock: Clock, deck: str | None = None) -> FirstCard | None:
@@ -39,14 +41,15 @@ def first_card(db_path: Path, clock: Clock, deck: str | None = None) -> FirstCar
     if conn is None:
         return None
     try:
-        return _first(conn, clock, deck)
+        return _first(conn, clock, deck, db_path.parent / MEDIA_FOLDER)
     except sqlite3.Error:  # busy past the wait, damaged: the full path says what it is
         return None
     finally:
         conn.close()
 
 
-def _first(conn: sqlite3.Connection, clock: Clock, deck: str | None) -> FirstCard | None:
+def _first(conn: sqlite3.Connection, clock: Clock, deck: str | None,
+           media: Path) -> FirstCard | None:
     stored = read.stored_settings(conn)
     settings = settings_from(stored)
     if settings.exam_date is not None or read.bundled_decks_due(conn, stored):
@@ -82,4 +85,4 @@ def _first(conn: sqlite3.Connection, clock: Clock, deck: str | None) -> FirstCar
         return None
     context, cloze_text = read.shared_texts(conn, row)
     view = view_of(row, read.memory_of(row), domains_of(row), context, cloze_text)
-    return FirstCard(view, counts, deck_ids[0] if deck_ids else None)
+    return FirstCard(view, counts, deck_ids[0] if deck_ids else None, media)

@@ -52,6 +52,7 @@ class StudyApp(App):
         self.first_card = first_card
         self.opening_error: BaseException | None = None
         self._first_screen: ReviewScreen | None = None  # showing the light path's card
+        self.media_folder: Path | None = None  # the first card's pictures (CardPicture)
 
     def on_mount(self) -> None:
         if self.opening is not None:
@@ -108,6 +109,7 @@ class StudyApp(App):
 
         reader = threading.Thread(target=run, name="first card", daemon=True)
         reader.start()
+        import studyaws.tui.screens.flag  # noqa: F401 (the card's flag, in its header)
         import studyaws.tui.screens.review  # noqa: F401
 
         reader.join()
@@ -128,6 +130,7 @@ class StudyApp(App):
         from studyaws.tui.screens.review import ReviewScreen
 
         self.start_deck = first.deck_id
+        self.media_folder = first.media  # its pictures, until the collection is open
         self._first_screen = ReviewScreen(first.deck_id, first=first)
         await self.switch_screen(self._first_screen)  # in place of the opening screen
         self.call_after_refresh(shown.set)

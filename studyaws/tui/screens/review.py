@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import ProgressBar, Rule, Static
 
@@ -155,6 +156,7 @@ class ReviewScreen(Screen):
         self.first = first
         self._service: ReviewService | None = None
         self._kept: list = []  # keys typed before the service was given (with_service)
+        self._parts: tuple | None = None  # its picture, question input and card (check_action)
         self.view: CardView | None = None
         self.revealed = False
         self.submitted = False
@@ -244,15 +246,21 @@ class ReviewScreen(Screen):
             return action == self.step  # the others are hidden: the footer says this one
         if action in ("open_picture", "edit") and self.app.served is not None:
             return False  # a viewer or an editor on the server's machine
+        parts = self._parts
+        if parts is None and self.is_mounted:  # asked for every key at each refresh: kept
+            try:
+                parts = self._parts = (self.query_one(CardPicture),
+                                       self.query_one(QuestionInput), self.query_one("#card"))
+            except NoMatches:  # not composed yet
+                parts = None
         if action == "open_picture":
-            return bool(self.query_one(CardPicture).shown)
+            return bool(parts is not None and parts[0].shown)
         if action == "give_up":
             return self.view is not None and self.view.question is not None \
                 and not self.submitted
         if action == "scroll":  # ↑/↓ choose an item of an ordering, or there is no scrolling
-            inputs = self.query(QuestionInput)
-            return not (inputs and inputs.first().takes_arrows) \
-                and any(card.max_scroll_y > 0 for card in self.query("#card"))
+            return parts is not None and not parts[1].takes_arrows \
+                and parts[2].max_scroll_y > 0
         return True
 
     @property
