@@ -409,16 +409,39 @@ def _command(home: Path, args: list[str], runs: int) -> list[float]:
 
 
 def _peak_of(home: Path, args: list[str]) -> int:
-    """Peak RSS (KiB) of one run of a command: its VmHWM, read until it exits. (Not the
-    rusage that wait4 gives: Linux counts in it the memory the child had before its exec, a
-    copy of this benchmark's process, which is about 500 MB once it has built the
-    collection.)"""
+    """Peak RSS (KiB) of one run of a command with every process it starts (`optimize` may
+    fit in a second process beside its own): the largest of its own VmHWM and of the
+    resident memory of it and its children added up, read until it exits. (Not the rusage
+    that wait4 gives: Linux counts in it the memory the child had before its exec, a copy of
+    this benchmark's process, which is about 500 MB once it has built the collection.)"""
     env = dict(os.environ, STUDYAWS_HOME=str(home))
     proc = subprocess.Popen([*studyaws_command(), *args], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     peak = 0
     while proc.poll() is None:
         with contextlib.suppress(OSError, ValueError):  # exiting: VmHWM is gone
-            peak = max(peak, peak_rss_kib(proc.pid))
+            peak = max(peak, peak_rss_kib(proc.pid),
+                       sum(_rss_kib(pid) for pid in _process_tree(proc.pid)))
         time.sleep(0.005)
     return peak
+
+
+def _rss_kib(pid: int) -> int:
+    with contextlib.suppress(OSError, ValueError), \
+            open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants, from /proc's children lists (one a thread)."""
+    found, at = [pid], 0
+    while at < len(found):
+        with contextlib.suppress(OSError, ValueError):
+            for task in os.listdir(f"/proc/{found[at]}/task"):
+                with open(f"/proc/{found[at]}/task/{task}/children", encoding="ascii") as kids:
+                    found += [int(kid) for kid in kids.read().split()]
+        at += 1
+    return found

@@ -5,13 +5,15 @@
 
 For each collection size and seed: the learner studies `new` new cards a day for `warm`
 days, then 60 days are measured, with load balancing off and on (same learner, same seeds).
-New cards are still being introduced in the measured days (the steady state of a learner
-working through a deck), so the load has little trend. Each row gives the plain standard
-deviation of the review answers a day over the 60 days, the day-to-day swing (the standard
-deviation around the mean of the week around each day: the slow trend taken out, as
-tests/test_load_balance.py measures it), and the share of reviews recalled. The reviews are
+Two kinds of learner: one still working through a deck (new cards come in through the 60
+days measured; its load grows as the deck does) and one whose deck was finished long before
+(its last new card `warm - cards / new` days before the 60 days; a level load, the state
+tests/test_load_balance.py measures). Each row gives the plain standard deviation of the
+review answers a day over the 60 days, the standard deviation about the straight line
+through them (the trend taken out: what balancing within a fuzz range can reach), the
+trend itself, and the share of reviews recalled. The plain SD is also given for the reviews
 split by the interval they were scheduled with: under 3 days (not balanced, by Anki's rule
-and ours: no fuzz range), 3-90 days (balanced) and longer.
+and ours: no fuzz range) and 3-90 days (balanced).
 """
 
 from __future__ import annotations
@@ -36,12 +38,25 @@ from studyaws.services.learner import SyntheticLearner, simulate_study  # noqa: 
 
 START, END = "<!-- balance:start -->", "<!-- balance:end -->"
 DAYS = 60
-CASES = ((5_000, 150, 20), (5_000, 200, 20), (8_000, 150, 30), (4_000, 120, 20))
+# (cards, warm-up days, new a day): still taking in new cards through the 60 days, then
+# finished long before them.
+CASES = ((4_000, 120, 20), (6_000, 150, 20), (6_000, 200, 20), (8_000, 150, 30),
+         (2_000, 200, 20), (3_000, 240, 20))
 
 
-def swing(series: list[int], half: int = 3) -> float:
-    return statistics.pstdev([series[i] - statistics.mean(series[i - half:i + half + 1])
-                              for i in range(half, len(series) - half)])
+def trend(series: list[int]) -> tuple[float, float]:
+    """The slope of the least-squares line through the series (reviews a day, a day) and
+    the standard deviation about it."""
+    n = len(series)
+    mid, mean = (n - 1) / 2, statistics.fmean(series)
+    slope = (sum((x - mid) * (y - mean) for x, y in enumerate(series))
+             / sum((x - mid) ** 2 for x in range(n)))
+    return slope, statistics.pstdev([y - mean - slope * (x - mid)
+                                     for x, y in enumerate(series)])
+
+
+def about_trend(series: list[int]) -> float:
+    return trend(series)[1]
 
 
 def measure(cards: int, warm: int, new: int, balance: bool, seed: int):
@@ -81,10 +96,11 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=2)
     args = parser.parse_args()
     lines = [f"Run {machine_line()}. {DAYS} days measured; SD off -> on (change).", "",
-             "| cards, warm-up days, new/day, seed | reviews/day | plain SD | swing "
+             "| cards, warm-up days, new/day, seed | reviews/day | plain SD | SD about the trend "
+             "| trend, reviews/day a day, off / on "
              "| SD, intervals 3-90 d | SD, intervals < 3 d | recalled off / on |",
-             "|---|---|---|---|---|---|---|"]
-    ratios = []
+             "|---|---|---|---|---|---|---|---|"]
+    ratios: dict[bool, list[float]] = {False: [], True: []}
     for cards, warm, new in CASES:
         for seed in range(1, args.seeds + 1):
             off, kept_off = measure(cards, warm, new, False, seed)
@@ -94,14 +110,22 @@ def main() -> None:
                 a, b = f(off[kind]), f(on[kind])
                 return f"{a:.1f} -> {b:.1f} ({100 * (b / a - 1):+.0f} %)"
 
-            ratios.append(statistics.pstdev(on["all"]) / statistics.pstdev(off["all"]))
+            finished = cards <= warm * new
+            ratios[finished].append(statistics.pstdev(on["all"]) / statistics.pstdev(off["all"]))
             lines.append(
-                f"| {cards:,}, {warm}, {new}, {seed} | {statistics.mean(off['all']):.0f} "
-                f"| {change('all')} | {change('all', swing)} | {change('3-90')} "
+                f"| {cards:,}, {warm}, {new}, {seed}{' (finished)' if finished else ''} "
+                f"| {statistics.mean(off['all']):.0f} "
+                f"| {change('all')} | {change('all', about_trend)} "
+                f"| {trend(off['all'])[0]:+.2f} / {trend(on['all'])[0]:+.2f} | {change('3-90')} "
                 f"| {change('<3')} | {kept_off:.3f} / {kept_on:.3f} |")
             print(lines[-1], flush=True)
-    lines += ["", f"Plain SD with balancing against without: median ratio "
-              f"{statistics.median(ratios):.2f}, from {min(ratios):.2f} to {max(ratios):.2f}."]
+    lines.append("")
+    for finished, name in ((False, "still taking in new cards"), (True, "deck finished")):
+        found = ratios[finished]
+        if found:
+            lines.append(f"Plain SD with balancing against without, {name}: median ratio "
+                         f"{statistics.median(found):.2f}, from {min(found):.2f} to "
+                         f"{max(found):.2f}.")
     text = "\n".join(lines)
     print(text)
     if args.write:

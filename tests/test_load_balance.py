@@ -1,7 +1,8 @@
-"""Load balancing and easy days: a review interval goes to the lighter days of its fuzz
-range, away from its siblings and from easy days at their share; reproducible per card. On
-the synthetic learner, the day-to-day swing of the review load falls and the retention
-stays at its target; through the review service, the balancer reads the real due counts."""
+"""Load balancing and easy days: a review interval goes to the days of its fuzz range that
+are lighter than the week around them, away from its siblings and from easy days at their
+share; reproducible per card. On the synthetic learner, the standard deviation of the daily
+reviews falls by a third and the retention stays at its target; through the review service,
+the balancer reads the real due counts."""
 
 from __future__ import annotations
 
@@ -38,9 +39,28 @@ def test_the_lighter_day_is_preferred_and_every_day_of_the_range_stays_possible(
                      for u in draws())
     assert set(picked) <= set(range(low, high + 1))
     assert picked.most_common(1)[0][0] == 11 and picked[11] > 0.9 * sum(picked.values())
-    # Even days: each possible, the earlier a little more likely (Anki's 1 / days).
+    # Even days: each equally likely, as with fuzz alone.
     even = Counter(balanced_interval(10, 36500, Load(MONDAY, (40,) * 20), u) for u in draws())
-    assert set(even) == set(range(low, high + 1)) and even[8] > even[12]
+    assert sorted(even.values()) == [400] * 5
+
+
+def test_days_further_out_are_not_preferred_for_having_fewer_cards_due_yet():
+    """The cards due on later days are fewer because some of theirs are still to come: a
+    load falling steadily with the distance is no reason to push intervals out. Weighed
+    against the week around each day, every day of the range is as likely as the others;
+    weighed by its count alone (1 / (due + 1)^4 / days), 12 days would come out twice as
+    often as 8."""
+    falling = tuple(200 - 8 * d for d in range(20))
+    picked = Counter(balanced_interval(10, 36500, Load(MONDAY, falling), u) for u in draws())
+    assert sorted(picked) == [8, 9, 10, 11, 12]
+    assert max(picked.values()) <= 1.02 * min(picked.values())
+    mean = sum(d * n for d, n in picked.items()) / sum(picked.values())
+    assert mean == pytest.approx(10, abs=0.01)
+    # A day 15 % lighter than its neighbours is preferred wherever it lies in the range.
+    dip = list(falling)
+    dip[9] -= 20
+    picked = Counter(balanced_interval(10, 36500, Load(MONDAY, tuple(dip)), u) for u in draws())
+    assert all(picked[9] > 3 * picked[d] for d in (8, 10, 11, 12))
 
 
 def test_siblings_and_easy_days_are_kept_apart():
@@ -94,18 +114,20 @@ def test_the_due_counts_come_from_one_grouped_query_by_study_day(tmp_path):
     assert counts == [expected.get(k, 0) for k in range(40)]
 
 
-def _daily_reviews(load_balance: bool) -> tuple[list[int], float]:
-    """2,000 cards, 20 new a day for 100 days, then the 60 days measured: review answers a
-    day, and the share of them recalled."""
+def _daily_reviews(load_balance: bool, seed: int) -> tuple[list[int], float]:
+    """A learner who took in a 2,000-card deck at 20 new cards a day (100 days) and has
+    kept up its reviews since: days 200 to 259 measured. Review answers a day, and the
+    share of them recalled."""
     scheduler = policy.scheduler_for(Settings())
     start = datetime(2026, 3, 2, 9, tzinfo=UTC)
-    learner = SyntheticLearner(seed=1)
+    learner = SyntheticLearner(seed=seed)
     ids = list(range(1, 2001))
-    _, memories = simulate_study(ids, learner, scheduler, start, 100, new_per_day=20, seed=2,
-                                 load_balance=load_balance)
-    later = start + timedelta(days=100)
+    _, memories = simulate_study(ids, learner, scheduler, start, 200, new_per_day=20,
+                                 seed=10 * seed + 1, load_balance=load_balance)
+    later = start + timedelta(days=200)
     reviews, _ = simulate_study(ids, learner, scheduler, later, 60, new_per_day=20,
-                                memories=memories, seed=3, load_balance=load_balance)
+                                memories=memories, seed=10 * seed + 2,
+                                load_balance=load_balance)
     days = StudyDays()
     answered = [r for r in reviews if r.before.state == REVIEW]
     per_day = Counter(days.date_of(r.reviewed_at) for r in answered)
@@ -114,22 +136,28 @@ def _daily_reviews(load_balance: bool) -> tuple[list[int], float]:
     return series, sum(r.rating > policy.AGAIN for r in answered) / len(answered)
 
 
-def swing(series: list[int], half: int = 3) -> float:
-    """The day-to-day swing: the standard deviation of each day's reviews from the mean of
-    the week around it (the collection's slow trend taken out)."""
-    return statistics.pstdev([series[i] - statistics.mean(series[i - half:i + half + 1])
-                              for i in range(half, len(series) - half)])
-
-
 @pytest.mark.slow
-def test_balancing_smooths_the_daily_load_and_keeps_the_retention():
-    off, kept_off = _daily_reviews(False)
-    on, kept_on = _daily_reviews(True)
-    print(f"swing off {swing(off):.2f} on {swing(on):.2f}; sd off "
-          f"{statistics.pstdev(off):.1f} on {statistics.pstdev(on):.1f}; retention "
-          f"off {kept_off:.3f} on {kept_on:.3f}")
-    assert swing(on) <= swing(off) * 2 / 3
-    assert abs(kept_on - 0.9) <= 0.02 and abs(kept_off - 0.9) <= 0.02
+def test_balancing_cuts_the_sd_of_daily_reviews_by_a_third_and_keeps_the_retention():
+    """The issue's criterion on a learner whose load is level (its deck finished 100 days
+    before the 60 days measured, about 30 reviews a day), where the standard deviation of
+    the daily reviews is their unevenness: a learner still taking in new cards has a load
+    that grows through the 60 days, and that growth, which no choice within a fuzz range can
+    move, is most of its standard deviation (bench/balance_bench.py). Five learners (seeds):
+    the standard deviation of 60 daily counts is itself uncertain by about 9 % (a ratio of
+    two by about 13 %), so the third is asserted on the median ratio; balancing lowers it
+    for every learner, and the share of reviews recalled stays within 2 points of 0.90."""
+    ratios = []
+    for seed in range(1, 6):
+        off, kept_off = _daily_reviews(False, seed)
+        on, kept_on = _daily_reviews(True, seed)
+        ratio = statistics.pstdev(on) / statistics.pstdev(off)
+        print(f"seed {seed}: mean {statistics.fmean(off):.1f} / {statistics.fmean(on):.1f}, "
+              f"sd {statistics.pstdev(off):.2f} -> {statistics.pstdev(on):.2f} "
+              f"({100 * (ratio - 1):+.0f} %), recalled {kept_off:.3f} / {kept_on:.3f}")
+        assert ratio < 1
+        assert abs(kept_on - 0.9) <= 0.02 and abs(kept_off - 0.9) <= 0.02
+        ratios.append(ratio)
+    assert statistics.median(ratios) <= 2 / 3
 
 
 def test_the_service_reads_the_counts_once_and_keeps_them_up_to_date(tmp_path):

@@ -227,6 +227,51 @@ def test_enough_reviews_fitted_parameters_beat_the_defaults(tmp_path):
     assert again.before.log_loss == pytest.approx(optimizer.evaluate(result.fitted, test).log_loss)
 
 
+def test_the_refit_beside_the_first_fit_is_the_refit_made_here(tmp_path, monkeypatch):
+    """From the defaults the refit runs in a process of its own beside the first fit; its
+    parameters, and so everything the command decides and says, are those of the refit made
+    in this process (fsrs-rs's fit is seeded)."""
+    engine, _, _ = simulated(tmp_path, 600, 100, 15)
+    settings = load_settings(engine)
+    items, _ = optimizer.read_items(engine, UTC_DAYS)
+    monkeypatch.setattr(optimizer, "BESIDE_ITEMS", 0)
+    beside = optimizer.refit_beside(items, settings)
+    assert beside is not None and beside.process.pid != os.getpid()
+    try:
+        assert beside.result() == optimizer.fit_all(items, TRUTH, settings)
+    finally:
+        beside.stop()
+    here = optimizer.optimize(engine, save=False, zone=UTC)  # started beside
+    monkeypatch.setattr(optimizer, "BESIDE_ITEMS", 10**9)
+    alone = optimizer.optimize(engine, save=False, zone=UTC)  # the refit made here
+    assert here.refitted and alone.refitted
+    assert {**here.to_json(), "seconds": 0} == {**alone.to_json(), "seconds": 0}
+
+
+def test_a_refit_beside_that_is_not_wanted_or_dies_is_ended_and_said(tmp_path, monkeypatch):
+    engine, _, _ = simulated(tmp_path, 200, 40, 10, seed=3)
+    settings = load_settings(engine)
+    items, _ = optimizer.read_items(engine, UTC_DAYS)
+    monkeypatch.setattr(optimizer, "BESIDE_ITEMS", 0)
+    unwanted = optimizer.refit_beside(items, settings)
+    unwanted.stop()  # the first fit lost: ended, not waited for
+    assert unwanted.process.returncode is not None
+    died = optimizer.refit_beside(items, settings)
+    os.kill(died.process.pid, signal.SIGKILL)
+    assert died.result() is None  # and optimize() refits here instead
+    died.stop()
+
+
+def test_the_fit_process_starts_without_the_database_libraries():
+    """What keeps the refit's process small (bench/RESULTS.md): it loads fsrs-rs-python and
+    the standard library only."""
+    done = subprocess.run([sys.executable, "-c",
+                           "import sys, studyaws.services.fsrs_fit;"
+                           "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'textual')"
+                           " if m in sys.modules))"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
+
+
 def test_a_few_dozen_reviews_keep_the_defaults(tmp_path):
     engine, _, reviews = simulated(tmp_path, 12, 12, 4)
     assert 24 <= len(reviews) <= 80

@@ -5,13 +5,20 @@ sort's quick walk gives the same pages as reading every match and sorting."""
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import signal
 import sqlite3
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from support import make_collection
+from terminal import studyaws_command
 
 from studyaws.core.config import bundled_decks_dir
 from studyaws.core.search import SORTS, parse
@@ -272,3 +279,122 @@ def test_match_queries():
     assert text_index.match_query("ab*cd", True) is None
     assert text_index.match_query("a*b", False) == '"a*b"'
     assert text_index.match_query("S3", False) is None
+
+
+def _triggers(engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        return dict(conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all())
+
+
+def _index_matches_its_table(engine) -> None:
+    """FTS5's integrity check against the table it indexes: every row's text indexed,
+    nothing else (what the triggers, row by row, would have written)."""
+    with engine.connect() as conn:
+        for index in ("card_text", "shared_text_index"):
+            conn.exec_driver_sql(f"INSERT INTO {index} ({index}, rank) "
+                                 "VALUES ('integrity-check', 1)")
+
+
+def test_the_bundled_decks_imported_in_bulk_are_indexed_as_row_by_row(collection):
+    engine, _, _ = collection
+    _index_matches_its_table(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM card_text_docsize").scalar() == \
+            conn.exec_driver_sql("SELECT count(*) FROM card").scalar() > 1000
+
+
+def test_an_import_into_a_collection_with_cards_indexes_only_and_all_the_new_ones(tmp_path):
+    engine, clock, deck = make_collection(tmp_path, TRICKY)
+    triggers = _triggers(engine)
+    assert {"card_text_insert", "shared_text_index_insert"} <= set(triggers)
+    other = tmp_path / "other.md"
+    other.write_text("# Quasars\n\nNotes about quasars and pulsars.\n\n"
+                     "Q: What powers a quasar?\nA: A supermassive black hole\n\n"
+                     "C: A {{c1::pulsar}} is a spinning neutron star\n", encoding="utf-8")
+    clock.advance(timedelta(minutes=1))
+    import_paths(engine, [other], clock.now())
+    assert _triggers(engine) == triggers  # made again as they were
+    _index_matches_its_table(engine)
+    for query in ("quasar", '"supermassive black hole"', "pulsar", "0.0.0.0/0", "gateway"):
+        assert matched(engine, clock, query, indexed=True) == matched(
+            engine, clock, query, indexed=False) != set(), query
+    # The triggers index what is written after the import, as before.
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE card SET answer = 'a white dwarf, or magnetar' "
+                             "WHERE answer = 'A supermassive black hole'")
+    assert matched(engine, clock, "magnetar", indexed=True) == matched(
+        engine, clock, "magnetar", indexed=False) != set()
+    _index_matches_its_table(engine)
+
+
+def test_an_import_that_fails_while_it_writes_leaves_the_index_and_its_triggers(
+        tmp_path, monkeypatch):
+    """A failure after the cards and texts are inserted (their index entries not yet
+    written, the triggers dropped) rolls it all back: the triggers are there, the index as
+    it was, and the next import indexes its cards."""
+    from studyaws.services import importer
+
+    engine, clock, deck = make_collection(tmp_path, TRICKY)
+    triggers = _triggers(engine)
+    with engine.connect() as conn:
+        before = conn.exec_driver_sql("SELECT id, prompt FROM card ORDER BY id").all()
+    other = tmp_path / "other.md"
+    other.write_text("# Quasars\n\nNotes about quasars.\n\nQ: What powers a quasar?\n"
+                     "A: A supermassive black hole\n", encoding="utf-8")
+
+    def fail(session):
+        raise OSError("the disk is full")
+
+    monkeypatch.setattr(importer, "_next_import_generation", fail)
+    with pytest.raises(OSError):
+        import_paths(engine, [other], clock.now())
+    monkeypatch.undo()
+    assert _triggers(engine) == triggers
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT id, prompt FROM card ORDER BY id").all() == before
+    _index_matches_its_table(engine)
+    import_paths(engine, [other], clock.now())
+    assert matched(engine, clock, "quasar", indexed=True) == matched(
+        engine, clock, "quasar", indexed=False) != set()
+    _index_matches_its_table(engine)
+
+
+@pytest.mark.slow  # two real commands
+@pytest.mark.parametrize("table", ["shared_text", "card"])
+def test_an_import_killed_before_its_rows_are_indexed_leaves_the_collection_as_it_was(
+        tmp_path, table):
+    """The real command, killed (SIGKILL) right after it inserted its first shared texts or
+    cards, the insert trigger dropped and their index entries not yet written: reopened,
+    the collection, its index and its triggers are the ones from before."""
+    engine, clock, _ = make_collection(tmp_path, TRICKY)
+    triggers = _triggers(engine)
+    with engine.connect() as conn:
+        before = {name: conn.exec_driver_sql(f"SELECT * FROM {name} ORDER BY id").all()
+                  for name in ("deck", "card", "shared_text")}
+    engine.dispose()
+    other = tmp_path / "other.md"
+    other.write_text("# Quasars\n\nNotes about quasars.\n\nQ: What powers a quasar?\n"
+                     "A: A supermassive black hole\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYAWS")}
+    env["STUDYAWS_HOME"] = str(tmp_path / "home")
+    killed = subprocess.run(
+        [sys.executable, str(Path(__file__).parent / "interrupted.py"),
+         json.dumps({"kill_after_written": table}), "import", str(other)],
+        env=env, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    engine = open_engine(tmp_path / "home" / "studyaws.sqlite3")
+    try:
+        assert _triggers(engine) == triggers
+        with engine.connect() as conn:
+            assert {name: conn.exec_driver_sql(f"SELECT * FROM {name} ORDER BY id").all()
+                    for name in ("deck", "card", "shared_text")} == before
+        _index_matches_its_table(engine)
+        again = subprocess.run([*studyaws_command(), "import", str(other)], env=env,
+                               capture_output=True, text=True, timeout=120)
+        assert again.returncode == 0, again.stderr
+        _index_matches_its_table(engine)
+        assert matched(engine, clock, "quasar", indexed=True) == matched(
+            engine, clock, "quasar", indexed=False) != set()
+    finally:
+        engine.dispose()

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -47,6 +48,7 @@ from studyaws.store.tables import (
     domain_values,
     to_db,
 )
+from studyaws.store.text_index import indexed_at_end
 
 COUNTS = ("added", "updated", "unchanged", "retired")
 
@@ -529,7 +531,8 @@ def _card_rows(items: list[Item], deck_id: int | None, path: Path, now: datetime
             topic = topics[item.topic] = item.topic_path
         row = _card_row(item, deck_id, position, now, topic)
         row["source_path"] = source
-        size += sum(len(row[name]) for name in _OWN_TEXT)
+        size += (len(row["key"]) + len(topic) + len(row["prompt"]) + len(row["answer"])
+                 + len(row["payload"]) + len(row["explanation"]) + len(source))
         for shared in (row["context"], row["cloze_text"]):
             if shared and shared not in counted:
                 counted.add(shared)
@@ -540,8 +543,8 @@ def _card_rows(items: list[Item], deck_id: int | None, path: Path, now: datetime
     return rows
 
 
-# The text each card keeps for itself.
-_OWN_TEXT = ("key", "topic", "prompt", "answer", "payload", "explanation", "source_path")
+# The text each card keeps for itself (counted by _card_rows): key, topic, prompt, answer,
+# payload, explanation, source_path.
 # Texts a card shares with others, kept once in shared_text: row field -> card column.
 _SHARED = {"context": "context_id", "cloze_text": "cloze_text_id"}
 # Fields whose change makes a card "updated"; the rest (line, position) move silently.
@@ -659,7 +662,8 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime, stale: bool) -> DeckRep
               "folder": plan.folder, "deleted_at": None, "deleted_cards": None}
     if plan.keep_folder:
         del fields["folder"]
-    if deck_id is None:
+    new_deck = deck_id is None  # then it has only the texts its new cards name
+    if new_deck:
         deck_id = session.execute(insert(Deck).values(key=plan.key, **fields)
                                   ).inserted_primary_key[0]
     else:
@@ -683,16 +687,18 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime, stale: bool) -> DeckRep
             conn.exec_driver_sql("UPDATE card SET key = ? WHERE id = ?",
                                  [(key, old_id) for old_id, key in plan.renames])
         first_id = (session.execute(select(func.max(Card.id))).scalar() or 0) + 1
-        new_rows = [{**_with_text_ids(row, text_ids), "deck_id": deck_id, "id": first_id + offset}
-                    for offset, row in enumerate(plan.new_rows)]
-        _insert_many(session, Card.__table__, new_rows)
+        count = len(plan.new_rows)
+        with indexed_at_end(conn, "card"):
+            _insert_many(session, Card.__table__, {
+                **_card_columns(plan.new_rows, text_ids),
+                "deck_id": [deck_id] * count, "id": list(range(first_id, first_id + count))})
         # Every new card starts new and due now: one statement, no Python row per card.
         session.connection().exec_driver_sql(
             "INSERT INTO card_state (card_id, state, step, due, reps, lapses) "
             "SELECT id, 0, 0, ?, 0, 0 FROM card WHERE id BETWEEN ? AND ?",
-            (to_db(now), first_id, first_id + len(new_rows) - 1),
+            (to_db(now), first_id, first_id + count - 1),
         )
-    if plan.updates or plan.new_rows:
+    if plan.updates or (plan.new_rows and not new_deck):
         _drop_unused_texts(session, deck_id)
     return plan.report
 
@@ -706,10 +712,11 @@ def _shared_text_ids(session, deck_id: int, rows: list[dict]) -> dict[str, int]:
                              if row.get(name) and row[name] not in ids))
     if new:
         first_id = (session.execute(select(func.max(SharedText.id))).scalar() or 0) + 1
-        added = [{"id": first_id + k, "deck_id": deck_id, "text": text}
-                 for k, text in enumerate(new)]
-        _insert_many(session, SharedText.__table__, added)
-        ids.update((row["text"], row["id"]) for row in added)
+        added = list(range(first_id, first_id + len(new)))
+        with indexed_at_end(session.connection(), "shared_text"):
+            _insert_many(session, SharedText.__table__,
+                         {"id": added, "deck_id": [deck_id] * len(new), "text": new})
+        ids.update(zip(new, added, strict=True))
     return ids
 
 
@@ -720,6 +727,17 @@ def _with_text_ids(row: dict, text_ids: dict[str, int]) -> dict:
         if name in row:  # an update holds only the columns that change
             values[column] = text_ids[row[name]] if row[name] else None
     return values
+
+
+def _card_columns(rows: list[dict], text_ids: dict[str, int]) -> dict[str, list]:
+    """The new cards' `rows` column by column, their shared texts as their ids in
+    shared_text (as _with_text_ids makes them)."""
+    columns = {name: list(map(itemgetter(name), rows)) for name in rows[0]
+               if name not in _SHARED}
+    for name, column in _SHARED.items():
+        columns[column] = [text_ids[text] if text else None
+                           for text in map(itemgetter(name), rows)]
+    return columns
 
 
 def _drop_unused_texts(session, deck_id: int) -> None:
@@ -782,49 +800,34 @@ def _bind_processor(column, dialect):
     return process
 
 
-def _insert_many(session, table, rows: list[dict]) -> None:
-    """Insert `rows` (dicts with the same keys) with one executemany of the driver: the
-    values stored are the ones the ORM's bulk insert stores (each through its column type's
-    bind processor, missing columns at their default), at a fraction of its cost."""
-    given = [c for c in table.columns if c.name in rows[0]]
-    defaulted = [c for c in table.columns if c.name not in rows[0] and c.default is not None]
-    if any(not c.default.is_scalar for c in defaulted):
-        session.execute(insert(table), rows)
-        return
+def _insert_many(session, table, columns: dict[str, list]) -> None:
+    """Insert rows given column by column (`columns`: each column's values, one per row,
+    all of one length) with one executemany of the driver: the values stored are the ones
+    the ORM's bulk insert stores (each through its column type's bind processor, missing
+    columns at their default), at a fraction of its cost. Column by column, the conversion
+    and the rows are made by `map` and `zip` rather than a Python loop per value."""
     conn = session.connection()
-
-    def processor(column):
-        return _bind_processor(column, conn.dialect)
-
-    converted = [(c.name, process) for c in given if (process := processor(c)) is not None]
-    for row in rows:
-        for name, process in converted:
-            row[name] = process(row[name])
-    defaults = tuple(
-        c.default.arg if (process := processor(c)) is None else process(c.default.arg)
-        for c in defaulted
-    )
-    pick = itemgetter(*(c.name for c in given))
-    values = [pick(row) + defaults for row in rows] if len(given) > 1 else \
-        [(pick(row), *defaults) for row in rows]
-    names = ", ".join(c.name for c in [*given, *defaulted])
-    width = len(given) + len(defaulted)
-    row = "(" + ", ".join("?" * width) + ")"
-    if conn.dialect.name == "postgresql":
-        # One row a statement, all of them given to psycopg's executemany, which sends
-        # them in one pipeline: no statement of thousands of placeholders to write and
-        # parse again for each chunk (most of the import's time there).
-        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES {row}", values)
+    given = [c for c in table.columns if c.name in columns]
+    defaulted = [c for c in table.columns if c.name not in columns and c.default is not None]
+    if any(not c.default.is_scalar for c in defaulted):
+        session.execute(insert(table), [dict(zip(columns, row, strict=True))
+                                        for row in zip(*columns.values(), strict=True)])
         return
-    # Many rows a statement: each statement makes SQLite's full-text index (store.text_index,
-    # filled by a trigger on card) write out what it holds, which row by row cost an import
-    # of 10,000 cards several times its own time.
-    per = max(1, _MAX_VARIABLES // width)
-    for start in range(0, len(values), per):
-        chunk = values[start:start + per]
-        conn.exec_driver_sql(
-            f"INSERT INTO {table.name} ({names}) VALUES {', '.join([row] * len(chunk))}",
-            tuple(value for one in chunk for value in one))
+    values: list = []
+    for c in given:
+        process = _bind_processor(c, conn.dialect)
+        values.append(columns[c.name] if process is None else list(map(process, columns[c.name])))
+    for c in defaulted:
+        process = _bind_processor(c, conn.dialect)
+        values.append(repeat(c.default.arg if process is None else process(c.default.arg)))
+    names = ", ".join(c.name for c in [*given, *defaulted])
+    # One row a statement, all of them in one executemany: SQLite steps the one prepared
+    # statement row after row (the text index is written at the end, store.text_index),
+    # psycopg sends them in one pipeline; no statement of thousands of placeholders to
+    # write and parse again for each chunk.
+    conn.exec_driver_sql(
+        f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(values))})",
+        list(zip(*values, strict=False)))  # the defaults repeat: the columns give the length
 
 
 # Values bound in one statement (SQLite allows 32,766 from 3.32; fewer keep it modest).

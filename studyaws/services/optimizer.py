@@ -36,6 +36,7 @@ from studyaws.core.config import Settings
 from studyaws.core.srs import policy
 from studyaws.core.srs.day import StudyDays
 from studyaws.core.srs.policy import NEW, Memory
+from studyaws.services import fsrs_fit
 from studyaws.services.presets import DeckSchedulers
 from studyaws.store import stats_queries as queries
 from studyaws.store.engine import reading, run_write
@@ -55,6 +56,7 @@ FOLDS = 5  # the time-series evaluation's folds
 MIN_ITEMS = 100  # fewer long-term reviews than this: nothing is fitted
 MIN_STEPS = 300  # optimizer steps at least (epochs grow for small histories)
 WORKLOAD_RETENTIONS = (0.80, 0.85, 0.90, 0.95)  # the workload table's rows
+BESIDE_ITEMS = 50_000  # from this many items the refit is started beside the first fit
 
 
 # -- items (pure) ---------------------------------------------------------------------------
@@ -115,9 +117,11 @@ class Items(Sequence[tuple[Review, ...]]):
         pairs = self.pairs
         return tuple(pairs[code] for code in self.codes[self.starts[at]:self.ends[at]])
 
-    def rs(self) -> Sequence:
-        """The items as fsrs_rs_python.FSRSItem objects, made as they are read."""
-        return _RsItems(self)
+    def rs(self, *, once: bool = False) -> Sequence:
+        """The items as fsrs_rs_python.FSRSItem objects, made as they are read. With `once`,
+        the sequence lets go of these items' arrays when it is read (they are freed then,
+        before fsrs-rs's own peak, if nothing else holds them): it can be read once only."""
+        return _RsItems(self, once=once)
 
 
 class _RsItems(Sequence):
@@ -125,34 +129,37 @@ class _RsItems(Sequence):
     optimizer copies each into its own memory, so only one is alive at a time. The FSRSReview
     objects are shared: one per distinct (rating, days)."""
 
-    def __init__(self, items: Items):
+    def __init__(self, items: Items, *, once: bool = False):
         from fsrs_rs_python import FSRSReview
 
-        self.items = items
+        self.items: Items | None = items
+        self.length, self.once = len(items), once
         self.reviews = [FSRSReview(rating, days) for rating, days in items.pairs]
 
     def __len__(self) -> int:
-        return len(self.items)
+        return self.length
 
     def __getitem__(self, index):
         from fsrs_rs_python import FSRSItem
 
+        items = self._items()
         if isinstance(index, slice):
-            return _RsItems(self.items[index])
-        items = self.items
+            return _RsItems(items[index])
         at = items._at(index)
         return FSRSItem(list(map(self.reviews.__getitem__,
                                  items.codes[items.starts[at]:items.ends[at]])))
 
-    def __iter__(self):
-        # (A list of every answer's review, so that an item is one slice of it, makes this
-        # about 0.25 s quicker at 900,000 items but adds 8 MB to the peak.)
-        from fsrs_rs_python import FSRSItem
+    def _items(self) -> Items:
+        if self.items is None:
+            raise RuntimeError("these fsrs-rs items were made to be read once, and were")
+        return self.items
 
-        items, get = self.items, self.reviews.__getitem__
-        codes, starts, ends = items.codes, items.starts, items.ends
-        for at in range(items.lo, items.hi):
-            yield FSRSItem(list(map(get, codes[starts[at]:ends[at]])))
+    def __iter__(self):
+        items = self._items()
+        if self.once:
+            self.items = None
+        return fsrs_fit.rs_items(items.pairs, items.codes, items.starts[items.lo:items.hi],
+                                 items.ends[items.lo:items.hi])
 
 
 def build_items(answers: Iterable[tuple[int, int, int, int]],
@@ -287,6 +294,8 @@ class FitResult:
 
 
 def _rs_items(items: Sequence[Sequence[Review]]) -> Sequence:
+    if isinstance(items, _RsItems):
+        return items
     if isinstance(items, Items):
         return items.rs()
     from fsrs_rs_python import FSRSItem, FSRSReview
@@ -311,14 +320,9 @@ def fit_items(items: Sequence[Sequence[Review]], current: tuple[float, ...],
               ) -> tuple[tuple[float, ...] | None, Evaluation | None, Evaluation | None]:
     """Fit on all but the latest fifth of `items`; (fitted, current's, fitted's evaluation on
     the held-out fifth). Pure apart from the optimizer itself (seeded, so deterministic)."""
-    from fsrs_rs_python import FSRS, TrainingConfig
-
     train, test = split(items)
-    fitted = FSRS(list(current)).compute_parameters(
-        _rs_items(train), enable_short_term=True,
-        num_relearning_steps=len(settings.relearning_steps),
-        training_config=TrainingConfig(num_epochs=epochs_for(len(train))))
-    fitted = tuple(float(w) for w in fitted)
+    fitted = fsrs_fit.fit(_rs_items(train), epochs_for(len(train)),
+                          len(settings.relearning_steps))
     held_out = list(_rs_items(test))  # made once for both evaluations
     return fitted, _evaluate_rs(current, held_out), _evaluate_rs(fitted, held_out)
 
@@ -326,13 +330,22 @@ def fit_items(items: Sequence[Sequence[Review]], current: tuple[float, ...],
 def fit_all(items: Sequence[Sequence[Review]], current: tuple[float, ...],
             settings: Settings) -> tuple[float, ...]:
     """Parameters fitted on every item (after a fit on all but the held-out fifth won)."""
-    from fsrs_rs_python import FSRS, TrainingConfig
+    return fsrs_fit.fit(_rs_items(items), epochs_for(len(items)),
+                        len(settings.relearning_steps))
 
-    fitted = FSRS(list(current)).compute_parameters(
-        _rs_items(items), enable_short_term=True,
-        num_relearning_steps=len(settings.relearning_steps),
-        training_config=TrainingConfig(num_epochs=epochs_for(len(items))))
-    return tuple(float(w) for w in fitted)
+
+def refit_beside(items: Items, settings: Settings) -> fsrs_fit.Background | None:
+    """fit_all on `items` started in a process of its own, to run on another core while
+    this one fits and evaluates on the held-out fifth (its parameters are fit_all's: the fit
+    is seeded); None where it would not run beside this process (a single usable core) or
+    would not pay for starting it (fewer than BESIDE_ITEMS items)."""
+    if len(items) < BESIDE_ITEMS or fsrs_fit.usable_cores() < 2:
+        return None
+    try:
+        return fsrs_fit.Background(items.pairs, items.codes, items.starts, items.ends,
+                                   epochs_for(len(items)), len(settings.relearning_steps))
+    except OSError:
+        return None
 
 
 def wins(before: Evaluation, after: Evaluation, margin: float = MARGIN) -> bool:
@@ -354,8 +367,6 @@ def time_series(items: Sequence[Sequence[Review]], current: tuple[float, ...],
                 settings: Settings, folds: int = FOLDS) -> list[Fold]:
     """The items cut into `folds` folds by time; for k = 1 .. folds - 1, parameters fitted
     on the first k folds and the current ones, each evaluated on the next fold."""
-    from fsrs_rs_python import FSRS, TrainingConfig
-
     n = len(items)
     cuts = [round(n * i / folds) for i in range(folds + 1)]
     result = []
@@ -363,12 +374,10 @@ def time_series(items: Sequence[Sequence[Review]], current: tuple[float, ...],
         train, test = items[:cuts[k]], items[cuts[k]:cuts[k + 1]]
         if not train or not test:
             continue
-        fitted = FSRS(list(current)).compute_parameters(
-            _rs_items(train), enable_short_term=True,
-            num_relearning_steps=len(settings.relearning_steps),
-            training_config=TrainingConfig(num_epochs=epochs_for(len(train))))
+        fitted = fsrs_fit.fit(_rs_items(train), epochs_for(len(train)),
+                              len(settings.relearning_steps))
         result.append(Fold(k, len(train), len(test), evaluate(current, test),
-                           evaluate(tuple(float(w) for w in fitted), test)))
+                           evaluate(fitted, test)))
     return result
 
 
@@ -454,12 +463,29 @@ def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None =
                               f"needed. Nothing was kept; its decks keep {keeps}.")
         result.seconds = time.perf_counter() - started
         return result
-    result.fitted, result.before, result.after = fit_items(items, current, settings)
     del train, test
+    # The refit on every item does not depend on the first fit: from the default parameters
+    # (a collection's first fit, which wins by far on a large history), it is started at
+    # once beside the first fit, on the other core, and ended if the first fit does not
+    # win. Against fitted parameters, which a new fit seldom beats by the margin, it waits
+    # for the verdict (a second fit at once would double fsrs-rs's memory for nothing).
+    beside = refit_beside(items, settings) if current_is_default else None
+    try:
+        result.fitted, result.before, result.after = fit_items(items, current, settings)
+        won = wins(result.before, result.after, margin)
+        refitted = beside.result() if won and beside is not None else None
+    finally:
+        if beside is not None:
+            beside.stop()
     change = result.improvement or 0.0
-    if wins(result.before, result.after, margin):
+    # Nothing below needs the items but a refit here, which is given the only hold on them:
+    # they are freed as fsrs-rs copies them in, before its memory peaks.
+    everything = items.rs(once=True) if won and refitted is None else None
+    del items
+    if won:
         # The held-out fifth showed the fit is better: the latest reviews now count too.
-        result.fitted = fit_all(items, current, settings)
+        result.fitted = refitted or fit_all(everything, current, settings)
+        del everything
         result.refitted = result.kept = True
         if save and target is not None:
             set_preset_parameters(engine, target.id, result.fitted,
@@ -472,13 +498,12 @@ def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None =
         kept_on = "" if target is None else f" for preset {target.name!r}"
         result.message = (f"The fitted parameters' log loss on your held-out reviews is "
                           f"{change:.1%} lower, at least the {margin:.0%} margin: fitted again "
-                          f"on all {len(items)} long-term reviews and kept{kept_on}.")
+                          f"on all {result.items} long-term reviews and kept{kept_on}.")
     else:
         than = "lower" if change > 0 else "higher"
         result.message = (f"The fitted parameters' log loss on your held-out reviews is "
                           f"{abs(change):.1%} {than}, short of the {margin:.0%} margin a fit must "
                           "win by (lower): not kept, the current parameters stay.")
-    del items
     if reschedule and result.kept and save:
         if target is None:
             result.rescheduled = reschedule_cards(engine, settings, result.fitted, zone=zone)

@@ -5,7 +5,8 @@ Two external-content FTS5 tables index the text where it is stored, without a co
 `card_text` the prompt, answer and explanation of each card (its rowid is the card's id),
 `shared_text_index` each shared text (a cloze's text, a section's notes; rowid is its id).
 Triggers keep them in step with every write to `card` and `shared_text` (import, edit,
-removal, restore), whichever code makes it.
+removal, restore), whichever code makes it; an import's new rows are indexed in one
+statement once they are in (`indexed_at_end`), in the same transaction.
 
 The trigram tokenizer (case_sensitive 0) indexes every run of three characters, folded to
 one case, so that any text of three characters or more found in a column is a match of the
@@ -18,6 +19,7 @@ before. Only SQLite has FTS5: on another engine the search reads the text with L
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 from sqlalchemy import Engine
 
@@ -67,6 +69,44 @@ def create_text_index(conn) -> None:
         conn.exec_driver_sql(statement)
     for table in (CARD_INDEX, SHARED_INDEX):
         conn.exec_driver_sql(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")
+
+
+# The table each index follows: its insert trigger, and the columns the index holds.
+_INSERT_TRIGGERS = {
+    "card": ("card_text_insert", CARD_INDEX, "prompt, answer, explanation"),
+    "shared_text": ("shared_text_index_insert", SHARED_INDEX, "text"),
+}
+
+
+@contextmanager
+def indexed_at_end(conn, table: str):
+    """For a block of a write transaction that inserts many rows into `table` ("card" or
+    "shared_text"), each with an id above every id the table held before it (as an import
+    numbers them): the rows are indexed by one statement at the end of the block instead of
+    one trigger run a row. Row by row, FTS5 writes out a segment of index at each
+    statement and merges the segments again and again as they pile up; one
+    `INSERT ... SELECT` writes the same entries once.
+
+    The insert trigger is dropped for the block and made again at its end, from its own
+    text as stored, in the same transaction: SQLite's DDL is transactional, so a block that
+    raises (its transaction then rolled back) leaves the trigger and the index as they were,
+    and other connections never see the collection without it. On an engine without the
+    index, the block runs as it is."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    trigger, index, columns = _INSERT_TRIGGERS[table]
+    made = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                                "AND name = ?", (trigger,)).scalar()
+    if made is None:  # no index to keep in step
+        yield
+        return
+    last = conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() or 0
+    conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+    yield
+    conn.exec_driver_sql(f"INSERT INTO {index} (rowid, {columns}) "
+                         f"SELECT id, {columns} FROM {table} WHERE id > ?", (last,))
+    conn.exec_driver_sql(made)
 
 
 def has_text_index(engine: Engine) -> bool:

@@ -53,6 +53,8 @@ def match(rows: list[dict], existing: list[dict]) -> dict[int, dict]:
     `existing`, given in id order). Both have key, kind, variant, topic, stable_id, prompt,
     answer, and cloze_text for cloze cards; stored ones an id and a position."""
     matches: dict[int, dict] = {}
+    if not existing:  # a new deck: nothing to pair with
+        return matches
     used: set[int] = set()
 
     def take(n: int, old: dict) -> None:

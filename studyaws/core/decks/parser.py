@@ -257,7 +257,7 @@ class _Parser:
                     return self.ordering(blocks, i + 1, at, seg)
                 self.problem(line, "'Order:' must be followed by a numbered list")
             elif marker == "::":
-                self.one_line(at, seg[0])
+                self.one_line(at, one_lines[at - block.start])
             else:
                 self.sections[-1].notes.append("\n".join(seg))
         if pending_q:
@@ -301,10 +301,9 @@ class _Parser:
             item = Item("basic", line, self.topic, prompt, written, stable_id=stable)
         self.last_question = self.add(item)
 
-    def one_line(self, at: int, text: str) -> None:
+    def one_line(self, at: int, split: tuple[str, str, str]) -> None:
+        """A `front :: back` (or `:::`) line, as _split_one_line split it."""
         line = self.lineno(at)
-        split = _split_one_line(text)
-        assert split is not None
         front, sep, back = split
         front, stable = self.take_id(front, line)
         back, back_id = self.take_id(back, line) if stable is None else (back, None)
