@@ -34,7 +34,7 @@ from studyaws.core.srs.day import StudyDays, day_start, next_day_start
 from studyaws.core.srs.exam_plan import ExamPlan
 from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW, Memory
 from studyaws.core.srs.queue import LEARN_AHEAD, DayCounts, next_source
-from studyaws.services.limits import DayPlan, plan_day
+from studyaws.services.limits import DayPlan, plan_day, replan
 from studyaws.services.presets import DeckSchedulers
 from studyaws.store import answers, card_sets
 from studyaws.store import load as loads
@@ -323,13 +323,13 @@ class ReviewService:
         if not self.settings.new_while_backlog:
             only = None
         decks = deck_summaries(self.engine, now, end, start, ahead, only)
-        return self._plan(decks, named_presets(self.engine), plan)
+        return self._plan(decks, named_presets(self.engine), plan, self.extra_new())
 
     def _plan(self, decks: Iterable[DeckSummary], presets, exam: ExamPlan | None,
-              conn=None) -> DayPlan:
+              extra_new: int) -> DayPlan:
         self.day = plan_day(decks, self.settings, presets,
                             new_per_day=exam.new_per_day if exam is not None else None,
-                            extra_new=self.extra_new(conn))
+                            extra_new=extra_new)
         return self.day
 
     def kept_day_plan(self, bounds: tuple[datetime, datetime] | None = None,
@@ -337,7 +337,8 @@ class ReviewService:
         """The same as day_plan(the session's decks), from the numbers this session keeps
         (DayCounter): read from the store at the first card, at the start of a study day,
         after an undo, a suspension or a burial, and after changed() (something outside the
-        session changed the collection); moved by each answer in between."""
+        session changed the collection); moved by each answer in between, and the plan
+        worked out again from them over the deck tree made at the read (limits.replan)."""
         now = self.clock.now()
         start, end = bounds or self.day_bounds()
         counter = self._day_counter
@@ -348,8 +349,13 @@ class ReviewService:
             decks = deck_summaries(self.engine, now, end, start, ahead, only)
             learning, back = learning_cards(self.engine, now, only)
             counter.read(start, end, only, plan, ahead, decks, learning, back,
-                         named_presets(self.engine))
-        return self._plan(counter.decks(now), counter.presets, counter.exam, conn)
+                         named_presets(self.engine), self.extra_new(conn))
+        decks = counter.decks(now)
+        if counter.plan is None:
+            counter.plan = self._plan(decks, counter.presets, counter.exam, counter.extra_new)
+        else:
+            counter.plan = self.day = replan(counter.plan, decks)
+        return counter.plan
 
     def changed(self) -> None:
         """Something outside this session changed the collection (the browser, an edit):
@@ -782,6 +788,8 @@ class DayCounter:
         self.exam: ExamPlan | None = None
         self.ahead: frozenset[int] = frozenset()
         self.presets: list = []
+        self.extra_new = 0  # today's extra new cards (study more), as read
+        self.plan: DayPlan | None = None  # the last plan made from these numbers
         self._decks: dict[int, DeckSummary] = {}
         self._order: list[int] = []
         # card -> (deck, due, buried until), for the cards in (re)learning
@@ -792,8 +800,9 @@ class DayCounter:
 
     def read(self, start: datetime, end: datetime, only: tuple[int, ...] | None,
              exam: ExamPlan | None, ahead: tuple[int, ...], decks: list[DeckSummary],
-             learning, back: datetime | None, presets) -> None:
+             learning, back: datetime | None, presets, extra_new: int = 0) -> None:
         self.start, self.end, self.until = start, end, back
+        self.extra_new, self.plan = extra_new, None
         self.only = frozenset(only) if only is not None else None
         self.exam, self.ahead, self.presets = exam, frozenset(ahead), presets
         self._decks = {deck.id: deck for deck in decks}
