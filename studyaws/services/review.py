@@ -36,8 +36,9 @@ from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW, Memory
 from studyaws.core.srs.queue import LEARN_AHEAD, DayCounts, next_source
 from studyaws.services.limits import DayPlan, plan_day, replan
 from studyaws.services.presets import DeckSchedulers
-from studyaws.store import answers, card_sets
+from studyaws.store import answers, card_sets, driver_reads
 from studyaws.store import load as loads
+from studyaws.store.driver_reads import DriverRead
 from studyaws.store.engine import read_connection, reading, write_transaction, writing
 from studyaws.store.presets import named_presets
 from studyaws.store.queries import DeckSummary, deck_summaries, learning_cards
@@ -47,7 +48,6 @@ from studyaws.store.tables import (
     CardState,
     Deck,
     ReviewLog,
-    SharedText,
     domains_of,
     memory_columns,
     to_db,
@@ -177,22 +177,22 @@ def _view_query():
             .join(Deck, Deck.id == Card.deck_id))
 
 
+# The values of the queue's statements (ReviewService._statement) given at each run.
+_OPEN = {"learning": ("now", "until"), "review": ("now", "end", "now_text", "seed"),
+         "new": ("now",)}
+
 _VIEW_COLUMNS = (Card.id, Card.deck_id, Card.kind, Card.topic, Card.prompt, Card.answer,
                  Card.payload, Card.explanation, Card.context_id, Card.cloze_text_id,
                  Card.saa_domain, Card.clf_domain, Card.domain_inferred, Card.source_path,
                  Card.source_line, Card.leech, Card.flag, *answers.MEMORY_COLUMNS)
 
 
-_SHARED_TEXTS = (select(SharedText.__table__.c.id, SharedText.__table__.c.text)
-                 .where(SharedText.__table__.c.id.in_(bindparam("ids", expanding=True))))
-
-
-def _shared_texts(session, card) -> tuple[str, str | None]:
+def _shared_texts(conn, card) -> tuple[str, str | None]:
     """A card's context (its section's notes, "" when none) and its cloze's text."""
     ids = [i for i in (card.context_id, card.cloze_text_id) if i is not None]
     if not ids:
         return "", None
-    texts = dict(session.execute(_SHARED_TEXTS, {"ids": ids}).all())
+    texts = driver_reads.shared_texts(conn, ids)
     return texts.get(card.context_id, ""), texts.get(card.cloze_text_id)
 
 
@@ -248,6 +248,7 @@ class ReviewService:
         self._due_counts = DueCounts()  # the load balancer's, kept across this session's answers
         self._day_counter = DayCounter()  # the day plan's numbers, kept likewise
         self._statements: dict[str, object] = {}  # the queue's, built once (_statement)
+        self._reads: dict[tuple, DriverRead] = {}  # ... and compiled for the driver (_read)
         # (card, source) -> the time of an answer whose write lost the connection to the
         # database: committed or not, it is not known until it is looked up.
         self._unsure: dict[tuple[int, str], datetime] = {}
@@ -400,13 +401,11 @@ class ReviewService:
                         .order_by(*self._review_order(now, start)).limit(1)
                     ).first()
                 else:
-                    row = conn.execute(self._statement("review"), {
-                        "now": now, "decks": list(self.day.review_decks), "end": end,
-                        "now_text": to_db(now), "seed": int(start.timestamp()) % 1_000_003,
-                    }).first()
+                    row = self._read("review", self.day.review_decks).first(conn, {
+                        "now": now, "end": end, "now_text": to_db(now),
+                        "seed": int(start.timestamp()) % 1_000_003})
             else:
-                row = conn.execute(self._statement("new"), {
-                    "now": now, "decks": list(self.day.new_decks)}).first()
+                row = self._read("new", self.day.new_decks).first(conn, {"now": now})
             if row is None:
                 return None
             return self._view(conn, row)
@@ -415,7 +414,21 @@ class ReviewService:
         """The active card in learning or relearning due first, if due by `until`: the first
         of each state, each read walking the (state, due) index in order (asked for both
         states at once, SQLite walked every card by due date instead), in one statement."""
-        return conn.execute(self._statement("learning"), {"now": now, "until": until}).first()
+        return self._read("learning").first(conn, {"now": now, "until": until})
+
+    def _read(self, name: str, decks: frozenset[int] = frozenset()) -> DriverRead:
+        """The queue's statement `name` (_statement) for these decks, compiled once for the
+        driver (store.driver_reads): each card costs the driver's execution alone."""
+        key = (name, decks)
+        read = self._reads.get(key)
+        if read is None:
+            statement = self._statement(name)
+            if name != "learning":
+                statement = statement.params(decks=sorted(decks))
+            if len(self._reads) > 64:  # the decks that may give a card changed many times
+                self._reads.clear()
+            read = self._reads[key] = DriverRead(self.engine, statement, _OPEN[name])
+        return read
 
     def _statement(self, name: str):
         """The queue's statements, built once for this session with bound parameters (now,
