@@ -255,6 +255,7 @@ class ReviewService:
         # Likewise undos of answers (by log row), and each answer's (card, rating) for them.
         self._unsure_undos: set[int] = set()
         self._answered: dict[int, tuple[int, int]] = {}
+        self._shown: policy.Outcomes | None = None  # the last card's, as preview() made them
 
     # -- the day ----------------------------------------------------------------------
     def day_bounds(self) -> tuple[datetime, datetime]:
@@ -622,9 +623,11 @@ class ReviewService:
         )
 
     def preview(self, view: CardView) -> dict[int, str]:
-        """The next interval each rating would give, as shown on the rating keys."""
-        return policy.interval_labels(self.scheduler_for_deck(view.deck_id), view.id,
-                                      view.memory, self.clock.now())
+        """The next interval each rating would give, as shown on the rating keys (worked out
+        once: the answer to this card takes them over when they still hold)."""
+        self._shown = policy.outcomes_at(self.scheduler_for_deck(view.deck_id), view.id,
+                                         view.memory, self.clock.now())
+        return policy.labels_of(self._shown)
 
     # -- answering ----------------------------------------------------------------------
     def answer(self, view: CardView, rating: int, duration_ms: int = 0, *,
@@ -635,8 +638,10 @@ class ReviewService:
         # The answer's time is its identity: an answer whose write lost its connection keeps
         # it, and every later try first looks for it in the log (it may have been committed).
         now = self._unsure.get(key) or self.clock.now()
+        shown, self._shown = self._shown, None
         options = dict(duration_ms=duration_ms, correct=correct, response=response,
-                       source=source, seed=view.seed, counts=self._due_counts)
+                       source=source, seed=view.seed, counts=self._due_counts,
+                       known=shown if shown is not None and shown.card_id == view.id else None)
         scheduler = self.scheduler_for_deck(view.deck_id)
 
         def write() -> AnswerResult:
@@ -891,11 +896,13 @@ def record_answer(conn, scheduler, settings: Settings, card_id: int, rating: int
                   now: datetime, day_end: datetime, *, duration_ms: int = 0,
                   correct: bool | None = None, response: dict | None = None,
                   source: str = "review", seed: int | None = None,
-                  counts: DueCounts | None = None) -> AnswerResult:
+                  counts: DueCounts | None = None,
+                  known: policy.Outcomes | None = None) -> AnswerResult:
     """Apply one answer inside the caller's write transaction (a Core connection, or an
     ORM session): the new FSRS state, the log row (with what undo needs), sibling burying
     and leech detection. With load balancing on, `counts` are the due counts kept across
-    answers (read from the store when not given)."""
+    answers (read from the store when not given). `known`: the outcomes the rating keys
+    showed (policy.review takes them over when they still hold)."""
     card = answers.answered_card(conn, card_id)
     if callable(scheduler):  # one for each deck: its preset's desired retention
         scheduler = scheduler(card.deck_id)
@@ -912,7 +919,8 @@ def record_answer(conn, scheduler, settings: Settings, card_id: int, rating: int
                 today, tuple(counts.get(conn, days, today)),
                 loads.sibling_days(conn, days, today, card, policy.LOAD_DAYS),
                 weekday_numbers(settings.easy_days))
-    new = policy.review(scheduler, card_id, prior, rating, now, duration_ms or None, load=load)
+    new = policy.review(scheduler, card_id, prior, rating, now, duration_ms or None, load=load,
+                        known=known)
     if counts is not None:
         counts.moved(days, prior if prior.state != NEW else None, new)
     # A leech at the threshold, and again every half threshold after it: suspended again
