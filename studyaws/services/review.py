@@ -177,9 +177,12 @@ def _view_query():
             .join(Deck, Deck.id == Card.deck_id))
 
 
-# The values of the queue's statements (ReviewService._statement) given at each run.
+# The values of the queue's statements (ReviewService._statement) given at each run, and
+# the statements compiled for the driver (ReviewService._read) by backend, statement, decks
+# studied, review order and decks that may give a card.
 _OPEN = {"learning": ("now", "until"), "review": ("now", "end", "now_text", "seed"),
          "new": ("now",)}
+_READS: dict[tuple, DriverRead] = {}
 
 _VIEW_COLUMNS = (Card.id, Card.deck_id, Card.kind, Card.topic, Card.prompt, Card.answer,
                  Card.payload, Card.explanation, Card.context_id, Card.cloze_text_id,
@@ -248,7 +251,6 @@ class ReviewService:
         self._due_counts = DueCounts()  # the load balancer's, kept across this session's answers
         self._day_counter = DayCounter()  # the day plan's numbers, kept likewise
         self._statements: dict[str, object] = {}  # the queue's, built once (_statement)
-        self._reads: dict[tuple, DriverRead] = {}  # ... and compiled for the driver (_read)
         # (card, source) -> the time of an answer whose write lost the connection to the
         # database: committed or not, it is not known until it is looked up.
         self._unsure: dict[tuple[int, str], datetime] = {}
@@ -419,16 +421,18 @@ class ReviewService:
 
     def _read(self, name: str, decks: frozenset[int] = frozenset()) -> DriverRead:
         """The queue's statement `name` (_statement) for these decks, compiled once for the
-        driver (store.driver_reads): each card costs the driver's execution alone."""
-        key = (name, decks)
-        read = self._reads.get(key)
+        driver (store.driver_reads) and kept for the next sessions too (compiling one
+        takes some 5 ms): each card costs the driver's execution alone."""
+        key = (self.engine.dialect.name, name, self.deck_ids, self.settings.review_order,
+               decks)
+        read = _READS.get(key)
         if read is None:
             statement = self._statement(name)
             if name != "learning":
                 statement = statement.params(decks=sorted(decks))
-            if len(self._reads) > 64:  # the decks that may give a card changed many times
-                self._reads.clear()
-            read = self._reads[key] = DriverRead(self.engine, statement, _OPEN[name])
+            if len(_READS) > 64:  # the decks that may give a card changed many times
+                _READS.clear()
+            read = _READS[key] = DriverRead(self.engine, statement, _OPEN[name])
         return read
 
     def _statement(self, name: str):
