@@ -57,7 +57,7 @@ class DriverRead:
         for name in self._names:
             value = values[name] if name in self._open else self._fixed[name]
             params[name] = to_db(value) if isinstance(value, datetime) else value
-        row = begun(conn).execute(self.sql, params).fetchone()
+        row = _run(begun(conn), self.sql, params).fetchone()
         if row is None:
             return None
         row = list(row)
@@ -77,4 +77,9 @@ _TEXTS_PSYCOPG = {n: sqlite_params_to_psycopg(sql) for n, sql in _TEXTS.items()}
 def shared_texts(conn: Connection, ids: list[int]) -> dict[int, str]:
     """The shared texts (store.tables.SharedText) of these ids (one or two)."""
     sql = (_TEXTS_PSYCOPG if conn.dialect.name == "postgresql" else _TEXTS)[len(ids)]
-    return dict(begun(conn).execute(sql, tuple(ids)).fetchall())
+    return dict(_run(begun(conn), sql, tuple(ids)).fetchall())
+
+
+def _run(cursor, sql: str, params):
+    """Every statement of this module (one place, where bench/pg_bench.py counts them)."""
+    return cursor.execute(sql, params)
