@@ -841,8 +841,12 @@ class DayCounter:
         for deck, due, buried in self._learning.values():
             if due <= horizon and (buried is None or buried <= now):
                 learning[deck] = learning.get(deck, 0) + 1
-        return [replace(self._decks[deck_id], learning=learning.get(deck_id, 0))
-                for deck_id in self._order]
+        decks = []
+        for deck_id in self._order:
+            deck = self._decks[deck_id]
+            count = learning.get(deck_id, 0)
+            decks.append(deck if deck.learning == count else replace(deck, learning=count))
+        return decks
 
     def answered(self, card_id: int, deck_id: int | None, result: AnswerResult,
                  review: bool) -> None:
