@@ -101,20 +101,38 @@ def deck_tree(decks: Iterable[DeckSummary]) -> list[DeckNode]:
     return root.children
 
 
-def _total(node: DeckNode) -> None:
-    node.children.sort(key=lambda child: (natural_key(child.name), child.key))
+def _total(node: DeckNode, order: bool = True) -> None:
+    """Each node's numbers, its own and those of the decks under it (`order`: the children
+    sorted first, by name)."""
+    if order:
+        node.children.sort(key=lambda child: (natural_key(child.name), child.key))
     ids = [node.deck.id] if node.deck is not None else []
     own = node.deck
     node.cards, node.new, node.learning, node.due = (
         (own.cards, own.new, own.learning, own.due) if own is not None else (0, 0, 0, 0))
     for child in node.children:
-        _total(child)
+        _total(child, order)
         node.cards += child.cards
         node.new += child.new
         node.learning += child.learning
         node.due += child.due
         ids.extend(child.deck_ids)
     node.deck_ids = tuple(ids)
+
+
+def renumber(root: DeckNode, decks: Iterable[DeckSummary]) -> None:
+    """The tree under `root` (deck_tree's) given the same decks with other numbers: each
+    deck's node takes its new summary and the sums are made again."""
+    nodes: dict[int, DeckNode] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.deck is not None:
+            nodes.setdefault(node.deck.id, node)
+        stack.extend(node.children)
+    for deck in decks:
+        nodes[deck.id].deck = deck
+    _total(root, order=False)
 
 
 def flatten(nodes: list[DeckNode], collapsed: set[str] | frozenset[str] = frozenset(),

@@ -121,20 +121,23 @@ _ACTIVE = ("card.retired IS 0 AND card.suspended IS 0 AND "
 def deck_summaries(conn: sqlite3.Connection, now: datetime, day_end: datetime,
                    day_start: datetime, only: tuple[int, ...] | None) -> list[DeckSummary]:
     """store.queries.deck_summaries without cards brought forward before an exam."""
-    scope = f" AND deck.id IN ({_in(only)})" if only is not None else ""
-    rows = conn.execute(
-        "SELECT deck.id, deck.title, deck.path, deck.domain, "
-        "count(card.id) FILTER (WHERE card.retired IS 0), "
-        f"count(card.id) FILTER (WHERE {_ACTIVE} AND card_state.state = {NEW}), "
-        f"count(card.id) FILTER (WHERE {_ACTIVE} AND card_state.state IN "
+    decks = conn.execute(
+        "SELECT id, title, path, domain, folder, preset_id FROM deck"
+        " WHERE deleted_at IS NULL").fetchall()
+    # The cards' part through ix_card_queue and each card's memory by its key, as the store's.
+    scope = f" AND card.deck_id IN ({_in(only)})" if only is not None else ""
+    numbers = {deck_id: counted for deck_id, *counted in conn.execute(
+        "SELECT card.deck_id, count(*), "
+        f"count(*) FILTER (WHERE {_ACTIVE} AND card_state.state = {NEW}), "
+        f"count(*) FILTER (WHERE {_ACTIVE} AND card_state.state IN "
         f"({LEARNING}, {RELEARNING}) AND card_state.due <= :ahead), "
-        f"count(card.id) FILTER (WHERE {_ACTIVE} AND card_state.state = {REVIEW} "
-        "AND card_state.due < :end), deck.folder, deck.preset_id "
-        f"FROM deck LEFT OUTER JOIN card ON card.deck_id = deck.id{scope} "
-        "LEFT OUTER JOIN card_state ON card_state.card_id = card.id "
-        "WHERE deck.deleted_at IS NULL GROUP BY deck.id",
-        {"now": to_db(now), "ahead": to_db(now + LEARN_AHEAD), "end": to_db(day_end)},
-    ).fetchall()
+        f"count(*) FILTER (WHERE {_ACTIVE} AND card_state.state = {REVIEW} "
+        "AND card_state.due < :end) "
+        "FROM card JOIN card_state ON card_state.card_id = card.id "
+        f"WHERE card.retired IS 0{scope} GROUP BY card.deck_id",
+        {"now": to_db(now), "ahead": to_db(now + LEARN_AHEAD), "end": to_db(day_end)})}
+    rows = [(deck_id, title, path, domain, *numbers.get(deck_id, (0, 0, 0, 0)), folder,
+             preset_id) for deck_id, title, path, domain, folder, preset_id in decks]
     answers = conn.execute(
         "SELECT card_id, state_before FROM review_log WHERE source = 'review' "
         f"AND reviewed_at >= ? AND state_before IN ({NEW}, {REVIEW})",

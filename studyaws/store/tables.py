@@ -105,10 +105,20 @@ class Card(SQLModel, table=True):
         Index("ix_card_deck_position", "deck_id", "position"),
         # flag:N (schema 11)
         Index("ix_card_flag", "flag"),
+        # Each deck's cards with what makes them count today (schema 13): the day's
+        # counts (store.queries.deck_summaries) read this index, not the wide card rows
+        # (the id too, which PostgreSQL's index-only scan needs; SQLite's carries it anyway).
+        # It serves every lookup by deck too (it replaced an index on deck_id alone). The
+        # buried time comes second: first, with retired and suspended, it looked so
+        # selective to SQLite that the queue walked a deck's cards instead of the due dates.
+        Index("ix_card_queue", "deck_id", "buried_until", "retired", "suspended", "id"),
+        # The buried cards alone (schema 13): when the first of them comes back.
+        Index("ix_card_buried", "buried_until", sqlite_where=text("buried_until IS NOT NULL"),
+              postgresql_where=text("buried_until IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    deck_id: int = Field(foreign_key="deck.id", index=True)
+    deck_id: int = Field(foreign_key="deck.id")  # indexed by ix_card_queue
     key: str
     stable_id: str | None = None
     kind: str
