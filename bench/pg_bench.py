@@ -93,18 +93,21 @@ def statements_per_answer(target, answers: int, relay=None) -> dict[str, float]:
         if counting[0]:
             counts[phase[0]] += 1
 
-    # The answer's own statements run on the driver's cursor (store.answers), past
-    # SQLAlchemy's events: counted where they are run.
+    # The answer's own statements, and the next card's, run on the driver's cursor
+    # (store.answers, store.driver_reads), past SQLAlchemy's events: counted where they run.
     from studyaws.store import answers as answer_sql
+    from studyaws.store import driver_reads
 
-    run = answer_sql._run
+    run, read = answer_sql._run, driver_reads._run
 
-    def _run(*args):
-        if counting[0]:
-            counts[phase[0]] += 1
-        return run(*args)
+    def _counted(original):
+        def counted(*args):
+            if counting[0]:
+                counts[phase[0]] += 1
+            return original(*args)
+        return counted
 
-    answer_sql._run = _run
+    answer_sql._run, driver_reads._run = _counted(run), _counted(read)
 
     @event.listens_for(engine, "commit")
     def _commit(*_args) -> None:
@@ -130,7 +133,7 @@ def statements_per_answer(target, answers: int, relay=None) -> dict[str, float]:
             measured("answer", lambda view=view: service.answer(view, 3, 5000))
             counting[0] = False
     finally:
-        answer_sql._run = run
+        answer_sql._run, driver_reads._run = run, read
         engine.dispose()
     return {"statements": counts["answer"] / answers, "trips": trips["answer"] / answers,
             "next": counts["next"] / answers, "next_trips": trips["next"] / answers}

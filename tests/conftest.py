@@ -121,7 +121,7 @@ POSTGRES_MODULES = {
     "test_exam_domains", "test_exam_plan", "test_exam_plan_smooth", "test_flags",
     "test_import_banks", "test_load_balance", "test_scheduler_bugs", "test_study_more",
     "test_time", "test_decks_manage", "test_tui_review", "test_tui_exam",
-    "test_tui_exam_flow", "test_optimizer", "test_exam_cli",
+    "test_tui_exam_flow", "test_optimizer", "test_exam_cli", "test_day_counts",
 }
 
 

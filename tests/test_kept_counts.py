@@ -5,6 +5,8 @@ read gives (services.limits.plan_day over store.queries.deck_summaries)."""
 
 from __future__ import annotations
 
+import random
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -14,10 +16,11 @@ from test_presets import add_deck, deck_ids
 from waiting import settle
 
 from studyaws.core.srs.policy import AGAIN, EASY, GOOD, HARD, LEARNING, RELEARNING
-from studyaws.services import presets
+from studyaws.services import limits, presets
 from studyaws.services.decks import flatten
 from studyaws.services.review import ReviewService
 from studyaws.store.engine import reading, writing
+from studyaws.store.presets import named_presets as presets_of
 from studyaws.store.settings import save_setting
 from studyaws.store.tables import Card, CardState
 from studyaws.tui.app import StudyApp
@@ -124,6 +127,30 @@ def test_the_numbers_kept_across_a_session_are_those_read_afresh(tmp_path, studi
             buried = session.execute(select(func.count()).where(
                 Card.buried_until.is_not(None), Card.sibling.is_not(None))).scalar_one()
         assert leeches and buried
+
+
+@pytest.mark.parametrize("backlog", ["on", "off"])
+def test_a_plan_worked_out_again_over_its_tree_is_the_plan_made_afresh(tmp_path, backlog):
+    """limits.replan, which a session uses after each answer, against plan_day: the same
+    decks with other numbers, many times over, each plan from the one before."""
+    engine, clock, _ = collection(tmp_path)
+    save_setting(engine, "new-while-backlog", backlog)
+    service = ReviewService(engine, clock)
+    first = service.day_plan()
+    settings, presets = service.settings, presets_of(engine)
+    rng = random.Random(5)
+    kept = limits.plan_day(first.decks, settings, presets, extra_new=3)
+    for step in range(200):
+        decks = [replace(deck, new=rng.randint(0, 9), due=rng.randint(0, 12),
+                         learning=rng.randint(0, 2), new_done=rng.randint(0, 7),
+                         reviews_done=rng.randint(0, 10)) for deck in first.decks]
+        kept = limits.replan(kept, decks)
+        fresh = limits.plan_day(decks, settings, presets, extra_new=3)
+        assert numbers(kept) == numbers(fresh), step
+        assert (kept.counts, kept.new_decks, kept.review_decks) == (
+            fresh.counts, fresh.new_decks, fresh.review_decks), step
+        for node, _ in flatten(fresh.tree):
+            assert (kept.counts_for(node.deck_ids) == fresh.counts_for(node.deck_ids)), step
 
 
 def test_a_learning_step_coming_due_and_a_new_day_are_counted_without_an_answer(tmp_path):

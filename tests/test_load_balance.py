@@ -20,7 +20,7 @@ from studyaws.core.srs.policy import GOOD, REVIEW, Load, balanced_interval, fuzz
 from studyaws.services.learner import SyntheticLearner, simulate_study
 from studyaws.services.review import ReviewService
 from studyaws.store import load as loads
-from studyaws.store.engine import reading
+from studyaws.store.engine import reading, writing
 
 MONDAY = date(2026, 3, 2)
 
@@ -103,14 +103,18 @@ def test_the_due_counts_come_from_one_grouped_query_by_study_day(tmp_path):
         service.answer(view, GOOD if view.memory.state else policy.EASY)
     days = StudyDays()
     today = days.date_of(clock.now())
+    from sqlalchemy import select, update
+
+    from studyaws.store.tables import Card, CardState
+    with writing(engine) as session:  # neither a suspended nor a retired card is counted
+        session.execute(update(Card).where(Card.id.in_((3, 4, 9))).values(suspended=True))
+        session.execute(update(Card).where(Card.id.in_((4, 17))).values(retired=True))
     with reading(engine) as session:
         counts = loads.due_per_day(session, days, today, 40)
-        from sqlalchemy import select
-
-        from studyaws.store.tables import CardState
-        dues = session.execute(select(CardState.due).where(CardState.state != 0)).scalars()
+        dues = session.execute(select(CardState.due).where(
+            CardState.state != 0, CardState.card_id.not_in((3, 4, 9, 17)))).scalars()
         expected = Counter((days.date_of(d) - today).days for d in dues)
-    assert sum(counts) == 30
+    assert sum(counts) == 26
     assert counts == [expected.get(k, 0) for k in range(40)]
 
 

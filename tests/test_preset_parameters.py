@@ -28,7 +28,7 @@ from studyaws.services.learner import (
     write_history,
 )
 from studyaws.services.review import ReviewService
-from studyaws.store.engine import open_engine, reading
+from studyaws.store.engine import SCHEMA_VERSION, open_engine, reading
 from studyaws.store.presets import set_preset_parameters
 from studyaws.store.settings import load_parameters, load_settings, save_parameters
 from studyaws.store.stats_queries import answers_by_card
@@ -285,7 +285,7 @@ def test_upgrade_from_schema_11_keeps_presets_without_own_parameters(tmp_path):
         assert (db.parent / f"{DB_NAME}.schema11.bak").exists()
         with reading(engine) as session:
             conn = session.connection()
-            assert conn.exec_driver_sql("pragma user_version").scalar() == 12
+            assert conn.exec_driver_sql("pragma user_version").scalar() == SCHEMA_VERSION
             columns = {row[1] for row in conn.exec_driver_sql("pragma table_info(preset)")}
         assert {"parameters", "parameters_fitted_at"} <= columns
         light = presets.find_preset(engine, "Light")

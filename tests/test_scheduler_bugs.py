@@ -16,6 +16,7 @@ import statistics
 import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -346,6 +347,24 @@ def test_the_local_zone_is_the_named_zone(tz):
     if os.path.islink("/etc/localtime"):
         assert isinstance(zone, ZoneInfo)
         assert os.path.realpath("/etc/localtime").endswith("/" + str(zone))
+
+
+def test_a_zone_file_changed_while_running_is_read_again(tz, tmp_path):
+    """The zone of a zone file is kept between reads only while the file (or the link to
+    it) is the same: relinked, or replaced by another zone's file, it is read again."""
+    link = tmp_path / "localtime"
+    link.symlink_to("/usr/share/zoneinfo/Europe/Berlin")
+    tz(str(link))
+    assert str(Clock().local_zone()) == "Europe/Berlin"
+    assert str(Clock().local_zone()) == "Europe/Berlin"
+    link.unlink()
+    link.symlink_to("/usr/share/zoneinfo/America/New_York")
+    assert str(Clock().local_zone()) == "America/New_York"
+    link.unlink()
+    link.write_bytes(Path("/usr/share/zoneinfo/Asia/Tokyo").read_bytes())  # a copy, no link
+    assert Clock().local_zone().utcoffset(NOW) == timedelta(hours=9)
+    link.write_bytes(Path("/usr/share/zoneinfo/Europe/Berlin").read_bytes())  # rewritten
+    assert Clock().local_zone().utcoffset(NOW) == BERLIN.utcoffset(NOW)
 
 
 class MachineZoneClock(FakeClock):

@@ -54,9 +54,10 @@ def test_the_review_screen_loads_no_optional_module():
     assert offenders(loaded_after(code), NOT_FOR_REVIEW) == []
 
 
-# The first frame of `studyaws review`: the real app (headless) until the first card is on
-# screen, in a fresh interpreter, on a collection made beforehand in another one. The modules
-# it has loaded by then are pinned: the third-party packages and the project's own modules.
+# The first card of `studyaws review` where the light path does not apply (PostgreSQL, an
+# exam date, ...; here: the app not given it): the real app (headless) until the first card
+# is on screen, in a fresh interpreter, on a collection made beforehand in another one. The
+# modules it has loaded by then are pinned: the third-party packages and the project's own.
 # A module added to (or dropped from) the way to the first card fails this test, to be
 # weighed against start-up (bench/RESULTS.md) and the lists below changed on purpose.
 FIRST_CARD = """
@@ -99,16 +100,19 @@ FIRST_CARD_MODULES = {
     "studyaws.core.questions", "studyaws.core.srs", "studyaws.core.srs.day",
     "studyaws.core.srs.exam_plan", "studyaws.core.srs.policy", "studyaws.core.srs.queue",
     "studyaws.core.stats", "studyaws.core.text", "studyaws.services",
-    "studyaws.services.collection", "studyaws.services.decks", "studyaws.services.flags",
-    "studyaws.services.interactive", "studyaws.services.limits", "studyaws.services.media",
-    "studyaws.services.overview", "studyaws.services.presets", "studyaws.services.review",
-    "studyaws.store", "studyaws.store.answers", "studyaws.store.backup",
-    "studyaws.store.card_sets", "studyaws.store.decks", "studyaws.store.engine",
-    "studyaws.store.load", "studyaws.store.postgres", "studyaws.store.presets",
+    "studyaws.services.card_view", "studyaws.services.collection", "studyaws.services.decks",
+    "studyaws.services.deck_tree", "studyaws.services.flags", "studyaws.services.limits",
+    "studyaws.services.media", "studyaws.services.overview", "studyaws.services.presets",
+    "studyaws.services.review", "studyaws.store", "studyaws.store.answers",
+    "studyaws.store.backup", "studyaws.store.card_sets", "studyaws.store.columns",
+    "studyaws.store.deck_summary", "studyaws.store.decks", "studyaws.store.driver_reads",
+    "studyaws.store.engine",
+    "studyaws.store.first_read", "studyaws.store.load", "studyaws.store.postgres",
+    "studyaws.store.presets",
     "studyaws.store.queries", "studyaws.store.settings", "studyaws.store.stats_queries",
     "studyaws.store.tables", "studyaws.store.text_index", "studyaws.tui", "studyaws.tui.app",
     "studyaws.tui.commands", "studyaws.tui.saving", "studyaws.tui.screens",
-    "studyaws.tui.screens.flag", "studyaws.tui.screens.home", "studyaws.tui.screens.modals",
+    "studyaws.tui.screens.flag", "studyaws.tui.screens.home",
     "studyaws.tui.screens.opening", "studyaws.tui.screens.review", "studyaws.tui.widgets",
     "studyaws.tui.widgets.card_picture", "studyaws.tui.widgets.card_text",
     "studyaws.tui.widgets.footer", "studyaws.tui.widgets.header_text",
@@ -188,3 +192,99 @@ def test_the_first_frame_is_painted_before_any_database_library_is_loaded():
     packages = {name for name in packages if not name.startswith("_")} - {"cython_runtime"}
     assert packages == FIRST_FRAME_PACKAGES | {"studyaws"}
     assert {name for name in loaded if name.split(".")[0] == "studyaws"} == FIRST_FRAME_MODULES
+
+
+# The first card of `studyaws review` on a SQLite collection: read on the light path
+# (services.first_card) and shown before the collection is opened, so none of the database
+# libraries, the store's tables or the review service is loaded by then. Opening the
+# collection is held back here until the modules are listed.
+FIRST_CARD_LIGHT = """
+import asyncio, json, sys, threading
+from pathlib import Path
+import studyaws.cli.main
+from studyaws.tui.app import StudyApp
+
+gate = threading.Event()
+
+def opening():
+    gate.wait(30)
+    raise RuntimeError("not opened: the test ends here")
+
+def first_card(clock):
+    from studyaws.services.first_card import first_card as read
+    return read(Path(sys.argv[1]) / "studyaws.sqlite3", clock)
+
+async def main():
+    app = StudyApp(None, start="review", opening=opening, first_card=first_card)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(200):
+            screen = app.screen
+            if type(screen).__name__ == "ReviewScreen" and screen.view is not None:
+                break
+            await pilot.pause(0.05)
+        else:
+            raise SystemExit("no card was shown")
+        loaded = sorted(sys.modules)
+        shown = screen.query_one("#prompt").text
+        gate.set()
+        await pilot.pause(0.2)
+    print(json.dumps([loaded, shown]))
+
+asyncio.run(main())
+"""
+FIRST_CARD_LIGHT_PACKAGES = {
+    "fsrs", "linkify_it", "markdown_it", "mdurl", "platformdirs", "pygments", "rich",
+    "textual", "typing_extensions",
+}
+FIRST_CARD_LIGHT_MODULES = {
+    "studyaws", "studyaws.cli", "studyaws.cli.main", "studyaws.core", "studyaws.core.clock",
+    "studyaws.core.config", "studyaws.core.decks", "studyaws.core.decks.cloze",
+    "studyaws.core.decks.limits", "studyaws.core.decks.model", "studyaws.core.domains",
+    "studyaws.core.formats", "studyaws.core.inline_markdown",
+    "studyaws.core.pictures", "studyaws.core.questions", "studyaws.core.srs",
+    "studyaws.core.srs.day", "studyaws.core.srs.policy", "studyaws.core.srs.queue",
+    "studyaws.core.text", "studyaws.services", "studyaws.services.card_view",
+    "studyaws.services.deck_tree", "studyaws.services.first_card", "studyaws.services.flags",
+    "studyaws.services.limits", "studyaws.services.media", "studyaws.store",
+    "studyaws.store.columns",
+    "studyaws.store.deck_summary", "studyaws.store.first_read", "studyaws.tui",
+    "studyaws.tui.app", "studyaws.tui.commands", "studyaws.tui.saving",
+    "studyaws.tui.screens", "studyaws.tui.screens.flag",
+    "studyaws.tui.screens.opening", "studyaws.tui.screens.review", "studyaws.tui.widgets",
+    "studyaws.tui.widgets.card_picture", "studyaws.tui.widgets.card_text",
+    "studyaws.tui.widgets.footer", "studyaws.tui.widgets.header_text",
+    "studyaws.tui.widgets.inline_text", "studyaws.tui.widgets.question",
+    "studyaws.tui.widgets.question_input", "studyaws.tui.widgets.rows",
+    "studyaws.tui.widgets.touch_bar",
+}
+
+
+def test_the_first_card_on_sqlite_is_shown_before_any_database_library_is_loaded(tmp_path):
+    deck = tmp_path / "deck.md"
+    deck.write_text("# Deck\n\n## Topic\n\nQ: What does S3 stand for?\nA: Simple Storage "
+                    "Service\n", "utf-8")
+    home = tmp_path / "home"
+    make = (f"from studyaws.services.collection import open_collection\n"
+            f"from studyaws.services.importer import import_paths\n"
+            f"from datetime import UTC, datetime\nfrom pathlib import Path\n"
+            f"engine = open_collection({str(home)!r}, import_bundled=False)\n"
+            f"import_paths(engine, [Path({str(deck)!r})], datetime.now(UTC))\n"
+            f"from studyaws.store.settings import mark_bundled_decks\n"
+            f"mark_bundled_decks(engine, datetime.now(UTC).isoformat())\n")  # given once
+    made = subprocess.run([sys.executable, "-c", make], capture_output=True, text=True,
+                          timeout=120)
+    assert made.returncode == 0, made.stderr
+    done = subprocess.run([sys.executable, "-c", FIRST_CARD_LIGHT, str(home)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    loaded, shown = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "What does S3 stand for?" in shown
+    loaded = set(loaded)
+    assert offenders(loaded, ("sqlalchemy", "sqlmodel", "pydantic", "studyaws.store.tables",
+                              "studyaws.store.engine", "studyaws.services.review",
+                              "studyaws.services.collection")) == []
+    packages = {name.split(".")[0] for name in loaded} - set(sys.stdlib_module_names) - HARNESS
+    packages = {name for name in packages if not name.startswith("_")} - {"cython_runtime"}
+    assert packages == FIRST_CARD_LIGHT_PACKAGES | {"studyaws"}
+    assert {name for name in loaded if name.split(".")[0] == "studyaws"} == \
+        FIRST_CARD_LIGHT_MODULES

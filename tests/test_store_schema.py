@@ -139,6 +139,37 @@ def test_upgrade_from_schema_7_indexes_what_a_search_sorts_by(tmp_path):
     assert "ix_card_state_due" in str(plan) and "TEMP B-TREE" not in str(plan)
 
 
+def test_upgrade_from_schema_12_indexes_the_day_counts_with_their_statistics(tmp_path):
+    db = tmp_path / "studyaws.sqlite3"
+    shutil.copy(FIXTURE, db)
+    open_engine(db).dispose()
+    with sqlite3.connect(db) as conn:  # back to what schema 12 had, analyzed
+        conn.execute("drop index ix_card_queue")
+        conn.execute("drop index ix_card_buried")
+        conn.execute("create index ix_card_deck_id on card (deck_id)")
+        conn.execute("analyze")
+        conn.execute("pragma user_version = 12")
+        before = {t: conn.execute(f"select * from {t} order by 1").fetchall()
+                  for t in ("card", "card_state", "deck")}
+    open_engine(db).dispose()
+    assert (tmp_path / "studyaws.sqlite3.schema12.bak").exists()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION
+        indexes = dict(conn.execute("select name, sql from sqlite_master "
+                                    "where type = 'index'"))
+        assert {t: conn.execute(f"select * from {t} order by 1").fetchall()
+                for t in before} == before
+        analyzed = {r[0] for r in conn.execute("select idx from sqlite_stat1")}
+        plan = conn.execute("explain query plan select deck_id, count(*) from card "
+                            "where retired is 0 group by deck_id").fetchall()
+    assert "ix_card_deck_id" not in indexes
+    assert "WHERE buried_until IS NOT NULL" in indexes["ix_card_buried"]
+    # Statistics of the new index beside the others': without them SQLite would take it
+    # for far more selective than it is.
+    assert "ix_card_queue" in analyzed
+    assert "COVERING INDEX ix_card_queue" in str(plan)
+
+
 def test_upgrade_from_schema_4_stores_shared_text_once_and_shows_the_same_cards(tmp_path):
     db, deck = _schema4_collection(tmp_path)
     with sqlite3.connect(db) as conn:
@@ -160,7 +191,7 @@ def test_upgrade_from_schema_4_stores_shared_text_once_and_shows_the_same_cards(
 
     assert (tmp_path / "home" / "studyaws.sqlite3.schema4.bak").exists()
     with sqlite3.connect(db) as conn:
-        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 12
+        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 13
         columns = {row[1] for row in conn.execute("pragma table_info(card)")}
         shared = [r[0] for r in conn.execute("select text from shared_text order by id")]
         cards = conn.execute("select kind, key, prompt, answer, payload from card").fetchall()

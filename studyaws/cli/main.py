@@ -400,14 +400,21 @@ def _app(args: argparse.Namespace) -> int:
         return engine, deck_id
 
     pictures = False
+    first_card = None
     if args.db is None:  # a SQLite collection keeps its pictures beside it
-        from studyaws.core.config import data_home
+        from studyaws.core.config import DB_NAME, data_home
         from studyaws.services.media import MEDIA_FOLDER, folder_has_pictures
 
         pictures = folder_has_pictures(data_home(args.home) / MEDIA_FOLDER)
+        db_path = data_home(args.home) / DB_NAME
+
+        def first_card(clock):  # the review's first card, read before the store is loaded
+            from studyaws.services.first_card import first_card as read_first_card
+
+            return read_first_card(db_path, clock, deck)
     try:
         return run_app_opening(opening, start="review" if args.command == "review" else "home",
-                               pictures=pictures)
+                               pictures=pictures, first_card=first_card)
     except Exception as exc:
         from studyaws.services.deck_names import DeckNameError
 

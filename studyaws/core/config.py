@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -263,6 +263,19 @@ def parse_value(name: str, text: str, today: date | None = None):
     if not low <= value <= high:
         raise SettingError(f"{name} must be between {low} and {high}")
     return value
+
+
+def settings_from(stored: dict[str, str]) -> Settings:
+    """The settings as stored (the `setting` table's keys and texts): a value this version
+    cannot read keeps its default; keys that are not settings are left out."""
+    changes = {}
+    for name, field in NAMES.items():
+        if name in stored:
+            try:
+                changes[field] = parse_value(name, stored[name])
+            except SettingError:
+                continue  # a value this version cannot read keeps its default
+    return replace(Settings(), **changes)
 
 
 def _exam_date(name: str, text: str, today: date | None) -> date | None:

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 
 from studyaws.core.config import Preset, Settings, default_preset
 from studyaws.core.srs.queue import DayCounts
-from studyaws.services.decks import DeckNode, deck_tree
-from studyaws.store.queries import DeckSummary
+from studyaws.services.deck_tree import DeckNode, deck_tree, renumber
+from studyaws.store.deck_summary import DeckSummary
 
-__all__ = ["DailyLimits", "DayPlan", "plan_day"]
+__all__ = ["DailyLimits", "DayPlan", "plan_day", "replan"]
 
 UNLIMITED = 1 << 60
 
@@ -85,16 +85,31 @@ def plan_day(decks: Iterable[DeckSummary], settings: Settings, presets: Iterable
         return DailyLimits(preset.new_per_day + extra_new, preset.reviews_per_day)
 
     tree = deck_tree(decks)
-    root = DeckNode("", (), children=tree)
+    return _planned(tree, DeckNode("", (), children=tree), decks, limits_of, default_limits,
+                    settings.new_while_backlog)
+
+
+def replan(plan: DayPlan, decks: Iterable[DeckSummary]) -> DayPlan:
+    """plan_day with `plan`'s settings, presets and limits for `decks`: the same decks (ids,
+    titles, folders) with other numbers, such as a study session's after an answer. The
+    tree of `plan` is kept and its numbers worked out again (it is the tree of the plan
+    returned, and `plan`'s nodes no longer hold `plan`'s numbers)."""
+    decks = tuple(decks)
+    renumber(plan.root, decks)
+    return _planned(plan.tree, plan.root, decks, plan.limits_of, plan.root_limits,
+                    plan.new_while_backlog)
+
+
+def _planned(tree: list[DeckNode], root: DeckNode, decks: tuple[DeckSummary, ...], limits_of,
+             default_limits: DailyLimits, new_while_backlog: bool) -> DayPlan:
     _prepare(root)
     new, review, learning = _limit(root, UNLIMITED, UNLIMITED, False, limits_of,
-                                   default_limits, settings.new_while_backlog, None)
+                                   default_limits, new_while_backlog, None)
     nodes = _deck_nodes(root)  # each deck is one node of the tree
     new_decks = frozenset(d.id for d in decks if d.id in nodes and nodes[d.id].own_new > 0)
     review_decks = frozenset(d.id for d in decks if d.id in nodes and nodes[d.id].own_due > 0)
     return DayPlan(tree, DayCounts(new=new, learning=learning, review=review), decks,
-                   new_decks, review_decks, root, limits_of, default_limits,
-                   settings.new_while_backlog)
+                   new_decks, review_decks, root, limits_of, default_limits, new_while_backlog)
 
 
 def _deck_nodes(root: DeckNode) -> dict[int, DeckNode]:

@@ -225,7 +225,11 @@ def folder_has_pictures(folder: Path | None) -> bool:
 
 def picture_path(engine: Engine, name: str) -> Path | None:
     """Where a stored picture is, or None when the collection does not hold it."""
-    folder = media_dir(engine)
+    return picture_in(media_dir(engine), name)
+
+
+def picture_in(folder: Path | None, name: str) -> Path | None:
+    """Where a stored picture is in the media folder `folder` (None: there is none)."""
     if folder is None or not pictures.MEDIA_NAME.match(name):
         return None
     path = folder / name

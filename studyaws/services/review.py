@@ -6,7 +6,6 @@ Every answer is one short write transaction, committed before the next card is f
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -26,18 +25,26 @@ from sqlalchemy import (
 
 from studyaws.core.clock import Clock
 from studyaws.core.config import Settings, weekday_numbers
-from studyaws.core.decks import cloze
 from studyaws.core.errors import is_connection_lost
-from studyaws.core.questions import Question, question_from_dict
 from studyaws.core.srs import exam_plan, policy
 from studyaws.core.srs.day import StudyDays, day_start, next_day_start
 from studyaws.core.srs.exam_plan import ExamPlan
 from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW, Memory
 from studyaws.core.srs.queue import LEARN_AHEAD, DayCounts, next_source
-from studyaws.services.limits import DayPlan, plan_day
+from studyaws.services.card_view import (  # noqa: F401 (named here too)
+    CardSelection,
+    CardView,
+    display_path,
+    question_for,
+    scenario_seed,
+    source_text,
+    view_of,
+)
+from studyaws.services.limits import DayPlan, plan_day, replan
 from studyaws.services.presets import DeckSchedulers
-from studyaws.store import answers, card_sets
+from studyaws.store import answers, card_sets, driver_reads
 from studyaws.store import load as loads
+from studyaws.store.driver_reads import DriverRead
 from studyaws.store.engine import (
     read_connection,
     reading,
@@ -53,39 +60,10 @@ from studyaws.store.tables import (
     CardState,
     Deck,
     ReviewLog,
-    SharedText,
     domains_of,
     memory_columns,
     to_db,
 )
-
-
-@dataclass
-class CardView:
-    """Everything the screens need to show one card."""
-
-    id: int
-    deck_title: str
-    kind: str
-    topic: str
-    prompt: str
-    answer: str
-    explanation: str
-    context: str
-    source_path: str
-    source_line: int
-    domains: dict[str, str]  # exam -> domain slug
-    domain_inferred: bool
-    memory: Memory
-    question: Question | None = None
-    seed: int | None = None
-    leech: bool = False
-    flag: int = 0  # 0 none, 1-4 red, orange, green, blue (services.flags)
-    deck_id: int | None = None
-
-    @property
-    def source(self) -> str:
-        return f"{source_text(self.source_path)}:{self.source_line}"
 
 
 @dataclass
@@ -108,17 +86,6 @@ class SessionStats:
     undo_stack: list[tuple[str, int]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class CardSelection:
-    """The cards of a temporary session (study more): each offered once, in this order,
-    whatever the daily limits, and its answer scheduled as in the daily review; a card that
-    an answer puts in (re)learning comes back when its step is due, as in the daily review.
-    Leaving writes nothing but the answers given."""
-
-    title: str
-    card_ids: tuple[int, ...]
-
-
 def leech_lapse(lapses: int, threshold: int) -> bool:
     """Whether a lapse that brings a card to `lapses` makes it a leech: at the threshold,
     then every half threshold (rounded up) after it, as Anki does (8, 12, 16... for 8)."""
@@ -126,46 +93,6 @@ def leech_lapse(lapses: int, threshold: int) -> bool:
         return False
     half = max(1, -(-threshold // 2))
     return (lapses - threshold) % half == 0
-
-
-def source_text(path: str) -> str:
-    """Where a card comes from, as it is shown: its file below the folder it was imported
-    from (as stored since), whatever the working folder. A card imported by an older version
-    holds its file's whole path: the part below the bundled decks' folder, or the path with
-    ~ for the home folder."""
-    from pathlib import Path, PurePath
-
-    from studyaws.core.config import bundled_decks_dir
-    from studyaws.core.text import printable
-
-    p = PurePath(path)
-    if not p.is_absolute():
-        return printable(p.as_posix())
-    bundled = bundled_decks_dir()
-    for base, prefix in ((bundled, ""), (bundled.resolve(), ""), (Path.home(), "~/")):
-        try:
-            return printable(prefix + p.relative_to(base).as_posix())
-        except ValueError:
-            continue
-    if "bundled_decks" in p.parts:  # the bundled decks of another install
-        return printable(PurePath(*p.parts[p.parts.index("bundled_decks") + 1:]).as_posix())
-    return printable(path)
-
-
-def display_path(path: str) -> str:
-    """A path as short as it can be said (relative to here, or with ~ for the home folder),
-    printable on one line."""
-    from pathlib import Path
-
-    from studyaws.core.text import printable
-
-    p = Path(path)
-    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
-        try:
-            return printable(prefix + p.relative_to(base).as_posix())
-        except ValueError:
-            continue
-    return printable(path)
 
 
 def _active(now: datetime):
@@ -183,38 +110,26 @@ def _view_query():
             .join(Deck, Deck.id == Card.deck_id))
 
 
+# The values of the queue's statements (ReviewService._statement) given at each run, and
+# the statements compiled for the driver (ReviewService._read) by backend, statement, decks
+# studied, review order and decks that may give a card.
+_OPEN = {"learning": ("now", "until"), "review": ("now", "end", "now_text", "seed"),
+         "new": ("now",)}
+_READS: dict[tuple, DriverRead] = {}
+
 _VIEW_COLUMNS = (Card.id, Card.deck_id, Card.kind, Card.topic, Card.prompt, Card.answer,
                  Card.payload, Card.explanation, Card.context_id, Card.cloze_text_id,
                  Card.saa_domain, Card.clf_domain, Card.domain_inferred, Card.source_path,
                  Card.source_line, Card.leech, Card.flag, *answers.MEMORY_COLUMNS)
 
 
-_SHARED_TEXTS = (select(SharedText.__table__.c.id, SharedText.__table__.c.text)
-                 .where(SharedText.__table__.c.id.in_(bindparam("ids", expanding=True))))
-
-
-def _shared_texts(session, card) -> tuple[str, str | None]:
+def _shared_texts(conn, card) -> tuple[str, str | None]:
     """A card's context (its section's notes, "" when none) and its cloze's text."""
     ids = [i for i in (card.context_id, card.cloze_text_id) if i is not None]
     if not ids:
         return "", None
-    texts = dict(session.execute(_SHARED_TEXTS, {"ids": ids}).all())
+    texts = driver_reads.shared_texts(conn, ids)
     return texts.get(card.context_id, ""), texts.get(card.cloze_text_id)
-
-
-def scenario_seed(card_id: int, reps: int) -> int:
-    """The variant a scenario card shows at its n-th review: fresh each review, reproducible."""
-    return random.Random(f"{card_id}:{reps}").getrandbits(31)
-
-
-def question_for(kind: str, payload: dict, seed: int | None) -> Question | None:
-    if kind in ("choice", "ordering", "numeric"):
-        return question_from_dict(payload)
-    if kind == "scenario" and seed is not None:
-        from studyaws.core import scenarios  # the rule engines load with the first scenario card
-
-        return scenarios.generate(payload["kind"], payload.get("params", {}), seed)
-    return None
 
 
 class ReviewService:
@@ -260,6 +175,7 @@ class ReviewService:
         # Likewise undos of answers (by log row), and each answer's (card, rating) for them.
         self._unsure_undos: set[int] = set()
         self._answered: dict[int, tuple[int, int]] = {}
+        self._shown: policy.Outcomes | None = None  # the last card's, as preview() made them
 
     # -- the day ----------------------------------------------------------------------
     def day_bounds(self) -> tuple[datetime, datetime]:
@@ -329,13 +245,13 @@ class ReviewService:
         if not self.settings.new_while_backlog:
             only = None
         decks = deck_summaries(self.engine, now, end, start, ahead, only)
-        return self._plan(decks, named_presets(self.engine), plan)
+        return self._plan(decks, named_presets(self.engine), plan, self.extra_new())
 
     def _plan(self, decks: Iterable[DeckSummary], presets, exam: ExamPlan | None,
-              conn=None) -> DayPlan:
+              extra_new: int) -> DayPlan:
         self.day = plan_day(decks, self.settings, presets,
                             new_per_day=exam.new_per_day if exam is not None else None,
-                            extra_new=self.extra_new(conn))
+                            extra_new=extra_new)
         return self.day
 
     def kept_day_plan(self, bounds: tuple[datetime, datetime] | None = None,
@@ -343,7 +259,8 @@ class ReviewService:
         """The same as day_plan(the session's decks), from the numbers this session keeps
         (DayCounter): read from the store at the first card, at the start of a study day,
         after an undo, a suspension or a burial, and after changed() (something outside the
-        session changed the collection); moved by each answer in between."""
+        session changed the collection); moved by each answer in between, and the plan
+        worked out again from them over the deck tree made at the read (limits.replan)."""
         now = self.clock.now()
         start, end = bounds or self.day_bounds()
         counter = self._day_counter
@@ -354,8 +271,13 @@ class ReviewService:
             decks = deck_summaries(self.engine, now, end, start, ahead, only)
             learning, back = learning_cards(self.engine, now, only)
             counter.read(start, end, only, plan, ahead, decks, learning, back,
-                         named_presets(self.engine))
-        return self._plan(counter.decks(now), counter.presets, counter.exam, conn)
+                         named_presets(self.engine), self.extra_new(conn))
+        decks = counter.decks(now)
+        if counter.plan is None:
+            counter.plan = self._plan(decks, counter.presets, counter.exam, counter.extra_new)
+        else:
+            counter.plan = self.day = replan(counter.plan, decks)
+        return counter.plan
 
     def changed(self) -> None:
         """Something outside this session changed the collection (the browser, an edit):
@@ -400,13 +322,11 @@ class ReviewService:
                         .order_by(*self._review_order(now, start)).limit(1)
                     ).first()
                 else:
-                    row = conn.execute(self._statement("review"), {
-                        "now": now, "decks": list(self.day.review_decks), "end": end,
-                        "now_text": to_db(now), "seed": int(start.timestamp()) % 1_000_003,
-                    }).first()
+                    row = self._read("review", self.day.review_decks).first(conn, {
+                        "now": now, "end": end, "now_text": to_db(now),
+                        "seed": int(start.timestamp()) % 1_000_003})
             else:
-                row = conn.execute(self._statement("new"), {
-                    "now": now, "decks": list(self.day.new_decks)}).first()
+                row = self._read("new", self.day.new_decks).first(conn, {"now": now})
             if row is None:
                 return None
             return self._view(conn, row)
@@ -415,7 +335,23 @@ class ReviewService:
         """The active card in learning or relearning due first, if due by `until`: the first
         of each state, each read walking the (state, due) index in order (asked for both
         states at once, SQLite walked every card by due date instead), in one statement."""
-        return conn.execute(self._statement("learning"), {"now": now, "until": until}).first()
+        return self._read("learning").first(conn, {"now": now, "until": until})
+
+    def _read(self, name: str, decks: frozenset[int] = frozenset()) -> DriverRead:
+        """The queue's statement `name` (_statement) for these decks, compiled once for the
+        driver (store.driver_reads) and kept for the next sessions too (compiling one
+        takes some 5 ms): each card costs the driver's execution alone."""
+        key = (self.engine.dialect.name, name, self.deck_ids, self.settings.review_order,
+               decks)
+        read = _READS.get(key)
+        if read is None:
+            statement = self._statement(name)
+            if name != "learning":
+                statement = statement.params(decks=sorted(decks))
+            if len(_READS) > 64:  # the decks that may give a card changed many times
+                _READS.clear()
+            read = _READS[key] = DriverRead(self.engine, statement, _OPEN[name])
+        return read
 
     def _statement(self, name: str):
         """The queue's statements, built once for this session with bound parameters (now,
@@ -583,35 +519,15 @@ class ReviewService:
             return self._view(conn, row, seed)
 
     def _view(self, conn, row, seed: int | None = None) -> CardView:
-        card = row
-        deck_title = row.deck_title
-        context, cloze_text = _shared_texts(conn, card)
-        memory = answers.memory_of(row)
-        payload = json.loads(card.payload or "{}")
-        if card.kind == "scenario" and seed is None:
-            seed = scenario_seed(card.id, memory.reps)
-        question = question_for(card.kind, payload, seed)
-        explanation = card.explanation
-        if card.kind == "scenario" and question is not None:
-            explanation = question.explanation
-        prompt, answer = card.prompt, card.answer
-        if question is not None:
-            prompt = question.stem
-        elif card.kind == "cloze" and cloze_text is not None:
-            prompt, answer = cloze.sides(cloze_text, payload.get("group", 1))
-        return CardView(
-            id=card.id, deck_title=deck_title, kind=card.kind, topic=card.topic,
-            prompt=prompt, answer=answer, explanation=explanation, context=context,
-            source_path=card.source_path, source_line=card.source_line,
-            domains=domains_of(card), domain_inferred=card.domain_inferred,
-            memory=memory, question=question, seed=seed if card.kind == "scenario" else None,
-            leech=card.leech, flag=card.flag, deck_id=card.deck_id,
-        )
+        context, cloze_text = _shared_texts(conn, row)
+        return view_of(row, answers.memory_of(row), domains_of(row), context, cloze_text, seed)
 
     def preview(self, view: CardView) -> dict[int, str]:
-        """The next interval each rating would give, as shown on the rating keys."""
-        return policy.interval_labels(self.scheduler_for_deck(view.deck_id), view.id,
-                                      view.memory, self.clock.now())
+        """The next interval each rating would give, as shown on the rating keys (worked out
+        once: the answer to this card takes them over when they still hold)."""
+        self._shown = policy.outcomes_at(self.scheduler_for_deck(view.deck_id), view.id,
+                                         view.memory, self.clock.now())
+        return policy.labels_of(self._shown)
 
     # -- answering ----------------------------------------------------------------------
     def answer(self, view: CardView, rating: int, duration_ms: int = 0, *,
@@ -622,8 +538,10 @@ class ReviewService:
         # The answer's time is its identity: an answer whose write lost its connection keeps
         # it, and every later try first looks for it in the log (it may have been committed).
         now = self._unsure.get(key) or self.clock.now()
+        shown, self._shown = self._shown, None
         options = dict(duration_ms=duration_ms, correct=correct, response=response,
-                       source=source, seed=view.seed, counts=self._due_counts)
+                       source=source, seed=view.seed, counts=self._due_counts,
+                       known=shown if shown is not None and shown.card_id == view.id else None)
         scheduler = self.scheduler_for_deck(view.deck_id)
 
         def write() -> AnswerResult:
@@ -788,6 +706,8 @@ class DayCounter:
         self.exam: ExamPlan | None = None
         self.ahead: frozenset[int] = frozenset()
         self.presets: list = []
+        self.extra_new = 0  # today's extra new cards (study more), as read
+        self.plan: DayPlan | None = None  # the last plan made from these numbers
         self._decks: dict[int, DeckSummary] = {}
         self._order: list[int] = []
         # card -> (deck, due, buried until), for the cards in (re)learning
@@ -798,8 +718,9 @@ class DayCounter:
 
     def read(self, start: datetime, end: datetime, only: tuple[int, ...] | None,
              exam: ExamPlan | None, ahead: tuple[int, ...], decks: list[DeckSummary],
-             learning, back: datetime | None, presets) -> None:
+             learning, back: datetime | None, presets, extra_new: int = 0) -> None:
         self.start, self.end, self.until = start, end, back
+        self.extra_new, self.plan = extra_new, None
         self.only = frozenset(only) if only is not None else None
         self.exam, self.ahead, self.presets = exam, frozenset(ahead), presets
         self._decks = {deck.id: deck for deck in decks}
@@ -816,8 +737,12 @@ class DayCounter:
         for deck, due, buried in self._learning.values():
             if due <= horizon and (buried is None or buried <= now):
                 learning[deck] = learning.get(deck, 0) + 1
-        return [replace(self._decks[deck_id], learning=learning.get(deck_id, 0))
-                for deck_id in self._order]
+        decks = []
+        for deck_id in self._order:
+            deck = self._decks[deck_id]
+            count = learning.get(deck_id, 0)
+            decks.append(deck if deck.learning == count else replace(deck, learning=count))
+        return decks
 
     def answered(self, card_id: int, deck_id: int | None, result: AnswerResult,
                  review: bool) -> None:
@@ -876,14 +801,17 @@ def record_answer(conn, scheduler, settings: Settings, card_id: int, rating: int
                   now: datetime, day_end: datetime, *, duration_ms: int = 0,
                   correct: bool | None = None, response: dict | None = None,
                   source: str = "review", seed: int | None = None,
-                  counts: DueCounts | None = None, card: answers.AnsweredCard | None = None,
+                  counts: DueCounts | None = None,
+                  known: policy.Outcomes | None = None,
+                  card: answers.AnsweredCard | None = None,
                   commit: bool = False) -> AnswerResult:
     """Apply one answer inside the caller's write transaction (a Core connection, or an
     ORM session): the new FSRS state, the log row (with what undo needs), sibling burying
     and leech detection. With load balancing on, `counts` are the due counts kept across
-    answers (read from the store when not given). `card`: the card as the transaction read
-    it already (answers.answered_card); `commit`: the answer's writes end the transaction
-    (answers.save_answer)."""
+    answers (read from the store when not given). `known`: the outcomes the rating keys
+    showed (policy.review takes them over when they still hold). `card`: the card as the
+    transaction read it already (answers.answered_card); `commit`: the answer's writes end
+    the transaction (answers.save_answer)."""
     if card is None:
         card = answers.answered_card(conn, card_id)
     if callable(scheduler):  # one for each deck: its preset's desired retention
@@ -901,7 +829,8 @@ def record_answer(conn, scheduler, settings: Settings, card_id: int, rating: int
                 today, tuple(counts.get(conn, days, today)),
                 sibling_days(card, days, today, policy.LOAD_DAYS),
                 weekday_numbers(settings.easy_days))
-    new = policy.review(scheduler, card_id, prior, rating, now, duration_ms or None, load=load)
+    new = policy.review(scheduler, card_id, prior, rating, now, duration_ms or None, load=load,
+                        known=known)
     if counts is not None:
         counts.moved(days, prior if prior.state != NEW else None, new)
     # A leech at the threshold, and again every half threshold after it: suspended again

@@ -11,6 +11,8 @@ from sqlalchemy import Engine, and_, func, or_, select, update
 
 from studyaws.core.srs.policy import AGAIN, NEW, REVIEW
 from studyaws.store.engine import read_connection, reading, writing
+from studyaws.store.first_read import EXTRA_NEW as _EXTRA_NEW
+from studyaws.store.first_read import extra_new
 from studyaws.store.postgres import upsert
 from studyaws.store.tables import Card, CardState, ReviewLog, Setting
 
@@ -95,7 +97,6 @@ def new_cards_left(engine: Engine, now: datetime) -> int:
 # -- today's extra new cards ------------------------------------------------------------------
 # Not a setting of the user's (`studyaws config` lists only the Settings fields): how many new
 # cards today's limit was raised by, and the end of the study day it holds until.
-_EXTRA_NEW = "extra-new-today"
 
 
 def load_extra_new(engine: Engine, conn=None) -> tuple[int, datetime] | None:
@@ -123,11 +124,4 @@ def add_extra_new(engine: Engine, cards: int, until: datetime) -> int:
 _READ_EXTRA_NEW = select(Setting.__table__.c.value).where(Setting.__table__.c.key == _EXTRA_NEW)
 
 
-def _read_extra(value: str | None) -> tuple[int, datetime] | None:
-    if not value:
-        return None
-    try:
-        data = json.loads(value)
-        return int(data["cards"]), datetime.fromisoformat(data["until"])
-    except (ValueError, KeyError, TypeError):
-        return None  # unreadable: no extra
+_read_extra = extra_new  # (cards, until) as stored, None when none or unreadable

@@ -23,9 +23,9 @@ from sqlmodel import Session, SQLModel
 
 from studyaws.core.errors import StoreError, is_busy  # defined in core for every layer
 from studyaws.store import postgres, tables
+from studyaws.store.columns import SCHEMA_VERSION
 from studyaws.store.text_index import create_text_index
 
-SCHEMA_VERSION = 12
 BUSY_TIMEOUT_MS = 10_000
 SQLITE_ONLY_INDEXES = {"ix_card_state_interval"}  # see store.tables
 T = TypeVar("T")
@@ -404,10 +404,25 @@ def _preset_parameters(conn) -> None:
             conn.exec_driver_sql(f"ALTER TABLE preset ADD COLUMN {column} {kind}")
 
 
+def _index_day_counts(conn) -> None:
+    """Schema 13: the index the day's counts read instead of every card's row (each deck's
+    cards with retired, suspended and buried until), which replaces the one on deck_id
+    alone, and one of the buried cards."""
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_card_deck_id")
+    _add_indexes(conn)
+    # A SQLite file that holds statistics of its other indexes (ANALYZE) and none of the
+    # new one would take it for far more selective than it is, and walk a deck's cards
+    # for the next learning card instead of the (state, due) index.
+    if not is_postgres(conn) and conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first() is not None:
+        conn.exec_driver_sql("ANALYZE ix_card_queue")
+        conn.exec_driver_sql("ANALYZE ix_card_buried")
+
+
 MIGRATIONS = {1: _add_new_tables, 2: _add_indexes, 3: _add_indexes, 4: _share_texts,
               5: _domains_per_exam, 6: _card_flags, 7: _index_due_dates,
               8: _deck_folders_and_removal, 9: _deck_presets, 10: _index_card_text,
-              11: _preset_parameters}
+              11: _preset_parameters, 12: _index_day_counts}
 
 
 def reading(engine: Engine) -> Session:

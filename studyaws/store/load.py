@@ -6,7 +6,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Float, Integer, cast, func, select
+from sqlalchemy import Float, Integer, cast, func, or_, select
 
 from studyaws.core.srs.day import StudyDays
 from studyaws.core.srs.policy import NEW, REVIEW
@@ -30,18 +30,22 @@ def due_per_day(session, days: StudyDays, today: date, count: int) -> list[int]:
     hour = cast((func.julianday(CardState.due) - func.julianday(to_db(start))) * 24
                 + 1 / 3600, Float)
     bucket = cast(hour, Integer)
-    rows = session.execute(
+    window = (CardState.state != NEW, CardState.due >= start, CardState.due < bounds[-1])
+    # Every card of the window from the (state, due) index alone, less the few retired or
+    # suspended ones (found in ix_card_queue): joined to each card's row instead, the count
+    # read some 60,000 card rows at 100,000 cards (0.3 s, at a session's first answer).
+    every = session.execute(select(bucket, func.count()).where(*window).group_by(bucket)).all()
+    inactive = session.execute(
         select(bucket, func.count())
-        .join(Card, Card.id == CardState.card_id)
-        .where(CardState.state != NEW, CardState.due >= start, CardState.due < bounds[-1],
-               Card.retired.is_(False), Card.suspended.is_(False))
-        .group_by(bucket)
-    ).all()
+        .where(*window, CardState.card_id.in_(
+            select(Card.id).where(or_(Card.retired.is_(True), Card.suspended.is_(True)))))
+        .group_by(bucket)).all()
     result = [0] * count
-    for offset, n in rows:
-        day = bisect_right(hours, int(offset)) - 1
-        if 0 <= day < count:
-            result[day] += n
+    for rows, step in ((every, 1), (inactive, -1)):
+        for offset, n in rows:
+            day = bisect_right(hours, int(offset)) - 1
+            if 0 <= day < count:
+                result[day] += step * n
     return result
 
 

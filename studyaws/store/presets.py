@@ -10,23 +10,17 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from studyaws.core.config import Preset as PresetValues
 from studyaws.store.engine import reading, writing
+from studyaws.store.first_read import preset_parameters as _parameters
+from studyaws.store.first_read import preset_values
 from studyaws.store.tables import Deck, Preset
 
 _COLUMNS = {"new-per-day": "new_per_day", "reviews-per-day": "reviews_per_day",
             "desired-retention": "desired_retention"}
 
 
-def _parameters(text: str | None) -> tuple[float, ...] | None:
-    """A preset's stored parameters (a JSON list), None when it has none."""
-    if not text:
-        return None
-    return tuple(float(w) for w in json.loads(text))
-
-
 def _values(row: Preset) -> PresetValues:
-    return PresetValues(row.id, row.name, row.new_per_day, row.reviews_per_day,
-                        row.desired_retention, _parameters(row.parameters),
-                        row.parameters_fitted_at)
+    return preset_values(row.id, row.name, row.new_per_day, row.reviews_per_day,
+                         row.desired_retention, row.parameters, row.parameters_fitted_at)
 
 
 def named_presets(engine: Engine) -> list[PresetValues]:

@@ -10,24 +10,10 @@ from sqlalchemy import Engine, and_, case, func, or_, select
 from studyaws.core.srs.policy import LEARNING, NEW, RELEARNING, REVIEW
 from studyaws.core.srs.queue import LEARN_AHEAD
 from studyaws.core.text import natural_key
+from studyaws.store.deck_summary import DeckSummary
 from studyaws.store.engine import reading
+from studyaws.store.first_read import choose_decks
 from studyaws.store.tables import Card, CardState, Deck, ReviewLog
-
-
-@dataclass(frozen=True)
-class DeckSummary:
-    id: int
-    title: str
-    path: str
-    domain: str | None
-    cards: int
-    new: int
-    learning: int
-    due: int
-    folder: str | None = None  # the folder it was imported from (Deck.folder)
-    preset_id: int | None = None  # its deck options (None: the Default preset)
-    new_done: int = 0  # new cards it introduced today (with day_start given)
-    reviews_done: int = 0  # review cards of it answered today (with day_start given)
 
 
 def deck_summaries(engine: Engine, now: datetime, day_end: datetime,
@@ -40,30 +26,29 @@ def deck_summaries(engine: Engine, now: datetime, day_end: datetime,
     (brought forward before an exam) last answered before that start count as due. With
     `only`, the cards of the other decks are not counted (their numbers are 0; what they
     gave today still is): a study of some decks reads their cards alone."""
-    active = and_(Card.retired.is_(False), Card.suspended.is_(False),
+    active = and_(Card.suspended.is_(False),
                   or_(Card.buried_until.is_(None), Card.buried_until <= now))
     due = CardState.due < day_end
     if ahead and day_start is not None:
         due = or_(due, and_(CardState.card_id.in_(ahead), CardState.last_review < day_start))
     with reading(engine) as session:
-        rows = session.execute(
-            select(
-                Deck.id, Deck.title, Deck.path, Deck.domain,
-                func.count(Card.id).filter(Card.retired.is_(False)),
-                func.count(Card.id).filter(active, CardState.state == NEW),
-                func.count(Card.id).filter(
-                    active, CardState.state.in_((LEARNING, RELEARNING)),
-                    CardState.due <= now + LEARN_AHEAD),
-                func.count(Card.id).filter(active, CardState.state == REVIEW, due),
-                Deck.folder, Deck.preset_id,
-            )
-            .select_from(Deck)
-            .join(Card, and_(Card.deck_id == Deck.id,
-                             Deck.id.in_(only) if only is not None else True), isouter=True)
-            .join(CardState, CardState.card_id == Card.id, isouter=True)
-            .where(Deck.deleted_at.is_(None))
-            .group_by(Deck.id)
-        ).all()
+        decks = session.execute(
+            select(Deck.id, Deck.title, Deck.path, Deck.domain, Deck.folder, Deck.preset_id)
+            .where(Deck.deleted_at.is_(None))).all()
+        # The cards' part through ix_card_queue (deck, retired, suspended, buried until) and
+        # each card's memory by its key: none of the wide card rows is read.
+        numbers = {deck_id: counted for deck_id, *counted in session.execute(
+            select(Card.deck_id, func.count(),
+                   func.count().filter(active, CardState.state == NEW),
+                   func.count().filter(active, CardState.state.in_((LEARNING, RELEARNING)),
+                                       CardState.due <= now + LEARN_AHEAD),
+                   func.count().filter(active, CardState.state == REVIEW, due))
+            .join(CardState, CardState.card_id == Card.id)
+            .where(Card.retired.is_(False),
+                   Card.deck_id.in_(only) if only is not None else True)
+            .group_by(Card.deck_id))}
+        rows = [(deck_id, title, path, domain, *numbers.get(deck_id, (0, 0, 0, 0)), folder,
+                 preset_id) for deck_id, title, path, domain, folder, preset_id in decks]
         done: dict[int, dict[int, int]] = {}
         if day_start is not None:
             # Today's answers by their index, then their cards' decks: joined and grouped
@@ -120,11 +105,7 @@ def decks_matching(engine: Engine, name: str) -> list[tuple[int, str]]:
     with reading(engine) as session:
         decks = session.execute(select(Deck.id, Deck.title)
                                 .where(Deck.deleted_at.is_(None))).all()
-    exact = [(deck_id, title) for deck_id, title in decks if title == name]
-    if exact:
-        return exact[:1]
-    return sorted(((deck_id, title) for deck_id, title in decks
-                   if title.lower().startswith(name.lower())), key=lambda deck: deck[1].lower())
+    return choose_decks(decks, name)
 
 
 def has_bundled_deck(engine: Engine) -> bool:

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import date
 
 from sqlalchemy import Engine, delete, select
 
-from studyaws.core.config import NAMES, SettingError, Settings, format_value, parse_value
+from studyaws.core.config import (
+    NAMES,
+    Settings,
+    format_value,
+    parse_value,
+    settings_from,
+)
 from studyaws.store.engine import reading, writing
+from studyaws.store.first_read import BUNDLED, BUNDLED_DUE  # noqa: F401 (named here too)
 from studyaws.store.postgres import upsert
 from studyaws.store.tables import Setting
 
@@ -19,15 +26,7 @@ _PARAMETERS = "fsrs-parameters"
 def load_settings(engine: Engine) -> Settings:
     with reading(engine) as session:
         stored = dict(session.execute(select(Setting.key, Setting.value)).all())
-    settings = Settings()
-    changes = {}
-    for name, field in NAMES.items():
-        if name in stored:
-            try:
-                changes[field] = parse_value(name, stored[name])
-            except SettingError:
-                continue  # a value this version cannot read keeps its default
-    return replace(settings, **changes)
+    return settings_from(stored)
 
 
 def save_setting(engine: Engine, name: str, text: str, today: date | None = None) -> object:
@@ -60,8 +59,8 @@ def save_parameters(engine: Engine, parameters: tuple[float, ...] | None, *,
 
 
 # -- the bundled decks, offered once ----------------------------------------------------
-_BUNDLED = "bundled-decks"  # "due": to be put in; else when they were (ISO time)
-BUNDLED_DUE = "due"
+# "bundled-decks": BUNDLED_DUE, to be put in; else when they were (ISO time)
+_BUNDLED = BUNDLED
 
 
 def bundled_decks_mark(engine: Engine) -> str | None:

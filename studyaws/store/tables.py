@@ -9,8 +9,15 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from studyaws.core.srs.policy import Memory
-
-_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+from studyaws.store.columns import (  # noqa: F401 (named here too)
+    DOMAIN_COLUMNS,
+    domain_values,
+    domains_of,
+    from_db,
+    parse_time,
+    to_db,
+)
+from studyaws.store.columns import FORMAT as _FORMAT
 
 
 class UTCDateTime(TypeDecorator):
@@ -29,27 +36,7 @@ class UTCDateTime(TypeDecorator):
     def process_result_value(self, value: str | None, dialect) -> datetime | None:
         if value is None:
             return None
-        return _parse(value)
-
-
-def to_db(value: datetime) -> str:
-    """The stored text for a time, for hand-written SQL comparisons."""
-    return value.astimezone(UTC).strftime(_FORMAT)
-
-
-def from_db(value: str | None) -> datetime | None:
-    return None if value is None else _parse(value)
-
-
-def _parse(value: str) -> datetime:
-    """Stored text back to an aware UTC time. The fixed-width form the store writes is read
-    by fromisoformat, fifty times faster than strptime (an exam or the stats read tens of
-    thousands of times), with the offset in the text: its tzinfo is then the UTC singleton
-    itself, as py-fsrs requires, without a slower replace(). Anything else goes through
-    strptime as before."""
-    if len(value) == 26 and value[10] == " " and value[4] == "-":
-        return datetime.fromisoformat(value + "+00:00")
-    return datetime.strptime(value, _FORMAT).replace(tzinfo=UTC)
+        return parse_time(value)
 
 
 def _utc_column(nullable: bool = True, index: bool = False) -> Column:
@@ -118,10 +105,20 @@ class Card(SQLModel, table=True):
         Index("ix_card_deck_position", "deck_id", "position"),
         # flag:N (schema 11)
         Index("ix_card_flag", "flag"),
+        # Each deck's cards with what makes them count today (schema 13): the day's
+        # counts (store.queries.deck_summaries) read this index, not the wide card rows
+        # (the id too, which PostgreSQL's index-only scan needs; SQLite's carries it anyway).
+        # It serves every lookup by deck too (it replaced an index on deck_id alone). The
+        # buried time comes second: first, with retired and suspended, it looked so
+        # selective to SQLite that the queue walked a deck's cards instead of the due dates.
+        Index("ix_card_queue", "deck_id", "buried_until", "retired", "suspended", "id"),
+        # The buried cards alone (schema 13): when the first of them comes back.
+        Index("ix_card_buried", "buried_until", sqlite_where=text("buried_until IS NOT NULL"),
+              postgresql_where=text("buried_until IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    deck_id: int = Field(foreign_key="deck.id", index=True)
+    deck_id: int = Field(foreign_key="deck.id")  # indexed by ix_card_queue
     key: str
     stable_id: str | None = None
     kind: str
@@ -153,21 +150,8 @@ class Card(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_utc_column(nullable=False))
 
 
-# exam (core.domains.EXAMS) -> the card column holding a card's domain in that exam
-DOMAIN_COLUMNS: dict[str, str] = {"saa-c03": "saa_domain", "clf-c02": "clf_domain"}
 # exam -> the index of its question pool (Card.__table_args__)
 POOL_INDEXES: dict[str, str] = {"saa-c03": "ix_card_pool", "clf-c02": "ix_card_pool_clf"}
-
-
-def domain_values(domains: dict[str, str]) -> dict[str, str | None]:
-    """The card columns for a card's domains (exam -> slug)."""
-    return {column: domains.get(exam) for exam, column in DOMAIN_COLUMNS.items()}
-
-
-def domains_of(row) -> dict[str, str]:
-    """A card's domains (exam -> slug) from a row or object with the domain columns."""
-    get = row.get if isinstance(row, dict) else (lambda name: getattr(row, name))
-    return {exam: get(column) for exam, column in DOMAIN_COLUMNS.items() if get(column)}
 
 
 class CardState(SQLModel, table=True):

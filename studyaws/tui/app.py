@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from textual.screen import Screen
 
+    from studyaws.services.first_card import FirstCard
+    from studyaws.tui.screens.review import ReviewScreen
     from studyaws.tui.served import Served
 
 
@@ -32,10 +34,13 @@ class StudyApp(App):
     def __init__(self, engine: Engine | None, clock: Clock | None = None, *,
                  start: str = "home", deck_id: int | None = None, exam_id: int | None = None,
                  served: Served | None = None,
-                 opening: Callable[[], tuple[Engine, int | None]] | None = None):
+                 opening: Callable[[], tuple[Engine, int | None]] | None = None,
+                 first_card: Callable[[Clock], FirstCard | None] | None = None):
         """`opening` (without an engine): opens the collection and names the deck to study,
         run in a thread behind the first frame (OpeningScreen); what it raises ends the app
-        and is kept in `opening_error` for the command line to say."""
+        and is kept in `opening_error` for the command line to say. `first_card` (with
+        start "review"): reads the first card on the light path (services.first_card),
+        in that thread before `opening`: shown at once, the collection opened behind it."""
         super().__init__()
         self.served = served  # in a browser (studyaws serve): studyaws.tui.served
         self.engine = engine
@@ -44,7 +49,10 @@ class StudyApp(App):
         self.start_deck = deck_id
         self.start_exam_id = exam_id
         self.opening = opening
+        self.first_card = first_card
         self.opening_error: BaseException | None = None
+        self._first_screen: ReviewScreen | None = None  # showing the light path's card
+        self.media_folder: Path | None = None  # the first card's pictures (CardPicture)
 
     def on_mount(self) -> None:
         if self.opening is not None:
@@ -61,16 +69,53 @@ class StudyApp(App):
 
         def open_collection() -> None:
             try:
+                first = None
+                if self.first_card is not None and self.start == "review":
+                    first = self._read_first_card()
+                if first is not None:
+                    shown = threading.Event()
+                    self._hand_over(self._show_first, first, shown)
+                    # On screen before the rest loads (it would slow the painting down).
+                    shown.wait(5)
                 engine, deck_id = self.opening()
                 # The screens' modules (and the services under them) load here too.
                 import studyaws.tui.screens.home  # noqa: F401
                 import studyaws.tui.screens.review  # noqa: F401
+                service = None
+                if first is not None:  # the service that answers the card on screen
+                    from studyaws.services.review import ReviewService
+
+                    service = ReviewService(engine, self.clock, first.deck_id)
+                    service.last_counts = service.counts()
             except BaseException as error:  # said by the command line once the app is gone
                 self._hand_over(self._not_opened, error)
                 return
-            self._hand_over(self._opened, engine, deck_id)
+            self._hand_over(self._opened, engine, deck_id, service)
 
         threading.Thread(target=open_collection, name="opening", daemon=True).start()
+
+    def _read_first_card(self) -> FirstCard | None:
+        """The light path's first card, read in a thread of its own while this one imports
+        the review screen: SQLite reads without holding Python's lock, so the two overlap."""
+        import threading
+
+        read: list = [None, None]  # the card, or what reading it raised
+
+        def run() -> None:
+            try:
+                read[0] = self.first_card(self.clock)
+            except BaseException as error:  # raised in the opening thread, as its own
+                read[1] = error
+
+        reader = threading.Thread(target=run, name="first card", daemon=True)
+        reader.start()
+        import studyaws.tui.screens.flag  # noqa: F401 (the card's flag, in its header)
+        import studyaws.tui.screens.review  # noqa: F401
+
+        reader.join()
+        if read[1] is not None:
+            raise read[1]
+        return read[0]
 
     def _hand_over(self, callback, *args) -> None:
         import contextlib
@@ -79,9 +124,25 @@ class StudyApp(App):
         with contextlib.suppress(RuntimeError):
             self.call_from_thread(callback, *args)
 
-    def _opened(self, engine: Engine, deck_id: int | None) -> None:
+    async def _show_first(self, first: FirstCard, shown) -> None:
+        """The review with its first card, before the collection is open (its service is
+        given in _opened); `shown` is set once it is painted."""
+        from studyaws.tui.screens.review import ReviewScreen
+
+        self.start_deck = first.deck_id
+        self.media_folder = first.media  # its pictures, until the collection is open
+        self._first_screen = ReviewScreen(first.deck_id, first=first)
+        await self.switch_screen(self._first_screen)  # in place of the opening screen
+        self.call_after_refresh(shown.set)
+
+    def _opened(self, engine: Engine, deck_id: int | None, service=None) -> None:
         self.engine = engine
         self.start_deck = deck_id
+        if service is not None and self._first_screen is not None:
+            self._first_screen.attach(service)
+            self._first_screen = None
+            self._freeze_start()
+            return
         self.pop_screen()
         self._start_screens()
 
@@ -90,17 +151,31 @@ class StudyApp(App):
         self.exit()
 
     def _start_screens(self) -> None:
-        from studyaws.tui.screens.home import HomeScreen
-
-        self.push_screen(HomeScreen())
-        if self.start == "review":
+        if self.start == "review":  # home is made when the review is left (go_home)
             self.start_review(self.start_deck)
-        elif self.start == "exam" and self.start_exam_id is not None:
-            self.open_exam(self.start_exam_id)
+        else:
+            from studyaws.tui.screens.home import HomeScreen
+
+            self.push_screen(HomeScreen())
+            if self.start == "exam" and self.start_exam_id is not None:
+                self.open_exam(self.start_exam_id)
+        self._freeze_start()
+
+    def _freeze_start(self) -> None:
         if not self.is_headless:
             # What start-up made lives as long as the app: the collector's full passes skip it
             # (one took about 100 ms, mid-review, at 100,000 cards; see bench/RESULTS.md).
             self.call_after_refresh(gc.freeze)
+
+    def go_home(self) -> None:
+        """Leave the screen shown for home: the one under it (home, or what opened it), or,
+        for the review `studyaws review` started with, a home made now."""
+        if len(self.screen_stack) > 2:  # Textual's own empty screen is the first
+            self.pop_screen()
+            return
+        from studyaws.tui.screens.home import HomeScreen
+
+        self.switch_screen(HomeScreen())
 
     _quit_asked: tuple[object, float] | None = None  # (what waits to be saved, when)
 
@@ -255,12 +330,14 @@ def run_app(engine: Engine, start: str = "home", deck: str | None = None,
 
 
 def run_app_opening(opening: Callable[[], tuple[Engine, int | None]], start: str = "home",
-                    pictures: bool = False) -> int:
+                    pictures: bool = False,
+                    first_card: Callable[[Clock], FirstCard | None] | None = None) -> int:
     """The app with its first frame painted at once, the collection opened behind it by
     `opening` (see StudyApp). What opening it raises is raised here once the terminal is
     back, for the command line to say as it says it without the app; warnings it writes
     (a backup copy not made) are written then too. `pictures`: the collection holds
-    pictures (textual-image asks the terminal before Textual takes it)."""
+    pictures (textual-image asks the terminal before Textual takes it). `first_card`: the
+    review's first card on the light path (see StudyApp)."""
     import contextlib
     import io
 
@@ -269,7 +346,7 @@ def run_app_opening(opening: Callable[[], tuple[Engine, int | None]], start: str
 
         preload_pictures()
     said = io.StringIO()
-    app = StudyApp(None, start=start, opening=opening)
+    app = StudyApp(None, start=start, opening=opening, first_card=first_card)
     try:
         with contextlib.redirect_stderr(said):  # not onto the app's screen
             app.run()

@@ -16,7 +16,6 @@ from textual.content import Content
 from textual.widgets import Static
 
 from studyaws.core.text import printable
-from studyaws.services.interactive import quick_writes
 
 # Seconds between tries; the last one repeats.
 RETRY_PAUSES: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0)
@@ -85,6 +84,9 @@ class PendingSaves:
         """Run `work()` (a write) now, then `then(its result)`. If it fails for a reason that
         can pass, keep it and try it again in a thread until it succeeds; `then` runs once
         it has. `what` names it for the user ("your answer to “...”")."""
+        # Here, not at the top: the first card is shown before the store is loaded.
+        from studyaws.services.interactive import quick_writes
+
         try:
             with quick_writes():  # the user waits on this try: keep the app responsive
                 result = work()

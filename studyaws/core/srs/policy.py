@@ -257,6 +257,61 @@ def _outcomes(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,
     learning step of less than a day). With `load` (called at most once, when a review
     interval is to be fuzzed: the due counts for the balancer) and fuzz on, a review
     interval is load-balanced within its fuzz range."""
+    return _worked_out(scheduler, card_id, memory, now, duration_ms, load).result
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """What each rating makes of a card's memory at `now`, with what says how each due time
+    was placed, so that an answer given soon after can take it over (`review(known=)`)
+    instead of running py-fsrs four times again (outcomes_at, for the rating keys)."""
+
+    scheduler: Scheduler
+    card_id: int
+    memory: Memory
+    now: datetime
+    result: dict[int, tuple[Memory, int | None]]
+    # rating -> "later" (whole study days after now), "day" (the start of a study day),
+    # "step" (a learning step after now)
+    placed: dict[int, str]
+    balanced: bool  # whether an outcome is a review interval the balancer would move
+
+
+def outcomes_at(scheduler: Scheduler, card_id: int, memory: Memory,
+                now: datetime) -> Outcomes:
+    """Each rating's outcome at `now`, without load balancing (as the keys show them)."""
+    return _worked_out(scheduler, card_id, memory, now, None, None)
+
+
+def _taken_over(known: Outcomes, scheduler: Scheduler, card_id: int, memory: Memory,
+                now: datetime, balancing: bool) -> dict[int, tuple[Memory, int | None]] | None:
+    """`known`'s outcomes as they are at `now`, when they are what working them out again
+    would give (else None): the same scheduler, card and memory, on the same study day
+    (py-fsrs sees the same whole days since the last answer), the last answer not after
+    either time, and no outcome the balancer would move when the answer balances the load.
+    The due times are placed again from `now`, and the answer is made at `now`."""
+    days = _study_days(scheduler)
+    if (days is None or known.scheduler is not scheduler or known.card_id != card_id
+            or known.memory != memory or (balancing and known.balanced)):
+        return None
+    if now.tzinfo is not UTC:
+        now = now.astimezone(UTC)
+    if days.date_of(now) != days.date_of(known.now) or (
+            memory.last_review is not None and memory.last_review > min(now, known.now)):
+        return None
+    result = {}
+    for rating, (outcome, whole) in known.result.items():
+        placed = known.placed[rating]
+        due = (days.later(now, whole) if placed == "later" else
+               outcome.due if placed == "day" else outcome.due + (now - known.now))
+        result[rating] = (Memory(outcome.state, outcome.step, outcome.stability,
+                                 outcome.difficulty, due, now, outcome.reps, outcome.lapses),
+                          whole)
+    return result
+
+
+def _worked_out(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,
+                duration_ms: int | None, load: LoadSource | None) -> Outcomes:
     if now.tzinfo is not UTC:
         now = now.astimezone(UTC)
     days = _study_days(scheduler)
@@ -266,6 +321,7 @@ def _outcomes(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,
     cards: dict[int, Card] = {}
     intervals: dict[int, int] = {}  # review outcomes: days
     counts: list[Load | None] = []  # the balancer's counts, fetched once when first needed
+    balanced = False
     for rating in (AGAIN, HARD, GOOD, EASY):
         card, _ = scheduler.review_card(before, Rating(rating), review_datetime=now,
                                         review_duration=duration_ms)
@@ -274,32 +330,37 @@ def _outcomes(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,
             interval = (card.due - now).days
             if fuzz is not None and interval >= 2.5:
                 draw = fuzz.random()
-                balanced = None
+                moved = None
+                balanced = balanced or interval <= MAX_BALANCED_DAYS
                 if load is not None and interval <= MAX_BALANCED_DAYS:
                     if not counts:
                         counts.append(load())
                     if counts[0] is not None:
-                        balanced = balanced_interval(interval, scheduler.maximum_interval,
-                                                     counts[0], draw)
-                interval = (balanced if balanced is not None else
+                        moved = balanced_interval(interval, scheduler.maximum_interval,
+                                                  counts[0], draw)
+                interval = (moved if moved is not None else
                             fuzzed_interval(interval, scheduler.maximum_interval, draw))
             intervals[rating] = interval
     _keep_in_order(intervals, scheduler.maximum_interval)
     result: dict[int, tuple[Memory, int | None]] = {}
+    placed: dict[int, str] = {}
     for rating, card in cards.items():
         due, whole = card.due, intervals.get(rating)
+        placed[rating] = "step"
         if whole is not None:
             due = days.later(now, whole) if days else now + timedelta(days=whole)
+            placed[rating] = "later"
         elif days is not None and due - now >= _DAY:
             # A learning step of a day or more: whole days, due as the day starts.
             whole = max(1, round((due - now) / _DAY))
             due = days.start_of(days.date_of(now) + timedelta(days=whole))
+            placed[rating] = "day"
         result[rating] = (Memory(
             int(card.state), card.step, card.stability, card.difficulty, due,
             card.last_review, memory.reps + 1,
             memory.lapses + (1 if rating == AGAIN and memory.state == REVIEW else 0),
         ), whole)
-    return result
+    return Outcomes(scheduler, card_id, memory, now, result, placed, balanced)
 
 
 def outcomes(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,
@@ -312,8 +373,14 @@ def outcomes(scheduler: Scheduler, card_id: int, memory: Memory, now: datetime,
 def interval_labels(scheduler: Scheduler, card_id: int, memory: Memory,
                     now: datetime) -> dict[int, str]:
     """The interval each rating gives, as the rating keys show it: "10m", "3d", "2.5mo"."""
-    return {rating: format_interval(_DAY * whole if whole is not None else outcome.due - now)
-            for rating, (outcome, whole) in _outcomes(scheduler, card_id, memory, now).items()}
+    return labels_of(outcomes_at(scheduler, card_id, memory, now))
+
+
+def labels_of(known: Outcomes) -> dict[int, str]:
+    """interval_labels of outcomes worked out (outcomes_at)."""
+    return {rating: format_interval(_DAY * whole if whole is not None
+                                    else outcome.due - known.now)
+            for rating, (outcome, whole) in known.result.items()}
 
 
 def _keep_in_order(intervals: dict[int, int], maximum_interval: int) -> None:
@@ -333,7 +400,14 @@ def _keep_in_order(intervals: dict[int, int], maximum_interval: int) -> None:
 
 
 def review(scheduler: Scheduler, card_id: int, memory: Memory, rating: int, now: datetime,
-           duration_ms: int | None = None, load: LoadSource | None = None) -> Memory:
+           duration_ms: int | None = None, load: LoadSource | None = None,
+           known: Outcomes | None = None) -> Memory:
+    """The card's memory after `rating` at `now`; `known`: the outcomes shown on the keys
+    (outcomes_at), taken over when they are what working them out again would give."""
+    if known is not None:
+        taken = _taken_over(known, scheduler, card_id, memory, now, load is not None)
+        if taken is not None:
+            return taken[rating][0]
     return outcomes(scheduler, card_id, memory, now, duration_ms, load)[rating]
 
 

@@ -11,7 +11,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from studyaws.services.flags import FLAG_NAMES
-from studyaws.tui.screens.modals import boxed
 from studyaws.tui.widgets.touch_bar import TouchBar
 
 # Fixed colours (as Anki's), readable on a dark and a light theme.
@@ -45,6 +44,8 @@ class FlagScreen(ModalScreen[int | None]):
                       ("  (now)" if flag == self.current else "", "$foreground-muted"), "\n"]
         parts += [(" 0  ", "bold"), "no flag",
                   ("  (now)" if self.current == 0 else "", "$foreground-muted")]
+        from studyaws.tui.screens.modals import boxed  # not with the flag's mark (a header)
+
         with boxed(Vertical(classes="modal-box"), "Flag"):
             yield Static(Content.assemble(*parts))
             if self.app.served is not None:

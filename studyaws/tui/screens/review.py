@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import random
+from typing import TYPE_CHECKING
 
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import ProgressBar, Rule, Static
 
 from studyaws.core.domains import domains_text
 from studyaws.core.questions import is_correct, response_to_dict
 from studyaws.core.srs import policy
-from studyaws.services.review import CardSelection, CardView, ReviewService
+from studyaws.services.card_view import CardSelection, CardView
 from studyaws.tui.saving import PendingSaves, SaveLine, card_name
 from studyaws.tui.widgets.card_picture import CardPicture, question_texts
 from studyaws.tui.widgets.card_text import CardText
@@ -26,7 +30,29 @@ from studyaws.tui.widgets.question_input import QuestionInput
 from studyaws.tui.widgets.rows import OneLine, Rows
 from studyaws.tui.widgets.touch_bar import TouchBar
 
+if TYPE_CHECKING:
+    from studyaws.services.first_card import FirstCard
+    from studyaws.services.review import ReviewService
+
 NARROW = 60  # columns: below, the bar at the top gives its room to the counts
+
+
+def with_service(action):
+    """For an action that needs the review service (to answer, to read the collection):
+    while the screen shows its first card without one (`studyaws review` shows it before
+    the collection is open: tui.app), the key is kept, and acts once the service is given,
+    after those typed before it (the app goes on meanwhile: Ctrl+Q, a resize)."""
+
+    @functools.wraps(action)
+    async def run(screen, *args):
+        if screen._service is None or screen._kept:
+            screen._kept.append((action, args))
+            return
+        result = action(screen, *args)
+        if inspect.isawaitable(result):
+            await result
+
+    return run
 
 
 class ReviewScreen(Screen):
@@ -121,10 +147,16 @@ class ReviewScreen(Screen):
     ]
 
     def __init__(self, deck_id: int | tuple[int, ...] | None = None,
-                 selection: CardSelection | None = None):
+                 selection: CardSelection | None = None, first: FirstCard | None = None):
+        """`first`: the first card, read on the light path (services.first_card) before
+        the collection is open; the service that answers it is given later (attach)."""
         super().__init__()
         self.deck_id = deck_id
         self.selection = selection  # a temporary session (study more)
+        self.first = first
+        self._service: ReviewService | None = None
+        self._kept: list = []  # keys typed before the service was given (with_service)
+        self._parts: tuple | None = None  # its picture, question input and card (check_action)
         self.view: CardView | None = None
         self.revealed = False
         self.submitted = False
@@ -163,11 +195,32 @@ class ReviewScreen(Screen):
         return self._service
 
     async def on_mount(self) -> None:
-        self._service = ReviewService(self.app.engine, self.app.clock, self.deck_id,
-                                      self.selection)
         self.saves = PendingSaves(self, self.query_one("#save-status", SaveLine))
         self.on_resize()
+        if self.first is not None:  # its service comes once the collection is open
+            await self.show(self.first.view)
+            return
+        from studyaws.services.review import ReviewService
+
+        self.attach(ReviewService(self.app.engine, self.app.clock, self.deck_id,
+                                  self.selection))
         await self.show_next()
+
+    def attach(self, service: ReviewService) -> None:
+        """The review service: made here, or, after a first card shown without it, given
+        once the collection is open (its counts read, as its first card would have)."""
+        self._service = service
+        if self._kept:
+            self.call_later(self._act_kept)
+
+    async def _act_kept(self) -> None:
+        """The keys kept until the service came, in order (and those typed meanwhile)."""
+        while self._kept:
+            action, args = self._kept[0]
+            result = action(self, *args)
+            if inspect.isawaitable(result):
+                await result
+            self._kept.pop(0)
 
     def on_unmount(self) -> None:
         self.saves.stop()
@@ -193,15 +246,21 @@ class ReviewScreen(Screen):
             return action == self.step  # the others are hidden: the footer says this one
         if action in ("open_picture", "edit") and self.app.served is not None:
             return False  # a viewer or an editor on the server's machine
+        parts = self._parts
+        if parts is None and self.is_mounted:  # asked for every key at each refresh: kept
+            try:
+                parts = self._parts = (self.query_one(CardPicture),
+                                       self.query_one(QuestionInput), self.query_one("#card"))
+            except NoMatches:  # not composed yet
+                parts = None
         if action == "open_picture":
-            return bool(self.query_one(CardPicture).shown)
+            return bool(parts is not None and parts[0].shown)
         if action == "give_up":
             return self.view is not None and self.view.question is not None \
                 and not self.submitted
         if action == "scroll":  # ↑/↓ choose an item of an ordering, or there is no scrolling
-            inputs = self.query(QuestionInput)
-            return not (inputs and inputs.first().takes_arrows) \
-                and any(card.max_scroll_y > 0 for card in self.query("#card"))
+            return parts is not None and not parts[1].takes_arrows \
+                and parts[2].max_scroll_y > 0
         return True
 
     @property
@@ -263,8 +322,12 @@ class ReviewScreen(Screen):
         self.query_one("#review-header", Static).update(header)
 
     def _update_counts(self) -> None:
-        counts = self.service.last_counts or self.service.counts()
-        done = self.service.session.reviewed
+        service = self._service
+        if service is None:  # the first card, read before the collection was open
+            counts, done = self.first.counts, 0
+        else:
+            counts = service.last_counts or service.counts()
+            done = service.session.reviewed
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=max(1, done + counts.total), progress=done)
         self.query_one("#review-counts", Static).update(Content.assemble(
@@ -332,21 +395,25 @@ class ReviewScreen(Screen):
     # -- actions ------------------------------------------------------------------------------
     # Space and Enter: one action a state, each live only in its state (check_action).
     @after_typed_keys
+    @with_service
     async def action_reveal(self) -> None:
         if self.step == "reveal":
             await self.reveal()
 
     @after_typed_keys
+    @with_service
     async def action_good(self) -> None:
         if self.step == "good":
             await self.rate(policy.GOOD)
 
     @after_typed_keys
+    @with_service
     async def action_submit(self) -> None:
         if self.step == "submit":
             await self.submit()
 
     @after_typed_keys
+    @with_service
     async def action_next(self) -> None:
         if self.step == "next":
             await self.show_next()
@@ -399,6 +466,7 @@ class ReviewScreen(Screen):
         await self._commit(rating, correct, response_to_dict(question, response), seconds)
 
     @after_typed_keys
+    @with_service
     async def action_give_up(self) -> None:
         """`a`: the answer of a question, shown without an answer given: rated Again, as a
         wrong answer is (u undoes it, 1-4 change the rating, as after any answer)."""
@@ -457,6 +525,7 @@ class ReviewScreen(Screen):
         self.call_after_refresh(self.call_after_refresh, into_view)
 
     @after_typed_keys
+    @with_service
     async def action_digit(self, number: int) -> None:
         """After the answer, rate it (1-4); before, the question input picks options."""
         view = self.view
@@ -493,6 +562,7 @@ class ReviewScreen(Screen):
                               undone)
 
     @after_typed_keys
+    @with_service
     async def action_undo(self) -> None:
         async def undone(card_id: int | None) -> None:
             self.service.last_counts = None
@@ -505,6 +575,7 @@ class ReviewScreen(Screen):
         await self.saves.save("the undo", self.service.undo, undone)
 
     @after_typed_keys
+    @with_service
     async def action_suspend(self) -> None:
         if self.view is None:
             return
@@ -523,6 +594,7 @@ class ReviewScreen(Screen):
                               lambda: self.service.suspend(view.id), done)
 
     @after_typed_keys
+    @with_service
     async def action_bury(self) -> None:
         if self.view is None:
             return
@@ -541,6 +613,7 @@ class ReviewScreen(Screen):
                               lambda: self.service.bury(view.id), done)
 
     @after_typed_keys
+    @with_service
     async def action_flag(self) -> None:
         """`f`, then 1-4 (a colour) or 0 (none): the card's flag. Not an answer: u does not
         undo it; flagging again changes it."""
@@ -581,6 +654,7 @@ class ReviewScreen(Screen):
         self.app.push_screen(ContextScreen(self.view))
 
     @after_typed_keys
+    @with_service
     def action_edit(self) -> None:
         """E: edit the card in its file, which is imported again when the editor returns."""
         if self.view is not None and self.app.served is None:
@@ -613,6 +687,7 @@ class ReviewScreen(Screen):
             await self.reveal()
 
     @after_typed_keys
+    @with_service
     def action_details(self) -> None:
         """i: the card's details (its memory, source, every answer it was given)."""
         if self.view is None:
@@ -626,6 +701,7 @@ class ReviewScreen(Screen):
             hide_answer=not (self.revealed or self.submitted)))
 
     @after_typed_keys
+    @with_service
     def action_browse(self) -> None:
         """/: the browser over the review, which Escape comes back to (the same card)."""
         from studyaws.tui.screens.browse import BrowseScreen
@@ -648,13 +724,14 @@ class ReviewScreen(Screen):
         self.app.push_screen(HelpScreen(self))
 
     @after_typed_keys
+    @with_service
     def action_leave(self) -> None:
         if self.saves.waiting:
             self.notify("An answer is not saved yet (the line above the keys says why): "
                         "wait for it, or press r to retry now.", severity="warning",
                         markup=False)
             return
-        self.app.pop_screen()
+        self.app.go_home()
 
     def finish(self) -> None:
         from studyaws.tui.screens.summary import SummaryScreen

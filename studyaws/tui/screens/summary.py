@@ -49,4 +49,4 @@ class SummaryScreen(Screen):
         )
 
     def action_home(self) -> None:
-        self.app.pop_screen()
+        self.app.go_home()
