@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from backup_support import run
 from support import basic_deck
 
-from studyaws.core.config import DB_NAME
+from studyaws.core.clock import system_zone
+from studyaws.core.config import DB_NAME, Settings
+from studyaws.core.srs.day import study_date
 
 
 def settings(home: Path) -> list[tuple]:
@@ -53,8 +55,13 @@ def test_a_past_exam_date_says_it_is_past(home):
     assert "past" in result.stderr, result.stderr
 
 
+def study_today() -> date:
+    """Today as the app counts it: before the day-start hour (4 AM) it is still yesterday."""
+    return study_date(datetime.now(UTC), system_zone(), Settings().day_starts_at)
+
+
 def test_an_exam_date_that_asks_for_hundreds_of_new_cards_a_day_warns_with_the_number(home):
-    soon = date.today() + timedelta(days=3)
+    soon = study_today() + timedelta(days=3)
     result = run(home, "config", "set", "exam-date", soon.isoformat())
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"exam-date = {soon.isoformat()}\n"
@@ -67,7 +74,7 @@ def test_an_exam_date_that_asks_for_hundreds_of_new_cards_a_day_warns_with_the_n
     assert any(n in (333, 500) for n in numbers), warning[0]
     assert "60-minute cap" in warning[0] and "max-study-minutes" in warning[0]
 
-    far = date.today() + timedelta(days=200)
+    far = study_today() + timedelta(days=200)
     result = run(home, "config", "set", "exam-date", far.isoformat())
     assert (result.returncode, result.stderr) == (0, "")
 
