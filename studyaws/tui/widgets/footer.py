@@ -55,6 +55,7 @@ class KeysFooter(Footer):
 
     _shown: tuple | None = None
     _fitted: tuple | None = None  # the fit() of the keys on show
+    _rebuilding = False  # a rebuild is asked for (after the next refresh)
 
     def bindings_changed(self, screen: Screen) -> None:
         will_rebuild = (screen.app.app_focus and self.is_attached and screen is self.screen)
@@ -63,7 +64,21 @@ class KeysFooter(Footer):
             if shown == self._shown and self._bindings_ready:
                 return
             self._shown = shown
-        super().bindings_changed(screen)
+        self._bindings_ready = True  # as Textual's footer does, with one rebuild at a time
+        if will_rebuild:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        """Make the keys again after the next refresh, once however often this is asked for
+        before then (a new screen asks three times: its bindings, its first state's, its
+        size): the rebuild reads the keys of that moment."""
+        if not self._rebuilding:
+            self._rebuilding = True
+            self.call_after_refresh(self._rebuilt)
+
+    async def _rebuilt(self) -> None:
+        self._rebuilding = False
+        await self.recompose()
 
     def _keys(self, screen: Screen) -> tuple:
         return tuple(
@@ -105,9 +120,10 @@ class KeysFooter(Footer):
         bindings = self._key_bindings()
         for n in shown:
             binding, enabled, tooltip = bindings[n]
-            yield FooterKey(binding.key, self.app.get_key_display(binding),
-                            binding.description, binding.action, disabled=not enabled,
-                            tooltip=tooltip).data_bind(compact=Footer.compact)
+            yield self._bound(FooterKey(binding.key, self.app.get_key_display(binding),
+                                        binding.description, binding.action,
+                                        disabled=not enabled, tooltip=tooltip,
+                                        classes="-compact" if compact else ""), compact)
         palette = self._palette() if with_palette else None
         if palette is not None:
             _, binding, enabled, tooltip = palette
@@ -116,6 +132,14 @@ class KeysFooter(Footer):
                             classes="-command-palette", disabled=not enabled,
                             tooltip=binding.tooltip or binding.description)
 
+    @staticmethod
+    def _bound(key: FooterKey, compact: bool) -> FooterKey:
+        """`key` made in the footer's style (compact or not) from the start, and bound to
+        it: its styles are worked out once when it is mounted, not again as it takes the
+        footer's style (a key is compact until told otherwise)."""
+        key.set_reactive(FooterKey.compact, compact)
+        return key.data_bind(compact=Footer.compact)
+
     def on_resize(self, event: events.Resize) -> None:
         if self._bindings_ready and self.is_attached and self._fit(event.size.width) != self._fitted:
-            self.call_after_refresh(self.recompose)
+            self._rebuild()
