@@ -54,6 +54,14 @@ def test_the_review_screen_loads_no_optional_module():
     assert offenders(loaded_after(code), NOT_FOR_REVIEW) == []
 
 
+def test_the_review_screen_loads_no_markdown_parser():
+    """Card text that is a plain paragraph needs no Markdown parser: Rich's Markdown is
+    loaded when a card needs it, or behind the first card (tui.app)."""
+    code = "import studyaws.tui.app, studyaws.tui.screens.flag, studyaws.tui.screens.review"
+    assert offenders(loaded_after(code), ("rich.markdown", "rich.syntax", "markdown_it",
+                                          "pygments")) == []
+
+
 # The first card of `studyaws review` where the light path does not apply (PostgreSQL, an
 # exam date, ...; here: the app not given it): the real app (headless) until the first card
 # is on screen, in a fresh interpreter, on a collection made beforehand in another one. The
@@ -116,9 +124,9 @@ FIRST_CARD_MODULES = {
     "studyaws.tui.screens.opening", "studyaws.tui.screens.review", "studyaws.tui.widgets",
     "studyaws.tui.widgets.card_picture", "studyaws.tui.widgets.card_text",
     "studyaws.tui.widgets.footer", "studyaws.tui.widgets.header_text",
-    "studyaws.tui.widgets.inline_text", "studyaws.tui.widgets.question",
-    "studyaws.tui.widgets.question_input", "studyaws.tui.widgets.rows",
-    "studyaws.tui.widgets.touch_bar",
+    "studyaws.tui.widgets.inline_text", "studyaws.tui.widgets.plain_paragraph",
+    "studyaws.tui.widgets.question", "studyaws.tui.widgets.question_input",
+    "studyaws.tui.widgets.rows", "studyaws.tui.widgets.touch_bar",
 }
 # Loaded by the headless test harness (pytest's interpreter aside), not by the app.
 HARNESS = {"_pytest", "pytest", "pluggy", "iniconfig", "packaging", "py"}
@@ -232,10 +240,9 @@ async def main():
 
 asyncio.run(main())
 """
-FIRST_CARD_LIGHT_PACKAGES = {
-    "fsrs", "linkify_it", "markdown_it", "mdurl", "platformdirs", "pygments", "rich",
-    "textual", "typing_extensions",
-}
+# No Markdown parser: the card's text is a plain paragraph (widgets.plain_paragraph); Rich's
+# Markdown (markdown_it, pygments) loads behind the card once the collection is open.
+FIRST_CARD_LIGHT_PACKAGES = {"fsrs", "platformdirs", "rich", "textual", "typing_extensions"}
 FIRST_CARD_LIGHT_MODULES = {
     "studyaws", "studyaws.cli", "studyaws.cli.main", "studyaws.core", "studyaws.core.clock",
     "studyaws.core.config", "studyaws.core.decks", "studyaws.core.decks.cloze",
@@ -253,9 +260,9 @@ FIRST_CARD_LIGHT_MODULES = {
     "studyaws.tui.screens.opening", "studyaws.tui.screens.review", "studyaws.tui.widgets",
     "studyaws.tui.widgets.card_picture", "studyaws.tui.widgets.card_text",
     "studyaws.tui.widgets.footer", "studyaws.tui.widgets.header_text",
-    "studyaws.tui.widgets.inline_text", "studyaws.tui.widgets.question",
-    "studyaws.tui.widgets.question_input", "studyaws.tui.widgets.rows",
-    "studyaws.tui.widgets.touch_bar",
+    "studyaws.tui.widgets.inline_text", "studyaws.tui.widgets.plain_paragraph",
+    "studyaws.tui.widgets.question", "studyaws.tui.widgets.question_input",
+    "studyaws.tui.widgets.rows", "studyaws.tui.widgets.touch_bar",
 }
 
 
@@ -282,7 +289,8 @@ def test_the_first_card_on_sqlite_is_shown_before_any_database_library_is_loaded
     loaded = set(loaded)
     assert offenders(loaded, ("sqlalchemy", "sqlmodel", "pydantic", "studyaws.store.tables",
                               "studyaws.store.engine", "studyaws.services.review",
-                              "studyaws.services.collection")) == []
+                              "studyaws.services.collection", "rich.markdown",
+                              "rich.syntax")) == []
     packages = {name.split(".")[0] for name in loaded} - set(sys.stdlib_module_names) - HARNESS
     packages = {name for name in packages if not name.startswith("_")} - {"cython_runtime"}
     assert packages == FIRST_CARD_LIGHT_PACKAGES | {"studyaws"}

@@ -87,10 +87,14 @@ class StudyApp(App):
 
                     service = ReviewService(engine, self.clock, first.deck_id)
                     service.last_counts = service.counts()
+                else:
+                    _load_markdown()
             except BaseException as error:  # said by the command line once the app is gone
                 self._hand_over(self._not_opened, error)
                 return
             self._hand_over(self._opened, engine, deck_id, service)
+            if first is not None:  # while the first card is read: before a card needs it
+                _load_markdown()
 
         threading.Thread(target=open_collection, name="opening", daemon=True).start()
 
@@ -301,6 +305,12 @@ class StudyApp(App):
                 self.open_exam(exam_id)
 
         self.push_screen(ExamSetupScreen(), started)
+
+
+def _load_markdown() -> None:
+    """Rich's Markdown, for card text that is more than a plain paragraph (CardText): loaded
+    behind the screen, so that the card that first needs it does not wait for it."""
+    import rich.markdown  # noqa: F401
 
 
 def run_app(engine: Engine, start: str = "home", deck: str | None = None,
