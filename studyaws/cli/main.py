@@ -384,6 +384,19 @@ def _app(args: argparse.Namespace) -> int:
     """The app (home, or the review): its first frame is painted at once and the collection
     opened behind it; what keeps it from opening is said as by any command, once the
     terminal is back."""
+    import gc
+
+    # Start-up makes many objects and few cycles: Python's collector is held off until the
+    # first screen is painted (the app turns it back on then, StudyApp._collect_again); a
+    # full pass of it fell in the middle of painting the first card (bench/RESULTS.md).
+    gc.disable()
+    try:
+        return _open_app(args)
+    finally:
+        gc.enable()
+
+
+def _open_app(args: argparse.Namespace) -> int:
     from studyaws.tui.app import run_app_opening
 
     deck = getattr(args, "deck", None)

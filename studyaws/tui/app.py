@@ -137,7 +137,11 @@ class StudyApp(App):
         self.media_folder = first.media  # its pictures, until the collection is open
         self._first_screen = ReviewScreen(first.deck_id, first=first)
         await self.switch_screen(self._first_screen)  # in place of the opening screen
-        self.call_after_refresh(shown.set)
+        self.call_after_refresh(self._first_painted, shown)
+
+    def _first_painted(self, shown) -> None:
+        self._collect_again()
+        shown.set()
 
     def _opened(self, engine: Engine, deck_id: int | None, service=None) -> None:
         self.engine = engine
@@ -166,10 +170,21 @@ class StudyApp(App):
         self._freeze_start()
 
     def _freeze_start(self) -> None:
+        self.call_after_refresh(self._collect_again)
         if not self.is_headless:
             # What start-up made lives as long as the app: the collector's full passes skip it
             # (one took about 100 ms, mid-review, at 100,000 cards; see bench/RESULTS.md).
             self.call_after_refresh(gc.freeze)
+
+    def _collect_again(self) -> None:
+        """Python's collector on again once the first screen is painted, if the command line
+        held it off while the app started (cli.main). What start-up made is frozen first, as
+        _freeze_start does: the collector would otherwise go through all of it at once now
+        (40 - 80 ms), and none of it is to be freed."""
+        if not gc.isenabled():
+            if not self.is_headless:
+                gc.freeze()
+            gc.enable()
 
     def go_home(self) -> None:
         """Leave the screen shown for home: the one under it (home, or what opened it), or,
