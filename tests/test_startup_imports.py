@@ -54,6 +54,16 @@ def test_the_review_screen_loads_no_optional_module():
     assert offenders(loaded_after(code), NOT_FOR_REVIEW) == []
 
 
+def test_the_media_folder_is_read_without_the_pictures_service():
+    """The command line asks whether the media folder holds pictures before the first frame,
+    and the first card's pictures are found in it before the collection is open: neither
+    loads the rest of the pictures' work (hashing, copying, the deck model)."""
+    code = ("import studyaws.cli.main\n"
+            "from studyaws.services.media_folder import folder_has_pictures, picture_in")
+    assert offenders(loaded_after(code), ("studyaws.services.media", "studyaws.core.decks",
+                                          "hashlib", "subprocess", "tempfile")) == []
+
+
 def test_the_review_screen_loads_no_markdown_parser():
     """Card text that is a plain paragraph needs no Markdown parser: Rich's Markdown is
     loaded when a card needs it, or behind the first card (tui.app)."""
@@ -102,7 +112,7 @@ FIRST_CARD_PACKAGES = {
 FIRST_CARD_MODULES = {
     "studyaws", "studyaws.core", "studyaws.core.clock", "studyaws.core.config",
     "studyaws.core.decks", "studyaws.core.decks.cloze", "studyaws.core.decks.limits",
-    "studyaws.core.decks.model", "studyaws.core.domains", "studyaws.core.errors",
+    "studyaws.core.domains", "studyaws.core.errors",
     "studyaws.core.exam", "studyaws.core.exam.blueprints", "studyaws.core.exam.readiness",
     "studyaws.core.exam.scoring", "studyaws.core.inline_markdown", "studyaws.core.pictures",
     "studyaws.core.questions", "studyaws.core.srs", "studyaws.core.srs.day",
@@ -110,7 +120,7 @@ FIRST_CARD_MODULES = {
     "studyaws.core.stats", "studyaws.core.text", "studyaws.services",
     "studyaws.services.card_view", "studyaws.services.collection", "studyaws.services.decks",
     "studyaws.services.deck_tree", "studyaws.services.flags", "studyaws.services.limits",
-    "studyaws.services.media", "studyaws.services.overview", "studyaws.services.presets",
+    "studyaws.services.overview", "studyaws.services.presets",
     "studyaws.services.review", "studyaws.store", "studyaws.store.answers",
     "studyaws.store.backup", "studyaws.store.card_sets", "studyaws.store.columns",
     "studyaws.store.deck_summary", "studyaws.store.decks", "studyaws.store.driver_reads",
@@ -246,13 +256,13 @@ FIRST_CARD_LIGHT_PACKAGES = {"fsrs", "platformdirs", "rich", "textual", "typing_
 FIRST_CARD_LIGHT_MODULES = {
     "studyaws", "studyaws.cli", "studyaws.cli.main", "studyaws.core", "studyaws.core.clock",
     "studyaws.core.config", "studyaws.core.decks", "studyaws.core.decks.cloze",
-    "studyaws.core.decks.limits", "studyaws.core.decks.model", "studyaws.core.domains",
+    "studyaws.core.decks.limits", "studyaws.core.domains",
     "studyaws.core.formats", "studyaws.core.inline_markdown",
     "studyaws.core.pictures", "studyaws.core.questions", "studyaws.core.srs",
     "studyaws.core.srs.day", "studyaws.core.srs.policy", "studyaws.core.srs.queue",
     "studyaws.core.text", "studyaws.services", "studyaws.services.card_view",
     "studyaws.services.deck_tree", "studyaws.services.first_card", "studyaws.services.flags",
-    "studyaws.services.limits", "studyaws.services.media", "studyaws.store",
+    "studyaws.services.limits", "studyaws.services.media_folder", "studyaws.store",
     "studyaws.store.columns",
     "studyaws.store.deck_summary", "studyaws.store.first_read", "studyaws.tui",
     "studyaws.tui.app", "studyaws.tui.commands", "studyaws.tui.saving",

@@ -416,7 +416,7 @@ def _open_app(args: argparse.Namespace) -> int:
     first_card = None
     if args.db is None:  # a SQLite collection keeps its pictures beside it
         from studyaws.core.config import DB_NAME, data_home
-        from studyaws.services.media import MEDIA_FOLDER, folder_has_pictures
+        from studyaws.services.media_folder import MEDIA_FOLDER, folder_has_pictures
 
         pictures = folder_has_pictures(data_home(args.home) / MEDIA_FOLDER)
         db_path = data_home(args.home) / DB_NAME

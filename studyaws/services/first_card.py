@@ -21,7 +21,7 @@ from studyaws.core.srs.day import day_start, next_day_start
 from studyaws.core.srs.queue import LEARN_AHEAD, DayCounts, next_source
 from studyaws.services.card_view import CardView, view_of
 from studyaws.services.limits import plan_day
-from studyaws.services.media import MEDIA_FOLDER
+from studyaws.services.media_folder import MEDIA_FOLDER
 from studyaws.store import first_read as read
 from studyaws.store.columns import domains_of
 

@@ -24,11 +24,15 @@ from typing import TYPE_CHECKING
 from studyaws.core import pictures
 from studyaws.core.decks.model import Item, ParsedDeck, Problem
 from studyaws.core.text import path_text
+from studyaws.services.media_folder import (  # noqa: F401 (the media folder's, here too)
+    MEDIA_FOLDER,
+    folder_has_pictures,
+    picture_in,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-MEDIA_FOLDER = "media"
 OPENER_ENV = "STUDYAWS_OPENER"
 
 
@@ -216,24 +220,9 @@ def has_stored_pictures(engine: Engine) -> bool:
     return folder_has_pictures(media_dir(engine))
 
 
-def folder_has_pictures(folder: Path | None) -> bool:
-    """Whether a collection's media folder holds a picture (stops at the first)."""
-    if folder is None or not folder.is_dir():
-        return False
-    return any(p.is_file() and pictures.MEDIA_NAME.match(p.name) for p in folder.iterdir())
-
-
 def picture_path(engine: Engine, name: str) -> Path | None:
     """Where a stored picture is, or None when the collection does not hold it."""
     return picture_in(media_dir(engine), name)
-
-
-def picture_in(folder: Path | None, name: str) -> Path | None:
-    """Where a stored picture is in the media folder `folder` (None: there is none)."""
-    if folder is None or not pictures.MEDIA_NAME.match(name):
-        return None
-    path = folder / name
-    return path if path.is_file() else None
 
 
 def opener_command() -> list[str] | None:

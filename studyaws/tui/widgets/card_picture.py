@@ -86,12 +86,16 @@ class CardPicture(Vertical):
             if text and "](media:" in text:
                 for picture in pictures(text):
                     found.setdefault(picture.name, picture)
-        from studyaws.services.media import picture_in, picture_path
-
         engine = self.app.engine
-        if engine is not None:
+        if not found:
+            self.shown = []
+        elif engine is not None:
+            from studyaws.services.media import picture_path
+
             self.shown = [(p, picture_path(engine, p.name)) for p in found.values()]
         else:  # the first card, shown before the collection is open (services.first_card)
+            from studyaws.services.media_folder import picture_in
+
             folder = getattr(self.app, "media_folder", None)
             self.shown = [(p, picture_in(folder, p.name)) for p in found.values()]
         self.set_class(bool(self.shown), "-shown")
