@@ -166,6 +166,7 @@ def measure(args: argparse.Namespace, say) -> tuple[list[Row], dict]:
         info["anki"] = {k: v for k, v in anki.items() if k in ("version", "mirror", "error")}
 
         say("start-up, and Textual's floor")
+        app_bench.compile_project()  # as installed: with its bytecode, as Textual is
         needle = app_bench.first_card_needle(home)
         app_bench.startup(home, needle)  # the study day's first opening makes its backup
         ups, peaks, frames, floor = [], [], [], []
