@@ -77,6 +77,7 @@ class StudyApp(App):
                     self._hand_over(self._show_first, first, shown)
                     # On screen before the rest loads (it would slow the painting down).
                     shown.wait(5)
+                self._collect_again()  # before the collection's work (an import, a migration)
                 engine, deck_id = self.opening()
                 # The screens' modules (and the services under them) load here too.
                 import studyaws.tui.screens.home  # noqa: F401
@@ -177,8 +178,9 @@ class StudyApp(App):
             self.call_after_refresh(gc.freeze)
 
     def _collect_again(self) -> None:
-        """Python's collector on again once the first screen is painted, if the command line
-        held it off while the app started (cli.main). What start-up made is frozen first, as
+        """Python's collector on again once the first screen is painted (the first card, or
+        the opening screen before the collection is opened), if the command line held it off
+        while the app started (cli.main). What start-up made is frozen first, as
         _freeze_start does: the collector would otherwise go through all of it at once now
         (40 - 80 ms), and none of it is to be freed."""
         if not gc.isenabled():
