@@ -256,7 +256,7 @@ FIRST_CARD_LIGHT_PACKAGES = {"fsrs", "platformdirs", "rich", "textual", "typing_
 FIRST_CARD_LIGHT_MODULES = {
     "studyaws", "studyaws.cli", "studyaws.cli.main", "studyaws.core", "studyaws.core.clock",
     "studyaws.core.config", "studyaws.core.decks", "studyaws.core.decks.cloze",
-    "studyaws.core.decks.limits", "studyaws.core.domains",
+    "studyaws.core.decks.limits",
     "studyaws.core.formats", "studyaws.core.inline_markdown",
     "studyaws.core.pictures", "studyaws.core.questions", "studyaws.core.srs",
     "studyaws.core.srs.day", "studyaws.core.srs.policy", "studyaws.core.srs.queue",

@@ -16,7 +16,6 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import ProgressBar, Rule, Static
 
-from studyaws.core.domains import domains_text
 from studyaws.core.questions import is_correct, response_to_dict
 from studyaws.core.srs import policy
 from studyaws.services.card_view import CardSelection, CardView
@@ -499,6 +498,8 @@ class ReviewScreen(Screen):
             submitted)
 
     def _show_feedback(self, correct: bool, gave_up: bool = False) -> None:
+        from studyaws.core.domains import domains_text  # not needed before an answer
+
         view = self.view
         question = view.question
         self.query_one(QuestionInput).show_answer()
