@@ -145,8 +145,8 @@ def compile_project() -> None:
     """The project's modules compiled to bytecode, as installing it does (pip writes the
     bytecode of what it installs; an editable install writes it at the first run). Without
     this, where PYTHONDONTWRITEBYTECODE is set, every start of `studyaws` compiles each of
-    its modules from source (about 40 ms before the first card), which the floor (Textual,
-    installed with its bytecode) does not."""
+    its modules from source (tens of milliseconds before the first card), which the floor
+    (Textual, installed with its bytecode) does not."""
     import compileall
 
     import studyaws
