@@ -639,8 +639,8 @@ def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
     rows = _card_rows(parsed.items, deck_id, path, now, parsed.source)
     matches = match(rows, existing)
 
-    new_rows, updates = [], []
-    for n, row in enumerate(rows):
+    new_rows, updates = ([], []) if matches else (rows, [])  # a new deck: every card is new
+    for n, row in enumerate(rows if matches else ()):
         old = matches.get(n)
         if old is None:
             new_rows.append(row)
