@@ -17,7 +17,7 @@ only; the index folds every letter). The search keeps its LIKE over the rows the
 
 Since the search asks only which rows hold each run of three, the index keeps no more than
 that (`detail=none`: no columns or places in the text, and `columnsize=0`: no sizes, which
-only ranking reads): about a third of the pages a full index writes, and so a quicker import.
+only ranking reads): about a fifth of the pages a full index takes, and so a quicker import.
 Collections made before keep their full index until it is made again (`create_text_index`
 after dropping it); the same queries find the same rows in either.
 Only SQLite has FTS5: on another engine the search reads the text with LIKE alone.
