@@ -12,6 +12,7 @@ from textual.widgets._footer import FooterKey
 
 # The keys kept whatever the width: how to get help, and how to get out (esc, or q on home).
 ALWAYS = ("question_mark", "escape", "q")
+PALETTE = "-command-palette"  # the class of the command palette's key
 
 
 def _width(key: str, description: str, compact: bool) -> int:
@@ -47,7 +48,13 @@ def fit(keys: list[tuple[str, str, str]], palette: tuple[str, str] | None,
 class KeysFooter(Footer):
     """Textual's footer rebuilds all its keys after every screen switch and bindings
     update, a relayout that a key pressed just after has to wait for (about 20 ms when
-    coming back to home). This one rebuilds only when what it would show has changed.
+    coming back to home). This one rebuilds only when what it would show has changed, and
+    when only the keys' texts or its compact style have (the review's Space: Show answer,
+    Good, Next), it relabels the keys it has, at once, rather than making new ones after a
+    refresh. Its
+    keys take its compact style when they are made, not by a data binding: each binding
+    stays on the footer until its compact style changes, and every new key looks through
+    all of them (a review of a few hundred cards piled up thousands).
 
     At 80 columns Textual's footer cuts the keys on the right, help and the way out among
     them: this one goes compact, then drops the palette key, then the least needed keys,
@@ -63,7 +70,54 @@ class KeysFooter(Footer):
             if shown == self._shown and self._bindings_ready:
                 return
             self._shown = shown
+            if self._bindings_ready and self._relabel():
+                return
         super().bindings_changed(screen)
+
+    def _made(self, width: int) -> list[tuple]:
+        """The keys to show at `width` (FooterKey's arguments and classes each), and the
+        fit they were chosen by."""
+        compact, with_palette, shown = fitted = self._fit(width)
+        bindings = self._key_bindings()
+        made = []
+        for n in shown:
+            binding, enabled, tooltip = bindings[n]
+            made.append((binding.key, self.app.get_key_display(binding), binding.description,
+                         binding.action, not enabled, tooltip, ""))
+        palette = self._palette() if with_palette else None
+        if palette is not None:
+            _, binding, enabled, tooltip = palette
+            made.append((binding.key, self.app.get_key_display(binding), binding.description,
+                         binding.action, not enabled, binding.tooltip or binding.description,
+                         PALETTE))
+        return [fitted, *made]
+
+    def _relabel(self) -> bool:
+        """Make the keys shown what they would be if made again, in place: each key takes
+        the text, action and style of the key at its place, the keys short are added and
+        those left over removed, and only what changed is styled again. False before the
+        keys are first made."""
+        keys = list(self.query_children(FooterKey))
+        if self._fitted is None or len(keys) != len(self.children):
+            return False
+        fitted, *made = self._made(self.size.width or self.app.size.width)
+        compact = fitted[0]
+        all_restyled = compact != self._fitted[0]
+        self._fitted = fitted
+        self.set_reactive(Footer.compact, compact)
+        restyle = [key for key, key_made in zip(keys, made, strict=False)
+                   if _remake(key, key_made, compact)]
+        if len(made) > len(keys):
+            self.mount_all(_key(key_made, compact) for key_made in made[len(keys):])
+        for key in keys[len(made):]:
+            key.remove()
+        if all_restyled:  # the footer and all its keys, once
+            self.set_class(compact, "-compact", update=False)
+            self.update_node_styles()
+        else:
+            for key in restyle:
+                key.update_node_styles()
+        return True
 
     def _keys(self, screen: Screen) -> tuple:
         return tuple(
@@ -99,23 +153,45 @@ class KeysFooter(Footer):
         if not self._bindings_ready:
             return
         width = self.size.width or self.app.size.width
-        compact, with_palette, shown = self._fitted = self._fit(width)
+        fitted, *made = self._made(width)
+        self._fitted = fitted
+        compact = fitted[0]
         self.set_reactive(Footer.compact, compact)
         self.set_class(compact, "-compact")
-        bindings = self._key_bindings()
-        for n in shown:
-            binding, enabled, tooltip = bindings[n]
-            yield FooterKey(binding.key, self.app.get_key_display(binding),
-                            binding.description, binding.action, disabled=not enabled,
-                            tooltip=tooltip).data_bind(compact=Footer.compact)
-        palette = self._palette() if with_palette else None
-        if palette is not None:
-            _, binding, enabled, tooltip = palette
-            yield FooterKey(binding.key, self.app.get_key_display(binding),
-                            binding.description, binding.action,
-                            classes="-command-palette", disabled=not enabled,
-                            tooltip=binding.tooltip or binding.description)
+        for key_made in made:
+            yield _key(key_made, compact)
 
     def on_resize(self, event: events.Resize) -> None:
         if self._bindings_ready and self.is_attached and self._fit(event.size.width) != self._fitted:
             self.call_after_refresh(self.recompose)
+
+
+def _key(made: tuple, compact: bool) -> FooterKey:
+    """A key of the footer (KeysFooter._made gives what it shows)."""
+    name, shown, description, action, disabled, tooltip, classes = made
+    key = FooterKey(name, shown, description, action, disabled=disabled, tooltip=tooltip,
+                    classes=classes)
+    if classes != PALETTE:  # the palette's key keeps FooterKey's own style (compact)
+        key.set_reactive(FooterKey.compact, compact)
+        key.set_class(compact, "-compact")
+    return key
+
+
+def _remake(key: FooterKey, made: tuple, compact: bool) -> bool:
+    """Make `key` show what `_key(made, compact)` would; whether its classes changed (its
+    styles are then to be applied again)."""
+    name, shown, description, action, disabled, tooltip, classes = made
+    compact = True if classes == PALETTE else compact
+    if (key.key, key.key_display, key.description, key.action, key._disabled,
+            key.compact) != (name, shown, description, action, disabled, compact):
+        key.key, key.key_display, key.description = name, shown, description
+        key.action, key._disabled = action, disabled
+        key.set_reactive(FooterKey.compact, compact)
+        key.refresh(layout=True)
+    if (key.tooltip or "") != (tooltip or ""):
+        key.tooltip = tooltip or None
+    wanted = {"-disabled": disabled, "-compact": compact, PALETTE: classes == PALETTE}
+    if all(key.has_class(name) == on for name, on in wanted.items()):
+        return False
+    key.update_classes(wanted, update=False)
+    return True
