@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual import events
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -102,7 +103,6 @@ class KeysFooter(Footer):
             return False
         fitted, *made = self._made(self.size.width or self.app.size.width)
         compact = fitted[0]
-        all_restyled = compact != self._fitted[0]
         self._fitted = fitted
         self.set_reactive(Footer.compact, compact)
         restyle = [key for key, key_made in zip(keys, made, strict=False)
@@ -111,12 +111,8 @@ class KeysFooter(Footer):
             self.mount_all(_key(key_made, compact) for key_made in made[len(keys):])
         for key in keys[len(made):]:
             key.remove()
-        if all_restyled:  # the footer and all its keys, once
-            self.set_class(compact, "-compact", update=False)
-            self.update_node_styles()
-        else:
-            for key in restyle:
-                key.update_node_styles()
+        for key in restyle:
+            key.update_node_styles()
         return True
 
     def _keys(self, screen: Screen) -> tuple:
@@ -156,8 +152,7 @@ class KeysFooter(Footer):
         fitted, *made = self._made(width)
         self._fitted = fitted
         compact = fitted[0]
-        self.set_reactive(Footer.compact, compact)
-        self.set_class(compact, "-compact")
+        self.set_reactive(Footer.compact, compact)  # the keys take it (Key), not a class
         for key_made in made:
             yield _key(key_made, compact)
 
@@ -166,32 +161,62 @@ class KeysFooter(Footer):
             self.call_after_refresh(self.recompose)
 
 
+class Key(FooterKey):
+    """A key of KeysFooter. Its compact look (the paddings of its key and its description,
+    and the room around it, which Textual's footer sets through the `-compact` classes of the
+    footer and of each key) is set here from `compact`, so that a change of the footer's
+    compact style applies no stylesheet again: the keys are only drawn again. (At 120
+    columns the review's footer changes it at each step: "Show answer" does not fit roomy,
+    "Good" does.)"""
+
+    def __init__(self, made: tuple, compact: bool):
+        name, shown, description, action, disabled, tooltip, classes = made
+        super().__init__(name, shown, description, action, disabled=disabled,
+                         tooltip=tooltip, classes=classes)
+        self.set_compact(compact)
+
+    def set_compact(self, compact: bool) -> None:
+        """Compact or roomy; the palette's key draws itself compact either way, as in
+        Textual's footer, with the room on its right that the footer's style gives it."""
+        self.set_reactive(FooterKey.compact, compact)
+        palette = self.has_class(PALETTE)
+        self.styles.margin = (0, 1 if compact else 0, 0, 0)
+        self.styles.padding = (0, 1 if palette and not compact else 0, 0, 0)
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("footer-key--key")
+        description_style = self.get_component_rich_style("footer-key--description")
+        if not self.description:
+            text = Text(self.key_display, key_style)
+        elif self.compact or self.has_class(PALETTE):
+            text = Text.assemble((self.key_display, key_style),
+                                 (f" {self.description}", description_style))
+        else:
+            text = Text.assemble((f" {self.key_display} ", key_style),
+                                 (f"{self.description} ", description_style))
+        text.stylize_before(self.rich_style)
+        return text
+
+
 def _key(made: tuple, compact: bool) -> FooterKey:
     """A key of the footer (KeysFooter._made gives what it shows)."""
-    name, shown, description, action, disabled, tooltip, classes = made
-    key = FooterKey(name, shown, description, action, disabled=disabled, tooltip=tooltip,
-                    classes=classes)
-    if classes != PALETTE:  # the palette's key keeps FooterKey's own style (compact)
-        key.set_reactive(FooterKey.compact, compact)
-        key.set_class(compact, "-compact")
-    return key
+    return Key(made, compact)
 
 
-def _remake(key: FooterKey, made: tuple, compact: bool) -> bool:
+def _remake(key: Key, made: tuple, compact: bool) -> bool:
     """Make `key` show what `_key(made, compact)` would; whether its classes changed (its
     styles are then to be applied again)."""
     name, shown, description, action, disabled, tooltip, classes = made
-    compact = True if classes == PALETTE else compact
+    wanted = {"-disabled": disabled, PALETTE: classes == PALETTE}
+    restyle = not all(key.has_class(name) == on for name, on in wanted.items())
+    if restyle:
+        key.update_classes(wanted, update=False)
     if (key.key, key.key_display, key.description, key.action, key._disabled,
-            key.compact) != (name, shown, description, action, disabled, compact):
+            key.compact) != (name, shown, description, action, disabled, compact) or restyle:
         key.key, key.key_display, key.description = name, shown, description
         key.action, key._disabled = action, disabled
-        key.set_reactive(FooterKey.compact, compact)
+        key.set_compact(compact)
         key.refresh(layout=True)
     if (key.tooltip or "") != (tooltip or ""):
         key.tooltip = tooltip or None
-    wanted = {"-disabled": disabled, "-compact": compact, PALETTE: classes == PALETTE}
-    if all(key.has_class(name) == on for name, on in wanted.items()):
-        return False
-    key.update_classes(wanted, update=False)
-    return True
+    return restyle
