@@ -97,19 +97,24 @@ async def test_changed_keys_are_relabelled_in_place_as_they_would_be_made():
     async with app.run_test(size=(60, 10)) as pilot:
         await pilot.pause()
         footer = app.screen.query_one(KeysFooter)
-        for step, undo_shown in (("short", True), ("long", True), ("long", False),
-                                 ("short", False), ("short", True)):
+        for step, undo_shown in (("short", True), ("long", True), ("short", True),
+                                 ("long", False), ("short", False), ("short", True),
+                                 ("long", True), ("theme", True), ("short", True)):
             before = keys(app)
-            app.step, app.undo_shown = step, undo_shown
+            if step == "theme":  # the keys drawn before are not shown again
+                app.theme = "textual-light"
+            else:
+                app.step, app.undo_shown = step, undo_shown
             app.screen.refresh_bindings()
             await pilot.pause()
             await pilot.pause()
-            relabelled = shown(app)
+            relabelled, painted = shown(app), app.export_screenshot()
             kept = min(len(before), len(keys(app)))
             assert keys(app)[:kept] == before[:kept]  # the same widgets, relabelled
-            await footer.recompose()  # what making them again shows
+            await footer.recompose()  # what making them again shows, and draws
             await pilot.pause()
             assert shown(app) == relabelled
+            assert app.export_screenshot() == painted
         assert footer.compact is False and "Go" in [k.description for k in keys(app)]
         app.step = "long"
         app.screen.refresh_bindings()

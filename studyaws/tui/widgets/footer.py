@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
+from textual.geometry import Region, Size
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -171,6 +173,7 @@ class Key(FooterKey):
 
     def __init__(self, made: tuple, compact: bool):
         name, shown, description, action, disabled, tooltip, classes = made
+        self._drawn: dict[tuple, tuple] = {}  # render_lines
         super().__init__(name, shown, description, action, disabled=disabled,
                          tooltip=tooltip, classes=classes)
         self.set_compact(compact)
@@ -183,19 +186,45 @@ class Key(FooterKey):
         self.styles.margin = (0, 1 if compact else 0, 0, 0)
         self.styles.padding = (0, 1 if palette and not compact else 0, 0, 0)
 
-    def render(self) -> Text:
-        key_style = self.get_component_rich_style("footer-key--key")
-        description_style = self.get_component_rich_style("footer-key--description")
+    def _texts(self) -> tuple[str, str]:
+        """The key and the description as drawn, with their paddings."""
         if not self.description:
-            text = Text(self.key_display, key_style)
-        elif self.compact or self.has_class(PALETTE):
-            text = Text.assemble((self.key_display, key_style),
-                                 (f" {self.description}", description_style))
-        else:
-            text = Text.assemble((f" {self.key_display} ", key_style),
-                                 (f"{self.description} ", description_style))
+            return self.key_display, ""
+        if self.compact or self.has_class(PALETTE):
+            return self.key_display, f" {self.description}"
+        return f" {self.key_display} ", f"{self.description} "
+
+    def render(self) -> Text:
+        key, description = self._texts()
+        text = Text.assemble((key, self.get_component_rich_style("footer-key--key")),
+                             (description,
+                              self.get_component_rich_style("footer-key--description")))
         text.stylize_before(self.rich_style)
         return text
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return sum(cell_len(part) for part in self._texts())  # one line, never wrapped
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines of each look the key has had since its styles last changed (the
+        review's Space alternates between two), drawn once each."""
+        # The parts' styles as the stylesheet last gave them (new objects each time it
+        # does; Textual keeps them there, get_component_styles makes a copy each call).
+        parts = (self._component_styles.get("footer-key--key"),
+                 self._component_styles.get("footer-key--description"))
+        look = (self._texts(), self.compact, self._disabled, self.has_class(PALETTE), self.size,
+                crop, self.background_colors, self.app.ansi_color,
+                tuple(map(id, self.get_line_filters())))  # the app's filters (dim, no colour)
+        drawn = self._drawn.get(look)
+        if drawn is None or drawn[0] is not parts[0] or drawn[1] is not parts[1]:
+            if len(self._drawn) >= 4:
+                self._drawn.clear()
+            drawn = self._drawn[look] = (*parts, super().render_lines(crop))
+        return drawn[2]
+
+    def notify_style_update(self) -> None:
+        self._drawn.clear()  # a class, hover, the theme: every look is drawn again
+        super().notify_style_update()
 
 
 def _key(made: tuple, compact: bool) -> FooterKey:
