@@ -38,6 +38,19 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def settled(pid: int, timeout: float = 30.0) -> float:
+    """The process's CPU time once it has stopped working (no CPU used for 0.3 s)."""
+    deadline = time.perf_counter() + timeout
+    last = cpu_seconds(pid)
+    while time.perf_counter() < deadline:
+        time.sleep(0.3)
+        now = cpu_seconds(pid)
+        if now == last:
+            return now
+        last = now
+    return last
+
+
 def command(code: Path) -> list[str]:
     """`studyaws` from `code`: with the checkout's own environment (.venv) when it has one
     (an editable install of studyaws in this environment would win over PYTHONPATH)."""
@@ -54,12 +67,16 @@ def one_run(home: Path, code: Path, presses: int) -> dict:
         copy = Path(folder) / "home"
         copy.mkdir()
         shutil.copy(home / "studyaws.sqlite3", copy / "studyaws.sqlite3")
-        term = app_bench.Terminal(copy, [*command(code), "review"])
+        here = os.getcwd()
+        os.chdir(code)  # `python -m` puts the working folder first on sys.path
+        try:
+            term = app_bench.Terminal(copy, [*command(code), "review"])
+        finally:
+            os.chdir(here)
         nexts: list[float] = []
         try:
             state = term.wait(app_bench.NEXT_CARD, 0, timeout=60)
-            time.sleep(0.5)  # what follows the first card (the collection opening) is done
-            started = cpu_seconds(term.pid)
+            started = settled(term.pid)  # the collection opened behind the first card
             for _ in range(presses):
                 if state == b"show answer":
                     term.send_and_wait(" ", (b"Again",))
