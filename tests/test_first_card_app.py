@@ -100,3 +100,36 @@ async def test_the_first_card_answered_once_open_is_the_one_shown(tmp_path):
         with reading(engine) as session:
             log = session.execute(select(ReviewLog)).scalars().one()
         assert (log.card_id, log.rating) == (shown, policy.EASY)
+
+
+async def test_digits_typed_on_a_first_question_pick_its_options_once_open(tmp_path):
+    deck = tmp_path / "deck.md"
+    deck.write_text("# Objective\nWhich is the answer? {#single}\n\n- [ ] Wrong one\n"
+                    "- [x] Right one\n- [ ] Wrong two\n", "utf-8")
+    db = tmp_path / "home" / "studyaws.sqlite3"
+    engine = open_engine(db)
+    clock = FakeClock(START)
+    import_paths(engine, [deck], clock.now())
+    mark_bundled_decks(engine, START.isoformat())
+    app, gate, _ = held_app(engine, db, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await settle(pilot, lambda: isinstance(app.screen, ReviewScreen)
+                              and app.screen.view is not None and app.screen,
+                              what="the first card")
+        assert screen.view.kind == "choice"
+        options = screen.query_one("#options")
+        right = str(options.order.index(options.options.index("Right one")) + 1)
+        await pilot.press(right, "enter")  # typed before the collection is open
+        await pilot.pause(0.1)
+        assert review_count(engine) == 0
+        gate.set()
+        await settle(pilot, lambda: screen.submitted, what="the answer submitted")
+        assert review_count(engine) == 1
+        from sqlalchemy import select
+
+        from studyaws.store.engine import reading
+        from studyaws.store.tables import ReviewLog
+
+        with reading(engine) as session:
+            log = session.execute(select(ReviewLog)).scalars().one()
+        assert log.correct is True

@@ -567,3 +567,19 @@ def test_decks_in_two_files_keep_their_cards_apart(engine, write_deck, tmp_path:
 def test_identity_normalizing_is_unchanged(text):
     """Stored keys depend on it: it must stay what it was, a regex over white space."""
     assert normalize(text) == re.sub(r"\s+", " ", text).strip().lower()
+
+
+def test_a_payload_written_once_for_a_deck_is_given_only_to_equal_payloads():
+    """The rows of a deck write each small payload once (importer._payload_text); a payload
+    equal as Python keys but not as JSON (True and 1.0 are keys equal to 1) or holding a
+    list is written for itself, keys sorted as json.dumps sorts them."""
+    from studyaws.services.importer import _payload_text
+
+    seen: dict = {}
+    payloads = [{"group": 1}, {"group": True}, {"group": 1.0}, {"group": 1}, {"group": "1"},
+                {"direction": "forward", "a": 2}, {"a": 2, "direction": "forward"},
+                {"options": ["x", "y"], "correct": [0]}, {}]
+    assert [_payload_text(p, seen) for p in payloads] == [
+        json.dumps(p, sort_keys=True) if p else "{}" for p in payloads]
+    assert [_payload_text(p, seen) for p in payloads[:3]] == [
+        '{"group": 1}', '{"group": true}', '{"group": 1.0}']

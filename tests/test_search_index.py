@@ -174,17 +174,19 @@ def test_an_interval_sort_orders_by_study_days_then_id(collection):
     assert keys == sorted(keys) and len({r.interval for r in page}) > 10
 
 
-def _index_ids(engine, table: str, query: str) -> set[int]:
+def _index_ids(engine, table: str, words: str) -> set[int]:
+    """The rows the index `table` gives for a text (as a search looks it up)."""
     with engine.connect() as conn:
         return set(conn.exec_driver_sql(
-            f"SELECT rowid FROM {table} WHERE {table} MATCH ?", (query,)).scalars())
+            f"SELECT rowid FROM {table} WHERE {table} MATCH ?",
+            (text_index.match_query(words, False),)).scalars())
 
 
 def test_import_edit_and_removal_keep_the_index_in_step(tmp_path):
     engine, clock, deck = make_collection(tmp_path, TRICKY)
     world = matched(engine, clock, '"0.0.0.0/0"', indexed=True)
     assert len(world) == 1
-    assert _index_ids(engine, "card_text", '"0.0.0.0/0"') == world
+    assert _index_ids(engine, "card_text", "0.0.0.0/0") == world
     # Edited at the source: the old text is gone from the index, the new one there.
     text = deck.read_text(encoding="utf-8")
     text = text.replace("0.0.0.0/0 (and", "10.0.0.0/8 (and").replace(
@@ -193,15 +195,15 @@ def test_import_edit_and_removal_keep_the_index_in_step(tmp_path):
                     encoding="utf-8")
     clock.advance(timedelta(minutes=5))
     import_paths(engine, [deck], clock.now())
-    assert _index_ids(engine, "card_text", '"0.0.0.0/0"') == set()
-    assert _index_ids(engine, "card_text", '"10.0.0.0/8"') == world
+    assert _index_ids(engine, "card_text", "0.0.0.0/0") == set()
+    assert _index_ids(engine, "card_text", "10.0.0.0/8") == world
     assert matched(engine, clock, "quasars", indexed=True) == matched(
         engine, clock, "quasars", indexed=False) != set()
     for query in ('"transit gateway"', '"direct connect gateway"', "gateway", "quasars"):
         assert matched(engine, clock, query, indexed=True) == matched(
             engine, clock, query, indexed=False), query
     assert matched(engine, clock, '"direct connect gateway"', indexed=True)
-    assert _index_ids(engine, "shared_text_index", '"transit gateway"') == set()
+    assert _index_ids(engine, "shared_text_index", "transit gateway") == set()
     # Removed, then purged: nothing of the deck is left in the index.
     with engine.connect() as conn:
         deck_id = conn.exec_driver_sql("SELECT id FROM deck").scalar()
@@ -212,8 +214,8 @@ def test_import_edit_and_removal_keep_the_index_in_step(tmp_path):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM card").scalar() == 0
         assert conn.exec_driver_sql("SELECT count(*) FROM shared_text").scalar() == 0
-    assert _index_ids(engine, "card_text", '"quasars"') == set()
-    assert _index_ids(engine, "shared_text_index", '"direct connect"') == set()
+    assert _index_ids(engine, "card_text", "quasars") == set()
+    assert _index_ids(engine, "shared_text_index", "direct connect") == set()
     with engine.connect() as conn:  # the index's own structure is sound
         conn.exec_driver_sql("INSERT INTO card_text (card_text) VALUES ('integrity-check')")
         conn.exec_driver_sql(
@@ -249,8 +251,8 @@ def test_upgrade_from_schema_10_indexes_the_text_already_stored(tmp_path):
             indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         assert {"card_text", "shared_text_index", "card_text_update", "ix_card_state_interval",
                 "ix_card_flag"} <= indexes
-        assert _index_ids(engine, "card_text", '"0.0.0.0/0"') == before['"0.0.0.0/0"'] != set()
-        assert _index_ids(engine, "shared_text_index", '"transit gateway"')
+        assert _index_ids(engine, "card_text", "0.0.0.0/0") == before['"0.0.0.0/0"'] != set()
+        assert _index_ids(engine, "shared_text_index", "transit gateway")
         for query, found in before.items():
             assert matched(engine, clock, query, indexed=True) == found, query
         # ... and kept in step from then on.
@@ -258,7 +260,7 @@ def test_upgrade_from_schema_10_indexes_the_text_already_stored(tmp_path):
                         encoding="utf-8")
         clock.advance(timedelta(minutes=1))
         import_paths(engine, [deck], clock.now())
-        assert _index_ids(engine, "card_text", '"1.2.3.4/32"') == before['"0.0.0.0/0"']
+        assert _index_ids(engine, "card_text", "1.2.3.4/32") == before['"0.0.0.0/0"']
     finally:
         engine.dispose()
 
@@ -267,18 +269,51 @@ def test_a_new_collection_has_the_index(tmp_path):
     engine = open_engine(tmp_path / "studyaws.sqlite3")
     try:
         assert text_index.has_text_index(engine)
-        assert _index_ids(engine, "card_text", '"anything"') == set()
+        assert _index_ids(engine, "card_text", "anything") == set()
     finally:
         engine.dispose()
 
 
 def test_match_queries():
-    assert text_index.match_query("s3:GetObject", True) == '"s3:GetObject"'
-    assert text_index.match_query('say "hi" there', False) == '"say ""hi"" there"'
-    assert text_index.match_query("trans*way", True) == '"trans" AND "way"'
+    assert text_index.match_query("s3:Get", True) == '"s3:" AND "3:G" AND ":Ge" AND "Get"'
+    assert text_index.match_query('say "hi"', False) == (
+        '"say" AND "ay " AND "y """ AND " ""h" AND """hi" AND "hi"""')
+    assert text_index.match_query("trans*way", True) == '"tra" AND "ran" AND "ans" AND "way"'
+    assert text_index.match_query("abab*bab", True) == '"aba" AND "bab"'
     assert text_index.match_query("ab*cd", True) is None
     assert text_index.match_query("a*b", False) == '"a*b"'
     assert text_index.match_query("S3", False) is None
+
+
+_FULL_INDEX = {  # the index as collections made before kept it: places and sizes too
+    "card_text": "prompt, answer, explanation, content='card', content_rowid='id', "
+                 "tokenize='trigram case_sensitive 0'",
+    "shared_text_index": "text, content='shared_text', content_rowid='id', "
+                         "tokenize='trigram case_sensitive 0'",
+}
+
+
+def test_a_collection_with_the_full_index_of_before_finds_the_same(tmp_path):
+    """A collection made before the index kept only which rows hold each run of three
+    characters still has the full index: the same queries find the same cards there, and
+    imports keep it in step."""
+    engine, clock, deck = make_collection(tmp_path, TRICKY)
+    with engine.begin() as conn:
+        for table, options in _FULL_INDEX.items():
+            conn.exec_driver_sql(f"DROP TABLE {table}")
+            conn.exec_driver_sql(f"CREATE VIRTUAL TABLE {table} USING fts5({options})")
+            conn.exec_driver_sql(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")
+    clock.advance(timedelta(minutes=1))
+    import_paths(engine, [bundled_decks_dir()], clock.now())
+    with engine.connect() as conn:
+        assert "detail" not in conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'card_text'").scalar()
+        assert conn.exec_driver_sql("SELECT count(*) FROM card_text_docsize").scalar() > 1000
+    _index_matches_its_table(engine)
+    for query in QUERIES:
+        assert matched(engine, clock, query, indexed=True) == matched(
+            engine, clock, query, indexed=False), query
+    assert matched(engine, clock, '"transit gateway"', indexed=True)
 
 
 def _triggers(engine) -> dict[str, str]:
@@ -300,8 +335,11 @@ def test_the_bundled_decks_imported_in_bulk_are_indexed_as_row_by_row(collection
     engine, _, _ = collection
     _index_matches_its_table(engine)
     with engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT count(*) FROM card_text_docsize").scalar() == \
-            conn.exec_driver_sql("SELECT count(*) FROM card").scalar() > 1000
+        prompts = conn.exec_driver_sql("SELECT id, prompt FROM card WHERE length(prompt) >= 3 "
+                                       "ORDER BY id").all()
+    assert len(prompts) > 1000
+    for card_id, prompt in prompts[::97]:  # each found by its own text
+        assert card_id in _index_ids(engine, "card_text", prompt[:40])
 
 
 def test_an_import_into_a_collection_with_cards_indexes_only_and_all_the_new_ones(tmp_path):

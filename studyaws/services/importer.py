@@ -483,9 +483,39 @@ def _unchanged_deck(session, deck_id: int, path: Path) -> DeckReport:
 _payload_json = json.JSONEncoder(sort_keys=True).encode
 
 
-def _card_row(item: Item, deck_id: int, position: int, now: datetime, topic: str) -> dict:
+def _payload_text(payload: dict, seen: dict) -> str:
+    """The stored text of a card's payload. Many are the same small dict (each side of a
+    reverse pair, each group of a cloze): one of only strings and whole numbers is written
+    once and found again by its items (`seen`, for one deck's cards)."""
+    if not payload:
+        return "{}"
+    key = tuple(payload.items())
+    # (Exactly str and int: True and 1.0 are equal to 1 as keys, not as JSON.)
+    if not all(type(value) is str or type(value) is int for _, value in key):
+        return _payload_json(payload)
+    text = seen.get(key)
+    if text is None:
+        seen[key] = text = _payload_json(payload)
+    return text
+
+
+def _domain_columns(domains: dict[str, str], seen: dict | None) -> dict[str, str | None]:
+    """domain_values(domains), made once for the cards of a deck filed alike (`seen`)."""
+    if seen is None:
+        return domain_values(domains)
+    key = ("domains", *domains.items())
+    columns = seen.get(key)
+    if columns is None:
+        seen[key] = columns = domain_values(domains)
+    return columns
+
+
+def _card_row(item: Item, deck_id: int, position: int, now: datetime, topic: str,
+              seen: dict | None = None) -> dict:
     """The card table's row for `item`, but for the texts it shares with other cards:
-    `context` (its section's notes) and `cloze_text`, which become ids when it is written."""
+    `context` (its section's notes) and `cloze_text`, which become ids when it is written.
+    `seen`: what the deck's cards have in common, worked out once (_payload_text,
+    _domain_columns)."""
     payload, cloze_text = item.payload, None
     if item.kind == "cloze":
         payload = {k: v for k, v in payload.items() if k != "text"}
@@ -499,11 +529,11 @@ def _card_row(item: Item, deck_id: int, position: int, now: datetime, topic: str
         "topic": topic,
         "prompt": item.prompt,
         "answer": item.answer,
-        "payload": _payload_json(payload) if payload else "{}",
+        "payload": _payload_text(payload, {} if seen is None else seen),
         "explanation": item.explanation,
         "context": item.context,
         "cloze_text": cloze_text,
-        **domain_values(item.domains),
+        **_domain_columns(item.domains, seen),
         "domain_inferred": item.domain_inferred,
         "source_path": "",
         "source_line": item.line,
@@ -525,11 +555,12 @@ def _card_rows(items: list[Item], deck_id: int | None, path: Path, now: datetime
     counted: set[str] = set()
     size = 0
     source = source or path_text(path)
+    seen: dict = {}
     for position, item in enumerate(items):
         topic = topics.get(item.topic)
         if topic is None:
             topic = topics[item.topic] = item.topic_path
-        row = _card_row(item, deck_id, position, now, topic)
+        row = _card_row(item, deck_id, position, now, topic, seen)
         row["source_path"] = source
         size += (len(row["key"]) + len(topic) + len(row["prompt"]) + len(row["answer"])
                  + len(row["payload"]) + len(row["explanation"]) + len(source))
@@ -608,8 +639,8 @@ def _plan_deck(session, key: str, path: Path, digest: str, parsed: ParsedDeck,
     rows = _card_rows(parsed.items, deck_id, path, now, parsed.source)
     matches = match(rows, existing)
 
-    new_rows, updates = [], []
-    for n, row in enumerate(rows):
+    new_rows, updates = ([], []) if matches else (rows, [])  # a new deck: every card is new
+    for n, row in enumerate(rows if matches else ()):
         old = matches.get(n)
         if old is None:
             new_rows.append(row)
@@ -732,11 +763,11 @@ def _with_text_ids(row: dict, text_ids: dict[str, int]) -> dict:
 def _card_columns(rows: list[dict], text_ids: dict[str, int]) -> dict[str, list]:
     """The new cards' `rows` column by column, their shared texts as their ids in
     shared_text (as _with_text_ids makes them)."""
-    columns = {name: list(map(itemgetter(name), rows)) for name in rows[0]
-               if name not in _SHARED}
+    names = list(rows[0])  # every row has the same fields, in the same order
+    # One pass: each row's values as a tuple, then the tuples turned into columns.
+    columns = dict(zip(names, zip(*map(itemgetter(*names), rows), strict=True), strict=True))
     for name, column in _SHARED.items():
-        columns[column] = [text_ids[text] if text else None
-                           for text in map(itemgetter(name), rows)]
+        columns[column] = [text_ids[text] if text else None for text in columns.pop(name)]
     return columns
 
 
@@ -816,7 +847,13 @@ def _insert_many(session, table, columns: dict[str, list]) -> None:
     values: list = []
     for c in given:
         process = _bind_processor(c, conn.dialect)
-        values.append(columns[c.name] if process is None else list(map(process, columns[c.name])))
+        column = columns[c.name]
+        if process is None:
+            values.append(column)
+        elif column and column.count(column[0]) == len(column):  # one value (a time, a flag)
+            values.append(repeat(process(column[0]), len(column)))
+        else:
+            values.append(list(map(process, column)))
     for c in defaulted:
         process = _bind_processor(c, conn.dialect)
         values.append(repeat(c.default.arg if process is None else process(c.default.arg)))

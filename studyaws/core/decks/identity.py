@@ -58,7 +58,8 @@ def assign_keys(items: list[Item]) -> None:
     seen: dict[str, int] = {}
     for item in items:
         base = f"id:{item.stable_id}" if item.stable_id else f"{item.kind}:{_basis(item)}"
-        key = f"{base}#{variant(item)}" if variant(item) else base
+        which = variant(item)
+        key = f"{base}#{which}" if which else base
         count = seen.get(key, 0)
         seen[key] = count + 1
         item.key = key if count == 0 else f"{key}~{count + 1}"

@@ -22,6 +22,7 @@ from studyaws.core.questions import Choice, Numeric, Ordering, answer_text, ques
 from studyaws.core.text import clean
 
 _MARKER = re.compile(r"^(Q|A|C|Order):(?:\s|$)")
+_MARKER_FIRST = frozenset("QACO")  # what a line that _MARKER matches starts with
 _SEPARATOR = re.compile(r"(?<=\S)\s+(:::?)\s+(?=\S)")
 _FENCE_CLOSE = re.compile(r"^\s{0,3}(`{3,}|~{3,})\s*$")
 _STABLE_ID = re.compile(r"\s*\{#([A-Za-z0-9_.\-]+)\}\s*$")
@@ -201,7 +202,7 @@ class _Parser:
         block = blocks[i]
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         lines = self.lines[block.start : block.end]
-        markers = [_MARKER.match(ln) for ln in lines]
+        markers = [_MARKER.match(ln) if ln[:1] in _MARKER_FIRST else None for ln in lines]
         one_lines = [None if marker else _split_one_line(ln)
                      for ln, marker in zip(lines, markers, strict=True)]
         if not any(markers) and not any(one_lines):

@@ -29,6 +29,7 @@ _ITEM = re.compile(r" {0,3}(?:(?P<bullet>[-+*])|(?P<number>\d{1,9})(?P<delimiter
 _PREFIX = re.compile(r"(?:[ >]|[-+*] |\d{1,9}[.)] )*")
 # What every line that opens a block (or may, see _fence_open and _marker) starts with.
 _MAY_START = re.compile(r" {0,3}[#>`~\-+*\d]")
+_MAY_START_FIRST = frozenset(" #>`~-+*0123456789")  # the first characters _MAY_START takes
 _PREFIX_CHARS = " >-+*.)0123456789"
 # After the prefix: nothing (a marker with nothing after it, unless only quote marks), HTML,
 # a reference definition, a rule, an underline or a table row of delimiters, an empty item.
@@ -59,9 +60,16 @@ def scan(lines: list[str]) -> list[Block] | None:
         return None
 
 
+# A line whose first character is none of these is none of the above (_SUSPECT cannot
+# match it, and it has no prefix to nest): most lines of a deck start with a letter.
+_SUSPECT_FIRST = frozenset(" >-+*0123456789<[=_|:")
+
+
 def _check(line: str) -> None:
     """Give up on a line that may be HTML, a reference, a table, a rule or an underline,
-    or that nests deeply. (One regex call for most lines: this runs on every line.)"""
+    or that nests deeply. (At most one regex call a line: this runs on every line.)"""
+    if line[:1] not in _SUSPECT_FIRST:
+        return
     suspect = _SUSPECT.match(line)
     # (A bare prefix is fine only when it is quote marks: a blank line of a quote.)
     if suspect and (suspect.end("prefix") < len(line) or line.strip(" >")):
@@ -124,7 +132,7 @@ def _starts_table(lines: list[str], i: int) -> bool:
 def _interrupts(line: str, in_list: bool) -> bool:
     """Whether a line ends the paragraph before it (at the top level, or the one paragraph
     of a list item it is not indented into)."""
-    if not _MAY_START.match(line):
+    if line[:1] not in _MAY_START_FIRST or not _MAY_START.match(line):
         return False
     if _HEADING.match(line) or _QUOTE.match(line) or _fence_open(line):
         return True

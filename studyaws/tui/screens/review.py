@@ -216,9 +216,14 @@ class ReviewScreen(Screen):
         """The keys kept until the service came, in order (and those typed meanwhile)."""
         while self._kept:
             action, args = self._kept[0]
-            result = action(self, *args)
-            if inspect.isawaitable(result):
-                await result
+            try:
+                result = action(self, *args)
+                if inspect.isawaitable(result):
+                    await result
+            except SkipAction:  # a digit that picks an option: the question input's key
+                inputs = self.query(QuestionInput)
+                if args and inputs and inputs.first().check_action("pick", args):
+                    await inputs.first().action_pick(*args)
             self._kept.pop(0)
 
     def on_unmount(self) -> None:
