@@ -170,6 +170,34 @@ def test_upgrade_from_schema_12_indexes_the_day_counts_with_their_statistics(tmp
     assert "COVERING INDEX ix_card_queue" in str(plan)
 
 
+def test_upgrade_from_schema_13_orders_each_state_by_due_then_card(tmp_path):
+    db = tmp_path / "studyaws.sqlite3"
+    shutil.copy(FIXTURE, db)
+    open_engine(db).dispose()
+    with sqlite3.connect(db) as conn:  # back to what schema 13 had, analyzed
+        conn.execute("drop index ix_card_state_queue")
+        conn.execute("create index ix_card_state_state_due on card_state (state, due)")
+        conn.execute("analyze")
+        conn.execute("pragma user_version = 13")
+        before = {t: conn.execute(f"select * from {t} order by 1").fetchall()
+                  for t in ("card", "card_state", "deck")}
+    open_engine(db).dispose()
+    assert (tmp_path / "studyaws.sqlite3.schema13.bak").exists()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION
+        indexes = dict(conn.execute("select name, sql from sqlite_master "
+                                    "where type = 'index'"))
+        assert {t: conn.execute(f"select * from {t} order by 1").fetchall()
+                for t in before} == before
+        analyzed = {r[0] for r in conn.execute("select idx from sqlite_stat1")}
+        plan = conn.execute("explain query plan select card_id from card_state where state = 2 "
+                            "and due < '9999' order by due, card_id limit 1").fetchall()
+    assert "ix_card_state_state_due" not in indexes
+    assert "(state, due, card_id)" in indexes["ix_card_state_queue"].replace('"', "")
+    assert "ix_card_state_queue" in analyzed
+    assert "ix_card_state_queue" in str(plan) and "TEMP B-TREE" not in str(plan)
+
+
 def test_upgrade_from_schema_4_stores_shared_text_once_and_shows_the_same_cards(tmp_path):
     db, deck = _schema4_collection(tmp_path)
     with sqlite3.connect(db) as conn:
@@ -191,7 +219,7 @@ def test_upgrade_from_schema_4_stores_shared_text_once_and_shows_the_same_cards(
 
     assert (tmp_path / "home" / "studyaws.sqlite3.schema4.bak").exists()
     with sqlite3.connect(db) as conn:
-        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 13
+        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 14
         columns = {row[1] for row in conn.execute("pragma table_info(card)")}
         shared = [r[0] for r in conn.execute("select text from shared_text order by id")]
         cards = conn.execute("select kind, key, prompt, answer, payload from card").fetchall()

@@ -373,9 +373,14 @@ class ReviewService:
                          .order_by(*self._review_order(bindparam("now_text", type_=String),
                                                        bindparam("seed"))))
         else:
-            statement = (base.where(CardState.state == NEW,
+            # `state < 1` is `state = 0` (no state is below NEW), ordered by (state, card)
+            # as the (state, card) index is: only that index gives this order. Asked for
+            # `state = 0` in card order, PostgreSQL walked the cards by id from the first,
+            # every card of the other decks passed over (50 ms at 100,000 cards, where new
+            # cards are the last imported), instead of the new cards alone.
+            statement = (base.where(CardState.state < NEW + 1,
                                     Card.deck_id.in_(bindparam("decks", expanding=True)))
-                         .order_by(CardState.card_id))
+                         .order_by(CardState.state, CardState.card_id))
         statement = self._statements[name] = statement.limit(1)
         return statement
 

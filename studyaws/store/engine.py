@@ -419,10 +419,22 @@ def _index_day_counts(conn) -> None:
         conn.exec_driver_sql("ANALYZE ix_card_buried")
 
 
+def _index_queue_order(conn) -> None:
+    """Schema 14: the index of each state's cards by due date holds the card too (state,
+    due, card), the order the queue takes the next review card in, and replaces the one of
+    (state, due)."""
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_card_state_state_due")
+    _add_indexes(conn)
+    if not is_postgres(conn) and conn.exec_driver_sql(  # as in schema 13
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first() is not None:
+        conn.exec_driver_sql("ANALYZE ix_card_state_queue")
+
+
 MIGRATIONS = {1: _add_new_tables, 2: _add_indexes, 3: _add_indexes, 4: _share_texts,
               5: _domains_per_exam, 6: _card_flags, 7: _index_due_dates,
               8: _deck_folders_and_removal, 9: _deck_presets, 10: _index_card_text,
-              11: _preset_parameters, 12: _index_day_counts}
+              11: _preset_parameters, 12: _index_day_counts,
+              13: _index_queue_order}
 
 
 def reading(engine: Engine) -> Session:

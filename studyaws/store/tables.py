@@ -159,7 +159,10 @@ class CardState(SQLModel, table=True):
 
     __tablename__ = "card_state"
     __table_args__ = (
-        Index("ix_card_state_state_due", "state", "due"),
+        # The queue's next card of a state by due date (schema 14: the card too, which
+        # orders ties as the queue does and lets PostgreSQL read the index alone; before, it
+        # walked the due index and passed over every new card, all due before the reviews).
+        Index("ix_card_state_queue", "state", "due", "card_id"),
         Index("ix_card_state_state_card", "state", "card_id"),
         # Seen cards only (new ones have neither): the oldest last review and the least
         # stable cards bound which seen cards an exam can still pick (exam.pool) without
