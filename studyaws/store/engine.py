@@ -438,7 +438,28 @@ MIGRATIONS = {1: _add_new_tables, 2: _add_indexes, 3: _add_indexes, 4: _share_te
 
 
 def reading(engine: Engine) -> Session:
-    return Session(engine, expire_on_commit=False)
+    """A session for reads (not writes: those go through `writing`). On SQLite its reads
+    are one transaction and see one state of the collection; on PostgreSQL each statement
+    sees the collection as it is when it runs, as in any transaction of PostgreSQL's
+    default isolation (read committed): there they run without one (`readers`)."""
+    return Session(readers(engine), expire_on_commit=False)
+
+
+def readers(engine: Engine) -> Engine:
+    """`engine` for reads: on PostgreSQL, in autocommit, so that no BEGIN goes before the
+    first statement and no ROLLBACK after the last (two round trips to the server each
+    time); each of its statements sees what is committed when it starts, as it would in a
+    read-committed transaction. SQLite's reads keep their transaction (in process), which
+    gives them one snapshot."""
+    if not is_postgres(engine):
+        return engine
+    found = _READERS.get(engine)
+    if found is None:
+        found = _READERS[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return found
+
+
+_READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
 
 # SQLite waits BUSY_TIMEOUT_MS for the write lock by itself; when it still says busy (a
@@ -547,9 +568,9 @@ def write_transaction_reading(engine: Engine, first_read: Callable[[Connection],
 
 @contextmanager
 def read_connection(engine: Engine):
-    """A Core connection for reads (one transaction: the reads see one state), closed at
-    the end of the block."""
-    with engine.connect() as conn:
+    """A Core connection for reads (`readers`: on SQLite one transaction, whose reads see
+    one state; on PostgreSQL none), closed at the end of the block."""
+    with readers(engine).connect() as conn:
         yield conn
 
 

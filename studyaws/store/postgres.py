@@ -13,6 +13,9 @@
 - SQL written for SQLite's driver (`?` placeholders, through `exec_driver_sql`) is given to
   psycopg with its own (`%s`); SQL that SQLAlchemy compiles is left alone.
 - URLs are shown without their password (`redact`), in errors too.
+- Reads run in autocommit (store.engine.readers): no BEGIN before them and no ROLLBACK
+  after them, two round trips fewer each time; each statement sees what is committed when
+  it starts, as it would inside a transaction of the default isolation (read committed).
 """
 
 from __future__ import annotations
@@ -96,6 +99,8 @@ def _configure(engine: Engine) -> None:
     def _on_begin(conn) -> None:
         driver = conn.connection.dbapi_connection
         options = conn.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":  # reads (engine.readers)
+            return
         if not options.get("immediate", False):
             if driver.autocommit:  # left by a write on this connection: psycopg begins
                 driver.autocommit = False
