@@ -273,7 +273,7 @@ class ReviewService:
             with reading(self.engine) as session:
                 plan, ahead = self._exam_today(session, start, end)
             only = self.deck_ids if self.settings.new_while_backlog else None
-            decks = deck_summaries(self.engine, now, end, start, ahead, only)
+            decks = deck_summaries(self.engine, now, end, start, ahead, only, cards=False)
             learning, back = learning_cards(self.engine, now, only)
             counter.read(start, end, only, plan, ahead, decks, learning, back,
                          named_presets(self.engine), self.extra_new(conn))
