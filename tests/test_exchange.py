@@ -215,6 +215,37 @@ def test_restored_collection_keeps_schedule_and_history(tmp_path: Path):
     assert load_settings(restored).learning_steps == (2, 15)
 
 
+def test_a_json_export_before_schema_14_restores_each_memory_with_its_deck(tmp_path: Path):
+    """Schema 14 keeps each card's deck in its memory (the day's counts read it there); a
+    backup made before has none, and one that says another deck is not believed."""
+    engine = full_collection(tmp_path)
+    current = json.loads(export_json(engine))
+    clock = FakeClock(NOW + timedelta(minutes=30))
+    original = ReviewService(engine, clock).day_plan().decks
+    engine.dispose()
+    assert all(row["deck_id"] is not None for row in current["tables"]["card_state"])
+    old = json.loads(json.dumps(current))
+    old["schema"] = 13
+    for n, row in enumerate(old["tables"]["card_state"]):
+        if n % 2:
+            row.pop("deck_id")
+        else:
+            row["deck_id"] = 999
+    backup = tmp_path / "schema13.json"
+    backup.write_text(json.dumps(old), encoding="utf-8")
+    restored = tmp_path / "restored" / DB_NAME
+    restore_json(backup, restored)
+    with sqlite3.connect(restored) as conn:
+        wrong = conn.execute("select count(*) from card_state s join card c on c.id = s.card_id"
+                             " where s.deck_id is not c.deck_id").fetchone()[0]
+    assert wrong == 0
+    again = open_engine(restored)
+    try:
+        assert ReviewService(again, clock).day_plan().decks == original
+    finally:
+        again.dispose()
+
+
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda d: d.update(format="other"), "not a studyaws JSON backup"),
     (lambda d: d.update(schema=99), "made by a newer studyaws (schema 99"),

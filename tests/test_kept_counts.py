@@ -68,7 +68,8 @@ def numbers(plan) -> list[tuple]:
 def check_same(engine, clock, service: ReviewService, step: str) -> None:
     kept = service.kept_day_plan()
     fresh = ReviewService(engine, clock, service.deck_id).day_plan(service.deck_ids)
-    assert kept.decks == fresh.decks, step
+    # A session leaves out each deck's card total (home reads it): all else is the same.
+    assert kept.decks == tuple(replace(deck, cards=0) for deck in fresh.decks), step
     assert numbers(kept) == numbers(fresh), step
     assert kept.counts == fresh.counts, step
     assert (kept.new_decks, kept.review_decks) == (fresh.new_decks, fresh.review_decks), step

@@ -324,10 +324,14 @@ def test_a_schema_9_database_is_upgraded_to_the_current_schema(pg_database, tmp_
     import_paths(engine, [deck], clock.now())
     service = ReviewService(engine, clock)
     service.answer(service.next_card(), 3)
+    counts = ReviewService(engine, clock).counts()
     with engine.begin() as conn:  # back to schema 9
         conn.execute(text("ALTER TABLE deck DROP COLUMN preset_id"))
         conn.execute(text("DROP TABLE preset"))
         conn.execute(text("DROP INDEX ix_card_state_seen_review"))
+        conn.execute(text("DROP INDEX ix_card_out"))  # schema 14's
+        conn.execute(text("ALTER TABLE card_state DROP COLUMN deck_id"))
+        conn.execute(text("CREATE INDEX ix_card_state_state_due ON card_state (state, due)"))
         postgres.set_schema_version(conn, 9)
     engine.dispose()
     engine = open_engine(pg_database)
@@ -343,6 +347,14 @@ def test_a_schema_9_database_is_upgraded_to_the_current_schema(pg_database, tmp_
             index = conn.execute(text("SELECT indexdef FROM pg_indexes"
                                       " WHERE indexname = 'ix_card_state_seen_review'")).scalar()
             answers = conn.execute(text("SELECT count(*) FROM review_log")).scalar()
+            indexes = set(conn.execute(text("SELECT indexname FROM pg_indexes")).scalars())
+            decks = conn.execute(text(
+                "SELECT s.deck_id, c.deck_id FROM card_state s JOIN card c ON c.id = s.card_id"
+            )).all()
+        assert {"ix_card_state_queue", "ix_card_out"} <= indexes
+        assert "ix_card_state_state_due" not in indexes
+        assert len(decks) == 3 and all(mine == card for mine, card in decks)
+        assert ReviewService(engine, clock).counts() == counts
         assert {"parameters", "parameters_fitted_at"} <= columns
         assert "preset_id" in deck_columns
         assert index is not None and "WHERE (state <> 0)" in index

@@ -247,7 +247,7 @@ def test_upgrade_from_schema_10_indexes_the_text_already_stored(tmp_path):
     try:
         assert (tmp_path / "home" / "studyaws.sqlite3.schema10.bak").exists()
         with sqlite3.connect(db) as conn:
-            assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 13
+            assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 14
             indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         assert {"card_text", "shared_text_index", "card_text_update", "ix_card_state_interval",
                 "ix_card_flag"} <= indexes

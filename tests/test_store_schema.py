@@ -170,6 +170,43 @@ def test_upgrade_from_schema_12_indexes_the_day_counts_with_their_statistics(tmp
     assert "COVERING INDEX ix_card_queue" in str(plan)
 
 
+def test_upgrade_from_schema_13_gives_each_memory_its_deck_and_indexes_the_counts(tmp_path):
+    db = tmp_path / "studyaws.sqlite3"
+    shutil.copy(FIXTURE, db)
+    open_engine(db).dispose()
+    with sqlite3.connect(db) as conn:  # back to what schema 13 had, analyzed
+        conn.execute("drop index ix_card_state_queue")
+        conn.execute("drop index ix_card_out")
+        conn.execute("alter table card_state drop column deck_id")
+        conn.execute("create index ix_card_state_state_due on card_state (state, due)")
+        conn.execute("analyze")
+        conn.execute("pragma user_version = 13")
+        before = {t: conn.execute(f"select * from {t} order by 1").fetchall()
+                  for t in ("card", "card_state", "deck")}
+    open_engine(db).dispose()
+    assert (tmp_path / "studyaws.sqlite3.schema13.bak").exists()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION
+        indexes = dict(conn.execute("select name, sql from sqlite_master "
+                                    "where type = 'index'"))
+        assert {t: conn.execute(f"select * from {t} order by 1").fetchall()
+                for t in ("card", "deck")} == {t: before[t] for t in ("card", "deck")}
+        states = conn.execute("select card_id, state, step, stability, difficulty, due, "
+                              "last_review, reps, lapses from card_state order by 1").fetchall()
+        decks = conn.execute("select s.deck_id, c.deck_id from card_state s "
+                             "join card c on c.id = s.card_id").fetchall()
+        analyzed = {r[0] for r in conn.execute("select idx from sqlite_stat1")}
+        plan = conn.execute("explain query plan select card_id from card_state where state = 2 "
+                            "and due < '9999' order by due, card_id limit 1").fetchall()
+    assert states == before["card_state"]
+    assert decks and all(mine == card for mine, card in decks)
+    assert "ix_card_state_state_due" not in indexes
+    assert "(state, due, card_id, deck_id)" in indexes["ix_card_state_queue"].replace('"', "")
+    assert "WHERE retired OR suspended OR buried_until IS NOT NULL" in indexes["ix_card_out"]
+    assert {"ix_card_state_queue", "ix_card_out"} <= analyzed
+    assert "ix_card_state_queue" in str(plan) and "TEMP B-TREE" not in str(plan)
+
+
 def test_upgrade_from_schema_4_stores_shared_text_once_and_shows_the_same_cards(tmp_path):
     db, deck = _schema4_collection(tmp_path)
     with sqlite3.connect(db) as conn:
@@ -177,6 +214,7 @@ def test_upgrade_from_schema_4_stores_shared_text_once_and_shows_the_same_cards(
         old_cards = [dict(r) for r in conn.execute("select * from card order by id")]
         history = {t: [tuple(r) for r in conn.execute(f"select * from {t} order by 1")]
                    for t in ("card_state", "review_log")}
+        state_columns = [row[1] for row in conn.execute("pragma table_info(card_state)")]
         card_columns = [row[1] for row in conn.execute("pragma table_info(card)")]
     assert len(old_cards) == 19 and len(history["review_log"]) == 6
 
@@ -191,12 +229,15 @@ def test_upgrade_from_schema_4_stores_shared_text_once_and_shows_the_same_cards(
 
     assert (tmp_path / "home" / "studyaws.sqlite3.schema4.bak").exists()
     with sqlite3.connect(db) as conn:
-        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 13
+        assert conn.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION == 14
         columns = {row[1] for row in conn.execute("pragma table_info(card)")}
         shared = [r[0] for r in conn.execute("select text from shared_text order by id")]
         cards = conn.execute("select kind, key, prompt, answer, payload from card").fetchall()
-        for table, rows in history.items():
-            assert conn.execute(f"select * from {table} order by 1").fetchall() == rows
+        for table, rows in history.items():  # the columns of schema 4 (14 adds a deck)
+            listed = ", ".join(state_columns) if table == "card_state" else "*"
+            assert conn.execute(f"select {listed} from {table} order by 1").fetchall() == rows
+        assert conn.execute("select count(*) from card_state s join card c on c.id = s.card_id "
+                            "where s.deck_id = c.deck_id").fetchone()[0] == len(old_cards)
         assert conn.execute("pragma foreign_key_check").fetchall() == []
         assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
     assert "context" not in columns and {"context_id", "cloze_text_id"} <= columns

@@ -725,8 +725,8 @@ def _apply_deck(session, plan: _DeckPlan, now: datetime, stale: bool) -> DeckRep
                 "deck_id": [deck_id] * count, "id": list(range(first_id, first_id + count))})
         # Every new card starts new and due now: one statement, no Python row per card.
         session.connection().exec_driver_sql(
-            "INSERT INTO card_state (card_id, state, step, due, reps, lapses) "
-            "SELECT id, 0, 0, ?, 0, 0 FROM card WHERE id BETWEEN ? AND ?",
+            "INSERT INTO card_state (card_id, deck_id, state, step, due, reps, lapses) "
+            "SELECT id, deck_id, 0, 0, ?, 0, 0 FROM card WHERE id BETWEEN ? AND ?",
             (to_db(now), first_id, first_id + count - 1),
         )
     if plan.updates or (plan.new_rows and not new_deck):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 # The schema this version writes (PRAGMA user_version; store.engine migrates up to it).
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 

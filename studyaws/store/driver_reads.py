@@ -1,12 +1,13 @@
-"""Reads on the hot path of a review (the next card, its shared texts) run on the driver's
+"""Reads on the hot path of a review (the next card with its shared texts) run on the driver's
 own cursor, as an answer's writes do (store.answers): a statement is compiled to its SQL
 once, with the values fixed for it (such as a list of decks) written in, and each run
 costs the driver's execution alone, with no SQLAlchemy statement to look up, no parameters
 to process and no Row to build (about 0.3 ms a card). Its rows come back as named tuples
 with times and flags converted as the columns' types would.
 
-The reads run inside the caller's connection (store.engine.read_connection), in one
-transaction: `begun` starts it as SQLAlchemy would before the first statement."""
+The reads run on the caller's connection (store.engine.read_connection): on SQLite in one
+transaction, which `begun` starts as SQLAlchemy would before the first statement; on
+PostgreSQL in autocommit, each statement on its own (store.engine.readers)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from datetime import datetime
 from sqlalchemy import Boolean, Connection, Engine
 from sqlalchemy.sql import Select
 
-from studyaws.store.postgres import sqlite_params_to_psycopg
 from studyaws.store.tables import UTCDateTime, from_db, to_db
 
 
@@ -67,17 +67,6 @@ class DriverRead:
             if row[i] is not None:
                 row[i] = bool(row[i])
         return self._row(*row)
-
-
-_TEXTS = {1: "SELECT id, text FROM shared_text WHERE id = ?",
-          2: "SELECT id, text FROM shared_text WHERE id IN (?, ?)"}
-_TEXTS_PSYCOPG = {n: sqlite_params_to_psycopg(sql) for n, sql in _TEXTS.items()}
-
-
-def shared_texts(conn: Connection, ids: list[int]) -> dict[int, str]:
-    """The shared texts (store.tables.SharedText) of these ids (one or two)."""
-    sql = (_TEXTS_PSYCOPG if conn.dialect.name == "postgresql" else _TEXTS)[len(ids)]
-    return dict(_run(begun(conn), sql, tuple(ids)).fetchall())
 
 
 def _run(cursor, sql: str, params):

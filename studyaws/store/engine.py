@@ -419,14 +419,54 @@ def _index_day_counts(conn) -> None:
         conn.exec_driver_sql("ANALYZE ix_card_buried")
 
 
+def _deck_in_card_state(conn) -> None:
+    """Schema 14: each card's memory holds its deck (card_state.deck_id, as card.deck_id),
+    and the index of each state's cards by due date holds the card and the deck too (state,
+    due, card, deck), replacing the one of (state, due): the day's counts read it, and the
+    cards out of the queue (retired, suspended, buried: ix_card_out), instead of every card
+    joined to its memory; the queue takes the next review card in its order."""
+    if "deck_id" not in table_columns(conn, "card_state"):
+        conn.exec_driver_sql("ALTER TABLE card_state ADD COLUMN deck_id INTEGER")
+    conn.exec_driver_sql("UPDATE card_state SET deck_id = "
+                         "(SELECT card.deck_id FROM card WHERE card.id = card_state.card_id)")
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_card_state_state_due")
+    _add_indexes(conn)
+    if not is_postgres(conn) and conn.exec_driver_sql(  # as in schema 13
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first() is not None:
+        conn.exec_driver_sql("ANALYZE ix_card_state_queue")
+        conn.exec_driver_sql("ANALYZE ix_card_out")
+
+
 MIGRATIONS = {1: _add_new_tables, 2: _add_indexes, 3: _add_indexes, 4: _share_texts,
               5: _domains_per_exam, 6: _card_flags, 7: _index_due_dates,
               8: _deck_folders_and_removal, 9: _deck_presets, 10: _index_card_text,
-              11: _preset_parameters, 12: _index_day_counts}
+              11: _preset_parameters, 12: _index_day_counts,
+              13: _deck_in_card_state}
 
 
 def reading(engine: Engine) -> Session:
-    return Session(engine, expire_on_commit=False)
+    """A session for reads (not writes: those go through `writing`). On SQLite its reads
+    are one transaction and see one state of the collection; on PostgreSQL each statement
+    sees the collection as it is when it runs, as in any transaction of PostgreSQL's
+    default isolation (read committed): there they run without one (`readers`)."""
+    return Session(readers(engine), expire_on_commit=False)
+
+
+def readers(engine: Engine) -> Engine:
+    """`engine` for reads: on PostgreSQL, in autocommit, so that no BEGIN goes before the
+    first statement and no ROLLBACK after the last (two round trips to the server each
+    time); each of its statements sees what is committed when it starts, as it would in a
+    read-committed transaction. SQLite's reads keep their transaction (in process), which
+    gives them one snapshot."""
+    if not is_postgres(engine):
+        return engine
+    found = _READERS.get(engine)
+    if found is None:
+        found = _READERS[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return found
+
+
+_READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
 
 
 # SQLite waits BUSY_TIMEOUT_MS for the write lock by itself; when it still says busy (a
@@ -535,9 +575,9 @@ def write_transaction_reading(engine: Engine, first_read: Callable[[Connection],
 
 @contextmanager
 def read_connection(engine: Engine):
-    """A Core connection for reads (one transaction: the reads see one state), closed at
-    the end of the block."""
-    with engine.connect() as conn:
+    """A Core connection for reads (`readers`: on SQLite one transaction, whose reads see
+    one state; on PostgreSQL none), closed at the end of the block."""
+    with readers(engine).connect() as conn:
         yield conn
 
 

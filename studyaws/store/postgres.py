@@ -13,6 +13,11 @@
 - SQL written for SQLite's driver (`?` placeholders, through `exec_driver_sql`) is given to
   psycopg with its own (`%s`); SQL that SQLAlchemy compiles is left alone.
 - URLs are shown without their password (`redact`), in errors too.
+- Queries run without parallel workers (set on each new connection: the store's queries
+  are small, and starting workers took longer than the work they shared).
+- Reads run in autocommit (store.engine.readers): no BEGIN before them and no ROLLBACK
+  after them, two round trips fewer each time; each statement sees what is committed when
+  it starts, as it would inside a transaction of the default isolation (read committed).
 """
 
 from __future__ import annotations
@@ -92,10 +97,25 @@ def create(url: str) -> Engine:
 def _configure(engine: Engine) -> None:
     from studyaws.store.engine import _QUICK_WAIT_MS, BUSY_TIMEOUT_MS
 
+    @event.listens_for(engine, "connect")
+    def _on_connect(driver, _record) -> None:
+        # No parallel workers: the store's queries are an interactive app's, small (the
+        # day's counts read some 40,000 index entries at 100,000 cards) and waited for;
+        # starting workers took longer than the work they shared (17 ms without them, 36
+        # with, on a busy machine). Set once a connection, outside any transaction.
+        autocommit = driver.autocommit
+        driver.autocommit = True
+        try:
+            driver.execute("SET max_parallel_workers_per_gather = 0")
+        finally:
+            driver.autocommit = autocommit
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
         driver = conn.connection.dbapi_connection
         options = conn.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":  # reads (engine.readers)
+            return
         if not options.get("immediate", False):
             if driver.autocommit:  # left by a write on this connection: psycopg begins
                 driver.autocommit = False

@@ -93,6 +93,10 @@ class SharedText(SQLModel, table=True):
     text: str
 
 
+# A card out of the day's queue whatever its state, or may be (buried: until when?).
+OUT_OF_QUEUE = "retired OR suspended OR buried_until IS NOT NULL"
+
+
 class Card(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("deck_id", "key"),
@@ -112,6 +116,10 @@ class Card(SQLModel, table=True):
         # buried time comes second: first, with retired and suspended, it looked so
         # selective to SQLite that the queue walked a deck's cards instead of the due dates.
         Index("ix_card_queue", "deck_id", "buried_until", "retired", "suspended", "id"),
+        # The cards out of the queue whatever their state (schema 14): retired, suspended
+        # or buried; the day's counts take them off each deck's.
+        Index("ix_card_out", "deck_id", sqlite_where=text(OUT_OF_QUEUE),
+              postgresql_where=text(OUT_OF_QUEUE)),
         # The buried cards alone (schema 13): when the first of them comes back.
         Index("ix_card_buried", "buried_until", sqlite_where=text("buried_until IS NOT NULL"),
               postgresql_where=text("buried_until IS NOT NULL")),
@@ -159,7 +167,12 @@ class CardState(SQLModel, table=True):
 
     __tablename__ = "card_state"
     __table_args__ = (
-        Index("ix_card_state_state_due", "state", "due"),
+        # The queue's next card of a state by due date, and the day's counts of each deck
+        # (schema 14): the card orders ties as the queue does; with the deck, the counts
+        # read this index alone (store.queries.deck_summaries), not every card's row.
+        # Before, PostgreSQL walked the due index for the next review card and passed over
+        # every new card (all due before the reviews).
+        Index("ix_card_state_queue", "state", "due", "card_id", "deck_id"),
         Index("ix_card_state_state_card", "state", "card_id"),
         # Seen cards only (new ones have neither): the oldest last review and the least
         # stable cards bound which seen cards an exam can still pick (exam.pool) without
@@ -182,6 +195,9 @@ class CardState(SQLModel, table=True):
     )
 
     card_id: int = Field(foreign_key="card.id", primary_key=True)
+    # The card's deck, as card.deck_id (schema 14; a card never changes deck): the day's
+    # counts of each deck read card_state alone (ix_card_state_queue).
+    deck_id: int | None = Field(default=None)
     state: int = 0
     step: int | None = 0
     stability: float | None = None

@@ -141,9 +141,25 @@ def read_backup(path: Path) -> dict:
         for card in data["card"]:
             if isinstance(card, dict):
                 card.setdefault("flag", 0)  # no card was flagged before
+    if isinstance(data, dict):
+        _card_state_decks(data)
     check_tables(path, data, {t.name: t for t in _tables()})
     document["media"] = check_media(path, document.get("media"))
     return document
+
+
+def _card_state_decks(data: dict) -> None:
+    """Each card's memory holds its card's deck (schema 14): taken from the cards, whatever
+    the backup says (a backup of an earlier schema has none)."""
+    cards, states = data.get("card"), data.get("card_state")
+    if not isinstance(cards, list) or not isinstance(states, list):
+        return
+    decks = {card["id"]: card.get("deck_id") for card in cards
+             if isinstance(card, dict) and isinstance(card.get("id"), int)}
+    for row in states:  # anything malformed is said by check_tables
+        if isinstance(row, dict):
+            card_id = row.get("card_id")
+            row["deck_id"] = decks.get(card_id) if isinstance(card_id, int) else None
 
 
 def restore_json(path: Path, db_path: Path, damaged: bool | None = None,
