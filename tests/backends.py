@@ -163,10 +163,11 @@ def restore_test_json(export: Path, db_path: Path):
         from studyaws.services.exchange.json_dump import restore_json
 
         return restore_json(export, db_path)
+    from studyaws.services.exchange.json_dump import read_backup
     from studyaws.services.exchange.postgres_restore import restore_into_postgres
 
     return restore_into_postgres(export, str(db_path.parent),
-                                 str(collection_target(db_path)), None)
+                                 str(collection_target(db_path)), read_backup(export))
 
 
 def cli_env(env: dict[str, str], home: Path) -> dict[str, str]:
