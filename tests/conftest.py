@@ -123,7 +123,7 @@ SLOW_MODULES = {
 # cluster of their own (test_two_machines, test_connection_lost); no collection, or one
 # only as a place to write (the parsers, scenarios, check, serve, test_ascii_locale,
 # test_input_files, test_import_size, test_clock_extremes); and, for the run's time, the
-# pseudo-terminal and Hypothesis modules over whole sessions (test_e2e_pty, test_crash,
+# pseudo-terminal and Hypothesis modules over whole sessions (test_e2e_pty,
 # test_fuzz_import_render) and the screen snapshots at several sizes (test_snapshots,
 # test_exam_snapshots, test_tui_sizes).
 POSTGRES_MODULES = {
@@ -142,7 +142,7 @@ POSTGRES_MODULES = {
     "test_cli", "test_search_cli", "test_json_cli", "test_config_cli", "test_stats_cli",
     "test_layout", "test_presets", "test_preset_parameters", "test_exchange",
     "test_edit_at_source", "test_images", "test_import_domains", "test_reimport_matching",
-    "test_control_characters",
+    "test_control_characters", "test_crash",
 }
 
 
