@@ -380,8 +380,6 @@ def test_the_opener_is_a_real_process(tmp_path):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
-@pytest.mark.postgres_pending("in a real terminal on a PostgreSQL collection the picture's "
-                              "'o opens the picture' line never shows (under Pilot it does)")
 def test_the_real_command_in_a_terminal_shows_the_picture_and_opens_it(tmp_path):
     """textual-image asks the terminal what it draws before the app starts (this one answers
     nothing): the review still comes up with the picture, and o runs the viewer."""
