@@ -11,23 +11,28 @@ from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
-from support import STORED_TABLES_SQL, basic_deck, without_bundled_decks
+import backends
+from support import STORED_TABLES_SQL, basic_deck, is_stored_table, without_bundled_decks
 
 from studyaws.core.clock import FakeClock
 from studyaws.core.config import DB_NAME
 from studyaws.services.review import ReviewService
-from studyaws.store.engine import open_engine
 
 FIXTURE = Path(__file__).parent / "fixtures" / "schema1.sqlite3"
 
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYAWS")}
+    env = backends.cli_env(env, home)  # on PostgreSQL: the database of this home's collection
     return subprocess.run([sys.executable, "-m", "studyaws", "--home", str(home), *args],
                           capture_output=True, text=True, env=env, timeout=120)
 
 
 def rows(db: Path) -> dict[str, list[tuple]]:
+    """Every row of each stored table (STORED_TABLES_SQL) of the collection kept at `db`."""
+    if backends.on_postgres():
+        return {name: found for name, found in backends.dump(db).items()
+                if is_stored_table(name)}
     with closing(sqlite3.connect(db)) as conn:
         names = [r[0] for r in conn.execute(
             STORED_TABLES_SQL)]
@@ -41,7 +46,7 @@ def integrity(db: Path) -> str:
 
 
 def answer(db: Path, count: int) -> None:
-    engine = open_engine(db)
+    engine = backends.open_test_engine(db)
     service = ReviewService(engine, FakeClock(datetime.now(UTC)))
     for _ in range(count):
         service.answer(service.next_card(), 3, 1000)

@@ -113,8 +113,19 @@ SLOW_MODULES = {
 # With --backend postgresql, the modules that run (on PostgreSQL): those whose collections
 # are opened through tests/backends.py and pass there. Tests in them that are about SQLite
 # itself carry @pytest.mark.sqlite_only, and those that do not pass there yet
-# @pytest.mark.postgres_pending(reason). The others need SQLite files (backups, restores,
-# WAL) or have not been moved to tests/backends.py yet.
+# @pytest.mark.postgres_pending(reason). The commands they run are given the test's
+# database (backends.cli_env: STUDYAWS_DB, backends.db_args: --db).
+# Left out, and why: about SQLite itself: its files, copies, WAL and locks
+# (test_backup, test_restore_backup, test_restore_recovery, test_restore_validation,
+# test_concurrency, test_output_paths, test_store_schema, test_bad_environment), its FTS5
+# index (test_search_index), the light first-card path (test_first_card,
+# test_first_card_app, test_startup_imports); PostgreSQL's own, run in every run with a
+# cluster of their own (test_two_machines, test_connection_lost); no collection, or one
+# only as a place to write (the parsers, scenarios, check, serve, test_ascii_locale,
+# test_input_files, test_import_size, test_clock_extremes); and, for the run's time, the
+# pseudo-terminal and Hypothesis modules over whole sessions (test_e2e_pty,
+# test_fuzz_import_render) and the screen snapshots at several sizes (test_snapshots,
+# test_exam_snapshots, test_tui_sizes).
 POSTGRES_MODULES = {
     "test_postgres", "test_review_service", "test_exam_flow", "test_exam_pool",
     "test_stats", "test_importer", "test_search_store", "test_deck_tree", "test_exam_core",
@@ -122,6 +133,16 @@ POSTGRES_MODULES = {
     "test_import_banks", "test_load_balance", "test_scheduler_bugs", "test_study_more",
     "test_time", "test_decks_manage", "test_tui_review", "test_tui_exam",
     "test_tui_exam_flow", "test_optimizer", "test_exam_cli", "test_day_counts",
+    # the app under Pilot, the services and the CLI on a collection of the chosen backend
+    "test_footer", "test_help", "test_kept_counts", "test_question_input", "test_tui_modals",
+    "test_tui_settings", "test_tui_stats", "test_retention", "test_touch", "test_search_tui",
+    "test_tui_keys", "test_readiness_calibration", "test_bundled_decks", "test_browse_actions",
+    "test_tui_import", "test_tui_import_screen",
+    # the commands in a subprocess, with STUDYAWS_DB (or --db) naming the test's database
+    "test_cli", "test_search_cli", "test_json_cli", "test_config_cli", "test_stats_cli",
+    "test_layout", "test_presets", "test_preset_parameters", "test_exchange",
+    "test_edit_at_source", "test_images", "test_import_domains", "test_reimport_matching",
+    "test_control_characters", "test_crash",
 }
 
 

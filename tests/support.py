@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from studyaws.core.clock import FakeClock
 from studyaws.services.importer import import_paths
-from studyaws.store.engine import open_engine, reading
+from studyaws.store.engine import reading
 from studyaws.store.settings import save_setting
 from studyaws.store.tables import Card, CardState, ReviewLog
 
@@ -168,7 +168,7 @@ def without_bundled_decks(db: Path) -> None:
     by any command but import and config)."""
     from studyaws.store.settings import mark_bundled_decks
 
-    engine = open_engine(db)
+    engine = open_test_engine(db)
     try:
         mark_bundled_decks(engine, START.isoformat())
     finally:

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
-from contextlib import closing
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
+from backends import engine_query, query
 from support import basic_deck, home_settled, make_collection, review_count
 from test_edit_at_source import fake_editor, replacing
 from waiting import settle
@@ -35,21 +33,15 @@ COLUMNS = ("c.id, c.suspended, c.buried_until, c.flag, s.state, s.step, s.stabil
            "s.difficulty, s.due, s.last_review, s.reps, s.lapses")
 
 
-def db_of(engine) -> Path:
-    return Path(engine.url.database)
-
-
 def cards(engine) -> dict[int, tuple]:
     """Each card's marks and memory, as stored."""
-    with closing(sqlite3.connect(db_of(engine))) as conn:
-        return {row[0]: row for row in conn.execute(
-            f"SELECT {COLUMNS} FROM card c JOIN card_state s ON s.card_id = c.id "
-            "ORDER BY c.id")}
+    return {row[0]: row for row in engine_query(
+        engine, f"SELECT {COLUMNS} FROM card c JOIN card_state s ON s.card_id = c.id "
+                "ORDER BY c.id")}
 
 
 def logs(engine) -> list[tuple]:
-    with closing(sqlite3.connect(db_of(engine))) as conn:
-        return conn.execute("SELECT * FROM review_log ORDER BY id").fetchall()
+    return engine_query(engine, "SELECT * FROM review_log ORDER BY id")
 
 
 def notices(app) -> list[str]:
@@ -155,8 +147,7 @@ async def test_with_nothing_marked_b_buries_the_card_under_the_cursor(collection
 
 async def test_f_flags_the_marked_cards_and_u_takes_the_flags_back(collection):
     engine, clock, _ = collection
-    with closing(sqlite3.connect(db_of(engine))) as conn, conn:
-        conn.execute("UPDATE card SET flag = 4 WHERE id = 5")
+    engine_query(engine, "UPDATE card SET flag = 4 WHERE id = 5")
     before = cards(engine)
     app = StudyApp(engine, clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -451,6 +442,5 @@ def test_the_cards_command_acts_on_every_card_a_search_finds(tmp_path):
     assert done.stdout.strip() == "Forgotten (back to new): 10 cards."
     after = rows(db)
     assert all(state[1] == NEW and state[3] is None for state in after["card_state"])
-    with closing(sqlite3.connect(db)) as conn:
-        marks = conn.execute("SELECT id, suspended, flag FROM card ORDER BY id").fetchall()
+    marks = query(db, "SELECT id, suspended, flag FROM card ORDER BY id")
     assert marks == [(i, i in (1, 10), 0 if i in (1, 10) else 3) for i in range(1, 11)]

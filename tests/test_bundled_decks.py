@@ -9,12 +9,12 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import backends
 from sqlalchemy import func, select
 
 from studyaws.core.config import bundled_decks_dir
 from studyaws.core.decks.identity import normalize
 from studyaws.core.decks.loader import load_decks
-from studyaws.services.collection import open_collection
 from studyaws.store.engine import reading
 from studyaws.store.tables import Card, Deck
 
@@ -52,7 +52,7 @@ EXPECTED = {
 
 
 def test_bundled_decks_import_with_expected_counts(tmp_path):
-    engine = open_collection(str(tmp_path))  # an empty collection imports the bundled decks
+    engine = backends.open_test_collection(tmp_path)  # an empty one imports the bundled decks
     with reading(engine) as session:
         per_deck = dict(session.execute(
             select(Deck.path, func.count(Card.id)).join(Card, Card.deck_id == Deck.id)
@@ -162,7 +162,7 @@ def test_saa_questions_tagged_for_clf_keep_their_saa_domain():
 def test_every_card_is_filed_under_its_exam(tmp_path):
     """Every imported card, flashcards included, has a domain: an SAA-C03 domain in the SAA-C03
     decks, a CLF-C02 domain in the Cloud Practitioner deck."""
-    engine = open_collection(str(tmp_path))
+    engine = backends.open_test_collection(tmp_path)
     with reading(engine) as session:
         rows = session.execute(
             select(Deck.path, Card.kind, Card.saa_domain, Card.clf_domain)

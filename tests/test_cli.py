@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import backends
 import pytest
-from support import STORED_TABLES_SQL, without_bundled_decks
+from support import is_stored_table, without_bundled_decks
 
 from studyaws.core.config import DB_NAME, bundled_decks_dir
 
@@ -25,6 +25,8 @@ def run(*args: str, home: Path | None = None, env_home: Path | None = None,
     env = {k: v for k, v in os.environ.items() if k != "STUDYAWS_HOME"}
     if env_home is not None:
         env["STUDYAWS_HOME"] = str(env_home)
+    if home or env_home:  # on PostgreSQL: STUDYAWS_DB names this data folder's database
+        env = backends.cli_env(env, home or env_home)
     command = [sys.executable, "-m", "studyaws"]
     if home is not None:
         command += ["--home", str(home)]
@@ -33,15 +35,11 @@ def run(*args: str, home: Path | None = None, env_home: Path | None = None,
 
 
 def table(db: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
+    return backends.query(db, sql)
 
 
 def dump(db: Path) -> dict[str, list[tuple]]:
-    with sqlite3.connect(db) as conn:
-        names = [r[0] for r in conn.execute(
-            STORED_TABLES_SQL)]
-        return {n: sorted(conn.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}
+    return {name: rows for name, rows in backends.dump(db).items() if is_stored_table(name)}
 
 
 def assert_no_traceback(result: subprocess.CompletedProcess) -> None:
@@ -138,6 +136,9 @@ def bundled_deck_count() -> int:
                 if path.name not in ("README.md", "CORRECTIONS.md")])
 
 
+@pytest.mark.postgres_pending("a new PostgreSQL database is not marked to get the bundled "
+                              "decks when its first command is an import (SQLite marks a new "
+                              "file): they never come")
 def test_the_bundled_decks_arrive_after_an_import_as_first_command(write_deck, tmp_home: Path):
     db = tmp_home / DB_NAME
     assert run("import", str(write_deck("good", GOOD)), home=tmp_home).returncode == 0
@@ -169,9 +170,7 @@ def test_the_bundled_decks_arrive_whatever_the_first_command(first, tmp_home: Pa
 def test_a_collection_from_before_the_mark_is_left_as_it_is(write_deck, tmp_home: Path):
     """A collection with decks and no mark (made before bundled decks were offered once) gets
     nothing new and nothing written."""
-    from studyaws.store.engine import open_engine
-
-    engine = open_engine(tmp_home / DB_NAME)  # no mark, as before
+    engine = backends.open_test_engine(tmp_home / DB_NAME)  # no mark, as before
     engine.dispose()
     assert run("import", str(write_deck("good", GOOD)), home=tmp_home).returncode == 0
     before = dump(tmp_home / DB_NAME)
@@ -208,7 +207,7 @@ def test_import_bad_deck_exits_one_and_creates_no_deck(write_deck, tmp_home: Pat
     assert result.stderr.splitlines()[0] == f"{bad}:3: 'Q:' without an 'A:'"
     assert result.stderr.splitlines()[-1] == "3 errors; nothing was imported."
     db = tmp_home / DB_NAME
-    if db.exists():
+    if db.exists() or backends.on_postgres():
         assert table(db, "SELECT count(*) FROM deck") == [(0,)]
         assert table(db, "SELECT count(*) FROM card") == [(0,)]
 
@@ -266,6 +265,7 @@ def test_import_without_paths_is_a_usage_error(tmp_home: Path):
     assert result.stderr == "studyaws import: give deck files or folders, or --bundled\n"
 
 
+@pytest.mark.sqlite_only  # where the data folder's SQLite file is (STUDYAWS_DB names the other)
 def test_studyaws_home_environment_variable(write_deck, tmp_path: Path):
     env_home = tmp_path / "from-env"
     path = write_deck("good", GOOD)
@@ -281,6 +281,7 @@ def test_studyaws_home_environment_variable(write_deck, tmp_path: Path):
     assert table(env_home / DB_NAME, "SELECT count(*) FROM deck") == [(1,)]
 
 
+@pytest.mark.sqlite_only  # the folder of the SQLite file (a URL's deck without pictures needs none)
 def test_unusable_data_folder_is_a_one_line_error(write_deck, tmp_path: Path):
     path = write_deck("good", GOOD)
     not_a_folder = tmp_path / "file"
@@ -292,6 +293,7 @@ def test_unusable_data_folder_is_a_one_line_error(write_deck, tmp_path: Path):
     assert len(result.stderr.splitlines()) == 1
 
 
+@pytest.mark.sqlite_only  # a damaged SQLite file
 def test_corrupt_database_is_a_one_line_error(write_deck, tmp_home: Path):
     tmp_home.mkdir()
     (tmp_home / DB_NAME).write_bytes(b"this is not a database" * 300)

@@ -4,12 +4,11 @@ with a warning that gives the number; steps take units."""
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from backends import query
 from backup_support import run
 from support import basic_deck
 
@@ -19,8 +18,7 @@ from studyaws.core.srs.day import study_date
 
 
 def settings(home: Path) -> list[tuple]:
-    with closing(sqlite3.connect(home / DB_NAME)) as conn:
-        return sorted(conn.execute("SELECT key, value FROM setting").fetchall())
+    return sorted(query(home / DB_NAME, "SELECT key, value FROM setting"))
 
 
 @pytest.fixture

@@ -11,19 +11,19 @@ from __future__ import annotations
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import backends
 import pytest
+from backends import open_test_engine, query
 from support import START, make_collection
 from waiting import settle
 
 from studyaws.core.clock import FakeClock
 from studyaws.core.text import printable
 from studyaws.services import exam as service
-from studyaws.store.engine import open_engine
 from studyaws.tui.app import StudyApp
 from studyaws.tui.screens.exam import ExamScreen
 from studyaws.tui.screens.exam_results import AnswerReviewScreen
@@ -62,7 +62,7 @@ def test_printable_makes_controls_visible_and_keeps_one_line_one_line():
 
 
 def run(*args: str, home: Path, cwd: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "STUDYAWS_HOME"}
+    env = backends.cli_env({k: v for k, v in os.environ.items() if k != "STUDYAWS_HOME"}, home)
     return subprocess.run([sys.executable, "-m", "studyaws", "--home", str(home), *args],
                           capture_output=True, env=env, cwd=cwd, timeout=120)
 
@@ -163,26 +163,23 @@ Which one is right?
 
 def poison(db: Path) -> None:
     """Put escapes where a restored JSON export could: deck title, every field of a card."""
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE deck SET title = ?", (f"Evil{NASTY}deck\nline two",))
-        conn.execute(
-            "UPDATE card SET prompt = prompt || ?, answer = answer || ?, explanation = ?, "
-            "topic = ?, source_path = ?, saa_domain = ?, clf_domain = ?",
-            (NASTY, NASTY, f"explained{NASTY}", f"topic{NASTY}",
-             f"/decks/path{NASTY}.md", f"dom{NASTY}", f"clf{NASTY}"))
-        # Every card's section notes (kept once, in shared_text, since schema 5).
-        conn.execute("INSERT INTO shared_text (deck_id, text) SELECT id, ? FROM deck",
-                     (f"context{NASTY}",))
-        conn.execute("UPDATE card SET context_id = (SELECT max(id) FROM shared_text "
-                     "WHERE shared_text.deck_id = card.deck_id)")
-        for card_id, payload in conn.execute("SELECT id, payload FROM card").fetchall():
-            data = json.loads(payload)
-            if data.get("options"):
-                data["stem"] += NASTY
-                data["options"] = [o + NASTY for o in data["options"]]
-                data["explanation"] = f"why{NASTY}"
-                conn.execute("UPDATE card SET payload = ? WHERE id = ?",
-                             (json.dumps(data), card_id))
+    query(db, "UPDATE deck SET title = ?", (f"Evil{NASTY}deck\nline two",))
+    query(db, "UPDATE card SET prompt = prompt || ?, answer = answer || ?, explanation = ?, "
+              "topic = ?, source_path = ?, saa_domain = ?, clf_domain = ?",
+          (NASTY, NASTY, f"explained{NASTY}", f"topic{NASTY}",
+           f"/decks/path{NASTY}.md", f"dom{NASTY}", f"clf{NASTY}"))
+    # Every card's section notes (kept once, in shared_text, since schema 5).
+    query(db, "INSERT INTO shared_text (deck_id, text) SELECT id, ? FROM deck",
+          (f"context{NASTY}",))
+    query(db, "UPDATE card SET context_id = (SELECT max(id) FROM shared_text "
+              "WHERE shared_text.deck_id = card.deck_id)")
+    for card_id, payload in query(db, "SELECT id, payload FROM card"):
+        data = json.loads(payload)
+        if data.get("options"):
+            data["stem"] += NASTY
+            data["options"] = [o + NASTY for o in data["options"]]
+            data["explanation"] = f"why{NASTY}"
+            query(db, "UPDATE card SET payload = ? WHERE id = ?", (json.dumps(data), card_id))
 
 
 def rendered(app) -> str:
@@ -280,7 +277,7 @@ async def test_the_import_picker_and_preview_show_escapes_as_marks(tmp_path: Pat
     (work / f"good{mark}deck.md").write_text("Q: one\nA: two\n", encoding="utf-8")
     (work / f"bad{mark}deck.md").write_text("# B\n\nQ: lonely\n", encoding="utf-8")
     monkeypatch.setenv("HOME", str(work))  # the picker first opens on the home folder
-    app = StudyApp(open_engine(tmp_path / "home" / "studyaws.sqlite3"), FakeClock(START))
+    app = StudyApp(open_test_engine(tmp_path / "home" / "studyaws.sqlite3"), FakeClock(START))
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
         await pilot.press("i")
         await pilot.pause()

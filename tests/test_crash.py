@@ -86,6 +86,7 @@ def test_without_a_writable_folder_the_crash_is_still_told(capsys):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+@pytest.mark.sqlite_only  # renames a table of the SQLite file under the app, SQLite's error
 def test_the_real_command_reports_a_crash_after_the_screen_is_back(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYAWS")}
     env.update(TERM="xterm-256color", COLUMNS="120", LINES="40",
@@ -139,6 +140,7 @@ class DiskFullApp(StudyApp):
         raise sqlite3.OperationalError("database or disk is full")
 
 
+@pytest.mark.sqlite_only  # SQLite's full-disk error, its file on the full disk
 async def test_a_crash_on_a_full_disk_leaves_no_empty_report_and_no_traceback(tmp_path):
     from test_bad_environment import _fill, _mount, _umount
 

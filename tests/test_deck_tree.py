@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+from backends import db_args, open_test_engine
 from support import START, home_settled, make_collection, without_bundled_decks
 
 from studyaws.cli.main import main
@@ -17,7 +18,6 @@ from studyaws.core.config import DB_NAME
 from studyaws.services.decks import deck_tree, flatten
 from studyaws.services.importer import import_paths
 from studyaws.services.review import ReviewService
-from studyaws.store.engine import open_engine
 from studyaws.store.queries import DeckSummary, deck_summaries
 from studyaws.tui.app import StudyApp
 from studyaws.tui.screens.review import ReviewScreen
@@ -69,12 +69,12 @@ def test_a_folder_imported_is_the_parent_of_its_decks(tmp_path, capsys):
     bank(tmp_path / "practice" / "saa", 10)
     (tmp_path / "solo.md").write_text("# Solo::One\n\nQ: q\nA: a\n", encoding="utf-8")
     home = tmp_path / "home"
-    assert main(["--home", str(home), "import", str(tmp_path / "practice"),
+    assert main(["--home", str(home), *db_args(home), "import", str(tmp_path / "practice"),
                  str(tmp_path / "solo.md")]) == 0
     without_bundled_decks(home / DB_NAME)
     capsys.readouterr()
 
-    assert main(["--home", str(home), "decks"]) == 0
+    assert main(["--home", str(home), *db_args(home), "decks"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split("  ")[0] if not line.startswith(" ") else line.strip().split("  ")[0]
             for line in lines[1:5]] == ["practice", "saa", "Practice Exam 1", "Practice Exam 2"]
@@ -84,7 +84,7 @@ def test_a_folder_imported_is_the_parent_of_its_decks(tmp_path, capsys):
         "    Practice Exam 10 ")
     assert lines[13].startswith("Solo ") and lines[14].startswith("  One ")
 
-    assert main(["--home", str(home), "decks", "--json"]) == 0
+    assert main(["--home", str(home), *db_args(home), "decks", "--json"]) == 0
     decks = json.loads(capsys.readouterr().out)["decks"]
     parents = {d["title"]: d["parent"] for d in decks}
     assert parents["Practice Exam 10"] == "practice::saa" and parents["Solo::One"] == "Solo"
@@ -93,7 +93,7 @@ def test_a_folder_imported_is_the_parent_of_its_decks(tmp_path, capsys):
 
 def test_review_of_several_decks(tmp_path):
     bank(tmp_path / "banks", 3)
-    engine = open_engine(tmp_path / "home" / DB_NAME)
+    engine = open_test_engine(tmp_path / "home" / DB_NAME)
     clock = FakeClock(START)
     import_paths(engine, [tmp_path / "banks"], clock.now())
     decks = deck_summaries(engine, clock.now(), clock.now())
@@ -183,7 +183,7 @@ async def test_removing_a_parent_removes_every_deck_under_it_and_u_brings_them_b
 
 def test_a_file_named_on_its_own_keeps_its_deck_in_its_folder(tmp_path):
     bank(tmp_path / "banks", 2)
-    engine = open_engine(tmp_path / "home" / DB_NAME)
+    engine = open_test_engine(tmp_path / "home" / DB_NAME)
     clock = FakeClock(START)
     import_paths(engine, [tmp_path / "banks"], clock.now())
     (tmp_path / "banks" / "exam-1.md").write_text(

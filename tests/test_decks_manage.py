@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from backends import db_args, open_test_engine, restore_test_json
 from backends import query as query_rows
 from support import basic_deck, home_settled, make_collection, without_bundled_decks
 
@@ -18,7 +19,6 @@ from studyaws.services import decks as deck_service
 from studyaws.services import exam as exam_service
 from studyaws.services.importer import import_paths
 from studyaws.services.review import ReviewService
-from studyaws.store.engine import open_engine
 from studyaws.store.queries import deck_summaries, decks_matching
 from studyaws.tui.app import StudyApp
 from studyaws.tui.screens.home import HomeScreen
@@ -149,8 +149,6 @@ def test_a_renamed_deck_keeps_its_title_through_imports(tmp_path):
 
 
 # -- files with no card ---------------------------------------------------------------------
-@pytest.mark.postgres_pending("opens the collection through --home or open_collection (the "
-                              "data folder's SQLite file), or reads its backups")
 def test_files_with_no_card_make_no_deck(tmp_path, capsys):
     docs = tmp_path / "site"
     docs.mkdir()
@@ -158,13 +156,13 @@ def test_files_with_no_card_make_no_deck(tmp_path, capsys):
     (docs / "deck.md").write_text(basic_deck(2), encoding="utf-8")
     home = tmp_path / "home"
 
-    assert main(["--home", str(home), "import", str(docs)]) == 0
+    assert main(["--home", str(home), *db_args(home), "import", str(docs)]) == 0
 
     out = capsys.readouterr().out
     assert "privacy.md: no cards: skipped" in out
     db = home / DB_NAME
     assert rows(db, "SELECT title FROM deck") == [("Basics",)]
-    assert main(["--home", str(home), "import", "--json", str(docs)]) == 0
+    assert main(["--home", str(home), *db_args(home), "import", "--json", str(docs)]) == 0
     assert '"no_cards": [' in capsys.readouterr().out
 
 
@@ -184,32 +182,30 @@ def cli_home(tmp_path: Path) -> Path:
     for name in ("alpha", "alps"):
         (tmp_path / f"{name}.md").write_text(f"# {name.title()}\n\nQ: {name}?\nA: yes\n",
                                               encoding="utf-8")
-    assert main(["--home", str(home), "import", str(tmp_path / "alpha.md"),
+    assert main(["--home", str(home), *db_args(home), "import", str(tmp_path / "alpha.md"),
                  str(tmp_path / "alps.md")]) == 0
     without_bundled_decks(home / DB_NAME)
     return home
 
 
-@pytest.mark.postgres_pending("opens the collection through --home or open_collection (the "
-                              "data folder's SQLite file), or reads its backups")
 def test_cli_renames_and_removes_a_deck(cli_home, capsys):
     db = cli_home / DB_NAME
     capsys.readouterr()
-    assert main(["--home", str(cli_home), "decks", "rename", "alph", "Greek::Alpha"]) == 0
+    assert main(["--home", str(cli_home), *db_args(cli_home), "decks", "rename", "alph", "Greek::Alpha"]) == 0
     assert capsys.readouterr().out == "Renamed 'Alpha' to 'Greek::Alpha'.\n"
 
-    assert main(["--home", str(cli_home), "decks", "remove", "Alps", "--yes"]) == 0
+    assert main(["--home", str(cli_home), *db_args(cli_home), "decks", "remove", "Alps", "--yes"]) == 0
     assert "Removed 'Alps': 1 card and 0 reviews." in capsys.readouterr().out
     assert rows(db, "SELECT title FROM deck WHERE deleted_at IS NULL") == [("Greek::Alpha",)]
 
-    assert main(["--home", str(cli_home), "decks"]) == 0
+    assert main(["--home", str(cli_home), *db_args(cli_home), "decks"]) == 0
     listing = capsys.readouterr().out
     assert "Greek " in listing and "\n  Alpha " in listing and "Alps" not in listing
 
 
 def test_cli_remove_names_the_candidates_of_an_ambiguous_name(cli_home, capsys):
     capsys.readouterr()
-    assert main(["--home", str(cli_home), "decks", "remove", "al", "--yes"]) == 1
+    assert main(["--home", str(cli_home), *db_args(cli_home), "decks", "remove", "al", "--yes"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "'al' could be 2 decks: 'Alpha', 'Alps'" in err
 
@@ -219,15 +215,13 @@ def test_cli_remove_without_a_terminal_needs_yes(cli_home, capsys):
     before = rows(db, "SELECT * FROM deck")
     capsys.readouterr()
 
-    assert main(["--home", str(cli_home), "decks", "remove", "Alps"]) == 2
+    assert main(["--home", str(cli_home), *db_args(cli_home), "decks", "remove", "Alps"]) == 2
 
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.count("\n") == 1 and "--yes" in captured.err
     assert rows(db, "SELECT * FROM deck") == before
 
 
-@pytest.mark.postgres_pending("opens the collection through --home or open_collection (the "
-                              "data folder's SQLite file), or reads its backups")
 def test_cli_remove_asks_on_a_terminal(cli_home, capsys, monkeypatch):
     import studyaws.cli.main as cli
 
@@ -237,26 +231,26 @@ def test_cli_remove_asks_on_a_terminal(cli_home, capsys, monkeypatch):
     asked = []
     monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or next(answers))
 
-    assert main(["--home", str(cli_home), "decks", "remove", "Alps"]) == 1
+    assert main(["--home", str(cli_home), *db_args(cli_home), "decks", "remove", "Alps"]) == 1
     assert rows(db, "SELECT count(*) FROM deck WHERE deleted_at IS NULL") == [(2,)]
-    assert main(["--home", str(cli_home), "decks", "remove", "Alps"]) == 0
+    assert main(["--home", str(cli_home), *db_args(cli_home), "decks", "remove", "Alps"]) == 0
     assert rows(db, "SELECT count(*) FROM deck WHERE deleted_at IS NULL") == [(1,)]
     assert asked == ["Remove 'Alps': 1 card and 0 reviews? [y/N] "] * 2
 
 
 def test_a_removed_bundled_deck_stays_removed(tmp_path, capsys):
     home = tmp_path / "home"
-    assert main(["--home", str(home), "decks"]) == 0  # a new collection: the bundled decks
+    assert main(["--home", str(home), *db_args(home), "decks"]) == 0  # a new collection: the bundled decks
     assert "Compute and containers" in capsys.readouterr().out
 
-    assert main(["--home", str(home), "decks", "remove", "Compute and containers",
+    assert main(["--home", str(home), *db_args(home), "decks", "remove", "Compute and containers",
                  "--yes"]) == 0
-    assert main(["--home", str(home), "decks"]) == 0
+    assert main(["--home", str(home), *db_args(home), "decks"]) == 0
 
     listing = capsys.readouterr().out
     assert "Removed 'Compute and containers'" in listing
     assert "Compute and containers" not in listing.split("history.\n", 1)[1]
-    engine = open_engine(home / DB_NAME)
+    engine = open_test_engine(home / DB_NAME)
     assert "Compute and containers" not in [title for _, title in decks_matching(engine, "")]
 
 
@@ -318,35 +312,32 @@ async def test_home_renames_the_selected_deck(tmp_path):
         "AWS::Basics [draft]"]
 
 
-@pytest.mark.postgres_pending("opens the collection through --home or open_collection (the "
-                              "data folder's SQLite file), or reads its backups")
 def test_the_first_opening_after_thirty_days_purges_and_a_new_import_starts_afresh(studied):
-    from studyaws.services.collection import open_collection
+    from backends import on_postgres, open_test_collection
 
     engine, clock, deck, db = studied
     (deck_id, _), = decks_matching(engine, "Databases")
     deck_service.remove_deck(engine, clock, deck_id)
     clock.advance(timedelta(days=29))
-    open_collection(str(db.parent), import_bundled=False, clock=clock)
+    open_test_collection(db.parent, import_bundled=False, clock=clock)
     assert rows(db, "SELECT count(*) FROM card") == [(3,)]  # not yet
 
     clock.advance(timedelta(days=2))
-    open_collection(str(db.parent), import_bundled=False, clock=clock)
+    open_test_collection(db.parent, import_bundled=False, clock=clock)
 
     asked = rows(db, "SELECT card_id FROM exam_question")
     assert rows(db, "SELECT id FROM card") == asked
     assert rows(db, "SELECT deleted_cards FROM deck") == [("purged",)]
-    latest = max((db.parent / "backups").glob("daily-*.sqlite3"))
-    assert rows(latest, "SELECT count(*) FROM card") == [(3,)]  # the day's copy holds them
+    if not on_postgres():  # SQLite's daily copy (a PostgreSQL server keeps its own backups)
+        latest = max((db.parent / "backups").glob("daily-*.sqlite3"))
+        assert rows(latest, "SELECT count(*) FROM card") == [(3,)]  # the day's copy holds them
     report = import_paths(engine, [deck], clock.now())  # the file again: its deck is back
     assert sum(report.decks[0].counts().values()) == 2
     assert [d.cards for d in deck_summaries(engine, clock.now(), clock.now())] == [2]
 
 
-@pytest.mark.postgres_pending("opens the collection through --home or open_collection (the "
-                              "data folder's SQLite file), or reads its backups")
 def test_a_json_export_keeps_a_removed_deck_and_undo_works_after_restoring_it(studied, tmp_path):
-    from studyaws.services.exchange.json_dump import export_json, restore_json
+    from studyaws.services.exchange.json_dump import export_json
 
     engine, clock, _, db = studied
     before = history(db)
@@ -357,9 +348,9 @@ def test_a_json_export_keeps_a_removed_deck_and_undo_works_after_restoring_it(st
     fresh = tmp_path / "restored" / DB_NAME
     fresh.parent.mkdir()
 
-    restore_json(export, fresh)
+    restore_test_json(export, fresh)
 
-    restored = open_engine(fresh)
+    restored = open_test_engine(fresh)
     assert deck_summaries(restored, clock.now(), clock.now()) == []
     deck_service.restore_decks(restored, [deck_id])
     assert history(fresh) == before

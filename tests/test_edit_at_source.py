@@ -16,6 +16,7 @@ from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
+import backends
 import pytest
 from sqlalchemy import select
 from support import START, make_collection, without_bundled_decks
@@ -28,7 +29,7 @@ from studyaws.core.srs import policy
 from studyaws.services import editing
 from studyaws.services.importer import import_paths
 from studyaws.services.review import ReviewService
-from studyaws.store.engine import open_engine, reading
+from studyaws.store.engine import reading
 from studyaws.store.settings import save_setting
 from studyaws.store.tables import Card, Deck
 from studyaws.tui.app import StudyApp
@@ -77,15 +78,18 @@ def replacing(old: str, new: str) -> str:
     return f"path.write_text(path.read_text().replace({old!r}, {new!r}))\n"
 
 
-def dump(db: Path) -> list[str]:
+def dump(db: Path) -> list[str] | dict[str, list[tuple]]:
+    """Everything the collection kept at `db` holds (SQLite's dump, or every row of every
+    table on PostgreSQL)."""
+    if backends.on_postgres():
+        return backends.dump(db)
     with closing(sqlite3.connect(db)) as conn:
         return list(conn.iterdump())
 
 
 def history(db: Path, card_id: int) -> list[tuple]:
-    with closing(sqlite3.connect(db)) as conn:
-        return conn.execute("SELECT * FROM review_log WHERE card_id = ? ORDER BY id",
-                            (card_id,)).fetchall()
+    return backends.query(db, f"SELECT * FROM review_log WHERE card_id = {int(card_id)}"
+                              " ORDER BY id")
 
 
 def due_with_history(engine, clock: FakeClock, card_id: int) -> None:
@@ -159,7 +163,7 @@ def test_a_file_imported_from_a_folder_keeps_its_name_below_it(tmp_path):
     deck = tmp_path / "bank" / "sub" / "deck.md"
     deck.parent.mkdir(parents=True)
     deck.write_text(DECK)
-    engine = open_engine(tmp_path / "home" / "studyaws.sqlite3")
+    engine = backends.open_test_engine(tmp_path / "home" / "studyaws.sqlite3")
     clock = FakeClock(START)
     import_paths(engine, [tmp_path / "bank"], clock.now())
     edited = card_id(engine, "Which AWS service stores objets in buckets?")
@@ -329,7 +333,7 @@ async def test_a_question_bank_is_read_again_in_its_format(tmp_path, monkeypatch
     bank = tmp_path / "bank.csv"  # GIFT, in a file its name says is Anki text
     bank.write_text("::q1:: Which service stores objets? {=Amazon S3 ~Amazon EC2}\n\n"
                     "::q2:: Which service runs servers? {=Amazon EC2 ~Amazon S3}\n")
-    engine = open_engine(tmp_path / "home" / "studyaws.sqlite3")
+    engine = backends.open_test_engine(tmp_path / "home" / "studyaws.sqlite3")
     clock = FakeClock(START)
     import_paths(engine, [bank], clock.now(), format="gift")
     edited = card_id(engine, "Which service stores objets?")
@@ -351,7 +355,7 @@ async def test_a_bundled_deck_is_edited_in_a_copy_that_takes_it_over(tmp_path, m
     installed = bundled_decks_dir() / "storage.md"
     package_text = installed.read_bytes()
     home = tmp_path / "home"
-    engine = open_engine(home / "studyaws.sqlite3")
+    engine = backends.open_test_engine(home / "studyaws.sqlite3")
     clock = FakeClock(START)
     import_paths(engine, [installed], clock.now())
     prompt = "How many nines of durability is Amazon S3 Standard designed for?"
@@ -408,6 +412,7 @@ def test_edit_in_a_terminal_keeps_the_history(tmp_path):
     script = fake_editor(tmp_path, replacing("Alphaword", "Alphaword edited"))
     env.update(TERM="xterm-256color", COLUMNS="120", LINES="40", EDITOR=str(script),
                STUDYAWS_HOME=str(tmp_path / "home"))
+    env = backends.cli_env(env, tmp_path / "home")
     deck = tmp_path / "words.md"
     deck.write_text("# Words\n\nQ: Which word is Alphaword?\nA: Alpha\n")
     subprocess.run([*studyaws_command(), "import", str(deck)], env=env, check=True,
@@ -425,9 +430,8 @@ def test_edit_in_a_terminal_keeps_the_history(tmp_path):
         term.send("E", expect="Which word is Alphaword edited?")
         assert calls(script) == [f"+3 {deck.resolve()}"]
         assert history(db, 1) == before
-        with closing(sqlite3.connect(db)) as conn:
-            assert conn.execute("SELECT id, prompt FROM card").fetchall() == \
-                [(1, "Which word is Alphaword edited?")]
+        assert backends.query(db, "SELECT id, prompt FROM card") == \
+            [(1, "Which word is Alphaword edited?")]
         term.send("\x1b", expect="Review all")  # keys act again: Escape goes home
     finally:
         term.kill()

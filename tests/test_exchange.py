@@ -12,6 +12,7 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import backends
 import pytest
 from sqlalchemy import insert
 from support import cards_as_schema_4
@@ -80,7 +81,7 @@ def full_collection(tmp_path: Path):
     """A collection with decks, reviews, changed settings and a finished exam."""
     deck = tmp_path / "rds.md"
     deck.write_text(DECK, encoding="utf-8")
-    engine = open_engine(tmp_path / "home" / DB_NAME)
+    engine = backends.open_test_engine(tmp_path / "home" / DB_NAME)
     import_paths(engine, [deck, SAMPLES / "storage.gift", SAMPLES / "notes-anki.txt"], NOW)
     save_setting(engine, "desired-retention", "0.85")
     save_setting(engine, "learning-steps", "2 15")
@@ -126,9 +127,9 @@ def test_json_export_restore_export_is_byte_identical(tmp_path: Path):
     backup = tmp_path / "backup.json"
     backup.write_text(first, encoding="utf-8")
     fresh = tmp_path / "fresh" / DB_NAME
-    counts = restore_json(backup, fresh).counts
+    counts = backends.restore_test_json(backup, fresh).counts
     assert counts["review_log"] == 5 and counts["exam"] == 1
-    restored = open_engine(fresh)
+    restored = backends.open_test_engine(fresh)
     assert export_json(restored) == first
     # The restored database is the same, table by table and row by row.
     engine.dispose()
@@ -139,6 +140,7 @@ def test_json_export_restore_export_is_byte_identical(tmp_path: Path):
 SCHEMA4_EXPORT = Path(__file__).parent / "fixtures" / "schema4-export.json"
 
 
+@pytest.mark.sqlite_only  # restore_json writes a SQLite file (PostgreSQL's restore: test_postgres)
 def test_a_schema_4_json_export_restores_with_each_shared_text_once(tmp_path: Path):
     """An export from before shared_text (tests/fixtures/make_schema4.py): every card kept
     its section's notes, every cloze card the cloze's text. Restored, each text is kept once
@@ -176,6 +178,7 @@ def test_a_schema_4_json_export_restores_with_each_shared_text_once(tmp_path: Pa
         engine.dispose()
 
 
+@pytest.mark.sqlite_only  # restore_json writes a SQLite file (PostgreSQL's restore: test_postgres)
 def test_a_schema_5_json_export_files_each_domain_under_its_exam(tmp_path: Path):
     """Schema 5 kept one `domain` a card; restored, it goes to its exam's column."""
     engine = full_collection(tmp_path)
@@ -205,8 +208,8 @@ def test_restored_collection_keeps_schedule_and_history(tmp_path: Path):
     backup = tmp_path / "backup.json"
     backup.write_text(export_json(engine), encoding="utf-8")
     fresh = tmp_path / "fresh" / DB_NAME
-    restore_json(backup, fresh)
-    restored = open_engine(fresh)
+    backends.restore_test_json(backup, fresh)
+    restored = backends.open_test_engine(fresh)
     original = ReviewService(engine, FakeClock(NOW + timedelta(minutes=30))).counts()
     again = ReviewService(restored, FakeClock(NOW + timedelta(minutes=30))).counts()
     assert again == original
@@ -256,6 +259,7 @@ def test_a_json_export_before_schema_14_restores_each_memory_with_its_deck(tmp_p
     (lambda d: d["tables"]["card_state"][0].update(card_id=99999), "FOREIGN KEY"),
     (lambda d: d["tables"]["card"].append(dict(d["tables"]["card"][0])), "UNIQUE"),
 ])
+@pytest.mark.sqlite_only  # restore_json writes a SQLite file (PostgreSQL's restore: test_postgres)
 def test_a_bad_backup_changes_nothing(tmp_path: Path, edit, message: str):
     engine = full_collection(tmp_path)
     data = json.loads(export_json(engine))
@@ -270,6 +274,7 @@ def test_a_bad_backup_changes_nothing(tmp_path: Path, edit, message: str):
     assert list(target.iterdir()) == []  # no database, no temporary file left behind
 
 
+@pytest.mark.sqlite_only  # restore_json writes a SQLite file (PostgreSQL's restore: test_postgres)
 def test_restore_over_an_existing_collection_swaps_it_and_keeps_a_copy(tmp_path: Path):
     engine = full_collection(tmp_path)
     backup = tmp_path / "backup.json"
@@ -290,6 +295,7 @@ def test_restore_over_an_existing_collection_swaps_it_and_keeps_a_copy(tmp_path:
     assert list((other / "backups").iterdir()) == [kept]
 
 
+@pytest.mark.sqlite_only  # restore_json writes a SQLite file (PostgreSQL's restore: test_postgres)
 def test_restore_refuses_a_collection_open_in_another_program(tmp_path: Path):
     engine = full_collection(tmp_path)
     backup = tmp_path / "backup.json"
@@ -354,7 +360,7 @@ def test_csv_export_headers_and_guids_and_reimport_updates_in_place(tmp_path: Pa
 
     # The text imports back into studyaws; a second export gives the same guids, and a
     # re-import after an edit updates the card in place.
-    home = open_engine(tmp_path / "again" / DB_NAME)
+    home = backends.open_test_engine(tmp_path / "again" / DB_NAME)
     report = import_paths(home, [out], NOW)
     assert report.total()["added"] == DECK_CARDS - 1 + 11 + 8  # no scenario
     assert report.skipped == []
@@ -379,7 +385,12 @@ def test_cli_export_restore_round_trip(tmp_path: Path):
     fresh = tmp_path / "fresh"
     result = run("restore", str(first), home=fresh)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"restored {fresh / DB_NAME} from {first}; rows: ")
+    where = fresh / DB_NAME
+    if backends.on_postgres():  # the database the URL names, without its password
+        from studyaws.store.postgres import redact
+
+        where = redact(backends.collection_target(fresh / DB_NAME))
+    assert result.stdout.startswith(f"restored {where} from {first}; rows: ")
     assert " deck 3," in result.stdout
     second = tmp_path / "two.json"
     assert run("export", "-o", str(second), home=fresh).returncode == 0
@@ -392,7 +403,8 @@ def test_cli_export_restore_round_trip(tmp_path: Path):
     assert "already has 3 decks" in refused.stderr and "--force" in refused.stderr
     forced = run("restore", "--force", str(first), home=fresh)
     assert forced.returncode == 0, forced.stderr
-    kept = next((fresh / "backups").glob("before-restore-*.sqlite3"))
+    kept = next((fresh / "backups").glob(  # PostgreSQL's: its JSON export
+        "studyaws-*-replaced*.json" if backends.on_postgres() else "before-restore-*.sqlite3"))
     assert forced.stdout.splitlines()[-1] == f"the replaced collection was kept as {kept}"
 
 
@@ -426,8 +438,9 @@ def test_cli_export_apkg_and_csv(tmp_path: Path):
     assert csv_out.read_text(encoding="utf-8").startswith("#separator:tab\n")
     no_file = run("export", "--format", "apkg", "-o", "-", home=home)
     assert no_file.returncode == 2
-    empty = run("export", "-o", str(tmp_path / "x.json"), home=tmp_path / "nobody")
-    assert empty.returncode == 1 and "no collection" in empty.stderr
+    if not backends.on_postgres():  # a data folder without its SQLite file
+        empty = run("export", "-o", str(tmp_path / "x.json"), home=tmp_path / "nobody")
+        assert empty.returncode == 1 and "no collection" in empty.stderr
 
 
 def test_cli_start_up_does_not_load_exporters_or_parsers():
@@ -464,7 +477,7 @@ def _risky_collection(tmp_path: Path):
     deck = tmp_path / "sheets.md"
     deck.write_text(RISKY, encoding="utf-8")
     shutil.copy(SAMPLES / "lifecycle.png", tmp_path / "diagram.png")
-    engine = open_engine(tmp_path / "risky" / DB_NAME)
+    engine = backends.open_test_engine(tmp_path / "risky" / DB_NAME)
     import_paths(engine, [deck], NOW)
     return engine
 

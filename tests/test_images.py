@@ -17,6 +17,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import backends
 import pytest
 from backup_support import run
 from sqlalchemy import select
@@ -29,7 +30,7 @@ from studyaws.services.exchange.anki_export import write_apkg
 from studyaws.services.exchange.json_dump import export_json, restore_json
 from studyaws.services.importer import import_paths
 from studyaws.services.media import media_dir
-from studyaws.store.engine import open_engine, reading
+from studyaws.store.engine import reading
 from studyaws.store.tables import Card
 from studyaws.tui.app import StudyApp
 from studyaws.tui.screens.review import ReviewScreen
@@ -118,7 +119,7 @@ def test_anki_img_tags_and_markdown_bank_pictures(tmp_path):
     (tmp_path / "lifecycle.png").write_bytes(PICTURE)
     write(tmp_path / "notes.txt", "#separator:tab\n#html:true\n"
           'What does this show? <img src="lifecycle.png" alt="S3 rules">\tLifecycle\n')
-    engine = open_engine(tmp_path / "home" / "studyaws.sqlite3")
+    engine = backends.open_test_engine(tmp_path / "home" / "studyaws.sqlite3")
     import_paths(engine, [tmp_path / "notes.txt"], START)
     assert prompts(engine) == [f"What does this show? ![S3 rules](media:{STORED})"]
     assert (media_dir(engine) / STORED).is_file()
@@ -130,7 +131,7 @@ def test_a_picture_over_5_mb_is_refused_and_nothing_is_written(tmp_path):
         f.truncate(5 * 1024 * 1024 + 1)
     deck = write(tmp_path / "deck.md", "Q: A first card\nA: fine\n\n"
                  "Q: What is this?\n![huge](big.png)\nA: Too big\n")
-    engine = open_engine(tmp_path / "home" / "studyaws.sqlite3")
+    engine = backends.open_test_engine(tmp_path / "home" / "studyaws.sqlite3")
     with pytest.raises(DeckError) as info:
         import_paths(engine, [deck], START)
     assert str(info.value) == f"{deck}:5: picture big.png is over 5 MB"
@@ -151,17 +152,16 @@ def test_a_missing_picture_is_a_line_of_its_file_in_import_and_check(tmp_path):
         assert "Traceback" not in result.stderr
     assert not (home / "media").exists()  # all or nothing: not even the picture found
     db = home / "studyaws.sqlite3"
-    if db.exists():
-        with sqlite3.connect(db) as conn:
-            assert conn.execute("SELECT count(*) FROM card WHERE prompt LIKE '%Shown%'"
-                                ).fetchone() == (0,)
+    if db.exists() or backends.on_postgres():
+        assert backends.query(db, "SELECT count(*) FROM card WHERE prompt LIKE '%Shown%'"
+                              ) == [(0,)]
 
 
 def test_a_file_that_is_not_a_picture_is_refused(tmp_path):
     """A deck cannot copy any file into the collection (and from there into an export)."""
     (tmp_path / "secret.txt").write_text("not a picture")
     deck = write(tmp_path / "deck.md", "Q: Which?\n![x](secret.txt)\nA: none\n")
-    engine = open_engine(tmp_path / "home" / "studyaws.sqlite3")
+    engine = backends.open_test_engine(tmp_path / "home" / "studyaws.sqlite3")
     with pytest.raises(DeckError) as info:
         import_paths(engine, [deck], START)
     assert str(info.value).startswith(f"{deck}:2: secret.txt is not a picture (one of png, ")
@@ -184,7 +184,7 @@ async def test_a_damaged_picture_is_named_by_its_line(tmp_path):
 def test_a_picture_on_the_network_is_never_fetched(tmp_path):
     deck = write(tmp_path / "deck.md",
                  "Q: Which?\n![tracker](https://tracker.example/pixel.png)\nA: none\n")
-    engine = open_engine(tmp_path / "home" / "studyaws.sqlite3")
+    engine = backends.open_test_engine(tmp_path / "home" / "studyaws.sqlite3")
     report = import_paths(engine, [deck], START)
     assert [str(s) for s in report.skipped] == [
         f"{deck}:2: picture https://tracker.example/pixel.png is on the network: not "
@@ -292,9 +292,9 @@ def test_json_backup_carries_the_pictures_and_a_restore_writes_them_back(tmp_pat
     backup.write_text(document, encoding="utf-8")
     fresh = tmp_path / "elsewhere" / "studyaws.sqlite3"
     fresh.parent.mkdir()
-    restore_json(backup, fresh)
+    backends.restore_test_json(backup, fresh)
     assert (fresh.parent / "media" / STORED).read_bytes() == PICTURE
-    restored = open_engine(fresh)
+    restored = backends.open_test_engine(fresh)
     assert export_json(restored) == document
     restored.dispose()
 
@@ -304,6 +304,7 @@ def test_json_backup_carries_the_pictures_and_a_restore_writes_them_back(tmp_pat
     (STORED, "not base64!", "is not valid base64"),
     ("0" * 64 + ".png", PICTURE, "does not hold the picture its name says"),
 ])
+@pytest.mark.sqlite_only  # restore_json writes a SQLite file (PostgreSQL's restore: test_postgres)
 def test_a_restore_checks_the_pictures_before_writing(tmp_path, name, data, said):
     import base64
     import json
@@ -397,6 +398,7 @@ def test_the_real_command_in_a_terminal_shows_the_picture_and_opens_it(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYAWS")}
     env.update(TERM="xterm-256color", COLUMNS="120", LINES="40",
                STUDYAWS_HOME=str(tmp_path / "home"), STUDYAWS_OPENER=str(opener))
+    env = backends.cli_env(env, tmp_path / "home")
     subprocess.run([*studyaws_command(), "import", str(deck)], env=env, check=True,
                    capture_output=True)
     without_bundled_decks(tmp_path / "home" / "studyaws.sqlite3")

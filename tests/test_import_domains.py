@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import backends
 from domain_bank import saa_task_list_bank
 from support import make_collection
 
@@ -18,17 +18,15 @@ from studyaws.core.config import DB_NAME
 from studyaws.services import exam as service
 from studyaws.services.exchange.anki_export import collect_notes
 from studyaws.services.importer import import_paths
-from studyaws.store.engine import open_engine
 
 
 def cards(db: Path) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute("select saa_domain, clf_domain, domain_inferred from card"
-                            " where kind = 'choice' order by id").fetchall()
+    return backends.query(db, "select saa_domain, clf_domain, domain_inferred from card"
+                              " where kind = 'choice' order by id")
 
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "STUDYAWS_HOME"}
+    env = backends.cli_env({k: v for k, v in os.environ.items() if k != "STUDYAWS_HOME"}, home)
     return subprocess.run([sys.executable, "-m", "studyaws", "--home", str(home), *args],
                           capture_output=True, text=True, env=env, timeout=120)
 
@@ -52,7 +50,7 @@ def test_a_task_list_bank_is_filed_by_its_text_under_the_exam_its_title_names(tm
             f"{unfiled} with none") in result.stdout
 
     # An exam says how many of its pool have no SAA-C03 domain.
-    engine = open_engine(home / DB_NAME)
+    engine = backends.open_test_engine(home / DB_NAME)
     try:
         view = service.start_exam(engine, service_clock(), "saa-c03", seed=1)
         said = (f"{unfiled} question{'s' if unfiled != 1 else ''} of the pool "

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from backends import open_test_engine
 from backup_support import run
 from support import basic_deck
 from test_exam_core import QUESTIONS
@@ -15,7 +16,6 @@ from test_exam_core import QUESTIONS
 from studyaws.core.clock import FakeClock
 from studyaws.core.config import DB_NAME
 from studyaws.services import exam as service
-from studyaws.store.engine import open_engine
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_decks_json_gives_each_deck_and_today_s_counts(home):
 
 
 def test_exam_history_json(home):
-    engine, clock = open_engine(home / DB_NAME), FakeClock(datetime.now(UTC))
+    engine, clock = open_test_engine(home / DB_NAME), FakeClock(datetime.now(UTC))
     view = service.start_exam(engine, clock, "quick", seed=4)
     for item in view.items[:8]:
         service.save_answer(engine, view.id, item, {"chosen": sorted(item.question.correct)},

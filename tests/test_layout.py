@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from backends import db_args, open_test_engine
 from rich.console import Console
 from sqlalchemy import select
 from support import START, home_settled
@@ -19,7 +20,7 @@ from textual.content import Content
 from studyaws.core.clock import FakeClock
 from studyaws.core.inline_markdown import lines, spans
 from studyaws.services.importer import import_paths
-from studyaws.store.engine import open_engine, reading
+from studyaws.store.engine import reading
 from studyaws.store.tables import Card
 from studyaws.tui.app import StudyApp
 from studyaws.tui.screens.review import ReviewScreen
@@ -58,7 +59,7 @@ def collection(tmp_path: Path, files: dict[str, str], imported: list[str] | None
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
-    engine = open_engine(tmp_path / "home" / "studyaws.sqlite3")
+    engine = open_test_engine(tmp_path / "home" / "studyaws.sqlite3")
     clock = FakeClock(START)
     import_paths(engine, [root / p for p in imported] if imported else [root], clock.now())
     return engine, clock
@@ -264,7 +265,7 @@ async def test_decks_sort_naturally_on_home_and_in_the_decks_command(tmp_path, c
         rows = [line_with(app, name)[0] for name in expected]
         assert rows == sorted(rows)
     engine.dispose()
-    assert main(["--home", str(tmp_path / "home"), "decks"]) == 0
+    assert main(["--home", str(tmp_path / "home"), *db_args(tmp_path / "home"), "decks"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[1].startswith("decks ")  # the folder imported: their parent
     assert [line.strip().split("  ")[0] for line in out[2:6]] == expected

@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import UTC
 from pathlib import Path
 
+import backends
 import pytest
 from sqlalchemy import select
 from support import START, studied_collection, without_bundled_decks
@@ -59,17 +60,23 @@ def two_studied_decks(tmp_path: Path):
     return engine, clock, ids
 
 
-@pytest.fixture(scope="module")
+def once_a_module_on_sqlite(fixture_name: str, config) -> str:
+    """Made once for the module on SQLite; on PostgreSQL for each test, in its database."""
+    return "function" if config.getoption("--backend") == "postgresql" else "module"
+
+
+@pytest.fixture(scope=once_a_module_on_sqlite)
 def fitted(tmp_path_factory):
     """The two decks, a copy's path, and the result of fitting the preset "Hard"."""
     tmp_path = tmp_path_factory.mktemp("preset-fit")
     engine, clock, ids = two_studied_decks(tmp_path)
-    db = Path(engine.url.database)
+    db = backends.path_of(engine)
     before = {title: labels_of(engine, clock, ids[title]) for title in ids}
     result = optimizer.optimize(engine, preset="Hard", zone=UTC, now=clock.now())
     yield engine, clock, ids, result, before
     engine.dispose()
-    assert db.exists()
+    if not backends.on_postgres():
+        assert db.exists()
 
 
 def labels_of(engine, clock, deck_id: int) -> dict[int, str]:
@@ -178,7 +185,7 @@ def test_too_few_reviews_for_a_preset_keeps_nothing(tmp_path, capsys):
     assert result.message.startswith("Not enough reviews in the decks of preset 'Light'")
     assert "Nothing was kept; its decks keep the collection's parameters." in result.message
     assert presets.find_preset(engine, "Light").parameters is None
-    db = Path(engine.url.database)
+    db = backends.path_of(engine)
     engine.dispose()
     without_bundled_decks(db)
     capsys.readouterr()
@@ -197,7 +204,7 @@ def test_presets_list_shows_own_parameters_and_reset_drops_them(tmp_path, capsys
     engine, clock, ids = two_studied_decks(tmp_path)
     hard = presets.find_preset(engine, "Hard")
     set_preset_parameters(engine, hard.id, HARDER, clock.now())
-    db = Path(engine.url.database)
+    db = backends.path_of(engine)
     engine.dispose()
     without_bundled_decks(db)
     capsys.readouterr()
@@ -218,7 +225,7 @@ def test_presets_list_shows_own_parameters_and_reset_drops_them(tmp_path, capsys
     assert "has no parameters of its own" in capsys.readouterr().err
     assert run_cli(db.parent, "presets", "reset-parameters", "Default") == 1
     assert "the Default preset uses the collection's parameters" in capsys.readouterr().err
-    engine = open_engine(db)
+    engine = backends.open_test_engine(db)
     try:
         hard = presets.find_preset(engine, "Hard")
         assert hard.parameters is None and hard.fitted_at is None
@@ -268,6 +275,7 @@ def test_mock_exam_answers_are_scheduled_with_the_decks_preset_parameters(tmp_pa
         assert after[item.card_id].difficulty == pytest.approx(expected.difficulty)
 
 
+@pytest.mark.sqlite_only  # rewrites the SQLite file as schema 11 had it
 def test_upgrade_from_schema_11_keeps_presets_without_own_parameters(tmp_path):
     engine, clock, _ = studied_collection(tmp_path, 30, 5, 5, TRUTH)
     presets.set_preset_value(engine, clock, "Light", "new-per-day", "4")
@@ -298,7 +306,7 @@ def test_upgrade_from_schema_11_keeps_presets_without_own_parameters(tmp_path):
 
 def test_json_backup_carries_preset_parameters_and_older_backups_restore(tmp_path):
     from studyaws.services.exchange import RestoreError
-    from studyaws.services.exchange.json_dump import export_json, restore_json
+    from studyaws.services.exchange.json_dump import export_json
 
     engine, clock, _ = studied_collection(tmp_path, 30, 5, 5, TRUTH)
     presets.set_preset_value(engine, clock, "Hard", "desired-retention", "0.85")
@@ -309,8 +317,8 @@ def test_json_backup_carries_preset_parameters_and_older_backups_restore(tmp_pat
     backup = tmp_path / "backup.json"
     backup.write_text(exported, encoding="utf-8")
     restored = tmp_path / "restored" / DB_NAME
-    restore_json(backup, restored)
-    again = open_engine(restored)
+    backends.restore_test_json(backup, restored)
+    again = backends.open_test_engine(restored)
     try:
         hard = presets.find_preset(again, "Hard")
         assert hard.parameters == pytest.approx(HARDER) and hard.fitted_at == clock.now()
@@ -326,8 +334,8 @@ def test_json_backup_carries_preset_parameters_and_older_backups_restore(tmp_pat
         del row["parameters"], row["parameters_fitted_at"]
     older = tmp_path / "older.json"
     older.write_text(json.dumps(document), encoding="utf-8")
-    restore_json(older, tmp_path / "older" / DB_NAME)
-    old = open_engine(tmp_path / "older" / DB_NAME)
+    backends.restore_test_json(older, tmp_path / "older" / DB_NAME)
+    old = backends.open_test_engine(tmp_path / "older" / DB_NAME)
     try:
         assert [(p.name, p.parameters) for p, _ in presets.all_presets(old)] == [
             ("Default", None), ("Hard", None), ("Light", None)]
@@ -342,9 +350,14 @@ def test_json_backup_carries_preset_parameters_and_older_backups_restore(tmp_pat
         document["tables"]["preset"][0]["parameters"] = bad
         broken = tmp_path / "broken.json"
         broken.write_text(json.dumps(document), encoding="utf-8")
+        target = tmp_path / "broken" / DB_NAME
+        before = backends.dump(target) if backends.on_postgres() else None
         with pytest.raises(RestoreError, match=message):
-            restore_json(broken, tmp_path / "broken" / DB_NAME)
-        assert not (tmp_path / "broken" / DB_NAME).exists()
+            backends.restore_test_json(broken, target)
+        if backends.on_postgres():  # the database is left as it was
+            assert backends.dump(target) == before
+        else:
+            assert not target.exists()
 
 
 async def test_deck_options_say_which_parameters_a_preset_uses(tmp_path):

@@ -9,7 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from support import START, basic_deck, copy_collection, make_collection, without_bundled_decks
+from backends import copy_of, db_args, open_test_engine, path_of, restore_test_json
+from support import START, basic_deck, make_collection, without_bundled_decks
 
 from studyaws.cli.main import main
 from studyaws.core.clock import Clock, FakeClock
@@ -60,8 +61,7 @@ def study(engine, clock, deck_id, answers: int | None = None, rating: int = EASY
 def served(tmp_path: Path, engine, clock, deck_id, name: str) -> tuple[int, int]:
     """What a whole study session of the deck (None: review all) gives, on a copy of the
     collection, so that the collection itself is left as it is."""
-    copy = copy_collection(Path(engine.url.database), tmp_path / "copies" / name / DB_NAME)
-    other = open_engine(copy)
+    other = copy_of(engine, tmp_path / "copies" / name / DB_NAME)
     try:
         return study(other, FakeClock(clock.now()), deck_id)
     finally:
@@ -103,9 +103,9 @@ def test_home_the_decks_and_a_study_session_agree_before_and_after_studying(tmp_
     assert rows == {"Compute": (0, 0), "Networking": (0, 0), "Storage": (0, 0)}
 
     # `studyaws decks` says the same
-    without_bundled_decks(Path(engine.url.database))
-    home = Path(engine.url.database).parent
-    assert main(["--home", str(home), "decks", "--json"]) == 0
+    without_bundled_decks(path_of(engine))
+    home = path_of(engine).parent
+    assert main(["--home", str(home), *db_args(home), "decks", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     # The command reads the real clock (the cards' history is in 2026): home at that time.
     now = read_home(engine, Clock())
@@ -259,6 +259,7 @@ def test_a_decks_desired_retention_is_the_one_its_answers_are_scheduled_with(tmp
     assert len(set(labels.values())) == 3
 
 
+@pytest.mark.sqlite_only  # rewrites the SQLite file as schema 9 had it (sqlite_master, PRAGMAs)
 def test_upgrade_from_schema_9_gives_every_deck_the_default_preset(tmp_path):
     import sqlite3
 
@@ -300,7 +301,7 @@ def test_upgrade_from_schema_9_gives_every_deck_the_default_preset(tmp_path):
 
 
 def test_json_export_carries_presets_and_an_older_export_restores(tmp_path):
-    from studyaws.services.exchange.json_dump import export_json, restore_json
+    from studyaws.services.exchange.json_dump import export_json
 
     engine, clock = three_decks(tmp_path)
     ids = deck_ids(engine, clock)
@@ -311,8 +312,8 @@ def test_json_export_carries_presets_and_an_older_export_restores(tmp_path):
     backup = tmp_path / "backup.json"
     backup.write_text(exported, encoding="utf-8")
     restored = tmp_path / "restored" / DB_NAME
-    restore_json(backup, restored)
-    again = open_engine(restored)
+    restore_test_json(backup, restored)
+    again = open_test_engine(restored)
     try:
         assert presets.deck_preset(again, ids["Compute"]).name == "Light"
         assert presets.find_preset(again, "Light").new_per_day == 4
@@ -327,8 +328,8 @@ def test_json_export_carries_presets_and_an_older_export_restores(tmp_path):
         del deck["preset_id"]
     backup.write_text(json.dumps(old), encoding="utf-8")
     older = tmp_path / "older" / DB_NAME
-    restore_json(backup, older)
-    engine = open_engine(older)
+    restore_test_json(backup, older)
+    engine = open_test_engine(older)
     try:
         assert [(p.name, decks) for p, decks in presets.all_presets(engine)] == [("Default", 3)]
     finally:
@@ -336,12 +337,12 @@ def test_json_export_carries_presets_and_an_older_export_restores(tmp_path):
 
 
 def run_cli(home: Path, *args: str) -> int:
-    return main(["--home", str(home), *args])
+    return main(["--home", str(home), *db_args(home), *args])
 
 
 def test_presets_command(tmp_path, capsys):
     engine, clock = three_decks(tmp_path)
-    db = Path(engine.url.database)
+    db = path_of(engine)
     engine.dispose()
     without_bundled_decks(db)
     home = db.parent
@@ -365,7 +366,7 @@ def test_presets_command(tmp_path, capsys):
         from studyaws.store.presets import deck_presets
         from studyaws.store.settings import load_settings
 
-        engine = open_engine(db)
+        engine = open_test_engine(db)
         try:
             return presets.all_presets(engine), deck_presets(engine), load_settings(engine)
         finally:

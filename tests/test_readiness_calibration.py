@@ -14,13 +14,13 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+import backends
 import pytest
 
 from studyaws.core.clock import FakeClock
 from studyaws.core.questions import Choice, Numeric, Ordering
 from studyaws.core.srs import policy
 from studyaws.services import exam as exams
-from studyaws.services.collection import open_collection
 from studyaws.services.importer import import_paths
 from studyaws.services.learner import (
     SyntheticLearner,
@@ -73,7 +73,7 @@ def question_ids(engine) -> list[int]:
     kinds = ", ".join(f"'{k}'" for k in QUESTION_KINDS)
     with reading(engine) as session:
         return [row[0] for row in session.connection().exec_driver_sql(
-            f"SELECT id FROM card WHERE kind IN ({kinds}) AND retired = 0 ORDER BY id")]
+            f"SELECT id FROM card WHERE kind IN ({kinds}) AND NOT retired ORDER BY id")]
 
 
 DOMAINS = (("secure", 30), ("resilient", 26), ("high-performing", 24), ("cost-optimized", 20))
@@ -109,7 +109,8 @@ def test_expected_score_matches_the_mean_of_simulated_mock_exams(tmp_path, learn
     parameters = perturbed_parameters(learner_seed, 0.25) if learner_seed else None
     deck = tmp_path / "bank.md"
     deck.write_text(bank(), encoding="utf-8")
-    engine = open_collection(str(tmp_path / "home"), import_bundled=False, backup=False)
+    engine = backends.open_test_collection(tmp_path / "home", import_bundled=False,
+                                           backup=False)
     import_paths(engine, [deck], START)
     save_setting(engine, "exam-feeds-schedule", "off")  # the exams leave the learner as is
     if parameters:

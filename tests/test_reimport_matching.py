@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pathological
 import pytest
+from backends import open_test_engine
 from sqlalchemy import text
 
 from studyaws.services.importer import import_paths
-from studyaws.store.engine import open_engine
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -52,7 +52,7 @@ def edited_reimport(tmp_path: Path, cards: int, comparisons: dict, budget: int):
     seconds, report) of the second import, and whether every card kept its id."""
     deck = tmp_path / f"deck-{cards}.md"
     deck.write_text(pathological.edited_deck(cards), encoding="utf-8")
-    engine = open_engine(tmp_path / f"home-{cards}" / "studyaws.sqlite3")
+    engine = open_test_engine(tmp_path / f"home-{cards}" / "studyaws.sqlite3")
     try:
         import_paths(engine, [deck], NOW)
         before = ids_by_position(engine)
@@ -89,7 +89,7 @@ def test_edited_cards_in_a_new_order_keep_their_ids(tmp_path):
     random.Random(5).shuffle(order)
     deck = tmp_path / "deck.md"
     deck.write_text("\n\n".join(original) + "\n", encoding="utf-8")
-    engine = open_engine(tmp_path / "home" / "studyaws.sqlite3")
+    engine = open_test_engine(tmp_path / "home" / "studyaws.sqlite3")
     try:
         import_paths(engine, [deck], NOW)
         before = ids_by_position(engine)

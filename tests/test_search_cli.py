@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from backends import copied_from_sqlite, open_test_engine
 from backup_support import rows, run
 from support import make_collection, without_bundled_decks
 from test_search_store import DECK
@@ -18,7 +19,7 @@ from studyaws.services.review import ReviewService
 
 
 @pytest.fixture(scope="module")
-def collection(tmp_path_factory):
+def studied(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cards")
     engine, clock, _ = make_collection(tmp, DECK, start=datetime.now(UTC) - timedelta(days=30))
     service = ReviewService(engine, clock)
@@ -30,7 +31,14 @@ def collection(tmp_path_factory):
     engine.dispose()
     db = tmp / "home" / "studyaws.sqlite3"
     without_bundled_decks(db)
-    return tmp / "home", db
+    return db
+
+
+@pytest.fixture
+def collection(studied, tmp_path):
+    """The studied collection on the backend the run chose: (its data folder, where it is)."""
+    db = copied_from_sqlite(studied, tmp_path / "home" / "studyaws.sqlite3")
+    return db.parent, db
 
 
 def cards_json(home, *args):
@@ -47,9 +55,7 @@ def test_the_command_agrees_with_the_service(collection, query, sort, desc):
     home, db = collection
     printed = cards_json(home, "--sort", sort, *(["--desc"] if desc else []), "--limit", "0",
                          "--", *([query] if query else []))
-    from studyaws.store.engine import open_engine
-
-    engine = open_engine(db)
+    engine = open_test_engine(db)
     try:
         page = browse.search_cards(engine, Clock(), query, sort, desc, 0, 1000)
     finally:
@@ -88,9 +94,7 @@ def test_a_search_that_starts_with_minus(collection):
 def test_details(collection):
     home, db = collection
     printed = cards_json(home, "--id", "3")
-    from studyaws.store.engine import open_engine
-
-    engine = open_engine(db)
+    engine = open_test_engine(db)
     try:
         expected = browse.card_details(engine, Clock(), 3).to_json()
     finally:

@@ -9,6 +9,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import backends
 import pytest
 from sqlalchemy import select
 from support import without_bundled_decks
@@ -28,15 +29,15 @@ from studyaws.store.tables import Card
 
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "STUDYAWS_HOME"}
+    env = backends.cli_env({k: v for k, v in os.environ.items() if k != "STUDYAWS_HOME"}, home)
     return subprocess.run([sys.executable, "-m", "studyaws", "--home", str(home), *args],
                           capture_output=True, text=True, env=env, timeout=120)
 
 
 @pytest.fixture(scope="module")
-def studied_home(tmp_path_factory) -> Path:
-    """A data folder whose collection has 100 days of a synthetic learner's reviews, up to
-    yesterday."""
+def studied_file(tmp_path_factory) -> Path:
+    """A data folder whose SQLite collection has 100 days of a synthetic learner's reviews,
+    up to yesterday (made once)."""
     root = tmp_path_factory.mktemp("studied")
     deck = root / "deck.md"
     deck.write_text("---\ntitle: Generated\ndomain: resilient\n---\n# Generated\n\n" + "\n\n".join(
@@ -53,6 +54,14 @@ def studied_home(tmp_path_factory) -> Path:
     write_history(engine, reviews, memories)
     engine.dispose()
     return home
+
+
+@pytest.fixture
+def studied_home(studied_file, tmp_path) -> Path:
+    """That data folder, its collection on the backend the run chose (on PostgreSQL a copy
+    in this test's database)."""
+    return backends.copied_from_sqlite(studied_file / DB_NAME,
+                                       tmp_path / "home" / DB_NAME).parent
 
 
 def test_stats_json_has_the_five_sections(studied_home):
@@ -120,7 +129,7 @@ def test_optimize_fits_compares_and_keeps_better_parameters(studied_home):
     assert data["items"] > 2000 and data["current_is_default"]
     assert data["after"]["log_loss"] < data["before"]["log_loss"]
     assert data["kept"]
-    engine = open_engine(studied_home / DB_NAME)
+    engine = backends.open_test_engine(studied_home / DB_NAME)
     try:
         assert load_parameters(engine) == pytest.approx(data["fitted"])
     finally:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from backends import open_test_engine
 from support import START, basic_deck, home_settled, make_collection
 from test_tui_review import screen_text
 from waiting import settle
 
 from studyaws.core.clock import FakeClock
 from studyaws.core.config import DB_NAME
-from studyaws.store.engine import open_engine
 from studyaws.store.queries import deck_count
 from studyaws.tui.app import StudyApp
 from studyaws.tui.screens.home import HomeScreen
@@ -35,7 +35,7 @@ def collection(tmp_path: Path, monkeypatch):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)  # not on the folder the program was started from
-    engine = open_engine(tmp_path / "home" / DB_NAME)
+    engine = open_test_engine(tmp_path / "home" / DB_NAME)
     return engine, FakeClock(START), work
 
 

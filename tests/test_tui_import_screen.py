@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from backends import open_test_engine
 from backup_support import run
 from support import START
 from test_tui_review import screen_text
@@ -20,7 +21,6 @@ from waiting import settle
 
 from studyaws.core.clock import FakeClock
 from studyaws.core.config import DB_NAME
-from studyaws.store.engine import open_engine
 from studyaws.store.queries import deck_count
 from studyaws.store.settings import load_last_import_folder, save_last_import_folder
 from studyaws.tui.app import StudyApp
@@ -49,7 +49,7 @@ def home(tmp_path: Path, monkeypatch) -> Path:
 
 
 def new_app(tmp_path: Path) -> StudyApp:
-    return StudyApp(open_engine(tmp_path / "data" / DB_NAME), FakeClock(START))
+    return StudyApp(open_test_engine(tmp_path / "data" / DB_NAME), FakeClock(START))
 
 
 async def import_screen(pilot) -> ImportScreen:

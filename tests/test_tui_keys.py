@@ -531,6 +531,7 @@ async def test_a_reveals_a_choice_answer_as_again_and_u_undoes_it(tmp_path):
         assert (log.rating, log.correct) == (policy.EASY, True)
 
 
+@pytest.mark.sqlite_only  # holds SQLite's write lock from sqlite3 (PostgreSQL: test_postgres)
 async def test_a_is_saved_as_an_answer_is_when_the_collection_is_locked(tmp_path,
                                                                         monkeypatch):
     """`a` commits through the same path as an answer: kept on screen while another program

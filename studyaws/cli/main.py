@@ -412,13 +412,14 @@ def _open_app(args: argparse.Namespace) -> int:
             deck_id = resolve_deck(engine, deck)
         return engine, deck_id
 
-    pictures = False
-    first_card = None
-    if args.db is None:  # a SQLite collection keeps its pictures beside it
-        from studyaws.core.config import DB_NAME, data_home
-        from studyaws.services.media_folder import MEDIA_FOLDER, folder_has_pictures
+    from studyaws.core.config import DB_NAME, data_home
+    from studyaws.services.media_folder import MEDIA_FOLDER, folder_has_pictures
 
-        pictures = folder_has_pictures(data_home(args.home) / MEDIA_FOLDER)
+    # A SQLite collection keeps its pictures beside it, a PostgreSQL one in the data folder:
+    # the same media/ either way.
+    pictures = folder_has_pictures(data_home(args.home) / MEDIA_FOLDER)
+    first_card = None
+    if args.db is None:
         db_path = data_home(args.home) / DB_NAME
 
         def first_card(clock):  # the review's first card, read before the store is loaded

@@ -24,15 +24,21 @@ def open_collection(home: str | None = None, *, import_bundled: bool = True,
     `import_bundled` (offer_bundled_decks), so there is something to study at once. The first
     opening of a study day copies an existing SQLite collection to backups/ (see
     studyaws.store.backup); a PostgreSQL one is the server's to back up. The pictures of a
-    PostgreSQL one are kept in the data folder's media/ (services.media)."""
+    PostgreSQL one are kept in the data folder's media/ (services.media). Decks removed
+    more than 30 days ago are purged after that copy on SQLite, at every opening with `backup`
+    on PostgreSQL (one read when there is nothing to purge)."""
     if db is not None:
+        from studyaws.services.decks import purge_removed
         from studyaws.services.media import MEDIA_FOLDER, keep_media_in
 
         # A new database has no deck and no mark: bundled_decks_due says so all the same.
         engine = open_engine(db)
+        clock = clock or Clock()
         keep_media_in(engine, data_home(home) / MEDIA_FOLDER)  # this machine's pictures
+        if backup:  # as on SQLite, where the day's copy comes first: not for a backup's read
+            purge_removed(engine, clock)  # the server's backups are the copies here
         if import_bundled:
-            offer_bundled_decks(engine, clock or Clock())
+            offer_bundled_decks(engine, clock)
         return engine
     db_path = data_home(home) / DB_NAME
     existed = db_path.exists()

@@ -88,8 +88,10 @@ def editor_command(editor: list[str], path: Path, line: int) -> list[str]:
 
 
 def data_folder(engine: Engine) -> Path:
-    """The folder the collection lives in (the data folder)."""
-    return Path(engine.url.database).resolve().parent
+    """The folder the collection lives in (the data folder; services.media.data_folder)."""
+    from studyaws.services.media import data_folder as folder_of
+
+    return folder_of(engine)
 
 
 def copy_path(engine: Engine, bundled_key: str) -> Path:

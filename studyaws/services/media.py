@@ -46,6 +46,20 @@ def keep_media_in(engine: Engine, folder: Path) -> None:
     _FOLDERS[engine] = folder
 
 
+def data_folder(engine: Engine) -> Path:
+    """The data folder of the collection open through `engine` (where crash reports,
+    screenshots and the copies of edited bundled decks go): its SQLite file's folder, or for
+    a database with no file (PostgreSQL) the data folder it was opened from, else the user's
+    data folder."""
+    if engine.dialect.name == "sqlite":
+        return Path(engine.url.database or ".").resolve().parent
+    if engine in _FOLDERS:
+        return _FOLDERS[engine].parent
+    from studyaws.core.config import data_home
+
+    return data_home()
+
+
 def media_dir(engine: Engine) -> Path | None:
     """The collection's `media/` folder: beside its database file, or for a database with
     no file (PostgreSQL) the data folder's it was opened from; None when there is none (a

@@ -11,12 +11,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
+    BigInteger,
     Engine,
     String,
     and_,
     bindparam,
     delete,
     func,
+    literal,
     or_,
     select,
     union_all,
@@ -52,6 +54,7 @@ from studyaws.store.engine import (
     write_transaction_reading,
     writing,
 )
+from studyaws.store.postgres import greatest
 from studyaws.store.presets import named_presets
 from studyaws.store.queries import DeckSummary, deck_summaries, learning_cards
 from studyaws.store.settings import load_parameters, load_settings
@@ -399,10 +402,12 @@ class ReviewService:
         if order == "retrievability":
             now_text = to_db(now) if isinstance(now, datetime) else now
             elapsed = func.julianday(now_text) - func.julianday(CardState.last_review)
-            return (elapsed / func.max(CardState.stability, 0.001)).desc(), CardState.due
+            return (elapsed / greatest(CardState.stability, 0.001)).desc(), CardState.due
         if order == "random":
             seed = int(start.timestamp()) % 1_000_003 if isinstance(start, datetime) else start
-            return ((CardState.card_id * 2654435761 + seed) % 4294967291), CardState.card_id
+            # 64-bit arithmetic on both (PostgreSQL would cast the factors to its 32 bits).
+            factor, modulus = literal(2654435761, BigInteger), literal(4294967291, BigInteger)
+            return ((CardState.card_id * factor + seed) % modulus), CardState.card_id
         return CardState.due, CardState.card_id
 
     # -- a temporary session (CardSelection) ---------------------------------------------

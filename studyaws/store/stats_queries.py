@@ -225,14 +225,16 @@ def active_card_count(engine: Engine) -> int:
 def simulation_cards(engine: Engine) -> tuple[list[tuple[float, float, int, int]], int]:
     """What a workload simulation starts from: each studied card being studied (neither
     suspended nor retired) as (stability, difficulty, last review, due), both times in
-    microseconds since 1970; and how many cards being studied are still new."""
+    microseconds since 1970, in card order; and how many cards being studied are still
+    new."""
     with reading(engine) as session:
         conn = session.connection()
         studied = conn.connection.driver_connection.execute(
             f"SELECT s.stability, s.difficulty, {_microseconds(engine, 's.last_review')},"
             f" {_microseconds(engine, 's.due')} FROM card_state s JOIN card c ON c.id = s.card_id"
             " WHERE s.state != 0 AND s.stability IS NOT NULL AND s.difficulty IS NOT NULL"
-            " AND s.last_review IS NOT NULL AND NOT c.retired AND NOT c.suspended").fetchall()
+            " AND s.last_review IS NOT NULL AND NOT c.retired AND NOT c.suspended"
+            " ORDER BY s.card_id").fetchall()  # the seeded simulation's order, on any backend
         new = conn.exec_driver_sql(
             "SELECT count(*) FROM card_state s JOIN card c ON c.id = s.card_id"
             " WHERE s.state = 0 AND NOT c.retired AND NOT c.suspended").scalar_one()

@@ -241,7 +241,9 @@ class StudyApp(App):
         downloads = user_downloads_path()
         if downloads.is_dir():
             return downloads
-        return Path(self.engine.url.database or ".").resolve().parent
+        from studyaws.services.media import data_folder
+
+        return data_folder(self.engine)
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:
@@ -255,6 +257,8 @@ class StudyApp(App):
             return None
         folder = Path(path) if path else self.screenshot_folder()
         try:
+            if not path:  # the data folder of a PostgreSQL collection may not be made yet
+                folder.mkdir(parents=True, exist_ok=True)
             saved = self.save_screenshot(filename, str(folder), time_format)
         except OSError as error:
             self.notify(f"The screenshot could not be saved in {folder}: "
@@ -279,10 +283,11 @@ class StudyApp(App):
         crash report to the data folder; `run_app` says where it is once the screen is back."""
         if self.crash_error is None:
             self.crash_error = error
+            from studyaws.services.media import data_folder
             from studyaws.services.reliability import write_crash_report
 
             try:
-                folder = Path(self.engine.url.database or ".").resolve().parent
+                folder = data_folder(self.engine)
                 self.crash_report = write_crash_report(folder, error)
             except Exception:  # no report (a full disk?): Textual's traceback is all there is
                 self.crash_report = None
