@@ -195,9 +195,6 @@ class CardState(SQLModel, table=True):
     )
 
     card_id: int = Field(foreign_key="card.id", primary_key=True)
-    # The card's deck, as card.deck_id (schema 14; a card never changes deck): the day's
-    # counts of each deck read card_state alone (ix_card_state_queue).
-    deck_id: int | None = Field(default=None)
     state: int = 0
     step: int | None = 0
     stability: float | None = None
@@ -206,6 +203,11 @@ class CardState(SQLModel, table=True):
     last_review: datetime | None = Field(default=None, sa_column=_utc_column())
     reps: int = 0
     lapses: int = 0
+    # The card's deck, as card.deck_id (schema 14; a card never changes deck): the day's
+    # counts of each deck read card_state alone (ix_card_state_queue). Last, where the
+    # migration's ALTER TABLE puts it, so that a new collection's columns are in the same
+    # order as an upgraded one's.
+    deck_id: int | None = Field(default=None)
 
     def memory(self) -> Memory:
         """The FSRS memory this row stores."""
