@@ -136,6 +136,9 @@ def bundled_deck_count() -> int:
                 if path.name not in ("README.md", "CORRECTIONS.md")])
 
 
+@pytest.mark.postgres_pending("a new PostgreSQL database is not marked to get the bundled "
+                              "decks when its first command is an import (SQLite marks a new "
+                              "file): they never come")
 def test_the_bundled_decks_arrive_after_an_import_as_first_command(write_deck, tmp_home: Path):
     db = tmp_home / DB_NAME
     assert run("import", str(write_deck("good", GOOD)), home=tmp_home).returncode == 0

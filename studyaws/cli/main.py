@@ -329,14 +329,7 @@ def _run(args: argparse.Namespace) -> int:
     from studyaws.services.collection import open_collection
 
     if args.command == "import":
-        from studyaws.services.collection import is_new_collection, leave_bundled_decks_due
-
-        engine = open_collection(args.home, import_bundled=False, db=args.db)
-        new = is_new_collection(engine)  # a new SQLite file is marked already: not new here
-        code = _import(args, engine)
-        if new and code == 0 and not args.dry_run:
-            leave_bundled_decks_due(engine)
-        return code
+        return _import(args, open_collection(args.home, import_bundled=False, db=args.db))
     if _opens_the_app(args) and not _has_terminal():
         # A damaged, newer or unreachable collection, or a clock out of range, is still said
         # first, as by any command.

@@ -82,23 +82,6 @@ def offer_bundled_decks(engine: Engine, clock: Clock) -> bool:
     return imported
 
 
-def is_new_collection(engine: Engine) -> bool:
-    """No deck and no mark of the bundled decks: a collection nothing has been put in yet."""
-    from studyaws.store.queries import deck_count
-    from studyaws.store.settings import bundled_decks_mark
-
-    return bundled_decks_mark(engine) is None and deck_count(engine) == 0
-
-
-def leave_bundled_decks_due(engine: Engine) -> None:
-    """After a command that added the first decks to a new collection opened without the
-    bundled decks (an `import`): marked as a new SQLite file is when it is made, so that the
-    next opening still brings them (a new PostgreSQL database has no file to say it is new)."""
-    from studyaws.store.settings import BUNDLED_DUE, mark_bundled_decks
-
-    mark_bundled_decks(engine, BUNDLED_DUE)
-
-
 def bundled_decks_due(engine: Engine) -> bool:
     """Whether the next opening with `import_bundled` would put the bundled decks in."""
     from studyaws.store.queries import deck_count
