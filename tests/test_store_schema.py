@@ -139,18 +139,24 @@ def test_upgrade_from_schema_7_indexes_what_a_search_sorts_by(tmp_path):
     assert "ix_card_state_due" in str(plan) and "TEMP B-TREE" not in str(plan)
 
 
-def test_upgrade_from_schema_12_indexes_the_day_counts_with_their_statistics(tmp_path):
-    db = tmp_path / "studyaws.sqlite3"
+def _as_earlier_schema(db, version: int, *statements: str) -> dict[str, list[tuple]]:
+    """The fixture at `db`, opened (so at today's schema), then taken back to what schema
+    `version` had by `statements` and analyzed; its card, card_state and deck rows."""
     shutil.copy(FIXTURE, db)
     open_engine(db).dispose()
-    with sqlite3.connect(db) as conn:  # back to what schema 12 had, analyzed
-        conn.execute("drop index ix_card_queue")
-        conn.execute("drop index ix_card_buried")
-        conn.execute("create index ix_card_deck_id on card (deck_id)")
+    with sqlite3.connect(db) as conn:
+        for statement in statements:
+            conn.execute(statement)
         conn.execute("analyze")
-        conn.execute("pragma user_version = 12")
-        before = {t: conn.execute(f"select * from {t} order by 1").fetchall()
-                  for t in ("card", "card_state", "deck")}
+        conn.execute(f"pragma user_version = {version}")
+        return {t: conn.execute(f"select * from {t} order by 1").fetchall()
+                for t in ("card", "card_state", "deck")}
+
+
+def test_upgrade_from_schema_12_indexes_the_day_counts_with_their_statistics(tmp_path):
+    db = tmp_path / "studyaws.sqlite3"
+    before = _as_earlier_schema(db, 12, "drop index ix_card_queue", "drop index ix_card_buried",
+                                "create index ix_card_deck_id on card (deck_id)")
     open_engine(db).dispose()
     assert (tmp_path / "studyaws.sqlite3.schema12.bak").exists()
     with sqlite3.connect(db) as conn:
@@ -172,17 +178,9 @@ def test_upgrade_from_schema_12_indexes_the_day_counts_with_their_statistics(tmp
 
 def test_upgrade_from_schema_13_gives_each_memory_its_deck_and_indexes_the_counts(tmp_path):
     db = tmp_path / "studyaws.sqlite3"
-    shutil.copy(FIXTURE, db)
-    open_engine(db).dispose()
-    with sqlite3.connect(db) as conn:  # back to what schema 13 had, analyzed
-        conn.execute("drop index ix_card_state_queue")
-        conn.execute("drop index ix_card_out")
-        conn.execute("alter table card_state drop column deck_id")
-        conn.execute("create index ix_card_state_state_due on card_state (state, due)")
-        conn.execute("analyze")
-        conn.execute("pragma user_version = 13")
-        before = {t: conn.execute(f"select * from {t} order by 1").fetchall()
-                  for t in ("card", "card_state", "deck")}
+    before = _as_earlier_schema(db, 13, "drop index ix_card_state_queue", "drop index ix_card_out",
+                                "alter table card_state drop column deck_id",
+                                "create index ix_card_state_state_due on card_state (state, due)")
     open_engine(db).dispose()
     assert (tmp_path / "studyaws.sqlite3.schema13.bak").exists()
     with sqlite3.connect(db) as conn:
