@@ -67,6 +67,17 @@ def empty_database() -> str:
     return _databases[f"empty:{name}"]
 
 
+def new_collection_at(path: Path) -> None:
+    """Let the collection a test keeps at `path` be a new one that no command has opened: no
+    file on SQLite (as before any command), and on PostgreSQL an empty database (with no
+    schema), where the template's would be one that was opened before."""
+    if _server is None:
+        assert not Path(path).exists(), path
+        return
+    assert str(path) not in _databases, f"{path} was opened before"
+    _databases[str(path)] = empty_database()
+
+
 def open_test_engine(path: Path) -> Engine:
     """The collection a test keeps at `path`, on the backend the run chose; on PostgreSQL
     with its pictures in media/ beside `path`, as `studyaws --db` keeps them in the data

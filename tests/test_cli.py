@@ -136,11 +136,9 @@ def bundled_deck_count() -> int:
                 if path.name not in ("README.md", "CORRECTIONS.md")])
 
 
-@pytest.mark.postgres_pending("a new PostgreSQL database is not marked to get the bundled "
-                              "decks when its first command is an import (SQLite marks a new "
-                              "file): they never come")
 def test_the_bundled_decks_arrive_after_an_import_as_first_command(write_deck, tmp_home: Path):
     db = tmp_home / DB_NAME
+    backends.new_collection_at(db)  # on PostgreSQL an empty database, not the template's
     assert run("import", str(write_deck("good", GOOD)), home=tmp_home).returncode == 0
     assert table(db, "SELECT title FROM deck") == [("Alpha",)], "import adds only what it is given"
     failed = run("config", "set", "new-per-day", "lots", home=tmp_home)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from studyaws.core.clock import Clock
 from studyaws.core.config import DB_NAME, bundled_decks_dir, data_home
-from studyaws.store.engine import open_engine
+from studyaws.store.engine import created_here, open_engine
 
 
 def open_collection(home: str | None = None, *, import_bundled: bool = True,
@@ -31,9 +31,9 @@ def open_collection(home: str | None = None, *, import_bundled: bool = True,
         from studyaws.services.decks import purge_removed
         from studyaws.services.media import MEDIA_FOLDER, keep_media_in
 
-        # A new database has no deck and no mark: bundled_decks_due says so all the same.
         engine = open_engine(db)
         clock = clock or Clock()
+        _mark_if_new(engine)
         keep_media_in(engine, data_home(home) / MEDIA_FOLDER)  # this machine's pictures
         if backup:  # as on SQLite, where the day's copy comes first: not for a backup's read
             purge_removed(engine, clock)  # the server's backups are the copies here
@@ -53,13 +53,19 @@ def open_collection(home: str | None = None, *, import_bundled: bool = True,
 
         # Once a study day, after its copy is made (it still holds what is purged).
         purge_removed(engine, clock)
-    if not existed:
-        from studyaws.store.settings import BUNDLED_DUE, mark_bundled_decks
-
-        mark_bundled_decks(engine, BUNDLED_DUE)
+    _mark_if_new(engine)
     if import_bundled:
         offer_bundled_decks(engine, clock)
     return engine
+
+
+def _mark_if_new(engine: Engine) -> None:
+    """A collection created by this opening gets the bundled decks at the first opening that
+    offers them, even when its first command is an import (which does not)."""
+    if created_here(engine):
+        from studyaws.store.settings import BUNDLED_DUE, mark_bundled_decks
+
+        mark_bundled_decks(engine, BUNDLED_DUE)
 
 
 def offer_bundled_decks(engine: Engine, clock: Clock) -> bool:

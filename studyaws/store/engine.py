@@ -76,7 +76,8 @@ def open_engine(db_path: Path | str) -> Engine:
     engine = create_engine(f"sqlite:///{db_path}")
     _configure(engine)
     try:
-        _migrate(engine, db_path)
+        if _migrate(engine, db_path):
+            _created_here.add(engine)
     except Exception as exc:
         engine.dispose()
         if created:
@@ -92,12 +93,24 @@ def open_engine(db_path: Path | str) -> Engine:
 def _open_postgres(url: str) -> Engine:
     engine = postgres.create(url)
     try:
-        _migrate(engine, None)
+        if _migrate(engine, None):
+            _created_here.add(engine)
     except Exception as exc:
         engine.dispose()
         raise postgres.open_problem(url, exc) from None
     _open_engines.add(engine)
     return engine
+
+
+# Engines whose opening created the collection's tables (see created_here).
+_created_here: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def created_here(engine: Engine) -> bool:
+    """Whether opening this engine created the collection (its tables), rather than finding
+    one: a new SQLite file, or a PostgreSQL database that was empty. Of two processes opening
+    a new database at once, only the one that created it is told so."""
+    return engine in _created_here
 
 
 # Engines still open when the program ends are closed then (see close_engine).
@@ -211,8 +224,9 @@ def table_columns(conn, table: str) -> set[str]:
         return set()
 
 
-def _migrate(engine: Engine, db_path: Path | None) -> None:
-    """Create or upgrade the schema; `db_path` is None on PostgreSQL (no file to copy)."""
+def _migrate(engine: Engine, db_path: Path | None) -> bool:
+    """Create or upgrade the schema; `db_path` is None on PostgreSQL (no file to copy). True
+    when the schema was created now."""
     version = _user_version(engine)
     db_path = db_path if db_path is not None else postgres.redact(str(engine.url))
     if version > SCHEMA_VERSION:
@@ -221,14 +235,14 @@ def _migrate(engine: Engine, db_path: Path | None) -> None:
             f"{SCHEMA_VERSION}); upgrade studyaws. The file was left untouched."
         )
     if version == SCHEMA_VERSION:
-        return
+        return False
     if version > 0 and isinstance(db_path, Path):
         _backup_copy(db_path, db_path.with_name(f"{db_path.name}.schema{version}.bak"))
     with engine.execution_options(immediate=True).begin() as conn:
         # Another process may have upgraded it while this one waited for the lock.
         version = _version_of(conn)
         if version == SCHEMA_VERSION:
-            return
+            return False
         if is_postgres(conn):
             postgres.create_functions(conn)
         if version == 0:
@@ -241,6 +255,7 @@ def _migrate(engine: Engine, db_path: Path | None) -> None:
         _set_version(conn, SCHEMA_VERSION)
     if 0 < version < 5 and not is_postgres(engine):
         _compact(engine)
+    return version == 0
 
 
 def _compact(engine: Engine) -> None:
