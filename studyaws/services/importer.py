@@ -833,9 +833,9 @@ def _bind_processor(column, dialect):
 
 def _insert_many(session, table, columns: dict[str, list]) -> None:
     """Insert rows given column by column (`columns`: each column's values, one per row,
-    all of one length) with one executemany of the driver: the values stored are the ones
-    the ORM's bulk insert stores (each through its column type's bind processor, missing
-    columns at their default), at a fraction of its cost. Column by column, the conversion
+    all of one length) with one executemany of the driver (one COPY on PostgreSQL): the
+    values stored are the ones the ORM's bulk insert stores (each through its column type's
+    bind processor, missing columns at their default), at a fraction of its cost. Column by column, the conversion
     and the rows are made by `map` and `zip` rather than a Python loop per value."""
     conn = session.connection()
     given = [c for c in table.columns if c.name in columns]
@@ -857,14 +857,19 @@ def _insert_many(session, table, columns: dict[str, list]) -> None:
     for c in defaulted:
         process = _bind_processor(c, conn.dialect)
         values.append(repeat(c.default.arg if process is None else process(c.default.arg)))
+    rows = zip(*values, strict=False)  # the defaults repeat: the columns give the length
+    if conn.dialect.name == "postgresql":
+        from studyaws.store.postgres import copy_rows
+
+        copy_rows(conn, table.name, [c.name for c in [*given, *defaulted]], rows)
+        return
     names = ", ".join(c.name for c in [*given, *defaulted])
     # One row a statement, all of them in one executemany: SQLite steps the one prepared
-    # statement row after row (the text index is written at the end, store.text_index),
-    # psycopg sends them in one pipeline; no statement of thousands of placeholders to
-    # write and parse again for each chunk.
+    # statement row after row (the text index is written at the end, store.text_index); no
+    # statement of thousands of placeholders to write and parse again for each chunk.
     conn.exec_driver_sql(
         f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(values))})",
-        list(zip(*values, strict=False)))  # the defaults repeat: the columns give the length
+        list(rows))
 
 
 # Values bound in one statement (SQLite allows 32,766 from 3.32; fewer keep it modest).

@@ -12,6 +12,7 @@
   times, so date arithmetic in queries reads the same on both.
 - SQL written for SQLite's driver (`?` placeholders, through `exec_driver_sql`) is given to
   psycopg with its own (`%s`); SQL that SQLAlchemy compiles is left alone.
+- Imports send new rows with COPY (`copy_rows`) rather than a statement a row.
 - URLs are shown without their password (`redact`), in errors too.
 - Queries run without parallel workers (set on each new connection: the store's queries
   are small, and starting workers took longer than the work they shared).
@@ -168,6 +169,20 @@ def lock_statements(conn) -> tuple[str, ...]:
         return ()
     return ("BEGIN", f"SET LOCAL lock_timeout = {int(wait)}",
             f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+
+def copy_rows(conn, table: str, names: list[str], rows) -> None:
+    """Insert `rows` (tuples of values as the columns' bind processors give them: text,
+    numbers, flags, None) into `table`'s columns `names` with one COPY, inside the write
+    transaction of `conn` (a Core connection): the server parses one stream instead of
+    planning and running a statement a row, as a pipelined executemany has it do."""
+    driver = conn.connection.dbapi_connection
+    for statement in lock_statements(conn):  # a write that has not begun on the server yet
+        driver.execute(statement)
+    with driver.cursor() as cursor, \
+            cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def sqlite_params_to_psycopg(statement: str) -> str:

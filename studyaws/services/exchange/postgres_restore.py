@@ -60,7 +60,7 @@ def restore_into_postgres(source: Path, home: str | None, url: str,
             target = open_collection(home, import_bundled=False, backup=False, db=url)
             try:
                 kept = None
-                if any(row_counts(target).values()):
+                if _holds_anything(target, row_counts(target)):
                     kept = _keep_as_json(export_json(target), backups_dir(db_path))
                 if document is not None:
                     write_media(source, db_path, document.get("media") or {})
@@ -70,6 +70,14 @@ def restore_into_postgres(source: Path, home: str | None, url: str,
         finally:
             close_engine(from_engine)
     return RestoredInto(counts, kept)
+
+
+def _holds_anything(engine, counts: dict[str, int]) -> bool:
+    """Whether the collection holds anything of the user's: a new database holds no more
+    than the mark that it is to get the bundled decks (services.collection)."""
+    from studyaws.store.settings import bundled_decks_mark
+
+    return sum(counts.values()) > (bundled_decks_mark(engine) is not None)
 
 
 def _keep_as_json(text: str, folder: Path) -> Path:
