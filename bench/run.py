@@ -43,6 +43,9 @@ STARTUP_S = 1.0
 MEMORY_MB = 200
 FRAME_RATIO = 1.3  # studyaws's first frame against Textual's floor (a one-widget app)
 CARD_RATIO = 2.0  # the first card against the same floor
+IMPORT_RATIO = 1.5  # a cold import against Anki's (issue 24; the re-import: at least as fast)
+ANSWER_RATIO = 3.0  # answering through the service against Anki, per card (issue 24)
+OPTIMIZE_S = 5.0  # `studyaws optimize` on 1,000,000 answers (issue 24)
 
 
 @dataclass
@@ -199,7 +202,7 @@ def measure(args: argparse.Namespace, say) -> tuple[list[Row], dict]:
         return value[sub] if sub else value
 
     rows.append(Row("Import 10,000 cards, cold", ours_import["cold"], theirs("import", "cold"),
-                    "ratio <= 1.0"))
+                    f"ratio <= {IMPORT_RATIO}"))
     rows.append(Row("Import 10,000 cards, unchanged", ours_import["unchanged"],
                     theirs("import", "unchanged"), "ratio <= 1.0"))
     base = statistics.median(floor)
@@ -225,7 +228,7 @@ def measure(args: argparse.Namespace, say) -> tuple[list[Row], dict]:
                     met=percentile(queue, 0.95) < INTERACTIVE_S))
     anki_answers = None if "error" in anki else [anki["answers"]["seconds"]]
     rows.append(Row(f"Answer {args.answers} cards (service, FSRS)", answers, anki_answers,
-                    note=f"{fmt(answers[0] / args.answers)} a card"))
+                    f"ratio <= {ANSWER_RATIO}", note=f"{fmt(answers[0] / args.answers)} a card"))
     for label, result in (("Open the stats screen", stats),
                           ("Assemble a 65-question exam", exam)):
         rows.append(Row(label, result.times, target="< 50 ms",
@@ -236,7 +239,9 @@ def measure(args: argparse.Namespace, say) -> tuple[list[Row], dict]:
         rows.append(Row("Stats screen: its numbers shown", stats.later,
                         note="computed in a worker thread while the screen is up"))
     rows.append(Row("`studyaws stats --json`", stats_cli.times, note=stats_cli.how))
-    rows.append(Row("`studyaws optimize` on the review log", optimize.times, note=optimize.how))
+    rows.append(Row("`studyaws optimize` on the review log", optimize.times, target="< 5 s",
+                    met=statistics.median(optimize.times) < OPTIMIZE_S if optimize.times else None,
+                    note=optimize.how))
     rows.append(Row("Peak memory (RSS), `studyaws review`", [max(peaks) / 1024],
                     target="< 200 MB", met=max(peaks) / 1024 < MEMORY_MB, unit="MB",
                     note=f"at start-up and after {args.presses} cards"))
@@ -246,7 +251,8 @@ def measure(args: argparse.Namespace, say) -> tuple[list[Row], dict]:
                         note=f"fitting on {logs:,} review-log rows"))
     for row in rows:
         if row.target.startswith("ratio") and row.theirs:
-            row.met = statistics.median(row.ours) / statistics.median(row.theirs) <= 1.0
+            bound = float(row.target.split("<=")[1])
+            row.met = statistics.median(row.ours) / statistics.median(row.theirs) <= bound
     return rows, info
 
 
