@@ -874,7 +874,7 @@ def record_answer(conn, scheduler, settings: Settings, card_id: int, rating: int
         "response": json.dumps(response) if response is not None else "",
         "prior_state": json.dumps(undo_info), "state": new.state,
         "stability": new.stability, "difficulty": new.difficulty, "due": new.due,
-    }, bury=buried, day_end=day_end, leech=became_leech, commit=commit)
+    }, bury=buried, day_end=day_end, leech=became_leech, commit=commit, prior=prior)
     return AnswerResult(log_id, new, became_leech, prior, active, tuple(buried_active))
 
 
