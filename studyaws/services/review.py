@@ -765,7 +765,9 @@ class DayCounter:
         for deck_id in self._order:
             deck = self._decks[deck_id]
             count = learning.get(deck_id, 0)
-            decks.append(deck if deck.learning == count else replace(deck, learning=count))
+            if deck.learning != count:  # kept with it: made anew only when it changes
+                deck = self._decks[deck_id] = replace(deck, learning=count)
+            decks.append(deck)
         return decks
 
     def answered(self, card_id: int, deck_id: int | None, result: AnswerResult,
