@@ -479,3 +479,41 @@ def test_a_write_the_user_waits_on_gives_up_the_lock_wait_early(tmp_path):
         timeout = session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar()
     assert timeout == store.BUSY_TIMEOUT_MS
     assert _settings(engine) == {"holder": "x", "mine": "1"}
+
+
+def test_an_answer_s_write_meets_the_lock_as_any_write_does(tmp_path):
+    """The review's write transaction (its BEGIN IMMEDIATE sent by the driver itself) waits
+    for a held lock as other writes do, says busy as SQLAlchemy's OperationalError, is tried
+    again while busy, and writes once the lock is free."""
+    db = tmp_path / "c.sqlite3"
+    engine = open_engine(db)
+    held, release = threading.Event(), threading.Event()
+
+    def hold(seconds: float) -> None:
+        conn = sqlite3.connect(db, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        held.set()
+        release.wait(seconds)
+        conn.execute("COMMIT")
+        conn.close()
+
+    holder = threading.Thread(target=hold, args=(60,))
+    holder.start()
+    held.wait(5)
+    try:
+        with pytest.raises(OperationalError) as raised, store.quick_writes(0.2), \
+                store.write_transaction(engine) as conn:
+            conn.exec_driver_sql("INSERT INTO setting (key, value) VALUES ('mine', '1')")
+        assert is_busy(raised.value)
+    finally:
+        release.set()
+        holder.join()
+    held.clear()
+    release.clear()
+    holder = threading.Thread(target=hold, args=(0.5,))  # let go while the write waits
+    holder.start()
+    held.wait(5)
+    with store.write_transaction(engine) as conn:
+        conn.exec_driver_sql("INSERT INTO setting (key, value) VALUES ('mine', '2')")
+    holder.join()
+    assert _settings(engine) == {"mine": "2"}

@@ -311,3 +311,60 @@ def test_an_objective_answer_suggests_its_rating():
     assert policy.suggested_rating(True, 10.0, 10.0) == GOOD
     # An exam answer: right is Good however fast, wrong is Again.
     assert policy.exam_rating(True) == GOOD and policy.exam_rating(False) == AGAIN
+
+
+def test_each_answer_stores_the_memory_it_worked_out(tmp_path):
+    """An answer writes only the fields of the memory it changed: whatever it left or
+    changed (state, step, lapses...), the stored memory is the answer's, field by field,
+    through learning, review, a lapse, relearning and back."""
+    engine, clock, _ = make_collection(tmp_path, basic_deck(1),
+                                       settings={"learning-steps": "1 10",
+                                                 "relearning-steps": "10", "fuzz": "off"})
+    service = ReviewService(engine, clock)
+    ratings = [AGAIN, GOOD, GOOD, GOOD, HARD, EASY, AGAIN, AGAIN, GOOD, GOOD, HARD, AGAIN,
+               GOOD, EASY]
+    seen = set()
+    for rating in ratings:
+        view = service.next_card()
+        if view is None:  # nothing due: the card's next answer comes when it is
+            clock.set(state_of(engine, card_id_by_prompt(engine, "Question 1")).due)
+            view = service.next_card()
+        result = service.answer(view, rating, 2000)
+        stored = state_of(engine, view.id).memory()
+        assert stored == result.memory
+        seen.add((result.prior.state, result.memory.state))
+        clock.advance(timedelta(minutes=1))
+    assert {(NEW, policy.LEARNING), (policy.LEARNING, REVIEW), (REVIEW, REVIEW),
+            (REVIEW, policy.RELEARNING), (policy.RELEARNING, REVIEW)} <= seen
+    assert state_of(engine, view.id).lapses >= 2
+
+
+def test_day_bounds_follow_the_clock_the_zone_and_the_hour(tmp_path):
+    """The study day's bounds, kept between calls, are those worked out afresh at every
+    moment: hour by hour over three days, after the machine's zone changes and after the
+    hour the day starts at does."""
+    from dataclasses import replace
+
+    class MovingZone(FakeClock):
+        zone = UTC
+
+        def local_zone(self):
+            return self.zone
+
+    engine, _, _ = make_collection(tmp_path, basic_deck(1))
+    clock = MovingZone(datetime(2026, 3, 7, 0, 30, tzinfo=UTC))
+    service = ReviewService(engine, clock)
+
+    def fresh():
+        now, zone, hour = clock.now(), clock.local_zone(), service.settings.day_starts_at
+        return day_start(now, zone, hour), next_day_start(now, zone, hour)
+
+    for step in range(3 * 24 * 2):
+        if step == 40:
+            clock.zone = ZoneInfo("America/New_York")
+        if step == 80:
+            clock.zone = ZoneInfo("Asia/Tokyo")
+        if step == 110:
+            service.settings = replace(service.settings, day_starts_at=0)
+        assert service.day_bounds() == fresh()
+        clock.advance(timedelta(minutes=30))

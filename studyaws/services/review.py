@@ -184,13 +184,22 @@ class ReviewService:
         self._unsure_undos: set[int] = set()
         self._answered: dict[int, tuple[int, int]] = {}
         self._shown: policy.Outcomes | None = None  # the last card's, as preview() made them
+        self._bounds: tuple | None = None  # (zone, hour, start, end) of the last day_bounds()
 
     # -- the day ----------------------------------------------------------------------
     def day_bounds(self) -> tuple[datetime, datetime]:
+        """When the study day of now starts and ends (UTC). Worked out again only when now
+        leaves the last one, or the zone or the hour the day starts at changes (before
+        every card and every answer, that took some 25 µs each time)."""
         now = self.clock.now()
         zone = self.clock.local_zone()
         hour = self.settings.day_starts_at
-        return day_start(now, zone, hour), next_day_start(now, zone, hour)
+        kept = self._bounds
+        if kept is not None and kept[0] is zone and kept[1] == hour and kept[2] <= now < kept[3]:
+            return kept[2], kept[3]
+        start, end = day_start(now, zone, hour), next_day_start(now, zone, hour)
+        self._bounds = (zone, hour, start, end)
+        return start, end
 
     def _deck_filter(self):
         if self.deck_ids is None:
@@ -756,7 +765,9 @@ class DayCounter:
         for deck_id in self._order:
             deck = self._decks[deck_id]
             count = learning.get(deck_id, 0)
-            decks.append(deck if deck.learning == count else replace(deck, learning=count))
+            if deck.learning != count:  # kept with it: made anew only when it changes
+                deck = self._decks[deck_id] = replace(deck, learning=count)
+            decks.append(deck)
         return decks
 
     def answered(self, card_id: int, deck_id: int | None, result: AnswerResult,
@@ -874,7 +885,7 @@ def record_answer(conn, scheduler, settings: Settings, card_id: int, rating: int
         "response": json.dumps(response) if response is not None else "",
         "prior_state": json.dumps(undo_info), "state": new.state,
         "stability": new.stability, "difficulty": new.difficulty, "due": new.due,
-    }, bury=buried, day_end=day_end, leech=became_leech, commit=commit)
+    }, bury=buried, day_end=day_end, leech=became_leech, commit=commit, prior=prior)
     return AnswerResult(log_id, new, became_leech, prior, active, tuple(buried_active))
 
 

@@ -47,8 +47,13 @@ _ANSWERED = (
     "WHERE card.deck_id = (SELECT deck_id FROM card WHERE id = ?) "
     "AND card.sibling = (SELECT sibling FROM card WHERE id = ? AND sibling != '') "
     "AND card.id != ?")
-_SAVE_MEMORY = ("UPDATE card_state SET state = ?, step = ?, stability = ?, difficulty = ?, "
-                "due = ?, last_review = ?, reps = ?, lapses = ? WHERE card_id = ?")
+# The memory's fields, as card_state's columns of the same names. An answer writes only
+# those it changed (_save_memory): SQLite rewrites a row's entry in every index on a column
+# an UPDATE sets, changed or not (a lapse count or a state left as it was still cost their
+# index's page in the commit), and most answers leave the state, the step and the lapses.
+_MEMORY_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
+                  "lapses")
+_SAVE_MEMORY: dict[tuple[str, ...], str] = {}  # the columns set -> the UPDATE, made once each
 _BURY = "UPDATE card SET buried_until = ? WHERE id = ?"
 _LEECH = "UPDATE card SET leech = ?, suspended = ? WHERE id = ?"
 LOG_COLUMNS = ("card_id", "rating", "reviewed_at", "duration_ms", "source", "state_before",
@@ -149,8 +154,10 @@ def _time(value: datetime | None) -> str | None:
 
 
 def save_answer(conn, card_id: int, memory: Memory, log: dict, *, bury: list[int],
-                day_end: datetime, leech: bool, commit: bool = False) -> int:
-    """Write one answer inside the caller's write transaction: the card's new memory, its
+                day_end: datetime, leech: bool, commit: bool = False,
+                prior: Memory | None = None) -> int:
+    """Write one answer inside the caller's write transaction: the card's new memory (the
+    fields that differ from `prior`, its memory as the transaction read it, when given), its
     siblings buried until `day_end`, the card made a leech (and suspended) when `leech`, and
     the review-log row (`log`: its LOG_COLUMNS); returns the log row's id. With `commit`,
     these are the transaction's last statements: on PostgreSQL its COMMIT is sent with them
@@ -161,22 +168,37 @@ def save_answer(conn, card_id: int, memory: Memory, log: dict, *, bury: list[int
     values = tuple(_time(log[name]) if name in _TIMES else log[name] for name in LOG_COLUMNS)
     if not postgres:
         cursor = driver.cursor()
-        _write(cursor, postgres, card_id, memory, bury, day_end, leech)
+        _write(cursor, postgres, card_id, memory, prior, bury, day_end, leech)
         return _run(cursor, postgres, _LOG, values).lastrowid
     with driver.pipeline():
-        _write(driver.cursor(), postgres, card_id, memory, bury, day_end, leech)
+        _write(driver.cursor(), postgres, card_id, memory, prior, bury, day_end, leech)
         logged = _run(driver.cursor(), postgres, _LOG + " RETURNING id", values)
         if commit:
             _run(driver.cursor(), postgres, "COMMIT")
     return logged.fetchone()[0]
 
 
-def _write(cursor, postgres: bool, card_id: int, memory: Memory, bury: list[int],
-           day_end: datetime, leech: bool) -> None:
-    _run(cursor, postgres, _SAVE_MEMORY, (
-        memory.state, memory.step, memory.stability, memory.difficulty, _time(memory.due),
-        _time(memory.last_review), memory.reps, memory.lapses, card_id))
+def _write(cursor, postgres: bool, card_id: int, memory: Memory, prior: Memory | None,
+           bury: list[int], day_end: datetime, leech: bool) -> None:
+    _save_memory(cursor, postgres, card_id, memory, prior)
     for sibling in bury:
         _run(cursor, postgres, _BURY, (_time(day_end), sibling))
     if leech:
         _run(cursor, postgres, _LEECH, (True, True, card_id))
+
+
+def _save_memory(cursor, postgres: bool, card_id: int, memory: Memory,
+                 prior: Memory | None) -> None:
+    """The card's memory written: every field, or those that differ from `prior`."""
+    names = tuple(name for name in _MEMORY_FIELDS
+                  if prior is None or getattr(memory, name) != getattr(prior, name))
+    if not names:
+        return
+    sql = _SAVE_MEMORY.get(names)
+    if sql is None:
+        sql = _SAVE_MEMORY[names] = (
+            f"UPDATE card_state SET {', '.join(f'{name} = ?' for name in names)} "
+            "WHERE card_id = ?")
+    values = [getattr(memory, name) for name in names]
+    values = [_time(value) if isinstance(value, datetime) else value for value in values]
+    _run(cursor, postgres, sql, (*values, card_id))
