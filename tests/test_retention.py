@@ -9,7 +9,7 @@ import pytest
 from support import START, basic_deck, make_collection, studied_collection
 
 from studyaws.core.srs.policy import REVIEW
-from studyaws.core.srs.simulate import DEFAULT_SECONDS, Limits, SimCard, simulate
+from studyaws.core.srs.simulate import DEFAULT_SECONDS, Limits, SimCard, Stopped, simulate
 from studyaws.services import optimizer
 from studyaws.services.learner import perturbed_parameters
 from studyaws.store.engine import writing
@@ -56,6 +56,21 @@ def test_the_review_limit_holds_back_the_rest_for_the_next_days():
     run = simulate(DEFAULTS, 0.9, cards, 0, Limits(0, 20, 36500), days=5)
     assert [d.reviews for d in run.days[:3]] == [20, 20, 10]
     assert run.days[3].reviews == 0 and run.days[0].new == 0
+
+
+def test_a_simulation_stops_when_told_and_runs_whole_when_not():
+    limits = Limits(new_per_day=10, reviews_per_day=9999, maximum_interval=36500)
+    asked: list[int] = []
+
+    def stop_at_third_ask() -> bool:
+        asked.append(1)
+        return len(asked) >= 3
+
+    with pytest.raises(Stopped):
+        simulate(DEFAULTS, 0.9, [], 500, limits, days=120, stop=stop_at_third_ask)
+    assert len(asked) == 3  # every 16 days: stopped on day 32, not at the end
+    never = simulate(DEFAULTS, 0.9, [], 500, limits, days=120, stop=lambda: False)
+    assert never == simulate(DEFAULTS, 0.9, [], 500, limits, days=120)
 
 
 # -- from the collection (services, real SQLite) --------------------------------------------
@@ -162,6 +177,25 @@ def test_optimal_retention_is_in_the_search_range_and_says_when_defaults_are_use
     assert "default shares" not in result.note
     data = result.to_json()
     assert data["parameters_fitted"] is False and low <= data["optimal_retention"] <= high
+
+
+def test_optimal_retention_abandoned_by_its_caller_stops_before_the_workload_table(studied):
+    """A stats screen closed while the search runs: the simulations stop instead of running
+    on for seconds in the background."""
+    engine, clock, _ = studied
+    asked: list[int] = []
+
+    def closed_after_the_search() -> bool:
+        asked.append(1)
+        return len(asked) > 1  # open through the search, closed at the first simulation
+
+    with pytest.raises(optimizer.Abandoned):
+        optimizer.optimal_retention(engine, now=clock.now(), zone=UTC,
+                                    abandoned=closed_after_the_search)
+    assert len(asked) == 2
+    with pytest.raises(optimizer.Abandoned):
+        optimizer.forecast(engine, (0.8, 0.9), now=clock.now(), zone=UTC,
+                           abandoned=lambda: True)
 
 
 def test_optimal_retention_uses_fitted_parameters_when_there_are_some(tmp_path):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import random
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -123,15 +123,21 @@ def _pick(rng: random.Random, weights: Sequence[float]) -> int:
     return len(weights) - 1
 
 
+class Stopped(Exception):
+    """simulate's `stop()` said True: the simulation is no longer wanted."""
+
+
 def simulate(parameters: Sequence[float], retention: float, cards: Sequence[SimCard],
              new_cards: int, limits: Limits, seconds: Sequence[float] = DEFAULT_SECONDS,
              days: int = 365, seed: int = 42,
              first_shares: Sequence[float] = FIRST_RATING_PROB,
-             recall_shares: Sequence[float] = RECALL_RATING_PROB) -> Simulation:
+             recall_shares: Sequence[float] = RECALL_RATING_PROB,
+             stop: Callable[[], bool] | None = None) -> Simulation:
     """Study `days` days from today at desired `retention`: `cards` are the studied cards,
     `new_cards` the cards never answered; `seconds` is an answer's time by rating;
     `first_shares` how a new card's first answer is rated (Again, Hard, Good, Easy), and
-    `recall_shares` how a recalled review is (Hard, Good, Easy)."""
+    `recall_shares` how a recalled review is (Hard, Good, Easy). `stop`, when given, is
+    asked every 16 simulated days; Stopped is raised once it says True."""
     model = Model(parameters)
     rng = random.Random(seed)
     stab = [c.stability for c in cards]
@@ -154,6 +160,8 @@ def simulate(parameters: Sequence[float], retention: float, cards: Sequence[SimC
     left = new_cards
     out = []
     for day in range(days):
+        if stop is not None and day % 16 == 0 and stop():
+            raise Stopped
         if day > 0:
             backlog.extend(due.pop(day, ()))
         reviews, spent = 0, 0.0

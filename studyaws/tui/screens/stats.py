@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from studyaws.core.exam.blueprints import label
 from studyaws.core.text import printable
@@ -292,8 +293,13 @@ class StatsScreen(Screen):
         cards)."""
         from studyaws.services import optimizer
 
-        result = optimizer.optimal_retention(self.app.engine, now=self.app.clock.now(),
-                                             zone=self.app.clock.local_zone())
+        worker = get_current_worker()  # cancelled when the screen closes: stop computing
+        try:
+            result = optimizer.optimal_retention(self.app.engine, now=self.app.clock.now(),
+                                                 zone=self.app.clock.local_zone(),
+                                                 abandoned=lambda: worker.is_cancelled)
+        except optimizer.Abandoned:
+            return
         self.app.call_from_thread(self.show_retention, result)
 
     def show_retention(self, result: optimizer.RetentionResult) -> None:
