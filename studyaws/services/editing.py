@@ -87,15 +87,11 @@ def editor_command(editor: list[str], path: Path, line: int) -> list[str]:
     return [*editor, str(path)]
 
 
-def data_folder(engine: Engine) -> Path:
-    """The folder the collection lives in (the data folder; services.media.data_folder)."""
-    from studyaws.services.media import data_folder as folder_of
-
-    return folder_of(engine)
-
-
 def copy_path(engine: Engine, bundled_key: str) -> Path:
-    """Where the user's copy of the bundled deck `bundled_key` ("bundled:NAME") goes."""
+    """Where the user's copy of the bundled deck `bundled_key` ("bundled:NAME") goes: the
+    collection's data folder."""
+    from studyaws.services.media import data_folder
+
     return data_folder(engine) / COPIES_FOLDER / bundled_key.removeprefix("bundled:")
 
 

@@ -835,8 +835,9 @@ def _insert_many(session, table, columns: dict[str, list]) -> None:
     """Insert rows given column by column (`columns`: each column's values, one per row,
     all of one length) with one executemany of the driver (one COPY on PostgreSQL): the
     values stored are the ones the ORM's bulk insert stores (each through its column type's
-    bind processor, missing columns at their default), at a fraction of its cost. Column by column, the conversion
-    and the rows are made by `map` and `zip` rather than a Python loop per value."""
+    bind processor, missing columns at their default), at a fraction of its cost. Column by
+    column, the conversion and the rows are made by `map` and `zip` rather than a Python
+    loop per value."""
     conn = session.connection()
     given = [c for c in table.columns if c.name in columns]
     defaulted = [c for c in table.columns if c.name not in columns and c.default is not None]
