@@ -138,7 +138,7 @@ def test_items_are_ordered_by_time_then_card():
     assert list(items[3:1]) == []
     from fsrs_rs_python import FSRSItem, FSRSReview
 
-    made = items[1:].rs()
+    made = optimizer._rs_items(items[1:])
     assert len(made) == 3
     expected = [repr(FSRSItem([FSRSReview(r, d) for r, d in item])) for item in list(items)[1:]]
     assert [repr(item) for item in made] == expected

@@ -1,4 +1,4 @@
-"""fsrs-rs-python's fit on items held as arrays (services.optimizer.Items), here or in a
+"""fsrs-rs-python's fit on items held as arrays (core.srs.fit_items.Items), here or in a
 process of its own.
 
 fsrs-rs holds the GIL through a whole fit, so two fits run side by side only in two

@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -35,6 +34,7 @@ from studyaws.core.clock import system_zone
 from studyaws.core.config import Settings
 from studyaws.core.srs import policy
 from studyaws.core.srs.day import StudyDays
+from studyaws.core.srs.fit_items import EPOCH, QUARTER, Items, Review, build_items
 from studyaws.core.srs.policy import NEW, Memory
 from studyaws.services import fsrs_fit
 from studyaws.services.presets import DeckSchedulers
@@ -59,71 +59,7 @@ WORKLOAD_RETENTIONS = (0.80, 0.85, 0.90, 0.95)  # the workload table's rows
 BESIDE_ITEMS = 50_000  # from this many items the refit is started beside the first fit
 
 
-# -- items (pure) ---------------------------------------------------------------------------
-Review = tuple[int, int]  # (rating, study days since the answer before)
-QUARTER = 900_000_000  # microseconds: every zone's offset, and so its day start, is whole quarters
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def study_day_numbers(days: StudyDays):
-    """A function from a time in microseconds since 1970 to its study day's number (the
-    date's ordinal); worked out once for each quarter of an hour that has answers."""
-    known: dict[int, int] = {}
-
-    def number(micros: int) -> int:
-        quarter = micros // QUARTER
-        found = known.get(quarter)
-        if found is None:
-            moment = EPOCH + timedelta(microseconds=quarter * QUARTER)
-            found = known[quarter] = days.date_of(moment).toordinal()
-        return found
-
-    return number
-
-
-class Items(Sequence[tuple[Review, ...]]):
-    """Long-term reviews as fsrs-rs items, oldest first (ties by card id): item i is its
-    card's answers up to and including the i-th long-term review, as (rating, days) pairs.
-
-    Held compactly, since a card's items repeat its earlier answers (1,000,000 answers make
-    about 900,000 items holding 6,700,000 answers in all): each answer once, as a code for
-    its (rating, days) pair, card after card, and each item as the offsets of its first and
-    last answer there. Slicing gives a view on the same arrays; `rs()` makes the fsrs-rs
-    objects one at a time, as fsrs-rs-python copies them in."""
-
-    def __init__(self, pairs: list[Review], codes: array, starts: array, ends: array,
-                 lo: int = 0, hi: int | None = None):
-        self.pairs, self.codes, self.starts, self.ends = pairs, codes, starts, ends
-        self.lo, self.hi = lo, len(starts) if hi is None else hi
-
-    def __len__(self) -> int:
-        return self.hi - self.lo
-
-    def _at(self, index: int) -> int:
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        return self.lo + index
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            lo, hi, step = index.indices(len(self))
-            if step != 1:
-                raise ValueError("items are sliced with a step of 1 only")
-            return Items(self.pairs, self.codes, self.starts, self.ends, self.lo + lo,
-                         self.lo + max(lo, hi))
-        at = self._at(index)
-        pairs = self.pairs
-        return tuple(pairs[code] for code in self.codes[self.starts[at]:self.ends[at]])
-
-    def rs(self, *, once: bool = False) -> Sequence:
-        """The items as fsrs_rs_python.FSRSItem objects, made as they are read. With `once`,
-        the sequence lets go of these items' arrays when it is read (they are freed then,
-        before fsrs-rs's own peak, if nothing else holds them): it can be read once only."""
-        return _RsItems(self, once=once)
-
-
+# -- fsrs-rs items --------------------------------------------------------------------------
 class _RsItems(Sequence):
     """A sequence (as fsrs-rs-python requires) that builds each FSRSItem when asked: the
     optimizer copies each into its own memory, so only one is alive at a time. The FSRSReview
@@ -160,71 +96,6 @@ class _RsItems(Sequence):
             self.items = None
         return fsrs_fit.rs_items(items.pairs, items.codes, items.starts[items.lo:items.hi],
                                  items.ends[items.lo:items.hi])
-
-
-def build_items(answers: Iterable[tuple[int, int, int, int]],
-                days: StudyDays) -> tuple[Items, int]:
-    """The items in `answers` (card id, rating, state before, time in microseconds), which
-    come card by card, each card's in time order; and how many answers there were.
-
-    An item for each answer that came on a later study day (`days`) than the card's previous
-    one; a card whose first answer is not from the new state gives none."""
-    day_of = study_day_numbers(days)
-    day_of_quarter: dict[int, int] = {}  # the same, kept here to save a call per answer
-    pair_codes: dict[int, int] = {}  # rating + 8 * days -> the pair's code
-    codes, starts, ends, times = array("I"), array("I"), array("I"), array("q")
-    add_code, add_start, add_end, add_time = (codes.append, starts.append, ends.append,
-                                              times.append)
-    by_day: dict[int, array] = {}  # study day -> the positions of its items
-    count = length = start = previous = made = 0
-    card = None
-    keep = False
-    for card_id, rating, before, when in answers:
-        count += 1
-        if card_id != card:
-            card, keep = card_id, before == NEW
-            if not keep:
-                continue
-            start, previous, elapsed = length, day_of(when), 0
-        elif keep:
-            today = day_of_quarter.get(when // QUARTER)
-            if today is None:
-                today = day_of_quarter[when // QUARTER] = day_of(when)
-            elapsed = today - previous if today > previous else 0
-            previous = today
-        else:
-            continue
-        code = pair_codes.get(rating + 8 * elapsed)
-        if code is None:
-            code = pair_codes[rating + 8 * elapsed] = len(pair_codes)
-        add_code(code)
-        length += 1
-        if elapsed > 0:
-            add_start(start)
-            add_end(length)
-            add_time(when)
-            bucket = by_day.get(today)
-            if bucket is None:
-                bucket = by_day[today] = array("I")
-            bucket.append(made)
-            made += 1
-    order = _by_time(times, by_day)
-    del times, by_day
-    starts = array("I", map(starts.__getitem__, order))
-    ends = array("I", map(ends.__getitem__, order))
-    pairs = [(key % 8, key // 8) for key in pair_codes]  # in code order
-    return Items(pairs, codes, starts, ends), count
-
-
-def _by_time(times: array, days: dict[int, array]) -> array:
-    """The positions of `times` in time order, equal times in position order (a stable sort,
-    so items at the same time stay in card order), given them by study day (`days`, each
-    day's in position order; a later study day is a later time). Sorted a day at a time:
-    sorting all at once would hold two Python ints per item (70 MB for 900,000 items)."""
-    order = array("I")
-    for day in sorted(days):
-        order.extend(sorted(days.pop(day), key=times.__getitem__))
-    return order
 
 
 def split(items: Sequence, holdout: float = HOLDOUT) -> tuple[Sequence, Sequence]:
@@ -297,7 +168,7 @@ def _rs_items(items: Sequence[Sequence[Review]]) -> Sequence:
     if isinstance(items, _RsItems):
         return items
     if isinstance(items, Items):
-        return items.rs()
+        return _RsItems(items)
     from fsrs_rs_python import FSRSItem, FSRSReview
 
     return [FSRSItem([FSRSReview(rating, days) for rating, days in reviews])
@@ -480,7 +351,7 @@ def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None =
     change = result.improvement or 0.0
     # Nothing below needs the items but a refit here, which is given the only hold on them:
     # they are freed as fsrs-rs copies them in, before its memory peaks.
-    everything = items.rs(once=True) if won and refitted is None else None
+    everything = _RsItems(items, once=True) if won and refitted is None else None
     del items
     if won:
         # The held-out fifth showed the fit is better: the latest reviews now count too.
