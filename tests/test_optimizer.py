@@ -10,7 +10,8 @@ import signal
 import subprocess
 import sys
 import threading
-from datetime import UTC, datetime, timedelta
+import zoneinfo
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -32,10 +33,10 @@ from write_watch import WriteWatch
 
 from studyaws.core.clock import FakeClock
 from studyaws.core.config import Settings
-from studyaws.core.srs import policy
+from studyaws.core.srs import fit_items, policy
 from studyaws.core.srs.day import StudyDays
 from studyaws.core.srs.policy import AGAIN, EASY, GOOD, HARD, NEW, REVIEW
-from studyaws.services import optimizer
+from studyaws.services import module_process, optimizer
 from studyaws.services.learner import (
     SyntheticLearner,
     perturbed_parameters,
@@ -193,6 +194,96 @@ def test_streamed_items_are_the_items_of_the_whole_history(tmp_path):
     assert lazy.rmse_bins == pytest.approx(listed.rmse_bins, rel=1e-6)
 
 
+def test_items_made_in_parts_by_card_and_merged_are_the_items_made_at_once():
+    """The log read in consecutive card ranges, each part's items made on their own (as a
+    second process makes one), merged and finished: the items of one read, in the same order,
+    equal times in card order across the parts too."""
+    rng = random.Random(5)
+    answers = []
+    for card in range(1, 61):
+        when = at(rng.randrange(3))
+        for n in range(rng.randrange(1, 9)):
+            before = NEW if n == 0 else REVIEW
+            if card % 17 == 0 and n == 0:
+                before = REVIEW  # no first answer: the card gives no item
+            answers += rows(card, [(when, rng.choice((AGAIN, HARD, GOOD, EASY)), before)])
+            # whole hours apart: many items share a time, on cards on both sides of a cut
+            when += timedelta(hours=rng.choice((1, 20, 30, 50, 200)))
+    whole, count = fit_items.build_items(answers, UTC_DAYS)
+    assert count == len(answers) and len(whole) > 100
+    times = [micros for *_, micros in answers]
+    assert len(set(times)) < len(times) / 2  # ties across cards
+    for cuts in ([20], [31, 32], [1, 45, 59], [0, 61]):
+        parts = [fit_items.collect([a for a in answers if lo <= a[0] < hi], UTC_DAYS)
+                 for lo, hi in zip([0, *cuts], [*cuts, 99], strict=True)]
+        merged = parts[0]
+        for part in parts[1:]:
+            merged = fit_items.merge(merged, part)
+        assert merged.answers == count
+        assert list(fit_items.finish(merged)) == list(whole)
+
+
+@pytest.mark.sqlite_only
+def test_the_log_read_in_two_processes_gives_the_items_of_one_read(tmp_path, monkeypatch):
+    """A large log in a SQLite file is read in two halves at once, the second in a process of
+    its own: the same items as one read, in the user's zone, a fixed offset or UTC, for a
+    preset's decks too; a zone the process could not make again is read here alone."""
+    engine, _, reviews = simulated(tmp_path, 200, 40, 10, seed=3)
+    monkeypatch.setattr(optimizer, "READ_BESIDE_ANSWERS", 0)
+    monkeypatch.setattr(module_process, "usable_cores", lambda: 2)
+    deck_ids = [row[0] for row in backends.engine_query(engine, "SELECT id FROM deck")]
+    for zone in (UTC, NEW_YORK, timezone(timedelta(hours=5, minutes=30))):
+        days = StudyDays(zone, 4)
+        beside = optimizer._read_beside(engine, days, None)
+        assert beside is not None and beside[1].process.pid != os.getpid()
+        beside[1].stop()
+        for decks in (None, deck_ids, []):
+            alone = fit_items.build_items(queries.answers_by_card(engine, decks), days)
+            items, answers = optimizer.read_items(engine, days, decks)
+            assert answers == alone[1] and list(items) == list(alone[0])
+    assert len(items) == 0 and len(alone[0]) == 0  # no deck: no answers
+    zone_file = next(Path(folder) / "America" / "New_York" for folder in zoneinfo.TZPATH
+                     if (Path(folder) / "America" / "New_York").is_file())
+    with open(zone_file, "rb") as source:
+        unnamed = ZoneInfo.from_file(source)  # a zone file read without its name
+    assert optimizer._read_beside(engine, StudyDays(unnamed, 4), None) is None
+    items, answers = optimizer.read_items(engine, StudyDays(unnamed, 4))
+    assert answers == len(reviews) and list(items) == list(
+        fit_items.build_items(queries.answers_by_card(engine), StudyDays(NEW_YORK, 4))[0])
+
+
+@pytest.mark.sqlite_only
+def test_a_half_whose_process_fails_is_read_here(tmp_path, monkeypatch):
+    engine, _, _ = simulated(tmp_path, 200, 40, 10, seed=3)
+    monkeypatch.setattr(optimizer, "READ_BESIDE_ANSWERS", 0)
+    monkeypatch.setattr(module_process, "usable_cores", lambda: 2)
+    start = module_process.start
+    monkeypatch.setattr(module_process, "start",
+                        lambda module: start("studyaws.services.no_such_module"))
+    beside = optimizer._read_beside(engine, UTC_DAYS, None)
+    assert beside is not None and beside[1].result() is None  # the process failed
+    items, answers = optimizer.read_items(engine, UTC_DAYS)
+    alone, count = fit_items.build_items(queries.answers_by_card(engine), UTC_DAYS)
+    assert answers == count and list(items) == list(alone)
+
+
+def test_the_log_is_read_in_one_process_where_a_second_would_not_pay(tmp_path, monkeypatch):
+    """A small log, a single core, or PostgreSQL (whose server reads the log in a process of
+    its own): one read, here."""
+    engine, _, _ = simulated(tmp_path, 60, 20, 5, seed=3)
+    monkeypatch.setattr(module_process, "usable_cores", lambda: 2)
+    assert optimizer._read_beside(engine, UTC_DAYS, None) is None  # under 200,000 answers
+    monkeypatch.setattr(optimizer, "READ_BESIDE_ANSWERS", 0)
+    beside = optimizer._read_beside(engine, UTC_DAYS, None)
+    if backends.on_postgres():
+        assert beside is None
+    else:
+        assert beside is not None
+        beside[1].stop()
+    monkeypatch.setattr(module_process, "usable_cores", lambda: 1)
+    assert optimizer._read_beside(engine, UTC_DAYS, None) is None
+
+
 def test_split_keeps_the_latest_fifth_for_the_comparison():
     items = [(at(n), ((GOOD, 0), (GOOD, 1))) for n in range(10)]
     train, test = optimizer.split(items)
@@ -262,13 +353,15 @@ def test_a_refit_beside_that_is_not_wanted_or_dies_is_ended_and_said(tmp_path, m
     died.stop()
 
 
-def test_the_fit_process_starts_without_the_database_libraries():
-    """What keeps the refit's process small (bench/RESULTS.md): it loads fsrs-rs-python and
-    the standard library only."""
+@pytest.mark.parametrize("module", ["studyaws.services.fsrs_fit", "studyaws.services.log_items"])
+def test_the_processes_beside_start_without_the_database_libraries(module):
+    """What keeps the refit's process and the log reader's small and quick to start
+    (bench/RESULTS.md): the standard library, fsrs-rs-python or the core's item making."""
     done = subprocess.run([sys.executable, "-c",
-                           "import sys, studyaws.services.fsrs_fit;"
-                           "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'textual')"
-                           " if m in sys.modules))"], capture_output=True, text=True)
+                           f"import sys, {module};"
+                           "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'textual',"
+                           " 'pydantic', 'studyaws.store.engine') if m in sys.modules))"],
+                          capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
 
 

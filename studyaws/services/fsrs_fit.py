@@ -5,19 +5,19 @@ fsrs-rs holds the GIL through a whole fit, so two fits run side by side only in 
 processes. `Background` starts one (`python -m studyaws.services.fsrs_fit`), hands it the
 items as arrays over a pipe and reads back the fitted parameters; fsrs-rs's fit is seeded,
 so the parameters are the ones the same fit gives in this process. This module imports
-nothing but fsrs-rs-python and the standard library, so that such a process starts small.
+nothing but fsrs-rs-python, the standard library and module_process, so that such a process
+starts small.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
-import subprocess
 import sys
 from array import array
 from collections.abc import Sequence
-from pathlib import Path
+
+from studyaws.services import module_process
 
 Pair = tuple[int, int]  # (rating, days since the answer before)
 
@@ -65,25 +65,12 @@ class _Arrays(Sequence):
         return rs_items(*parts)
 
 
-def usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
 class Background:
     """A fit running in a process of its own, started at once."""
 
     def __init__(self, pairs: Sequence[Pair], codes: array, starts: array, ends: array,
                  epochs: int, relearning_steps: int):
-        package_root = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(
-            [package_root, *filter(None, [env.get("PYTHONPATH")])])
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "studyaws.services.fsrs_fit"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        self.process = module_process.start("studyaws.services.fsrs_fit")
         header = {"pairs": [list(pair) for pair in pairs], "codes": len(codes),
                   "items": len(starts), "epochs": epochs, "relearning_steps": relearning_steps}
         stdin, self.process.stdin = self.process.stdin, None  # written here, then closed

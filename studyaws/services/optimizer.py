@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import partial
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -34,9 +35,18 @@ from studyaws.core.clock import system_zone
 from studyaws.core.config import Settings
 from studyaws.core.srs import policy
 from studyaws.core.srs.day import StudyDays
-from studyaws.core.srs.fit_items import EPOCH, QUARTER, Items, Review, build_items
+from studyaws.core.srs.fit_items import (
+    EPOCH,
+    QUARTER,
+    Items,
+    Review,
+    build_items,
+    collect,
+    finish,
+    merge,
+)
 from studyaws.core.srs.policy import NEW, Memory
-from studyaws.services import fsrs_fit
+from studyaws.services import fsrs_fit, log_items, module_process
 from studyaws.services.presets import DeckSchedulers
 from studyaws.store import stats_queries as queries
 from studyaws.store.engine import reading, run_write
@@ -57,6 +67,7 @@ MIN_ITEMS = 100  # fewer long-term reviews than this: nothing is fitted
 MIN_STEPS = 300  # optimizer steps at least (epochs grow for small histories)
 WORKLOAD_RETENTIONS = (0.80, 0.85, 0.90, 0.95)  # the workload table's rows
 BESIDE_ITEMS = 50_000  # from this many items the refit is started beside the first fit
+READ_BESIDE_ANSWERS = 200_000  # from this many answers the log is read in two processes
 
 
 # -- fsrs-rs items --------------------------------------------------------------------------
@@ -210,7 +221,7 @@ def refit_beside(items: Items, settings: Settings) -> fsrs_fit.Background | None
     this one fits and evaluates on the held-out fifth (its parameters are fit_all's: the fit
     is seeded); None where it would not run beside this process (a single usable core) or
     would not pay for starting it (fewer than BESIDE_ITEMS items)."""
-    if len(items) < BESIDE_ITEMS or fsrs_fit.usable_cores() < 2:
+    if len(items) < BESIDE_ITEMS or module_process.usable_cores() < 2:
         return None
     try:
         return fsrs_fit.Background(items.pairs, items.codes, items.starts, items.ends,
@@ -265,9 +276,43 @@ def time_series_for(engine: Engine, zone: tzinfo | None = None) -> tuple[list[Fo
     return time_series(items, current, settings), len(items), stored is None
 
 
-def read_items(engine: Engine, days: StudyDays) -> tuple[Items, int]:
-    """The collection's items, and how many answers they were read from."""
-    return build_items(queries.answers_by_card(engine), days)
+def read_items(engine: Engine, days: StudyDays,
+               deck_ids: list[int] | None = None) -> tuple[Items, int]:
+    """The collection's items (those of the cards of `deck_ids` when given), and how many
+    answers they were read from. A large log in a SQLite file is read in two halves at once,
+    the second in a process of its own (services.log_items), where there is a core for it."""
+    beside = _read_beside(engine, days, deck_ids)
+    if beside is None:
+        return build_items(queries.answers_by_card(engine, deck_ids), days)
+    middle, reader = beside
+    try:
+        own = collect(queries.answers_by_card(engine, deck_ids, (None, middle)), days)
+        other = reader.result()
+    finally:
+        reader.stop()
+    if other is None:  # the process failed: its half is read here
+        other = collect(queries.answers_by_card(engine, deck_ids, (middle, None)), days)
+    parts = merge(own, other)
+    return finish(parts), parts.answers
+
+
+def _read_beside(engine: Engine, days: StudyDays, deck_ids: list[int] | None,
+                 ) -> tuple[int, log_items.Beside] | None:
+    """The card id the log's second half starts at and the process reading that half, for a
+    log of at least READ_BESIDE_ANSWERS answers in a SQLite file, with a second core; else
+    None."""
+    path = engine.url.database
+    zone = log_items.zone_spec(days.zone)
+    if (engine.dialect.name != "sqlite" or not path or path == ":memory:" or zone is None
+            or module_process.usable_cores() < 2):
+        return None
+    size, middle = queries.answer_log_middle(engine)
+    if size < READ_BESIDE_ANSWERS or middle is None:
+        return None
+    try:
+        return middle, log_items.Beside(Path(path), zone, days.hour, deck_ids, (middle, None))
+    except OSError:
+        return None
 
 
 def default_parameters() -> tuple[float, ...]:
@@ -314,8 +359,7 @@ def optimize(engine: Engine, *, reschedule: bool = False, now: datetime | None =
         current = tuple(stored) if stored else default_parameters()
         current_is_default = stored is None
     deck_ids = None if target is None else decks_of_preset(engine, target.id)
-    items, answers = build_items(queries.answers_by_card(engine, deck_ids),
-                                 StudyDays(zone, settings.day_starts_at))
+    items, answers = read_items(engine, StudyDays(zone, settings.day_starts_at), deck_ids)
     train, test = split(items)
     result = FitResult(answers, len(items), len(train), len(test), current,
                        current_is_default, resumed=resumed, margin=margin,

@@ -7,7 +7,6 @@ the buckets in `compute`. Answers from the daily review and from mock exams both
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,10 +14,10 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from studyaws.core.stats import CardMemory
+from studyaws.store.answer_rows import SOURCES, Cards, answers_statement, microseconds_sqlite
 from studyaws.store.engine import reading
 from studyaws.store.tables import DOMAIN_COLUMNS, to_db
 
-SOURCES = "('review', 'exam')"
 fromiso = datetime.fromisoformat
 
 
@@ -168,51 +167,43 @@ def histories_between(conn, first: int, last: int) -> dict[int, list[tuple[datet
     return histories
 
 
-# A stored time (fixed-width UTC text, "2026-01-02 03:04:05.678901") as whole microseconds
-# since 1970, worked out by SQLite: exact integers, so that whole days between two answers
-# come out as timedelta.days would give them, without a datetime per row in Python.
-MICROSECONDS = ("(CAST(strftime('%s', substr({0}, 1, 19)) AS INTEGER) * 1000000"
-                " + CAST(substr({0}, 21, 6) AS INTEGER))")
-# The same with unixepoch (SQLite 3.38 on), about a third quicker on a million rows. (Not on
-# the whole text: the fraction would round some times to another second.)
-_UNIXEPOCH = ("(unixepoch(substr({0}, 1, 19)) * 1000000"
-              " + CAST(substr({0}, 21, 6) AS INTEGER))")
-
-
-def _microseconds_sqlite(column: str) -> str:
-    quicker = sqlite3.sqlite_version_info >= (3, 38, 0)
-    return (_UNIXEPOCH if quicker else MICROSECONDS).format(column)
-
-
 def _microseconds(engine: Engine, column: str) -> str:
-    """MICROSECONDS of `column`, as the engine's database works it out."""
+    """`column` as whole microseconds since 1970 (answer_rows.MICROSECONDS), as the engine's
+    database works it out."""
     if engine.dialect.name == "postgresql":
         from studyaws.store.postgres import microseconds_sql
 
         return microseconds_sql(column)
-    return _microseconds_sqlite(column)
+    return microseconds_sqlite(column)
 
 
 def answers_by_card(engine: Engine, deck_ids: list[int] | None = None,
-                    ) -> Iterator[tuple[int, int, int, int]]:
+                    cards: Cards = (None, None)) -> Iterator[tuple[int, int, int, int]]:
     """Every answer as plain integers, card after card (by id), each card's in time order:
     (card id, rating, state before, time in microseconds since 1970); only the answers to
-    cards of `deck_ids` when given. Rows come from the driver's cursor as they are read, so
-    nothing but the row at hand is held."""
-    micros = _microseconds(engine, "reviewed_at")
-    decks = ""
-    if deck_ids is not None:  # whole numbers only: written into the statement as they are
-        listed = ", ".join(str(int(deck_id)) for deck_id in deck_ids) or "NULL"
-        decks = f" AND card_id IN (SELECT id FROM card WHERE deck_id IN ({listed}))"
+    cards of `deck_ids` when given, and of the card ids in `cards` (from the first, included,
+    to the second, not). Rows come from the driver's cursor as they are read, so nothing but
+    the row at hand is held."""
+    statement = answers_statement(_microseconds(engine, "reviewed_at"), deck_ids, cards)
     with reading(engine) as session:
-        cursor = session.connection().connection.driver_connection.execute(
-            f"SELECT card_id, rating, state_before, {micros}"
-            f" FROM review_log WHERE source IN {SOURCES}{decks}"
-            " ORDER BY card_id, reviewed_at, id")
+        cursor = session.connection().connection.driver_connection.execute(statement)
         try:
             yield from cursor
         finally:
             cursor.close()
+
+
+def answer_log_middle(engine: Engine) -> tuple[int, int | None]:
+    """About how many answers the log holds (its largest row id), and the card id its middle
+    answer (by card) belongs to: the log read in two parts from there is read in halves.
+    None for an empty log."""
+    with reading(engine) as session:
+        conn = session.connection()
+        size = conn.exec_driver_sql("SELECT max(id) FROM review_log").scalar() or 0
+        middle = conn.exec_driver_sql(
+            "SELECT card_id FROM review_log ORDER BY card_id LIMIT 1 OFFSET ?",
+            (size // 2,)).scalar()
+    return size, middle
 
 
 def active_card_count(engine: Engine) -> int:
