@@ -179,20 +179,21 @@ def test_optimal_retention_is_in_the_search_range_and_says_when_defaults_are_use
     assert data["parameters_fitted"] is False and low <= data["optimal_retention"] <= high
 
 
-def test_optimal_retention_abandoned_by_its_caller_stops_before_the_workload_table(studied):
-    """A stats screen closed while the search runs: the simulations stop instead of running
-    on for seconds in the background."""
+def test_optimal_retention_abandoned_by_its_caller_stops_at_the_next_step(studied):
+    """A stats screen closed while its retention worker runs: the worker stops at the next
+    step (after the answer profile, after the search, before the collection is read for the
+    simulations, at a simulation's next 16 days) instead of running on in the background."""
     engine, clock, _ = studied
-    asked: list[int] = []
+    for closed_at in (1, 2, 3, 4):
+        asked: list[int] = []
 
-    def closed_after_the_search() -> bool:
-        asked.append(1)
-        return len(asked) > 1  # open through the search, closed at the first simulation
+        def closed(asked: list[int] = asked, closed_at: int = closed_at) -> bool:
+            asked.append(1)
+            return len(asked) >= closed_at
 
-    with pytest.raises(optimizer.Abandoned):
-        optimizer.optimal_retention(engine, now=clock.now(), zone=UTC,
-                                    abandoned=closed_after_the_search)
-    assert len(asked) == 2
+        with pytest.raises(optimizer.Abandoned):
+            optimizer.optimal_retention(engine, now=clock.now(), zone=UTC, abandoned=closed)
+        assert len(asked) == closed_at
     with pytest.raises(optimizer.Abandoned):
         optimizer.forecast(engine, (0.8, 0.9), now=clock.now(), zone=UTC,
                            abandoned=lambda: True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -50,6 +51,14 @@ def studied(tmp_path, days: int = 80, **settings):
     return engine, clock, reviews
 
 
+async def all_done(pilot) -> None:
+    """Wait for every worker, and for those they started (the numbers' worker starts the
+    retention worker once the numbers are shown)."""
+    while any(not worker.is_finished for worker in pilot.app.workers):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
 def text(app, selector: str) -> str:
     return str(app.screen.query_one(selector).render())
 
@@ -57,8 +66,7 @@ def text(app, selector: str) -> str:
 async def open_stats(pilot) -> StatsScreen:
     await pilot.press("t")
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await all_done(pilot)
     screen = pilot.app.screen
     assert isinstance(screen, StatsScreen)
     return screen
@@ -98,8 +106,7 @@ async def test_the_optimal_retention_is_worked_out_in_a_worker_and_shown(tmp_pat
         await pilot.pause()
         # The screen is up before the search finishes (it runs in its own worker).
         assert isinstance(app.screen, StatsScreen)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await all_done(pilot)
         shown = text(app, "#stats-optimal")
         optimal = float(shown.split("Optimal ")[1].split(" ")[0])
         assert 0.70 <= optimal <= 0.95
@@ -135,8 +142,7 @@ async def test_fitting_with_too_few_reviews_says_so(tmp_path):
         await open_stats(pilot)
         assert "No mock exam" in text(app, "#stats-exams")
         await pilot.press("o")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await all_done(pilot)
         assert "Not enough reviews" in text(app, "#stats-fit")
     assert load_parameters(engine) is None
 
@@ -147,8 +153,7 @@ async def test_home_shows_the_exam_plan_and_readiness(tmp_path):
     app = StudyApp(engine, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await all_done(pilot)
         line = text(app, "#home-exam")
         # 300 cards, 120 introduced; 180 left over the 18 days the plan gives them 30 days
         # out (a little over half the days left): 10 a day, up from the 5 the settings ask for.
@@ -165,8 +170,7 @@ async def test_home_without_an_exam_date_has_no_exam_line(tmp_path):
     app = StudyApp(engine, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await all_done(pilot)
         assert not app.screen.query_one("#home-exam").display
         # Plain cards only: no exam question, so no readiness line either.
         assert not app.screen.query_one("#home-ready").display
@@ -177,8 +181,7 @@ async def test_home_shows_readiness_without_an_exam_date(tmp_path):
     app = StudyApp(engine, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await all_done(pilot)
         assert not app.screen.query_one("#home-exam").display
         ready = text(app, "#home-ready")
         assert ready.startswith("Ready  SAA-C03 mock exam: expected ")
@@ -278,8 +281,7 @@ async def test_the_first_frame_is_light_and_the_numbers_fill_it_in(tmp_path, mon
         assert not screen.query(CalendarHeatmap) and not screen.query("#stats-retention")
         assert len(screen.query("*")) < 15  # the sections wait for their numbers
         release.set()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await all_done(pilot)
         assert screen.stats is not None and screen.stats.heatmap.total == len(reviews)
         assert f"{len(reviews)} answers" in text(app, "#stats-heatmap-title")
         assert screen.query_one(CalendarHeatmap).counts == screen.stats.heatmap.counts
@@ -301,8 +303,7 @@ async def test_fitting_before_the_numbers_arrive(tmp_path, monkeypatch):
         await settle(pilot, lambda: "Not enough reviews" in text(app, "#stats-fit"), 10,
                      lambda: f"the fit to be refused, not {text(app, '#stats-fit')!r}")
         release.set()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await all_done(pilot)
         assert "No mock exam" in text(app, "#stats-exams")
         assert len(app.screen.query(CalendarHeatmap)) == 1
 
@@ -310,6 +311,7 @@ async def test_fitting_before_the_numbers_arrive(tmp_path, monkeypatch):
 async def test_leaving_before_the_numbers_arrive(tmp_path, monkeypatch):
     engine, clock, _ = make_collection(tmp_path, basic_deck(3))
     release = held_collect(monkeypatch)
+    searches = searched(monkeypatch)
     app = StudyApp(engine, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("t")
@@ -317,7 +319,39 @@ async def test_leaving_before_the_numbers_arrive(tmp_path, monkeypatch):
         await pilot.press("escape")
         await pilot.pause()
         release.set()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await all_done(pilot)
         assert isinstance(app.screen, HomeScreen) and app.is_running
+        assert searches == []  # closed before its numbers: no retention search either
     assert app.return_code in (0, None)
+
+
+def searched(monkeypatch) -> list[float]:
+    """The times (monotonic) at which the stats screen's retention worker starts its search."""
+    from studyaws.services import optimizer
+
+    started: list[float] = []
+    search = optimizer.optimal_retention
+
+    def recorded(*args, **kwargs):
+        started.append(time.monotonic())
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(optimizer, "optimal_retention", recorded)
+    return started
+
+
+async def test_the_retention_search_follows_the_numbers(tmp_path, monkeypatch):
+    """The search and the workload simulations start once the numbers are shown: run at the
+    same time, the two workers shared the interpreter and both came later."""
+    engine, clock, _ = studied(tmp_path, days=20)
+    release = held_collect(monkeypatch)
+    searches = searched(monkeypatch)
+    app = StudyApp(engine, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await pilot.pause(0.3)
+        assert searches == [] and "Working out the optimal" in text(app, "#stats-optimal")
+        release.set()
+        await all_done(pilot)
+        assert len(searches) == 1 and "Optimal " in text(app, "#stats-optimal")
+        assert "Readiness" in text(app, "#stats-readiness")

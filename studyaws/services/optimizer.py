@@ -720,17 +720,20 @@ def _check(abandoned: Callable[[], bool] | None) -> None:
 
 def forecast(engine: Engine, retentions: Sequence[float], *, now: datetime,
              zone: tzinfo | None = None, days: int = FORECAST_DAYS, seed: int = 42,
-             abandoned: Callable[[], bool] | None = None) -> Forecast:
+             abandoned: Callable[[], bool] | None = None,
+             profile: tuple[AnswerTimes, RatingShares] | None = None) -> Forecast:
     """The workload over the next `days` days at each of `retentions`, simulated from the
     collection's memory states, due dates, daily limits and the user's answer times and
-    rating shares. With `abandoned`, asked every 16 simulated days (simulate's `stop`; a
+    rating shares (`profile`, read from the log when not given). With `abandoned`, asked
+    before the collection is read and every 16 simulated days (simulate's `stop`; a
     simulation is about 0.4 s at 100,000 cards): Abandoned is raised once it says True."""
     from studyaws.core.srs.simulate import Stopped, simulate
 
     settings = load_settings(engine)
     stored = load_parameters(engine)
     parameters = tuple(stored) if stored else default_parameters()
-    times, shares = answer_profile(queries.recent_answers(engine))
+    times, shares = profile or answer_profile(queries.recent_answers(engine))
+    _check(abandoned)
     cards, new = simulation_start(engine, settings, now, zone)
     limits = limits_for(settings)
     rows = []
@@ -846,12 +849,13 @@ def optimal_retention(engine: Engine, *, now: datetime, zone: tzinfo | None = No
     stored = load_parameters(engine)
     parameters = tuple(stored) if stored else default_parameters()
     times, shares = answer_profile(queries.recent_answers(engine))
+    _check(abandoned)
     config = search_config(settings, queries.active_card_count(engine), times, shares)
     low, high = RETENTION_RANGE
     optimal = min(high, max(low, float(search(config, list(parameters)))))
     optimal = round(optimal, 3)
     _check(abandoned)
     rows = forecast(engine, table_retentions(optimal, settings.desired_retention), now=now,
-                    zone=zone, seed=seed, abandoned=abandoned)
+                    zone=zone, seed=seed, abandoned=abandoned, profile=(times, shares))
     return RetentionResult(optimal, settings.desired_retention, rows,
                            time.perf_counter() - started)

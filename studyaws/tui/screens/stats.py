@@ -205,8 +205,9 @@ class StatsScreen(Screen):
     def on_mount(self) -> None:
         # Paint the screen first: the worker holds the interpreter for a while on a big
         # collection, and the user should see the screen (and its "computing" lines) at once.
+        # The retention search and the workload simulations follow the numbers (show_stats):
+        # run at once, the two workers shared the interpreter and both came later.
         self.call_after_refresh(self.load)
-        self.call_after_refresh(self.find_retention)
 
     @work(thread=True, exclusive=True, group="stats")
     def load(self) -> None:
@@ -260,6 +261,7 @@ class StatsScreen(Screen):
             else:  # the first numbers: the sections are mounted with them
                 await self.query_one("#stats-body").mount_all(
                     self.sections(texts, stats), after="#stats-readiness")
+                self.find_retention()
 
     def sections(self, texts: dict[str, Content], stats: report.Stats) -> list[Widget]:
         """The heatmap, the forecast and the tables below the readiness lines, filled in."""
