@@ -393,19 +393,28 @@ def readiness(home: Path, runs: int) -> Measured:
                     "thread on home and stats)")
 
 
-def optimize(home: Path, runs: int) -> tuple[Measured, int]:
-    """`studyaws optimize` on the collection's review log, as a command; and its peak RSS."""
+def optimize(home: Path, runs: int) -> tuple[Measured, Measured, int]:
+    """`studyaws optimize` on the collection's review log, as a command: its first run (from
+    FSRS's default parameters, which the fit beats, so that it is fitted again on every
+    answer; the day's backup made first), then `runs` runs on the fitted collection (the
+    parameters of the first run in use: a new fit is compared with them and, not winning by
+    the margin, left there, as when a user fits again later); and the peak RSS of a fitted
+    run."""
     if not _cli_has("optimize"):
-        return Measured([], "not built yet"), 0
+        return Measured([], "not built yet"), Measured([], "not built yet"), 0
     copy = home.parent / "optimize-copy"
     copy.mkdir()
     shutil.copy(home / "studyaws.sqlite3", copy / "studyaws.sqlite3")
     try:
-        times = _command(copy, ["optimize"], runs)
+        first = _command(copy, ["optimize"], 1)
+        fitted = _command(copy, ["optimize"], runs)
         peak = _peak_of(copy, ["optimize"])
     finally:
         shutil.rmtree(copy)
-    return Measured(times, "`studyaws optimize` (whole command)"), peak
+    return (Measured(first, "the first fit of the collection: a refit beside it, and the "
+                            "day's backup"),
+            Measured(fitted, "`studyaws optimize` (whole command) on the fitted collection"),
+            peak)
 
 
 def _command(home: Path, args: list[str], runs: int) -> list[float]:
