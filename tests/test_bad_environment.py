@@ -17,6 +17,7 @@ import subprocess
 import sys
 from contextlib import closing
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import event
@@ -181,6 +182,20 @@ def test_a_data_folder_under_a_regular_file(tmp_path):
     assert blocker.read_text() == "x"
 
 
+@pytest.mark.parametrize("name", ["notes %20 2026", "notes #1", "what? notes", "100% notes"])
+def test_a_data_folder_whose_name_looks_like_a_url_escape(tmp_path, name):
+    """The collection is the file in the folder named, not one whose name a URL would give:
+    "notes%20x" is not "notes x", a "#" or "?" does not end the path."""
+    as_url_would = unquote(name.split("#")[0].split("?")[0])  # the folder a URL would name
+    home = tmp_path / name
+    home.mkdir()
+    for args in (["import", "--bundled"], ["stats", "--json"], ["backup"]):
+        done = run(home, *args)
+        assert done.returncode == 0, done.stderr
+    assert (home / DB_NAME).stat().st_size > 0
+    assert as_url_would == name or not (tmp_path / as_url_would).exists()
+
+
 def test_a_read_only_mount(collection):
     if not _mount("--bind", str(collection), str(collection)):
         pytest.skip("needs root and mount (a read-only bind mount)")
@@ -216,9 +231,8 @@ def test_a_read_only_database_connection(collection, monkeypatch, capsys):
     """Every connection opened read-only, as SQLite does for a file it may not write."""
     real = store.create_engine
 
-    def read_only(url: str, **kwargs):
-        return real(f"sqlite:///file:{url.removeprefix('sqlite:///')}?mode=ro&uri=true",
-                    **kwargs)
+    def read_only(url, **kwargs):
+        return real(f"sqlite:///file:{url.database}?mode=ro&uri=true", **kwargs)
 
     monkeypatch.setattr(store, "create_engine", read_only)
     db = collection / DB_NAME

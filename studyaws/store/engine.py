@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect
 from sqlalchemy.exc import DBAPIError, NoSuchTableError, OperationalError
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import Session, SQLModel
@@ -89,7 +89,9 @@ def open_engine(db_path: Path | str) -> Engine:
     created = not db_path.exists()
     if not created:
         _check_existing(db_path)
-    engine = create_engine(f"sqlite:///{db_path}")
+    # The path as it is: in a URL string "%20" or "#" in a folder's name would be read as
+    # an escape or the URL's end, and another file opened.
+    engine = create_engine(URL.create("sqlite", database=str(db_path)))
     _configure(engine)
     try:
         if _migrate(engine, db_path):
@@ -198,7 +200,7 @@ def _open_problem(db_path: Path, exc: sqlite3.Error) -> StoreError:
 def _check_existing(db_path: Path) -> None:
     """Refuse a database this version cannot use before anything (even WAL mode) touches it."""
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
