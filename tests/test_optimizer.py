@@ -227,8 +227,11 @@ def test_items_made_in_parts_by_card_and_merged_are_the_items_made_at_once():
 def test_the_log_read_in_two_processes_gives_the_items_of_one_read(tmp_path, monkeypatch):
     """A large log in a SQLite file is read in two halves at once, the second in a process of
     its own: the same items as one read, in the user's zone, a fixed offset or UTC, for a
-    preset's decks too; a zone the process could not make again is read here alone."""
-    engine, _, reviews = simulated(tmp_path, 200, 40, 10, seed=3)
+    preset's decks too; a zone the process could not make again is read here alone. (The
+    collection's folder has a name a file URI must escape.)"""
+    home = tmp_path / "study notes %20 #1"
+    home.mkdir()
+    engine, _, reviews = simulated(home, 200, 40, 10, seed=3)
     monkeypatch.setattr(optimizer, "READ_BESIDE_ANSWERS", 0)
     monkeypatch.setattr(module_process, "usable_cores", lambda: 2)
     deck_ids = [row[0] for row in backends.engine_query(engine, "SELECT id FROM deck")]

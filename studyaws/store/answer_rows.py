@@ -50,10 +50,11 @@ def answers_statement(micros: str, deck_ids: list[int] | None = None,
 def answers_in_file(path: Path, deck_ids: list[int] | None = None,
                     cards: Cards = (None, None)) -> Iterator[tuple[int, int, int, int]]:
     """The answers of `answers_statement`, read from the SQLite collection at `path` on a
-    connection of their own (one read transaction), as the driver's cursor gives them."""
-    connection = sqlite3.connect(path, isolation_level=None)
+    read-only connection of their own (one read transaction), as the driver's cursor gives
+    them."""
+    uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+    connection = sqlite3.connect(uri, uri=True, isolation_level=None)
     try:
-        connection.execute("PRAGMA query_only = 1")
         connection.execute("PRAGMA busy_timeout = 10000")
         connection.execute("BEGIN")
         yield from connection.execute(
