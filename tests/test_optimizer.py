@@ -238,8 +238,8 @@ def test_the_log_read_in_two_processes_gives_the_items_of_one_read(tmp_path, mon
     for zone in (UTC, NEW_YORK, timezone(timedelta(hours=5, minutes=30))):
         days = StudyDays(zone, 4)
         beside = optimizer._read_beside(engine, days, None)
-        assert beside is not None and beside[1].process.pid != os.getpid()
-        beside[1].stop()
+        assert beside is not None and beside.process.pid != os.getpid()
+        beside.stop()
         for decks in (None, deck_ids, []):
             alone = fit_items.build_items(queries.answers_by_card(engine, decks), days)
             items, answers = optimizer.read_items(engine, days, decks)
@@ -264,7 +264,7 @@ def test_a_half_whose_process_fails_is_read_here(tmp_path, monkeypatch):
     monkeypatch.setattr(module_process, "start",
                         lambda module: start("studyaws.services.no_such_module"))
     beside = optimizer._read_beside(engine, UTC_DAYS, None)
-    assert beside is not None and beside[1].result() is None  # the process failed
+    assert beside is not None and beside.result() is None  # the process failed
     items, answers = optimizer.read_items(engine, UTC_DAYS)
     alone, count = fit_items.build_items(queries.answers_by_card(engine), UTC_DAYS)
     assert answers == count and list(items) == list(alone)
@@ -282,7 +282,7 @@ def test_the_log_is_read_in_one_process_where_a_second_would_not_pay(tmp_path, m
         assert beside is None
     else:
         assert beside is not None
-        beside[1].stop()
+        beside.stop()
     monkeypatch.setattr(module_process, "usable_cores", lambda: 1)
     assert optimizer._read_beside(engine, UTC_DAYS, None) is None
 

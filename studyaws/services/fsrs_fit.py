@@ -11,7 +11,6 @@ starts small.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 from array import array
@@ -65,36 +64,31 @@ class _Arrays(Sequence):
         return rs_items(*parts)
 
 
-class Background:
+class Background(module_process.Started):
     """A fit running in a process of its own, started at once."""
 
     def __init__(self, pairs: Sequence[Pair], codes: array, starts: array, ends: array,
                  epochs: int, relearning_steps: int):
-        self.process = module_process.start("studyaws.services.fsrs_fit")
         header = {"pairs": [list(pair) for pair in pairs], "codes": len(codes),
                   "items": len(starts), "epochs": epochs, "relearning_steps": relearning_steps}
-        stdin, self.process.stdin = self.process.stdin, None  # written here, then closed
-        with contextlib.suppress(OSError), stdin:  # OSError: it died at once, result() says so
-            stdin.write(json.dumps(header).encode() + b"\n")
+
+        def given():  # an array's bytes made as it is written, not all three at once
+            yield json.dumps(header).encode() + b"\n"
             for part in (codes, starts, ends):
-                stdin.write(array("I", part).tobytes())
+                yield array("I", part).tobytes()
+
+        super().__init__("studyaws.services.fsrs_fit", given())
 
     def result(self) -> tuple[float, ...] | None:
         """The fitted parameters, once the fit is done; None if the process failed."""
-        out, _ = self.process.communicate()
-        if self.process.returncode != 0:
+        out = self.output()
+        if out is None:
             return None
         try:
             fitted = json.loads(out)
         except ValueError:
             return None
         return tuple(float(w) for w in fitted)
-
-    def stop(self) -> None:
-        """End the process (its fit is not wanted, or is done)."""
-        if self.process.returncode is None:
-            self.process.kill()
-            self.process.communicate()
 
 
 def main() -> int:

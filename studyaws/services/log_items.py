@@ -14,7 +14,6 @@ according to its card's part, and every card's answers are read whole.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 from array import array
@@ -44,34 +43,26 @@ def _zone_of(spec: dict) -> tzinfo:
     return timezone(timedelta(seconds=spec["offset"]))
 
 
-class Beside:
+class Beside(module_process.Started):
     """The items of the answers of `cards` of the SQLite collection at `path`, made in a
     process started at once."""
 
     def __init__(self, path: Path, zone: dict, hour: int, deck_ids: list[int] | None,
                  cards: Cards):
-        self.process = module_process.start("studyaws.services.log_items")
+        self.cards = cards
         header = {"path": str(path), "zone": zone, "hour": hour, "deck_ids": deck_ids,
                   "cards": list(cards)}
-        stdin, self.process.stdin = self.process.stdin, None
-        with contextlib.suppress(OSError), stdin:  # OSError: it died at once, result() says so
-            stdin.write(json.dumps(header).encode() + b"\n")
+        super().__init__("studyaws.services.log_items", [json.dumps(header).encode() + b"\n"])
 
     def result(self) -> ItemParts | None:
         """The part's items, once made; None if the process failed."""
-        out, _ = self.process.communicate()
-        if self.process.returncode != 0:
+        out = self.output()
+        if out is None:
             return None
         try:
             return _parts_from(out)
         except (ValueError, EOFError):
             return None
-
-    def stop(self) -> None:
-        """End the process (its part is not wanted, or was read)."""
-        if self.process.returncode is None:
-            self.process.kill()
-            self.process.communicate()
 
 
 def _parts_to(parts: ItemParts) -> bytes:

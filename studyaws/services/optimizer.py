@@ -281,26 +281,26 @@ def read_items(engine: Engine, days: StudyDays,
     """The collection's items (those of the cards of `deck_ids` when given), and how many
     answers they were read from. A large log in a SQLite file is read in two halves at once,
     the second in a process of its own (services.log_items), where there is a core for it."""
-    beside = _read_beside(engine, days, deck_ids)
-    if beside is None:
+    reader = _read_beside(engine, days, deck_ids)
+    if reader is None:
         return build_items(queries.answers_by_card(engine, deck_ids), days)
-    middle, reader = beside
+    middle = reader.cards[0]
     try:
         own = collect(queries.answers_by_card(engine, deck_ids, (None, middle)), days)
         other = reader.result()
     finally:
         reader.stop()
     if other is None:  # the process failed: its half is read here
-        other = collect(queries.answers_by_card(engine, deck_ids, (middle, None)), days)
+        other = collect(queries.answers_by_card(engine, deck_ids, reader.cards), days)
     parts = merge(own, other)
     return finish(parts), parts.answers
 
 
-def _read_beside(engine: Engine, days: StudyDays, deck_ids: list[int] | None,
-                 ) -> tuple[int, log_items.Beside] | None:
-    """The card id the log's second half starts at and the process reading that half, for a
-    log of at least READ_BESIDE_ANSWERS answers in a SQLite file, with a second core; else
-    None."""
+def _read_beside(engine: Engine, days: StudyDays,
+                 deck_ids: list[int] | None) -> log_items.Beside | None:
+    """The process reading the log's second half (its cards from the one the log's middle
+    answer belongs to), for a log of at least READ_BESIDE_ANSWERS answers in a SQLite file,
+    with a second core; else None."""
     path = engine.url.database
     zone = log_items.zone_spec(days.zone)
     if (engine.dialect.name != "sqlite" or not path or path == ":memory:" or zone is None
@@ -310,7 +310,7 @@ def _read_beside(engine: Engine, days: StudyDays, deck_ids: list[int] | None,
     if size < READ_BESIDE_ANSWERS or middle is None:
         return None
     try:
-        return middle, log_items.Beside(Path(path), zone, days.hour, deck_ids, (middle, None))
+        return log_items.Beside(Path(path), zone, days.hour, deck_ids, (middle, None))
     except OSError:
         return None
 
